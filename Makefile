@@ -1,0 +1,27 @@
+# Two commands do all the set-up on a fresh clone:
+#   make run    install labsim in .venv and run the main job (results/)
+#   make test   install labsim with its test tools in .venv and run the tests
+# Python 3.12 is picked by .python-version (pyenv); set PYTHON to override.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint install
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "labsim needs Python >= 3.12, got " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+run: install
+	$(BIN)/labsim casestudy --out results
+
+test: install
+	$(BIN)/ruff check sim tests
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check sim tests benchmarks

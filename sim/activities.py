@@ -1,0 +1,205 @@
+"""Where people meet: the lab's day, split into its activities.
+
+During an open day people arrive (visit events) and are put on today's roster;
+at closing time the day is played out: residents work with staff and engineers,
+a big event takes the whole space, workshops seat newcomers first, regulars
+work in a project session, everyone else drops in to the open session. Each
+activity sets the quality of its attendees' visits (mediator attention shared
+among those present, peer help, open documentation, crowding, friction), ties
+people together, and each person then decides whether to come back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sim.agents import Artist, Contributor, Partner, Person, Visitor
+
+if TYPE_CHECKING:
+    from sim.model import LabModel
+
+
+@dataclass
+class Session:
+    """One activity of the day and the people in it."""
+
+    kind: str  # open_session | workshop | event | project | residency
+    people: list[Person] = field(default_factory=list)
+    attention: float = 0.0  # mediator attention per attendee, in [0, 1]
+
+
+class Lab:
+    """Today's roster and the day's programme, played out at closing time."""
+
+    def __init__(self, model: LabModel) -> None:
+        """Start with an empty roster."""
+        self.model = model
+        self.roster: dict[Person, None] = {}  # insertion-ordered: reproducible
+        self.workshops_today = 0
+        self.event_today = False
+
+    def attend(self, person: Person) -> None:
+        """Put a person on today's roster; under appointment access, full days postpone."""
+        m = self.model
+        if person in self.roster:
+            return
+        if m.p.access == "appointment" and len(self.roster) >= m.p.space_capacity:
+            person.next_visit = m.schedule_event(person.visit, at=m.lab_day(m.time + 1))
+            return
+        self.roster[person] = None
+
+    # -- the day ---------------------------------------------------------
+    def close_day(self) -> None:
+        """Play out the day's activities, then let everyone decide to come back."""
+        m = self.model
+        present = list(self.roster)
+        self.roster = {}
+        workshops, event = self.workshops_today, self.event_today
+        self.workshops_today, self.event_today = 0, False
+        if not present:
+            return
+        sessions = self._split(present, workshops, event)
+        free_mediators = max(0, len(m.mediators) - sum(s.kind == "workshop" for s in sessions))
+        self._share_attention(sessions, free_mediators)
+        regulars = sum(isinstance(p, Contributor | Partner) for p in present)
+        newcomers = len(present) - regulars
+        peer = 1.0 if newcomers == 0 else min(1.0, m.p.peer_help_per_contributor * regulars / newcomers)
+        crowding = m.p.crowding_penalty * max(0.0, len(present) / m.p.space_capacity - 1.0)
+        for session in sessions:
+            self._play(session, peer, crowding)
+        self._introduce(present)
+        for person in present:
+            m.after_visit(person)
+
+    def _split(self, present: list[Person], workshops: int, event: bool) -> list[Session]:
+        """Assign each person present to one activity."""
+        m = self.model
+        residents = [p for p in present if isinstance(p, Artist) and p.in_residence]
+        others = [p for p in present if not (isinstance(p, Artist) and p.in_residence)]
+        sessions: list[Session] = []
+        if residents:
+            engineers = [e for e in m.engineers if m.rng.random() < 0.5]
+            sessions.append(Session("residency", residents + engineers))
+            for engineer in engineers:
+                engineer.record_visit(1.0)
+                m.count_visit(engineer)
+        if event:
+            m.events_held += 1
+            sessions.append(Session("event", others))
+            return sessions
+        seats = workshops * m.p.workshop_size
+        drop_in: list[Person] = []
+        project: list[Person] = []
+        # Newcomers take workshop seats first (booked ones first), then other visitors.
+        visitors = sorted((p for p in others if type(p) is Visitor), key=lambda p: p.visits)
+        booked = visitors[:seats]
+        seated = dict.fromkeys(booked)
+        for i in range(workshops):
+            group = booked[i * m.p.workshop_size : (i + 1) * m.p.workshop_size]
+            sessions.append(Session("workshop", group))
+            m.workshops_held += 1
+        project_day = m.rng.random() < m.p.project_sessions_per_week / m.p.open_days_per_week
+        for p in others:
+            if type(p) is Visitor:
+                if p not in seated:
+                    drop_in.append(p)
+            elif project_day:
+                project.append(p)
+            else:
+                drop_in.append(p)
+        if project:
+            sessions.append(Session("project", project))
+        if drop_in:
+            sessions.append(Session("open_session", drop_in))
+        return [s for s in sessions if s.people or s.kind == "workshop"]
+
+    def _share_attention(self, sessions: list[Session], free_mediators: int) -> None:
+        """Each mediator's capacity is shared among those present."""
+        m = self.model
+        cap = m.p.mediator_capacity
+        mediators = iter(m.mediators)
+        pool = [s for s in sessions if s.kind in ("open_session", "project", "event")]
+        pool_people = sum(len(s.people) for s in pool)
+        shared = 0.0 if pool_people == 0 else min(1.0, free_mediators * cap / pool_people)
+        for s in sessions:
+            if s.kind == "workshop":
+                runner = next(mediators, None)
+                s.attention = 0.0 if runner is None else min(1.0, 2 * cap / max(1, len(s.people)))
+                if runner is not None:
+                    runner.workshops_run += 1
+                    self._lead(s, runner)
+            elif s.kind == "residency":
+                s.attention = 1.0 if m.mediators else 0.0
+            else:
+                s.attention = shared
+        # Mediators free today tie to the people they attended to (brokerage).
+        free = list(mediators)
+        if pool_people and free:
+            members = [p for s in pool for p in s.people]
+            per = max(1, math.floor(cap))
+            for med in free:
+                chosen = m.rng.choice(len(members), size=min(per, len(members)), replace=False)
+                for idx in chosen.tolist():
+                    m.network.tie(med.unique_id, members[idx].unique_id, m.time)
+                med.attended += len(chosen)
+
+    def _lead(self, session: Session, runner) -> None:
+        """A mediator runs a workshop; an engaged regular present may co-lead it."""
+        m = self.model
+        for p in session.people:
+            m.network.tie(runner.unique_id, p.unique_id, m.time)
+        runner.attended += len(session.people)
+
+    def _play(self, s: Session, peer: float, crowding: float) -> None:
+        """Set each attendee's visit quality and tie them to co-attendees."""
+        m = self.model
+        p = m.p
+        ids = [x.unique_id for x in s.people]
+        m.network.tie_group(ids, p.ties_per_activity, m.rng, m.time)
+        if s.kind == "residency":
+            staff = [med.unique_id for med in m.mediators]
+            for x in s.people:
+                for sid in staff:
+                    m.network.tie(x.unique_id, sid, m.time)
+        if s.kind in ("project", "workshop") and m.mediators:
+            self._colead(s)
+        docs = p.open_documentation * m.docs_pages / (m.docs_pages + p.doc_half_saturation)
+        friction = p.access_friction if p.access == "appointment" else 0.0
+        base = p.base_quality + p.attention_weight * s.attention + p.doc_weight * docs - crowding - friction
+        noise = m.rng.normal(0.0, p.quality_noise, size=len(s.people)) if p.quality_noise else [0.0] * len(s.people)
+        for x, eps in zip(s.people, noise, strict=True):
+            help_ = 1.0 if isinstance(x, Contributor | Partner) else peer
+            q = min(1.0, max(0.0, base + p.peer_weight * help_ + float(eps)))
+            x.record_visit(q)
+            x.last_quality = q
+            if s.kind in ("project", "residency") and not isinstance(x, Visitor):
+                m.maybe_produce_work(x)
+
+    def _colead(self, s: Session) -> None:
+        """An engaged regular present co-leads the session with a mediator."""
+        m = self.model
+        leaders = [x for x in s.people if isinstance(x, Contributor | Partner)]
+        if leaders and m.rng.random() < m.p.colead_prob * len(leaders):
+            leader = leaders[int(m.rng.integers(len(leaders)))]
+            leader.coleads += 1
+            med = m.mediators[int(m.rng.integers(len(m.mediators)))]
+            m.network.tie(leader.unique_id, med.unique_id, m.time)
+
+    def _introduce(self, present: list[Person]) -> None:
+        """Mediators introduce newcomers to regulars present; regulars help newcomers."""
+        m = self.model
+        regulars = [x for x in present if isinstance(x, Contributor | Partner)]
+        newcomers = [x for x in present if isinstance(x, Visitor)]
+        if not regulars or not newcomers:
+            return
+        n_intro = m.rng.poisson(m.p.introductions_per_day * len(m.mediators))
+        for _ in range(n_intro):
+            a = newcomers[int(m.rng.integers(len(newcomers)))]
+            b = regulars[int(m.rng.integers(len(regulars)))]
+            m.network.tie(a.unique_id, b.unique_id, m.time)
+        n_help = min(len(newcomers), math.ceil(m.p.peer_help_per_contributor * len(regulars)))
+        for idx in m.rng.choice(len(newcomers), size=n_help, replace=False).tolist():
+            helper = regulars[int(m.rng.integers(len(regulars)))]
+            m.network.tie(helper.unique_id, newcomers[idx].unique_id, m.time)

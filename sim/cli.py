@@ -1,0 +1,148 @@
+"""The `labsim` command: one face over the package's functions.
+
+Every problem with the user's input becomes one line per problem on stderr and
+exit status 2; nothing is written before the input has been checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sim.errors import LabsimError
+
+CASE_STUDY = ("carrefour_numerique", "digital_arti")
+SHOWN = (
+    "visitors",
+    "returning_visitors",
+    "contributors",
+    "partners",
+    "mediators",
+    "artists",
+    "workshops_held",
+    "events_held",
+    "residencies_completed",
+    "works_produced",
+    "revenue",
+    "blog_articles_published",
+    "gini_visits",
+    "nodes",
+    "edges",
+    "density",
+    "giant_component_share",
+    "mediator_betweenness_share",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit status 2."""
+
+    def error(self, message: str):
+        """Print one line, not the usage block."""
+        raise LabsimError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 0") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 0")
+    return value
+
+
+def _years(text: str) -> float:
+    from sim.run import MAX_YEARS
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= MAX_YEARS:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a number in (0, {MAX_YEARS}]")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All commands and their options."""
+    parser = _Parser(prog="labsim", description="Simulate participation in open labs.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("run", help="run one scenario and write its results and figures")
+    p.add_argument("scenario", help="a preset name (e.g. carrefour_numerique) or a scenario file")
+    p.add_argument("--seed", type=_seed, default=1, help="random seed, an integer >= 0 (default 1)")
+    p.add_argument("--years", type=_years, default=1.0, help="simulated years (default 1)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenario>)")
+    p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+
+    p = sub.add_parser("casestudy", help="one year of each case-study lab, side by side")
+    p.add_argument("--seed", type=_seed, default=1)
+    p.add_argument("--years", type=_years, default=1.0)
+    p.add_argument("--out", type=Path, default=Path("results"))
+    return parser
+
+
+def cmd_run(args) -> int:
+    """Labsim run: one scenario, one seed."""
+    from sim.run import run, write_result
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    out = args.out or Path("results") / scenario.name
+    t0 = time.perf_counter()
+    result = run(scenario, seed=args.seed, years=args.years)
+    written = write_result(result, out, figures=not args.no_figures)
+    print(_table({scenario.name: result.summary}))
+    print(f"\n{len(written)} files written to {out}/ in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_casestudy(args) -> int:
+    """Labsim casestudy: the open and the closed lab of the case study."""
+    from sim import plots
+    from sim.run import run, write_result
+    from sim.scenario import load_scenario
+
+    scenarios = [load_scenario(name) for name in CASE_STUDY]
+    summaries = {}
+    for sc in scenarios:
+        result = run(sc, seed=args.seed, years=args.years)
+        write_result(result, args.out / sc.name)
+        summaries[sc.name] = result.summary
+    plots.save(plots.funnel_figure(summaries), args.out / "funnels.png")
+    print(_table(summaries))
+    print(f"\nresults under {args.out}/: " + ", ".join(f"{s.name}/" for s in scenarios) + ", funnels.png")
+    return 0
+
+
+def _table(summaries: dict[str, dict]) -> str:
+    names = list(summaries)
+    width = max(12, *(len(n) for n in names))
+    lines = [f"{'metric':<28}" + "".join(f"{n:>{width + 2}}" for n in names)]
+    for key in SHOWN:
+        cells = []
+        for n in names:
+            v = summaries[n][key]
+            cells.append(f"{v:>{width + 2},.4f}" if isinstance(v, float) and abs(v) < 10 else f"{v:>{width + 2},.0f}")
+        lines.append(f"{key:<28}" + "".join(cells))
+    return "\n".join(lines)
+
+
+COMMANDS = {"run": cmd_run, "casestudy": cmd_casestudy}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `labsim` and `python -m sim`."""
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except LabsimError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

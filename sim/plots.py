@@ -1,0 +1,123 @@
+"""Figures of a run: the funnel, the time series and the collaboration network."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+
+from sim.metrics import FUNNEL_STEPS, funnel
+
+if TYPE_CHECKING:
+    from sim.run import RunResult
+
+ROLE_COLORS = {
+    "visitor": "#9ecae1",
+    "contributor": "#3182bd",
+    "partner": "#e6550d",
+    "mediator": "#31a354",
+    "artist": "#756bb1",
+}
+NETWORK_DRAW_LIMIT = 800  # nodes drawn at most; the rest of the periphery is sampled out
+
+
+def save(fig, path: Path) -> Path:
+    """Save a figure atomically and close it."""
+    from sim.run import atomic_write
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    atomic_write(path, buf.getvalue())
+    return path
+
+
+def funnel_figure(summaries: dict[str, dict]):
+    """Bars of the engagement funnel (log scale), one group per scenario."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    width = 0.8 / max(1, len(summaries))
+    x = np.arange(len(FUNNEL_STEPS))
+    for i, (name, s) in enumerate(summaries.items()):
+        values = list(funnel(s).values())
+        bars = ax.bar(x + i * width, [max(v, 0.8) for v in values], width, label=name)
+        ax.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=8)
+    ax.set_xticks(x + width * (len(summaries) - 1) / 2, [s.replace("_", " ") for s in FUNNEL_STEPS])
+    ax.set_yscale("log")
+    ax.set_ylabel("distinct people (log scale)")
+    ax.set_title("Engagement funnel")
+    ax.legend(frameon=False)
+    return fig
+
+
+def timeseries_figure(ts, title: str = ""):
+    """Active people per role, and weekly arrivals, visits and lapses."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    for role in ("visitors", "contributors", "partners", "mediators", "artists"):
+        top.plot(ts["time"], ts[role], label=role, color=ROLE_COLORS[role[:-1]])
+    top.set_yscale("symlog")
+    top.set_ylabel("active people")
+    top.legend(frameon=False, ncol=3, fontsize=8)
+    top.set_title(title or "Time series (weekly)")
+    for col in ("arrivals", "visits", "lapses"):
+        bottom.plot(ts["time"], ts[col], label=col)
+    bottom.set_ylabel("per week")
+    bottom.set_xlabel("day")
+    bottom.legend(frameon=False, ncol=3, fontsize=8)
+    return fig
+
+
+def drawable_subgraph(graph: nx.Graph, limit: int = NETWORK_DRAW_LIMIT, seed: int = 0) -> nx.Graph:
+    """Keep every non-visitor and a seeded sample of tied visitors, up to limit nodes."""
+    keep = [v for v, r in graph.nodes(data="role") if r != "visitor"]
+    visitors = [v for v, r in graph.nodes(data="role") if r == "visitor" and graph.degree(v) > 0]
+    room = max(0, limit - len(keep))
+    if len(visitors) > room:
+        rng = np.random.default_rng(seed)
+        visitors = [visitors[i] for i in sorted(rng.choice(len(visitors), size=room, replace=False))]
+    return graph.subgraph(keep + visitors).copy()
+
+
+def network_figure(graph: nx.Graph, title: str = "", seed: int = 0):
+    """Nodes coloured by role (size by degree), with a legend; large graphs sampled."""
+    sub = drawable_subgraph(graph, seed=seed)
+    sub.remove_nodes_from([v for v in list(sub) if sub.degree(v) == 0 and sub.nodes[v]["role"] == "visitor"])
+    fig, ax = plt.subplots(figsize=(7, 7))
+    if sub.number_of_nodes():
+        pos = nx.spring_layout(sub, seed=seed, iterations=30, k=1.5 / np.sqrt(sub.number_of_nodes()))
+        nx.draw_networkx_edges(sub, pos, ax=ax, alpha=0.15, width=0.5)
+        deg = dict(sub.degree())
+        for role, color in ROLE_COLORS.items():
+            nodes = [v for v, r in sub.nodes(data="role") if r == role]
+            if nodes:
+                nx.draw_networkx_nodes(
+                    sub,
+                    pos,
+                    nodelist=nodes,
+                    node_color=color,
+                    ax=ax,
+                    label=f"{role} ({len(nodes)})",
+                    node_size=[8 + 4 * np.sqrt(deg[v]) for v in nodes],
+                    linewidths=0,
+                )
+        ax.legend(frameon=False, loc="lower left", fontsize=8, markerscale=1.5)
+    shown = f"{sub.number_of_nodes():,} of {graph.number_of_nodes():,} people shown"
+    ax.set_title(f"{title}\nCollaboration network ({shown})" if title else f"Collaboration network ({shown})")
+    ax.set_axis_off()
+    return fig
+
+
+def run_figures(result: RunResult, out: Path) -> list[Path]:
+    """funnel.png, timeseries.png and network.png for one run."""
+    name = result.scenario.name
+    return [
+        save(funnel_figure({name: result.summary}), out / "funnel.png"),
+        save(timeseries_figure(result.timeseries, f"{name}, seed {result.seed}"), out / "timeseries.png"),
+        save(network_figure(result.network, name, seed=result.seed), out / "network.png"),
+    ]

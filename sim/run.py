@@ -1,0 +1,102 @@
+"""One run: a scenario and a seed in, a RunResult out, written to a folder.
+
+>>> import sim
+>>> result = sim.run("carrefour_numerique", seed=1, years=1)
+>>> result.summary["visitors"], result.timeseries.shape, result.network.number_of_nodes()
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from sim import __version__
+from sim.errors import LabsimError
+from sim.metrics import summary
+from sim.model import LabModel
+from sim.scenario import Scenario, load_scenario
+
+MAX_YEARS = 50
+
+
+@dataclass
+class RunResult:
+    """What one run yields."""
+
+    scenario: Scenario
+    seed: int
+    years: float
+    summary: dict
+    timeseries: pd.DataFrame
+    network: nx.Graph
+
+
+def check_run_args(seed: object, years: object) -> None:
+    """Refuse a seed or horizon that is not usable, with one clear line."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise LabsimError(f"--seed: got {seed!r}; allowed: an integer >= 0")
+    ok = isinstance(years, int | float) and not isinstance(years, bool) and math.isfinite(years)
+    if not ok or not 0 < years <= MAX_YEARS:
+        raise LabsimError(f"--years: got {years!r}; allowed: a number in (0, {MAX_YEARS}]")
+
+
+def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0) -> RunResult:
+    """Run one scenario (preset name, file or Scenario) for some years from one seed."""
+    check_run_args(seed, years)
+    sc = load_scenario(scenario)
+    model = LabModel(sc, rng=seed)
+    model.run_years(years)
+    ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    ts["time"] = ts["time"].round(2)
+    meta = {"scenario": sc.name, "seed": seed, "years": years, "labsim_version": __version__}
+    return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old one or the whole new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_result(result: RunResult, out: str | Path, figures: bool = True) -> list[Path]:
+    """Write summary.json, timeseries.csv, network.graphml and the figures into out."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise LabsimError(f"--out {out}: exists and is not a folder")
+    written = []
+    files = {
+        "summary.json": json.dumps(result.summary, indent=2, sort_keys=False).encode() + b"\n",
+        "timeseries.csv": result.timeseries.to_csv(index=False, lineterminator="\n").encode(),
+        "network.graphml": "\n".join(nx.generate_graphml(_graphml_ready(result.network))).encode(),
+    }
+    for name, data in files.items():
+        atomic_write(out / name, data)
+        written.append(out / name)
+    if figures:
+        from sim import plots  # matplotlib only when figures are asked for
+
+        written += plots.run_figures(result, out)
+    return written
+
+
+def _graphml_ready(graph: nx.Graph) -> nx.Graph:
+    """GraphML has no None: write missing affiliations as ''."""
+    g = graph.copy()
+    for _, data in g.nodes(data=True):
+        if data.get("affiliation") is None:
+            data["affiliation"] = ""
+    return g

@@ -1,0 +1,40 @@
+import pytest
+
+from sim.metrics import summary
+from sim.model import LabModel
+from sim.scenario import load_scenario
+
+
+def run_model(scenario="carrefour_numerique", seed=0, years=1.0, **changes) -> LabModel:
+    """Run a model without computing metrics (fast)."""
+    sc = load_scenario(scenario)
+    if changes:
+        sc = sc.with_settings(**changes)
+    model = LabModel(sc, rng=seed)
+    model.run_years(years)
+    return model
+
+
+def return_rate(model: LabModel) -> float:
+    people = [a for a in model.agents if getattr(a, "visits", 0) > 0]
+    return sum(a.visits >= 2 for a in people) / len(people)
+
+
+@pytest.fixture(scope="session")
+def open_summary(open_lab) -> dict:
+    return summary(open_lab)
+
+
+@pytest.fixture(scope="session")
+def closed_summary(closed_lab) -> dict:
+    return summary(closed_lab)
+
+
+@pytest.fixture(scope="session")
+def open_lab() -> LabModel:
+    return run_model("carrefour_numerique", seed=3)
+
+
+@pytest.fixture(scope="session")
+def closed_lab() -> LabModel:
+    return run_model("digital_arti", seed=3)
