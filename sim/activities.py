@@ -85,35 +85,27 @@ class Lab:
             for engineer in engineers:
                 engineer.record_visit(1.0)
                 m.count_visit(engineer)
+        # Newcomers take workshop seats first (booked ones first), then other visitors.
+        seats = workshops * m.p.workshop_size
+        visitors = sorted((p for p in others if type(p) is Visitor), key=lambda p: p.visits)
+        seated = dict.fromkeys(visitors[:seats])
+        booked = list(seated)
+        for i in range(workshops):
+            sessions.append(Session("workshop", booked[i * m.p.workshop_size : (i + 1) * m.p.workshop_size]))
+            m.workshops_held += 1
+        rest = [p for p in others if p not in seated]
         if event:
             m.events_held += 1
-            sessions.append(Session("event", others))
+            sessions.append(Session("event", rest))
             return sessions
-        seats = workshops * m.p.workshop_size
-        drop_in: list[Person] = []
-        project: list[Person] = []
-        # Newcomers take workshop seats first (booked ones first), then other visitors.
-        visitors = sorted((p for p in others if type(p) is Visitor), key=lambda p: p.visits)
-        booked = visitors[:seats]
-        seated = dict.fromkeys(booked)
-        for i in range(workshops):
-            group = booked[i * m.p.workshop_size : (i + 1) * m.p.workshop_size]
-            sessions.append(Session("workshop", group))
-            m.workshops_held += 1
         project_day = m.rng.random() < m.p.project_sessions_per_week / m.p.open_days_per_week
-        for p in others:
-            if type(p) is Visitor:
-                if p not in seated:
-                    drop_in.append(p)
-            elif project_day:
-                project.append(p)
-            else:
-                drop_in.append(p)
+        project = [p for p in rest if project_day and type(p) is not Visitor]
+        drop_in = [p for p in rest if not (project_day and type(p) is not Visitor)]
         if project:
             sessions.append(Session("project", project))
         if drop_in:
             sessions.append(Session("open_session", drop_in))
-        return [s for s in sessions if s.people or s.kind == "workshop"]
+        return sessions
 
     def _share_attention(self, sessions: list[Session], free_mediators: int) -> None:
         """Each mediator's capacity is shared among those present."""

@@ -30,8 +30,8 @@ def gini(values) -> float:
     return float((n + 1 - 2 * (cum / cum[-1]).sum()) / n)
 
 
-def summary(model: LabModel) -> dict[str, float | int]:
-    """The run's outcomes: the ladder, the programme, the output and the network."""
+def summary(model: LabModel, network: bool = True) -> dict[str, float | int]:
+    """The run's outcomes: the ladder, the programme, the output and (unless network=False) the network."""
     people = [a for a in model.agents if hasattr(a, "visits")]
     visits = [a.visits for a in people if a.visits > 0]
     visitors = len(model.visited)
@@ -58,6 +58,8 @@ def summary(model: LabModel) -> dict[str, float | int]:
         "blog_authors": len(model.blog_authors),
         "gini_visits": round(gini(visits), 6),
     }
+    if not network:
+        return ladder
     return ladder | network_metrics(model.network.graph, seed=int(model.rng.integers(2**31)))
 
 

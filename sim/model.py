@@ -16,6 +16,7 @@ Open and closed labs are not two code paths: they are settings of this one model
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 
@@ -30,6 +31,7 @@ from sim.scenario import Scenario, Settings
 
 ARRIVALS_AT, PROGRAMME_AT, VISIT_AT, CLOSE_AT, COLLECT_AT = 0.05, 0.1, 0.5, 0.9, 0.95
 YEAR = 365.0
+PROGRAMME_KEYS = {"workshops_per_year", "events_per_year", "residency_calls_per_year"}
 RESIDENCY_START_DELAY = 14.0  # days between a call and the start of its residencies (assumption)
 
 
@@ -67,7 +69,9 @@ class LabModel(mesa.Model):
         self._inactivity_checks: dict[Person, mesa.time.Event] = {}
         self._pending_residents: list[Artist] = []
         self._residents: list[Artist] = []
-        self.mediators: list[Mediator] = [Mediator(self) for _ in range(self.p.mediators)]
+        self.mediators: list[Mediator] = []
+        for _ in range(self.p.mediators):
+            self.hire_mediator()
         self.engineers = [
             Partner(self, Channel.PARTNERSHIP, Affiliation.ENGINEER_PROVIDER) for _ in range(self.p.engineer_providers)
         ]
@@ -75,7 +79,10 @@ class LabModel(mesa.Model):
         for i in range(self.p.partner_organisations):
             org = Partner(self, Channel.PARTNERSHIP, (Affiliation.RESEARCH_LAB, Affiliation.COMPANY)[i % 2])
             org.plan_next_visit()
-        self._tie_staff()
+        self._tie_partners_to_staff()
+        self._interventions = [_Intervention(self, iv.changes) for iv in self.lab_scenario.interventions]
+        for iv, spec in zip(self._interventions, self.lab_scenario.interventions, strict=True):
+            self.schedule_event(iv.apply, at=spec.at, priority=Priority.HIGH)
         self.datacollector = mesa.DataCollector(model_reporters=TIMESERIES_REPORTERS)
         self.schedule_recurring(self.arrivals, Schedule(interval=1.0, start=ARRIVALS_AT))
         self.schedule_recurring(self.plan_programme, Schedule(interval=YEAR, start=0.0), priority=Priority.HIGH)
@@ -155,18 +162,51 @@ class LabModel(mesa.Model):
     # -- programme ---------------------------------------------------------
     def plan_programme(self) -> None:
         """Schedule the coming year's workshops, big events and residency calls."""
+        self._year_start = self.time
+        self._programme = []
+        self._plan(self.time, YEAR)
+
+    def _plan(self, start: float, length: float) -> None:
+        """Spread the programme's items evenly over [start, start + length)."""
         p = self.p
-        start = self.time
-        plan = (  # (items a year, action, phase: calls open the year, the rest is centred)
+        plan = (  # (items a year, action, phase: calls open the period, the rest is centred)
             (p.workshops_per_year, self.hold_workshop, 0.5),
             (p.events_per_year, self.hold_event, 0.5),
             (p.residency_calls_per_year, self.residency_call, 0.0),
         )
         for per_year, action, phase in plan:
-            n = int(per_year) + (self.rng.random() < per_year - int(per_year))
+            expected = per_year * length / YEAR
+            n = int(expected) + (self.rng.random() < expected - int(expected))
             for i in range(n):
-                at = self.lab_day(start + (i + phase) * YEAR / n) - VISIT_AT + PROGRAMME_AT
-                self.schedule_event(action, at=at)
+                at = self.lab_day(start + (i + phase) * length / n) - VISIT_AT + PROGRAMME_AT
+                if at < start + length:
+                    self._programme.append(self.schedule_event(action, at=max(at, self.time)))
+
+    def apply(self, changes: dict) -> None:
+        """Change settings mid-run: staff are hired or let go, the rest of the year's programme is re-planned."""
+        self.p = dataclasses.replace(self.p, **changes)
+        while len(self.mediators) < self.p.mediators:
+            self.hire_mediator()
+        while len(self.mediators) > self.p.mediators:
+            self.let_go(self.mediators.pop())
+        if PROGRAMME_KEYS & changes.keys():
+            for event in self._programme:
+                event.cancel()
+            self._programme = []
+            self._plan(self.time, self._year_start + YEAR - self.time)
+
+    def hire_mediator(self) -> Mediator:
+        """A new member of staff, a colleague of the others."""
+        mediator = Mediator(self)
+        for other in self.mediators:
+            self.network.tie(mediator.unique_id, other.unique_id, self.time)
+        self.mediators.append(mediator)
+        return mediator
+
+    def let_go(self, mediator: Mediator) -> None:
+        """A mediator leaves; their ties stay in the network's history."""
+        mediator.active = False
+        self.active_by_role["mediator"] -= 1
 
     def hold_workshop(self) -> None:
         """A mediator-run workshop today; it draws booked newcomers."""
@@ -240,12 +280,9 @@ class LabModel(mesa.Model):
         if self.rng.random() < self.p.work_rate * 2 * person.talent:
             self.finish_work(person)
 
-    def _tie_staff(self) -> None:
-        """Staff are colleagues; engineers and client companies know the staff."""
+    def _tie_partners_to_staff(self) -> None:
+        """Engineers and client companies know the staff (two of them)."""
         staff = [m.unique_id for m in self.mediators]
-        for i, a in enumerate(staff):
-            for b in staff[i + 1 :]:
-                self.network.tie(a, b, self.time)
         for other in self.engineers + self.clients:
             for s in staff[:2]:
                 self.network.tie(other.unique_id, s, self.time)
@@ -352,6 +389,17 @@ class LabModel(mesa.Model):
     def run_years(self, years: float) -> None:
         """Run the model for a number of years (365 days each)."""
         self.run_for(years * YEAR)
+
+
+class _Intervention:
+    """Holds one intervention's changes; its bound method is the event callback (Mesa keeps weak refs)."""
+
+    def __init__(self, model: LabModel, changes: dict) -> None:
+        self.model, self.changes = model, changes
+
+    def apply(self) -> None:
+        """Apply the change of governance now."""
+        self.model.apply(self.changes)
 
 
 def _aff(agent: mesa.Agent) -> str | None:
