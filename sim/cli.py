@@ -54,6 +54,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 2")
+    return value
+
+
 def _years(text: str) -> float:
     from sim.run import MAX_YEARS
 
@@ -77,6 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=_years, default=1.0, help="simulated years (default 1)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenario>)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+
+    p = sub.add_parser("scenarios", help="list the presets with their place on the case study's map")
+    p.add_argument("--describe", action="store_true", help="describe every scenario key instead")
+    p.add_argument("--markdown", action="store_true", help="with --describe: print docs/scenarios.md")
+
+    p = sub.add_parser("validate", help="check scenario files without running them")
+    p.add_argument("files", nargs="+", help="scenario files or preset names")
+
+    p = sub.add_parser("check-model", help="calibration bands and stylised facts, measured over many seeds")
+    p.add_argument("--seeds", type=_count, default=20, help="one-year runs per preset for calibration (default 20)")
+    p.add_argument("--network-seeds", type=_count, default=3, help="runs for the network-shape checks (default 3)")
 
     p = sub.add_parser("casestudy", help="one year of each case-study lab, side by side")
     p.add_argument("--seed", type=_seed, default=1)
@@ -118,6 +139,50 @@ def cmd_casestudy(args) -> int:
     return 0
 
 
+def cmd_scenarios(args) -> int:
+    """List the presets on the map, or describe every scenario key."""
+    from sim import schema
+    from sim.scenario import load_scenario, preset_names
+
+    if args.describe:
+        print(schema.markdown() if args.markdown else schema.describe())
+        return 0
+    print(f"{'preset':<24}{'public_market':>14}{'open_closed':>13}  description")
+    for name in preset_names():
+        sc = load_scenario(name)
+        pos = sc.map_position
+        print(f"{name:<24}{pos['public_market']:>14.2f}{pos['open_closed']:>13.2f}  {sc.description}")
+    print("\nmap: public_market 0 = public mission, 1 = market; open_closed 0 = open & collaborative, 1 = closed")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    """Report every problem of every file, without running anything."""
+    from sim.scenario import load_scenario
+
+    problems = []
+    for ref in args.files:
+        try:
+            sc = load_scenario(ref)
+            print(f"ok: {ref} ({sc.name}, {len(sc.interventions)} interventions)")
+        except LabsimError as exc:
+            problems += exc.problems
+    if problems:
+        raise LabsimError(problems)
+    return 0
+
+
+def cmd_check_model(args) -> int:
+    """Print the validation table; exit 1 if a check fails."""
+    from sim.validation import run_checks, table
+
+    rows = run_checks(seeds=args.seeds, network_seeds=args.network_seeds)
+    print(table(rows))
+    failed = [r.fact for r in rows if not r.passed]
+    print(f"\n{len(rows) - len(failed)} of {len(rows)} checks pass")
+    return 1 if failed else 0
+
+
 def _table(summaries: dict[str, dict]) -> str:
     names = list(summaries)
     width = max(12, *(len(n) for n in names))
@@ -131,7 +196,13 @@ def _table(summaries: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-COMMANDS = {"run": cmd_run, "casestudy": cmd_casestudy}
+COMMANDS = {
+    "run": cmd_run,
+    "casestudy": cmd_casestudy,
+    "scenarios": cmd_scenarios,
+    "validate": cmd_validate,
+    "check-model": cmd_check_model,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
