@@ -1,0 +1,124 @@
+"""Property-based tests: the loader over random files, the model's invariants over random settings."""
+
+import json
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.errors import LabsimError
+from sim.metrics import summary
+from sim.model import LabModel
+from sim.scenario import Scenario, check_consistency, load_scenario
+from sim.schema import PARAMS
+
+
+def value_of(p):
+    """A strategy for valid values of one key."""
+    if p.choices:
+        return st.sampled_from(p.choices)
+    if p.kind is bool:
+        return st.booleans()
+    if p.kind is int:
+        return st.integers(int(p.low), int(p.high))
+    return st.floats(p.low, p.high, allow_nan=False, allow_infinity=False)
+
+
+def toml_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return json.dumps(v)
+    return repr(v)
+
+
+valid_files = st.fixed_dictionaries({}, optional={p.name: value_of(p) for p in PARAMS})
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=valid_files)
+def test_loader_round_trips_valid_files(tmp_path, values):
+    f = tmp_path / "s.toml"
+    f.write_text("".join(f"{k} = {toml_value(v)}\n" for k, v in values.items()))
+    try:
+        sc = load_scenario(f)
+    except LabsimError as exc:  # only contradictions between valid values may be refused
+        assert all("key" in p and ("need" in p or "no one" in p or "no tie" in p) for p in exc.problems), exc.problems
+        return
+    for k, v in values.items():
+        assert getattr(sc.settings, k) == v
+    assert not check_consistency(sc.settings)
+
+
+numeric = [p for p in PARAMS if p.kind in (int, float) and p.high is not None]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(p=st.sampled_from(numeric), excess=st.floats(0.001, 1e6))
+def test_out_of_range_values_name_the_key(tmp_path, p, excess):
+    bad = p.high + (math.ceil(excess) if p.kind is int else excess)
+    f = tmp_path / "s.toml"
+    f.write_text(f"{p.name} = {bad!r}\n")
+    with pytest.raises(LabsimError) as info:
+        load_scenario(f)
+    assert len(info.value.problems) == 1
+    assert f"key '{p.name}' (line 1)" in info.value.problems[0] and "allowed" in info.value.problems[0]
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=80))
+def test_loader_never_crashes_on_garbage(tmp_path, text):
+    f = tmp_path / "g.toml"
+    f.write_text(text, encoding="utf-8")
+    try:
+        load_scenario(f)
+    except LabsimError as exc:
+        assert all(str(f) in p for p in exc.problems)
+
+
+# Knobs a student or analyst would turn, in ranges that keep one run short.
+knobs = st.fixed_dictionaries(
+    {
+        "host_footfall_per_day": st.floats(0, 1500),
+        "mediators": st.integers(1, 15),
+        "access": st.sampled_from(["open", "appointment"]),
+        "price_per_visit": st.floats(0, 30),
+        "open_documentation": st.floats(0, 1),
+        "internal_friction": st.floats(0, 1),
+        "contributor_selectivity": st.floats(0, 1),
+        "events_per_year": st.floats(0, 20),
+        "workshops_per_year": st.floats(0, 60),
+        "residency_calls_per_year": st.floats(0, 4),
+        "selectivity": st.floats(0, 1),
+        "engineer_providers": st.integers(0, 3),
+        "client_companies": st.integers(0, 3),
+        "work_sale_prob": st.floats(0, 1),
+        "blog_submissions_per_year": st.floats(0, 100),
+        "moderation": st.booleans(),
+        "space_capacity": st.integers(1, 100),
+        "absorptive_capacity": st.integers(0, 20),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(changes=knobs, seed=st.integers(0, 2**32 - 1))
+def test_model_invariants_hold_for_random_settings(changes, seed):
+    model = LabModel(Scenario("prop").with_settings(**changes), rng=seed)
+    model.run_for(120)
+    s = summary(model, network=False)
+    assert s["visitors"] >= s["returning_visitors"] >= 0
+    assert s["visitors"] >= model.promoted["contributor"] >= model.promoted["partner"] >= 0
+    assert s["partners_active_end"] <= max(changes["absorptive_capacity"], 0) + changes["engineer_providers"] + len(
+        model.clients
+    ) + model.p.partner_organisations
+    assert 0 <= s["gini_visits"] <= 1
+    ids = [a.unique_id for a in model.agents]
+    assert len(ids) == len(set(ids))
+    assert set(model.network.graph.nodes) == set(ids)
+    active = dict.fromkeys(("visitor", "contributor", "partner", "mediator", "artist"), 0)
+    for a in model.agents:
+        active[a.role] += a.active
+    assert active == {r: model.active_by_role[r] for r in active}
+    assert s["revenue"] >= 0 and s["works_produced"] >= 0

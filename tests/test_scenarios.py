@@ -1,0 +1,172 @@
+"""Scenario files: presets, inheritance, interventions, the reference, and bad input."""
+
+import pytest
+from conftest import run_model
+
+from sim.cli import main
+from sim.errors import LabsimError
+from sim.scenario import PRESET_DIR, load_scenario, preset_names
+from sim.schema import PARAMS, markdown
+
+PRESETS = ["carrefour_numerique", "digital_arti", "le_cube", "friche", "institution_culturelle"]
+CASE_STUDY_MAP = {  # where the case study puts each model: (public_market, open_closed) on either side of 0.5
+    "carrefour_numerique": ("public", "open"),
+    "digital_arti": ("market", "closed"),
+    "friche": ("public", "open"),
+    "institution_culturelle": ("public", "closed"),
+}
+
+
+def test_five_presets_ship_and_validate():
+    assert set(PRESETS) <= set(preset_names())
+    for name in PRESETS:
+        sc = load_scenario(name)
+        assert sc.description
+        assert set(sc.stated_map) == {"public_market", "open_closed"}
+
+
+@pytest.mark.parametrize(("name", "place"), CASE_STUDY_MAP.items())
+def test_presets_sit_where_the_case_study_puts_them(name, place):
+    pos = load_scenario(name).map_position
+    assert (pos["public_market"] < 0.5) == (place[0] == "public")
+    assert (pos["open_closed"] < 0.5) == (place[1] == "open")
+
+
+def test_derived_map_orders_the_labs():
+    from sim.scenario import derived_map
+
+    o, c = (derived_map(load_scenario(n).settings) for n in ("carrefour_numerique", "digital_arti"))
+    assert o["open_closed"] < c["open_closed"] and o["public_market"] < c["public_market"]
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_preset_runs(name):
+    model = run_model(name, seed=0, years=0.25)
+    assert model.visits > 0
+
+
+def test_preset_values_are_commented_with_a_source():
+    for path in PRESET_DIR.glob("*.toml"):
+        for line in path.read_text().splitlines():
+            if "=" in line and not line.lstrip().startswith("#") and not line.startswith(("name", "description")):
+                assert "#" in line, f"{path.name}: '{line}' has no source comment"
+
+
+def test_extends_a_preset_by_name_and_overrides(tmp_path):
+    f = tmp_path / "child.toml"
+    f.write_text('extends = "carrefour_numerique"\nname = "child"\nmediators = 4\n')
+    sc = load_scenario(f)
+    base = load_scenario("carrefour_numerique")
+    assert sc.name == "child" and sc.settings.mediators == 4
+    assert sc.settings.workshops_per_year == base.settings.workshops_per_year
+    assert sc.map_position == base.map_position  # the stated map is inherited
+
+
+def test_extends_a_path_relative_to_the_file(tmp_path):
+    (tmp_path / "base.toml").write_text("mediators = 3\nevents_per_year = 5.0\n")
+    (tmp_path / "child.toml").write_text('extends = "base.toml"\nevents_per_year = 7.0\n')
+    sc = load_scenario(tmp_path / "child.toml")
+    assert (sc.settings.mediators, sc.settings.events_per_year) == (3, 7.0)
+
+
+def test_extends_cycle_is_refused(tmp_path):
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n')
+    with pytest.raises(LabsimError, match="cycle"):
+        load_scenario(tmp_path / "a.toml")
+
+
+def test_extends_unknown_preset_is_refused(tmp_path):
+    (tmp_path / "a.toml").write_text('extends = "carrefour"\n')
+    with pytest.raises(LabsimError, match=r"a\.toml: key 'extends'.*no such scenario file or preset"):
+        load_scenario(tmp_path / "a.toml")
+
+
+def _intervention_file(tmp_path, at=365):
+    f = tmp_path / "iv.toml"
+    f.write_text(
+        f'extends = "carrefour_numerique"\n[[interventions]]\nat = {at}\naccess = "appointment"\nmediators = 5\n'
+    )
+    return f
+
+
+def test_intervention_changes_governance_mid_run(tmp_path):
+    sc = load_scenario(_intervention_file(tmp_path))
+    assert sc.interventions[0].changes == {"access": "appointment", "mediators": 5}
+    from sim.model import LabModel
+
+    model = LabModel(sc.with_settings(host_footfall_per_day=2000.0), rng=1)
+    model.run_for(360)
+    assert len(model.mediators) == 10 and model.p.access == "open"
+    model.run_for(60)
+    assert len(model.mediators) == 5 and model.p.access == "appointment"
+    assert model.active_by_role["mediator"] == 5
+    weekly = model.datacollector.get_model_vars_dataframe().set_index("time")["arrivals"]
+    after, before = weekly[weekly.index > 366].mean(), weekly[(weekly.index > 300) & (weekly.index < 365)].mean()
+    assert after < 0.5 * before
+
+
+def test_intervention_after_the_horizon_is_refused(tmp_path, capsys):
+    f = _intervention_file(tmp_path, at=400)
+    assert main(["run", str(f), "--years", "1", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "interventions[0].at = 400" in err and "horizon" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_intervention_before_the_start_is_refused(tmp_path):
+    with pytest.raises(LabsimError, match=r"interventions\[0\]: key 'at'"):
+        load_scenario(_intervention_file(tmp_path, at=0))
+
+
+def test_contradictory_settings_are_refused(tmp_path):
+    f = tmp_path / "c.toml"
+    f.write_text("mediators = 0\nworkshops_per_year = 10.0\n")
+    with pytest.raises(LabsimError, match="workshops need a mediator"):
+        load_scenario(f)
+
+
+def test_contradiction_created_by_an_intervention_is_refused(tmp_path):
+    f = tmp_path / "c.toml"
+    f.write_text("workshops_per_year = 10.0\n[[interventions]]\nat = 10\nmediators = 0\n")
+    with pytest.raises(LabsimError, match=r"interventions\[0\].*workshops need a mediator"):
+        load_scenario(f)
+
+
+def test_validate_reports_every_problem_at_once(tmp_path, capsys):
+    f = tmp_path / "bad.toml"
+    f.write_text('mediatorz = 3\naccess = "closed"\ndiscovery_rate = 2.0\n[[interventions]]\nat = -5\nevents = 3\n')
+    assert main(["validate", str(f), "digital_arti"]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert len(err) == 5, err
+    assert "did you mean 'mediators'" in err[0] and "(line 1)" in err[0]
+    assert "ok: digital_arti" in captured.out
+
+
+def test_scenarios_lists_presets_on_the_map(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    for name in PRESETS:
+        assert name in out
+    assert "public_market" in out and "open_closed" in out
+
+
+def test_describe_documents_every_key(capsys):
+    assert main(["scenarios", "--describe"]) == 0
+    out = capsys.readouterr().out
+    for p in PARAMS:
+        assert p.name in out and p.unit in out
+
+
+def test_docs_scenarios_md_matches_the_code():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "scenarios.md"
+    assert doc.read_text() == markdown(), "regenerate: labsim scenarios --describe --markdown > docs/scenarios.md"
+
+
+def test_every_key_has_unit_doc_and_source():
+    for p in PARAMS:
+        assert p.unit and p.doc and p.source, p.name
+        assert p.choices or p.kind is bool or p.low is not None, p.name
