@@ -70,7 +70,7 @@ class Lab:
         for session in sessions:
             self._play(session, peer, crowding)
         self._introduce(present)
-        for person in present:
+        for person in dict.fromkeys(p for s in sessions for p in s.people):  # engineers join residents
             m.after_visit(person)
 
     def _split(self, present: list[Person], workshops: int, event: bool) -> list[Session]:
@@ -82,9 +82,6 @@ class Lab:
         if residents:
             engineers = [e for e in m.engineers if m.rng.random() < 0.5]
             sessions.append(Session("residency", residents + engineers))
-            for engineer in engineers:
-                engineer.record_visit(1.0)
-                m.count_visit(engineer)
         # Newcomers take workshop seats first (booked ones first), then other visitors.
         seats = workshops * m.p.workshop_size
         visitors = sorted((p for p in others if type(p) is Visitor), key=lambda p: p.visits)
@@ -130,12 +127,14 @@ class Lab:
         free = list(mediators)
         if pool_people and free:
             members = [p for s in pool for p in s.people]
-            per = max(1, math.floor(cap))
-            for med in free:
-                chosen = m.rng.choice(len(members), size=min(per, len(members)), replace=False)
-                for idx in chosen.tolist():
-                    m.network.tie(med.unique_id, members[idx].unique_id, m.time)
-                med.attended += len(chosen)
+            per = min(max(1, math.floor(cap)), len(members))
+            # One shuffle a day, dealt out in turn: each mediator attends to `per` different people.
+            n = len(members)
+            order = m.rng.permutation(n).tolist()
+            for i, med in enumerate(free):
+                for j in range(i * per, (i + 1) * per):
+                    m.network.tie(med.unique_id, members[order[j % n]].unique_id, m.time)
+                med.attended += per
 
     def _lead(self, session: Session, runner) -> None:
         """A mediator runs a workshop; an engaged regular present may co-lead it."""

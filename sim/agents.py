@@ -8,7 +8,6 @@ object, `unique_id`, history and ties. Only their class changes, so that Mesa's
 from __future__ import annotations
 
 import math
-from collections import deque
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -66,7 +65,7 @@ class Person(mesa.Agent):
         self.engaged_at = model.time
         self.visits = 0
         self.last_visit = -math.inf
-        self.recent = deque()  # times of recent visits, for the contributor window
+        self.recent: list[float] = []  # a visitor's recent visit times, for the contributor window
         self.coleads = 0
         self.last_quality = 0.5
         self.works = 0
@@ -86,10 +85,10 @@ class Person(mesa.Agent):
         now = self.model.time
         self.visits += 1
         self.last_visit = now
-        self.recent.append(now)
-        window = self.model.p.contributor_window_days
-        while self.recent and self.recent[0] < now - window:
-            self.recent.popleft()
+        if type(self) is Visitor:
+            since = now - self.model.p.contributor_window_days
+            self.recent = [t for t in self.recent if t >= since]
+            self.recent.append(now)
         self.engagement = self.current_engagement() + quality
         self.engaged_at = now
 

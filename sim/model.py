@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections import Counter
+from collections import Counter, deque
 
 import mesa
 import numpy as np
@@ -54,7 +54,9 @@ class LabModel(mesa.Model):
         self.network = CollabNetwork()
         self.lab = Lab(self)
         # tallies (the run's outcomes)
-        self.visited: dict[int, None] = {}  # people who made at least one visit
+        self.n_visited = 0  # people who made at least one visit
+        self.archived_visits: list[int] = []  # visits of people forgotten after they left (for the Gini)
+        self._lapsed: deque[tuple[float, Person]] = deque()
         self.ever: dict[str, dict[int, None]] = {r: {} for r in ("contributor", "partner", "artist")}
         self.promoted: Counter[str] = Counter()
         self.active_by_role: Counter[str] = Counter()
@@ -88,6 +90,7 @@ class LabModel(mesa.Model):
         self.schedule_recurring(self.plan_programme, Schedule(interval=YEAR, start=0.0), priority=Priority.HIGH)
         self.schedule_recurring(self.lab.close_day, Schedule(interval=1.0, start=CLOSE_AT), priority=Priority.LOW)
         self.schedule_recurring(self.collect_week, Schedule(interval=7.0, start=7 - 1 + COLLECT_AT))
+        self.schedule_recurring(self.forget_the_long_gone, Schedule(interval=30.0, start=30 + COLLECT_AT))
 
     # -- calendar ----------------------------------------------------------
     def is_open(self, day: int) -> bool:
@@ -292,7 +295,8 @@ class LabModel(mesa.Model):
         """Tally one visit and any fee paid."""
         self.visits += 1
         self.week["visits"] += 1
-        self.visited[person.unique_id] = None
+        if person.visits == 1:
+            self.n_visited += 1
         if isinstance(person, Visitor | Contributor):
             self.revenue += self.p.price_per_visit
 
@@ -367,8 +371,7 @@ class LabModel(mesa.Model):
 
     def on_role_change(self, person: Person, old_role: str) -> None:
         """Keep role counts, the network's roles and the 'ever held' tallies in step."""
-        self.network.set_role(person.unique_id, person.role)
-        self.network.graph.nodes[person.unique_id]["affiliation"] = _aff(person)
+        self.network.set_role(person.unique_id, person.role, _aff(person))
         if person.active:
             self.active_by_role[old_role] -= 1
             self.active_by_role[person.role] += 1
@@ -379,6 +382,26 @@ class LabModel(mesa.Model):
         """A person stops coming."""
         self.active_by_role[person.role] -= 1
         self.week["lapses"] += 1
+        self._lapsed.append((self.time, person))
+
+    def forget_the_long_gone(self) -> None:
+        """Archive people who left more than forget_after_days ago: keep their visits, drop agent and ties.
+
+        Lapsed people never come back in this model, so this changes no outcome;
+        it keeps multi-year runs from growing on people who are gone.
+        """
+        horizon = self.time - self.p.forget_after_days
+        gone, keep = [], []
+        while self._lapsed and self._lapsed[0][0] <= horizon:
+            left, person = self._lapsed.popleft()
+            if isinstance(person, Contributor | Partner) or person in self._inactivity_checks:
+                keep.append((left, person))  # still sliding down the ladder: try next time
+                continue
+            self.archived_visits.append(person.visits)
+            gone.append(person.unique_id)
+            person.remove()
+        self._lapsed.extendleft(reversed(keep))
+        self.network.forget(gone)
 
     # -- data ----------------------------------------------------------------
     def collect_week(self) -> None:

@@ -57,7 +57,7 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0) -> R
     ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     ts["time"] = ts["time"].round(2)
     meta = {"scenario": sc.name, "seed": seed, "years": years, "labsim_version": __version__}
-    return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph)
+    return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph())
 
 
 def atomic_write(path: Path, data: bytes) -> None:

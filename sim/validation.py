@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 
 from sim.metrics import network_metrics, summary
@@ -52,10 +51,11 @@ class Checker:
                 model = LabModel(sc, rng=seed)
                 model.run_years(1)
                 s = summary(model, network=False)
-                g = model.network.graph
-                s["density"], s["nodes"] = nx.density(g), g.number_of_nodes()
+                net = model.network
+                n = net.number_of_nodes()
+                s["density"], s["nodes"] = 2 * net.n_edges / (n * (n - 1)), n
                 if network:
-                    s |= network_metrics(g, seed=seed)
+                    s |= network_metrics(net.to_igraph(), seed=seed)
                 out.append(s)
             self._cache[key] = out
         return self._cache[key]

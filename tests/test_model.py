@@ -27,16 +27,14 @@ def test_funnel_narrows(open_lab, open_summary):
 def test_every_network_node_is_an_agent_and_roles_match(open_lab):
     by_id = {a.unique_id: a for a in open_lab.agents}
     assert len(by_id) == len(open_lab.agents)  # nobody has two ids, no id is shared
-    for node, role in open_lab.network.graph.nodes(data="role"):
+    for node, role in open_lab.network.graph().nodes(data="role"):
         assert node in by_id
         assert by_id[node].role == role
 
 
 def test_nobody_counted_twice(open_lab):
-    visited = list(open_lab.visited)
-    assert len(visited) == len(set(visited))
     people = [a for a in open_lab.agents if isinstance(a, Person) and a.visits > 0]
-    assert len(people) == len(visited)
+    assert len(people) == open_lab.n_visited
     assert sum(a.visits for a in people) == open_lab.visits
 
 
@@ -46,7 +44,7 @@ def test_climbing_keeps_identity():
     assert climbed, "some contributors should have become partners"
     for person in climbed:
         assert person.visits >= model.p.contributor_visits
-        assert model.network.graph.nodes[person.unique_id]["role"] == "partner"
+        assert model.network.graph().nodes[person.unique_id]["role"] == "partner"
         assert person.affiliation is not None
 
 
@@ -83,7 +81,7 @@ def test_no_mediators_lowers_the_return_rate():
 
 
 def test_appointment_access_lowers_arrivals():
-    arrivals = lambda m: len(m.visited)  # noqa: E731
+    arrivals = lambda m: m.n_visited  # noqa: E731
     assert _mean(arrivals, access="appointment") < 0.5 * _mean(arrivals)
 
 

@@ -116,7 +116,7 @@ def test_model_invariants_hold_for_random_settings(changes, seed):
     assert 0 <= s["gini_visits"] <= 1
     ids = [a.unique_id for a in model.agents]
     assert len(ids) == len(set(ids))
-    assert set(model.network.graph.nodes) == set(ids)
+    assert set(model.network.nodes().tolist()) == set(ids)
     active = dict.fromkeys(("visitor", "contributor", "partner", "mediator", "artist"), 0)
     for a in model.agents:
         active[a.role] += a.active
