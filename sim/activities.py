@@ -66,9 +66,11 @@ class Lab:
         regulars = sum(isinstance(p, Contributor | Partner) for p in present)
         newcomers = len(present) - regulars
         peer = 1.0 if newcomers == 0 else min(1.0, m.p.peer_help_per_contributor * regulars / newcomers)
-        crowding = m.p.crowding_penalty * max(0.0, len(present) / m.p.space_capacity - 1.0)
+        # Big events are planned for crowds; the others share the everyday space.
+        everyday = sum(len(s.people) for s in sessions if s.kind != "event")
+        crowding = m.p.crowding_penalty * max(0.0, everyday / m.p.space_capacity - 1.0)
         for session in sessions:
-            self._play(session, peer, crowding)
+            self._play(session, peer, 0.0 if session.kind == "event" else crowding)
         self._introduce(present)
         for person in dict.fromkeys(p for s in sessions for p in s.people):  # engineers join residents
             m.after_visit(person)
@@ -82,7 +84,7 @@ class Lab:
         if residents:
             engineers = [e for e in m.engineers if m.rng.random() < 0.5]
             sessions.append(Session("residency", residents + engineers))
-        # Newcomers take workshop seats first (booked ones first), then other visitors.
+        # Workshop seats go to the visitors with the fewest visits (newcomers first).
         seats = workshops * m.p.workshop_size
         visitors = sorted((p for p in others if type(p) is Visitor), key=lambda p: p.visits)
         seated = dict.fromkeys(visitors[:seats])
@@ -169,7 +171,7 @@ class Lab:
                 m.maybe_produce_work(x)
 
     def _colead(self, s: Session) -> None:
-        """An engaged regular present co-leads the session with a mediator."""
+        """A regular in the session co-leads it with a mediator (workshops seat visitors, so in practice projects)."""
         m = self.model
         leaders = [x for x in s.people if isinstance(x, Contributor | Partner)]
         if leaders and m.rng.random() < m.p.colead_prob * len(leaders):

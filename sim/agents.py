@@ -98,10 +98,8 @@ class Person(mesa.Agent):
         return self.engagement * 0.5 ** ((self.model.time - self.engaged_at) / half_life)
 
     def return_chance(self, quality: float) -> float:
-        """Chance of coming back after a visit of this quality."""
-        p = self.model.p
-        chance = getattr(p, self.return_key) + p.return_quality_effect * (quality - 0.5)
-        return min(0.995, max(0.0, chance * self.model.price_factor))
+        """Chance of coming back: a regular's base rate, times the price's deterrence."""
+        return getattr(self.model.p, self.return_key) * self.model.price_factor
 
     def plan_next_visit(self) -> None:
         """Schedule the next visit, an exponential wait away."""
@@ -144,10 +142,11 @@ class Visitor(Person):
     role = "visitor"
 
     def return_chance(self, quality: float) -> float:
-        """Visitors return more as their engagement grows."""
+        """Newcomers return after good visits and as their engagement grows (Joyce & Kraut 2006)."""
         p = self.model.p
-        bonus = p.return_engagement_effect * min(self.current_engagement(), 3.0) * self.model.price_factor
-        return min(0.95, super().return_chance(quality) + bonus)
+        chance = p.return_base_visitor + p.return_quality_effect * (quality - 0.5)
+        chance += p.return_engagement_effect * min(self.current_engagement(), 3.0)
+        return min(0.95, max(0.0, chance)) * self.model.price_factor
 
 
 class Contributor(Person):
@@ -194,6 +193,17 @@ class Artist(Person):
         if talent is not None:
             self.talent = talent
         self.in_residence = False
+
+    return_chance = Visitor.return_chance  # a creator among the public comes back as a visitor does
+
+    def plan_next_visit(self) -> None:
+        """Residents come residency_visits_per_week days a week; creators as visitors do."""
+        per_week = self.model.p.residency_visits_per_week
+        if not self.in_residence or per_week <= 0:
+            super().plan_next_visit()
+            return
+        wait = max(1.0, self.model.rng.exponential(7.0 / per_week))
+        self.next_visit = self.model.schedule_event(self.visit, at=self.model.lab_day(self.model.time + wait))
 
 
 class Mediator(mesa.Agent):

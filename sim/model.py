@@ -55,6 +55,7 @@ class LabModel(mesa.Model):
         self.lab = Lab(self)
         # tallies (the run's outcomes)
         self.n_visited = 0  # people who made at least one visit
+        self.people_created = 0
         self.archived_visits: list[int] = []  # visits of people forgotten after they left (for the Gini)
         self._lapsed: deque[tuple[float, Person]] = deque()
         self.ever: dict[str, dict[int, None]] = {r: {} for r in ("contributor", "partner", "artist")}
@@ -67,7 +68,6 @@ class LabModel(mesa.Model):
         self.docs_pages = self.p.initial_doc_pages
         self.blog_articles_published = self.blog_articles_rejected = 0
         self.blog_authors: dict[int, bool] = {}  # author id -> still willing to write
-        self.turned_away = 0
         self._inactivity_checks: dict[Person, mesa.time.Event] = {}
         self._pending_residents: list[Artist] = []
         self._residents: list[Artist] = []
@@ -365,6 +365,7 @@ class LabModel(mesa.Model):
     def on_person_created(self, agent: mesa.Agent) -> None:
         """Add a node to the network and count the person in their role."""
         self.network.add_person(agent.unique_id, agent.role, _aff(agent))
+        self.people_created += 1
         self.active_by_role[agent.role] += 1
         if agent.role in self.ever:
             self.ever[agent.role][agent.unique_id] = None
@@ -387,8 +388,9 @@ class LabModel(mesa.Model):
     def forget_the_long_gone(self) -> None:
         """Archive people who left more than forget_after_days ago: keep their visits, drop agent and ties.
 
-        Lapsed people never come back in this model, so this changes no outcome;
-        it keeps multi-year runs from growing on people who are gone.
+        Lapsed people never come back in this model, so the counts are unchanged;
+        the network forgets their ties (and regulars' degrees drop with them), as
+        ties fade within a year. It keeps multi-year runs from growing on people who are gone.
         """
         horizon = self.time - self.p.forget_after_days
         gone, keep = [], []

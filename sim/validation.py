@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.metrics import network_metrics, summary
-from sim.model import LabModel
+from sim.run import simulate
 from sim.scenario import load_scenario
 
 OPEN, CLOSED = "carrefour_numerique", "digital_arti"
@@ -48,8 +48,7 @@ class Checker:
             sc = sc.with_settings(**changes) if changes else sc
             out = []
             for seed in range(n):
-                model = LabModel(sc, rng=seed)
-                model.run_years(1)
+                model = simulate(sc, seed, 1.0)
                 s = summary(model, network=False)
                 net = model.network
                 n = net.number_of_nodes()

@@ -1,0 +1,202 @@
+"""labsim's performance targets, measured as ratios within one run.
+
+    .venv/bin/python benchmarks/run_benchmarks.py            # or: make bench
+    .venv/bin/python benchmarks/run_benchmarks.py --quick    # skips the 100x year and the batches
+
+Each measurement runs in a fresh subprocess, so that its peak memory (ru_maxrss)
+is its own; times are the best of a few repetitions, because this is a shared
+machine. Results go to benchmarks/results.json and into the table of
+benchmarks/README.md (between the BEGIN/END markers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+TARGETS = {
+    "sim_vs_skeleton": ("one open-lab year / reference skeleton", "<=", 0.25),
+    "metrics_vs_sim": ("summary + network metrics / simulation", "<=", 1.0),
+    "scale_10x": ("time at 10x / time at 1x", "<=", 11.0),
+    "bytes_per_person": ("peak memory growth per person created (bytes)", "<=", 2048),
+    "multi_year_growth": ("people held at year 5 / at year 2", "<=", 1.25),
+    "metrics_scale_10x": ("metrics time at 10x / at 1x", "<=", 12.0),
+    "batch_speedup_2_workers": ("40 runs: 1 worker / 2 workers", ">=", 1.7),
+    "dask_overhead": ("40 runs: Dask LocalCluster / process pool", "<=", 1.3),
+}
+
+
+def scaled(k: float):
+    """The open preset at k times its population: footfall, programme, staff and space scale with it.
+
+    Workshops scale in number; big events in size (a k-times larger host holds
+    k-times larger events), so the calendar keeps its shape.
+    """
+    from sim.scenario import load_scenario
+
+    sc = load_scenario("carrefour_numerique")
+    p = sc.settings
+    return sc.with_settings(
+        host_footfall_per_day=p.host_footfall_per_day * k,
+        workshops_per_year=p.workshops_per_year * k,
+        event_newcomers=p.event_newcomers * k,
+        mediators=max(1, round(p.mediators * k)),
+        space_capacity=max(1, round(p.space_capacity * k)),
+        absorptive_capacity=max(1, round(p.absorptive_capacity * k)),
+    )
+
+
+# -- measurements, each run in its own process ----------------------------------
+def measure_year(k: float, reps: int, years: float = 1.0) -> dict:
+    """Simulate k-times the open lab (best of reps), then time its metrics."""
+    from sim.metrics import summary
+    from sim.run import relaxed_gc, simulate
+
+    best, model = float("inf"), None
+    for rep in range(reps):
+        model = None
+        t0 = time.perf_counter()
+        model = simulate(scaled(k), seed=rep, years=years)
+        best = min(best, time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    with relaxed_gc():
+        summary(model)
+    metrics = time.perf_counter() - t0
+    return {
+        "scale": k, "years": years, "sim_s": best, "metrics_s": metrics, "visits": model.visits,
+        "visits_per_s": model.visits / best, "people_created": model.people_created,
+        "people_held": len(model.agents), "peak_mb": _peak_mb(),
+    }
+
+
+def measure_skeleton(n: int, reps: int) -> dict:
+    """The bare time-stepped Mesa model at the same population and horizon."""
+    from skeleton import run_skeleton
+
+    best = float("inf")
+    for rep in range(reps):
+        t0 = time.perf_counter()
+        run_skeleton(n, days=365, seed=rep)
+        best = min(best, time.perf_counter() - t0)
+    return {"people": n, "skeleton_s": best, "peak_mb": _peak_mb()}
+
+
+def measure_batch(workers: int, executor: str, runs: int) -> dict:
+    """A batch of one-year open-lab runs through labsim's batch engine."""
+    import tempfile
+
+    from sim.batch.experiment import Experiment
+    from sim.batch.runner import run_batch
+
+    exp = Experiment.simple("carrefour_numerique", replications=runs, root_seed=1)
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        run_batch(exp, Path(out), workers=workers, executor=executor, quiet=True)
+        wall = time.perf_counter() - t0
+    return {"workers": workers, "executor": executor, "runs": runs, "wall_s": wall, "peak_mb": _peak_mb()}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(kind: str, *args) -> dict:
+    """Run one measurement in a fresh interpreter and return its JSON."""
+    cmd = [sys.executable, __file__, "--child", kind, *map(str, args)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- the report -------------------------------------------------------------------
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 100x year and the batches")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        fn = {"year": measure_year, "skeleton": measure_skeleton, "batch": measure_batch}[kind]
+        conv = [float(rest[0]), int(rest[1]), *map(float, rest[2:])] if kind == "year" else (
+            [int(rest[0]), int(rest[1])] if kind == "skeleton" else [int(rest[0]), rest[1], int(rest[2])])
+        print(json.dumps(fn(*conv)))
+        return 0
+
+    res: dict = {"machine": f"{platform.machine()}, {platform.python_version()}", "started": time.ctime()}
+    print("1x year ...", flush=True)
+    y1 = res["year_1x"] = child("year", 1, 3)
+    print("skeleton ...", flush=True)
+    sk = res["skeleton_1x"] = child("skeleton", y1["people_created"], 3)
+    print("10x year ...", flush=True)
+    y10 = res["year_10x"] = child("year", 10, 2)
+    print("multi-year ...", flush=True)
+    y2 = res["years_2"] = child("year", 1, 1, 2)
+    y5 = res["years_5"] = child("year", 1, 1, 5)
+    ratios = {
+        "sim_vs_skeleton": y1["sim_s"] / sk["skeleton_s"],
+        "metrics_vs_sim": y1["metrics_s"] / y1["sim_s"],
+        "scale_10x": y10["sim_s"] / y1["sim_s"],
+        "bytes_per_person": (y10["peak_mb"] - y1["peak_mb"]) * 2**20 / (y10["people_created"] - y1["people_created"]),
+        "multi_year_growth": y5["people_held"] / y2["people_held"],
+        "metrics_scale_10x": y10["metrics_s"] / y1["metrics_s"],
+    }
+    if not args.quick:
+        print("100x year (a few minutes) ...", flush=True)
+        res["year_100x"] = child("year", 100, 1)
+        print("batches ...", flush=True)
+        b1, b2 = child("batch", 1, "local", 40), child("batch", 2, "local", 40)
+        bd = child("batch", 2, "dask", 40)
+        res["batches"] = [b1, b2, bd]
+        ratios["batch_speedup_2_workers"] = b1["wall_s"] / b2["wall_s"]
+        ratios["dask_overhead"] = bd["wall_s"] / b2["wall_s"]
+    res["ratios"] = ratios
+    (HERE / "results.json").write_text(json.dumps(res, indent=2) + "\n")
+    table = render(res)
+    print(table)
+    readme = HERE / "README.md"
+    text = readme.read_text()
+    a, b = text.index("<!-- BEGIN RESULTS -->"), text.index("<!-- END RESULTS -->")
+    readme.write_text(text[: a + len("<!-- BEGIN RESULTS -->")] + "\n" + table + "\n" + text[b:])
+    failed = [k for k, v in ratios.items() if not _ok(k, v)]
+    print(f"\n{len(ratios) - len(failed)} of {len(ratios)} targets met" + (f"; missed: {failed}" if failed else ""))
+    return 1 if failed else 0
+
+
+def _ok(key: str, value: float) -> bool:
+    _, op, bound = TARGETS[key]
+    return value <= bound if op == "<=" else value >= bound
+
+
+def render(res: dict) -> str:
+    lines = [f"Measured {res['started']} on {res['machine']}.", "",
+             "| target | measured | bound | |", "|---|---|---|---|"]
+    for key, value in res["ratios"].items():
+        text, op, bound = TARGETS[key]
+        lines.append(f"| {text} | {value:,.3g} | {op} {bound:g} | {'ok' if _ok(key, value) else 'MISSED'} |")
+    lines += ["", "| run | people created | visits | simulation (s) | visits/s | metrics (s) | peak memory (MB) |",
+              "|---|---|---|---|---|---|---|"]
+    for key in ("year_1x", "year_10x", "year_100x", "years_2", "years_5"):
+        if key in res:
+            r = res[key]
+            lines.append(f"| {key} | {r['people_created']:,} | {r['visits']:,} | {r['sim_s']:.2f} | "
+                         f"{r['visits_per_s']:,.0f} | {r['metrics_s']:.2f} | {r['peak_mb']:,.0f} |")
+    sk = res["skeleton_1x"]
+    lines.append(f"| skeleton ({sk['people']:,} agents x 365 daily steps) | {sk['people']:,} | - | "
+                 f"{sk['skeleton_s']:.2f} | - | - | {sk['peak_mb']:,.0f} |")
+    for b in res.get("batches", []):
+        lines.append(f"| batch: {b['runs']} runs, {b['executor']}, {b['workers']} workers | - | - | "
+                     f"{b['wall_s']:.1f} | - | - | {b['peak_mb']:,.0f} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
