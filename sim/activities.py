@@ -188,11 +188,14 @@ class Lab:
         if not regulars or not newcomers:
             return
         n_intro = m.rng.poisson(m.p.introductions_per_day * len(m.mediators))
-        for _ in range(n_intro):
-            a = newcomers[int(m.rng.integers(len(newcomers)))]
-            b = regulars[int(m.rng.integers(len(regulars)))]
-            m.network.tie(a.unique_id, b.unique_id, m.time)
+        pairs = zip(
+            m.rng.integers(len(newcomers), size=n_intro).tolist(),
+            m.rng.integers(len(regulars), size=n_intro).tolist(),
+            strict=True,
+        )
+        for a, b in pairs:
+            m.network.tie(newcomers[a].unique_id, regulars[b].unique_id, m.time)
         n_help = min(len(newcomers), math.ceil(m.p.peer_help_per_contributor * len(regulars)))
-        for idx in m.rng.choice(len(newcomers), size=n_help, replace=False).tolist():
-            helper = regulars[int(m.rng.integers(len(regulars)))]
-            m.network.tie(helper.unique_id, newcomers[idx].unique_id, m.time)
+        helped = m.rng.permutation(len(newcomers))[:n_help].tolist()
+        for idx, h in zip(helped, m.rng.integers(len(regulars), size=n_help).tolist(), strict=True):
+            m.network.tie(regulars[h].unique_id, newcomers[idx].unique_id, m.time)

@@ -18,7 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     from sim.model import LabModel
 
-BETWEENNESS_SAMPLES = 256
+BETWEENNESS_SAMPLES = 128
 FUNNEL_STEPS = ("visitors", "returning_visitors", "contributors", "partners")
 
 

@@ -12,6 +12,7 @@ ties; `graph()` gives the familiar networkx view and `to_igraph()` the C one.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 
 import igraph as ig
@@ -24,38 +25,37 @@ _ROLE = {r: i for i, r in enumerate(ROLES)}
 _AFF = {a: i for i, a in enumerate(AFFILIATIONS)}
 
 
-def _grow(a: np.ndarray, size: int) -> np.ndarray:
-    """Return `a`, doubled until it holds `size` entries (new entries zero)."""
-    if size <= len(a):
-        return a
-    out = np.zeros(max(size, 2 * len(a)), dtype=a.dtype)
-    out[: len(a)] = a
-    return out
-
-
 class CollabNetwork:
-    """Ties between people, grown as they meet."""
+    """Ties between people, grown as they meet.
+
+    Per node (indexed by uid): role and affiliation codes, alive flag, degree.
+    Per tie: both ends, weight, day of last contact. All in `array.array`s:
+    compact (no Python object per entry) and quick to update one item at a time.
+    """
 
     def __init__(self) -> None:
         """Start with no one."""
-        self.role = np.zeros(1024, dtype=np.int8)
-        self.affiliation = np.zeros(1024, dtype=np.int8)
-        self.alive = np.zeros(1024, dtype=bool)
-        self.degree_of = np.zeros(1024, dtype=np.int32)
+        self.role = array("b")
+        self.affiliation = array("b")
+        self.alive = array("b")
+        self.degree_of = array("l")
         self._edge: dict[int, int] = {}  # (u << 32) | v with u < v -> edge index
-        self.eu = np.zeros(4096, dtype=np.int64)
-        self.ev = np.zeros(4096, dtype=np.int64)
-        self.weight = np.zeros(4096, dtype=np.int32)
-        self.last = np.zeros(4096, dtype=np.float64)
-        self.n_edges = 0
+        self.eu, self.ev = array("q"), array("q")
+        self.weight, self.last = array("l"), array("d")
+
+    @property
+    def n_edges(self) -> int:
+        """Ties so far."""
+        return len(self.eu)
 
     # -- nodes -------------------------------------------------------------
     def add_person(self, uid: int, role: str, affiliation: str | None) -> None:
         """Add a node for a person when they first arrive."""
-        size = uid + 1
-        self.role, self.affiliation = _grow(self.role, size), _grow(self.affiliation, size)
-        self.alive, self.degree_of = _grow(self.alive, size), _grow(self.degree_of, size)
-        self.role[uid], self.affiliation[uid], self.alive[uid] = _ROLE[role], _AFF[affiliation], True
+        missing = uid + 1 - len(self.role)
+        if missing > 0:
+            for arr in (self.role, self.affiliation, self.alive, self.degree_of):
+                arr.extend(bytes(missing) if arr.typecode == "b" else [0] * missing)
+        self.role[uid], self.affiliation[uid], self.alive[uid] = _ROLE[role], _AFF[affiliation], 1
 
     def set_role(self, uid: int, role: str, affiliation: str | None) -> None:
         """Keep the node's role in step with the person's rung."""
@@ -65,18 +65,19 @@ class CollabNetwork:
         """Drop people (and their ties) from the network: they left long ago."""
         if not len(uids):
             return
-        self.alive[np.asarray(uids)] = False
-        n = self.n_edges
-        keep = self.alive[self.eu[:n]] & self.alive[self.ev[:n]]
-        gone = ~keep
-        np.subtract.at(self.degree_of, self.eu[:n][gone], 1)
-        np.subtract.at(self.degree_of, self.ev[:n][gone], 1)
-        for arr in ("eu", "ev", "weight", "last"):
-            a = getattr(self, arr)
-            kept = a[:n][keep]
-            a[: len(kept)] = kept
-        self.n_edges = int(keep.sum())
-        self._edge = {(int(u) << 32) | int(v): i for i, (u, v) in enumerate(zip(self.eu[: self.n_edges], self.ev[: self.n_edges], strict=True))}
+        alive = np.frombuffer(self.alive, dtype=np.int8).astype(bool)
+        alive[np.asarray(uids)] = False
+        self.alive = array("b", alive.astype(np.int8).tobytes())
+        eu, ev = np.frombuffer(self.eu, dtype=np.int64), np.frombuffer(self.ev, dtype=np.int64)
+        keep = alive[eu] & alive[ev]
+        degree = np.frombuffer(self.degree_of, dtype=np.int_).copy()
+        np.subtract.at(degree, eu[~keep], 1)
+        np.subtract.at(degree, ev[~keep], 1)
+        self.degree_of = array("l", degree.tobytes())
+        weight, last = np.frombuffer(self.weight, dtype=np.int_), np.frombuffer(self.last, dtype=np.float64)
+        self.eu, self.ev = array("q", eu[keep].tobytes()), array("q", ev[keep].tobytes())
+        self.weight, self.last = array("l", weight[keep].tobytes()), array("d", last[keep].tobytes())
+        self._edge = {(u << 32) | v: i for i, (u, v) in enumerate(zip(self.eu, self.ev, strict=True))}
 
     def degree(self, uid: int) -> int:
         """Number of distinct people the person has ties with."""
@@ -92,17 +93,16 @@ class CollabNetwork:
         key = (u << 32) | v
         i = self._edge.get(key)
         if i is None:
-            i = self.n_edges
-            if i == len(self.eu):
-                for arr in ("eu", "ev", "weight", "last"):
-                    setattr(self, arr, _grow(getattr(self, arr), i + 1))
-            self._edge[key] = i
-            self.eu[i], self.ev[i] = u, v
+            self._edge[key] = len(self.eu)
+            self.eu.append(u)
+            self.ev.append(v)
+            self.weight.append(1)
+            self.last.append(time)
             self.degree_of[u] += 1
             self.degree_of[v] += 1
-            self.n_edges += 1
-        self.weight[i] += 1
-        self.last[i] = time
+        else:
+            self.weight[i] += 1
+            self.last[i] = time
 
     def tie_group(self, members: Sequence[int], k: int, rng: np.random.Generator, time: float) -> None:
         """Tie each member to up to k others drawn at random from the same activity."""
@@ -123,24 +123,34 @@ class CollabNetwork:
     # -- views -----------------------------------------------------------------
     def nodes(self) -> np.ndarray:
         """The uids of the people in the network, in order of arrival."""
-        return np.flatnonzero(self.alive)
+        return np.flatnonzero(np.frombuffer(self.alive, dtype=np.int8))
 
     def number_of_nodes(self) -> int:
         """People in the network."""
-        return int(self.alive.sum())
+        return int(np.count_nonzero(np.frombuffer(self.alive, dtype=np.int8)))
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Zero-copy numpy views of the ties: ends, weight, last contact."""
+        return (
+            np.frombuffer(self.eu, dtype=np.int64),
+            np.frombuffer(self.ev, dtype=np.int64),
+            np.frombuffer(self.weight, dtype=np.int_),
+            np.frombuffer(self.last, dtype=np.float64),
+        )
 
     def to_igraph(self) -> ig.Graph:
         """The network in igraph (C): vertices in uid order, with `uid`, `role`, `weight`."""
         uids = self.nodes()
         index = np.full(len(self.alive), -1, dtype=np.int64)
         index[uids] = np.arange(len(uids))
-        n = self.n_edges
+        eu, ev, weight, _ = self._arrays()
         g = ig.Graph(n=len(uids))
-        if n:
-            g.add_edges(np.column_stack([index[self.eu[:n]], index[self.ev[:n]]]))
-            g.es["weight"] = self.weight[:n].tolist()
+        if len(eu):
+            g.add_edges(np.column_stack([index[eu], index[ev]]))
+            g.es["weight"] = weight.tolist()
         g.vs["uid"] = uids.tolist()
-        g.vs["role"] = [ROLES[r] for r in self.role[uids]]
+        role = np.frombuffer(self.role, dtype=np.int8)
+        g.vs["role"] = [ROLES[r] for r in role[uids].tolist()]
         return g
 
     def graph(self) -> nx.Graph:
@@ -148,12 +158,8 @@ class CollabNetwork:
         g = nx.Graph()
         for uid in self.nodes().tolist():
             g.add_node(uid, role=ROLES[self.role[uid]], affiliation=AFFILIATIONS[self.affiliation[uid]])
-        n = self.n_edges
         g.add_edges_from(
             (u, v, {"weight": w, "last": t})
-            for u, v, w, t in zip(
-                self.eu[:n].tolist(), self.ev[:n].tolist(), self.weight[:n].tolist(), self.last[:n].tolist(),
-                strict=True,
-            )
+            for u, v, w, t in zip(self.eu, self.ev, self.weight, self.last, strict=True)
         )
         return g
