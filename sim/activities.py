@@ -46,7 +46,7 @@ class Lab:
         if person in self.roster:
             return
         if m.p.access == "appointment" and len(self.roster) >= m.p.space_capacity:
-            person.next_visit = m.schedule_event(person.visit, at=m.lab_day(m.time + 1))
+            m.book(person, m.lab_day(m.time + 1))
             return
         self.roster[person] = None
 

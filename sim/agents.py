@@ -70,12 +70,12 @@ class Person(mesa.Agent):
         self.last_quality = 0.5
         self.works = 0
         self.active = True
-        self.next_visit = None  # the scheduled Event, so it can be cancelled
+        self.next_visit: float | None = None  # time of the booked visit, if any
         model.on_person_created(self)
 
     # -- verbs -----------------------------------------------------------
     def visit(self) -> None:
-        """Event callback: come to the lab today and join one of its activities."""
+        """Come to the lab today (the day's booking event calls this) and join the roster."""
         self.next_visit = None
         if self.active:
             self.model.lab.attend(self)
@@ -105,13 +105,12 @@ class Person(mesa.Agent):
         """Schedule the next visit, an exponential wait away."""
         mean = getattr(self.model.p, self.interval_key)
         wait = max(1.0, self.model.rng.exponential(mean))
-        self.next_visit = self.model.schedule_event(self.visit, at=self.model.lab_day(self.model.time + wait))
+        self.model.book(self, self.model.lab_day(self.model.time + wait))
 
     def leave(self) -> None:
         """Stop coming: the person lapses but keeps their history and ties."""
         if self.next_visit is not None:
-            self.next_visit.cancel()
-            self.next_visit = None
+            self.model.cancel_booking(self)
         if self.active:
             self.active = False
             self.model.on_lapse(self)
@@ -203,7 +202,7 @@ class Artist(Person):
             super().plan_next_visit()
             return
         wait = max(1.0, self.model.rng.exponential(7.0 / per_week))
-        self.next_visit = self.model.schedule_event(self.visit, at=self.model.lab_day(self.model.time + wait))
+        self.model.book(self, self.model.lab_day(self.model.time + wait))
 
 
 class Mediator(mesa.Agent):

@@ -2,12 +2,14 @@
 
 Time is in days. Nothing is stepped per person per day: arrivals happen once a
 day, programme items (workshops, big events, residency calls) are scheduled as
-events, and each person's next visit is an event of their own, so a run costs
-in proportion to the visits it simulates. A day runs like this:
+events, and each person books their next visit on the lab's agenda; a visiting
+day is one Mesa event that brings the people booked for it (`book`,
+`open_doors`). A run costs in proportion to the visits it simulates, and the
+event queue stays as short as the calendar. A day runs like this:
 
     d + 0.05  arrivals: newcomers from footfall x discovery x access, word of mouth, blog
     d + 0.10  programme: a workshop or a big event today, residency calls and ends
-    d + 0.50  visits: people scheduled for today join the roster
+    d + 0.50  visits: one event per visiting day brings the people booked for it to the roster
     d + 0.90  closing: the day's activities are played out (sim.activities.Lab)
     d + 0.95  once a week: the data collector records the time series
 
@@ -69,6 +71,7 @@ class LabModel(mesa.Model):
         self.blog_articles_published = self.blog_articles_rejected = 0
         self.blog_authors: dict[int, bool] = {}  # author id -> still willing to write
         self._inactivity_checks: dict[Person, mesa.time.Event] = {}
+        self._agenda: dict[float, list[Person]] = {}  # visit time -> people booked
         self._pending_residents: list[Artist] = []
         self._residents: list[Artist] = []
         self.mediators: list[Mediator] = []
@@ -106,6 +109,26 @@ class LabModel(mesa.Model):
             day += 1
         return day + VISIT_AT
 
+    # -- bookings: each visiting day is one Mesa event carrying that day's visits --
+    def book(self, person: Person, at: float) -> None:
+        """Book a person's next visit at time `at` (an open day's visit time)."""
+        day = self._agenda.get(at)
+        if day is None:
+            self._agenda[at] = day = []
+            self.schedule_event(self.open_doors, at=at)
+        day.append(person)
+        person.next_visit = at
+
+    def cancel_booking(self, person: Person) -> None:
+        """Withdraw a person's booked visit (they have left)."""
+        self._agenda[person.next_visit].remove(person)
+        person.next_visit = None
+
+    def open_doors(self) -> None:
+        """Event: the people booked for today come, in the order they booked."""
+        for person in self._agenda.pop(self.time):
+            person.visit()
+
     @property
     def access_factor(self) -> float:
         """Share of would-be newcomers who come: all when open, those who book otherwise."""
@@ -141,7 +164,7 @@ class LabModel(mesa.Model):
         for _ in range(n):
             cls = Artist if self.rng.random() < self.p.creator_share else Visitor
             person = cls(self, channel)
-            person.next_visit = self.schedule_event(person.visit, at=self.lab_day(self.time))
+            self.book(person, self.lab_day(self.time))
             people.append(person)
         self.week["arrivals"] += n
         return people
