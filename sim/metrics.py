@@ -107,8 +107,9 @@ def network_metrics(graph: nx.Graph | ig.Graph, seed: int = 0) -> dict[str, floa
     total = bc.sum()
     mediators = np.array([r == "mediator" for r in g.vs["role"]])
     out["mediator_betweenness_share"] = round(float(bc[mediators].sum() / total), 6) if total > 0 else 0.0
-    ig.set_random_number_generator(random.Random(seed))  # Louvain's tie-breaking, seeded
-    out["modularity"] = round(g.community_multilevel(weights="weight").modularity, 6)
+    ig.set_random_number_generator(random.Random(seed))  # Leiden's random moves, seeded
+    communities = g.community_leiden(objective_function="modularity", weights="weight", n_iterations=2)
+    out["modularity"] = round(g.modularity(communities, weights="weight"), 6)
     ig.set_random_number_generator(random)
     cores = np.asarray(g.coreness())
     out["core_size"] = int((cores == cores.max()).sum())
