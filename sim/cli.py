@@ -64,6 +64,16 @@ def _count(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 1")
+    return value
+
+
 def _years(text: str) -> float:
     from sim.run import MAX_YEARS
 
@@ -98,6 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-model", help="calibration bands and stylised facts, measured over many seeds")
     p.add_argument("--seeds", type=_count, default=20, help="one-year runs per preset for calibration (default 20)")
     p.add_argument("--network-seeds", type=_count, default=3, help="runs for the network-shape checks (default 3)")
+
+    p = sub.add_parser("batch", help="run an experiment: designs x replications, resumable Parquet results")
+    p.add_argument("experiment", type=Path, help="an experiment file (see scenarios/experiments/)")
+    p.add_argument("--out", type=Path, required=True, help="results folder (re-run the same command to resume)")
+    p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local", help="process pool (default) or Dask")
+    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (with --executor dask)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="replace a folder that holds another experiment")
+
+    p = sub.add_parser("summarize", help="mean, sd and 95%% CI of each metric per design point of a batch")
+    p.add_argument("out", type=Path, help="a batch's results folder")
 
     p = sub.add_parser("casestudy", help="one year of each case-study lab, side by side")
     p.add_argument("--seed", type=_seed, default=1)
@@ -183,6 +205,31 @@ def cmd_check_model(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_batch(args) -> int:
+    """Run what an experiment still needs, then print the counts."""
+    from sim.batch.experiment import load_experiment
+    from sim.batch.runner import run_batch
+
+    exp = load_experiment(args.experiment)
+    counts = run_batch(exp, args.out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
+                       quiet=args.quiet, force=args.force)
+    print(f"{exp.name}: {counts['total']} runs, {counts['done']} done, {counts['failed']} failed "
+          f"({counts['skipped']} already done before) in {counts['seconds']} s -> {args.out}/")
+    return 0 if counts["failed"] == 0 else 1
+
+
+def cmd_summarize(args) -> int:
+    """Print and write (summary.csv) the per-design-point statistics of a batch."""
+    from sim.analysis.summary import summarize, table
+    from sim.run import atomic_write
+
+    summary = summarize(args.out)
+    print(table(summary))
+    atomic_write(args.out / "summary.csv", summary.to_csv(index=False).encode())
+    print(f"\nall metrics: {args.out / 'summary.csv'}")
+    return 0
+
+
 def _table(summaries: dict[str, dict]) -> str:
     names = list(summaries)
     width = max(12, *(len(n) for n in names))
@@ -202,6 +249,8 @@ COMMANDS = {
     "scenarios": cmd_scenarios,
     "validate": cmd_validate,
     "check-model": cmd_check_model,
+    "batch": cmd_batch,
+    "summarize": cmd_summarize,
 }
 
 
@@ -217,3 +266,5 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0

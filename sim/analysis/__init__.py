@@ -1,0 +1,1 @@
+"""Analyses that read batches: summaries, comparisons, the map, sensitivity, calibration."""

@@ -1,0 +1,1 @@
+"""Batches of runs: experiment designs and seeds, executors, a resumable Parquet store."""

@@ -1,0 +1,92 @@
+"""Where runs execute: a local process pool, or Dask, behind one `concurrent.futures` interface."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import suppress
+
+from sim.errors import LabsimError
+
+EXECUTORS = ("local", "dask")
+SCHEDULER_TIMEOUT_S = 5
+
+
+class Pool:
+    """An executor that can be rebuilt after a worker crashed, and closed once."""
+
+    kind = "local"
+
+    def __init__(self, workers: int) -> None:
+        """Start `workers` worker processes (forkserver: clean children, imports preloaded)."""
+        self.workers = workers
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._ctx.set_forkserver_preload(["sim.batch.worker"])
+        self.executor: Executor = self._make()
+
+    def _make(self) -> Executor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx)
+
+    def rebuild(self) -> None:
+        """Replace a broken pool with a fresh one."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._make()
+
+    def close(self) -> None:
+        """Shut the workers down."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskPool(Pool):
+    """Dask through `Client.get_executor()`: a LocalCluster here, or an existing scheduler."""
+
+    kind = "dask"
+
+    def __init__(self, workers: int, scheduler: str | None = None) -> None:
+        """Connect to `scheduler` (fails within seconds if unreachable) or start a LocalCluster."""
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - dask is a dependency
+            raise LabsimError("--executor dask: dask.distributed is not installed") from None
+        for name in ("distributed", "distributed.worker", "distributed.scheduler", "distributed.nanny"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        self.workers, self.cluster = workers, None
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise LabsimError(
+                    f"--scheduler {scheduler}: cannot reach a Dask scheduler within {SCHEDULER_TIMEOUT_S} s "
+                    f"({exc.__class__.__name__}); start one with `dask scheduler` or check the address"
+                ) from None
+            self.workers = max(1, len(self.client.scheduler_info().get("workers", {}))) or workers
+        else:
+            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        self.executor = self._make()
+
+    def _make(self) -> Executor:
+        return self.client.get_executor(pure=False)  # identical tasks must not be merged
+
+    def rebuild(self) -> None:
+        """Dask replaces dead workers itself; only the executor wrapper is renewed."""
+        self.executor = self._make()
+
+    def close(self) -> None:
+        """Close the client, and the LocalCluster if this started one."""
+        with suppress(Exception):
+            self.client.close()
+        if self.cluster is not None:
+            with suppress(Exception):
+                self.cluster.close()
+
+
+def make_pool(kind: str, workers: int, scheduler: str | None = None) -> Pool:
+    """The executor a batch asked for."""
+    if kind not in EXECUTORS:
+        raise LabsimError(f"--executor: got {kind!r}; allowed: {', '.join(EXECUTORS)}")
+    if scheduler and kind != "dask":
+        raise LabsimError("--scheduler: only with --executor dask")
+    return DaskPool(workers, scheduler) if kind == "dask" else Pool(workers)

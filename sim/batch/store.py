@@ -1,0 +1,150 @@
+"""A batch's results on disk: Parquet parts written as runs finish, atomic, resumable.
+
+    DIR/manifest.json        what ran: experiment hash, versions, times, counts
+    DIR/runs/part-*.parquet  one row per run: id, scenario, varied parameters, replication, seed,
+                             status, error, every summary metric
+    DIR/timeseries/part-*.parquet   run id, time, and each weekly series
+
+Every file appears whole or not at all (written to a temporary name, then
+renamed). A part's time series are written before its run rows, so a run row is
+the commit mark: a run without one is run again on resume, and readers keep
+only the last row of a run (a failed run that succeeded on resume, say).
+`finalize` folds the parts into `runs.parquet` and `timeseries.parquet`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import platform
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from sim import __version__
+from sim.errors import LabsimError
+from sim.run import atomic_write
+
+RUNS, SERIES, MANIFEST = "runs", "timeseries", "manifest.json"
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    atomic_write(path, buf.getvalue())
+
+
+class Store:
+    """The results folder of one experiment."""
+
+    def __init__(self, out: Path) -> None:
+        """Open (not yet create) the folder."""
+        self.out = Path(out)
+        self._part = 0
+
+    # -- manifest ------------------------------------------------------------------
+    def manifest(self) -> dict | None:
+        """The manifest, or None for a folder that holds no batch."""
+        path = self.out / MANIFEST
+        if not path.exists():
+            return None
+        try:
+            return json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise LabsimError(f"{path}: unreadable manifest ({exc}); use --force to start over") from None
+
+    def claim(self, digest: str, experiment: dict, force: bool) -> dict:
+        """Open the folder for an experiment: refuse one holding another, unless forced."""
+        if self.out.exists() and not self.out.is_dir():
+            raise LabsimError(f"--out {self.out}: exists and is not a folder")
+        old = self.manifest()
+        if old is not None and old.get("experiment_hash") != digest:
+            if not force:
+                raise LabsimError(
+                    f"--out {self.out}: holds another experiment ({old.get('name')}, hash {old.get('experiment_hash')}); "
+                    "choose another folder or add --force to replace it"
+                )
+            self.clear()
+            old = None
+        elif old is None and self.out.is_dir() and any(self.out.iterdir()) and not force:
+            raise LabsimError(f"--out {self.out}: not empty and not a labsim batch; choose another folder or add --force")
+        import mesa
+
+        manifest = old or {"experiment_hash": digest, "name": experiment.get("name"), "experiment": experiment,
+                           "created": _now()}
+        manifest |= {"labsim_version": __version__, "mesa_version": mesa.__version__,
+                     "python_version": platform.python_version(), "started": _now(), "ended": None}
+        self.write_manifest(manifest)
+        self._part = len(self._parts(RUNS)) + len(self._parts(SERIES))
+        return manifest
+
+    def write_manifest(self, manifest: dict) -> None:
+        """Replace the manifest atomically."""
+        atomic_write(self.out / MANIFEST, (json.dumps(manifest, indent=2, default=str) + "\n").encode())
+
+    def clear(self) -> None:
+        """Remove a previous batch's files (for --force)."""
+        for sub in (RUNS, SERIES):
+            for part in self._parts(sub):
+                part.unlink()
+        for name in (MANIFEST, f"{RUNS}.parquet", f"{SERIES}.parquet", "summary.csv"):
+            (self.out / name).unlink(missing_ok=True)
+
+    # -- rows ----------------------------------------------------------------------
+    def append(self, rows: list[dict], series: list[pd.DataFrame]) -> None:
+        """Write one part: the time series first, then the run rows (the commit mark)."""
+        self._part += 1
+        stamp = f"part-{time.time_ns()}-{self._part:06d}.parquet"
+        if series:
+            _write_parquet(pd.concat(series, ignore_index=True), self.out / SERIES / stamp)
+        _write_parquet(pd.DataFrame(rows), self.out / RUNS / stamp)
+
+    def runs(self) -> pd.DataFrame:
+        """Every run's last row (empty frame if none)."""
+        frames = [pd.read_parquet(p) for p in self._files(RUNS)]
+        if not frames:
+            return pd.DataFrame()
+        df = pd.concat(frames, ignore_index=True)
+        return df.drop_duplicates("run_id", keep="last").sort_values("run_id").reset_index(drop=True)
+
+    def timeseries(self) -> pd.DataFrame:
+        """Weekly series of the runs that are done."""
+        frames = [pd.read_parquet(p) for p in self._files(SERIES)]
+        if not frames:
+            return pd.DataFrame()
+        df = pd.concat(frames, ignore_index=True)
+        runs = self.runs()
+        ok = set(runs.loc[runs["status"] == "ok", "run_id"]) if len(runs) else set()
+        df = df[df["run_id"].isin(ok)].drop_duplicates(["run_id", "time"], keep="last")
+        return df.sort_values(["run_id", "time"]).reset_index(drop=True)
+
+    def done(self) -> set[str]:
+        """Ids of the runs that finished ok."""
+        df = self.runs()
+        return set(df.loc[df["status"] == "ok", "run_id"]) if len(df) else set()
+
+    def finalize(self) -> None:
+        """Fold the parts into runs.parquet and timeseries.parquet (atomic), then drop the parts."""
+        runs, series = self.runs(), self.timeseries()
+        if len(series):
+            _write_parquet(series, self.out / f"{SERIES}.parquet")
+        if len(runs):
+            _write_parquet(runs, self.out / f"{RUNS}.parquet")
+        for sub in (SERIES, RUNS):
+            for part in self._parts(sub):
+                part.unlink()
+            if (self.out / sub).is_dir() and not any((self.out / sub).iterdir()):
+                (self.out / sub).rmdir()
+
+    def _parts(self, sub: str) -> list[Path]:
+        return sorted((self.out / sub).glob("part-*.parquet")) if (self.out / sub).is_dir() else []
+
+    def _files(self, sub: str) -> list[Path]:
+        """The folded file first, then the parts in the order they were written."""
+        folded = self.out / f"{sub}.parquet"
+        return ([folded] if folded.exists() else []) + self._parts(sub)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
