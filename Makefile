@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install
+.PHONY: run test lint install bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "labsim needs Python >= 3.12, got " + sys.version'
@@ -25,3 +25,6 @@ test: install
 
 lint: install
 	$(BIN)/ruff check sim tests benchmarks
+
+bench: install
+	$(BIN)/python benchmarks/run_benchmarks.py

@@ -28,6 +28,7 @@ class Session:
     kind: str  # open_session | workshop | event | project | residency
     people: list[Person] = field(default_factory=list)
     attention: float = 0.0  # mediator attention per attendee, in [0, 1]
+    staff: list = field(default_factory=list)  # mediators serving the session
 
 
 class Lab:
@@ -63,6 +64,7 @@ class Lab:
         sessions = self._split(present, workshops, event)
         free_mediators = max(0, len(m.mediators) - sum(s.kind == "workshop" for s in sessions))
         self._share_attention(sessions, free_mediators)
+        m.session_log.extend((m.time, s.kind, tuple(p.unique_id for p in s.people + s.staff)) for s in sessions)
         regulars = sum(isinstance(p, Contributor | Partner) for p in present)
         newcomers = len(present) - regulars
         peer = 1.0 if newcomers == 0 else min(1.0, m.p.peer_help_per_contributor * regulars / newcomers)
@@ -119,14 +121,18 @@ class Lab:
                 runner = next(mediators, None)
                 s.attention = 0.0 if runner is None else min(1.0, 2 * cap / max(1, len(s.people)))
                 if runner is not None:
+                    s.staff = [runner]
                     runner.workshops_run += 1
                     self._lead(s, runner)
             elif s.kind == "residency":
                 s.attention = 1.0 if m.mediators else 0.0
+                s.staff = list(m.mediators)
             else:
                 s.attention = shared
         # Mediators free today tie to the people they attended to (brokerage).
         free = list(mediators)
+        for s in pool:
+            s.staff = free
         if pool_people and free:
             members = [p for s in pool for p in s.people]
             per = min(max(1, math.floor(cap)), len(members))

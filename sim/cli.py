@@ -74,6 +74,16 @@ def _workers(text: str) -> int:
     return value
 
 
+def _reps(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 2 (confidence intervals need two runs)")
+    return value
+
+
 def _years(text: str) -> float:
     from sim.run import MAX_YEARS
 
@@ -120,6 +130,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summarize", help="mean, sd and 95%% CI of each metric per design point of a batch")
     p.add_argument("out", type=Path, help="a batch's results folder")
+
+    p = sub.add_parser("compare", help="scenarios side by side: means, 95%% CIs, paired differences, figures")
+    p.add_argument("scenarios", nargs="+", help="two or more presets or scenario files")
+    p.add_argument("--reps", type=_reps, default=30, help="replications per scenario (default 30)")
+    p.add_argument("--out", type=Path, required=True, help="results folder")
+    p.add_argument("--years", type=_years, default=1.0)
+    p.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
+    p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="replace a folder that holds another comparison")
+
+    p = sub.add_parser("map", help="sweep the case study's map (public-market x open-closed) and draw heatmaps")
+    p.add_argument("--out", type=Path, required=True, help="results folder")
+    p.add_argument("--resolution", type=_count, default=5, help="grid points per axis (default 5)")
+    p.add_argument("--reps", type=_workers, default=3, help="replications per point (default 3)")
+    p.add_argument("--years", type=_years, default=1.0)
+    p.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
+    p.add_argument("--workers", type=_workers, default=None)
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--force", action="store_true")
+
+    p = sub.add_parser("report", help="one self-contained HTML page for a run, batch, comparison or map folder")
+    p.add_argument("folder", type=Path)
 
     p = sub.add_parser("casestudy", help="one year of each case-study lab, side by side")
     p.add_argument("--seed", type=_seed, default=1)
@@ -230,6 +263,55 @@ def cmd_summarize(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    """Compare scenarios with common random numbers; write the table, CSV and figures."""
+    from sim import plots
+    from sim.analysis.compare import check_compare_args, format_table, run_comparison
+    from sim.batch.experiment import replication_seeds
+    from sim.batch.store import Store
+    from sim.run import run
+
+    check_compare_args(args.scenarios, args.reps)
+    table = run_comparison(args.scenarios, args.reps, args.out, workers=args.workers, years=args.years,
+                           root_seed=args.seed, quiet=args.quiet, force=args.force)
+    print(format_table(table))
+    store = Store(args.out / "batch")
+    runs = store.runs()
+    scenario_of = dict(zip(runs["run_id"], runs["scenario"], strict=True))
+    plots.save(plots.funnel_ci_figure(table), args.out / "funnels.png")
+    plots.save(plots.network_metrics_figure(table), args.out / "network_metrics.png")
+    plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of), args.out / "timeseries.png")
+    seed = replication_seeds(args.seed, 1)[0]
+    for ref in args.scenarios:  # one replication again, for the network pictures
+        result = run(ref, seed=seed, years=args.years)
+        name = result.scenario.name
+        plots.save(plots.role_shells_figure(result.network, name, seed=seed), args.out / f"rings_{name}.png")
+        plots.save(plots.bipartite_figure(result.network, result.sessions, name), args.out / f"activities_{name}.png")
+    print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
+    return 0
+
+
+def cmd_map(args) -> int:
+    """Sweep the map and draw it."""
+    from sim import plots
+    from sim.analysis.lab_map import OUTCOMES, preset_positions, run_map
+
+    grid = run_map(args.out, resolution=args.resolution, reps=args.reps, workers=args.workers, years=args.years,
+                   root_seed=args.seed, quiet=args.quiet, force=args.force)
+    plots.save(plots.map_figure(grid, OUTCOMES, preset_positions()), args.out / "map.png")
+    print(grid.round(3).to_string(index=False))
+    print(f"\nmap.csv and map.png in {args.out}/")
+    return 0
+
+
+def cmd_report(args) -> int:
+    """Write the folder's HTML report."""
+    from sim.report import build
+
+    print(f"report: {build(args.folder)}")
+    return 0
+
+
 def _table(summaries: dict[str, dict]) -> str:
     names = list(summaries)
     width = max(12, *(len(n) for n in names))
@@ -251,6 +333,9 @@ COMMANDS = {
     "check-model": cmd_check_model,
     "batch": cmd_batch,
     "summarize": cmd_summarize,
+    "compare": cmd_compare,
+    "map": cmd_map,
+    "report": cmd_report,
 }
 
 

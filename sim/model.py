@@ -33,6 +33,7 @@ from sim.scenario import Scenario, Settings
 
 ARRIVALS_AT, PROGRAMME_AT, VISIT_AT, CLOSE_AT, COLLECT_AT = 0.05, 0.1, 0.5, 0.9, 0.95
 YEAR = 365.0
+SESSION_LOG = 60  # recent sessions kept (day, kind, attendees) for the person-activity picture
 PROGRAMME_KEYS = {"workshops_per_year", "events_per_year", "residency_calls_per_year"}
 RESIDENCY_START_DELAY = 14.0  # days between a call and the start of its residencies (assumption)
 
@@ -72,6 +73,7 @@ class LabModel(mesa.Model):
         self.blog_authors: dict[int, bool] = {}  # author id -> still willing to write
         self._inactivity_checks: dict[Person, mesa.time.Event] = {}
         self._agenda: dict[float, list[Person]] = {}  # visit time -> people booked
+        self.session_log: deque[tuple[float, str, tuple[int, ...]]] = deque(maxlen=SESSION_LOG)
         self._pending_residents: list[Artist] = []
         self._residents: list[Artist] = []
         self.mediators: list[Mediator] = []

@@ -13,7 +13,7 @@ import math
 import os
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
@@ -26,6 +26,8 @@ from sim.model import YEAR, LabModel
 from sim.scenario import Scenario, load_scenario
 
 MAX_YEARS = 50
+_UMASK = os.umask(0)
+os.umask(_UMASK)  # read once: files are created with the user's usual permissions, not mkstemp's 0600
 
 
 @dataclass
@@ -38,6 +40,7 @@ class RunResult:
     summary: dict
     timeseries: pd.DataFrame
     network: nx.Graph
+    sessions: list = field(default_factory=list)  # the last sessions: (day, kind, attendee ids)
 
 
 def check_run_args(seed: object, years: object) -> None:
@@ -83,7 +86,7 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0) -> R
     ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     ts["time"] = ts["time"].round(2)
     meta = {"scenario": sc.name, "seed": seed, "years": years, "labsim_version": __version__}
-    return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph())
+    return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph(), list(model.session_log))
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -93,6 +96,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,91 @@
+"""The case study's map, quantified: sweep public_market x open_closed and map the outcomes.
+
+A point of the map is a governance setting: the bilinear blend of the map's four
+corners, the presets the case study places there (public & open: the
+Carrefour Numerique; market & closed: Digital Arti; public & closed: the
+traditional institution) and, for the corner it leaves empty (market & open), a
+commercial makerspace in `scenarios/corners/market_open.toml`. Numbers are
+blended, integers rounded, and a choice (access, moderation) takes the value
+with the larger weight.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.batch.experiment import Experiment
+from sim.batch.runner import run_batch
+from sim.batch.store import Store
+from sim.errors import LabsimError
+from sim.scenario import PRESET_DIR, load_scenario, preset_names
+from sim.schema import PARAMS
+
+BASE = "carrefour_numerique"
+CORNERS = {  # (public_market, open_closed) -> scenario
+    (0, 0): "carrefour_numerique",
+    (1, 1): "digital_arti",
+    (0, 1): "institution_culturelle",
+    (1, 0): str(PRESET_DIR / "corners" / "market_open.toml"),
+}
+OUTCOMES = ("visitors", "contributors", "partners", "works_produced", "revenue", "density",
+            "mediator_betweenness_share")
+
+
+def settings_at(public_market: float, open_closed: float) -> dict:
+    """The settings at one point of the map: the blend of the four corners."""
+    corners = {k: dataclasses.asdict(load_scenario(v).settings) for k, v in CORNERS.items()}
+    w = {(a, b): (public_market if a else 1 - public_market) * (open_closed if b else 1 - open_closed)
+         for a, b in corners}
+    out = {}
+    for p in PARAMS:
+        values = {k: c[p.name] for k, c in corners.items()}
+        if len(set(values.values())) == 1:
+            continue  # the same everywhere: keep the base's value
+        if p.kind in (int, float):
+            v = sum(w[k] * values[k] for k in values)
+            out[p.name] = round(v) if p.kind is int else float(v)
+        else:
+            votes: dict = {}
+            for k, v in values.items():
+                votes[v] = votes.get(v, 0.0) + w[k]
+            out[p.name] = max(votes, key=votes.get)
+    return out
+
+
+def run_map(out: Path, resolution: int = 5, reps: int = 3, workers: int | None = None, years: float = 1.0,
+            root_seed: int = 1, quiet: bool = False, force: bool = False) -> pd.DataFrame:
+    """Run the sweep (resumable, under out/batch), then write out/map.csv of mean outcomes per point."""
+    if resolution < 2:
+        raise LabsimError(f"--resolution: got {resolution}; allowed: an integer >= 2")
+    if reps < 1:
+        raise LabsimError(f"--reps: got {reps}; allowed: an integer >= 1")
+    axis = np.linspace(0.0, 1.0, resolution)
+    coords = [(float(pm), float(oc)) for oc in axis for pm in axis]
+    points = [settings_at(pm, oc) for pm, oc in coords]
+    exp = Experiment(name="map", scenarios=[BASE], points=points, replications=reps, root_seed=root_seed,
+                     years=years, source={"kind": "map", "resolution": resolution, "replications": reps,
+                                          "root_seed": root_seed, "years": years})
+    run_batch(exp, out / "batch", workers=workers, quiet=quiet, force=force)
+    runs = Store(out / "batch").runs()
+    runs = runs[runs["status"] == "ok"]
+    means = runs.groupby("point")[list(OUTCOMES)].mean()
+    grid = pd.DataFrame([{"point": i, "public_market": pm, "open_closed": oc} for i, (pm, oc) in enumerate(coords)])
+    grid = grid.merge(means, left_on="point", right_index=True, how="left")
+    from sim.run import atomic_write
+
+    atomic_write(out / "map.csv", grid.to_csv(index=False).encode())
+    atomic_write(out / "map.json", json.dumps({"resolution": resolution, "reps": reps, "years": years,
+                                               "root_seed": root_seed, "presets": preset_positions(),
+                                               "corners": {f"{a},{b}": v for (a, b), v in CORNERS.items()}},
+                                              indent=2).encode())
+    return grid
+
+
+def preset_positions() -> dict[str, dict[str, float]]:
+    """Where each preset sits on the map."""
+    return {name: load_scenario(name).map_position for name in preset_names()}

@@ -1,0 +1,186 @@
+"""One self-contained HTML page for a run, a batch, a comparison or a map.
+
+Figures are embedded (base64), so the file opens anywhere, with no network;
+it says what was run (scenarios, seeds, versions), shows the funnel, the
+network and the key tables, and ends with a short reading guide.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from sim.errors import LabsimError
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+color:#222;line-height:1.45} h1{font-size:1.6em} h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0} td,th{border:1px solid #ddd;padding:.25em .5em;
+text-align:right} th{background:#f4f4f4} td:first-child,th:first-child{text-align:left} img{max-width:100%;
+border:1px solid #eee;margin:.4em 0} .sig{font-weight:bold;color:#b30000} .meta{color:#555;font-size:.9em}
+.guide{background:#f7f9fc;border-left:4px solid #4a7bd0;padding:.5em 1em}
+"""
+
+GUIDE = {
+    "run": """<p><b>The funnel</b> counts distinct people on each rung of the ladder over the run: visitors
+(came at least once), returning visitors, contributors (regulars) and partners (the core). The bars use a
+log scale: each rung is usually ten times smaller than the one before.</p>
+<p><b>The network</b> links people who worked, learnt or were introduced together. An open lab looks like a
+<i>swarm</i>: many loosely tied people, with staff (green) as the bridges; a closed lab like an <i>island</i>:
+few people, densely tied around the staff.</p><p>One run is one possible year: compare settings with
+<code>labsim compare</code>, which repeats runs and gives confidence intervals.</p>""",
+    "comparison": """<p>Every scenario ran the same replications with the same random seeds, so differences are
+measured pair by pair. Each cell gives the <b>mean [95% confidence interval]</b>; for the second and later
+scenarios the first number is the <b>difference to the first scenario</b>, marked <span class="sig">*</span>
+when its 95% interval excludes zero (a difference unlikely to be noise). A difference without a star may still
+be real, but these replications cannot tell.</p><p><b>Swarm or island:</b> low density, a large giant component
+and staff carrying much of the brokerage mean a broad, open network; high density around the staff means a small,
+closed one. The ring pictures put staff at the centre and visitors outside.</p>""",
+    "map": """<p>Each square is a governance setting between the case study's four corners (public or market,
+open or closed); its colour is the mean outcome over replications. Triangles mark the presets. Read across a
+row to see what moving from public mission to market does at a given openness, up a column for closing an open
+lab.</p>""",
+    "batch": """<p>One line per design point of the experiment: the mean and 95% confidence interval of the key
+outcomes over its replications. Seeds are shared across design points (common random numbers), so points
+compare pair by pair.</p>""",
+}
+
+
+def kind_of(folder: Path) -> str:
+    """What a results folder holds: run, comparison, map or batch."""
+    if not folder.is_dir():
+        raise LabsimError(f"{folder}: no such folder")
+    for name, kind in (("comparison.csv", "comparison"), ("map.csv", "map"), ("summary.json", "run"),
+                       ("manifest.json", "batch")):
+        if (folder / name).exists():
+            return kind
+    raise LabsimError(f"{folder}: holds no labsim results (no summary.json, manifest.json, comparison.csv or map.csv)")
+
+
+def img(path: Path, alt: str = "") -> str:
+    """An <img> with the PNG embedded."""
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img alt="{html.escape(alt or path.stem)}" src="data:image/png;base64,{data}">'
+
+
+def _fig(fig, alt: str) -> str:
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
+
+
+def _table(df: pd.DataFrame) -> str:
+    return df.to_html(index=False, border=0, float_format=lambda x: f"{x:,.4g}", na_rep="-", escape=True)
+
+
+def build(folder: Path) -> Path:
+    """Write folder/report.html and return its path."""
+    folder = Path(folder)
+    kind = kind_of(folder)
+    body = {"run": _run, "comparison": _comparison, "map": _map, "batch": _batch}[kind](folder)
+    from sim import __version__
+
+    page = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>labsim {kind}: {folder.name}</title>"
+            f"<style>{CSS}</style></head><body><h1>labsim {kind} report: {html.escape(folder.name)}</h1>{body}"
+            f"<h2>How to read this</h2><div class='guide'>{GUIDE[kind]}</div>"
+            f"<p class='meta'>Made by labsim {__version__}. The model is described in docs/ODD.md.</p></body></html>")
+    from sim.run import atomic_write
+
+    out = folder / "report.html"
+    atomic_write(out, page.encode())
+    return out
+
+
+def _meta(items: dict) -> str:
+    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items.items())
+    return f"<h2>What was run</h2><table>{rows}</table>"
+
+
+def _run(folder: Path) -> str:
+    s = json.loads((folder / "summary.json").read_text())
+    meta = {k: s.get(k) for k in ("scenario", "seed", "years", "labsim_version")}
+    parts = [_meta(meta), "<h2>The funnel</h2>"]
+    parts += [img(folder / "funnel.png")] if (folder / "funnel.png").exists() else []
+    parts.append("<h2>The network</h2>")
+    parts += [img(folder / n) for n in ("network.png",) if (folder / n).exists()]
+    parts.append("<h2>Over time</h2>")
+    parts += [img(folder / "timeseries.png")] if (folder / "timeseries.png").exists() else []
+    table = pd.DataFrame([{"metric": k, "value": v} for k, v in s.items() if isinstance(v, int | float)])
+    parts += ["<h2>Key table</h2>", _table(table)]
+    return "".join(parts)
+
+
+def _comparison(folder: Path) -> str:
+    meta = json.loads((folder / "comparison.json").read_text())
+    manifest = json.loads((folder / "batch" / "manifest.json").read_text())
+    from sim.batch.experiment import replication_seeds
+
+    info = {"scenarios": ", ".join(meta["scenarios"]), "replications": meta["reps"], "years": meta["years"],
+            "root seed": meta["root_seed"], "seeds (first 5)": replication_seeds(meta["root_seed"], min(5, meta["reps"])),
+            "labsim": manifest.get("labsim_version"), "Mesa": manifest.get("mesa_version"),
+            "Python": manifest.get("python_version")}
+    table = pd.read_csv(folder / "comparison.csv")
+    parts = [_meta(info), "<h2>The funnel</h2>", img(folder / "funnels.png"),
+             "<h2>The network</h2>", img(folder / "network_metrics.png")]
+    for name in meta["scenarios"]:
+        pics = [folder / f"rings_{name}.png", folder / f"activities_{name}.png"]
+        parts += [f"<h3>{html.escape(name)}</h3>"] + [img(p) for p in pics if p.exists()]
+    parts += ["<h2>Over time</h2>", img(folder / "timeseries.png"), "<h2>Key table</h2>", _comparison_html(table)]
+    return "".join(parts)
+
+
+def _comparison_html(table: pd.DataFrame) -> str:
+    names = list(dict.fromkeys(table["scenario"]))
+    head = "<tr><th>metric</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>"
+    rows = []
+    for metric, sub in table.groupby("metric", sort=False):
+        sub = sub.set_index("scenario")
+        cells = []
+        for n in names:
+            r = sub.loc[n]
+            cell = f"{r['mean']:,.4g} [{r['ci_low']:,.4g}, {r['ci_high']:,.4g}]"
+            if n != names[0]:
+                mark = "<span class='sig'>*</span>" if bool(r["significant"]) else ""
+                cell = f"<b>{r['diff']:+,.4g}</b>{mark}<br>{cell}"
+            cells.append(f"<td>{cell}</td>")
+        rows.append(f"<tr><td>{html.escape(metric)}</td>{''.join(cells)}</tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _map(folder: Path) -> str:
+    meta = json.loads((folder / "map.json").read_text())
+    grid = pd.read_csv(folder / "map.csv")
+    info = {"resolution": f"{meta['resolution']} x {meta['resolution']}", "replications": meta["reps"],
+            "years": meta["years"], "root seed": meta["root_seed"],
+            "corners": "; ".join(f"({k}) {Path(v).stem}" for k, v in meta["corners"].items())}
+    return "".join([_meta(info), "<h2>The map</h2>", img(folder / "map.png"), "<h2>Key table</h2>", _table(grid)])
+
+
+def _batch(folder: Path) -> str:
+    from sim.analysis.summary import summarize
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    info = {k: manifest.get(k) for k in ("name", "experiment_hash", "runs_total", "runs_done", "runs_failed",
+                                          "labsim_version", "mesa_version", "python_version", "started", "ended")}
+    info["root seed"] = manifest.get("experiment", {}).get("root_seed")
+    summary = summarize(folder)
+    key = summary[summary["metric"].isin(("visitors", "contributors", "partners", "works_produced", "revenue",
+                                          "density"))]
+    ids = [c for c in key.columns if c not in ("metric", "n", "mean", "sd", "ci_low", "ci_high")]
+    wide = key.assign(cell=key.apply(lambda r: f"{r['mean']:,.4g} [{r['ci_low']:,.4g}, {r['ci_high']:,.4g}]",
+                                     axis=1)).pivot_table(index=ids, columns="metric", values="cell", aggfunc="first")
+    from sim import plots
+
+    funnel = summary[summary["metric"].isin(plots.FUNNEL_STEPS)].copy()
+    funnel["scenario"] = funnel["point"].map(lambda p: f"point {p}")
+    figure = _fig(plots.funnel_ci_figure(funnel), "funnels per design point") if funnel["point"].nunique() <= 12 else ""
+    return "".join([_meta(info), "<h2>The funnel</h2>", figure, "<h2>Key table</h2>", _table(wide.reset_index())])
