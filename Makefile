@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh clone:
-#   make run    install labsim in .venv and run the main job (results/)
+#   make run    install labsim in .venv, compare the five presets, write results/compare/report.html
 #   make test   install labsim with its test tools in .venv and run the tests
 # Python 3.12 is picked by .python-version (pyenv); set PYTHON to override.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python)
@@ -16,8 +16,11 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 
+PRESETS := carrefour_numerique digital_arti le_cube friche institution_culturelle
+
 run: install
-	$(BIN)/labsim casestudy --out results
+	$(BIN)/labsim compare $(PRESETS) --reps 10 --out results/compare
+	$(BIN)/labsim report results/compare
 
 test: install
 	$(BIN)/ruff check sim tests

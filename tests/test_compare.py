@@ -1,0 +1,115 @@
+"""Comparisons with common random numbers, the quantified map, and HTML reports."""
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis.lab_map import CORNERS, settings_at
+from sim.cli import main
+from sim.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory):
+    """Digital Arti against itself with half the staff: small, fast, with a real difference."""
+    d = tmp_path_factory.mktemp("cmp")
+    (d / "half_staff.toml").write_text('extends = "digital_arti"\nname = "half_staff"\nmediators = 4\n')
+    out = d / "out"
+    code = main(["compare", "digital_arti", str(d / "half_staff.toml"), "--reps", "4", "--out", str(out),
+                 "--quiet", "--workers", "1"])
+    assert code == 0
+    return out
+
+
+def test_compare_writes_table_and_figures(comparison):
+    table = pd.read_csv(comparison / "comparison.csv")
+    assert {"metric", "scenario", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high",
+            "significant"} <= set(table.columns)
+    assert set(table["scenario"]) == {"digital_arti", "half_staff"}
+    for name in ("funnels.png", "network_metrics.png", "timeseries.png", "rings_digital_arti.png",
+                 "activities_half_staff.png"):
+        assert (comparison / name).stat().st_size > 5000, name
+
+
+def test_differences_are_paired_by_replication(comparison):
+    runs = pd.read_parquet(comparison / "batch" / "runs.parquet")
+    a = runs[runs["scenario"] == "digital_arti"].set_index("replication")
+    b = runs[runs["scenario"] == "half_staff"].set_index("replication")
+    assert (a["seed"] == b["seed"]).all()  # common random numbers
+    table = pd.read_csv(comparison / "comparison.csv").set_index(["metric", "scenario"])
+    visits = table.loc[("visits", "half_staff")]
+    assert visits["diff"] == pytest.approx((b["visits"] - a["visits"]).mean())
+    lo, hi = visits["diff_low"], visits["diff_high"]
+    assert bool(visits["significant"]) == (lo > 0 or hi < 0)
+
+
+def test_compare_bad_input(tmp_path, capsys):
+    assert main(["compare", "digital_arti", "--reps", "3", "--out", str(tmp_path / "a")]) == 2
+    assert "two or more" in capsys.readouterr().err
+    assert main(["compare", "digital_arti", "friche", "--reps", "1", "--out", str(tmp_path / "b")]) == 2
+    assert "--reps" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_report_on_a_folder_without_results(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "holds no labsim results" in capsys.readouterr().err
+
+
+def _assert_self_contained(path):
+    text = path.read_text()
+    assert text.startswith("<!doctype html>")
+    assert text.count("data:image/png;base64,") >= 1
+    assert not re.search(r"""(src|href)=["']https?://""", text), "a report must not need the network"
+    return text
+
+
+def test_comparison_report(comparison):
+    assert main(["report", str(comparison)]) == 0
+    text = _assert_self_contained(comparison / "report.html")
+    assert "What was run" in text and "How to read this" in text and "half_staff" in text
+    assert text.count("data:image/png;base64,") >= 7
+
+
+def test_run_and_batch_reports(tmp_path):
+    assert main(["run", "digital_arti", "--out", str(tmp_path / "run"), "--years", "0.5"]) == 0
+    assert main(["report", str(tmp_path / "run")]) == 0
+    text = _assert_self_contained(tmp_path / "run" / "report.html")
+    assert "seed" in text
+    exp = tmp_path / "e.toml"
+    exp.write_text('scenarios = ["digital_arti"]\nreplications = 2\nyears = 0.25\n[grid]\nmediators = [4, 8]\n')
+    assert main(["batch", str(exp), "--out", str(tmp_path / "b"), "--workers", "1", "--quiet"]) == 0
+    assert main(["report", str(tmp_path / "b")]) == 0
+    _assert_self_contained(tmp_path / "b" / "report.html")
+
+
+def test_map_corners_are_the_corner_presets():
+    for (pm, oc), ref in CORNERS.items():
+        s = load_scenario(ref).settings
+        for key, value in settings_at(float(pm), float(oc)).items():
+            assert getattr(s, key) == pytest.approx(value), (ref, key)
+
+
+def test_map_blends_between_corners():
+    mid = settings_at(0.5, 0.5)
+    values = [getattr(load_scenario(r).settings, "mediators") for r in CORNERS.values()]
+    assert mid["mediators"] == round(np.mean(values))
+    assert load_scenario("carrefour_numerique").with_settings(**mid)  # a valid setting
+
+
+def test_map_command(tmp_path):
+    out = tmp_path / "map"
+    assert main(["map", "--out", str(out), "--resolution", "2", "--reps", "1", "--quiet", "--workers", "2",
+                 "--years", "0.25"]) == 0
+    grid = pd.read_csv(out / "map.csv")
+    assert len(grid) == 4 and {"public_market", "open_closed", "visitors", "density"} <= set(grid.columns)
+    open_public = grid[(grid.public_market == 0) & (grid.open_closed == 0)]["visitors"].item()
+    closed_market = grid[(grid.public_market == 1) & (grid.open_closed == 1)]["visitors"].item()
+    assert open_public > 10 * closed_market
+    assert (out / "map.png").stat().st_size > 10000
+    assert main(["report", str(out)]) == 0
+    _assert_self_contained(out / "report.html")
+    assert json.loads((out / "map.json").read_text())["presets"]["digital_arti"]["open_closed"] == 0.85
