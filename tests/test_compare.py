@@ -95,7 +95,7 @@ def test_map_corners_are_the_corner_presets():
 
 def test_map_blends_between_corners():
     mid = settings_at(0.5, 0.5)
-    values = [getattr(load_scenario(r).settings, "mediators") for r in CORNERS.values()]
+    values = [load_scenario(r).settings.mediators for r in CORNERS.values()]
     assert mid["mediators"] == round(np.mean(values))
     assert load_scenario("carrefour_numerique").with_settings(**mid)  # a valid setting
 
