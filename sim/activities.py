@@ -145,7 +145,7 @@ class Lab:
                 med.attended += per
 
     def _lead(self, session: Session, runner) -> None:
-        """A mediator runs a workshop; an engaged regular present may co-lead it."""
+        """A mediator runs a workshop and ties to everyone in it."""
         m = self.model
         for p in session.people:
             m.network.tie(runner.unique_id, p.unique_id, m.time)

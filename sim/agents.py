@@ -102,9 +102,9 @@ class Person(mesa.Agent):
         return getattr(self.model.p, self.return_key) * self.model.price_factor
 
     def plan_next_visit(self) -> None:
-        """Schedule the next visit, an exponential wait away."""
+        """Book the next visit: at least a day away, `mean` days on average (before closed days)."""
         mean = getattr(self.model.p, self.interval_key)
-        wait = max(1.0, self.model.rng.exponential(mean))
+        wait = 1.0 + self.model.rng.exponential(max(0.0, mean - 1.0))
         self.model.book(self, self.model.lab_day(self.model.time + wait))
 
     def leave(self) -> None:
@@ -201,7 +201,7 @@ class Artist(Person):
         if not self.in_residence or per_week <= 0:
             super().plan_next_visit()
             return
-        wait = max(1.0, self.model.rng.exponential(7.0 / per_week))
+        wait = 1.0 + self.model.rng.exponential(max(0.0, 7.0 / per_week - 1.0))
         self.model.book(self, self.model.lab_day(self.model.time + wait))
 
 

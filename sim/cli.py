@@ -200,7 +200,7 @@ def cmd_scenarios(args) -> int:
     from sim.scenario import load_scenario, preset_names
 
     if args.describe:
-        print(schema.markdown() if args.markdown else schema.describe())
+        print(schema.markdown(), end="") if args.markdown else print(schema.describe())
         return 0
     print(f"{'preset':<24}{'public_market':>14}{'open_closed':>13}  description")
     for name in preset_names():

@@ -1,9 +1,9 @@
 """What a run yields: the funnel, the summary and the network's shape.
 
-Network measures that are quadratic or worse on large graphs are estimated:
-betweenness from `BETWEENNESS_SAMPLES` source nodes (exact when the graph is
-at most that size; the relative error of a share estimated this way is of the
-order of 1/sqrt(samples), a few percent).
+Network measures run in igraph's C routines. Betweenness, quadratic on large
+graphs, is estimated from `BETWEENNESS_SAMPLES` random sources when the graph is
+larger than that (exact otherwise): the relative error of the mediators' share
+stays under 10% (`tests/test_metrics.py`; about 5% on the open lab's network).
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ day, programme items (workshops, big events, residency calls) are scheduled as
 events, and each person books their next visit on the lab's agenda; a visiting
 day is one Mesa event that brings the people booked for it (`book`,
 `open_doors`). A run costs in proportion to the visits it simulates, and the
-event queue stays as short as the calendar. A day runs like this:
+event queue stays as short as the calendar. People who left more than
+`forget_after_days` ago are archived once a month (`forget_the_long_gone`), so
+multi-year runs do not grow on them. A day runs like this:
 
     d + 0.05  arrivals: newcomers from footfall x discovery x access, word of mouth, blog
     d + 0.10  programme: a workshop or a big event today, residency calls and ends

@@ -45,8 +45,8 @@ def confidence(values: np.ndarray, level: float = 0.95) -> tuple[float, float, f
 
 def summarize(out: Path) -> pd.DataFrame:
     """One row per design point and metric: n, mean, sd, ci_low, ci_high."""
-    runs, _manifest = load_runs(out)
-    varied = [c for c in runs.columns if c not in ID_COLUMNS and c in _param_names()]
+    runs, manifest = load_runs(out)
+    varied = [c for c in manifest.get("experiment", {}).get("varied", []) if c in runs.columns]
     metrics = metric_columns(runs, varied)
     rows = []
     for keys, group in runs.groupby(["scenario", "point", *varied], dropna=False, sort=True):
@@ -55,12 +55,6 @@ def summarize(out: Path) -> pd.DataFrame:
             mean, sd, lo, hi = confidence(group[metric].to_numpy())
             rows.append(key | {"metric": metric, "n": len(group), "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi})
     return pd.DataFrame(rows)
-
-
-def _param_names() -> set[str]:
-    from sim.schema import PARAM_BY_NAME
-
-    return set(PARAM_BY_NAME)
 
 
 def table(summary: pd.DataFrame, metrics: tuple[str, ...] = ("visitors", "contributors", "partners",

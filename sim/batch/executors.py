@@ -83,10 +83,15 @@ class DaskPool(Pool):
                 self.cluster.close()
 
 
-def make_pool(kind: str, workers: int, scheduler: str | None = None) -> Pool:
-    """The executor a batch asked for."""
+def check_executor(kind: str, scheduler: str | None) -> None:
+    """Refuse an unknown executor, or a scheduler without Dask."""
     if kind not in EXECUTORS:
         raise LabsimError(f"--executor: got {kind!r}; allowed: {', '.join(EXECUTORS)}")
     if scheduler and kind != "dask":
         raise LabsimError("--scheduler: only with --executor dask")
+
+
+def make_pool(kind: str, workers: int, scheduler: str | None = None) -> Pool:
+    """The executor a batch asked for."""
+    check_executor(kind, scheduler)
     return DaskPool(workers, scheduler) if kind == "dask" else Pool(workers)

@@ -140,7 +140,7 @@ def parse_experiment(data: dict, path: Path) -> Experiment:
     else:
         for ref in scenarios:
             near = path.parent / ref
-            resolved = str(near) if near.suffix == ".toml" and near.is_file() else ref
+            resolved = str(near.resolve()) if near.suffix == ".toml" and near.is_file() else ref
             try:
                 load_scenario(resolved)
                 refs.append(resolved)

@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from sim.batch.executors import make_pool
+from sim.batch.executors import check_executor, make_pool
 from sim.batch.experiment import Experiment, RunSpec
 from sim.batch.store import Store, _now
 from sim.batch.worker import execute_chunk, faults_from_env
@@ -46,15 +46,17 @@ def run_batch(
     workers = default_workers() if workers is None else workers
     if workers < 1:
         raise LabsimError(f"--workers: got {workers}; allowed: an integer >= 1")
+    check_executor(executor, scheduler)
     store = Store(out)
-    manifest = store.claim(exp.digest(), {"name": exp.name, **exp.source}, force)
+    ours = store.check(exp.digest(), force)  # nothing is written until the options and the pool are good
     specs = exp.runs()
-    done = store.done()
+    done = store.done() if ours else set()
     todo = [s for s in specs if s.run_id not in done]
     counts = Counter(total=len(specs), skipped=len(specs) - len(todo))
     t0 = time.perf_counter()
-    if todo:
-        pool = make_pool(executor, workers, scheduler)
+    pool = make_pool(executor, workers, scheduler) if todo else None
+    manifest = store.claim(exp.digest(), {"name": exp.name, "varied": exp.varied, **exp.source}, force)
+    if pool is not None:
         try:
             with _Progress(len(specs), counts["skipped"], quiet) as bar:
                 _drive(pool, todo, store, counts, bar, chunk_size)

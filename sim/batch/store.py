@@ -54,8 +54,8 @@ class Store:
         except (OSError, json.JSONDecodeError) as exc:
             raise LabsimError(f"{path}: unreadable manifest ({exc}); use --force to start over") from None
 
-    def claim(self, digest: str, experiment: dict, force: bool) -> dict:
-        """Open the folder for an experiment: refuse one holding another, unless forced."""
+    def check(self, digest: str, force: bool) -> bool:
+        """Refuse (without writing) a folder that holds another experiment; True if it holds this one."""
         if self.out.exists() and not self.out.is_dir():
             raise LabsimError(f"--out {self.out}: exists and is not a folder")
         old = self.manifest()
@@ -65,10 +65,17 @@ class Store:
                     f"--out {self.out}: holds another experiment ({old.get('name')}, hash {old.get('experiment_hash')}); "
                     "choose another folder or add --force to replace it"
                 )
-            self.clear()
-            old = None
-        elif old is None and self.out.is_dir() and any(self.out.iterdir()) and not force:
+            return False
+        if old is None and self.out.is_dir() and any(self.out.iterdir()) and not force:
             raise LabsimError(f"--out {self.out}: not empty and not a labsim batch; choose another folder or add --force")
+        return old is not None
+
+    def claim(self, digest: str, experiment: dict, force: bool) -> dict:
+        """Open the folder for an experiment (after `check`): a forced replacement clears the old one."""
+        ours = self.check(digest, force)
+        if not ours and self.out.is_dir():
+            self.clear()
+        old = self.manifest() if ours else None
         import mesa
 
         manifest = old or {"experiment_hash": digest, "name": experiment.get("name"), "experiment": experiment,
@@ -106,7 +113,8 @@ class Store:
         if not frames:
             return pd.DataFrame()
         df = pd.concat(frames, ignore_index=True)
-        return df.drop_duplicates("run_id", keep="last").sort_values("run_id").reset_index(drop=True)
+        df = df.drop_duplicates("run_id", keep="last").sort_values("run_id").reset_index(drop=True)
+        return _restore_dtypes(df, frames)
 
     def timeseries(self) -> pd.DataFrame:
         """Weekly series of the runs that are done."""
@@ -144,6 +152,17 @@ class Store:
         """The folded file first, then the parts in the order they were written."""
         folded = self.out / f"{sub}.parquet"
         return ([folded] if folded.exists() else []) + self._parts(sub)
+
+
+def _restore_dtypes(df: pd.DataFrame, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Give a column back the integer type it has in parts without gaps (a failed run's NaN made it float)."""
+    for col in df.columns:
+        if df[col].dtype.kind != "f" or df[col].isna().any():
+            continue
+        kinds = {f[col].dtype.kind for f in frames if col in f.columns and not f[col].isna().any()}
+        if kinds == {"i"}:
+            df[col] = df[col].astype("int64")
+    return df
 
 
 def _now() -> str:

@@ -45,4 +45,4 @@ def execute(spec: RunSpec, faults: dict[str, str]) -> tuple[dict, pd.DataFrame |
     metrics = {k: v for k, v in result.summary.items() if k not in ("scenario", "seed", "years")}
     series = result.timeseries.copy()
     series.insert(0, "run_id", spec.run_id)
-    return row | metrics, series
+    return row | metrics | spec.params, series  # a varied setting keeps its design value (e.g. mediators)
