@@ -36,6 +36,7 @@ TARGETS = {
     "scale_100x": ("time at 100x / time at 10x (the 100x year completes)", "<=", 11.0),
     "batch_speedup_2_workers": ("40 runs: 1 worker / 2 workers", ">=", 1.7),
     "dask_overhead": ("40 runs: Dask LocalCluster / process pool", "<=", 1.3),
+    "batch_parent_memory": ("batch parent's peak memory: 160 runs / 40 runs", "<=", 1.15),
 }
 
 
@@ -167,7 +168,9 @@ def main() -> int:
         print("batches ...", flush=True)
         b1, b2 = child("batch", 1, "local", 40), child("batch", 2, "local", 40)
         bd = child("batch", 2, "dask", 40)
-        res["batches"] = [b1, b2, bd]
+        b160 = child("batch", 2, "local", 160)
+        res["batches"] = [b1, b2, bd, b160]
+        ratios["batch_parent_memory"] = b160["peak_mb"] / b2["peak_mb"]
         ratios["batch_speedup_2_workers"] = b1["wall_s"] / b2["wall_s"]
         ratios["dask_overhead"] = bd["wall_s"] / b2["wall_s"]
     res["ratios"] = ratios
