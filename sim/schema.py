@@ -94,7 +94,7 @@ PARAMS: tuple[Param, ...] = (
        "Fee paid by a subscriber (counted in revenue).",
        "case study: quasi-free"),
     # -- programme ---------------------------------------------------
-    _p("programme", "workshops_per_year", float, 50.0, "workshops/year", 0.0, 2000.0,
+    _p("programme", "workshops_per_year", float, 50.0, "workshops/year", 0.0, 100000.0,
        "Workshops and introductions run by a mediator, spread evenly over the year.",
        "case study: ~50 workshops / introductions a year"),
     _p("programme", "workshop_size", int, 12, "seats", 1, 1000,
