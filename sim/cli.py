@@ -151,6 +151,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--force", action="store_true")
 
+    p = sub.add_parser("sensitivity", help="Morris or Sobol indices (SALib) over named parameters, via batches")
+    p.add_argument("experiment", type=Path, help="a sensitivity file (see scenarios/experiments/sensitivity_open.toml)")
+    p.add_argument("--method", choices=("morris", "sobol"), default="morris")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--workers", type=_workers, default=None)
+    p.add_argument("--executor", choices=("local", "dask"), default="local")
+    p.add_argument("--scheduler", default=None)
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--force", action="store_true")
+
+    p = sub.add_parser("calibrate", help="fit parameters so that mean outcomes match a lab's own numbers")
+    p.add_argument("scenario", help="the preset or scenario file to fit")
+    p.add_argument("--target", action="append", default=[], metavar="NAME=NUMBER", help="e.g. visitors=3000")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=LOW:HIGH", help="e.g. discovery_rate=0.001:0.01")
+    p.add_argument("--from", dest="from_file", type=Path, default=None, help="a TOML file with [targets] and [params]")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--reps", type=_reps, default=5, help="replications per evaluation (default 5)")
+    p.add_argument("--budget", type=_count, default=40, help="evaluations (default 40)")
+    p.add_argument("--seed", type=_seed, default=1)
+    p.add_argument("--workers", type=_workers, default=None)
+
     p = sub.add_parser("report", help="one self-contained HTML page for a run, batch, comparison or map folder")
     p.add_argument("folder", type=Path)
 
@@ -304,6 +325,45 @@ def cmd_map(args) -> int:
     return 0
 
 
+def cmd_sensitivity(args) -> int:
+    """Run a sensitivity analysis and print its indices beside the noise."""
+    from sim import plots
+    from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
+
+    spec = load_spec(args.experiment)
+    indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
+                                     scheduler=args.scheduler, quiet=args.quiet, force=args.force)
+    print(format_table(indices, noise, args.method))
+    plots.save(plots.sensitivity_figure(indices, args.method), args.out / "sensitivity.png")
+    print(f"\nsensitivity.csv, noise.csv and sensitivity.png in {args.out}/")
+    return 0
+
+
+def cmd_calibrate(args) -> int:
+    """Fit a scenario to targets; write the fitted scenario file and the fit table."""
+    from sim.analysis.calibrate import build_spec, calibrate, scenario_file, unreached
+    from sim.batch.runner import default_workers
+    from sim.run import atomic_write
+
+    spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps, args.budget, args.seed)
+    if args.out.exists() and not args.out.is_dir():
+        raise LabsimError(f"--out {args.out}: exists and is not a folder")
+    t0 = time.perf_counter()
+    fitted, table = calibrate(spec, workers=args.workers or default_workers())
+    atomic_write(args.out / "calibrated.toml", scenario_file(spec, fitted, table).encode())
+    atomic_write(args.out / "fit.csv", table.to_csv(index=False).encode())
+    import pandas as pd
+
+    atomic_write(args.out / "history.csv", pd.DataFrame(spec.history).to_csv(index=False).encode())
+    print("fitted: " + ", ".join(f"{k} = {v:g}" for k, v in fitted.items()))
+    print(table.to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
+    for message in unreached(spec, fitted, table):
+        print(f"warning: {message}", file=sys.stderr)
+    print(f"\n{args.out / 'calibrated.toml'} (run it: labsim run {args.out / 'calibrated.toml'}); "
+          f"{len(spec.history)} evaluations in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
 def cmd_report(args) -> int:
     """Write the folder's HTML report."""
     from sim.report import build
@@ -336,6 +396,8 @@ COMMANDS = {
     "compare": cmd_compare,
     "map": cmd_map,
     "report": cmd_report,
+    "sensitivity": cmd_sensitivity,
+    "calibrate": cmd_calibrate,
 }
 
 

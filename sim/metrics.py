@@ -19,6 +19,16 @@ if TYPE_CHECKING:
     from sim.model import LabModel
 
 BETWEENNESS_SAMPLES = 128
+LADDER_KEYS = (
+    "visitors", "returning_visitors", "contributors", "contributors_active_end", "partners", "partners_active_end",
+    "mediators", "artists", "conversion_visitor_contributor", "conversion_contributor_partner", "visits",
+    "workshops_held", "events_held", "residencies_completed", "works_produced", "revenue", "docs_pages",
+    "blog_articles_published", "blog_authors", "gini_visits",
+)
+NETWORK_KEYS = (
+    "nodes", "edges", "density", "avg_clustering", "giant_component_share", "degree_centralization",
+    "betweenness_centralization", "mediator_betweenness_share", "modularity", "core_size",
+)
 FUNNEL_STEPS = ("visitors", "returning_visitors", "contributors", "partners")
 
 

@@ -75,3 +75,9 @@ def test_tie_group_is_bounded():
     net.tie_group(list(range(300)), 2, np.random.default_rng(0), 1.0)
     assert net.n_edges <= 600  # a 300-person event makes no clique
     assert max(net.degree(u) for u in range(300)) < 20
+
+
+def test_declared_metric_names_match_the_summary(open_lab):
+    from sim.metrics import LADDER_KEYS, NETWORK_KEYS, summary
+
+    assert tuple(summary(open_lab)) == LADDER_KEYS + NETWORK_KEYS

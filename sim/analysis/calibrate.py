@@ -1,0 +1,271 @@
+"""Fit a scenario to a lab's own numbers: "we had 3,000 visitors, 60 regulars and 6 partners".
+
+The loss is the sum of squared relative errors between the targets and the
+mean outcomes over `reps` replications. Every evaluation uses the same seeds
+(common random numbers), so the loss is a deterministic function of the
+parameters and differences between candidates are not noise. The search is
+scipy's, with no new dependency: a Latin-hypercube screen of the box (run in
+parallel), then bounded Nelder-Mead from the best point. optuna's samplers pay
+off with many parameters or categorical choices; a lab fits a handful of
+numeric knobs, where this is enough and reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import tomllib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.sensitivity import check_metrics
+from sim.analysis.summary import confidence
+from sim.batch.experiment import replication_seeds
+from sim.errors import LabsimError
+from sim.metrics import NETWORK_KEYS
+from sim.scenario import load_scenario, nearest
+from sim.schema import PARAM_BY_NAME
+
+TOLERANCE = 0.10  # a target is "reached" within 10% of its value
+
+
+@dataclass
+class CalibrationSpec:
+    """What to fit: the base scenario, targets and parameter boxes."""
+
+    scenario: str
+    targets: dict[str, float]
+    params: dict[str, tuple[float, float]]
+    reps: int = 5
+    budget: int = 40
+    root_seed: int = 1
+    history: list[dict] = field(default_factory=list)
+
+
+def parse_target(text: str) -> tuple[str, float]:
+    """'visitors=3000' -> ('visitors', 3000.0)."""
+    name, _, value = text.partition("=")
+    try:
+        number = float(value)
+    except ValueError:
+        raise LabsimError(f"--target {text}: no number; allowed: NAME=NUMBER, e.g. visitors=3000") from None
+    if not math.isfinite(number):
+        raise LabsimError(f"--target {text}: allowed: a finite number")
+    return name.strip(), number
+
+
+def parse_param(text: str) -> tuple[str, tuple[float, float]]:
+    """'discovery_rate=0.001:0.01' -> ('discovery_rate', (0.001, 0.01))."""
+    name, _, box = text.partition("=")
+    low, _, high = box.partition(":")
+    try:
+        bounds = (float(low), float(high))
+    except ValueError:
+        raise LabsimError(f"--param {text}: allowed: NAME=LOW:HIGH, e.g. discovery_rate=0.001:0.01") from None
+    return name.strip(), bounds
+
+
+def build_spec(scenario: str, targets: list[str], params: list[str], from_file: Path | None, reps: int,
+               budget: int, root_seed: int) -> CalibrationSpec:
+    """Targets and parameters from the command line and/or a TOML file ([targets], [params]); all problems at once."""
+    problems: list[str] = []
+    t: dict[str, float] = {}
+    p: dict[str, tuple[float, float]] = {}
+    if from_file is not None:
+        try:
+            data = tomllib.loads(Path(from_file).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise LabsimError(f"{from_file}: cannot read it as TOML ({exc.__class__.__name__}: {exc})") from None
+        for key in data:
+            if key not in ("targets", "params"):
+                problems.append(f"{from_file}: key '{key}': unknown; allowed: [targets], [params]")
+        for name, value in data.get("targets", {}).items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                problems.append(f"{from_file}: [targets] key '{name}': got {value!r}; allowed: a number")
+            else:
+                t[name] = float(value)
+        for name, box in data.get("params", {}).items():
+            if not (isinstance(box, list) and len(box) == 2 and all(isinstance(v, int | float) for v in box)):
+                problems.append(f"{from_file}: [params] key '{name}': got {box!r}; allowed: [low, high]")
+            else:
+                p[name] = (float(box[0]), float(box[1]))
+    for text in targets:
+        try:
+            name, value = parse_target(text)
+            t[name] = value
+        except LabsimError as exc:
+            problems += exc.problems
+    for text in params:
+        try:
+            name, box = parse_param(text)
+            p[name] = box
+        except LabsimError as exc:
+            problems += exc.problems
+    if not t:
+        problems.append("calibrate: no target; give --target NAME=NUMBER (or [targets] in --from)")
+    if not p:
+        problems.append("calibrate: no parameter to fit; give --param NAME=LOW:HIGH (or [params] in --from)")
+    problems += check_metrics(list(t), "--target") if t else []
+    for name, (low, high) in p.items():
+        spec = PARAM_BY_NAME.get(name)
+        if spec is None:
+            problems.append(f"--param {name}: unknown scenario key{nearest(name, list(PARAM_BY_NAME))}")
+        elif spec.kind not in (int, float):
+            problems.append(f"--param {name}: not numeric; allowed: numeric scenario keys")
+        elif not low < high:
+            problems.append(f"--param {name}={low:g}:{high:g}: empty or inverted bounds; allowed: LOW < HIGH")
+        elif (spec.low is not None and low < spec.low) or (spec.high is not None and high > spec.high):
+            problems.append(f"--param {name}={low:g}:{high:g}: outside what the key allows ({spec.allowed()})")
+    try:
+        load_scenario(scenario)
+    except LabsimError as exc:
+        problems += exc.problems
+    if reps < 2:
+        problems.append(f"--reps: got {reps}; allowed: an integer >= 2")
+    if budget < 4:
+        problems.append(f"--budget: got {budget}; allowed: an integer >= 4 evaluations")
+    if problems:
+        raise LabsimError(problems)
+    return CalibrationSpec(scenario, t, p, reps, budget, root_seed)
+
+
+# -- evaluation ------------------------------------------------------------------
+def _cast(spec: CalibrationSpec, x: np.ndarray) -> dict:
+    return {name: (round(v) if PARAM_BY_NAME[name].kind is int else float(v))
+            for name, v in zip(spec.params, x.tolist(), strict=True)}
+
+
+def _one_run(args: tuple) -> dict:
+    """One replication at one candidate (in a worker)."""
+    from sim.metrics import summary
+    from sim.run import simulate
+
+    scenario, changes, seed, network = args
+    model = simulate(load_scenario(scenario).with_settings(**changes), seed, 1.0)
+    return summary(model, network=network)
+
+
+class Evaluator:
+    """Mean outcomes at candidate settings over the same seeds (common random numbers)."""
+
+    def __init__(self, spec: CalibrationSpec, pool: ProcessPoolExecutor | None) -> None:
+        self.spec, self.pool = spec, pool
+        self.seeds = replication_seeds(spec.root_seed, spec.reps)
+        self.network = any(t in NETWORK_KEYS for t in spec.targets)
+
+    def runs(self, candidates: list[dict], seeds: list[int] | None = None) -> list[list[dict]]:
+        """Every replication of every candidate, in parallel."""
+        seeds = seeds or self.seeds
+        jobs = [(self.spec.scenario, c, s, self.network) for c in candidates for s in seeds]
+        results = list(self.pool.map(_one_run, jobs)) if self.pool else [_one_run(j) for j in jobs]
+        return [results[i * len(seeds) : (i + 1) * len(seeds)] for i in range(len(candidates))]
+
+    def loss(self, summaries: list[dict]) -> float:
+        """Sum of squared relative errors of the means."""
+        return float(sum(((np.mean([s[k] for s in summaries]) - v) / max(abs(v), 1.0)) ** 2
+                         for k, v in self.spec.targets.items()))
+
+    def record(self, changes: dict, summaries: list[dict]) -> float:
+        """Keep the evaluation in the history and return its loss."""
+        loss = self.loss(summaries)
+        self.spec.history.append(changes | {f"sim_{k}": float(np.mean([s[k] for s in summaries]))
+                                            for k in self.spec.targets} | {"loss": loss})
+        return loss
+
+
+def calibrate(spec: CalibrationSpec, workers: int = 1) -> tuple[dict, pd.DataFrame]:
+    """Fit the parameters; return the fitted settings and the fit table (target, mean, CI, error, reached)."""
+    from scipy.optimize import minimize
+    from scipy.stats import qmc
+
+    lows = np.array([b[0] for b in spec.params.values()])
+    highs = np.array([b[1] for b in spec.params.values()])
+    ctx = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx) if workers > 1 else None
+    try:
+        ev = Evaluator(spec, pool)
+        n_screen = max(2, spec.budget // 2)
+        unit = qmc.LatinHypercube(d=len(lows), seed=spec.root_seed).random(n_screen)
+        xs = qmc.scale(unit, lows, highs)
+        candidates = [_cast(spec, x) for x in xs]
+        losses = [ev.record(c, s) for c, s in zip(candidates, ev.runs(candidates), strict=True)]
+        best = xs[int(np.argmin(losses))]
+        span = highs - lows
+
+        def objective(z: np.ndarray) -> float:  # on the unit box, so every knob moves on the same scale
+            changes = _cast(spec, lows + np.clip(z, 0, 1) * span)
+            return ev.record(changes, ev.runs([changes])[0])
+
+        left = spec.budget - n_screen
+        if left > 0:
+            res = minimize(objective, (best - lows) / span, method="Nelder-Mead", bounds=[(0, 1)] * len(lows),
+                           options={"maxfev": left, "xatol": 1e-3, "fatol": 1e-6,
+                                    "initial_simplex": _simplex((best - lows) / span)})
+            cand = lows + np.clip(res.x, 0, 1) * span
+            if res.fun > min(losses):
+                cand = best
+        else:
+            cand = best
+        fitted = _cast(spec, cand)
+        check_seeds = replication_seeds(spec.root_seed + 1, 2 * spec.reps)  # fresh seeds: an honest check
+        final = ev.runs([fitted], check_seeds)[0]
+    finally:
+        if pool:
+            pool.shutdown()
+    return fitted, fit_table(spec, fitted, final)
+
+
+def _simplex(x0: np.ndarray) -> np.ndarray:
+    """A starting simplex of 20% of the box around x0, inside the box."""
+    pts = [x0]
+    for i in range(len(x0)):
+        step = np.zeros_like(x0)
+        step[i] = 0.2 if x0[i] <= 0.8 else -0.2
+        pts.append(np.clip(x0 + step, 0, 1))
+    return np.array(pts)
+
+
+def fit_table(spec: CalibrationSpec, fitted: dict, final: list[dict]) -> pd.DataFrame:
+    """Each target against the simulated mean and its 95% CI, on fresh seeds."""
+    rows = []
+    for name, target in spec.targets.items():
+        mean, _, lo, hi = confidence(np.array([s[name] for s in final], dtype=float))
+        err = (mean - target) / max(abs(target), 1e-12)
+        rows.append({"target": name, "value": target, "simulated_mean": mean, "ci_low": lo, "ci_high": hi,
+                     "relative_error": err, "reached": abs(err) <= TOLERANCE or lo <= target <= hi})
+    return pd.DataFrame(rows)
+
+
+def unreached(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame) -> list[str]:
+    """Messages for targets not reached, naming the parameters stuck at a bound."""
+    near = 0.05  # within 5% of the box from a bound counts as pressing against it
+    at_bound = [f"{k}={fitted[k]:g} (near its {'lower' if fitted[k] - lo < hi - fitted[k] else 'upper'} bound)"
+                for k, (lo, hi) in spec.params.items() if min(fitted[k] - lo, hi - fitted[k]) <= near * (hi - lo)]
+    out = []
+    for r in table[~table["reached"]].itertuples():
+        msg = (f"target {r.target}={r.value:g} not reached within the bounds: simulated {r.simulated_mean:,.4g} "
+               f"[{r.ci_low:,.4g}, {r.ci_high:,.4g}], {r.relative_error:+.0%} off")
+        out.append(msg + (f"; {', '.join(at_bound)}: widen it" if at_bound else ""))
+    return out
+
+
+def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame) -> str:
+    """A scenario file that `labsim run` takes: the base, extended with the fitted values."""
+    base = load_scenario(spec.scenario)
+    ref = spec.scenario if not Path(spec.scenario).suffix else str(Path(spec.scenario).resolve())
+    lines = [f'# Calibrated by `labsim calibrate` to: {", ".join(f"{k}={v:g}" for k, v in spec.targets.items())}',
+             f"# ({spec.reps} replications per evaluation, {spec.budget} evaluations, root seed {spec.root_seed}).",
+             f'extends = "{ref}"', f'name = "{base.name}_calibrated"',
+             f'description = "{base.name} fitted to its own numbers"', ""]
+    for k, v in fitted.items():
+        lo, hi = spec.params[k]
+        lines.append(f"{k} = {v!r}  # fitted within [{lo:g}, {hi:g}]")
+    lines.append("")
+    for r in table.itertuples():
+        lines.append(f"# {r.target}: target {r.value:g}, simulated {r.simulated_mean:,.4g} "
+                     f"[{r.ci_low:,.4g}, {r.ci_high:,.4g}]{'' if r.reached else '  (not reached)'}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,183 @@
+"""Which knobs matter: Morris screening and Sobol indices (SALib), run through the batch engine.
+
+A sensitivity file is an experiment file (one base scenario, replications,
+root seed, years) with a [sensitivity] table instead of a grid:
+
+    [sensitivity]
+    n = 8                      # Morris: trajectories; Sobol: base samples (N (d + 2) points)
+    outputs = ["visitors", "contributors", "partners"]
+    bounds = { mediators = [2, 20], open_documentation = [0.0, 1.0] }
+
+SALib's sample -> evaluate -> analyze: the design points are run as a batch
+(resumable, local or Dask), replications are averaged per point, and the
+run-to-run noise is reported beside the indices, because noise inflates them
+(a knob with no effect still gets sigma and S_T from noise alone).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.batch.experiment import Experiment, cast_point, parse_bounds
+from sim.batch.runner import run_batch
+from sim.batch.store import Store
+from sim.errors import LabsimError
+from sim.metrics import LADDER_KEYS, NETWORK_KEYS
+from sim.scenario import load_scenario, nearest
+
+METHODS = ("morris", "sobol")
+TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "sensitivity")
+NUM_LEVELS = 4  # Morris grid levels
+
+
+@dataclass
+class SensitivitySpec:
+    """A validated sensitivity analysis."""
+
+    name: str
+    scenario: str
+    names: list[str]
+    bounds: list[list[float]]
+    n: int
+    outputs: list[str]
+    replications: int
+    root_seed: int
+    years: float
+
+    @property
+    def problem(self) -> dict:
+        """SALib's problem definition."""
+        return {"num_vars": len(self.names), "names": self.names, "bounds": self.bounds}
+
+
+def load_spec(path: Path) -> SensitivitySpec:
+    """Read and check a sensitivity file; every problem reported at once."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LabsimError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise LabsimError(f"{path}: cannot read it as TOML ({exc})") from None
+    where, problems = str(path), []
+    for key in data:
+        if key not in TOP_KEYS:
+            problems.append(f"{where}: key '{key}': unknown key{nearest(key, TOP_KEYS)}")
+    scenarios = data.get("scenarios")
+    if not (isinstance(scenarios, list) and len(scenarios) == 1 and isinstance(scenarios[0], str)):
+        problems.append(f"{where}: key 'scenarios': allowed: a list of exactly one preset or scenario path")
+        scenario = ""
+    else:
+        near = path.parent / scenarios[0]
+        scenario = str(near.resolve()) if near.suffix == ".toml" and near.is_file() else scenarios[0]
+        try:
+            load_scenario(scenario)
+        except LabsimError as exc:
+            problems += [f"{where}: key 'scenarios': {p}" for p in exc.problems]
+    table = data.get("sensitivity")
+    if not isinstance(table, dict):
+        problems.append(f"{where}: table [sensitivity]: missing; give n, outputs and bounds")
+        table = {}
+    names, lows, highs = parse_bounds(table.get("bounds"), where, "sensitivity", problems)
+    n = table.get("n", 8)
+    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= 10_000:
+        problems.append(f"{where}: [sensitivity] key 'n': got {n!r}; allowed: an integer in [2, 10000]")
+    outputs = table.get("outputs", ["visitors", "contributors", "partners"])
+    problems += check_metrics(outputs, f"{where}: [sensitivity] key 'outputs'")
+    reps = data.get("replications", 3)
+    if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
+        problems.append(f"{where}: key 'replications': got {reps!r}; allowed: an integer >= 1")
+    if problems:
+        raise LabsimError(problems)
+    return SensitivitySpec(str(data.get("name", path.stem)), scenario, names, [list(b) for b in zip(lows, highs,
+                           strict=True)], n, list(outputs), reps, int(data.get("root_seed", 0)),
+                           float(data.get("years", 1.0)))
+
+
+def check_metrics(names, where: str) -> list[str]:
+    """Problems with metric names (suggesting the nearest known one)."""
+    known = LADDER_KEYS + NETWORK_KEYS
+    if not isinstance(names, list) or not names or not all(isinstance(x, str) for x in names):
+        return [f"{where}: allowed: a non-empty list of metric names"]
+    return [f"{where}: unknown metric '{m}'{nearest(m, known)}" for m in names if m not in known]
+
+
+def design(spec: SensitivitySpec, method: str) -> np.ndarray:
+    """SALib's sample of the unit design, scaled to the bounds."""
+    from SALib.sample import morris, sobol
+
+    if method == "morris":
+        return morris.sample(spec.problem, spec.n, num_levels=NUM_LEVELS, seed=spec.root_seed)
+    return sobol.sample(spec.problem, spec.n, calc_second_order=False, seed=spec.root_seed)
+
+
+def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int | None = None,
+                    executor: str = "local", scheduler: str | None = None, quiet: bool = False,
+                    force: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sample, run (as a resumable batch under out/batch), analyse; write sensitivity.csv and noise.csv."""
+    from SALib.analyze import morris, sobol
+
+    if method not in METHODS:
+        raise LabsimError(f"--method: got {method!r}; allowed: {', '.join(METHODS)}")
+    x = design(spec, method)
+    points = [cast_point(dict(zip(spec.names, row.tolist(), strict=True))) for row in x]
+    exp = Experiment(name=f"{spec.name}-{method}", scenarios=[spec.scenario], points=points,
+                     replications=spec.replications, root_seed=spec.root_seed, years=spec.years,
+                     source={"kind": "sensitivity", "method": method, "n": spec.n, "names": spec.names,
+                             "bounds": spec.bounds, "outputs": spec.outputs})
+    run_batch(exp, out / "batch", workers=workers, executor=executor, scheduler=scheduler, quiet=quiet, force=force)
+    runs = Store(out / "batch").runs()
+    failed = int((runs["status"] != "ok").sum())
+    if failed:
+        raise LabsimError(f"{out}: {failed} runs failed; see {out / 'batch' / 'runs.parquet'} and re-run to retry them")
+    by_point = runs.groupby("point")[spec.outputs]
+    y_mean, y_var = by_point.mean().sort_index(), by_point.var(ddof=1).sort_index()
+    rows, noise = [], []
+    for output in spec.outputs:
+        y = y_mean[output].to_numpy(dtype=float)
+        total = float(np.var(y, ddof=1)) if len(y) > 1 else 0.0
+        within = float(np.nanmean(y_var[output].to_numpy(dtype=float))) / spec.replications if spec.replications > 1 \
+            else float("nan")
+        noise.append({"output": output, "variance_between_points": total, "noise_variance_of_means": within,
+                      "noise_share": within / total if total > 0 else float("nan")})
+        if method == "morris":
+            res = morris.analyze(spec.problem, x, y, num_levels=NUM_LEVELS, conf_level=0.95, seed=spec.root_seed)
+            for i, name in enumerate(spec.names):
+                rows.append({"output": output, "parameter": name, "mu_star": res["mu_star"][i],
+                             "mu_star_conf": res["mu_star_conf"][i], "sigma": res["sigma"][i], "mu": res["mu"][i]})
+        else:
+            res = sobol.analyze(spec.problem, y, calc_second_order=False, conf_level=0.95, seed=spec.root_seed)
+            for i, name in enumerate(spec.names):
+                rows.append({"output": output, "parameter": name, "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
+                             "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
+    indices, noise_df = pd.DataFrame(rows), pd.DataFrame(noise)
+    key = "mu_star" if method == "morris" else "ST"
+    indices["rank"] = indices.groupby("output")[key].rank(ascending=False, method="min").astype(int)
+    from sim.run import atomic_write
+
+    atomic_write(out / "sensitivity.csv", indices.to_csv(index=False).encode())
+    atomic_write(out / "noise.csv", noise_df.to_csv(index=False).encode())
+    atomic_write(out / "sensitivity.json", json.dumps({"method": method, "scenario": spec.scenario,
+                                                       "n": spec.n, "points": len(points),
+                                                       "replications": spec.replications,
+                                                       "root_seed": spec.root_seed}, indent=2).encode())
+    return indices, noise_df
+
+
+def format_table(indices: pd.DataFrame, noise: pd.DataFrame, method: str) -> str:
+    """Indices per output, most influential first, with the noise share."""
+    cols = ["mu_star", "mu_star_conf", "sigma"] if method == "morris" else ["S1", "S1_conf", "ST", "ST_conf"]
+    lines = []
+    for output, sub in indices.groupby("output", sort=False):
+        share = noise.set_index("output").loc[output, "noise_share"]
+        lines.append(f"\n{output}   (run-to-run noise: {share:.1%} of the variance between design points)")
+        lines.append(f"  {'parameter':<28}" + "".join(f"{c:>14}" for c in cols))
+        for r in sub.sort_values("rank").itertuples():
+            lines.append(f"  {r.parameter:<28}" + "".join(f"{getattr(r, c):>14.4g}" for c in cols))
+    return "\n".join(lines).lstrip("\n")

@@ -1,0 +1,130 @@
+"""Sensitivity ranks what matters; calibration recovers what the model itself produced."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis.calibrate import build_spec, calibrate, unreached
+from sim.analysis.sensitivity import load_spec, run_sensitivity
+from sim.cli import main
+from sim.metrics import summary
+from sim.run import simulate
+from sim.scenario import load_scenario
+
+SMALL = 'extends = "carrefour_numerique"\nname = "tiny_open"\nhost_footfall_per_day = 1000.0\n'
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    path = tmp_path / "tiny_open.toml"
+    path.write_text(SMALL)
+    return path
+
+
+def _spec(tmp_path, bounds, n=4, reps=2, outputs='["visitors", "contributors"]'):
+    f = tmp_path / "sens.toml"
+    f.write_text(f'scenarios = ["tiny_open.toml"]\nreplications = {reps}\nroot_seed = 3\nyears = 0.5\n'
+                 f"[sensitivity]\nn = {n}\noutputs = {outputs}\nbounds = {{ {bounds} }}\n")
+    return load_spec(f)
+
+
+def test_morris_ranks_a_parameter_with_no_effect_last(tmp_path, tiny):
+    # blog_repeat_author_prob only matters for a blog, and the open lab has none: its mu* must be 0 and rank last
+    spec = _spec(tmp_path, "mediators = [2, 20], open_documentation = [0.0, 1.0], blog_repeat_author_prob = [0.0, 1.0]")
+    indices, noise = run_sensitivity(spec, "morris", tmp_path / "out", workers=2, quiet=True)
+    for output in ("visitors", "contributors"):
+        sub = indices[indices["output"] == output].set_index("parameter")
+        assert sub.loc["blog_repeat_author_prob", "mu_star"] == pytest.approx(0.0, abs=1e-9)
+        assert sub["rank"].idxmax() == "blog_repeat_author_prob"
+    assert sub.loc["mediators", "mu_star"] > 0
+    assert set(noise.columns) >= {"output", "noise_share"} and (noise["noise_share"] >= 0).all()
+    assert (tmp_path / "out" / "sensitivity.csv").exists()
+
+
+def test_sobol_gives_first_and_total_order_indices(tmp_path, tiny):
+    spec = _spec(tmp_path, "mediators = [2, 20], blog_repeat_author_prob = [0.0, 1.0]", n=4, reps=1,
+                 outputs='["contributors"]')
+    indices, _ = run_sensitivity(spec, "sobol", tmp_path / "sob", workers=2, quiet=True)
+    sub = indices.set_index("parameter")
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(indices.columns)
+    assert sub.loc["blog_repeat_author_prob", "ST"] == pytest.approx(0.0, abs=1e-9)
+    assert sub.loc["mediators", "ST"] > 0.1
+
+
+def test_sensitivity_command_writes_table_and_plot(tmp_path, tiny, capsys):
+    f = tmp_path / "s.toml"
+    f.write_text('scenarios = ["tiny_open.toml"]\nreplications = 1\nyears = 0.25\n[sensitivity]\nn = 2\n'
+                 'outputs = ["visitors"]\nbounds = { mediators = [2, 10], open_documentation = [0.0, 1.0] }\n')
+    assert main(["sensitivity", str(f), "--method", "morris", "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "mu_star" in out and "noise" in out
+    assert (tmp_path / "o" / "sensitivity.png").stat().st_size > 5000
+
+
+def test_sensitivity_bad_input(tmp_path, tiny, capsys):
+    f = tmp_path / "bad.toml"
+    f.write_text('scenarios = ["tiny_open.toml"]\n[sensitivity]\noutputs = ["visitorz"]\n'
+                 "bounds = { mediatorz = [2, 10], open_documentation = [1.0, 0.0] }\n")
+    assert main(["sensitivity", str(f), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3
+    assert any("did you mean 'visitors'" in e for e in err) and any("did you mean 'mediators'" in e for e in err)
+    assert any("open_documentation" in e and "low < high" in e for e in err)
+
+
+def _truth(tiny, **settings):
+    """Targets the model itself produces at known settings (mean of 6 seeds)."""
+    sc = load_scenario(tiny).with_settings(**settings)
+    runs = [summary(simulate(sc, seed, 1.0), network=False) for seed in range(100, 106)]
+    return {k: float(np.mean([r[k] for r in runs])) for k in ("visitors", "returning_visitors")}
+
+
+def test_calibration_recovers_known_values(tiny):
+    truth = {"discovery_rate": 0.006, "return_base_visitor": 0.15}
+    targets = _truth(tiny, **truth)
+    spec = build_spec(str(tiny), [f"{k}={v}" for k, v in targets.items()],
+                      ["discovery_rate=0.002:0.012", "return_base_visitor=0.02:0.3"], None, reps=3, budget=24,
+                      root_seed=5)
+    fitted, table = calibrate(spec, workers=2)
+    # tolerance: 15% of the true value (the targets are means of 6 seeds, the fit uses 3 other seeds)
+    assert fitted["discovery_rate"] == pytest.approx(truth["discovery_rate"], rel=0.15)
+    assert fitted["return_base_visitor"] == pytest.approx(truth["return_base_visitor"], rel=0.15)
+    assert table["reached"].all(), table
+
+
+def test_unreachable_target_says_which_and_how_far(tiny):
+    spec = build_spec(str(tiny), ["visitors=100000"], ["discovery_rate=0.002:0.004"], None, reps=2, budget=10,
+                      root_seed=1)
+    fitted, table = calibrate(spec, workers=1)
+    messages = unreached(spec, fitted, table)
+    assert len(messages) == 1
+    assert "visitors=100000 not reached" in messages[0] and "upper bound" in messages[0]
+
+
+def test_calibrate_command_writes_a_scenario_that_runs(tmp_path, tiny, capsys):
+    out = tmp_path / "cal"
+    code = main(["calibrate", str(tiny), "--target", "visitors=1500", "--param", "discovery_rate=0.002:0.01",
+                 "--out", str(out), "--reps", "2", "--budget", "6", "--workers", "2"])
+    assert code == 0
+    assert set(pd.read_csv(out / "fit.csv").columns) >= {"target", "value", "simulated_mean", "ci_low", "ci_high"}
+    fitted = load_scenario(out / "calibrated.toml")
+    assert fitted.name == "tiny_open_calibrated" and fitted.settings.host_footfall_per_day == 1000.0
+    assert main(["run", str(out / "calibrated.toml"), "--years", "0.1", "--out", str(tmp_path / "r"),
+                 "--no-figures"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--target", "visitorz=10", "--param", "discovery_rate=0.001:0.01"], "did you mean 'visitors'"),
+        (["--target", "visitors=10", "--param", "discovery_rat=0.001:0.01"], "did you mean 'discovery_rate'"),
+        (["--target", "visitors=10", "--param", "discovery_rate=0.01:0.001"], "empty or inverted"),
+        (["--target", "visitors=", "--param", "discovery_rate=0.001:0.01"], "no number"),
+        (["--target", "visitors=10"], "no parameter"),
+    ],
+)
+def test_calibrate_bad_input(tmp_path, tiny, capsys, argv, expected):
+    assert main(["calibrate", str(tiny), *argv, "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert not (tmp_path / "c").exists()
