@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install bench
+.PHONY: run test lint install bench browser
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "labsim needs Python >= 3.12, got " + sys.version'
@@ -22,9 +22,16 @@ run: install
 	$(BIN)/labsim compare $(PRESETS) --reps 10 --out results/compare
 	$(BIN)/labsim report results/compare
 
-test: install
+test: install browser
+	-$(BIN)/python -m sim.assets
 	$(BIN)/ruff check sim tests
 	$(BIN)/python -m pytest
+
+# The explorer's browser test drives Debian's Chromium (never a browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
+	  echo "note: no Chromium (apt-get install chromium); the explorer's browser test will be skipped outside CI"
 
 lint: install
 	$(BIN)/ruff check sim tests benchmarks

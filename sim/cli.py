@@ -84,6 +84,16 @@ def _reps(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer in [1, 65535]")
+    return value
+
+
 def _years(text: str) -> float:
     from sim.run import MAX_YEARS
 
@@ -171,6 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=_count, default=40, help="evaluations (default 40)")
     p.add_argument("--seed", type=_seed, default=1)
     p.add_argument("--workers", type=_workers, default=None)
+
+    p = sub.add_parser("explore", help="the interactive explorer (Mesa SolaraViz) in your browser")
+    p.add_argument("scenario", nargs="?", default="carrefour_numerique", help="preset or scenario file to start with")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
 
     p = sub.add_parser("report", help="one self-contained HTML page for a run, batch, comparison or map folder")
     p.add_argument("folder", type=Path)
@@ -364,6 +379,33 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def cmd_explore(args) -> int:
+    """Check the scenario, the port and the front-end files, then serve sim/app.py with Solara."""
+    import os
+    import socket
+    import subprocess
+
+    from sim import assets
+    from sim.scenario import load_scenario, resolve
+
+    load_scenario(args.scenario)
+    path = resolve(args.scenario)
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((args.host, args.port))
+        except OSError as exc:
+            raise LabsimError(f"--port {args.port}: cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+                              "is another explorer running? choose another --port") from None
+    assets.fetch()
+    app = Path(__file__).resolve().parent / "app.py"
+    env = os.environ | {"LABSIM_EXPLORE_SCENARIO": str(path.resolve())}
+    print(f"labsim explorer on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
+           "--production", "--no-open"]
+    return subprocess.call(cmd, env=env)
+
+
 def cmd_report(args) -> int:
     """Write the folder's HTML report."""
     from sim.report import build
@@ -396,6 +438,7 @@ COMMANDS = {
     "compare": cmd_compare,
     "map": cmd_map,
     "report": cmd_report,
+    "explore": cmd_explore,
     "sensitivity": cmd_sensitivity,
     "calibrate": cmd_calibrate,
 }

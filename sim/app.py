@@ -1,0 +1,147 @@
+"""labsim explorer: a Mesa SolaraViz app for students.
+
+Run it with `labsim explore [SCENARIO]` (or `solara run sim/app.py`). Pick a
+preset, move the governance sliders, press Reset to build the lab with them,
+then Step (a week) or Play, and watch the funnel, the network (roles in rings,
+staff at the centre) and each role over time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import solara
+from matplotlib.figure import Figure
+from mesa.visualization import Slider, SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim import plots
+from sim.model import LabModel
+from sim.scenario import load_scenario, preset_names
+
+START = os.environ.get("LABSIM_EXPLORE_SCENARIO", "carrefour_numerique")
+if START.endswith(".toml") and Path(START).stem in preset_names() and Path(START).parent.name == "scenarios":
+    START = Path(START).stem  # a preset given by its path is shown by its name
+KNOBS = ("access", "price_per_visit", "mediators", "events_per_year", "workshops_per_year", "open_documentation",
+         "contributor_selectivity", "internal_friction")
+
+
+class ExplorerModel(LabModel):
+    """LabModel whose main governance knobs are keyword arguments, so that SolaraViz's sliders can set them.
+
+    The knobs apply on top of the chosen preset (or the scenario file the explorer was started with).
+    """
+
+    def __init__(self, preset: str = START, access: str | None = None, price_per_visit: float | None = None,
+                 mediators: int | None = None, events_per_year: float | None = None,
+                 workshops_per_year: float | None = None, open_documentation: float | None = None,
+                 contributor_selectivity: float | None = None, internal_friction: float | None = None,
+                 rng: int = 42) -> None:
+        """Build the preset with the knobs' values."""
+        knobs = {"access": access, "price_per_visit": price_per_visit, "mediators": mediators,
+                 "events_per_year": events_per_year, "workshops_per_year": workshops_per_year,
+                 "open_documentation": open_documentation, "contributor_selectivity": contributor_selectivity,
+                 "internal_friction": internal_friction}
+        changes = {k: (int(v) if k == "mediators" else float(v) if k != "access" else v)
+                   for k, v in knobs.items() if v is not None}
+        if changes.get("mediators") == 0:
+            changes["workshops_per_year"] = 0.0  # no one to run them
+        super().__init__(load_scenario(preset).with_settings(**changes), rng=int(rng))
+        self.preset = preset
+
+
+def live_funnel(model: LabModel) -> dict[str, int]:
+    """The funnel so far (cheap enough to redraw every step)."""
+    returning = sum(1 for a in model.agents if getattr(a, "visits", 0) >= 2)
+    returning += sum(1 for v in model.archived_visits if v >= 2)
+    return {"visitors": model.n_visited, "returning_visitors": returning,
+            "contributors": len(model.ever["contributor"]), "partners": len(model.ever["partner"])}
+
+
+@solara.component
+def Status(model):
+    """Where the lab stands: day, settings, funnel in numbers."""
+    update_counter.get()
+    p, f = model.p, live_funnel(model)
+    solara.Markdown(
+        f"**{model.lab_scenario.name}**, day **{model.time:.0f}** &nbsp; | &nbsp; access **{p.access}**, "
+        f"mediators **{p.mediators}**, price **{p.price_per_visit:g} EUR**, events **{p.events_per_year:g}**/yr, "
+        f"workshops **{p.workshops_per_year:g}**/yr, open documentation **{p.open_documentation:g}**, "
+        f"selectivity **{p.contributor_selectivity:g}**, friction **{p.internal_friction:g}**\n\n"
+        f"Funnel so far: visitors **{f['visitors']}**, returning **{f['returning_visitors']}**, "
+        f"contributors **{f['contributors']}**, partners **{f['partners']}**"
+    )
+
+
+@solara.component
+def Funnel(model):
+    """The engagement funnel, log scale."""
+    update_counter.get()
+    fig = Figure(figsize=(5, 3.2))
+    ax = fig.subplots()
+    f = live_funnel(model)
+    bars = ax.bar(range(4), [max(v, 0.8) for v in f.values()], color=["#9ecae1", "#6baed6", "#3182bd", "#e6550d"])
+    ax.bar_label(bars, labels=[str(v) for v in f.values()], fontsize=8)
+    ax.set_xticks(range(4), ["visitors", "returning", "contributors", "partners"], fontsize=8)
+    ax.set_yscale("log")
+    ax.set_title("Engagement funnel (people so far)", fontsize=10)
+    solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+
+
+@solara.component
+def Network(model):
+    """The collaboration network, roles in rings from the staff at the centre."""
+    update_counter.get()
+    fig = plots.role_shells_figure(model.network.graph(), model.lab_scenario.name, seed=0, limit=250)
+    solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+@solara.component
+def Roles(model):
+    """Active people of each role, week by week."""
+    update_counter.get()
+    fig = Figure(figsize=(5, 3.2))
+    ax = fig.subplots()
+    df = model.datacollector.get_model_vars_dataframe() if model.datacollector.model_vars.get("time") else None
+    if df is not None and len(df):
+        for role in ("visitors", "contributors", "partners", "mediators", "artists"):
+            ax.plot(df["time"], np.asarray(df[role]), label=role, color=plots.ROLE_COLORS[role[:-1]])
+        ax.set_yscale("symlog")
+        ax.legend(frameon=False, fontsize=7, ncol=3)
+    ax.set_xlabel("day")
+    ax.set_title("Active people per role (weekly)", fontsize=10)
+    solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+
+
+def model_params(start: str = START) -> dict:
+    """The explorer's controls: preset, seed and the governance sliders (starting at the preset's values)."""
+    s = load_scenario(start).settings
+    presets = preset_names() if start in preset_names() else [start, *preset_names()]
+    return {
+        "preset": {"type": "Select", "value": start, "values": presets, "label": "Preset"},
+        "rng": {"type": "InputText", "value": 42, "label": "Random seed"},
+        "access": {"type": "Select", "value": s.access, "values": ["open", "appointment"], "label": "Access"},
+        "price_per_visit": Slider("Price per visit (EUR)", s.price_per_visit, 0.0, 30.0, 1.0),
+        "mediators": Slider("Mediators", s.mediators, 0, 30, 1),
+        "events_per_year": Slider("Big events a year", s.events_per_year, 0.0, 60.0, 1.0),
+        "workshops_per_year": Slider("Workshops a year", s.workshops_per_year, 0.0, 150.0, 5.0),
+        "open_documentation": Slider("Open documentation", s.open_documentation, 0.0, 1.0, 0.1),
+        "contributor_selectivity": Slider("Selectivity of membership", s.contributor_selectivity, 0.0, 1.0, 0.1),
+        "internal_friction": Slider("Internal friction", s.internal_friction, 0.0, 1.0, 0.1),
+    }
+
+
+model = ExplorerModel()
+page = SolaraViz(
+    model,
+    components=[Status, Funnel, Network, Roles],
+    model_params=model_params(),
+    name="labsim explorer",
+    render_interval=7,  # Step = a week
+)
+page  # noqa: B018

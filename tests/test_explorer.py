@@ -1,0 +1,129 @@
+"""The explorer, proved in a real browser: headless Chromium driven by Playwright.
+
+The page must load, a slider must change the model's setting (after Reset, as in
+every Mesa SolaraViz app), Step must advance time and move the funnel; a
+screenshot is kept in tests/artifacts/. Chromium comes from Debian (`make test`
+installs it); in CI a missing browser fails the test instead of skipping it.
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+needs_browser = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
+                                   reason="no Chromium here (make test installs it; CI requires it)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def explorer(tmp_path_factory):
+    """`labsim explore` on a small open lab, served on a free port until the tests end."""
+    lab = tmp_path_factory.mktemp("lab") / "small_open.toml"
+    lab.write_text('extends = "carrefour_numerique"\nname = "small_open"\nhost_footfall_per_day = 1500.0\n')
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "explore", str(lab), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+        if proc.poll() is not None:
+            pytest.fail(f"labsim explore exited early: {proc.stdout.read().decode()[-2000:]}")
+    else:
+        proc.kill()
+        pytest.fail("labsim explore did not answer within 120 s")
+    yield url
+    os.killpg(proc.pid, 15)
+    proc.wait(timeout=20)
+
+
+def _status(page) -> str:
+    return page.locator("text=Funnel so far").locator("xpath=..").inner_text()
+
+
+@needs_browser
+def test_slider_reset_and_step_in_chromium(explorer):
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "Chromium is required in CI"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(explorer, wait_until="networkidle", timeout=120_000)
+        page.wait_for_selector("text=Funnel so far", timeout=120_000)
+        assert "labsim explorer" in page.inner_text("body")
+        assert "mediators 10" in _status(page)
+
+        slider = page.locator(".v-input", has_text="Mediators").get_by_role("slider")
+        slider.focus()
+        for _ in range(4):
+            slider.press("ArrowLeft")
+        page.get_by_role("button", name="Reset", exact=True).click()
+        page.wait_for_function("document.body.innerText.includes('mediators 6')", timeout=60_000)
+
+        before = int(re.search(r"visitors (\d+)", _status(page)).group(1))
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.wait_for_function("/day 7\\b/.test(document.body.innerText)", timeout=60_000)
+        after = int(re.search(r"visitors (\d+)", _status(page)).group(1))
+        assert after > before  # a week of arrivals moved the funnel
+        page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
+        browser.close()
+    assert (ARTIFACTS / "explorer.png").stat().st_size > 20_000
+
+
+def test_explorer_model_takes_the_knobs():
+    from sim.app import ExplorerModel, live_funnel
+
+    model = ExplorerModel(preset="digital_arti", mediators=3, access="open", price_per_visit=2.0)
+    assert (model.p.mediators, model.p.access, model.p.price_per_visit) == (3, "open", 2.0)
+    assert model.p.residency_calls_per_year == 3.0  # the rest is the preset's
+    model.step()
+    assert model.time == 1.0
+    assert set(live_funnel(model)) == {"visitors", "returning_visitors", "contributors", "partners"}
+
+
+def test_app_page_builds():
+    from sim import app
+
+    assert app.page is not None
+    assert set(app.model_params()) >= {"preset", "mediators", "access", "price_per_visit", "open_documentation"}
+
+
+def test_explore_bad_scenario(capsys):
+    assert main(["explore", "carrefour_numerik"]) == 2
+    assert "did you mean 'carrefour_numerique'" in capsys.readouterr().err
+
+
+def test_explore_port_in_use(capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["explore", "digital_arti", "--port", str(port)]) == 2
+    assert f"--port {port}" in capsys.readouterr().err
