@@ -44,54 +44,27 @@ class _Parser(argparse.ArgumentParser):
         raise LabsimError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 0") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 0")
-    return value
+def _integer(low: int, high: int | None = None, why: str = ""):
+    """An argparse type: an integer in [low, high], refused with the allowed range in words."""
+    allowed = f"an integer in [{low}, {high}]" if high is not None else f"an integer >= {low}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"got {text!r}; allowed: {allowed}{why}")
+        return value
+
+    return parse
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 2")
-    return value
-
-
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 1")
-    return value
-
-
-def _reps(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer >= 2 (confidence intervals need two runs)")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer in [1, 65535]")
-    return value
+_seed = _integer(0)
+_count = _integer(2)
+_workers = _integer(1)
+_reps = _integer(2, why=" (confidence intervals need two runs)")
+_port = _integer(1, 65535)
 
 
 def _years(text: str) -> float:
