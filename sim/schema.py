@@ -208,7 +208,7 @@ PARAMS: tuple[Param, ...] = (
     _p("ladder", "partner_min_coleads", int, 1, "activities", 0, 100,
        "Activities a contributor must have co-led to become a partner.",
        "case study: partners co-organise events and lead projects"),
-    _p("ladder", "partner_promotion_prob", float, 0.045, "1/visit", 0.0, 1.0,
+    _p("ladder", "partner_promotion_prob", float, 0.04, "1/visit", 0.0, 1.0,
        "Chance per visit that an eligible contributor becomes a partner (before friction).",
        "assumption, calibrated to a core of ~15"),
     _p("ladder", "colead_prob", float, 0.2, "1/session", 0.0, 1.0,
