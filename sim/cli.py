@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_file", type=Path, default=None, help="a TOML file with [targets] and [params]")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--reps", type=_reps, default=5, help="replications per evaluation (default 5)")
-    p.add_argument("--budget", type=_count, default=40, help="evaluations (default 40)")
+    p.add_argument("--budget", type=_integer(4), default=40, help="evaluations, at least 4 (default 40)")
     p.add_argument("--seed", type=_seed, default=1)
     p.add_argument("--workers", type=_workers, default=None)
 
@@ -168,6 +168,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=_years, default=1.0)
     p.add_argument("--out", type=Path, default=Path("results"))
     return parser
+
+
+OUT_KINDS = {"run": ("run",), "casestudy": (), "compare": ("comparison", "batch"), "map": ("map", "batch")}
+
+
+def _check_out(args) -> None:
+    """Refuse an --out folder that holds another kind of labsim results (batch has its own, stricter check)."""
+    from sim.report import kind_of
+
+    out = getattr(args, "out", None)
+    allowed = OUT_KINDS.get(args.command)
+    if out is None or allowed is None or not out.is_dir() or not any(out.iterdir()):
+        return
+    try:
+        kind = kind_of(out)
+    except LabsimError:
+        return  # a folder of other files: results are added beside them
+    if kind not in allowed:
+        raise LabsimError(f"--out {out}: holds labsim {kind} results; choose another folder for this {args.command}")
 
 
 def cmd_run(args) -> int:
@@ -338,7 +357,7 @@ def cmd_calibrate(args) -> int:
         raise LabsimError(f"--out {args.out}: exists and is not a folder")
     t0 = time.perf_counter()
     fitted, table = calibrate(spec, workers=args.workers or default_workers())
-    atomic_write(args.out / "calibrated.toml", scenario_file(spec, fitted, table).encode())
+    atomic_write(args.out / "calibrated.toml", scenario_file(spec, fitted, table, args.out).encode())
     atomic_write(args.out / "fit.csv", table.to_csv(index=False).encode())
     import pandas as pd
 
@@ -417,11 +436,28 @@ COMMANDS = {
 }
 
 
+def _terminate(signum, frame):
+    """SIGTERM stops a command as Ctrl-C does, so pools and clusters are shut down."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `labsim` and `python -m sim`."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         args = build_parser().parse_args(argv)
+        _check_out(args)
         return COMMANDS[args.command](args)
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):  # output piped into `head` and the like
+            return 0
+        where = exc.filename or "output"
+        print(f"error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except LabsimError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -429,5 +465,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # output piped into `head` and the like
-        return 0

@@ -90,7 +90,7 @@ def network_figure(graph: nx.Graph, title: str = "", seed: int = 0):
     sub.remove_nodes_from([v for v in list(sub) if sub.degree(v) == 0 and sub.nodes[v]["role"] == "visitor"])
     fig, ax = plt.subplots(figsize=(7, 7))
     if sub.number_of_nodes():
-        pos = nx.spring_layout(sub, seed=seed, iterations=30, k=1.5 / np.sqrt(sub.number_of_nodes()))
+        pos = nx.spring_layout(sub, seed=seed % 2**32, iterations=30, k=1.5 / np.sqrt(sub.number_of_nodes()))
         nx.draw_networkx_edges(sub, pos, ax=ax, alpha=0.15, width=0.5)
         deg = dict(sub.degree())
         for role, color in ROLE_COLORS.items():

@@ -150,3 +150,23 @@ def test_casestudy_writes_both_labs(tmp_path):
     for lab in ("carrefour_numerique", "digital_arti"):
         assert {p.name for p in (tmp_path / lab).iterdir()} == OUTPUTS
     assert (tmp_path / "funnels.png").stat().st_size > 1000
+
+
+def test_a_large_seed_draws_its_figures(tmp_path):
+    # batch seeds are up to 2**63; rerunning one with `labsim run --seed` must work, figures included
+    assert main(["run", FAST, "--seed", str(2**62 + 5), "--years", "0.2", "--out", str(tmp_path / "a")]) == 0
+    assert (tmp_path / "a" / "network.png").exists()
+
+
+def test_unwritable_out_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["run", FAST, "--years", "0.1", "--out", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_out_holding_other_results_is_refused(tmp_path, capsys):
+    assert main(["run", FAST, "--years", "0.1", "--out", str(tmp_path / "r"), "--no-figures"]) == 0
+    assert main(["compare", FAST, "friche", "--reps", "2", "--out", str(tmp_path / "r")]) == 2
+    assert "holds labsim run results" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -53,8 +54,8 @@ def parse_target(text: str) -> tuple[str, float]:
         number = float(value)
     except ValueError:
         raise LabsimError(f"--target {text}: no number; allowed: NAME=NUMBER, e.g. visitors=3000") from None
-    if not math.isfinite(number):
-        raise LabsimError(f"--target {text}: allowed: a finite number")
+    if not math.isfinite(number) or number < 0:
+        raise LabsimError(f"--target {text}: allowed: a finite number >= 0")
     return name.strip(), number
 
 
@@ -76,6 +77,8 @@ def build_spec(scenario: str, targets: list[str], params: list[str], from_file: 
     t: dict[str, float] = {}
     p: dict[str, tuple[float, float]] = {}
     if from_file is not None:
+        if not Path(from_file).is_file():
+            raise LabsimError(f"--from {from_file}: no such file")
         try:
             data = tomllib.loads(Path(from_file).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -89,8 +92,14 @@ def build_spec(scenario: str, targets: list[str], params: list[str], from_file: 
             else:
                 t[name] = float(value)
         for name, box in data.get("params", {}).items():
-            if not (isinstance(box, list) and len(box) == 2 and all(isinstance(v, int | float) for v in box)):
-                problems.append(f"{from_file}: [params] key '{name}': got {box!r}; allowed: [low, high]")
+            allowed = f"{from_file}: [params] key '{name}': got {box!r}; allowed: [low, high] or \"low:high\""
+            if isinstance(box, str):  # "LOW:HIGH", as on the command line
+                try:
+                    p[name] = parse_param(f"{name}={box}")[1]
+                except LabsimError:
+                    problems.append(allowed)
+            elif not (isinstance(box, list) and len(box) == 2 and all(isinstance(v, int | float) for v in box)):
+                problems.append(allowed)
             else:
                 p[name] = (float(box[0]), float(box[1]))
     for text in targets:
@@ -105,9 +114,9 @@ def build_spec(scenario: str, targets: list[str], params: list[str], from_file: 
             p[name] = box
         except LabsimError as exc:
             problems += exc.problems
-    if not t:
+    if not t and not targets:
         problems.append("calibrate: no target; give --target NAME=NUMBER (or [targets] in --from)")
-    if not p:
+    if not p and not params:
         problems.append("calibrate: no parameter to fit; give --param NAME=LOW:HIGH (or [params] in --from)")
     problems += check_metrics(list(t), "--target") if t else []
     for name, (low, high) in p.items():
@@ -253,10 +262,11 @@ def unreached(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame) -> list[
     return out
 
 
-def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame) -> str:
-    """A scenario file that `labsim run` takes: the base, extended with the fitted values."""
+def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame, out: Path) -> str:
+    """A scenario file that `labsim run` takes: the base, extended with the fitted values (path relative to out)."""
     base = load_scenario(spec.scenario)
-    ref = spec.scenario if not Path(spec.scenario).suffix else str(Path(spec.scenario).resolve())
+    is_path = Path(spec.scenario).suffix == ".toml"
+    ref = os.path.relpath(Path(spec.scenario).resolve(), Path(out).resolve()) if is_path else spec.scenario
     lines = [f'# Calibrated by `labsim calibrate` to: {", ".join(f"{k}={v:g}" for k, v in spec.targets.items())}',
              f"# ({spec.reps} replications per evaluation, {spec.budget} evaluations, root seed {spec.root_seed}).",
              f'extends = "{ref}"', f'name = "{base.name}_calibrated"',

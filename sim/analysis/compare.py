@@ -43,7 +43,10 @@ def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | No
                    root_seed: int = 1, quiet: bool = False, force: bool = False) -> pd.DataFrame:
     """Run (or resume) the comparison batch under out/batch and write out/comparison.csv."""
     check_compare_args(scenarios, reps)
-    names = [load_scenario(s).name for s in scenarios]  # validates each first
+    loaded = [load_scenario(s) for s in scenarios]  # validates each, and its interventions, before running
+    for sc in loaded:
+        sc.check_horizon(years * 365.0)
+    names = [sc.name for sc in loaded]
     if len(set(names)) < len(names):
         raise LabsimError(f"compare: scenarios must differ; got {', '.join(names)}")
     refs = list(scenarios)

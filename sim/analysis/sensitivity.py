@@ -176,7 +176,8 @@ def format_table(indices: pd.DataFrame, noise: pd.DataFrame, method: str) -> str
     lines = []
     for output, sub in indices.groupby("output", sort=False):
         share = noise.set_index("output").loc[output, "noise_share"]
-        lines.append(f"\n{output}   (run-to-run noise: {share:.1%} of the variance between design points)")
+        said = "n/a with one replication" if share != share else f"{share:.1%} of the variance between design points"
+        lines.append(f"\n{output}   (run-to-run noise: {said})")
         lines.append(f"  {'parameter':<28}" + "".join(f"{c:>14}" for c in cols))
         for r in sub.sort_values("rank").itertuples():
             lines.append(f"  {r.parameter:<28}" + "".join(f"{getattr(r, c):>14.4g}" for c in cols))

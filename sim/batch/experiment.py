@@ -33,6 +33,7 @@ import itertools
 import json
 import math
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,7 +143,9 @@ def parse_experiment(data: dict, path: Path) -> Experiment:
             near = path.parent / ref
             resolved = str(near.resolve()) if near.suffix == ".toml" and near.is_file() else ref
             try:
-                load_scenario(resolved)
+                sc = load_scenario(resolved)
+                if isinstance(data.get("years", 1.0), int | float):
+                    sc.check_horizon(float(data.get("years", 1.0)) * 365.0)
                 refs.append(resolved)
             except LabsimError as exc:
                 problems += [f"{where}: key 'scenarios': {p}" for p in exc.problems]
@@ -228,7 +231,9 @@ def _sample(sample: Any, where: str, problems: list[str], seed: int) -> list[dic
         return [{}]
     d = len(names)
     engine = qmc.LatinHypercube(d=d, seed=seed) if method == "lhs" else qmc.Sobol(d=d, scramble=True, seed=seed)
-    unit = engine.random_base2(int(math.log2(n))) if method == "sobol" and n & n - 1 == 0 else engine.random(n)
+    with warnings.catch_warnings():  # scipy warns when a Sobol n is not a power of two (balance): the docs say so
+        warnings.simplefilter("ignore", UserWarning)
+        unit = engine.random_base2(int(math.log2(n))) if method == "sobol" and n & n - 1 == 0 else engine.random(n)
     values = qmc.scale(unit, lows, highs)
     return [cast_point(dict(zip(names, row.tolist(), strict=True))) for row in values]
 
