@@ -31,10 +31,10 @@ from mesa.time import Priority, Schedule
 from sim.activities import Lab
 from sim.agents import Affiliation, Artist, Channel, Contributor, Mediator, Partner, Person, Visitor
 from sim.network import CollabNetwork
-from sim.scenario import Scenario, Settings
+from sim.scenario import DAYS_PER_YEAR, Scenario, Settings
 
 ARRIVALS_AT, PROGRAMME_AT, VISIT_AT, CLOSE_AT, COLLECT_AT = 0.05, 0.1, 0.5, 0.9, 0.95
-YEAR = 365.0
+YEAR = DAYS_PER_YEAR
 SESSION_LOG = 60  # recent sessions kept (day, kind, attendees) for the person-activity picture
 PROGRAMME_KEYS = {"workshops_per_year", "events_per_year", "residency_calls_per_year"}
 RESIDENCY_START_DELAY = 14.0  # days between a call and the start of its residencies (assumption)

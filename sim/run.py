@@ -22,7 +22,7 @@ import pandas as pd
 from sim import __version__
 from sim.errors import LabsimError
 from sim.metrics import summary
-from sim.model import YEAR, LabModel
+from sim.model import LabModel
 from sim.scenario import Scenario, load_scenario
 
 MAX_YEARS = 50
@@ -81,7 +81,7 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0) -> R
     """Run one scenario (preset name, file or Scenario) for some years from one seed."""
     check_run_args(seed, years)
     sc = load_scenario(scenario)
-    sc.check_horizon(years * YEAR)
+    sc.check_horizon(years)
     model = simulate(sc, seed, years)
     ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     ts["time"] = ts["time"].round(2)

@@ -20,6 +20,7 @@ from typing import Any
 from sim.errors import LabsimError
 from sim.schema import PARAM_BY_NAME, PARAMS
 
+DAYS_PER_YEAR = 365.0  # the model's time unit is the day
 PRESET_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 MAP_KEYS = ("public_market", "open_closed")
 META_KEYS = ("name", "description", "extends", "interventions", *MAP_KEYS)
@@ -68,8 +69,9 @@ class Scenario:
         """(public_market, open_closed) in [0, 1]: as stated in the file, else derived from the knobs."""
         return derived_map(self.settings) | self.stated_map
 
-    def check_horizon(self, days: float) -> None:
-        """Refuse interventions that fall after the end of the run."""
+    def check_horizon(self, years: float) -> None:
+        """Refuse interventions that fall after the end of a run of `years` years."""
+        days = years * DAYS_PER_YEAR
         late = [f"{self.path or self.name}: interventions[{i}].at = {iv.at:g}: after the horizon "
                 f"({days:g} days); allowed: 0 < at < {days:g}"
                 for i, iv in enumerate(self.interventions) if iv.at >= days]

@@ -45,7 +45,7 @@ def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | No
     check_compare_args(scenarios, reps)
     loaded = [load_scenario(s) for s in scenarios]  # validates each, and its interventions, before running
     for sc in loaded:
-        sc.check_horizon(years * 365.0)
+        sc.check_horizon(years)
     names = [sc.name for sc in loaded]
     if len(set(names)) < len(names):
         raise LabsimError(f"compare: scenarios must differ; got {', '.join(names)}")

@@ -145,7 +145,7 @@ def parse_experiment(data: dict, path: Path) -> Experiment:
             try:
                 sc = load_scenario(resolved)
                 if isinstance(data.get("years", 1.0), int | float):
-                    sc.check_horizon(float(data.get("years", 1.0)) * 365.0)
+                    sc.check_horizon(float(data.get("years", 1.0)))
                 refs.append(resolved)
             except LabsimError as exc:
                 problems += [f"{where}: key 'scenarios': {p}" for p in exc.problems]
