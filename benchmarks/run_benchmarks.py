@@ -54,9 +54,15 @@ def scaled(k: float):
         host_footfall_per_day=p.host_footfall_per_day * k,
         workshops_per_year=p.workshops_per_year * k,
         event_newcomers=p.event_newcomers * k,
+        event_reach=p.event_reach * k,
+        doc_reach_per_year=p.doc_reach_per_year * k,
         mediators=max(1, round(p.mediators * k)),
         space_capacity=max(1, round(p.space_capacity * k)),
-        absorptive_capacity=max(1, round(p.absorptive_capacity * k)),
+        initial_contributors=round(p.initial_contributors * k),
+        initial_partners=round(p.initial_partners * k),
+        initial_dormant=round(p.initial_dormant * k),
+        initial_former_regulars=round(p.initial_former_regulars * k),
+        initial_awareness=p.initial_awareness * k,
     )
 
 

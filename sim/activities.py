@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sim import ladder
 from sim.agents import Artist, Contributor, Partner, Person, Visitor
 
 if TYPE_CHECKING:
@@ -42,13 +43,7 @@ class Lab:
         self.event_today = False
 
     def attend(self, person: Person) -> None:
-        """Put a person on today's roster; under appointment access, full days postpone."""
-        m = self.model
-        if person in self.roster:
-            return
-        if m.p.access == "appointment" and len(self.roster) >= m.p.space_capacity:
-            m.book(person, m.lab_day(m.time + 1))
-            return
+        """Put a person on today's roster (under appointment access, bookings already hold a slot)."""
         self.roster[person] = None
 
     # -- the day ---------------------------------------------------------
@@ -86,17 +81,19 @@ class Lab:
         if residents:
             engineers = [e for e in m.engineers if m.rng.random() < 0.5]
             sessions.append(Session("residency", residents + engineers))
-        # Workshop seats go to the visitors with the fewest visits (newcomers first).
+        # Workshop seats go to untrained visitors, fewest visits first (those who booked are newcomers).
         seats = workshops * m.p.workshop_size
-        visitors = sorted((p for p in others if type(p) is Visitor), key=lambda p: p.visits)
+        visitors = sorted((p for p in others if type(p) is Visitor and not p.trained), key=lambda p: p.visits)
         seated = dict.fromkeys(visitors[:seats])
         booked = list(seated)
         for i in range(workshops):
             sessions.append(Session("workshop", booked[i * m.p.workshop_size : (i + 1) * m.p.workshop_size]))
-            m.workshops_held += 1
+            if m.measuring:
+                m.workshops_held += 1
         rest = [p for p in others if p not in seated]
         if event:
-            m.events_held += 1
+            if m.measuring:
+                m.events_held += 1
             sessions.append(Session("event", rest))
             return sessions
         project_day = m.rng.random() < m.p.project_sessions_per_week / m.p.open_days_per_week
@@ -139,24 +136,32 @@ class Lab:
             # One shuffle a day, dealt out in turn: each mediator attends to `per` different people.
             n = len(members)
             order = m.rng.permutation(n).tolist()
-            for i, med in enumerate(free):
-                for j in range(i * per, (i + 1) * per):
-                    m.network.tie(med.unique_id, members[order[j % n]].unique_id, m.time)
+            now = m.time
+            m.network.tie_many(
+                ((med.unique_id, members[order[j % n]].unique_id)
+                 for i, med in enumerate(free) for j in range(i * per, (i + 1) * per)), now)
+            for med in free:
                 med.attended += per
 
     def _lead(self, session: Session, runner) -> None:
         """A mediator runs a workshop and ties to everyone in it."""
         m = self.model
-        for p in session.people:
-            m.network.tie(runner.unique_id, p.unique_id, m.time)
+        m.network.tie_many(((runner.unique_id, p.unique_id) for p in session.people), m.time)
         runner.attended += len(session.people)
 
     def _play(self, s: Session, peer: float, crowding: float) -> None:
         """Set each attendee's visit quality and tie them to co-attendees."""
         m = self.model
         p = m.p
-        ids = [x.unique_id for x in s.people]
-        m.network.tie_group(ids, p.ties_per_activity, m.rng, m.time)
+        if p.access == "appointment" and s.kind in ("open_session", "project"):
+            # Teams booked into separate slots meet within their slot only.
+            teams: dict[int, list[int]] = {}
+            for x in s.people:
+                teams.setdefault(getattr(x, "slot", -1), []).append(x.unique_id)
+            for ids in teams.values():
+                m.network.tie_group(ids, p.ties_per_activity, m.rng, m.time)
+        else:
+            m.network.tie_group([x.unique_id for x in s.people], p.ties_per_activity, m.rng, m.time)
         if s.kind == "residency":
             staff = [med.unique_id for med in m.mediators]
             for x in s.people:
@@ -167,12 +172,21 @@ class Lab:
         docs = p.open_documentation * m.docs_pages / (m.docs_pages + p.doc_half_saturation)
         friction = p.access_friction if p.access == "appointment" else 0.0
         base = p.base_quality + p.attention_weight * s.attention + p.doc_weight * docs - crowding - friction
-        noise = m.rng.normal(0.0, p.quality_noise, size=len(s.people)) if p.quality_noise else [0.0] * len(s.people)
+        n = len(s.people)
+        noise = m.rng.normal(0.0, p.quality_noise, size=n).tolist() if p.quality_noise else [0.0] * n
+        workshop = s.kind == "workshop"
         for x, eps in zip(s.people, noise, strict=True):
             help_ = 1.0 if isinstance(x, Contributor | Partner) else peer
-            q = min(1.0, max(0.0, base + p.peer_weight * help_ + float(eps)))
+            alone = p.training_quality_bonus if x.trained else 0.0  # trained people can work on their own
+            q = min(1.0, max(0.0, base + p.peer_weight * help_ + alone + eps))
             x.record_visit(q)
             x.last_quality = q
+            if workshop and not x.trained:
+                x.trained = True
+                if m.measuring:
+                    m.people_trained += 1
+            if ladder.good_visit(q, p):
+                m.note_good_visit(x)
             if s.kind in ("project", "residency") and not isinstance(x, Visitor):
                 m.maybe_produce_work(x)
 
@@ -199,9 +213,9 @@ class Lab:
             m.rng.integers(len(regulars), size=n_intro).tolist(),
             strict=True,
         )
-        for a, b in pairs:
-            m.network.tie(newcomers[a].unique_id, regulars[b].unique_id, m.time)
+        now = m.time
+        m.network.tie_many(((newcomers[a].unique_id, regulars[b].unique_id) for a, b in pairs), now)
         n_help = min(len(newcomers), math.ceil(m.p.peer_help_per_contributor * len(regulars)))
         helped = m.rng.permutation(len(newcomers))[:n_help].tolist()
-        for idx, h in zip(helped, m.rng.integers(len(regulars), size=n_help).tolist(), strict=True):
-            m.network.tie(regulars[h].unique_id, newcomers[idx].unique_id, m.time)
+        m.network.tie_many(((regulars[h].unique_id, newcomers[idx].unique_id) for idx, h in
+                            zip(helped, m.rng.integers(len(regulars), size=n_help).tolist(), strict=True)), now)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from sim import ladder
+
 if TYPE_CHECKING:
     from sim.model import LabModel
 
@@ -34,8 +36,14 @@ class Channel(Enum):
     WORD_OF_MOUTH = "word_of_mouth"
     EVENT = "event"
     WORKSHOP = "workshop"
+    REPUTATION = "reputation"  # found the lab online (documentation, blog) or through its renown
     RESIDENCY = "residency"
     PARTNERSHIP = "partnership"
+    INITIAL = "initial"  # present when the run starts
+
+
+YEAR_DAYS = 365.0
+RETURNER_WINDOW = 90.0  # a returner came back within this many days of their first visit; active = a visit within it
 
 
 class Person(mesa.Agent):
@@ -43,16 +51,16 @@ class Person(mesa.Agent):
 
     Attributes:
         talent: Skill in [0, 1]; drawn once; selection filters on it.
+        propensity: Propensity to come (time, interest, distance), lognormal with mean 1.
         engagement: Builds with good visits, halves every `engagement_half_life_days`.
+        trained: Has attended a workshop (a skill, a machine licence).
         visits: Visits made so far.
-        active: False once the person has left (lapsed); lapsed people stay in the
-            model so that counts and the network keep their history.
+        active: False while the person is dormant (stopped coming); dormant people
+            may come back (`sim.ladder.reactivation_chance`) until the run forgets them.
 
     """
 
     role = "person"
-    interval_key = "interval_visitor_days"
-    return_key = "return_base_visitor"
 
     def __init__(self, model: LabModel, channel: Channel, affiliation: Affiliation | None = None):
         """Create a person at their first arrival (not at time 0)."""
@@ -60,17 +68,27 @@ class Person(mesa.Agent):
         self.channel = channel
         self.affiliation = affiliation
         self.talent = float(model.rng.random())
+        self.propensity = float(ladder.draw_propensity(model.rng, model.p.propensity_sigma))
         self.created = model.time
         self.engagement = 0.0
         self.engaged_at = model.time
+        self.trained = False
         self.visits = 0
+        self.visits_before = 0  # visits made before the measured period began
+        self.first_visit = math.nan
+        self.returned_early = False  # came back within RETURNER_WINDOW days of the first visit
+        self.active_at_1y = False  # had a visit in the RETURNER_WINDOW days before their first visit's anniversary
+        self.member_since = math.nan  # first time they became a contributor
+        self.rungs: list[tuple[float, str]] = []  # (time, role) at each change of rung, for member retention
         self.last_visit = -math.inf
-        self.recent: list[float] = []  # a visitor's recent visit times, for the contributor window
+        self.recent: list[float] = []  # recent visit times, for the contributor window
         self.coleads = 0
         self.last_quality = 0.5
         self.works = 0
         self.active = True
+        self.was_regular = False
         self.next_visit: float | None = None  # time of the booked visit, if any
+        self.dormant_index = -1  # place in the model's dormant pool while dormant
         model.on_person_created(self)
 
     # -- verbs -----------------------------------------------------------
@@ -83,9 +101,16 @@ class Person(mesa.Agent):
     def record_visit(self, quality: float) -> None:
         """Update history and engagement after a visit of the given quality."""
         now = self.model.time
+        if self.visits == 0:
+            self.first_visit = now
+            self.model.on_first_visit(self)
+        elif now - self.first_visit <= RETURNER_WINDOW:
+            self.returned_early = True
+        if YEAR_DAYS - RETURNER_WINDOW < now - self.first_visit <= YEAR_DAYS:
+            self.active_at_1y = True
         self.visits += 1
         self.last_visit = now
-        if type(self) is Visitor:
+        if type(self) in (Visitor, Artist):
             since = now - self.model.p.contributor_window_days
             self.recent = [t for t in self.recent if t >= since]
             self.recent.append(now)
@@ -98,22 +123,36 @@ class Person(mesa.Agent):
         return self.engagement * 0.5 ** ((self.model.time - self.engaged_at) / half_life)
 
     def return_chance(self, quality: float) -> float:
-        """Chance of coming back: a regular's base rate, times the price's deterrence."""
-        return getattr(self.model.p, self.return_key) * self.model.price_factor
+        """Chance of coming back after this visit (`sim.ladder`), times the price's deterrence."""
+        p = self.model.p
+        if self.role in ("contributor", "partner"):
+            chance = ladder.regular_return_chance(self.role, p)
+        else:
+            chance = ladder.visitor_return_chance(quality, self.current_engagement(), self.trained, self.propensity, p)
+        return chance * self.model.price_factor
 
     def plan_next_visit(self) -> None:
-        """Book the next visit: at least a day away, `mean` days on average (before closed days)."""
-        mean = getattr(self.model.p, self.interval_key)
+        """Book the next visit: at least a day away, the rung's mean interval on average (before closed days)."""
+        mean = ladder.visit_interval(self.role, self.propensity, self.model.p)
         wait = 1.0 + self.model.rng.exponential(max(0.0, mean - 1.0))
-        self.model.book(self, self.model.lab_day(self.model.time + wait))
+        arranged = self.affiliation not in (None, Affiliation.INDIVIDUAL)  # organisations come by arrangement
+        self.model.book(self, self.model.time + wait, arranged=arranged)
 
     def leave(self) -> None:
-        """Stop coming: the person lapses but keeps their history and ties."""
+        """Stop coming: the person goes dormant, keeping history and ties; they may come back."""
         if self.next_visit is not None:
             self.model.cancel_booking(self)
         if self.active:
             self.active = False
             self.model.on_lapse(self)
+
+    def come_back(self) -> None:
+        """A dormant person decides to come again (an event, word of mouth, their own wish)."""
+        if self.active:
+            return
+        self.active = True
+        self.model.on_comeback(self)
+        self.plan_next_visit()
 
     def inactivity_check(self) -> None:
         """Event callback: a regular's pending inactivity check is due."""
@@ -121,7 +160,19 @@ class Person(mesa.Agent):
         self.check_inactive()
 
     def check_inactive(self) -> None:
-        """Slide down the ladder after a long absence; roles override it."""
+        """Slide down the ladder after a long absence (`sim.ladder.demotion_due`)."""
+        lower = ladder.demotion_due(self.role, self.model.time - self.last_visit, self.model.p)
+        if lower is None:
+            if self.role in ("contributor", "partner"):
+                self.model.watch_inactivity(self)
+            return
+        if lower == "visitor":
+            self.leave()
+            self.become(Visitor)
+        else:
+            self.affiliation = None
+            self.become(Contributor)
+            self.model.watch_inactivity(self, delay=self.model.p.contributor_lapse_days)
 
     def become(self, cls: type[Person]) -> None:
         """Move to another rung of the ladder, keeping identity, history and ties."""
@@ -132,7 +183,21 @@ class Person(mesa.Agent):
         self.__class__ = cls
         self.model.register_agent(self)  # Mesa hands out a fresh id here...
         self.unique_id = uid  # ...but the person keeps theirs.
+        self.rungs.append((self.model.time, self.role))
+        if self.role in ("contributor", "partner"):
+            self.was_regular = True
+            if math.isnan(self.member_since):
+                self.member_since = self.model.time
         self.model.on_role_change(self, old_role)
+
+    def rung_at(self, t: float) -> str:
+        """The rung the person stood on at time t, known from their first change of rung on."""
+        role = "visitor"
+        for when, r in self.rungs:
+            if when > t:
+                break
+            role = r
+        return role
 
 
 class Visitor(Person):
@@ -140,45 +205,17 @@ class Visitor(Person):
 
     role = "visitor"
 
-    def return_chance(self, quality: float) -> float:
-        """Newcomers return after good visits and as their engagement grows (Joyce & Kraut 2006)."""
-        p = self.model.p
-        chance = p.return_base_visitor + p.return_quality_effect * (quality - 0.5)
-        chance += p.return_engagement_effect * min(self.current_engagement(), 3.0)
-        return min(0.95, max(0.0, chance)) * self.model.price_factor
-
 
 class Contributor(Person):
     """A regular: documents, helps newcomers, joins and co-leads projects."""
 
     role = "contributor"
-    interval_key = "interval_contributor_days"
-    return_key = "return_base_contributor"
-
-    def check_inactive(self) -> None:
-        """Demoted to a lapsed visitor after contributor_lapse_days away."""
-        if self.model.time - self.last_visit >= self.model.p.contributor_lapse_days:
-            self.leave()
-            self.become(Visitor)
-        else:
-            self.model.watch_inactivity(self)
 
 
 class Partner(Person):
     """The hard core: co-organises the programme, leads projects; or an organisation."""
 
     role = "partner"
-    interval_key = "interval_partner_days"
-    return_key = "return_base_partner"
-
-    def check_inactive(self) -> None:
-        """Demoted to contributor after partner_lapse_days away (organisations stay)."""
-        if self.model.time - self.last_visit >= self.model.p.partner_lapse_days:
-            self.affiliation = None
-            self.become(Contributor)
-            self.model.watch_inactivity(self, delay=self.model.p.contributor_lapse_days)
-        else:
-            self.model.watch_inactivity(self)
 
 
 class Artist(Person):
@@ -193,8 +230,6 @@ class Artist(Person):
             self.talent = talent
         self.in_residence = False
 
-    return_chance = Visitor.return_chance  # a creator among the public comes back as a visitor does
-
     def plan_next_visit(self) -> None:
         """Residents come residency_visits_per_week days a week; creators as visitors do."""
         per_week = self.model.p.residency_visits_per_week
@@ -202,7 +237,7 @@ class Artist(Person):
             super().plan_next_visit()
             return
         wait = 1.0 + self.model.rng.exponential(max(0.0, 7.0 / per_week - 1.0))
-        self.model.book(self, self.model.lab_day(self.model.time + wait))
+        self.model.book(self, self.model.time + wait, arranged=True)
 
 
 class Mediator(mesa.Agent):

@@ -48,6 +48,7 @@ class ExplorerModel(LabModel):
                    for k, v in knobs.items() if v is not None}
         if changes.get("mediators") == 0:
             changes["workshops_per_year"] = 0.0  # no one to run them
+        changes["warmup_years"] = 0.0  # the preset starts from its initial population: measure from day 0
         super().__init__(load_scenario(preset).with_settings(**changes), rng=int(rng))
         self.preset = preset
 

@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-model", help="calibration bands and stylised facts, measured over many seeds")
     p.add_argument("--seeds", type=_count, default=20, help="one-year runs per preset for calibration (default 20)")
     p.add_argument("--network-seeds", type=_count, default=3, help="runs for the network-shape checks (default 3)")
+    p.add_argument("--paired-seeds", type=_count, default=10, help="paired runs per governance check (default 10)")
+    p.add_argument("--drift-seeds", type=_count, default=4, help="ten-year runs for the steady-state checks (default 4)")
+    p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: up to 4 cores)")
 
     p = sub.add_parser("batch", help="run an experiment: designs x replications, resumable Parquet results")
     p.add_argument("experiment", type=Path, help="an experiment file (see scenarios/experiments/)")
@@ -259,7 +262,8 @@ def cmd_check_model(args) -> int:
     """Print the validation table; exit 1 if a check fails."""
     from sim.validation import run_checks, table
 
-    rows = run_checks(seeds=args.seeds, network_seeds=args.network_seeds)
+    rows = run_checks(seeds=args.seeds, network_seeds=args.network_seeds, paired_seeds=args.paired_seeds,
+                      drift_seeds=args.drift_seeds, workers=args.workers)
     print(table(rows))
     failed = [r.fact for r in rows if not r.passed]
     print(f"\n{len(rows) - len(failed)} of {len(rows)} checks pass")

@@ -8,6 +8,7 @@ stays under 10% (`tests/test_metrics.py`; about 5% on the open lab's network).
 
 from __future__ import annotations
 
+import math
 import random
 from typing import TYPE_CHECKING
 
@@ -19,12 +20,20 @@ if TYPE_CHECKING:
     from sim.model import LabModel
 
 BETWEENNESS_SAMPLES = 128
+CHANNELS = ("footfall", "events", "workshops", "word_of_mouth", "reputation")
+_CHANNEL_OF = {"footfall": "footfall", "event": "events", "workshop": "workshops", "word_of_mouth": "word_of_mouth",
+               "reputation": "reputation"}
 LADDER_KEYS = (
     "visitors", "returning_visitors", "contributors", "contributors_active_end", "partners", "partners_active_end",
-    "mediators", "artists", "conversion_visitor_contributor", "conversion_contributor_partner", "visits",
-    "workshops_held", "events_held", "residencies_completed", "works_produced", "revenue", "docs_pages",
-    "blog_articles_published", "blog_authors", "gini_visits",
+    "mediators", "artists", "partner_organisations", "client_companies", "engineer_providers",
+    "conversion_visitor_contributor", "conversion_contributor_partner", "visits", "regular_visits",
+    "newcomers", *(f"newcomers_{c}" for c in CHANNELS),
+    "workshops_held", "events_held", "people_trained", "residencies_completed", "works_produced", "revenue",
+    "docs_pages", "blog_articles_published", "blog_authors", "gini_visits", "visitors_4plus_share",
+    "returner_survival_1y", "member_retention_1y",
 )
+COHORT_KEYS = ("returner_survival_1y", "member_retention_1y")
+YEAR = 365.0
 NETWORK_KEYS = (
     "nodes", "edges", "density", "avg_clustering", "giant_component_share", "degree_centralization",
     "betweenness_centralization", "mediator_betweenness_share", "modularity", "core_size",
@@ -42,33 +51,91 @@ def gini(values) -> float:
     return float((n + 1 - 2 * (cum / cum[-1]).sum()) / n)
 
 
-def summary(model: LabModel, network: bool = True) -> dict[str, float | int]:
-    """The run's outcomes: the ladder, the programme, the output and (unless network=False) the network."""
-    visits = [a.visits for a in model.agents if getattr(a, "visits", 0) > 0] + model.archived_visits
+def cohort_record(person) -> tuple[float, bool, bool, float, bool] | None:
+    """What the one-year cohort measures need of a person, or None if they were never a newcomer of the run.
+
+    (first visit, came back within 90 days, active a year on, first day as a
+    contributor, still contributor or above a year after that).
+    """
+    if person.channel.value in ("initial", "staff", "partnership", "residency") or math.isnan(person.first_visit):
+        return None
+    since = person.member_since
+    retained = not math.isnan(since) and person.rung_at(since + YEAR) in ("contributor", "partner")
+    return person.first_visit, person.returned_early, person.active_at_1y, since, retained
+
+
+def cohorts(model: LabModel) -> dict[str, float | None]:
+    """One-year survival of returners and retention of new members, on the cohorts whose year ends in the period.
+
+    A cohort is measured only if its whole year lies inside the run and ends
+    inside the measured period: first day in [start - 365, end - 365], with
+    start the end of the warm-up. The value is None (with the reason in
+    `cohort_gap`) when no cohort fits, e.g. one measured year without warm-up.
+    """
+    end, start = model.time, model.measure_start
+    lo, hi = max(0.0, start - YEAR), end - YEAR
+    out: dict[str, float | None] = dict.fromkeys(COHORT_KEYS)
+    if hi < lo:
+        return out | {"cohort_gap": f"no cohort's year fits in the run (warm-up {start / YEAR:g} y, "
+                                    f"measured {(end - start) / YEAR:g} y): needs warm-up + years >= 2 with warm-up >= 1"}
+    records = [r for r in (cohort_record(a) for a in model.agents if hasattr(a, "first_visit")) if r is not None]
+    records += model.archived_cohorts
+    returners = [r for r in records if lo <= r[0] <= hi and r[1]]
+    members = [r for r in records if lo <= r[3] <= hi]
+    out["returner_survival_1y"] = round(sum(r[2] for r in returners) / len(returners), 6) if returners else None
+    out["member_retention_1y"] = round(sum(r[4] for r in members) / len(members), 6) if members else None
+    return out
+
+
+def summary(model: LabModel, network: bool = True) -> dict[str, float | int | None]:
+    """The measured period's outcomes: the ladder, arrivals, programme, output and (unless network=False) the network."""
+    people = [a for a in model.agents if hasattr(a, "visits_before")]
+    visits = [v for v in (a.visits - a.visits_before for a in people) if v > 0] + model.archived_visits
     visitors = model.n_visited
-    contributors = len(model.ever["contributor"])
+    individual = [a for a in people if a.role == "partner" and a.affiliation is not None
+                  and a.affiliation.value == "individual" and a.active]
+    regulars = model.ever["contributor"] | model.ever["partner"]
+    contributors = len(regulars)
+    channels = {f"newcomers_{c}": 0 for c in CHANNELS}
+    for channel, n in model.newcomers_by_channel.items():
+        if channel in _CHANNEL_OF:
+            channels[f"newcomers_{_CHANNEL_OF[channel]}"] += n
+    published, _, authors = model.blog_at_start
     ladder = {
         "visitors": visitors,
         "returning_visitors": sum(v >= 2 for v in visits),
         "contributors": contributors,
         "contributors_active_end": model.active_by_role["contributor"],
         "partners": len(model.ever["partner"]),
-        "partners_active_end": model.active_by_role["partner"],
+        "partners_active_end": len(individual),
         "mediators": len(model.mediators),
         "artists": len(model.ever["artist"]),
+        "partner_organisations": len(model.organisations),
+        "client_companies": len(model.clients),
+        "engineer_providers": len(model.engineers),
         "conversion_visitor_contributor": model.promoted["contributor"] / visitors if visitors else 0.0,
         "conversion_contributor_partner": model.promoted["partner"] / contributors if contributors else 0.0,
         "visits": model.visits,
+        "regular_visits": model.regular_visits,
+        "newcomers": sum(channels.values()),
+        **channels,
         "workshops_held": model.workshops_held,
         "events_held": model.events_held,
+        "people_trained": model.people_trained,
         "residencies_completed": model.residencies_completed,
         "works_produced": model.works_produced,
         "revenue": round(model.revenue, 2),
         "docs_pages": round(model.docs_pages, 2),
-        "blog_articles_published": model.blog_articles_published,
-        "blog_authors": len(model.blog_authors),
+        "blog_articles_published": model.blog_articles_published - published,
+        "blog_authors": len(model.blog_authors) - authors,
         "gini_visits": round(gini(visits), 6),
+        "visitors_4plus_share": round(sum(v >= 4 for v in visits) / len(visits), 6) if visits else 0.0,
     }
+    cohort = cohorts(model)
+    gap = cohort.pop("cohort_gap", None)
+    ladder |= cohort
+    if gap:
+        ladder["cohort_gap"] = gap
     if not network:
         return ladder
     return ladder | network_metrics(model.network.to_igraph(), seed=int(model.rng.integers(2**31)))

@@ -5,15 +5,22 @@ day, programme items (workshops, big events, residency calls) are scheduled as
 events, and each person books their next visit on the lab's agenda; a visiting
 day is one Mesa event that brings the people booked for it (`book`,
 `open_doors`). A run costs in proportion to the visits it simulates, and the
-event queue stays as short as the calendar. People who left more than
-`forget_after_days` ago are archived once a month (`forget_the_long_gone`), so
+event queue stays as short as the calendar. People who stop coming go dormant
+(`sim.dormancy`): once a week some come back; those away more than
+`forget_after_days` are archived once a month (`forget_the_long_gone`), so
 multi-year runs do not grow on them. A day runs like this:
 
-    d + 0.05  arrivals: newcomers from footfall x discovery x access, word of mouth, blog
+    d + 0.05  arrivals: footfall x discovery; the aware (reputation) and the told (word of mouth)
     d + 0.10  programme: a workshop or a big event today, residency calls and ends
     d + 0.50  visits: one event per visiting day brings the people booked for it to the roster
     d + 0.90  closing: the day's activities are played out (sim.activities.Lab)
+    d + 0.93  once a week: dormant people draw their comebacks
     d + 0.95  once a week: the data collector records the time series
+
+The run starts from an initial population (regulars, a core, dormant former
+visitors, documentation, awareness) and simulates `warmup_years` before it
+measures (`start_measuring`): the summary covers the measured years only. The
+rules of the ladder are in `sim.ladder`; this class keeps the calendar and the books.
 
 Open and closed labs are not two code paths: they are settings of this one model.
 """
@@ -28,12 +35,14 @@ import mesa
 import numpy as np
 from mesa.time import Priority, Schedule
 
+from sim import ladder
 from sim.activities import Lab
 from sim.agents import Affiliation, Artist, Channel, Contributor, Mediator, Partner, Person, Visitor
+from sim.dormancy import DormantPool
 from sim.network import CollabNetwork
 from sim.scenario import DAYS_PER_YEAR, Scenario, Settings
 
-ARRIVALS_AT, PROGRAMME_AT, VISIT_AT, CLOSE_AT, COLLECT_AT = 0.05, 0.1, 0.5, 0.9, 0.95
+ARRIVALS_AT, PROGRAMME_AT, VISIT_AT, CLOSE_AT, COMEBACK_AT, COLLECT_AT = 0.05, 0.1, 0.5, 0.9, 0.93, 0.95
 YEAR = DAYS_PER_YEAR
 SESSION_LOG = 60  # recent sessions kept (day, kind, attendees) for the person-activity picture
 PROGRAMME_KEYS = {"workshops_per_year", "events_per_year", "residency_calls_per_year"}
@@ -50,7 +59,7 @@ class LabModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | Settings | None = None, rng: int | None = None) -> None:
-        """Hire staff and partners, then schedule the daily and yearly events."""
+        """Hire staff, seat the initial population, then schedule the daily and yearly events."""
         super().__init__(rng=rng)
         if scenario is None:
             scenario = Scenario(name="default")
@@ -58,23 +67,35 @@ class LabModel(mesa.Model):
         self.p = self.lab_scenario.settings
         self.network = CollabNetwork()
         self.lab = Lab(self)
-        # tallies (the run's outcomes)
-        self.n_visited = 0  # people who made at least one visit
+        self.warmup_days = self.p.warmup_years * YEAR
+        self.measuring = False
+        self.measure_start = self.warmup_days
+        # tallies (the run's outcomes, reset when measuring starts)
+        self.n_visited = 0  # people who made at least one visit in the measured period
         self.people_created = 0
-        self.archived_visits: list[int] = []  # visits of people forgotten after they left (for the Gini)
-        self._lapsed: deque[tuple[float, Person]] = deque()
+        self.archived_visits: list[int] = []  # period visits of people forgotten after they left (for the Gini)
+        self.archived_cohorts: list[tuple] = []  # cohort records of the forgotten (see sim.metrics.cohorts)
+        self.dormant = DormantPool()
         self.ever: dict[str, dict[int, None]] = {r: {} for r in ("contributor", "partner", "artist")}
         self.promoted: Counter[str] = Counter()
+        self.newcomers_by_channel: Counter[str] = Counter()
         self.active_by_role: Counter[str] = Counter()
-        self.week: Counter[str] = Counter()  # arrivals, visits, lapses this week
-        self.visits = self.workshops_held = self.events_held = 0
-        self.residencies_completed = self.works_produced = 0
+        self.active_orgs = 0  # partners that are organisations (they count in active_by_role["partner"])
+        self.week: Counter[str] = Counter()  # arrivals, visits, good visits, lapses, events this week
+        self.visits = self.regular_visits = self.workshops_held = self.events_held = 0
+        self.residencies_completed = self.works_produced = self.people_trained = 0
         self.revenue = 0.0
         self.docs_pages = self.p.initial_doc_pages
+        self.reputation = self.p.initial_awareness  # people aware of the lab (events, docs, blog), not yet come
+        self.told = 0.0  # people told about the lab by someone who had a good visit, not yet come
+        self._good_visitors: deque[int] = deque(maxlen=200)  # recent good visits: who brought the told
         self.blog_articles_published = self.blog_articles_rejected = 0
         self.blog_authors: dict[int, bool] = {}  # author id -> still willing to write
+        self._willing_authors: list[int] = []  # authors still willing, with their places (linear-time removal)
+        self._willing_at: dict[int, int] = {}
         self._inactivity_checks: dict[Person, mesa.time.Event] = {}
         self._agenda: dict[float, list[Person]] = {}  # visit time -> people booked
+        self._slots_used: Counter[float] = Counter()  # appointment access: slots booked per visit time
         self.session_log: deque[tuple[float, str, tuple[int, ...]]] = deque(maxlen=SESSION_LOG)
         self._pending_residents: list[Artist] = []
         self._residents: list[Artist] = []
@@ -85,19 +106,79 @@ class LabModel(mesa.Model):
             Partner(self, Channel.PARTNERSHIP, Affiliation.ENGINEER_PROVIDER) for _ in range(self.p.engineer_providers)
         ]
         self.clients = [Partner(self, Channel.PARTNERSHIP, Affiliation.COMPANY) for _ in range(self.p.client_companies)]
+        self.organisations = []
         for i in range(self.p.partner_organisations):
             org = Partner(self, Channel.PARTNERSHIP, (Affiliation.RESEARCH_LAB, Affiliation.COMPANY)[i % 2])
+            self.organisations.append(org)
             org.plan_next_visit()
+        self.active_orgs = len(self.engineers) + len(self.clients) + len(self.organisations)
         self._tie_partners_to_staff()
+        self._seat_initial_population()
         self._interventions = [_Intervention(self, iv.changes) for iv in self.lab_scenario.interventions]
         for iv, spec in zip(self._interventions, self.lab_scenario.interventions, strict=True):
-            self.schedule_event(iv.apply, at=spec.at, priority=Priority.HIGH)
+            self.schedule_event(iv.apply, at=self.warmup_days + spec.at, priority=Priority.HIGH)
         self.datacollector = mesa.DataCollector(model_reporters=TIMESERIES_REPORTERS)
+        if self.warmup_days > 0:
+            self.schedule_event(self.start_measuring, at=self.warmup_days, priority=Priority.HIGH)
+        else:
+            self.start_measuring()
         self.schedule_recurring(self.arrivals, Schedule(interval=1.0, start=ARRIVALS_AT))
         self.schedule_recurring(self.plan_programme, Schedule(interval=YEAR, start=0.0), priority=Priority.HIGH)
         self.schedule_recurring(self.lab.close_day, Schedule(interval=1.0, start=CLOSE_AT), priority=Priority.LOW)
+        self.schedule_recurring(self.comebacks, Schedule(interval=7.0, start=7 - 1 + COMEBACK_AT))
         self.schedule_recurring(self.collect_week, Schedule(interval=7.0, start=7 - 1 + COLLECT_AT))
         self.schedule_recurring(self.forget_the_long_gone, Schedule(interval=30.0, start=30 + COLLECT_AT))
+
+    # -- the initial population -------------------------------------------------
+    def _seat_initial_population(self) -> None:
+        """A lab that has run for a while: regulars, a core, dormant former visitors.
+
+        Regulars and partners know the staff and some of each other, have some
+        engagement and have co-led (partners); dormant former visitors stopped
+        coming over the past year. The warm-up then lets the mechanisms take over.
+        """
+        p = self.p
+        staff = [m.unique_id for m in self.mediators]
+        regulars: list[Person] = []
+        for cls, n in ((Partner, p.initial_partners), (Contributor, p.initial_contributors)):
+            for i in range(n):
+                person = cls(self, Channel.INITIAL, Affiliation.INDIVIDUAL if cls is Partner else None)
+                person.visits = person.visits_before = int(self.rng.integers(8, 40))
+                person.engagement = float(p.partner_min_engagement * (1.0 + self.rng.random()))
+                person.coleads = p.partner_min_coleads if cls is Partner or i % 2 else 0  # half have co-led
+                person.trained = True
+                person.was_regular = True
+                person.last_visit = -float(self.rng.random() * 7)
+                regulars.append(person)
+                person.plan_next_visit()
+                self.watch_inactivity(person)
+        # Regulars know two of the staff and a few of each other (enough ties to be eligible for the core).
+        dormant: list[tuple[float, Person]] = []
+        ids = [r.unique_id for r in regulars]
+        pairs = [(uid, s) for uid in ids for s in staff[::max(1, len(staff) // 2)][:2]]
+        if len(ids) > 1:
+            others = self.rng.integers(len(ids), size=(len(ids), p.partner_min_ties)).tolist()
+            pairs += [(uid, ids[j]) for uid, row in zip(ids, others, strict=True) for j in row]
+        self.network.tie_many(pairs, 0.0)
+        for i in range(p.initial_dormant + p.initial_former_regulars):
+            former = i >= p.initial_dormant  # a regular who stopped coming: keen, with a long history
+            person = Visitor(self, Channel.INITIAL)
+            if former:
+                person.propensity = max(person.propensity, 1.0 + float(self.rng.random()))
+                person.visits = person.visits_before = int(self.rng.integers(10, 40))
+                person.was_regular = person.trained = True
+                person.coleads = int(self.rng.random() < 0.5)
+                self.network.tie_many([(person.unique_id, s) for s in staff[:1]], 0.0)
+            else:
+                person.visits = person.visits_before = int(self.rng.geometric(0.6))
+            stopped = -float(self.rng.random() * min(YEAR, p.forget_after_days))
+            person.last_visit = person.first_visit = stopped
+            person.active = False
+            self.active_by_role["visitor"] -= 1
+            dormant.append((stopped, person))
+        dormant.sort(key=lambda x: x[0])  # the pool is kept in the order people stopped
+        for stopped, person in dormant:
+            self.dormant.add(person, stopped, self._comeback_weight(person))
 
     # -- calendar ----------------------------------------------------------
     def is_open(self, day: int) -> bool:
@@ -114,8 +195,25 @@ class LabModel(mesa.Model):
         return day + VISIT_AT
 
     # -- bookings: each visiting day is one Mesa event carrying that day's visits --
-    def book(self, person: Person, at: float) -> None:
-        """Book a person's next visit at time `at` (an open day's visit time)."""
+    def book(self, person: Person, t: float, arranged: bool = False) -> None:
+        """Book a person's next visit on the first open day at or after time t.
+
+        Under appointment access a visit needs a free slot, at least
+        `booking_lead_days` ahead; someone told to wait may give up
+        (`sim.ladder.keeps_booking`) and goes dormant. Arranged visits (residents,
+        engineers, organisations, an event's guests) need no slot.
+        """
+        at = self.lab_day(t)
+        if self.p.access == "appointment" and not arranged:
+            at = earliest = self.lab_day(max(t, self.time + self.p.booking_lead_days))
+            per_day = self.p.appointment_slots_per_day * self.p.slot_size
+            while self._slots_used[at] >= per_day:
+                at = self.lab_day(at + 1)
+            if at > earliest and self.rng.random() >= ladder.keeps_booking(at - earliest, self.p):
+                person.leave()
+                return
+            person.slot = self._slots_used[at] // self.p.slot_size
+            self._slots_used[at] += 1
         day = self._agenda.get(at)
         if day is None:
             self._agenda[at] = day = []
@@ -124,68 +222,98 @@ class LabModel(mesa.Model):
         person.next_visit = at
 
     def cancel_booking(self, person: Person) -> None:
-        """Withdraw a person's booked visit (they have left)."""
+        """Withdraw a person's booked visit (they stopped coming)."""
         self._agenda[person.next_visit].remove(person)
         person.next_visit = None
 
     def open_doors(self) -> None:
         """Event: the people booked for today come, in the order they booked."""
+        self._slots_used.pop(self.time, None)
         for person in self._agenda.pop(self.time):
             person.visit()
 
-    @property
-    def access_factor(self) -> float:
-        """Share of would-be newcomers who come: all when open, those who book otherwise."""
-        return 1.0 if self.p.access == "open" else self.p.appointment_uptake
+    def deterrence(self, visits: int = 0) -> float:
+        """Share of would-be visits that happen: the price's deterrence and, by appointment, the booking's."""
+        return self.price_factor * ladder.booking_uptake(visits, self.p)
 
     @property
     def price_factor(self) -> float:
         """How much the price deters arrivals and returns, in (0, 1]."""
-        return math.exp(-self.p.price_sensitivity * self.p.price_per_visit)
+        return ladder.price_deterrence(self.p.price_per_visit, self.p)
 
     # -- arrivals ----------------------------------------------------------
     def arrivals(self) -> None:
-        """Newcomers of the day: footfall x discovery, word of mouth (x access x price); blog articles."""
+        """Newcomers of the day: footfall x discovery; the aware and the told; blog articles.
+
+        Awareness (reputation) and word of mouth are stocks of people who know
+        of the lab and have not come yet: they fade (`awareness_half_life_days`),
+        and each open day a share of them (`awareness_uptake`) comes.
+        """
         p = self.p
         self._blog_day()
+        fade = 0.5 ** (1.0 / p.awareness_half_life_days)
+        self.reputation *= fade
+        self.told *= fade
+        self.docs_pages *= 0.5 ** (1.0 / (p.doc_half_life_years * YEAR))  # pages go out of date
+        readable = self.docs_pages / (self.docs_pages + p.doc_half_saturation)
+        self.reputation += p.open_documentation * readable * p.doc_reach_per_year / YEAR
         day = math.floor(self.time)
         if not self.is_open(day):
             return
-        draw = self.access_factor * self.price_factor
+        draw = self.deterrence()
         self.newcomers(self.rng.poisson(p.host_footfall_per_day * p.discovery_rate * draw), Channel.FOOTFALL)
-        regulars = self.active_by_role["contributor"] + self.active_by_role["partner"]
-        open_days = YEAR * p.open_days_per_week / 7
-        n_wom = self.rng.poisson(p.word_of_mouth_per_year * regulars / open_days * draw)
-        if n_wom:
-            pool = [a for cls in (Contributor, Partner) for a in self.agents_by_type.get(cls, []) if a.active]
-            for person in self.newcomers(n_wom, Channel.WORD_OF_MOUTH):
-                referrer = pool[int(self.rng.integers(len(pool)))]
-                self.network.tie(person.unique_id, referrer.unique_id, self.time)
+        n_rep = min(int(self.reputation), int(self.rng.poisson(self.reputation * p.awareness_uptake * draw)))
+        self.reputation -= n_rep
+        self.newcomers(n_rep, Channel.REPUTATION)
+        n_told = min(int(self.told), int(self.rng.poisson(self.told * p.awareness_uptake * draw)))
+        self.told -= n_told
+        if n_told:
+            pool = list(self._good_visitors)
+            for person in self.newcomers(n_told, Channel.WORD_OF_MOUTH):
+                referrer = pool[int(self.rng.integers(len(pool)))] if pool else None
+                if referrer is not None and self.network.is_alive(referrer):
+                    self.network.tie(person.unique_id, referrer, self.time)
 
-    def newcomers(self, n: int, channel: Channel) -> list[Person]:
+    def newcomers(self, n: int, channel: Channel, arranged: bool = False) -> list[Person]:
         """Create n people arriving today; a share of them come as creators."""
         people = []
         for _ in range(n):
             cls = Artist if self.rng.random() < self.p.creator_share else Visitor
             person = cls(self, channel)
-            self.book(person, self.lab_day(self.time))
+            self.book(person, self.time, arranged=arranged)
             people.append(person)
         self.week["arrivals"] += n
         return people
+
+    def note_good_visit(self, person: Person) -> None:
+        """Someone had a good visit: they tell others (word of mouth)."""
+        self.week["good_visits"] += 1
+        self.told += self.p.word_of_mouth_per_good_visit
+        self._good_visitors.append(person.unique_id)
 
     def _blog_day(self) -> None:
         """Web users submit articles; staff moderate them (rejected authors rarely return)."""
         p = self.p
         for _ in range(self.rng.poisson(p.blog_submissions_per_year / YEAR)):
-            willing = [a for a, ok in self.blog_authors.items() if ok]
+            willing = self._willing_authors
             if willing and self.rng.random() < p.blog_repeat_author_prob:
                 author = willing[int(self.rng.integers(len(willing)))]
             else:
                 author = len(self.blog_authors)
+                self.blog_authors[author] = True
+                self._willing_at[author] = len(willing)
+                willing.append(author)
             accepted = not p.moderation or self.rng.random() < p.moderation_accept_rate
-            self.blog_authors[author] = accepted
             if accepted:
                 self.blog_articles_published += 1
+                self.reputation += p.blog_reach_per_article
+            elif self.blog_authors[author]:
+                self.blog_articles_rejected += 1
+                self.blog_authors[author] = False
+                i, last = self._willing_at.pop(author), willing.pop()  # swap-remove: O(1)
+                if last != author:
+                    willing[i] = last
+                    self._willing_at[last] = i
             else:
                 self.blog_articles_rejected += 1
 
@@ -239,16 +367,22 @@ class LabModel(mesa.Model):
         self.active_by_role["mediator"] -= 1
 
     def hold_workshop(self) -> None:
-        """A mediator-run workshop today; it draws booked newcomers."""
+        """A mediator-run workshop today: newcomers book its seats; its announcement spreads the word."""
         self.lab.workshops_today += 1
-        draw = self.access_factor * self.price_factor
-        self.newcomers(self.rng.poisson(self.p.workshop_newcomers * draw), Channel.WORKSHOP)
+        self.reputation += self.p.workshop_reach
+        wanted = self.rng.poisson(self.p.workshop_newcomers * self.deterrence())
+        self.newcomers(min(int(wanted), self.p.workshop_size), Channel.WORKSHOP, arranged=True)
 
     def hold_event(self) -> None:
-        """A big event today: a crowd of newcomers, regulars present join it."""
+        """A big event today: the host's crowd and people aware of the lab come; dormant people are reminded."""
+        p = self.p
         self.lab.event_today = True
-        draw = self.access_factor * self.price_factor
-        self.newcomers(self.rng.poisson(self.p.event_newcomers * draw), Channel.EVENT)
+        self.week["events"] += 1
+        draw = self.deterrence()
+        from_pool = min(int(self.reputation), int(self.rng.poisson(self.reputation * p.event_pool_pull * draw)))
+        self.reputation -= from_pool
+        self.newcomers(int(self.rng.poisson(p.event_newcomers * draw)) + from_pool, Channel.EVENT, arranged=True)
+        self.reputation += p.event_reach
 
     def residency_call(self) -> None:
         """Staff select the best applicants above the selectivity bar for residencies."""
@@ -268,6 +402,8 @@ class LabModel(mesa.Model):
         for artist in self._pending_residents:
             artist.active = True
             self.active_by_role["artist"] += 1
+            if self.measuring:
+                self.ever["artist"][artist.unique_id] = None
             artist.in_residence = True
             artist.residency_end = self.time + self.p.residency_days
             artist.plan_next_visit()
@@ -282,7 +418,8 @@ class LabModel(mesa.Model):
         self._residents = [a for a in self._residents if a not in done]
         for artist in done:
             artist.in_residence = False
-            self.residencies_completed += 1
+            if self.measuring:
+                self.residencies_completed += 1
             n_works = self.rng.poisson(p.works_per_residency * 2 * artist.talent)
             for _ in range(n_works):
                 self.finish_work(artist)
@@ -290,16 +427,19 @@ class LabModel(mesa.Model):
 
     def finish_work(self, author: Person) -> None:
         """A work is done; it may be rented or sold to a client company (rights shared)."""
-        self.works_produced += 1
+        if self.measuring:
+            self.works_produced += 1
         author.works += 1
         if self.rng.random() >= self.p.work_sale_prob:
             return
-        self.revenue += self.p.work_price * self.p.lab_rights_share
+        if self.measuring:
+            self.revenue += self.p.work_price * self.p.lab_rights_share
         if self.clients and self.rng.random() < 0.7:
             buyer = self.clients[int(self.rng.integers(len(self.clients)))]
         else:
             buyer = Partner(self, Channel.PARTNERSHIP, Affiliation.COMPANY)
             self.clients.append(buyer)
+            self.active_orgs += 1
         self.network.tie(buyer.unique_id, author.unique_id, self.time)
         if self.mediators:
             staff = self.mediators[int(self.rng.integers(len(self.mediators)))]
@@ -320,15 +460,19 @@ class LabModel(mesa.Model):
     # -- after a visit: the ladder -------------------------------------------
     def count_visit(self, person: Person) -> None:
         """Tally one visit and any fee paid."""
-        self.visits += 1
         self.week["visits"] += 1
-        if person.visits == 1:
+        if not self.measuring:
+            return
+        self.visits += 1
+        if person.role in ("contributor", "partner"):
+            self.regular_visits += 1
+        if person.visits - person.visits_before == 1:
             self.n_visited += 1
         if isinstance(person, Visitor | Contributor):
             self.revenue += self.p.price_per_visit
 
     def after_visit(self, person: Person) -> None:
-        """Count the visit, write documentation, climb the ladder, decide to return."""
+        """Count the visit, write documentation, climb the ladder, decide to return (`sim.ladder`)."""
         self.count_visit(person)
         if isinstance(person, Contributor | Partner):
             self.docs_pages += self.p.doc_pages_per_visit
@@ -340,40 +484,48 @@ class LabModel(mesa.Model):
         if person.affiliation in (Affiliation.COMPANY, Affiliation.RESEARCH_LAB):
             person.plan_next_visit()  # partner organisations keep coming
             return
-        if type(person) is Visitor:
+        if type(person) in (Visitor, Artist):
             self._maybe_become_contributor(person)
         elif type(person) is Contributor:
             self._maybe_become_partner(person)
-        if self.rng.random() < person.return_chance(person.last_quality):
+        chance = person.return_chance(person.last_quality) * ladder.booking_uptake(person.visits, self.p)
+        if self.rng.random() < chance:
             person.plan_next_visit()
         else:
             person.leave()
         if isinstance(person, Contributor | Partner):
             self.watch_inactivity(person)
 
-    def _maybe_become_contributor(self, person: Visitor) -> None:
+    def _maybe_become_contributor(self, person: Visitor | Artist) -> None:
         """Regular visits within the window, or a subscription, make a contributor."""
         p = self.p
-        regular = len(person.recent) >= p.contributor_visits
-        subscribes = person.visits > 1 and self.rng.random() < p.subscription_prob * self.price_factor
-        if (regular or subscribes) and person.talent >= p.contributor_selectivity:
-            if subscribes:
+        regular = ladder.is_regular(len(person.recent), person.talent, p)
+        subscribes = (person.visits > 1 and person.talent >= p.contributor_selectivity
+                      and self.rng.random() < p.subscription_prob * self.price_factor)
+        if regular or subscribes:
+            if subscribes and self.measuring:
                 self.revenue += p.subscription_fee
             person.become(Contributor)
-            self.promoted["contributor"] += 1
+            if self.measuring:
+                self.promoted["contributor"] += 1
+
+    @property
+    def core_load(self) -> int:
+        """Partnerships the staff carry now: individual partners and partner organisations."""
+        return self.active_by_role["partner"] - len(self.engineers) - len(self.clients)
 
     def _maybe_become_partner(self, person: Contributor) -> None:
         p = self.p
-        eligible = (
-            person.current_engagement() >= p.partner_min_engagement
-            and self.network.degree(person.unique_id) >= p.partner_min_ties
-            and person.coleads >= p.partner_min_coleads
-            and self.active_by_role["partner"] < p.absorptive_capacity
-        )
-        if eligible and self.rng.random() < p.partner_promotion_prob * (1 - p.internal_friction):
+        if not ladder.eligible_for_partner(
+            person.current_engagement(), self.network.degree(person.unique_id), person.coleads, p
+        ):
+            return
+        capacity = ladder.partner_capacity(len(self.mediators), p)
+        if self.rng.random() < ladder.partner_promotion_chance(self.core_load, capacity, p):
             person.affiliation = Affiliation.INDIVIDUAL
             person.become(Partner)
-            self.promoted["partner"] += 1
+            if self.measuring:
+                self.promoted["partner"] += 1
 
     def watch_inactivity(self, person: Person, delay: float | None = None) -> None:
         """Make sure one inactivity check is pending for a regular."""
@@ -388,14 +540,40 @@ class LabModel(mesa.Model):
         """The person's pending check has fired."""
         self._inactivity_checks.pop(person, None)
 
+    # -- dormancy and comebacks -------------------------------------------------
+    def _comeback_weight(self, person: Person) -> float:
+        """How strongly a person who stopped is drawn back (`sim.ladder.reactivation_weight`), booking included."""
+        w = ladder.reactivation_weight(person.propensity)
+        return w * ladder.booking_uptake(person.visits, self.p) * self.price_factor
+
+    def comebacks(self) -> None:
+        """Once a week: dormant people draw whether they come back (events and good visits remind them)."""
+        visits = self.week["visits"]
+        good_share = self.week["good_visits"] / visits if visits else 0.0
+        for person in self.dormant.draw_comebacks(self.time, self.rng, self.week["events"], good_share, self.p):
+            person.come_back()
+
+    def on_comeback(self, person: Person) -> None:
+        """A dormant person is active again."""
+        self.dormant.discard(person)
+        self.active_by_role[person.role] += 1
+        self.week["comebacks"] += 1
+        if self.measuring and person.role in self.ever:
+            self.ever[person.role][person.unique_id] = None
+
     # -- bookkeeping hooks called by agents ------------------------------------
     def on_person_created(self, agent: mesa.Agent) -> None:
         """Add a node to the network and count the person in their role."""
         self.network.add_person(agent.unique_id, agent.role, _aff(agent))
         self.people_created += 1
         self.active_by_role[agent.role] += 1
-        if agent.role in self.ever:
+        if self.measuring and agent.role in self.ever and agent.affiliation in (None, Affiliation.INDIVIDUAL):
             self.ever[agent.role][agent.unique_id] = None
+
+    def on_first_visit(self, person: Person) -> None:
+        """Count a newcomer by the channel that brought them."""
+        if self.measuring:
+            self.newcomers_by_channel[person.channel.value] += 1
 
     def on_role_change(self, person: Person, old_role: str) -> None:
         """Keep role counts, the network's roles and the 'ever held' tallies in step."""
@@ -403,34 +581,65 @@ class LabModel(mesa.Model):
         if person.active:
             self.active_by_role[old_role] -= 1
             self.active_by_role[person.role] += 1
-        if person.role in self.ever:
+        if self.measuring and person.role in self.ever:
             self.ever[person.role][person.unique_id] = None
 
     def on_lapse(self, person: Person) -> None:
-        """A person stops coming."""
+        """A person stops coming: dormant, they may come back."""
         self.active_by_role[person.role] -= 1
         self.week["lapses"] += 1
-        self._lapsed.append((self.time, person))
+        if isinstance(person, Artist) and person.channel is Channel.RESIDENCY:
+            return  # a residency is over: residents do not drift back on their own
+        self.dormant.add(person, self.time, self._comeback_weight(person))
 
     def forget_the_long_gone(self) -> None:
-        """Archive people who left more than forget_after_days ago: keep their visits, drop agent and ties.
+        """Archive people dormant for more than forget_after_days: keep their tallies, drop agent and ties.
 
-        Lapsed people never come back in this model, so the counts are unchanged;
-        the network forgets their ties (and regulars' degrees drop with them), as
-        ties fade within a year. It keeps multi-year runs from growing on people who are gone.
+        By then their pull to come back has faded (`reactivation_fade_days`);
+        the network forgets their ties (and regulars' degrees drop with them),
+        as ties fade within a year. It keeps multi-year runs from growing on
+        people who are gone.
         """
+        from sim.metrics import cohort_record  # the record's layout belongs to the metrics
+
         horizon = self.time - self.p.forget_after_days
-        gone, keep = [], []
-        while self._lapsed and self._lapsed[0][0] <= horizon:
-            left, person = self._lapsed.popleft()
-            if isinstance(person, Contributor | Partner) or person in self._inactivity_checks:
-                keep.append((left, person))  # still sliding down the ladder: try next time
-                continue
-            self.archived_visits.append(person.visits)
+        gone = []
+        for person in self.dormant.release_older_than(horizon):
+            check = self._inactivity_checks.pop(person, None)
+            if check is not None:  # a lapse longer than the memory: forget the pending check too
+                check.cancel()
+            period = person.visits - person.visits_before
+            if period > 0:
+                self.archived_visits.append(period)
+            record = cohort_record(person)
+            if record is not None:
+                self.archived_cohorts.append(record)
             gone.append(person.unique_id)
             person.remove()
-        self._lapsed.extendleft(reversed(keep))
         self.network.forget(gone)
+
+    # -- measuring ---------------------------------------------------------------
+    def start_measuring(self) -> None:
+        """The warm-up is over: the measured period starts now (tallies reset; the lab goes on as it was).
+
+        Draws no random number, so the lab's trajectory is the same whether or not it is measured.
+        """
+        self.measuring = True
+        self.measure_start = self.time
+        self.n_visited = self.visits = self.regular_visits = self.workshops_held = self.events_held = 0
+        self.residencies_completed = self.works_produced = self.people_trained = 0
+        self.revenue = 0.0
+        self.docs_at_start = self.docs_pages
+        self.blog_at_start = (self.blog_articles_published, self.blog_articles_rejected, len(self.blog_authors))
+        self.promoted.clear()
+        self.newcomers_by_channel.clear()
+        self.archived_visits = []
+        self.ever = {r: {} for r in ("contributor", "partner", "artist")}
+        for agent in self.agents:
+            if isinstance(agent, Person):
+                agent.visits_before = agent.visits
+                if agent.active and agent.role in self.ever and agent.affiliation in (None, Affiliation.INDIVIDUAL):
+                    self.ever[agent.role][agent.unique_id] = None
 
     # -- data ----------------------------------------------------------------
     def collect_week(self) -> None:
@@ -439,8 +648,8 @@ class LabModel(mesa.Model):
         self.week.clear()
 
     def run_years(self, years: float) -> None:
-        """Run the model for a number of years (365 days each)."""
-        self.run_for(years * YEAR)
+        """Run the warm-up (if not yet done), then `years` measured years (365 days each)."""
+        self.run_until(max(self.time, self.measure_start) + years * YEAR)
 
 
 class _Intervention:
@@ -459,15 +668,17 @@ def _aff(agent: mesa.Agent) -> str | None:
 
 
 TIMESERIES_REPORTERS = {
-    "time": lambda m: m.time,
+    "time": lambda m: m.time - m.warmup_days,
     "visitors": lambda m: m.active_by_role["visitor"],
     "contributors": lambda m: m.active_by_role["contributor"],
-    "partners": lambda m: m.active_by_role["partner"],
+    "partners": lambda m: m.active_by_role["partner"] - m.active_orgs,
     "mediators": lambda m: m.active_by_role["mediator"],
     "artists": lambda m: m.active_by_role["artist"],
     "arrivals": lambda m: m.week["arrivals"],
     "visits": lambda m: m.week["visits"],
     "lapses": lambda m: m.week["lapses"],
+    "comebacks": lambda m: m.week["comebacks"],
     "docs_pages": lambda m: m.docs_pages,
+    "reputation": lambda m: round(m.reputation + m.told, 2),
     "revenue": lambda m: m.revenue,
 }

@@ -42,11 +42,20 @@ class CollabNetwork:
         self._edge: dict[int, int] = {}  # (u << 32) | v with u < v -> edge index
         self.eu, self.ev = array("q"), array("q")
         self.weight, self.last = array("l"), array("d")
+        self._dead_edges = 0  # ties of forgotten people still stored (dropped when they outnumber the live ones)
 
     @property
     def n_edges(self) -> int:
-        """Ties so far."""
-        return len(self.eu)
+        """Ties between people still in the network."""
+        if not self._dead_edges:
+            return len(self.eu)
+        return int(np.count_nonzero(self._live_mask()))
+
+    def _live_mask(self) -> np.ndarray:
+        """Which stored ties join two people still in the network."""
+        alive = np.frombuffer(self.alive, dtype=np.int8).astype(bool)
+        eu, ev = np.frombuffer(self.eu, dtype=np.int64), np.frombuffer(self.ev, dtype=np.int64)
+        return alive[eu] & alive[ev]
 
     # -- nodes -------------------------------------------------------------
     def add_person(self, uid: int, role: str, affiliation: str | None) -> None:
@@ -62,22 +71,37 @@ class CollabNetwork:
         self.role[uid], self.affiliation[uid] = _ROLE[role], _AFF[affiliation]
 
     def forget(self, uids: Sequence[int]) -> None:
-        """Drop people (and their ties) from the network: they left long ago."""
+        """Drop people (and their ties) from the network: they left long ago.
+
+        Their ties stay stored, unseen, until they outnumber the live ones; then
+        the arrays are compacted at once, so forgetting costs O(1) per tie over a run.
+        """
         if not len(uids):
             return
-        alive = np.frombuffer(self.alive, dtype=np.int8).astype(bool)
-        alive[np.asarray(uids)] = False
-        self.alive = array("b", alive.astype(np.int8).tobytes())
+        for uid in uids:
+            self.alive[uid] = 0
+        live = self._live_mask()
         eu, ev = np.frombuffer(self.eu, dtype=np.int64), np.frombuffer(self.ev, dtype=np.int64)
-        keep = alive[eu] & alive[ev]
-        degree = np.frombuffer(self.degree_of, dtype=np.int_).copy()
-        np.subtract.at(degree, eu[~keep], 1)
-        np.subtract.at(degree, ev[~keep], 1)
-        self.degree_of = array("l", degree.tobytes())
+        n = len(self.alive)
+        degree = np.bincount(eu[live], minlength=n) + np.bincount(ev[live], minlength=n)
+        self.degree_of = array("l", degree.astype(np.int_).tobytes())
+        self._dead_edges = len(eu) - int(np.count_nonzero(live))
+        if self._dead_edges > len(eu) // 2:
+            self._compact(live)
+
+    def _compact(self, live: np.ndarray) -> None:
+        """Drop the stored ties of forgotten people and re-index the rest."""
+        eu, ev = np.frombuffer(self.eu, dtype=np.int64), np.frombuffer(self.ev, dtype=np.int64)
         weight, last = np.frombuffer(self.weight, dtype=np.int_), np.frombuffer(self.last, dtype=np.float64)
-        self.eu, self.ev = array("q", eu[keep].tobytes()), array("q", ev[keep].tobytes())
-        self.weight, self.last = array("l", weight[keep].tobytes()), array("d", last[keep].tobytes())
-        self._edge = {(u << 32) | v: i for i, (u, v) in enumerate(zip(self.eu, self.ev, strict=True))}
+        self.eu, self.ev = array("q", eu[live].tobytes()), array("q", ev[live].tobytes())
+        self.weight, self.last = array("l", weight[live].tobytes()), array("d", last[live].tobytes())
+        keys = ((np.frombuffer(self.eu, dtype=np.int64) << 32) | np.frombuffer(self.ev, dtype=np.int64)).tolist()
+        self._edge = dict(zip(keys, range(len(keys)), strict=True))
+        self._dead_edges = 0
+
+    def is_alive(self, uid: int) -> bool:
+        """True while the person is in the network (not forgotten)."""
+        return 0 <= uid < len(self.alive) and bool(self.alive[uid])
 
     def degree(self, uid: int) -> int:
         """Number of distinct people the person has ties with."""
@@ -104,21 +128,42 @@ class CollabNetwork:
             self.weight[i] += 1
             self.last[i] = time
 
+    def tie_many(self, pairs, time: float) -> None:
+        """Add one joint activity for each (u, v) pair: `tie` in a loop, with the lookups hoisted (a hot path)."""
+        edge, eu, ev, weight, last, degree = self._edge, self.eu, self.ev, self.weight, self.last, self.degree_of
+        get = edge.get
+        for u, v in pairs:
+            if u == v:
+                continue
+            if u > v:
+                u, v = v, u
+            key = (u << 32) | v
+            i = get(key)
+            if i is None:
+                edge[key] = len(eu)
+                eu.append(u)
+                ev.append(v)
+                weight.append(1)
+                last.append(time)
+                degree[u] += 1
+                degree[v] += 1
+            else:
+                weight[i] += 1
+                last[i] = time
+
     def tie_group(self, members: Sequence[int], k: int, rng: np.random.Generator, time: float) -> None:
         """Tie each member to up to k others drawn at random from the same activity."""
         n = len(members)
         if n < 2 or k <= 0:
             return
         if n <= k + 1:
-            for i in range(n):
-                for j in range(i + 1, n):
-                    self.tie(members[i], members[j], time)
+            self.tie_many(((members[i], members[j]) for i in range(n) for j in range(i + 1, n)), time)
             return
         # Draw k partners among the n-1 others: index j in [0, n-1) maps past i.
-        picks = rng.integers(0, n - 1, size=(n, k))
-        for i in range(n):
-            for j in dict.fromkeys(picks[i].tolist()):
-                self.tie(members[i], members[j + (j >= i)], time)
+        picks = rng.integers(0, n - 1, size=(n, k)).tolist()
+        self.tie_many(
+            ((members[i], members[j + (j >= i)]) for i in range(n) for j in dict.fromkeys(picks[i])), time
+        )
 
     # -- views -----------------------------------------------------------------
     def nodes(self) -> np.ndarray:
@@ -130,13 +175,17 @@ class CollabNetwork:
         return int(np.count_nonzero(np.frombuffer(self.alive, dtype=np.int8)))
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Zero-copy numpy views of the ties: ends, weight, last contact."""
-        return (
+        """Numpy views of the live ties: ends, weight, last contact (zero-copy when nobody was forgotten)."""
+        arrays = (
             np.frombuffer(self.eu, dtype=np.int64),
             np.frombuffer(self.ev, dtype=np.int64),
             np.frombuffer(self.weight, dtype=np.int_),
             np.frombuffer(self.last, dtype=np.float64),
         )
+        if not self._dead_edges:
+            return arrays
+        live = self._live_mask()
+        return tuple(a[live] for a in arrays)
 
     def to_igraph(self) -> ig.Graph:
         """The network in igraph (C): vertices in uid order, with `uid`, `role`, `weight`."""
@@ -158,8 +207,9 @@ class CollabNetwork:
         g = nx.Graph()
         for uid in self.nodes().tolist():
             g.add_node(uid, role=ROLES[self.role[uid]], affiliation=AFFILIATIONS[self.affiliation[uid]])
+        eu, ev, weight, last = self._arrays()
         g.add_edges_from(
             (u, v, {"weight": w, "last": t})
-            for u, v, w, t in zip(self.eu, self.ev, self.weight, self.last, strict=True)
+            for u, v, w, t in zip(eu.tolist(), ev.tolist(), weight.tolist(), last.tolist(), strict=True)
         )
         return g

@@ -70,7 +70,7 @@ def relaxed_gc(threshold: int = 100_000):
 
 
 def simulate(scenario: Scenario, seed: int, years: float) -> LabModel:
-    """Build and run the model (no metrics): the part the benchmarks time."""
+    """Build and run the model, warm-up then `years` measured years (no metrics): the part the benchmarks time."""
     with relaxed_gc():
         model = LabModel(scenario, rng=seed)
         model.run_years(years)
@@ -83,9 +83,11 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0) -> R
     sc = load_scenario(scenario)
     sc.check_horizon(years)
     model = simulate(sc, seed, years)
-    ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    ts = model.datacollector.get_model_vars_dataframe()
+    ts = ts[ts["time"] > 0].reset_index(drop=True)  # the measured weeks; time in days since the warm-up ended
     ts["time"] = ts["time"].round(2)
-    meta = {"scenario": sc.name, "seed": seed, "years": years, "labsim_version": __version__}
+    meta = {"scenario": sc.name, "seed": seed, "years": years, "warmup_years": sc.settings.warmup_years,
+            "labsim_version": __version__}
     return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph(), list(model.session_log))
 
 

@@ -108,14 +108,14 @@ scenarios = ["digital_arti"]
 mediators = [2, 6]
 access = ["open", "appointment"]
 workshops_per_year = { from = 0, to = 10, steps = 3 }
-absorptive_capacity = { from = 0, to = 10, steps = 4 }
+initial_partners = { from = 0, to = 10, steps = 4 }
 """))
     axes = {"mediators": [2, 6], "access": ["open", "appointment"], "workshops_per_year": [0.0, 5.0, 10.0],
-            "absorptive_capacity": [0, 3, 7, 10]}
+            "initial_partners": [0, 3, 7, 10]}
     expected = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
     assert len(exp.points) == 2 * 2 * 3 * 4
     assert exp.points == expected
-    assert all(isinstance(p["absorptive_capacity"], int) for p in exp.points)
+    assert all(isinstance(p["initial_partners"], int) for p in exp.points)
     assert all(isinstance(p["workshops_per_year"], float) for p in exp.points)
     assert exp.varied == list(axes)
     assert exp.replications == 1 and exp.root_seed == 0 and exp.years == 1.0  # the defaults

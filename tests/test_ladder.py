@@ -1,0 +1,133 @@
+"""Unit tests of the ladder's rules (sim/ladder.py): each threshold and direction, on plain settings."""
+
+import dataclasses
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from sim import ladder
+from sim.scenario import Settings
+
+S = Settings()
+
+
+def with_(**kw):
+    return dataclasses.replace(S, **kw)
+
+
+def test_propensity_has_mean_one_and_a_heavy_tail():
+    x = ladder.draw_propensity(np.random.default_rng(0), 0.8, size=200_000)
+    assert x.mean() == pytest.approx(1.0, abs=0.01)  # sampling error ~0.002
+    assert np.median(x) < 0.8 < 1.0  # skewed: most below the mean
+    assert np.quantile(x, 0.99) > 4 * np.median(x)  # a long right tail
+    assert np.all(ladder.draw_propensity(np.random.default_rng(0), 0.0, size=10) == 1.0)
+
+
+@pytest.mark.parametrize("chance", [0.0, 0.1, 0.5, 0.97, 1.0])
+def test_scale_chance_is_neutral_at_one_and_monotone(chance):
+    assert ladder.scale_chance(chance, 1.0) == pytest.approx(chance)
+    assert ladder.scale_chance(chance, 0.5) <= ladder.scale_chance(chance, 1.0) <= ladder.scale_chance(chance, 3.0)
+    assert 0.0 <= ladder.scale_chance(chance, 50.0) <= 1.0
+
+
+def test_visitor_return_rises_with_quality_engagement_training_and_propensity():
+    base = ladder.visitor_return_chance(0.5, 0.0, False, 1.0, S)
+    assert base == pytest.approx(S.return_base_visitor)
+    assert ladder.visitor_return_chance(0.9, 0.0, False, 1.0, S) > base
+    assert ladder.visitor_return_chance(0.1, 0.0, False, 1.0, S) < base
+    assert ladder.visitor_return_chance(0.5, 2.0, False, 1.0, S) > base
+    assert ladder.visitor_return_chance(0.5, 0.0, True, 1.0, S) == pytest.approx(base + S.training_return_effect)
+    assert ladder.visitor_return_chance(0.5, 0.0, False, 3.0, S) > base
+    # engagement counts up to 3 only, and nobody is certain to come back
+    assert ladder.visitor_return_chance(0.5, 3.0, False, 1.0, S) == ladder.visitor_return_chance(0.5, 30.0, False, 1.0, S)
+    assert ladder.visitor_return_chance(1.0, 30.0, True, 100.0, S) <= ladder.MAX_RETURN
+
+
+def test_regulars_return_at_their_rung_rate():
+    assert ladder.regular_return_chance("contributor", S) == S.return_base_contributor
+    assert ladder.regular_return_chance("partner", S) == S.return_base_partner
+
+
+def test_visit_interval_by_rung_and_propensity():
+    assert ladder.visit_interval("partner", 1.0, S) == S.interval_partner_days
+    assert ladder.visit_interval("contributor", 5.0, S) == S.interval_contributor_days
+    assert ladder.visit_interval("visitor", 1.0, S) == S.interval_visitor_days
+    assert ladder.visit_interval("visitor", 4.0, S) == pytest.approx(S.interval_visitor_days / 2)
+    assert ladder.visit_interval("visitor", 1e6, S) >= 1.0
+    assert ladder.visit_interval("visitor", 1e-9, S) <= 365
+
+
+def test_good_visit_threshold():
+    assert ladder.good_visit(S.good_visit_quality, S)
+    assert not ladder.good_visit(S.good_visit_quality - 1e-9, S)
+
+
+def test_reactivation_fades_with_time_and_rises_with_events_and_good_visits():
+    s = with_(reactivation_rate=0.02, reactivation_fade_days=100.0)
+    fresh, old = ladder.reactivation_chance(np.array([0.0, 300.0]), np.array([1.0, 1.0]), 0, 0.0, s)
+    assert fresh > old > 0
+    assert old == pytest.approx(1 - math.exp(-0.02 * math.exp(-3.0)), rel=1e-9)  # e-fold per fade_days
+    assert ladder.reactivation_chance(0.0, 1.0, 2, 0.0, s) > fresh
+    assert ladder.reactivation_chance(0.0, 1.0, 0, 0.8, s) > fresh
+    assert ladder.reactivation_chance(0.0, 0.0, 5, 1.0, s) == 0.0  # a came-back entry never draws
+    assert ladder.reactivation_weight(0.5) == 0.5 and ladder.reactivation_weight(9.0) == 2.0
+
+
+def test_becoming_a_regular_needs_enough_visits_and_the_selection():
+    assert ladder.is_regular(S.contributor_visits, 0.0, S)
+    assert not ladder.is_regular(S.contributor_visits - 1, 1.0, S)
+    selective = with_(contributor_selectivity=0.7)
+    assert not ladder.is_regular(S.contributor_visits, 0.6, selective)
+    assert ladder.is_regular(S.contributor_visits, 0.7, selective)
+
+
+def test_partner_capacity_grows_with_staff_and_shrinks_with_friction():
+    assert ladder.partner_capacity(10, with_(internal_friction=0.0)) == pytest.approx(10 * S.partners_per_mediator)
+    assert ladder.partner_capacity(5, S) < ladder.partner_capacity(10, S)
+    assert ladder.partner_capacity(10, with_(internal_friction=0.8)) < ladder.partner_capacity(10, S)
+    assert ladder.partner_capacity(10, with_(internal_friction=1.0)) == 0.0
+
+
+def test_partner_eligibility_thresholds():
+    e, t, c = S.partner_min_engagement, S.partner_min_ties, S.partner_min_coleads
+    assert ladder.eligible_for_partner(e, t, c, S)
+    assert not ladder.eligible_for_partner(e - 0.01, t, c, S)
+    assert not ladder.eligible_for_partner(e, t - 1, c, S)
+    assert not ladder.eligible_for_partner(e, t, c - 1, S)
+
+
+def test_promotion_gets_harder_as_the_core_fills_smoothly():
+    cap = 20.0
+    chances = [ladder.partner_promotion_chance(load, cap, S) for load in (0, 5, 10, 15, 20, 25)]
+    assert chances[0] == pytest.approx(S.partner_promotion_prob)
+    assert all(a > b for a, b in itertools.pairwise(chances[:5]))
+    assert chances[2] == pytest.approx(S.partner_promotion_prob / 2)  # linear in the free share, no cliff
+    assert chances[4] == chances[5] == 0.0
+    assert ladder.partner_promotion_chance(0, 0.0, S) == 0.0
+
+
+def test_demotion_thresholds():
+    assert ladder.demotion_due("partner", S.partner_lapse_days - 0.1, S) is None
+    assert ladder.demotion_due("partner", S.partner_lapse_days, S) == "contributor"
+    assert ladder.demotion_due("contributor", S.contributor_lapse_days - 0.1, S) is None
+    assert ladder.demotion_due("contributor", S.contributor_lapse_days, S) == "visitor"
+    assert ladder.demotion_due("visitor", 1e6, S) is None
+
+
+def test_booking_deters_newcomers_far_more_than_regulars():
+    s = with_(access="appointment", booking_effort=2.5)
+    newcomer, second, regular = (ladder.booking_uptake(v, s) for v in (0, 1, 40))
+    assert newcomer == pytest.approx(math.exp(-2.5))
+    assert newcomer < second < regular < 1.0
+    assert regular > 0.99
+    assert ladder.booking_uptake(0, with_(access="open")) == 1.0
+
+
+def test_patience_and_price():
+    s = with_(booking_patience_days=7.0)
+    assert ladder.keeps_booking(0.0, s) == 1.0
+    assert ladder.keeps_booking(7.0, s) == pytest.approx(math.exp(-1))
+    assert ladder.price_deterrence(0.0, S) == 1.0
+    assert ladder.price_deterrence(10.0, S) < ladder.price_deterrence(5.0, S) < 1.0
