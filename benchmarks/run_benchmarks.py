@@ -25,7 +25,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 TARGETS = {
-    "sim_vs_skeleton": ("one open-lab year / reference skeleton", "<=", 0.25),
+    "sim_vs_skeleton": ("one measured open-lab year, warm-up and summary included / reference skeleton", "<=", 0.5),
     "metrics_vs_sim": ("summary + network metrics / simulation", "<=", 1.0),
     "scale_10x": ("time at 10x / time at 1x", "<=", 11.0),
     "bytes_per_person": ("simulation's peak memory growth per person created (bytes)", "<=", 2048),
@@ -87,7 +87,8 @@ def measure_year(k: float, reps: int, years: float = 1.0) -> dict:
         summary(model)
     metrics = time.perf_counter() - t0
     return {
-        "scale": k, "years": years, "sim_s": best, "metrics_s": metrics, "visits": model.visits,
+        "scale": k, "years": years, "warmup_years": model.p.warmup_years, "sim_s": best, "metrics_s": metrics,
+        "visits": model.visits, "participants": model.n_visited + len(model.mediators),
         "visits_per_s": model.visits / best, "people_created": model.people_created,
         "people_held": len(model.agents), "sim_peak_mb": sim_peak, "peak_mb": _peak_mb(), "ties": model.network.n_edges,
     }
@@ -153,14 +154,15 @@ def main() -> int:
     print("1x year ...", flush=True)
     y1 = res["year_1x"] = child("year", 1, 3)
     print("skeleton ...", flush=True)
-    sk = res["skeleton_1x"] = child("skeleton", y1["people_created"], 3)
+    # the skeleton holds the people who take part in the measured year (visitors and staff), stepped daily
+    sk = res["skeleton_1x"] = child("skeleton", y1["participants"], 3)
     print("10x year ...", flush=True)
     y10 = res["year_10x"] = child("year", 10, 2)
     print("multi-year ...", flush=True)
     y2 = res["years_2"] = child("year", 1, 1, 2)
     y5 = res["years_5"] = child("year", 1, 1, 5)
     ratios = {
-        "sim_vs_skeleton": y1["sim_s"] / sk["skeleton_s"],
+        "sim_vs_skeleton": (y1["sim_s"] + y1["metrics_s"]) / sk["skeleton_s"],
         "metrics_vs_sim": y1["metrics_s"] / y1["sim_s"],
         "scale_10x": y10["sim_s"] / y1["sim_s"],
         "bytes_per_person": (y10["sim_peak_mb"] - y1["sim_peak_mb"]) * 2**20

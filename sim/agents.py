@@ -86,7 +86,6 @@ class Person(mesa.Agent):
         self.last_quality = 0.5
         self.works = 0
         self.active = True
-        self.was_regular = False
         self.next_visit: float | None = None  # time of the booked visit, if any
         self.dormant_index = -1  # place in the model's dormant pool while dormant
         model.on_person_created(self)
@@ -185,7 +184,6 @@ class Person(mesa.Agent):
         self.unique_id = uid  # ...but the person keeps theirs.
         self.rungs.append((self.model.time, self.role))
         if self.role in ("contributor", "partner"):
-            self.was_regular = True
             if math.isnan(self.member_since):
                 self.member_since = self.model.time
         self.model.on_role_change(self, old_role)

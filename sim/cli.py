@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run one scenario and write its results and figures")
     p.add_argument("scenario", help="a preset name (e.g. carrefour_numerique) or a scenario file")
     p.add_argument("--seed", type=_seed, default=1, help="random seed, an integer >= 0 (default 1)")
-    p.add_argument("--years", type=_years, default=1.0, help="simulated years (default 1)")
+    p.add_argument("--years", type=_years, default=1.0, help="measured years, after the scenario's warm-up (default 1)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenario>)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
 
@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=_count, default=20, help="one-year runs per preset for calibration (default 20)")
     p.add_argument("--network-seeds", type=_count, default=3, help="runs for the network-shape checks (default 3)")
     p.add_argument("--paired-seeds", type=_count, default=10, help="paired runs per governance check (default 10)")
-    p.add_argument("--drift-seeds", type=_count, default=4, help="ten-year runs for the steady-state checks (default 4)")
+    p.add_argument("--drift-seeds", type=_count, default=6, help="ten-year runs for the steady-state checks (default 6)")
     p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: up to 4 cores)")
 
     p = sub.add_parser("batch", help="run an experiment: designs x replications, resumable Parquet results")

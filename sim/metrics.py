@@ -75,15 +75,18 @@ def cohorts(model: LabModel) -> dict[str, float | None]:
     end, start = model.time, model.measure_start
     lo, hi = max(0.0, start - YEAR), end - YEAR
     out: dict[str, float | None] = dict.fromkeys(COHORT_KEYS)
-    if hi < lo:
-        return out | {"cohort_gap": f"no cohort's year fits in the run (warm-up {start / YEAR:g} y, "
-                                    f"measured {(end - start) / YEAR:g} y): needs warm-up + years >= 2 with warm-up >= 1"}
+    if hi <= lo:
+        return out | {"cohort_gap": f"no cohort's year fits in the run (warm-up {start / YEAR:g} y, measured "
+                                    f"{(end - start) / YEAR:g} y): needs warm-up + years > 1 and years > 0"}
     records = [r for r in (cohort_record(a) for a in model.agents if hasattr(a, "first_visit")) if r is not None]
     records += model.archived_cohorts
     returners = [r for r in records if lo <= r[0] <= hi and r[1]]
     members = [r for r in records if lo <= r[3] <= hi]
     out["returner_survival_1y"] = round(sum(r[2] for r in returners) / len(returners), 6) if returners else None
     out["member_retention_1y"] = round(sum(r[4] for r in members) / len(members), 6) if members else None
+    empty = [k for k, v in out.items() if v is None]
+    if empty:
+        out["cohort_gap"] = f"{' and '.join(empty)}: nobody in the cohorts of days {lo:g}-{hi:g}"
     return out
 
 

@@ -147,7 +147,6 @@ class LabModel(mesa.Model):
                 person.engagement = float(p.partner_min_engagement * (1.0 + self.rng.random()))
                 person.coleads = p.partner_min_coleads if cls is Partner or i % 2 else 0  # half have co-led
                 person.trained = True
-                person.was_regular = True
                 person.last_visit = -float(self.rng.random() * 7)
                 regulars.append(person)
                 person.plan_next_visit()
@@ -166,7 +165,7 @@ class LabModel(mesa.Model):
             if former:
                 person.propensity = max(person.propensity, 1.0 + float(self.rng.random()))
                 person.visits = person.visits_before = int(self.rng.integers(10, 40))
-                person.was_regular = person.trained = True
+                person.trained = True
                 person.coleads = int(self.rng.random() < 0.5)
                 self.network.tie_many([(person.unique_id, s) for s in staff[:1]], 0.0)
             else:
@@ -629,7 +628,6 @@ class LabModel(mesa.Model):
         self.n_visited = self.visits = self.regular_visits = self.workshops_held = self.events_held = 0
         self.residencies_completed = self.works_produced = self.people_trained = 0
         self.revenue = 0.0
-        self.docs_at_start = self.docs_pages
         self.blog_at_start = (self.blog_articles_published, self.blog_articles_rejected, len(self.blog_authors))
         self.promoted.clear()
         self.newcomers_by_channel.clear()

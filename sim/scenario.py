@@ -23,6 +23,8 @@ from sim.schema import PARAM_BY_NAME, PARAMS
 DAYS_PER_YEAR = 365.0  # the model's time unit is the day
 PRESET_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 MAP_KEYS = ("public_market", "open_closed")
+START_ONLY = ("warmup_years", "initial_contributors", "initial_partners", "initial_dormant", "initial_former_regulars",
+              "initial_awareness", "initial_doc_pages", "engineer_providers", "client_companies", "partner_organisations")
 META_KEYS = ("name", "description", "extends", "interventions", *MAP_KEYS)
 
 Settings = dataclasses.make_dataclass(
@@ -211,6 +213,8 @@ def _parse_interventions(raw: Any, source: str, text: str, problems: list[str]) 
         if not changes:
             problems.append(f"{tag}: no setting to change; add at least one scenario key")
         found = [msg for k, v in changes.items() for msg in check_value(k, v)]
+        found += [f"key '{k}': read only when the run starts; allowed in an intervention: any other scenario key"
+                  for k in changes if k in START_ONLY]
         problems += [f"{tag}: {msg}" for msg in found]
         if not found and isinstance(at, int | float) and not isinstance(at, bool):
             cast = {k: float(v) if PARAM_BY_NAME[k].kind is float else v for k, v in changes.items()}
