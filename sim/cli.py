@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scenarios", help="list the presets with their place on the case study's map")
     p.add_argument("--describe", action="store_true", help="describe every scenario key instead")
     p.add_argument("--markdown", action="store_true", help="with --describe: print docs/scenarios.md")
+    p.add_argument("--json-schema", action="store_true", help="print the JSON Schema of scenario files (for editors)")
 
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("files", nargs="+", help="scenario files or preset names")
@@ -227,6 +228,13 @@ def cmd_scenarios(args) -> int:
     from sim import schema
     from sim.scenario import load_scenario, preset_names
 
+    if args.json_schema:
+        import json
+
+        from sim.scenario import json_schema
+
+        print(json.dumps(json_schema(), indent=2))
+        return 0
     if args.describe:
         print(schema.markdown(), end="") if args.markdown else print(schema.describe())
         return 0

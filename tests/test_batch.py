@@ -188,7 +188,7 @@ BAD_GRID = "\n[grid]\nmediators = [2, 4]\n"
          ["workshops_per_year", "from < to"]),
         ('scenarios = ["digital_arti"]\n[sample]\nmethod = "lhs"\nn = 4\nbounds = { mediators = [1, 5] }' + BAD_GRID,
          ["'grid' and 'sample'", "not both"]),
-        ('scenarios = ["digital_arti"]\nreplications = 0\n', ["'replications'", "got 0", "[1, 100000]"]),
+        ('scenarios = ["digital_arti"]\nreplications = 0\n', ["'replications'", "got 0", "[1, 10000]"]),
         ('scenarios = ["carrefour_numerik"]\n', ["carrefour_numerik", "did you mean 'carrefour_numerique'"]),
     ],
 )

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +26,13 @@ from sim.analysis.sensitivity import check_metrics
 from sim.analysis.summary import confidence
 from sim.batch.experiment import replication_seeds
 from sim.errors import LabsimError
+from sim.files import read_toml, show, table_of
 from sim.metrics import NETWORK_KEYS
 from sim.scenario import load_scenario, nearest
 from sim.schema import PARAM_BY_NAME
 
 TOLERANCE = 0.10  # a target is "reached" within 10% of its value
+YEARS = 1.0  # each evaluation simulates one year
 
 
 @dataclass
@@ -53,9 +54,9 @@ def parse_target(text: str) -> tuple[str, float]:
     try:
         number = float(value)
     except ValueError:
-        raise LabsimError(f"--target {text}: no number; allowed: NAME=NUMBER, e.g. visitors=3000") from None
+        raise LabsimError(f"--target {show(text)}: no number; allowed: NAME=NUMBER, e.g. visitors=3000") from None
     if not math.isfinite(number) or number < 0:
-        raise LabsimError(f"--target {text}: allowed: a finite number >= 0")
+        raise LabsimError(f"--target {show(text)}: allowed: a finite number >= 0")
     return name.strip(), number
 
 
@@ -66,7 +67,9 @@ def parse_param(text: str) -> tuple[str, tuple[float, float]]:
     try:
         bounds = (float(low), float(high))
     except ValueError:
-        raise LabsimError(f"--param {text}: allowed: NAME=LOW:HIGH, e.g. discovery_rate=0.001:0.01") from None
+        bounds = (math.nan, math.nan)
+    if not all(math.isfinite(b) for b in bounds):
+        raise LabsimError(f"--param {show(text)}: allowed: NAME=LOW:HIGH with finite numbers, e.g. discovery_rate=0.001:0.01")
     return name.strip(), bounds
 
 
@@ -77,28 +80,26 @@ def build_spec(scenario: str, targets: list[str], params: list[str], from_file: 
     t: dict[str, float] = {}
     p: dict[str, tuple[float, float]] = {}
     if from_file is not None:
-        if not Path(from_file).is_file():
-            raise LabsimError(f"--from {from_file}: no such file")
-        try:
-            data = tomllib.loads(Path(from_file).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise LabsimError(f"{from_file}: cannot read it as TOML ({exc.__class__.__name__}: {exc})") from None
-        for key in data:
+        tf = read_toml(from_file, "targets file")
+        for key in tf.data:
             if key not in ("targets", "params"):
-                problems.append(f"{from_file}: key '{key}': unknown; allowed: [targets], [params]")
-        for name, value in data.get("targets", {}).items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                problems.append(f"{from_file}: [targets] key '{name}': got {value!r}; allowed: a number")
+                problems.append(f"{tf.where(key)}: unknown key{nearest(key, ('targets', 'params'))}; "
+                                "allowed: [targets], [params]")
+        for name, value in table_of(tf, "targets", problems, "a table [targets] of NAME = NUMBER").items():
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+            if not ok:
+                problems.append(f"{tf.where(name, table='targets')}: got {show(value)}; allowed: a finite number >= 0")
             else:
                 t[name] = float(value)
-        for name, box in data.get("params", {}).items():
-            allowed = f"{from_file}: [params] key '{name}': got {box!r}; allowed: [low, high] or \"low:high\""
+        for name, box in table_of(tf, "params", problems, "a table [params] of NAME = [LOW, HIGH]").items():
+            allowed = f'{tf.where(name, table='params')}: got {show(box)}; allowed: [low, high] or "low:high"'
             if isinstance(box, str):  # "LOW:HIGH", as on the command line
                 try:
                     p[name] = parse_param(f"{name}={box}")[1]
                 except LabsimError:
                     problems.append(allowed)
-            elif not (isinstance(box, list) and len(box) == 2 and all(isinstance(v, int | float) for v in box)):
+            elif not (isinstance(box, list) and len(box) == 2 and all(
+                    isinstance(v, int | float) and not isinstance(v, bool) for v in box)):
                 problems.append(allowed)
             else:
                 p[name] = (float(box[0]), float(box[1]))
@@ -130,9 +131,19 @@ def build_spec(scenario: str, targets: list[str], params: list[str], from_file: 
         elif (spec.low is not None and low < spec.low) or (spec.high is not None and high > spec.high):
             problems.append(f"--param {name}={low:g}:{high:g}: outside what the key allows ({spec.allowed()})")
     try:
-        load_scenario(scenario)
+        base = load_scenario(scenario)
+        base.check_horizon(YEARS)
     except LabsimError as exc:
         problems += exc.problems
+        base = None
+    if base is not None and not problems:  # each knob at each end of its box must give a valid lab
+        for name, (low, high) in p.items():
+            for end in (low, high):
+                value = round(end) if PARAM_BY_NAME[name].kind is int else end
+                try:
+                    base.with_settings(**{name: value})
+                except LabsimError as exc:
+                    problems.append(f"--param {name}={low:g}:{high:g}: at {value:g}: {exc.problems[0].split(': ', 1)[-1]}")
     if reps < 2:
         problems.append(f"--reps: got {reps}; allowed: an integer >= 2")
     if budget < 4:
@@ -154,7 +165,7 @@ def _one_run(args: tuple) -> dict:
     from sim.run import simulate
 
     scenario, changes, seed, network = args
-    model = simulate(load_scenario(scenario).with_settings(**changes), seed, 1.0)
+    model = simulate(load_scenario(scenario).with_settings(**changes), seed, YEARS)
     return summary(model, network=network)
 
 
