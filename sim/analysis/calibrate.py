@@ -274,19 +274,42 @@ def unreached(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame) -> list[
 
 
 def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame, out: Path) -> str:
-    """A scenario file that `labsim run` takes: the base, extended with the fitted values (path relative to out)."""
+    """A scenario file that `labsim run` takes: the base, extended with the fitted values (path relative to out).
+
+    The keys are written by a TOML writer (tomli-w), never by string formatting,
+    so a name with quotes or new lines cannot break the file or add keys.
+    Comments hold only numbers and metric names that were checked.
+    """
+    import tomli_w
+
     base = load_scenario(spec.scenario)
     is_path = Path(spec.scenario).suffix == ".toml"
     ref = os.path.relpath(Path(spec.scenario).resolve(), Path(out).resolve()) if is_path else spec.scenario
-    lines = [f'# Calibrated by `labsim calibrate` to: {", ".join(f"{k}={v:g}" for k, v in spec.targets.items())}',
-             f"# ({spec.reps} replications per evaluation, {spec.budget} evaluations, root seed {spec.root_seed}).",
-             f'extends = "{ref}"', f'name = "{base.name}_calibrated"',
-             f'description = "{base.name} fitted to its own numbers"', ""]
-    for k, v in fitted.items():
-        lo, hi = spec.params[k]
-        lines.append(f"{k} = {v!r}  # fitted within [{lo:g}, {hi:g}]")
-    lines.append("")
-    for r in table.itertuples():
-        lines.append(f"# {r.target}: target {r.value:g}, simulated {r.simulated_mean:,.4g} "
-                     f"[{r.ci_low:,.4g}, {r.ci_high:,.4g}]{'' if r.reached else '  (not reached)'}")
-    return "\n".join(lines) + "\n"
+    data = {"extends": ref, "name": f"{base.name}_calibrated", "description": f"{base.name} fitted to its own numbers"}
+    data |= {k: (int(v) if PARAM_BY_NAME[k].kind is int else float(v)) for k, v in fitted.items()}
+    head = [f"# Calibrated by `labsim calibrate` to: {', '.join(f'{_safe(k)}={v:g}' for k, v in spec.targets.items())}",
+            f"# ({spec.reps} replications per evaluation, {spec.budget} evaluations, root seed {spec.root_seed}).",
+            *(f"# {_safe(k)} fitted within [{lo:g}, {hi:g}]" for k, (lo, hi) in spec.params.items())]
+    tail = [f"# {_safe(r.target)}: target {r.value:g}, simulated {r.simulated_mean:,.4g} "
+            f"[{r.ci_low:,.4g}, {r.ci_high:,.4g}]{'' if r.reached else '  (not reached)'}" for r in table.itertuples()]
+    return "\n".join(head) + "\n" + tomli_w.dumps(data) + "\n" + "\n".join(tail) + "\n"
+
+
+def _safe(text: str) -> str:
+    """A name for a comment line: no line breaks or control characters."""
+    return "".join(c for c in str(text) if c.isprintable())
+
+
+def check_cost(spec: CalibrationSpec, allow_large: bool = False) -> float:
+    """Refuse a calibration whose runs (at the top of every box) or total CPU time exceed the limits."""
+    from sim.cost import check_batch
+
+    base = load_scenario(spec.scenario)
+    top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
+    evaluations = spec.budget + 2  # and the final check on twice the replications
+    try:
+        heavy = base.with_settings(**top)
+    except LabsimError:
+        heavy = base
+    return check_batch([heavy], [{}], spec.reps * evaluations, YEARS, allow_large=allow_large,
+                       where=f"calibrate {spec.scenario} (--budget {spec.budget} x --reps {spec.reps})")

@@ -17,6 +17,7 @@ run-to-run noise is reported beside the indices, because noise inflates them
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,10 +107,9 @@ def design(spec: SensitivitySpec, method: str) -> np.ndarray:
 
 def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int | None = None,
                     executor: str = "local", scheduler: str | None = None, quiet: bool = False,
-                    force: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sample, run (as a resumable batch under out/batch), analyse; write sensitivity.csv and noise.csv."""
-    from SALib.analyze import morris, sobol
-
+                    force: bool = False, allow_large: bool = False,
+                    dest: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sample, run (as a resumable batch under out/batch), analyse; write sensitivity.csv and noise.csv into dest."""
     if method not in METHODS:
         raise LabsimError(f"--method: got {method!r}; allowed: {', '.join(METHODS)}")
     x = design(spec, method)
@@ -118,11 +118,31 @@ def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int 
                      replications=spec.replications, root_seed=spec.root_seed, years=spec.years,
                      source={"kind": "sensitivity", "method": method, "n": spec.n, "names": spec.names,
                              "bounds": spec.bounds, "outputs": spec.outputs})
-    run_batch(exp, out / "batch", workers=workers, executor=executor, scheduler=scheduler, quiet=quiet, force=force)
+    run_batch(exp, out / "batch", workers=workers, executor=executor, scheduler=scheduler, quiet=quiet, force=force,
+              allow_large=allow_large)
     runs = Store(out / "batch").runs()
     failed = int((runs["status"] != "ok").sum())
     if failed:
         raise LabsimError(f"{out}: {failed} runs failed; see {out / 'batch' / 'runs.parquet'} and re-run to retry them")
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # constant outputs: SALib and numpy divide by 0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        indices, noise_df = _analyse(spec, method, x, runs)
+    dest = out if dest is None else dest
+    from sim.io import atomic_write
+
+    atomic_write(dest / "sensitivity.csv", indices.to_csv(index=False).encode())
+    atomic_write(dest / "noise.csv", noise_df.to_csv(index=False).encode())
+    atomic_write(dest / "sensitivity.json", json.dumps({"method": method, "scenario": spec.scenario,
+                                                        "n": spec.n, "points": len(points),
+                                                        "replications": spec.replications,
+                                                        "root_seed": spec.root_seed}, indent=2).encode())
+    return indices, noise_df
+
+
+def _analyse(spec: SensitivitySpec, method: str, x: np.ndarray, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indices per output from the mean of each point's replications, and the share of noise."""
+    from SALib.analyze import morris, sobol
+
     by_point = runs.groupby("point")[spec.outputs]
     y_mean, y_var = by_point.mean().sort_index(), by_point.var(ddof=1).sort_index()
     rows, noise = [], []
@@ -145,15 +165,7 @@ def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int 
                              "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
     indices, noise_df = pd.DataFrame(rows), pd.DataFrame(noise)
     key = "mu_star" if method == "morris" else "ST"
-    indices["rank"] = indices.groupby("output")[key].rank(ascending=False, method="min").astype(int)
-    from sim.run import atomic_write
-
-    atomic_write(out / "sensitivity.csv", indices.to_csv(index=False).encode())
-    atomic_write(out / "noise.csv", noise_df.to_csv(index=False).encode())
-    atomic_write(out / "sensitivity.json", json.dumps({"method": method, "scenario": spec.scenario,
-                                                       "n": spec.n, "points": len(points),
-                                                       "replications": spec.replications,
-                                                       "root_seed": spec.root_seed}, indent=2).encode())
+    indices["rank"] = indices[key].fillna(0).groupby(indices["output"]).rank(ascending=False, method="min").astype(int)
     return indices, noise_df
 
 

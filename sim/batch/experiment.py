@@ -83,6 +83,7 @@ class Experiment:
     description: str = ""
     source: dict = field(default_factory=dict)
     loaded: list[Scenario] = field(default_factory=list, repr=False, compare=False)
+    path: str = ""  # the experiment file, for messages
 
     def scenario_objects(self) -> list[Scenario]:
         """The base scenarios, loaded once: their contents are the experiment's identity."""
@@ -212,6 +213,7 @@ def parse_experiment(tf: TomlFile) -> Experiment:
     return Experiment(
         name=head["name"], scenarios=head["refs"], points=points, replications=head["replications"],
         root_seed=seed, years=head["years"], description=head["description"], source=data, loaded=head["loaded"],
+        path=str(tf.path),
     )
 
 
