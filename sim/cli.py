@@ -121,8 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", action="store_true", help="with --describe: print docs/scenarios.md")
     p.add_argument("--json-schema", action="store_true", help="print the JSON Schema of scenario files (for editors)")
 
-    p = sub.add_parser("validate", help="check scenario files without running them")
-    p.add_argument("files", nargs="+", help="scenario files or preset names")
+    p = sub.add_parser("validate", help="check files of any kind (scenario, experiment, sensitivity, targets) "
+                                        "and their cost, without running them")
+    p.add_argument("files", nargs="+", help="scenario, experiment, sensitivity or targets files, or preset names")
+    p.add_argument("--years", type=_years, default=1.0, help="horizon a scenario is checked for (default 1)")
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("check-model", help="calibration bands and stylised facts, measured over many seeds")
     p.add_argument("--seeds", type=_seeds, default=20, help="one-year runs per preset for calibration (default 20)")
@@ -288,15 +291,65 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
-def cmd_validate(args) -> int:
-    """Report every problem of every file, without running anything."""
+def file_kind(ref: str) -> str:
+    """What a file is, from its top-level keys: scenario, experiment, sensitivity or targets (for calibrate --from)."""
+    from sim.files import read_toml
+    from sim.scenario import is_path_like
+
+    if not is_path_like(ref) and not Path(ref).is_file():
+        return "scenario"  # a preset name
+    data = read_toml(ref).data
+    if "sensitivity" in data:
+        return "sensitivity"
+    if "scenarios" in data or "grid" in data or "sample" in data:
+        return "experiment"
+    if set(data) & {"targets", "params"}:
+        return "targets"
+    return "scenario"
+
+
+def check_file(ref: str, years: float = 1.0, allow_large: bool = False) -> str:
+    """Validate one file of any kind, and its cost; return a one-line description, or raise LabsimError."""
+    from sim.cost import check_batch, check_run
+
+    kind = file_kind(ref)
+    if kind == "experiment":
+        from sim.batch.experiment import load_experiment
+
+        exp = load_experiment(ref)
+        hours = check_batch(exp.scenario_objects(), exp.points, exp.replications, exp.years, allow_large, where=ref)
+        return f"experiment {exp.name}, {len(exp.points) * len(exp.scenarios) * exp.replications} runs, ~{hours:.2g} CPU h"
+    if kind == "sensitivity":
+        from sim.analysis.sensitivity import load_spec
+        from sim.scenario import load_scenario
+
+        spec = load_spec(Path(ref))
+        sc = load_scenario(spec.scenario)
+        top = dict(zip(spec.names, (b[1] for b in spec.bounds), strict=True))
+        from sim.batch.experiment import cast_point
+
+        check_batch([sc], [cast_point(top)], spec.replications, spec.years, allow_large, where=ref)
+        return f"sensitivity {spec.name}, {len(spec.names)} parameters"
+    if kind == "targets":
+        from sim.analysis.calibrate import build_spec
+
+        spec = build_spec(None, [], [], Path(ref), 2, 4, 0)
+        return f"targets for calibrate --from: {len(spec.targets)} targets, {len(spec.params)} parameters"
     from sim.scenario import load_scenario
 
+    sc = load_scenario(ref)
+    sc.check_horizon(years)
+    cost = check_run(sc, years, allow_large=allow_large)
+    return (f"{sc.name}, {len(sc.interventions)} interventions; {years:g} year(s): ~{cost.people:,.0f} people, "
+            f"~{cost.visits:,.0f} visits")
+
+
+def cmd_validate(args) -> int:
+    """Report every problem of every file, without running anything."""
     problems = []
     for ref in args.files:
         try:
-            sc = load_scenario(ref)
-            print(f"ok: {ref} ({sc.name}, {len(sc.interventions)} interventions)")
+            print(f"ok: {ref} ({check_file(ref, args.years, args.allow_large)})")
         except LabsimError as exc:
             problems += exc.problems
     if problems:

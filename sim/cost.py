@@ -26,16 +26,16 @@ from sim.errors import LabsimError
 
 DAYS_PER_YEAR = 365.0
 BYTES_PER_PERSON = 2_500  # agent, bookings, records (benchmarks: 1.8 KB; margin for metrics)
-BYTES_PER_TIE = 128  # flat arrays of the collaboration graph, and igraph's copy for the metrics (measured ~140)
+BYTES_PER_TIE = 1_000  # a tie is an edge of the run's networkx graph (dicts of attributes), and igraph's copy
 SECONDS_PER_PERSON = 12e-6  # creating a person and archiving them
 SECONDS_PER_VISIT = 25e-6  # a visit, its quality, its booking, its ties (metrics included)
-SECONDS_PER_TIE = 1e-6
+SECONDS_PER_TIE = 25e-6  # 7 us to make it (measured), the rest for the graph, its metrics and GraphML
 LARGE = 100  # how much --allow-large raises each limit
 
 LIMITS = {
     "people": 2_000_000,  # people created over one run (a 100x open lab is 800,000 a year)
     "visits": 10_000_000,  # visits over one run
-    "ties": 50_000_000,  # tie events (introductions, co-attendance, help) over one run
+    "ties": 10_000_000,  # tie events (introductions, co-attendance, help) over one run
     "memory": 4 * 2**30,  # peak bytes of one run
     "runs": 200_000,  # runs of one batch
     "cpu_hours": 48.0,  # estimated CPU time of one batch
@@ -103,7 +103,7 @@ def estimate(settings: Any, years: float) -> Cost:
             + open_days * min(_g(s, "peer_help_per_contributor") * regulars, present))
     remembered = min(1.0, (_g(s, "forget_after_days", 365.0) + DAYS_PER_YEAR) / max(days, 1.0))
     live = people * remembered
-    memory = live * BYTES_PER_PERSON + min(ties, live * 200) * BYTES_PER_TIE + 200 * 2**20  # + the interpreter
+    memory = live * BYTES_PER_PERSON + ties * BYTES_PER_TIE + 200 * 2**20  # + the interpreter
     seconds = (people * SECONDS_PER_PERSON + visits * SECONDS_PER_VISIT + ties * SECONDS_PER_TIE
                + _g(s, "blog_submissions_per_year") * years * 1e-6)
 
@@ -118,7 +118,10 @@ def estimate(settings: Any, years: float) -> Cost:
         (("peer_help_per_contributor",), open_days * min(_g(s, "peer_help_per_contributor") * regulars, present)),
         key=lambda kv: kv[1],
     )[0]
-    drivers = {"people": people_keys, "visits": visit_keys, "ties": tie_keys, "memory": people_keys}
+    if tie_keys == ("ties_per_activity",):  # ties of co-attendance grow with whoever brings the attendees
+        tie_keys = tuple(dict.fromkeys(tie_keys + visit_keys))
+    mem_keys = tie_keys if ties * BYTES_PER_TIE > live * BYTES_PER_PERSON else people_keys
+    drivers = {"people": people_keys, "visits": visit_keys, "ties": tie_keys, "memory": mem_keys}
     return Cost(people, visits, ties, memory, seconds, drivers)
 
 
@@ -153,10 +156,10 @@ def run_problem(cost: Cost, years: float, allow_large: bool) -> str | None:
         if value > lim[part]:
             keys = cost.drivers[part]
             per_year = value / max(years, 1e-9)
-            culprit = ("'years'" if part != "memory" and per_year <= lim[part] and years > 1
-                       else " and ".join(f"'{k}'" for k in keys))
+            culprit = ("key 'years'" if part != "memory" and per_year <= lim[part] and years > 1
+                       else ("keys " if len(keys) > 1 else "key ") + " and ".join(f"'{k}'" for k in keys))
             hint = "" if allow_large else "; --allow-large raises the limits 100-fold"
-            return (f"key {culprit}: about {_fmt(value, UNITS[part])} {UNITS[part] if UNITS[part] != 'bytes' else 'of memory'}"
+            return (f"{culprit}: about {_fmt(value, UNITS[part])} {UNITS[part] if UNITS[part] != 'bytes' else 'of memory'}"
                     f" over the run; allowed: at most {_fmt(lim[part], UNITS[part])}{hint}")
     return None
 

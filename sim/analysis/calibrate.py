@@ -73,14 +73,19 @@ def parse_param(text: str) -> tuple[str, tuple[float, float]]:
     return name.strip(), bounds
 
 
-def build_spec(scenario: str, targets: list[str], params: list[str], from_file: Path | None, reps: int,
+def build_spec(scenario: str | None, targets: list[str], params: list[str], from_file: Path | None, reps: int,
                budget: int, root_seed: int) -> CalibrationSpec:
-    """Targets and parameters from the command line and/or a TOML file ([targets], [params]); all problems at once."""
+    """Targets and parameters from the command line and/or a TOML file ([targets], [params]); all problems at once.
+
+    With `scenario` None, only the targets and parameters are checked (labsim validate on a targets file).
+    """
     problems: list[str] = []
     t: dict[str, float] = {}
     p: dict[str, tuple[float, float]] = {}
+    given: set[str] = set()  # tables the --from file has, right or wrong
     if from_file is not None:
         tf = read_toml(from_file, "targets file")
+        given = set(tf.data)
         for key in tf.data:
             if key not in ("targets", "params"):
                 problems.append(f"{tf.where(key)}: unknown key{nearest(key, ('targets', 'params'))}; "
@@ -115,15 +120,15 @@ def build_spec(scenario: str, targets: list[str], params: list[str], from_file: 
             p[name] = box
         except LabsimError as exc:
             problems += exc.problems
-    if not t and not targets:
+    if not t and not targets and "targets" not in given:
         problems.append("calibrate: no target; give --target NAME=NUMBER (or [targets] in --from)")
-    if not p and not params:
+    if not p and not params and "params" not in given:
         problems.append("calibrate: no parameter to fit; give --param NAME=LOW:HIGH (or [params] in --from)")
     problems += check_metrics(list(t), "--target") if t else []
     for name, (low, high) in p.items():
         spec = PARAM_BY_NAME.get(name)
         if spec is None:
-            problems.append(f"--param {name}: unknown scenario key{nearest(name, list(PARAM_BY_NAME))}")
+            problems.append(f"--param {show(name)}: unknown scenario key{nearest(name, list(PARAM_BY_NAME))}")
         elif spec.kind not in (int, float):
             problems.append(f"--param {name}: not numeric; allowed: numeric scenario keys")
         elif not low < high:
@@ -131,8 +136,9 @@ def build_spec(scenario: str, targets: list[str], params: list[str], from_file: 
         elif (spec.low is not None and low < spec.low) or (spec.high is not None and high > spec.high):
             problems.append(f"--param {name}={low:g}:{high:g}: outside what the key allows ({spec.allowed()})")
     try:
-        base = load_scenario(scenario)
-        base.check_horizon(YEARS)
+        base = load_scenario(scenario) if scenario is not None else None
+        if base is not None:
+            base.check_horizon(YEARS)
     except LabsimError as exc:
         problems += exc.problems
         base = None

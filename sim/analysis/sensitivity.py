@@ -81,6 +81,7 @@ def load_spec(path: Path) -> SensitivitySpec:
     if not problems and head["loaded"]:
         corners = [cast_point(dict(zip(names, c, strict=True))) for c in (lows, highs)]  # the box's extreme corners
         corners += [cast_point({k: lo}) for k, lo in zip(names, lows, strict=True)]  # and each knob alone at its low
+        corners = list({json.dumps(c, sort_keys=True): c for c in corners}.values())
         problems += check_points(corners, head["loaded"], f"{where}: [sensitivity] key 'bounds'")
     if problems:
         raise LabsimError(cap(problems))
