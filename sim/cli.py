@@ -569,6 +569,11 @@ COMMANDS = {
 }
 
 
+def _one_line(text: str) -> str:
+    """A problem on one line: line breaks and control characters from a file's keys are escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _terminate(signum, frame):
     """SIGTERM stops a command as Ctrl-C does, so pools and clusters are shut down."""
     raise KeyboardInterrupt
@@ -595,8 +600,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except LabsimError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        for problem in exc.problems:  # one line each, whatever a file's keys hold
+            print(f"error: {_one_line(problem)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
