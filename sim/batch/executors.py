@@ -64,8 +64,8 @@ class DaskPool(Pool):
         else:
             import dask
 
-            # A task whose worker dies fails at once (KilledWorker): the runner then retries its runs one at a
-            # time, so only a run that kills its worker is recorded as failed, after one death, not four.
+            # A task whose worker dies fails at once (KilledWorker): the runner retries its runs one at a time
+            # and counts the deaths itself, as for the local pool, so only a run that kills its worker fails.
             with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
                 self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                             dashboard_address=None, silence_logs=logging.ERROR)

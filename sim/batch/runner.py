@@ -5,8 +5,9 @@ worker process that dies breaks the local pool: the pool is rebuilt, and the
 runs that were in flight are retried one at a time, so that a run that kills
 its worker again is identified; after `MAX_ATTEMPTS` crashes it is recorded
 as failed and the batch goes on. Under Dask a dying worker fails only its own
-task (KilledWorker): that chunk's runs are retried one at a time too, so one
-bad run never fails its neighbours.
+task (KilledWorker, after its first death): that chunk's runs are retried one
+at a time too, with the same count of attempts, so one bad run never fails
+its neighbours.
 
 Before anything is written, the batch's cost is estimated (`sim.cost`) and
 the folder is locked (`sim.io.locked`): a second process on the same folder is
@@ -109,10 +110,9 @@ def _drive(pool, todo: list[RunSpec], store: Store, counts: Counter, bar, chunk_
     buffer = _Buffer(store)
     faults = faults_from_env()
     window = pool.workers * 2
-    serial = pool.kind == "local"  # a dying local worker breaks the whole pool; a Dask one only its task
     while pending or inflight or suspects:
-        while True:
-            if suspects and (not inflight or (not serial and len(inflight) < window)):
+        while True:  # suspects run alone: a dying worker also fails the tasks queued beside it (local or Dask)
+            if suspects and not inflight:
                 chunk = [suspects.popleft()]
             elif not suspects and pending and len(inflight) < window:
                 chunk = pending.popleft()
@@ -128,12 +128,15 @@ def _drive(pool, todo: list[RunSpec], store: Store, counts: Counter, bar, chunk_
             except BrokenProcessPool:
                 lost += chunk
                 continue
-            except Exception as exc:  # a task Dask could not complete (its worker kept dying)
-                if len(chunk) > 1:
-                    suspects.extend(chunk)  # find the run that kills workers: one at a time
-                    continue
-                results = [(_failed(s, f"worker process died running this run ({exc.__class__.__name__})"), None)
-                           for s in chunk]
+            except Exception as exc:  # a task Dask could not complete: its worker died (KilledWorker)
+                results = []
+                for spec in chunk:  # as with the local pool: retried alone, failed after MAX_ATTEMPTS deaths
+                    attempts[spec.run_id] += 1
+                    if attempts[spec.run_id] >= MAX_ATTEMPTS:
+                        error = f"worker process died {MAX_ATTEMPTS} times running this run ({exc.__class__.__name__})"
+                        results.append((_failed(spec, error), None))
+                    else:
+                        suspects.append(spec)
             for row, series in results:
                 buffer.add(row, series)
                 counts["ok" if row["status"] == "ok" else "failed_now"] += 1
