@@ -183,9 +183,8 @@ class Person(mesa.Agent):
         self.model.register_agent(self)  # Mesa hands out a fresh id here...
         self.unique_id = uid  # ...but the person keeps theirs.
         self.rungs.append((self.model.time, self.role))
-        if self.role in ("contributor", "partner"):
-            if math.isnan(self.member_since):
-                self.member_since = self.model.time
+        if self.role in ("contributor", "partner") and math.isnan(self.member_since):
+            self.member_since = self.model.time
         self.model.on_role_change(self, old_role)
 
     def rung_at(self, t: float) -> str:

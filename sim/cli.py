@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from sim.errors import LabsimError
@@ -44,39 +45,62 @@ class _Parser(argparse.ArgumentParser):
         raise LabsimError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """An argument echoed in a message, cut short (a 5,000-digit seed is not printed back)."""
+    return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...") + f" ({len(text)} characters)"
+
+
 def _integer(low: int, high: int | None = None, why: str = ""):
     """An argparse type: an integer in [low, high], refused with the allowed range in words."""
     allowed = f"an integer in [{low}, {high}]" if high is not None else f"an integer >= {low}"
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
+            value = int(text) if len(text) <= 40 else None
         except ValueError:
             value = None
         if value is None or value < low or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(f"got {text!r}; allowed: {allowed}{why}")
+            raise argparse.ArgumentTypeError(f"got {_shown(text)}; allowed: {allowed}{why}")
         return value
 
     return parse
 
 
-_seed = _integer(0)
-_count = _integer(2)
-_workers = _integer(1)
-_reps = _integer(2, why=" (confidence intervals need two runs)")
+def _max_workers() -> int:
+    from sim.batch.runner import max_workers
+
+    return max_workers()
+
+
+MAX_SEED = 2**63 - 1
+_seed = _integer(0, MAX_SEED)
+_seeds = _integer(2, 1000)
+_network_seeds = _integer(2, 100)
+_reps = _integer(2, 10_000, why=" (confidence intervals need two runs)")
+_map_reps = _integer(1, 1_000)
+_cal_reps = _integer(2, 1_000)
+_resolution = _integer(2, 50)
+_budget = _integer(4, 10_000)
 _port = _integer(1, 65535)
+
+
+def _workers(text: str) -> int:
+    return _integer(1, _max_workers(), why=" (four per core)")(text)
 
 
 def _years(text: str) -> float:
     from sim.run import MAX_YEARS
 
     try:
-        value = float(text)
+        value = float(text) if len(text) <= 40 else float("nan")
     except ValueError:
         value = float("nan")
     if not 0 < value <= MAX_YEARS:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a number in (0, {MAX_YEARS}]")
+        raise argparse.ArgumentTypeError(f"got {_shown(text)}; allowed: a number in (0, {MAX_YEARS}]")
     return value
+
+
+LARGE_HELP = "knowingly accept a run or batch up to 100 times the stated cost limits (see README: Limits)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,21 +112,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="a preset name (e.g. carrefour_numerique) or a scenario file")
     p.add_argument("--seed", type=_seed, default=1, help="random seed, an integer >= 0 (default 1)")
     p.add_argument("--years", type=_years, default=1.0, help="measured years, after the scenario's warm-up (default 1)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenario>)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenario name as a slug>)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("scenarios", help="list the presets with their place on the case study's map")
     p.add_argument("--describe", action="store_true", help="describe every scenario key instead")
     p.add_argument("--markdown", action="store_true", help="with --describe: print docs/scenarios.md")
+    p.add_argument("--json-schema", action="store_true", help="print the JSON Schema of scenario files (for editors)")
 
-    p = sub.add_parser("validate", help="check scenario files without running them")
-    p.add_argument("files", nargs="+", help="scenario files or preset names")
+    p = sub.add_parser("validate", help="check files of any kind (scenario, experiment, sensitivity, targets) "
+                                        "and their cost, without running them")
+    p.add_argument("files", nargs="+", help="scenario, experiment, sensitivity or targets files, or preset names")
+    p.add_argument("--years", type=_years, default=1.0, help="horizon a scenario is checked for (default 1)")
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("check-model", help="calibration bands and stylised facts, measured over many seeds")
-    p.add_argument("--seeds", type=_count, default=20, help="one-year runs per preset for calibration (default 20)")
-    p.add_argument("--network-seeds", type=_count, default=3, help="runs for the network-shape checks (default 3)")
-    p.add_argument("--paired-seeds", type=_count, default=10, help="paired runs per governance check (default 10)")
-    p.add_argument("--drift-seeds", type=_count, default=6, help="ten-year runs for the steady-state checks (default 6)")
+    p.add_argument("--seeds", type=_seeds, default=20, help="measured years per preset for calibration (default 20)")
+    p.add_argument("--network-seeds", type=_network_seeds, default=3, help="runs for the network-shape checks (default 3)")
+    p.add_argument("--paired-seeds", type=_seeds, default=10, help="paired runs per governance check (default 10)")
+    p.add_argument("--drift-seeds", type=_seeds, default=6, help="ten-year runs for the steady-state checks (default 6)")
     p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: up to 4 cores)")
 
     p = sub.add_parser("batch", help="run an experiment: designs x replications, resumable Parquet results")
@@ -113,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (with --executor dask)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="replace a folder that holds another experiment")
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("summarize", help="mean, sd and 95%% CI of each metric per design point of a batch")
     p.add_argument("out", type=Path, help="a batch's results folder")
@@ -126,16 +156,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="replace a folder that holds another comparison")
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("map", help="sweep the case study's map (public-market x open-closed) and draw heatmaps")
     p.add_argument("--out", type=Path, required=True, help="results folder")
-    p.add_argument("--resolution", type=_count, default=5, help="grid points per axis (default 5)")
-    p.add_argument("--reps", type=_workers, default=3, help="replications per point (default 3)")
+    p.add_argument("--resolution", type=_resolution, default=5, help="grid points per axis, 2 to 50 (default 5)")
+    p.add_argument("--reps", type=_map_reps, default=3, help="replications per point (default 3)")
     p.add_argument("--years", type=_years, default=1.0)
     p.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
     p.add_argument("--workers", type=_workers, default=None)
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--force", action="store_true")
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("sensitivity", help="Morris or Sobol indices (SALib) over named parameters, via batches")
     p.add_argument("experiment", type=Path, help="a sensitivity file (see scenarios/experiments/sensitivity_open.toml)")
@@ -146,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None)
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--force", action="store_true")
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("calibrate", help="fit parameters so that mean outcomes match a lab's own numbers")
     p.add_argument("scenario", help="the preset or scenario file to fit")
@@ -153,10 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="NAME=LOW:HIGH", help="e.g. discovery_rate=0.001:0.01")
     p.add_argument("--from", dest="from_file", type=Path, default=None, help="a TOML file with [targets] and [params]")
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--reps", type=_reps, default=5, help="replications per evaluation (default 5)")
-    p.add_argument("--budget", type=_integer(4), default=40, help="evaluations, at least 4 (default 40)")
+    p.add_argument("--reps", type=_cal_reps, default=5, help="replications per evaluation (default 5)")
+    p.add_argument("--budget", type=_budget, default=40, help="evaluations, 4 to 10,000 (default 40)")
     p.add_argument("--seed", type=_seed, default=1)
     p.add_argument("--workers", type=_workers, default=None)
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("explore", help="the interactive explorer (Mesa SolaraViz) in your browser")
     p.add_argument("scenario", nargs="?", default="carrefour_numerique", help="preset or scenario file to start with")
@@ -173,16 +207,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-OUT_KINDS = {"run": ("run",), "casestudy": (), "compare": ("comparison", "batch"), "map": ("map", "batch")}
+OUT_KINDS = {"run": ("run",), "casestudy": (), "compare": ("comparison",), "map": ("map",),
+             "sensitivity": ("sensitivity",), "calibrate": ("calibration",)}
 
 
-def _check_out(args) -> None:
+def _check_out(args, out: Path | None = None) -> None:
     """Refuse an --out folder that holds another kind of labsim results (batch has its own, stricter check)."""
     from sim.report import kind_of
 
-    out = getattr(args, "out", None)
+    out = out or getattr(args, "out", None)
     allowed = OUT_KINDS.get(args.command)
-    if out is None or allowed is None or not out.is_dir() or not any(out.iterdir()):
+    if out is None or allowed is None or not out.is_dir() or not any(p for p in out.iterdir()
+                                                                       if not p.name.startswith(".")):
         return
     try:
         kind = kind_of(out)
@@ -193,15 +229,22 @@ def _check_out(args) -> None:
 
 
 def cmd_run(args) -> int:
-    """Labsim run: one scenario, one seed."""
-    from sim.run import run, write_result
+    """Labsim run: one scenario, one seed; the cost is checked and the folder locked before the run."""
+    from sim.cost import check_run
+    from sim.io import locked, slug
+    from sim.run import check_run_args, run, write_result
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    out = args.out or Path("results") / scenario.name
+    check_run_args(args.seed, args.years)
+    scenario.check_horizon(args.years)
+    check_run(scenario, args.years, allow_large=args.allow_large)
+    out = args.out or Path("results") / slug(scenario.name)  # a name is a label, never a path
+    _check_out(args, out)
     t0 = time.perf_counter()
-    result = run(scenario, seed=args.seed, years=args.years)
-    written = write_result(result, out, figures=not args.no_figures)
+    with locked(out):
+        result = run(scenario, seed=args.seed, years=args.years, allow_large=True)
+        written = write_result(result, out, figures=not args.no_figures)
     print(_table({scenario.name: result.summary}))
     print(f"\n{len(written)} files written to {out}/ in {time.perf_counter() - t0:.1f} s")
     return 0
@@ -210,18 +253,20 @@ def cmd_run(args) -> int:
 def cmd_casestudy(args) -> int:
     """Labsim casestudy: the open and the closed lab of the case study."""
     from sim import plots
+    from sim.io import locked, slug, staged
     from sim.run import run, write_result
     from sim.scenario import load_scenario
 
     scenarios = [load_scenario(name) for name in CASE_STUDY]
     summaries = {}
-    for sc in scenarios:
-        result = run(sc, seed=args.seed, years=args.years)
-        write_result(result, args.out / sc.name)
-        summaries[sc.name] = result.summary
-    plots.save(plots.funnel_figure(summaries), args.out / "funnels.png")
+    with locked(args.out), staged(args.out) as tmp:
+        for sc in scenarios:
+            result = run(sc, seed=args.seed, years=args.years)
+            write_result(result, tmp / slug(sc.name))
+            summaries[sc.name] = result.summary
+        plots.save(plots.funnel_figure(summaries), tmp / "funnels.png")
     print(_table(summaries))
-    print(f"\nresults under {args.out}/: " + ", ".join(f"{s.name}/" for s in scenarios) + ", funnels.png")
+    print(f"\nresults under {args.out}/: " + ", ".join(f"{slug(s.name)}/" for s in scenarios) + ", funnels.png")
     return 0
 
 
@@ -230,6 +275,13 @@ def cmd_scenarios(args) -> int:
     from sim import schema
     from sim.scenario import load_scenario, preset_names
 
+    if args.json_schema:
+        import json
+
+        from sim.scenario import json_schema
+
+        print(json.dumps(json_schema(), indent=2))
+        return 0
     if args.describe:
         print(schema.markdown(), end="") if args.markdown else print(schema.describe())
         return 0
@@ -242,15 +294,65 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
-def cmd_validate(args) -> int:
-    """Report every problem of every file, without running anything."""
+def file_kind(ref: str) -> str:
+    """What a file is, from its top-level keys: scenario, experiment, sensitivity or targets (for calibrate --from)."""
+    from sim.files import read_toml
+    from sim.scenario import is_path_like
+
+    if not is_path_like(ref) and not Path(ref).is_file():
+        return "scenario"  # a preset name
+    data = read_toml(ref).data
+    if "sensitivity" in data:
+        return "sensitivity"
+    if "scenarios" in data or "grid" in data or "sample" in data:
+        return "experiment"
+    if set(data) & {"targets", "params"}:
+        return "targets"
+    return "scenario"
+
+
+def check_file(ref: str, years: float = 1.0, allow_large: bool = False) -> str:
+    """Validate one file of any kind, and its cost; return a one-line description, or raise LabsimError."""
+    from sim.cost import check_batch, check_run
+
+    kind = file_kind(ref)
+    if kind == "experiment":
+        from sim.batch.experiment import load_experiment
+
+        exp = load_experiment(ref)
+        hours = check_batch(exp.scenario_objects(), exp.points, exp.replications, exp.years, allow_large, where=ref)
+        return f"experiment {exp.name}, {len(exp.points) * len(exp.scenarios) * exp.replications} runs, ~{hours:.2g} CPU h"
+    if kind == "sensitivity":
+        from sim.analysis.sensitivity import load_spec
+        from sim.scenario import load_scenario
+
+        spec = load_spec(Path(ref))
+        sc = load_scenario(spec.scenario)
+        top = dict(zip(spec.names, (b[1] for b in spec.bounds), strict=True))
+        from sim.batch.experiment import cast_point
+
+        check_batch([sc], [cast_point(top)], spec.replications, spec.years, allow_large, where=ref)
+        return f"sensitivity {spec.name}, {len(spec.names)} parameters"
+    if kind == "targets":
+        from sim.analysis.calibrate import build_spec
+
+        spec = build_spec(None, [], [], Path(ref), 2, 4, 0)
+        return f"targets for calibrate --from: {len(spec.targets)} targets, {len(spec.params)} parameters"
     from sim.scenario import load_scenario
 
+    sc = load_scenario(ref)
+    sc.check_horizon(years)
+    cost = check_run(sc, years, allow_large=allow_large)
+    return (f"{sc.name}, {len(sc.interventions)} interventions; {years:g} year(s): ~{cost.people:,.0f} people, "
+            f"~{cost.visits:,.0f} visits")
+
+
+def cmd_validate(args) -> int:
+    """Report every problem of every file, without running anything."""
     problems = []
     for ref in args.files:
         try:
-            sc = load_scenario(ref)
-            print(f"ok: {ref} ({sc.name}, {len(sc.interventions)} interventions)")
+            print(f"ok: {ref} ({check_file(ref, args.years, args.allow_large)})")
         except LabsimError as exc:
             problems += exc.problems
     if problems:
@@ -271,22 +373,26 @@ def cmd_check_model(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    """Run what an experiment still needs, then print the counts."""
+    """Run what an experiment still needs, then print the counts; exit 1 if a run failed or is missing."""
     from sim.batch.experiment import load_experiment
     from sim.batch.runner import run_batch
 
     exp = load_experiment(args.experiment)
     counts = run_batch(exp, args.out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                       quiet=args.quiet, force=args.force)
-    print(f"{exp.name}: {counts['total']} runs, {counts['done']} done, {counts['failed']} failed "
-          f"({counts['skipped']} already done before) in {counts['seconds']} s -> {args.out}/")
-    return 0 if counts["failed"] == 0 else 1
+                       quiet=args.quiet, force=args.force, allow_large=args.allow_large)
+    print(f"{exp.name}: {counts['total']} runs, {counts['done']} done, {counts['failed']} failed, "
+          f"{counts['missing']} missing ({counts['skipped']} already done before) in {counts['seconds']} s "
+          f"-> {args.out}/")
+    if counts["missing"]:
+        print(f"error: {args.out}: {counts['missing']} of {counts['total']} runs are missing from the folder "
+              "(was it changed while the batch ran?); run the same command again to complete it", file=sys.stderr)
+    return 0 if counts["failed"] == 0 and counts["missing"] == 0 else 1
 
 
 def cmd_summarize(args) -> int:
     """Print and write (summary.csv) the per-design-point statistics of a batch."""
     from sim.analysis.summary import summarize, table
-    from sim.run import atomic_write
+    from sim.io import atomic_write
 
     summary = summarize(args.out)
     print(table(summary))
@@ -296,29 +402,32 @@ def cmd_summarize(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    """Compare scenarios with common random numbers; write the table, CSV and figures."""
+    """Compare scenarios with common random numbers; write the table, CSV and figures, all at the end."""
     from sim import plots
     from sim.analysis.compare import check_compare_args, format_table, run_comparison
     from sim.batch.experiment import replication_seeds
     from sim.batch.store import Store
+    from sim.io import locked, slug, staged
     from sim.run import run
 
     check_compare_args(args.scenarios, args.reps)
-    table = run_comparison(args.scenarios, args.reps, args.out, workers=args.workers, years=args.years,
-                           root_seed=args.seed, quiet=args.quiet, force=args.force)
-    print(format_table(table))
-    store = Store(args.out / "batch")
-    runs = store.runs()
-    scenario_of = dict(zip(runs["run_id"], runs["scenario"], strict=True))
-    plots.save(plots.funnel_ci_figure(table), args.out / "funnels.png")
-    plots.save(plots.network_metrics_figure(table), args.out / "network_metrics.png")
-    plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of), args.out / "timeseries.png")
-    seed = replication_seeds(args.seed, 1)[0]
-    for ref in args.scenarios:  # one replication again, for the network pictures
-        result = run(ref, seed=seed, years=args.years)
-        name = result.scenario.name
-        plots.save(plots.role_shells_figure(result.network, name, seed=seed), args.out / f"rings_{name}.png")
-        plots.save(plots.bipartite_figure(result.network, result.sessions, name), args.out / f"activities_{name}.png")
+    with locked(args.out), staged(args.out) as tmp:
+        table = run_comparison(args.scenarios, args.reps, args.out, workers=args.workers, years=args.years,
+                               root_seed=args.seed, quiet=args.quiet, force=args.force,
+                               allow_large=args.allow_large, dest=tmp)
+        print(format_table(table))
+        store = Store(args.out / "batch")
+        runs = store.runs()
+        scenario_of = dict(zip(runs["run_id"], runs["scenario"], strict=True))
+        plots.save(plots.funnel_ci_figure(table), tmp / "funnels.png")
+        plots.save(plots.network_metrics_figure(table), tmp / "network_metrics.png")
+        plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of), tmp / "timeseries.png")
+        seed = replication_seeds(args.seed, 1)[0]
+        for ref in args.scenarios:  # one replication again, for the network pictures
+            result = run(ref, seed=seed, years=args.years, allow_large=True)
+            name, safe = result.scenario.name, slug(result.scenario.name)
+            plots.save(plots.role_shells_figure(result.network, name, seed=seed), tmp / f"rings_{safe}.png")
+            plots.save(plots.bipartite_figure(result.network, result.sessions, name), tmp / f"activities_{safe}.png")
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0
 
@@ -327,10 +436,13 @@ def cmd_map(args) -> int:
     """Sweep the map and draw it."""
     from sim import plots
     from sim.analysis.lab_map import OUTCOMES, preset_positions, run_map
+    from sim.io import locked, staged
 
-    grid = run_map(args.out, resolution=args.resolution, reps=args.reps, workers=args.workers, years=args.years,
-                   root_seed=args.seed, quiet=args.quiet, force=args.force)
-    plots.save(plots.map_figure(grid, OUTCOMES, preset_positions()), args.out / "map.png")
+    with locked(args.out), staged(args.out) as tmp:
+        grid = run_map(args.out, resolution=args.resolution, reps=args.reps, workers=args.workers, years=args.years,
+                       root_seed=args.seed, quiet=args.quiet, force=args.force, allow_large=args.allow_large,
+                       dest=tmp)
+        plots.save(plots.map_figure(grid, OUTCOMES, preset_positions()), tmp / "map.png")
     print(grid.round(3).to_string(index=False))
     print(f"\nmap.csv and map.png in {args.out}/")
     return 0
@@ -340,32 +452,37 @@ def cmd_sensitivity(args) -> int:
     """Run a sensitivity analysis and print its indices beside the noise."""
     from sim import plots
     from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
+    from sim.io import locked, staged
 
     spec = load_spec(args.experiment)
-    indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
-                                     scheduler=args.scheduler, quiet=args.quiet, force=args.force)
+    with locked(args.out), staged(args.out) as tmp:
+        indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
+                                         scheduler=args.scheduler, quiet=args.quiet, force=args.force,
+                                         allow_large=args.allow_large, dest=tmp)
+        plots.save(plots.sensitivity_figure(indices, args.method), tmp / "sensitivity.png")
     print(format_table(indices, noise, args.method))
-    plots.save(plots.sensitivity_figure(indices, args.method), args.out / "sensitivity.png")
     print(f"\nsensitivity.csv, noise.csv and sensitivity.png in {args.out}/")
     return 0
 
 
 def cmd_calibrate(args) -> int:
-    """Fit a scenario to targets; write the fitted scenario file and the fit table."""
-    from sim.analysis.calibrate import build_spec, calibrate, scenario_file, unreached
+    """Fit a scenario to targets; write the fitted scenario file and the fit table, all at the end."""
+    import pandas as pd
+
+    from sim.analysis.calibrate import build_spec, calibrate, check_cost, scenario_file, unreached
     from sim.batch.runner import default_workers
-    from sim.run import atomic_write
+    from sim.io import atomic_write, locked, staged
 
     spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps, args.budget, args.seed)
+    check_cost(spec, allow_large=args.allow_large)
     if args.out.exists() and not args.out.is_dir():
         raise LabsimError(f"--out {args.out}: exists and is not a folder")
     t0 = time.perf_counter()
-    fitted, table = calibrate(spec, workers=args.workers or default_workers())
-    atomic_write(args.out / "calibrated.toml", scenario_file(spec, fitted, table, args.out).encode())
-    atomic_write(args.out / "fit.csv", table.to_csv(index=False).encode())
-    import pandas as pd
-
-    atomic_write(args.out / "history.csv", pd.DataFrame(spec.history).to_csv(index=False).encode())
+    with locked(args.out), staged(args.out) as tmp:
+        fitted, table = calibrate(spec, workers=args.workers or default_workers())
+        atomic_write(tmp / "calibrated.toml", scenario_file(spec, fitted, table, args.out).encode())
+        atomic_write(tmp / "fit.csv", table.to_csv(index=False).encode())
+        atomic_write(tmp / "history.csv", pd.DataFrame(spec.history).to_csv(index=False).encode())
     print("fitted: " + ", ".join(f"{k} = {v:g}" for k, v in fitted.items()))
     print(table.to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
     for message in unreached(spec, fitted, table):
@@ -378,7 +495,6 @@ def cmd_calibrate(args) -> int:
 def cmd_explore(args) -> int:
     """Check the scenario, the port and the front-end files, then serve sim/app.py with Solara."""
     import os
-    import socket
     import subprocess
 
     from sim import assets
@@ -386,13 +502,7 @@ def cmd_explore(args) -> int:
 
     load_scenario(args.scenario)
     path = resolve(args.scenario)
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((args.host, args.port))
-        except OSError as exc:
-            raise LabsimError(f"--port {args.port}: cannot listen on {args.host}:{args.port} ({exc.strerror}); "
-                              "is another explorer running? choose another --port") from None
+    _check_listen(args.host, args.port)
     assets.fetch()
     app = Path(__file__).resolve().parent / "app.py"
     env = os.environ | {"LABSIM_EXPLORE_SCENARIO": str(path.resolve())}
@@ -400,6 +510,29 @@ def cmd_explore(args) -> int:
     cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
            "--production", "--no-open"]
     return subprocess.call(cmd, env=env)
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Refuse a host or port the explorer cannot listen on, saying which of the two is the problem."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        raise LabsimError(f"--host {_shown(host)}: not an address of this machine ({exc}); "
+                          "allowed: e.g. 127.0.0.1, ::1 or 0.0.0.0") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise LabsimError(f"--port {port}: {host}:{port} is in use; is another explorer running? "
+                                  "choose another --port") from None
+            raise LabsimError(f"--host {_shown(host)}: cannot listen there ({exc.strerror}); "
+                              "allowed: an address of this machine, e.g. 127.0.0.1 or 0.0.0.0") from None
 
 
 def cmd_report(args) -> int:
@@ -440,6 +573,11 @@ COMMANDS = {
 }
 
 
+def _one_line(text: str) -> str:
+    """A problem on one line: line breaks and control characters from a file's keys are escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _terminate(signum, frame):
     """SIGTERM stops a command as Ctrl-C does, so pools and clusters are shut down."""
     raise KeyboardInterrupt
@@ -452,19 +590,22 @@ def main(argv: list[str] | None = None) -> int:
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
+    args = None
     try:
         args = build_parser().parse_args(argv)
         _check_out(args)
-        return COMMANDS[args.command](args)
+        with warnings.catch_warnings():  # numeric warnings (nan means of constant outputs) are not for the user
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return COMMANDS[args.command](args)
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):  # output piped into `head` and the like
             return 0
-        where = exc.filename or "output"
+        where = exc.filename or (getattr(args, "out", None) if args is not None else None) or "output"
         print(f"error: {where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except LabsimError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        for problem in exc.problems:  # one line each, whatever a file's keys hold
+            print(f"error: {_one_line(problem)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

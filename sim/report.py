@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from sim.errors import LabsimError
+from sim.io import need, read_csv, read_json, slug
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
@@ -44,26 +44,40 @@ closed one. The ring pictures put staff at the centre and visitors outside.</p>"
 open or closed); its colour is the mean outcome over replications. Triangles mark the presets. Read across a
 row to see what moving from public mission to market does at a given openness, up a column for closing an open
 lab.</p>""",
+    "sensitivity": """<p>Each parameter's influence on each output over its bounds: Morris <b>mu*</b> (mean absolute
+elementary effect) and <b>sigma</b> (interactions and non-linearity), or Sobol first-order <b>S1</b> and total <b>ST</b>
+indices with 95% intervals. The noise table gives the share of the variance between design points that is only
+run-to-run noise: noise inflates sigma and ST.</p>""",
+    "calibration": """<p>The fitted scenario reproduces each target within the simulated mean's 95% interval, or within
+10% of it, when <i>reached</i> is true; the fit is checked on fresh seeds. Run the fitted file with
+<code>labsim run calibrated.toml</code>.</p>""",
     "batch": """<p>One line per design point of the experiment: the mean and 95% confidence interval of the key
 outcomes over its replications. Seeds are shared across design points (common random numbers), so points
 compare pair by pair.</p>""",
 }
 
 
+KINDS = (("comparison.csv", "comparison"), ("map.csv", "map"), ("sensitivity.csv", "sensitivity"),
+         ("calibrated.toml", "calibration"), ("summary.json", "run"), ("manifest.json", "batch"))
+
+
 def kind_of(folder: Path) -> str:
-    """What a results folder holds: run, comparison, map or batch."""
+    """What a results folder holds: run, comparison, map, sensitivity, calibration or batch."""
     if not folder.is_dir():
         raise LabsimError(f"{folder}: no such folder")
-    for name, kind in (("comparison.csv", "comparison"), ("map.csv", "map"), ("summary.json", "run"),
-                       ("manifest.json", "batch")):
+    for name, kind in KINDS:
         if (folder / name).exists():
             return kind
-    raise LabsimError(f"{folder}: holds no labsim results (no summary.json, manifest.json, comparison.csv or map.csv)")
+    raise LabsimError(f"{folder}: holds no labsim results (no summary.json, manifest.json, comparison.csv, map.csv, "
+                      "sensitivity.csv or calibrated.toml)")
 
 
 def img(path: Path, alt: str = "") -> str:
-    """An <img> with the PNG embedded."""
-    data = base64.b64encode(path.read_bytes()).decode()
+    """An <img> with the PNG embedded ('' if the figure is missing, e.g. written with --no-figures)."""
+    try:
+        data = base64.b64encode(path.read_bytes()).decode()
+    except FileNotFoundError:
+        return ""
     return f'<img alt="{html.escape(alt or path.stem)}" src="data:image/png;base64,{data}">'
 
 
@@ -86,7 +100,13 @@ def build(folder: Path) -> Path:
     """Write folder/report.html and return its path."""
     folder = Path(folder)
     kind = kind_of(folder)
-    body = {"run": _run, "comparison": _comparison, "map": _map, "batch": _batch}[kind](folder)
+    builders = {"run": _run, "comparison": _comparison, "map": _map, "batch": _batch, "sensitivity": _sensitivity,
+                "calibration": _calibration}
+    try:
+        body = builders[kind](folder)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # a file with the wrong contents
+        raise LabsimError(f"{folder}: damaged {kind} results ({exc.__class__.__name__}: {str(exc)[:80]}); "
+                          "run the command again into a new folder") from None
     from sim import __version__
 
     page = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>labsim {kind}: {folder.name}</title>"
@@ -106,7 +126,8 @@ def _meta(items: dict) -> str:
 
 
 def _run(folder: Path) -> str:
-    s = json.loads((folder / "summary.json").read_text())
+    s = read_json(folder / "summary.json")
+    need(s, folder / "summary.json", "scenario", "seed", "visitors")
     meta = {k: s.get(k) for k in ("scenario", "seed", "years", "labsim_version")}
     parts = [_meta(meta), "<h2>The funnel</h2>"]
     parts += [img(folder / "funnel.png")] if (folder / "funnel.png").exists() else []
@@ -120,19 +141,21 @@ def _run(folder: Path) -> str:
 
 
 def _comparison(folder: Path) -> str:
-    meta = json.loads((folder / "comparison.json").read_text())
-    manifest = json.loads((folder / "batch" / "manifest.json").read_text())
+    meta = read_json(folder / "comparison.json")
+    need(meta, folder / "comparison.json", "scenarios", "reps", "years", "root_seed")
+    manifest = read_json(folder / "batch" / "manifest.json")
     from sim.batch.experiment import replication_seeds
 
     info = {"scenarios": ", ".join(meta["scenarios"]), "replications": meta["reps"], "years": meta["years"],
             "root seed": meta["root_seed"], "seeds (first 5)": replication_seeds(meta["root_seed"], min(5, meta["reps"])),
             "labsim": manifest.get("labsim_version"), "Mesa": manifest.get("mesa_version"),
             "Python": manifest.get("python_version")}
-    table = pd.read_csv(folder / "comparison.csv")
+    table = read_csv(folder / "comparison.csv", ("metric", "scenario", "mean", "ci_low", "ci_high", "diff",
+                                                 "significant"))
     parts = [_meta(info), "<h2>The funnel</h2>", img(folder / "funnels.png"),
              "<h2>The network</h2>", img(folder / "network_metrics.png")]
     for name in meta["scenarios"]:
-        pics = [folder / f"rings_{name}.png", folder / f"activities_{name}.png"]
+        pics = [folder / f"rings_{slug(name)}.png", folder / f"activities_{slug(name)}.png"]
         parts += [f"<h3>{html.escape(name)}</h3>"] + [img(p) for p in pics if p.exists()]
     parts += ["<h2>Over time</h2>", img(folder / "timeseries.png"), "<h2>Key table</h2>", _comparison_html(table)]
     return "".join(parts)
@@ -157,8 +180,9 @@ def _comparison_html(table: pd.DataFrame) -> str:
 
 
 def _map(folder: Path) -> str:
-    meta = json.loads((folder / "map.json").read_text())
-    grid = pd.read_csv(folder / "map.csv")
+    meta = read_json(folder / "map.json")
+    need(meta, folder / "map.json", "resolution", "reps", "years", "root_seed", "corners")
+    grid = read_csv(folder / "map.csv", ("public_market", "open_closed"))
     info = {"resolution": f"{meta['resolution']} x {meta['resolution']}", "replications": meta["reps"],
             "years": meta["years"], "root seed": meta["root_seed"],
             "corners": "; ".join(f"({k}) {Path(v).stem}" for k, v in meta["corners"].items())}
@@ -168,7 +192,7 @@ def _map(folder: Path) -> str:
 def _batch(folder: Path) -> str:
     from sim.analysis.summary import summarize
 
-    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest = read_json(folder / "manifest.json")
     info = {k: manifest.get(k) for k in ("name", "experiment_hash", "runs_total", "runs_done", "runs_failed",
                                           "labsim_version", "mesa_version", "python_version", "started", "ended")}
     info["root seed"] = manifest.get("experiment", {}).get("root_seed")
@@ -184,3 +208,22 @@ def _batch(folder: Path) -> str:
     funnel["scenario"] = funnel["point"].map(lambda p: f"point {p}")
     figure = _fig(plots.funnel_ci_figure(funnel), "funnels per design point") if funnel["point"].nunique() <= 12 else ""
     return "".join([_meta(info), "<h2>The funnel</h2>", figure, "<h2>Key table</h2>", _table(wide.reset_index())])
+
+
+def _sensitivity(folder: Path) -> str:
+    meta = read_json(folder / "sensitivity.json")
+    need(meta, folder / "sensitivity.json", "method", "scenario", "n", "points", "replications", "root_seed")
+    indices = read_csv(folder / "sensitivity.csv", ("output", "parameter", "rank"))
+    noise = read_csv(folder / "noise.csv", ("output", "noise_share"))
+    return "".join([_meta(meta), "<h2>Indices</h2>", img(folder / "sensitivity.png"), _table(indices),
+                    "<h2>Run-to-run noise</h2>", _table(noise)])
+
+
+def _calibration(folder: Path) -> str:
+    fit = read_csv(folder / "fit.csv", ("target", "value", "simulated_mean", "reached"))
+    try:
+        text = (folder / "calibrated.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LabsimError(f"{folder / 'calibrated.toml'}: unreadable ({exc.__class__.__name__})") from None
+    return "".join([_meta({"fitted scenario": folder / "calibrated.toml"}), "<h2>Fit</h2>", _table(fit),
+                    "<h2>The fitted scenario file</h2>", f"<pre>{html.escape(text)}</pre>"])

@@ -10,8 +10,6 @@ from __future__ import annotations
 import gc
 import json
 import math
-import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +19,13 @@ import pandas as pd
 
 from sim import __version__
 from sim.errors import LabsimError
+from sim.io import atomic_write, staged
 from sim.metrics import summary
 from sim.model import LabModel
 from sim.scenario import Scenario, load_scenario
 
 MAX_YEARS = 50
-_UMASK = os.umask(0)
-os.umask(_UMASK)  # read once: files are created with the user's usual permissions, not mkstemp's 0600
+__all__ = ["MAX_YEARS", "RunResult", "atomic_write", "check_run_args", "run", "simulate", "write_result"]
 
 
 @dataclass
@@ -77,53 +75,50 @@ def simulate(scenario: Scenario, seed: int, years: float) -> LabModel:
     return model
 
 
-def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0) -> RunResult:
-    """Run one scenario (preset name, file or Scenario) for some years from one seed."""
+def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allow_large: bool = False) -> RunResult:
+    """Run one scenario (preset name, file or Scenario) for some years from one seed.
+
+    A run whose estimated cost exceeds the limits of `sim.cost` is refused
+    before it starts, unless `allow_large` raises them.
+    """
+    from sim.cost import check_run
+
     check_run_args(seed, years)
     sc = load_scenario(scenario)
     sc.check_horizon(years)
+    check_run(sc, years, allow_large=allow_large)
     model = simulate(sc, seed, years)
     ts = model.datacollector.get_model_vars_dataframe()
     ts = ts[ts["time"] > 0].reset_index(drop=True)  # the measured weeks; time in days since the warm-up ended
     ts["time"] = ts["time"].round(2)
-    meta = {"scenario": sc.name, "seed": seed, "years": years, "warmup_years": sc.settings.warmup_years,
+    meta = {"scenario": sc.name, "seed": seed, "years": float(years), "warmup_years": sc.settings.warmup_years,
             "labsim_version": __version__}
     return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph(), list(model.session_log))
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old one or the whole new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_result(result: RunResult, out: str | Path, figures: bool = True) -> list[Path]:
-    """Write summary.json, timeseries.csv, network.graphml and the figures into out."""
+    """Write summary.json, timeseries.csv, network.graphml and the figures into out, all or none.
+
+    The files are written into a staging folder beside `out` and moved in at
+    the end, so an error or a signal while writing leaves `out` as it was.
+    """
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise LabsimError(f"--out {out}: exists and is not a folder")
-    written = []
     files = {
         "summary.json": json.dumps(result.summary, indent=2, sort_keys=False).encode() + b"\n",
         "timeseries.csv": result.timeseries.to_csv(index=False, lineterminator="\n").encode(),
         "network.graphml": "\n".join(nx.generate_graphml(_graphml_ready(result.network))).encode(),
     }
-    for name, data in files.items():
-        atomic_write(out / name, data)
-        written.append(out / name)
-    if figures:
-        from sim import plots  # matplotlib only when figures are asked for
+    with staged(out) as tmp:
+        for name, data in files.items():
+            atomic_write(tmp / name, data)
+        if figures:
+            from sim import plots  # matplotlib only when figures are asked for
 
-        written += plots.run_figures(result, out)
-    return written
+            plots.run_figures(result, tmp)
+        names = sorted(p.name for p in tmp.iterdir())
+    return [out / name for name in names]
 
 
 def _graphml_ready(graph: nx.Graph) -> nx.Graph:

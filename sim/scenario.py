@@ -11,13 +11,12 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sim.errors import LabsimError
+from sim.files import TomlFile, cap, parse_toml, read_toml, show
 from sim.schema import PARAM_BY_NAME, PARAMS
 
 DAYS_PER_YEAR = 365.0  # the model's time unit is the day
@@ -26,6 +25,8 @@ MAP_KEYS = ("public_market", "open_closed")
 START_ONLY = ("warmup_years", "initial_contributors", "initial_partners", "initial_dormant", "initial_former_regulars",
               "initial_awareness", "initial_doc_pages", "engineer_providers", "client_companies", "partner_organisations")
 META_KEYS = ("name", "description", "extends", "interventions", *MAP_KEYS)
+MAX_EXTENDS = 16  # files in one chain of `extends`
+MAX_REPORTED = 25  # problems reported per file
 
 Settings = dataclasses.make_dataclass(
     "Settings",
@@ -136,47 +137,52 @@ def check_value(key: str, value: Any) -> list[str]:
         else isinstance(value, int | float) and not isinstance(value, bool)
     )
     if not ok_type:
-        return [f"key '{key}': got {value!r} ({type(value).__name__}); allowed: {p.allowed()}"]
+        return [f"key '{key}': got {show(value)} ({type(value).__name__}); allowed: {p.allowed()}"]
     if p.choices and value not in p.choices:
-        return [f"key '{key}': got {value!r}; allowed: {p.allowed()}"]
+        return [f"key '{key}': got {show(value)}; allowed: {p.allowed()}"]
     if p.kind in (int, float):
         bad = (isinstance(value, float) and not math.isfinite(value)) or (
             (p.low is not None and value < p.low) or (p.high is not None and value > p.high)
         )
         if bad:
-            return [f"key '{key}': got {value!r}; allowed: {p.allowed()}"]
+            return [f"key '{key}': got {show(value)}; allowed: {p.allowed()}"]
     return []
-
-
-def _line_of(text: str, key: str) -> str:
-    """Find the line where a key is set, for error messages ('' if unknown)."""
-    m = re.search(rf"^\s*{re.escape(key)}\s*=", text, flags=re.MULTILINE)
-    return f" (line {text.count(chr(10), 0, m.start()) + 1})" if m else ""
 
 
 def parse_scenario(data: dict[str, Any], source: str, text: str = "", base: Scenario | None = None) -> Scenario:
     """Validate a scenario's table (over an optional base) and build it; raise LabsimError with every problem."""
+    tf = parse_toml(text, source) if text else TomlFile(Path(source), "", data)
+    tf.data = data
+    return _parse(tf, base)
+
+
+def _parse(tf: TomlFile, base: Scenario | None) -> Scenario:
+    """Check every key of a read file once (linear in its length) and build the Scenario."""
+    data, source = tf.data, str(tf.path)
     problems: list[str] = []
     values = dataclasses.asdict(base.settings) if base else {}
     for key, value in data.items():
-        where = f"{source}: key '{key}'{_line_of(text, key)}"
+        where = tf.where(key)
         if key in ("name", "description", "extends"):
             if not isinstance(value, str):
-                problems.append(f"{where}: got {value!r}; allowed: a string")
+                problems.append(f"{where}: got {show(value)}; allowed: a string")
         elif key in MAP_KEYS:
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-                problems.append(f"{where}: got {value!r}; allowed: a number in [0, 1]")
+                problems.append(f"{where}: got {show(value)}; allowed: a number in [0, 1]")
         elif key == "interventions":
             continue
         elif isinstance(value, dict):
-            problems.append(f"{source}: table '[{key}]'{_line_of(text, key)}: scenario keys go at the top level"
-                            f"{nearest(key, list(PARAM_BY_NAME))}")
+            line = tf.line(key)
+            problems.append(f"{source}: table '[{key}]'{f' (line {line})' if line else ''}: scenario keys go at the "
+                            f"top level{nearest(key, list(PARAM_BY_NAME))}")
         else:
             found = check_value(key, value)
             problems += [f"{where}: {msg.split(': ', 1)[1]}" for msg in found]
             if not found:
                 values[key] = float(value) if PARAM_BY_NAME[key].kind is float else value
-    interventions = _parse_interventions(data["interventions"], source, text, problems) if (
+        if len(problems) > 2 * MAX_REPORTED:
+            break  # a file of thousands of bad keys: report the first ones, fast
+    interventions = _parse_interventions(tf, problems) if (
         "interventions" in data) else (base.interventions if base else ())
     settings = Settings(**values) if not problems else None
     if settings is not None:
@@ -185,7 +191,7 @@ def parse_scenario(data: dict[str, Any], source: str, text: str = "", base: Scen
             later = dataclasses.replace(settings, **iv.changes)
             problems += [f"{source}: interventions[{i}] (at {iv.at:g}): {m}" for m in check_consistency(later)]
     if problems:
-        raise LabsimError(problems)
+        raise LabsimError(cap(problems, MAX_REPORTED))
     stated = (base.stated_map if base else {}) | {k: float(data[k]) for k in MAP_KEYS if k in data}
     return Scenario(
         name=data.get("name") or Path(source).stem,
@@ -197,9 +203,10 @@ def parse_scenario(data: dict[str, Any], source: str, text: str = "", base: Scen
     )
 
 
-def _parse_interventions(raw: Any, source: str, text: str, problems: list[str]) -> list[Intervention]:
+def _parse_interventions(tf: TomlFile, problems: list[str]) -> list[Intervention]:
     """Read [[interventions]] tables: `at` (day) and the settings that change then."""
-    where = f"{source}: key 'interventions'{_line_of(text, 'interventions')}"
+    raw, source = tf.data["interventions"], str(tf.path)
+    where = tf.where("interventions")
     if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
         problems.append(f"{where}: allowed: an array of tables [[interventions]] with 'at' and settings")
         return []
@@ -208,7 +215,7 @@ def _parse_interventions(raw: Any, source: str, text: str, problems: list[str]) 
         tag = f"{source}: interventions[{i}]"
         at = table.get("at")
         if isinstance(at, bool) or not isinstance(at, int | float) or not math.isfinite(at) or at <= 0:
-            problems.append(f"{tag}: key 'at': got {at!r}; allowed: a day after the start (a number > 0)")
+            problems.append(f"{tag}: key 'at': got {show(at)}; allowed: a day after the start (a number > 0)")
         changes = {k: v for k, v in table.items() if k != "at"}
         if not changes:
             problems.append(f"{tag}: no setting to change; add at least one scenario key")
@@ -228,19 +235,35 @@ def preset_names() -> list[str]:
 
 
 def resolve(ref: str | Path) -> Path:
-    """Turn a preset name or a path into an existing file, or raise LabsimError."""
+    """Turn a preset name or a path (from the working directory, as typed) into an existing file, or raise."""
     path = Path(ref)
     if path.is_file():
         return path
     preset = PRESET_DIR / f"{ref}.toml"
-    if not path.suffix and preset.is_file():
-        return preset
-    if path.suffix or "/" in str(ref):
+    if is_path_like(ref):
         raise LabsimError(f"{ref}: no such scenario file")
+    if preset.is_file():
+        return preset
     raise LabsimError(
         f"{ref}: no such scenario file or preset{nearest(str(ref), preset_names())}; "
         f"presets: {', '.join(preset_names())}"
     )
+
+
+def is_path_like(ref: str | Path) -> bool:
+    """A reference with a suffix or a folder is a file path; a bare word is a preset name."""
+    text = str(ref)
+    return bool(Path(text).suffix) or "/" in text or "\\" in text or text in (".", "..")
+
+
+def resolve_from(ref: str, folder: Path) -> Path:
+    """A reference written in a file: a path relative to that file's folder (never the working directory), or a preset."""
+    if is_path_like(ref):
+        path = folder / ref
+        if not path.is_file():
+            raise LabsimError(f"{ref}: no such scenario file (looked for {path}, relative to the file that names it)")
+        return path
+    return resolve(ref)
 
 
 def load_scenario(ref: str | Path | Scenario, _chain: tuple[str, ...] = ()) -> Scenario:
@@ -252,23 +275,56 @@ def load_scenario(ref: str | Path | Scenario, _chain: tuple[str, ...] = ()) -> S
     if key in _chain:
         cycle = " -> ".join(Path(p).name for p in (*_chain, key))
         raise LabsimError(f"{path}: key 'extends': cycle {cycle}; allowed: a chain that ends in a file without extends")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LabsimError(f"{path}: cannot read the file ({exc.__class__.__name__}: {exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LabsimError(f"{path}: malformed TOML: {exc}") from None
+    if len(_chain) >= MAX_EXTENDS:
+        raise LabsimError(f"{path}: key 'extends': a chain of more than {MAX_EXTENDS} files; allowed: at most {MAX_EXTENDS}")
+    tf = read_toml(path, "scenario file")
     base = None
-    if "extends" in data and isinstance(data["extends"], str):
-        parent = data["extends"]
-        near = path.parent / parent
-        target = near if near.suffix == ".toml" and near.is_file() else parent
+    if "extends" in tf.data and isinstance(tf.data["extends"], str):
         try:
-            base = load_scenario(target, (*_chain, key))
+            base = load_scenario(resolve_from(tf.data["extends"], path.parent), (*_chain, key))
         except LabsimError as exc:
             if _chain or "cycle" in str(exc):
                 raise
-            raise LabsimError([f"{path}: key 'extends'{_line_of(text, 'extends')}: {p}" for p in exc.problems]) from None
-    return parse_scenario(data, str(path), text, base)
+            raise LabsimError([f"{tf.where('extends')}: {p}" for p in exc.problems]) from None
+    return _parse(tf, base)
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema (2020-12) of a scenario file, from the one schema, so that editors can check files."""
+    keys = {p.name: _json_type(p) for p in PARAMS}
+    unit = {"type": "number", "minimum": 0, "maximum": 1}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://labsim.invalid/scenario.schema.json",
+        "title": "labsim scenario file",
+        "description": "A TOML scenario file of labsim; every key is optional (see docs/scenarios.md).",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "description": "Name of the scenario, used in outputs (a label, not a path)."},
+            "description": {"type": "string"},
+            "extends": {"type": "string", "description": "A preset name, or a path relative to this file."},
+            "public_market": unit,
+            "open_closed": unit,
+            "interventions": {
+                "type": "array",
+                "items": {"type": "object", "required": ["at"], "additionalProperties": False, "minProperties": 2,
+                          "properties": {"at": {"type": "number", "exclusiveMinimum": 0}, **keys}},
+            },
+            **keys,
+        },
+    }
+
+
+def _json_type(p: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": f"{p.doc} Unit: {p.unit}. Source: {p.source}.", "default": p.default}
+    if p.choices:
+        return out | {"type": "string", "enum": list(p.choices)}
+    if p.kind is bool:
+        return out | {"type": "boolean"}
+    out["type"] = "integer" if p.kind is int else "number"
+    if p.low is not None:
+        out["minimum"] = p.low
+    if p.high is not None:
+        out["maximum"] = p.high
+    return out

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +26,13 @@ from sim.analysis.sensitivity import check_metrics
 from sim.analysis.summary import confidence
 from sim.batch.experiment import replication_seeds
 from sim.errors import LabsimError
+from sim.files import read_toml, show, table_of
 from sim.metrics import NETWORK_KEYS
 from sim.scenario import load_scenario, nearest
 from sim.schema import PARAM_BY_NAME
 
 TOLERANCE = 0.10  # a target is "reached" within 10% of its value
+YEARS = 1.0  # each evaluation simulates one year
 
 
 @dataclass
@@ -53,9 +54,9 @@ def parse_target(text: str) -> tuple[str, float]:
     try:
         number = float(value)
     except ValueError:
-        raise LabsimError(f"--target {text}: no number; allowed: NAME=NUMBER, e.g. visitors=3000") from None
+        raise LabsimError(f"--target {show(text)}: no number; allowed: NAME=NUMBER, e.g. visitors=3000") from None
     if not math.isfinite(number) or number < 0:
-        raise LabsimError(f"--target {text}: allowed: a finite number >= 0")
+        raise LabsimError(f"--target {show(text)}: allowed: a finite number >= 0")
     return name.strip(), number
 
 
@@ -66,39 +67,44 @@ def parse_param(text: str) -> tuple[str, tuple[float, float]]:
     try:
         bounds = (float(low), float(high))
     except ValueError:
-        raise LabsimError(f"--param {text}: allowed: NAME=LOW:HIGH, e.g. discovery_rate=0.001:0.01") from None
+        bounds = (math.nan, math.nan)
+    if not all(math.isfinite(b) for b in bounds):
+        raise LabsimError(f"--param {show(text)}: allowed: NAME=LOW:HIGH with finite numbers, e.g. discovery_rate=0.001:0.01")
     return name.strip(), bounds
 
 
-def build_spec(scenario: str, targets: list[str], params: list[str], from_file: Path | None, reps: int,
+def build_spec(scenario: str | None, targets: list[str], params: list[str], from_file: Path | None, reps: int,
                budget: int, root_seed: int) -> CalibrationSpec:
-    """Targets and parameters from the command line and/or a TOML file ([targets], [params]); all problems at once."""
+    """Targets and parameters from the command line and/or a TOML file ([targets], [params]); all problems at once.
+
+    With `scenario` None, only the targets and parameters are checked (labsim validate on a targets file).
+    """
     problems: list[str] = []
     t: dict[str, float] = {}
     p: dict[str, tuple[float, float]] = {}
+    given: set[str] = set()  # tables the --from file has, right or wrong
     if from_file is not None:
-        if not Path(from_file).is_file():
-            raise LabsimError(f"--from {from_file}: no such file")
-        try:
-            data = tomllib.loads(Path(from_file).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise LabsimError(f"{from_file}: cannot read it as TOML ({exc.__class__.__name__}: {exc})") from None
-        for key in data:
+        tf = read_toml(from_file, "targets file")
+        given = set(tf.data)
+        for key in tf.data:
             if key not in ("targets", "params"):
-                problems.append(f"{from_file}: key '{key}': unknown; allowed: [targets], [params]")
-        for name, value in data.get("targets", {}).items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                problems.append(f"{from_file}: [targets] key '{name}': got {value!r}; allowed: a number")
+                problems.append(f"{tf.where(key)}: unknown key{nearest(key, ('targets', 'params'))}; "
+                                "allowed: [targets], [params]")
+        for name, value in table_of(tf, "targets", problems, "a table [targets] of NAME = NUMBER").items():
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+            if not ok:
+                problems.append(f"{tf.where(name, table='targets')}: got {show(value)}; allowed: a finite number >= 0")
             else:
                 t[name] = float(value)
-        for name, box in data.get("params", {}).items():
-            allowed = f"{from_file}: [params] key '{name}': got {box!r}; allowed: [low, high] or \"low:high\""
+        for name, box in table_of(tf, "params", problems, "a table [params] of NAME = [LOW, HIGH]").items():
+            allowed = f'{tf.where(name, table='params')}: got {show(box)}; allowed: [low, high] or "low:high"'
             if isinstance(box, str):  # "LOW:HIGH", as on the command line
                 try:
                     p[name] = parse_param(f"{name}={box}")[1]
                 except LabsimError:
                     problems.append(allowed)
-            elif not (isinstance(box, list) and len(box) == 2 and all(isinstance(v, int | float) for v in box)):
+            elif not (isinstance(box, list) and len(box) == 2 and all(
+                    isinstance(v, int | float) and not isinstance(v, bool) for v in box)):
                 problems.append(allowed)
             else:
                 p[name] = (float(box[0]), float(box[1]))
@@ -114,15 +120,15 @@ def build_spec(scenario: str, targets: list[str], params: list[str], from_file: 
             p[name] = box
         except LabsimError as exc:
             problems += exc.problems
-    if not t and not targets:
+    if not t and not targets and "targets" not in given:
         problems.append("calibrate: no target; give --target NAME=NUMBER (or [targets] in --from)")
-    if not p and not params:
+    if not p and not params and "params" not in given:
         problems.append("calibrate: no parameter to fit; give --param NAME=LOW:HIGH (or [params] in --from)")
     problems += check_metrics(list(t), "--target") if t else []
     for name, (low, high) in p.items():
         spec = PARAM_BY_NAME.get(name)
         if spec is None:
-            problems.append(f"--param {name}: unknown scenario key{nearest(name, list(PARAM_BY_NAME))}")
+            problems.append(f"--param {show(name)}: unknown scenario key{nearest(name, list(PARAM_BY_NAME))}")
         elif spec.kind not in (int, float):
             problems.append(f"--param {name}: not numeric; allowed: numeric scenario keys")
         elif not low < high:
@@ -130,9 +136,20 @@ def build_spec(scenario: str, targets: list[str], params: list[str], from_file: 
         elif (spec.low is not None and low < spec.low) or (spec.high is not None and high > spec.high):
             problems.append(f"--param {name}={low:g}:{high:g}: outside what the key allows ({spec.allowed()})")
     try:
-        load_scenario(scenario)
+        base = load_scenario(scenario) if scenario is not None else None
+        if base is not None:
+            base.check_horizon(YEARS)
     except LabsimError as exc:
         problems += exc.problems
+        base = None
+    if base is not None and not problems:  # each knob at each end of its box must give a valid lab
+        for name, (low, high) in p.items():
+            for end in (low, high):
+                value = round(end) if PARAM_BY_NAME[name].kind is int else end
+                try:
+                    base.with_settings(**{name: value})
+                except LabsimError as exc:
+                    problems.append(f"--param {name}={low:g}:{high:g}: at {value:g}: {exc.problems[0].split(': ', 1)[-1]}")
     if reps < 2:
         problems.append(f"--reps: got {reps}; allowed: an integer >= 2")
     if budget < 4:
@@ -154,7 +171,7 @@ def _one_run(args: tuple) -> dict:
     from sim.run import simulate
 
     scenario, changes, seed, network = args
-    model = simulate(load_scenario(scenario).with_settings(**changes), seed, 1.0)
+    model = simulate(load_scenario(scenario).with_settings(**changes), seed, YEARS)
     return summary(model, network=network)
 
 
@@ -263,19 +280,42 @@ def unreached(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame) -> list[
 
 
 def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame, out: Path) -> str:
-    """A scenario file that `labsim run` takes: the base, extended with the fitted values (path relative to out)."""
+    """A scenario file that `labsim run` takes: the base, extended with the fitted values (path relative to out).
+
+    The keys are written by a TOML writer (tomli-w), never by string formatting,
+    so a name with quotes or new lines cannot break the file or add keys.
+    Comments hold only numbers and metric names that were checked.
+    """
+    import tomli_w
+
     base = load_scenario(spec.scenario)
     is_path = Path(spec.scenario).suffix == ".toml"
     ref = os.path.relpath(Path(spec.scenario).resolve(), Path(out).resolve()) if is_path else spec.scenario
-    lines = [f'# Calibrated by `labsim calibrate` to: {", ".join(f"{k}={v:g}" for k, v in spec.targets.items())}',
-             f"# ({spec.reps} replications per evaluation, {spec.budget} evaluations, root seed {spec.root_seed}).",
-             f'extends = "{ref}"', f'name = "{base.name}_calibrated"',
-             f'description = "{base.name} fitted to its own numbers"', ""]
-    for k, v in fitted.items():
-        lo, hi = spec.params[k]
-        lines.append(f"{k} = {v!r}  # fitted within [{lo:g}, {hi:g}]")
-    lines.append("")
-    for r in table.itertuples():
-        lines.append(f"# {r.target}: target {r.value:g}, simulated {r.simulated_mean:,.4g} "
-                     f"[{r.ci_low:,.4g}, {r.ci_high:,.4g}]{'' if r.reached else '  (not reached)'}")
-    return "\n".join(lines) + "\n"
+    data = {"extends": ref, "name": f"{base.name}_calibrated", "description": f"{base.name} fitted to its own numbers"}
+    data |= {k: (int(v) if PARAM_BY_NAME[k].kind is int else float(v)) for k, v in fitted.items()}
+    head = [f"# Calibrated by `labsim calibrate` to: {', '.join(f'{_safe(k)}={v:g}' for k, v in spec.targets.items())}",
+            f"# ({spec.reps} replications per evaluation, {spec.budget} evaluations, root seed {spec.root_seed}).",
+            *(f"# {_safe(k)} fitted within [{lo:g}, {hi:g}]" for k, (lo, hi) in spec.params.items())]
+    tail = [f"# {_safe(r.target)}: target {r.value:g}, simulated {r.simulated_mean:,.4g} "
+            f"[{r.ci_low:,.4g}, {r.ci_high:,.4g}]{'' if r.reached else '  (not reached)'}" for r in table.itertuples()]
+    return "\n".join(head) + "\n" + tomli_w.dumps(data) + "\n" + "\n".join(tail) + "\n"
+
+
+def _safe(text: str) -> str:
+    """A name for a comment line: no line breaks or control characters."""
+    return "".join(c for c in str(text) if c.isprintable())
+
+
+def check_cost(spec: CalibrationSpec, allow_large: bool = False) -> float:
+    """Refuse a calibration whose runs (at the top of every box) or total CPU time exceed the limits."""
+    from sim.cost import check_batch
+
+    base = load_scenario(spec.scenario)
+    top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
+    evaluations = spec.budget + 2  # and the final check on twice the replications
+    try:
+        heavy = base.with_settings(**top)
+    except LabsimError:
+        heavy = base
+    return check_batch([heavy], [{}], spec.reps * evaluations, YEARS, allow_large=allow_large,
+                       where=f"calibrate {spec.scenario} (--budget {spec.budget} x --reps {spec.reps})")

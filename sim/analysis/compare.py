@@ -20,6 +20,7 @@ from sim.batch.experiment import Experiment
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
 from sim.errors import LabsimError
+from sim.io import atomic_write, slug
 from sim.scenario import load_scenario
 
 KEY_METRICS = (
@@ -40,26 +41,26 @@ def check_compare_args(scenarios: list[str], reps: int) -> None:
 
 
 def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | None = None, years: float = 1.0,
-                   root_seed: int = 1, quiet: bool = False, force: bool = False) -> pd.DataFrame:
-    """Run (or resume) the comparison batch under out/batch and write out/comparison.csv."""
+                   root_seed: int = 1, quiet: bool = False, force: bool = False, allow_large: bool = False,
+                   dest: Path | None = None) -> pd.DataFrame:
+    """Run (or resume) the comparison batch under out/batch; write comparison.csv and .json into dest (or out)."""
     check_compare_args(scenarios, reps)
     loaded = [load_scenario(s) for s in scenarios]  # validates each, and its interventions, before running
     for sc in loaded:
         sc.check_horizon(years)
     names = [sc.name for sc in loaded]
-    if len(set(names)) < len(names):
-        raise LabsimError(f"compare: scenarios must differ; got {', '.join(names)}")
+    if len(set(names)) < len(names) or len({slug(n) for n in names}) < len(names):
+        raise LabsimError(f"compare: scenarios must have different names; got {', '.join(names)}")
     refs = list(scenarios)
     exp = Experiment(name="compare", scenarios=refs, points=[{}], replications=reps, root_seed=root_seed,
                      years=years, source={"scenarios": refs, "replications": reps, "root_seed": root_seed,
-                                          "years": years, "kind": "compare"})
-    run_batch(exp, out / "batch", workers=workers, quiet=quiet, force=force)
+                                          "years": years, "kind": "compare"}, loaded=loaded)
+    run_batch(exp, out / "batch", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
     table = comparison_table(Store(out / "batch").runs(), names)
-    from sim.run import atomic_write
-
-    atomic_write(out / "comparison.csv", table.to_csv(index=False).encode())
+    dest = out if dest is None else dest
+    atomic_write(dest / "comparison.csv", table.to_csv(index=False).encode())
     meta = {"scenarios": names, "refs": refs, "reps": reps, "years": years, "root_seed": root_seed}
-    atomic_write(out / "comparison.json", json.dumps(meta, indent=2).encode())
+    atomic_write(dest / "comparison.json", json.dumps(meta, indent=2).encode())
     return table
 
 

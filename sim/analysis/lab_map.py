@@ -57,29 +57,35 @@ def settings_at(public_market: float, open_closed: float) -> dict:
     return out
 
 
+MAX_RESOLUTION = 50  # points per axis: 2,500 settings
+MAX_REPS = 1_000
+
+
 def run_map(out: Path, resolution: int = 5, reps: int = 3, workers: int | None = None, years: float = 1.0,
-            root_seed: int = 1, quiet: bool = False, force: bool = False) -> pd.DataFrame:
-    """Run the sweep (resumable, under out/batch), then write out/map.csv of mean outcomes per point."""
-    if resolution < 2:
-        raise LabsimError(f"--resolution: got {resolution}; allowed: an integer >= 2")
-    if reps < 1:
-        raise LabsimError(f"--reps: got {reps}; allowed: an integer >= 1")
+            root_seed: int = 1, quiet: bool = False, force: bool = False, allow_large: bool = False,
+            dest: Path | None = None) -> pd.DataFrame:
+    """Run the sweep (resumable, under out/batch), then write map.csv of mean outcomes per point into dest (or out)."""
+    if not 2 <= resolution <= MAX_RESOLUTION:
+        raise LabsimError(f"--resolution: got {resolution}; allowed: an integer in [2, {MAX_RESOLUTION}]")
+    if not 1 <= reps <= MAX_REPS:
+        raise LabsimError(f"--reps: got {reps}; allowed: an integer in [1, {MAX_REPS}]")
     axis = np.linspace(0.0, 1.0, resolution)
     coords = [(float(pm), float(oc)) for oc in axis for pm in axis]
     points = [settings_at(pm, oc) for pm, oc in coords]
     exp = Experiment(name="map", scenarios=[BASE], points=points, replications=reps, root_seed=root_seed,
                      years=years, source={"kind": "map", "resolution": resolution, "replications": reps,
                                           "root_seed": root_seed, "years": years})
-    run_batch(exp, out / "batch", workers=workers, quiet=quiet, force=force)
+    run_batch(exp, out / "batch", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
     runs = Store(out / "batch").runs()
     runs = runs[runs["status"] == "ok"]
     means = runs.groupby("point")[list(OUTCOMES)].mean()
     grid = pd.DataFrame([{"point": i, "public_market": pm, "open_closed": oc} for i, (pm, oc) in enumerate(coords)])
     grid = grid.merge(means, left_on="point", right_index=True, how="left")
-    from sim.run import atomic_write
+    from sim.io import atomic_write
 
-    atomic_write(out / "map.csv", grid.to_csv(index=False).encode())
-    atomic_write(out / "map.json", json.dumps({"resolution": resolution, "reps": reps, "years": years,
+    dest = out if dest is None else dest
+    atomic_write(dest / "map.csv", grid.to_csv(index=False).encode())
+    atomic_write(dest / "map.json", json.dumps({"resolution": resolution, "reps": reps, "years": years,
                                                "root_seed": root_seed, "presets": preset_positions(),
                                                "corners": {f"{a},{b}": v for (a, b), v in CORNERS.items()}},
                                               indent=2).encode())

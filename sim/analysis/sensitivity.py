@@ -17,23 +17,26 @@ run-to-run noise is reported beside the indices, because noise inflates them
 from __future__ import annotations
 
 import json
-import tomllib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.batch.experiment import Experiment, cast_point, parse_bounds
+from sim.batch.experiment import Experiment, cast_point, check_points, parse_bounds, read_header
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
 from sim.errors import LabsimError
+from sim.files import cap, read_toml, show
 from sim.metrics import LADDER_KEYS, NETWORK_KEYS
-from sim.scenario import load_scenario, nearest
+from sim.scenario import nearest
 
 METHODS = ("morris", "sobol")
 TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "sensitivity")
+SPEC_KEYS = ("n", "outputs", "bounds")
 NUM_LEVELS = 4  # Morris grid levels
+MAX_N = 1_000  # Morris trajectories or Sobol base samples (Sobol runs N (d + 2) points)
 
 
 @dataclass
@@ -57,54 +60,40 @@ class SensitivitySpec:
 
 
 def load_spec(path: Path) -> SensitivitySpec:
-    """Read and check a sensitivity file; every problem reported at once."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LabsimError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise LabsimError(f"{path}: cannot read it as TOML ({exc})") from None
-    where, problems = str(path), []
-    for key in data:
-        if key not in TOP_KEYS:
-            problems.append(f"{where}: key '{key}': unknown key{nearest(key, TOP_KEYS)}")
-    scenarios = data.get("scenarios")
-    if not (isinstance(scenarios, list) and len(scenarios) == 1 and isinstance(scenarios[0], str)):
-        problems.append(f"{where}: key 'scenarios': allowed: a list of exactly one preset or scenario path")
-        scenario = ""
-    else:
-        near = path.parent / scenarios[0]
-        scenario = str(near.resolve()) if near.suffix == ".toml" and near.is_file() else scenarios[0]
-        try:
-            load_scenario(scenario)
-        except LabsimError as exc:
-            problems += [f"{where}: key 'scenarios': {p}" for p in exc.problems]
-    table = data.get("sensitivity")
+    """Read and check a sensitivity file, with the checks every batch file gets; every problem at once."""
+    tf = read_toml(path, "sensitivity file")
+    problems: list[str] = []
+    head = read_header(tf, TOP_KEYS, problems, default_reps=3, max_scenarios=1)
+    where = head["where"]
+    table = tf.data.get("sensitivity")
     if not isinstance(table, dict):
         problems.append(f"{where}: table [sensitivity]: missing; give n, outputs and bounds")
         table = {}
+    for key in table:
+        if key not in SPEC_KEYS:
+            problems.append(f"{tf.where(key, table='sensitivity')}: unknown key{nearest(key, SPEC_KEYS)}")
     names, lows, highs = parse_bounds(table.get("bounds"), where, "sensitivity", problems)
     n = table.get("n", 8)
-    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= 10_000:
-        problems.append(f"{where}: [sensitivity] key 'n': got {n!r}; allowed: an integer in [2, 10000]")
+    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_N:
+        problems.append(f"{tf.where('n', table='sensitivity')}: got {show(n)}; allowed: an integer in [2, {MAX_N}]")
     outputs = table.get("outputs", ["visitors", "contributors", "partners"])
-    problems += check_metrics(outputs, f"{where}: [sensitivity] key 'outputs'")
-    reps = data.get("replications", 3)
-    if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
-        problems.append(f"{where}: key 'replications': got {reps!r}; allowed: an integer >= 1")
+    problems += check_metrics(outputs, f"{tf.where('outputs', table='sensitivity')}")
+    if not problems and head["loaded"]:
+        corners = [cast_point(dict(zip(names, c, strict=True))) for c in (lows, highs)]  # the box's extreme corners
+        corners += [cast_point({k: lo}) for k, lo in zip(names, lows, strict=True)]  # and each knob alone at its low
+        corners = list({json.dumps(c, sort_keys=True): c for c in corners}.values())
+        problems += check_points(corners, head["loaded"], f"{where}: [sensitivity] key 'bounds'")
     if problems:
-        raise LabsimError(problems)
-    return SensitivitySpec(str(data.get("name", path.stem)), scenario, names, [list(b) for b in zip(lows, highs,
-                           strict=True)], n, list(outputs), reps, int(data.get("root_seed", 0)),
-                           float(data.get("years", 1.0)))
+        raise LabsimError(cap(problems))
+    return SensitivitySpec(head["name"], head["refs"][0], names, [list(b) for b in zip(lows, highs, strict=True)],
+                           n, list(outputs), head["replications"], head["root_seed"], head["years"])
 
 
 def check_metrics(names, where: str) -> list[str]:
     """Problems with metric names (suggesting the nearest known one)."""
     known = LADDER_KEYS + NETWORK_KEYS
     if not isinstance(names, list) or not names or not all(isinstance(x, str) for x in names):
-        return [f"{where}: allowed: a non-empty list of metric names"]
+        return [f"{where}: got {show(names)}; allowed: a non-empty list of metric names"]
     return [f"{where}: unknown metric '{m}'{nearest(m, known)}" for m in names if m not in known]
 
 
@@ -119,10 +108,9 @@ def design(spec: SensitivitySpec, method: str) -> np.ndarray:
 
 def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int | None = None,
                     executor: str = "local", scheduler: str | None = None, quiet: bool = False,
-                    force: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sample, run (as a resumable batch under out/batch), analyse; write sensitivity.csv and noise.csv."""
-    from SALib.analyze import morris, sobol
-
+                    force: bool = False, allow_large: bool = False,
+                    dest: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sample, run (as a resumable batch under out/batch), analyse; write sensitivity.csv and noise.csv into dest."""
     if method not in METHODS:
         raise LabsimError(f"--method: got {method!r}; allowed: {', '.join(METHODS)}")
     x = design(spec, method)
@@ -131,11 +119,31 @@ def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int 
                      replications=spec.replications, root_seed=spec.root_seed, years=spec.years,
                      source={"kind": "sensitivity", "method": method, "n": spec.n, "names": spec.names,
                              "bounds": spec.bounds, "outputs": spec.outputs})
-    run_batch(exp, out / "batch", workers=workers, executor=executor, scheduler=scheduler, quiet=quiet, force=force)
+    run_batch(exp, out / "batch", workers=workers, executor=executor, scheduler=scheduler, quiet=quiet, force=force,
+              allow_large=allow_large)
     runs = Store(out / "batch").runs()
     failed = int((runs["status"] != "ok").sum())
     if failed:
         raise LabsimError(f"{out}: {failed} runs failed; see {out / 'batch' / 'runs.parquet'} and re-run to retry them")
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # constant outputs: SALib and numpy divide by 0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        indices, noise_df = _analyse(spec, method, x, runs)
+    dest = out if dest is None else dest
+    from sim.io import atomic_write
+
+    atomic_write(dest / "sensitivity.csv", indices.to_csv(index=False).encode())
+    atomic_write(dest / "noise.csv", noise_df.to_csv(index=False).encode())
+    atomic_write(dest / "sensitivity.json", json.dumps({"method": method, "scenario": spec.scenario,
+                                                        "n": spec.n, "points": len(points),
+                                                        "replications": spec.replications,
+                                                        "root_seed": spec.root_seed}, indent=2).encode())
+    return indices, noise_df
+
+
+def _analyse(spec: SensitivitySpec, method: str, x: np.ndarray, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indices per output from the mean of each point's replications, and the share of noise."""
+    from SALib.analyze import morris, sobol
+
     by_point = runs.groupby("point")[spec.outputs]
     y_mean, y_var = by_point.mean().sort_index(), by_point.var(ddof=1).sort_index()
     rows, noise = [], []
@@ -158,15 +166,7 @@ def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int 
                              "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
     indices, noise_df = pd.DataFrame(rows), pd.DataFrame(noise)
     key = "mu_star" if method == "morris" else "ST"
-    indices["rank"] = indices.groupby("output")[key].rank(ascending=False, method="min").astype(int)
-    from sim.run import atomic_write
-
-    atomic_write(out / "sensitivity.csv", indices.to_csv(index=False).encode())
-    atomic_write(out / "noise.csv", noise_df.to_csv(index=False).encode())
-    atomic_write(out / "sensitivity.json", json.dumps({"method": method, "scenario": spec.scenario,
-                                                       "n": spec.n, "points": len(points),
-                                                       "replications": spec.replications,
-                                                       "root_seed": spec.root_seed}, indent=2).encode())
+    indices["rank"] = indices[key].fillna(0).groupby(indices["output"]).rank(ascending=False, method="min").astype(int)
     return indices, noise_df
 
 

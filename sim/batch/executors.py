@@ -62,8 +62,13 @@ class DaskPool(Pool):
                 ) from None
             self.workers = max(1, len(self.client.scheduler_info().get("workers", {}))) or workers
         else:
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+            import dask
+
+            # A task whose worker dies fails at once (KilledWorker): the runner retries its runs one at a time
+            # and counts the deaths itself, as for the local pool, so only a run that kills its worker fails.
+            with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                            dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
         self.executor = self._make()
 

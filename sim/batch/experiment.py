@@ -28,11 +28,11 @@ design point (common random numbers), so settings compare pair by pair.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
 import math
-import tomllib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,12 +41,19 @@ from typing import Any
 import numpy as np
 
 from sim.errors import LabsimError
-from sim.scenario import load_scenario, nearest
+from sim.files import TomlFile, cap, integer, number, read_toml, show, string
+from sim.scenario import Scenario, is_path_like, load_scenario, nearest, resolve_from
 from sim.schema import PARAM_BY_NAME
 
 TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "grid", "sample")
 SAMPLE_KEYS = ("method", "n", "bounds")
 METHODS = ("lhs", "sobol")
+MAX_YEARS = 50
+MAX_REPLICATIONS = 10_000  # run ids hold four digits of replication
+MAX_POINTS = 100_000  # design points of one experiment (run ids hold five digits of point)
+MAX_STEPS = 1_000  # values of one {from, to, steps} range
+MAX_SCENARIOS = 100
+MAX_SEED = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,7 @@ class RunSpec:
     """One run of a batch: its identity, its settings and its seed."""
 
     run_id: str
-    scenario: str  # preset name or path, as the worker loads it
+    scenario: Scenario | str  # the resolved scenario (a file changed mid-batch cannot leak in), or a preset name
     scenario_name: str
     point: int
     params: dict[str, Any]
@@ -75,6 +82,18 @@ class Experiment:
     years: float = 1.0
     description: str = ""
     source: dict = field(default_factory=dict)
+    loaded: list[Scenario] = field(default_factory=list, repr=False, compare=False)
+    path: str = ""  # the experiment file, for messages
+
+    def scenario_objects(self) -> list[Scenario]:
+        """The base scenarios, loaded once: their contents are the experiment's identity."""
+        if len(self.loaded) != len(self.scenarios):
+            self.loaded = [load_scenario(ref) for ref in self.scenarios]
+        return self.loaded
+
+    def identity(self) -> dict[str, dict]:
+        """What each base scenario resolves to (name, every setting, interventions, map), keyed by its reference."""
+        return {str(ref): scenario_identity(sc) for ref, sc in zip(self.scenarios, self.scenario_objects(), strict=True)}
 
     @classmethod
     def simple(cls, scenario: str, replications: int, root_seed: int = 0, years: float = 1.0) -> Experiment:
@@ -88,8 +107,9 @@ class Experiment:
         return list(dict.fromkeys(k for p in self.points for k in p))
 
     def digest(self) -> str:
-        """A hash of what the experiment runs: the same file gives the same hash."""
-        blob = json.dumps({"scenarios": self.scenarios, "points": self.points, "replications": self.replications,
+        """A hash of what the experiment runs: the resolved contents of its scenarios, not their paths."""
+        scenarios = [scenario_identity(sc) for sc in self.scenario_objects()]
+        blob = json.dumps({"scenarios": scenarios, "points": self.points, "replications": self.replications,
                            "root_seed": self.root_seed, "years": self.years}, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -97,13 +117,31 @@ class Experiment:
         """Every run, in a fixed order; ids and seeds do not depend on that order."""
         seeds = replication_seeds(self.root_seed, self.replications)
         out = []
-        for s_idx, ref in enumerate(self.scenarios):
-            name = load_scenario(ref).name
+        for s_idx, sc in enumerate(self.scenario_objects()):
+            name, ref = sc.name, sc
             for p_idx, params in enumerate(self.points):
                 point = s_idx * len(self.points) + p_idx
                 for rep in range(self.replications):
                     out.append(RunSpec(f"p{point:05d}-r{rep:04d}", ref, name, point, params, rep, seeds[rep], self.years))
         return out
+
+
+def scenario_identity(sc: Scenario) -> dict[str, Any]:
+    """The contents that make a scenario what it is (its path is not one of them)."""
+    return {"name": sc.name, "settings": dataclasses.asdict(sc.settings),
+            "interventions": [[iv.at, dict(sorted(iv.changes.items()))] for iv in sc.interventions],
+            "map": dict(sorted(sc.stated_map.items()))}
+
+
+def changed_keys(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs between two scenario identities, in words ('mediators 8 -> 9')."""
+    out = [f"{k} {show(v, 30)} -> {show(new.get('settings', {}).get(k), 30)}"
+           for k, v in old.get("settings", {}).items() if new.get("settings", {}).get(k) != v]
+    out += [f"{k} {show(new['settings'][k], 30)} (new key)" for k in new.get("settings", {}) if k not in old.get("settings", {})]
+    for part in ("name", "interventions", "map"):
+        if old.get(part) != new.get(part):
+            out.append(f"{part} changed")
+    return out
 
 
 def replication_seeds(root_seed: int, replications: int) -> list[int]:
@@ -115,63 +153,67 @@ def replication_seeds(root_seed: int, replications: int) -> list[int]:
 # -- loading -----------------------------------------------------------------------
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment file; raise LabsimError with every problem."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LabsimError(f"{path}: no such experiment file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LabsimError(f"{path}: cannot read the file ({exc.__class__.__name__}: {exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LabsimError(f"{path}: malformed TOML: {exc}") from None
-    return parse_experiment(data, path)
+    return parse_experiment(read_toml(path, "experiment file"))
 
 
-def parse_experiment(data: dict, path: Path) -> Experiment:
-    """Validate an experiment's table; every problem is collected before raising."""
-    problems: list[str] = []
-    where = str(path)
-    for key in data:
-        if key not in TOP_KEYS:
-            problems.append(f"{where}: key '{key}': unknown key{nearest(key, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}")
-    scenarios = data.get("scenarios")
+def read_header(tf: TomlFile, top_keys: tuple[str, ...], problems: list[str], default_reps: int = 1,
+                max_scenarios: int = MAX_SCENARIOS) -> dict[str, Any]:
+    """The keys every batch-like file shares (name, scenarios, replications, root_seed, years), checked alike."""
+    where = str(tf.path)
+    for key in tf.data:
+        if key not in top_keys:
+            problems.append(f"{tf.where(key)}: unknown key{nearest(key, top_keys)}; allowed: {', '.join(top_keys)}")
+    years = number(tf, "years", 1.0, 0.0, MAX_YEARS, problems)
+    scenarios = tf.data.get("scenarios")
     refs: list[str] = []
-    if not isinstance(scenarios, list) or not scenarios or not all(isinstance(s, str) for s in scenarios):
-        problems.append(f"{where}: key 'scenarios': allowed: a non-empty list of preset names or scenario paths")
+    loaded: list[Scenario] = []
+    many = "a non-empty list of preset names or scenario paths" if max_scenarios > 1 else \
+        "a list of exactly one preset or scenario path"
+    if not isinstance(scenarios, list) or not 1 <= len(scenarios) <= max_scenarios or \
+            not all(isinstance(s, str) for s in scenarios):
+        problems.append(f"{tf.where('scenarios')}: got {show(scenarios)}; allowed: {many}"
+                        + (f" (at most {max_scenarios})" if max_scenarios > 1 else ""))
     else:
         for ref in scenarios:
-            near = path.parent / ref
-            resolved = str(near.resolve()) if near.suffix == ".toml" and near.is_file() else ref
             try:
-                sc = load_scenario(resolved)
-                if isinstance(data.get("years", 1.0), int | float):
-                    sc.check_horizon(float(data.get("years", 1.0)))
-                refs.append(resolved)
+                path = resolve_from(ref, tf.path.parent)
+                sc = load_scenario(path)
+                sc.check_horizon(years)
+                refs.append(str(path.resolve()) if is_path_like(ref) else ref)
+                loaded.append(sc)
             except LabsimError as exc:
-                problems += [f"{where}: key 'scenarios': {p}" for p in exc.problems]
-    reps = data.get("replications", 1)
-    if isinstance(reps, bool) or not isinstance(reps, int) or not 1 <= reps <= 100_000:
-        problems.append(f"{where}: key 'replications': got {reps!r}; allowed: an integer in [1, 100000]")
-    seed = data.get("root_seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        problems.append(f"{where}: key 'root_seed': got {seed!r}; allowed: an integer >= 0")
-    years = data.get("years", 1.0)
-    if isinstance(years, bool) or not isinstance(years, int | float) or not 0 < years <= 50:
-        problems.append(f"{where}: key 'years': got {years!r}; allowed: a number in (0, 50]")
+                problems += [f"{tf.where('scenarios')}: {p}" for p in exc.problems]
+    return {
+        "name": string(tf, "name", tf.path.stem, problems),
+        "description": string(tf, "description", "", problems),
+        "refs": refs, "loaded": loaded, "years": years,
+        "replications": integer(tf, "replications", default_reps, 1, MAX_REPLICATIONS, problems),
+        "root_seed": integer(tf, "root_seed", 0, 0, MAX_SEED, problems),
+        "where": where,
+    }
+
+
+def parse_experiment(tf: TomlFile) -> Experiment:
+    """Validate an experiment file; every problem is collected before raising."""
+    problems: list[str] = []
+    data = tf.data
+    head = read_header(tf, TOP_KEYS, problems)
+    where, seed = head["where"], head["root_seed"]
     if "grid" in data and "sample" in data:
         problems.append(f"{where}: keys 'grid' and 'sample': give one parameter space, not both")
     points = [{}]
     if "grid" in data:
-        points = _grid(data["grid"], where, problems)
+        points = _grid(data["grid"], tf, problems)
     elif "sample" in data:
-        points = _sample(data["sample"], where, problems, seed if isinstance(seed, int) else 0)
+        points = _sample(data["sample"], tf, problems, seed)
     if not problems:
-        problems += _check_points(points, refs, where)
+        problems += check_points(points, head["loaded"], where)
     if problems:
-        raise LabsimError(problems)
+        raise LabsimError(cap(problems))
     return Experiment(
-        name=str(data.get("name", path.stem)), scenarios=refs, points=points, replications=reps,
-        root_seed=seed, years=float(years), description=str(data.get("description", "")), source=data,
+        name=head["name"], scenarios=head["refs"], points=points, replications=head["replications"],
+        root_seed=seed, years=head["years"], description=head["description"], source=data, loaded=head["loaded"],
+        path=str(tf.path),
     )
 
 
@@ -182,50 +224,61 @@ def _param(name: str, where: str, table: str, problems: list[str]):
     return p
 
 
-def _grid(grid: Any, where: str, problems: list[str]) -> list[dict[str, Any]]:
-    """The Cartesian product of each key's values (a list, or {from, to, steps})."""
+def _grid(grid: Any, tf: TomlFile, problems: list[str]) -> list[dict[str, Any]]:
+    """The Cartesian product of each key's values (a list, or {from, to, steps}); its size is checked first."""
+    where = str(tf.path)
     if not isinstance(grid, dict) or not grid:
         problems.append(f"{where}: [grid]: allowed: a table of scenario keys, each a list of values or "
-                        "{{ from = A, to = B, steps = N }}")
+                        "{ from = A, to = B, steps = N }")
         return [{}]
     axes = {}
     for name, spec in grid.items():
         p = _param(name, where, "grid", problems)
         if p is None:
             continue
+        at = tf.where(name, table="grid")
         if isinstance(spec, list) and spec:
+            if len(spec) > MAX_STEPS:
+                problems.append(f"{at}: {len(spec)} values; allowed: at most {MAX_STEPS}")
+                continue
             axes[name] = spec
         elif isinstance(spec, dict) and set(spec) == {"from", "to", "steps"}:
             lo, hi, steps = spec["from"], spec["to"], spec["steps"]
             ok = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi)) and (
-                isinstance(steps, int) and steps >= 2)
+                isinstance(steps, int) and not isinstance(steps, bool) and 2 <= steps <= MAX_STEPS)
             if not ok or lo >= hi:
-                problems.append(f"{where}: [grid] key '{name}': got {spec!r}; allowed: from < to and steps >= 2")
+                problems.append(f"{at}: got {show(spec, 80)}; allowed: from < to and steps in [2, {MAX_STEPS}]")
                 continue
             values = np.linspace(lo, hi, steps)
             axes[name] = [round(float(v)) for v in values] if p.kind is int else [float(v) for v in values]
         else:
-            problems.append(f"{where}: [grid] key '{name}': got {spec!r}; allowed: a non-empty list of values "
+            problems.append(f"{at}: got {show(spec, 80)}; allowed: a non-empty list of values "
                             "or { from = A, to = B, steps = N }")
+    size = math.prod(len(v) for v in axes.values())
+    if size > MAX_POINTS:
+        sizes = " x ".join(str(len(v)) for v in axes.values())
+        problems.append(f"{where}: [grid]: {sizes} = {size:,} design points; allowed: at most {MAX_POINTS:,}")
+        return [{}]
     names = list(axes)
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes.values())]
 
 
-def _sample(sample: Any, where: str, problems: list[str], seed: int) -> list[dict[str, Any]]:
+def _sample(sample: Any, tf: TomlFile, problems: list[str], seed: int) -> list[dict[str, Any]]:
     """A Latin hypercube or scrambled Sobol sample within the bounds (scipy.stats.qmc)."""
     from scipy.stats import qmc
 
+    where = str(tf.path)
     if not isinstance(sample, dict):
         problems.append(f"{where}: [sample]: allowed: a table with method, n and bounds")
         return [{}]
     for key in sample:
         if key not in SAMPLE_KEYS:
-            problems.append(f"{where}: [sample] key '{key}': unknown key{nearest(key, SAMPLE_KEYS)}")
+            problems.append(f"{tf.where(key, table='sample')}: unknown key{nearest(key, SAMPLE_KEYS)}")
     method, n, bounds = sample.get("method"), sample.get("n"), sample.get("bounds")
     if method not in METHODS:
-        problems.append(f"{where}: [sample] key 'method': got {method!r}; allowed: one of {', '.join(METHODS)}")
-    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= 1_000_000:
-        problems.append(f"{where}: [sample] key 'n': got {n!r}; allowed: an integer in [2, 1000000]")
+        problems.append(f"{tf.where('method', table='sample')}: got {show(method)}; allowed: one of {', '.join(METHODS)}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_POINTS:
+        problems.append(f"{tf.where('n', table='sample')}: got {show(n)}; allowed: an integer in [2, {MAX_POINTS}]")
     names, lows, highs = parse_bounds(bounds, where, "sample", problems)
     if problems or not names:
         return [{}]
@@ -253,9 +306,9 @@ def parse_bounds(bounds: Any, where: str, table: str, problems: list[str]) -> tu
         if p.kind not in (int, float):
             problems.append(f"{where}: [{table}.bounds] key '{name}': not numeric; vary it in a [grid] instead")
         elif not ok or not pair[0] < pair[1]:
-            problems.append(f"{where}: [{table}.bounds] key '{name}': got {pair!r}; allowed: [low, high] with low < high")
+            problems.append(f"{where}: [{table}.bounds] key '{name}': got {show(pair)}; allowed: [low, high] with low < high")
         elif (p.low is not None and pair[0] < p.low) or (p.high is not None and pair[1] > p.high):
-            problems.append(f"{where}: [{table}.bounds] key '{name}': got {pair!r}; allowed: within {p.allowed()}")
+            problems.append(f"{where}: [{table}.bounds] key '{name}': got {show(pair)}; allowed: within {p.allowed()}")
         else:
             names.append(name)
             lows.append(float(pair[0]))
@@ -268,16 +321,15 @@ def cast_point(point: dict[str, float]) -> dict[str, Any]:
     return {k: round(v) if PARAM_BY_NAME[k].kind is int else float(v) for k, v in point.items()}
 
 
-def _check_points(points: list[dict], refs: list[str], where: str) -> list[str]:
+def check_points(points: list[dict], loaded: list[Scenario], where: str) -> list[str]:
     """Every design point must give valid settings on every base scenario."""
     problems: list[str] = []
-    for ref in refs:
-        base = load_scenario(ref)
+    for base in loaded:
         for i, point in enumerate(points):
             try:
                 base.with_settings(**point)
             except LabsimError as exc:
-                problems += [f"{where}: design point {i} {point}: {p.split(': ', 1)[-1]}" for p in exc.problems]
+                problems += [f"{where}: design point {i} {show(point, 120)}: {p.split(': ', 1)[-1]}" for p in exc.problems]
                 if len(problems) > 20:
                     return [*problems, f"{where}: ... more design points fail the same way"]
     return problems

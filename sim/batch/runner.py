@@ -4,7 +4,15 @@ Crash isolation: a run that raises is recorded as failed by its worker. A
 worker process that dies breaks the local pool: the pool is rebuilt, and the
 runs that were in flight are retried one at a time, so that a run that kills
 its worker again is identified; after `MAX_ATTEMPTS` crashes it is recorded
-as failed and the batch goes on.
+as failed and the batch goes on. Under Dask a dying worker fails only its own
+task (KilledWorker, after its first death): that chunk's runs are retried one
+at a time too, with the same count of attempts, so one bad run never fails
+its neighbours.
+
+Before anything is written, the batch's cost is estimated (`sim.cost`) and
+the folder is locked (`sim.io.locked`): a second process on the same folder is
+refused. At the end the store is counted again: runs that are neither done nor
+failed (a folder emptied under the batch, say) are reported as missing.
 """
 
 from __future__ import annotations
@@ -21,7 +29,9 @@ from sim.batch.executors import check_executor, make_pool
 from sim.batch.experiment import Experiment, RunSpec
 from sim.batch.store import Store, _now
 from sim.batch.worker import execute_chunk, faults_from_env
+from sim.cost import check_batch
 from sim.errors import LabsimError
+from sim.io import locked
 
 MAX_ATTEMPTS = 3
 FLUSH_SECONDS, FLUSH_ROWS = 2.0, 500
@@ -30,6 +40,11 @@ FLUSH_SECONDS, FLUSH_ROWS = 2.0, 500
 def default_workers() -> int:
     """All cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def max_workers() -> int:
+    """The most worker processes a batch starts on this machine: four per core."""
+    return 4 * default_workers()
 
 
 def run_batch(
@@ -41,35 +56,47 @@ def run_batch(
     quiet: bool = False,
     force: bool = False,
     chunk_size: int | None = None,
+    allow_large: bool = False,
 ) -> dict:
-    """Run every run of `exp` not yet done in `out`; return the counts."""
+    """Run every run of `exp` not yet done in `out`; return the counts (with 'missing')."""
     workers = default_workers() if workers is None else workers
-    if workers < 1:
-        raise LabsimError(f"--workers: got {workers}; allowed: an integer >= 1")
+    if not 1 <= workers <= max_workers():
+        raise LabsimError(f"--workers: got {workers}; allowed: an integer in [1, {max_workers()}] "
+                          f"(four per core of the {default_workers()} here)")
     check_executor(executor, scheduler)
+    out = Path(out)
+    check_batch(exp.scenario_objects(), exp.points, exp.replications, exp.years, allow_large=allow_large,
+                where=exp.path or f"experiment {exp.name}")
+    digest, identity = exp.digest(), exp.identity()
     store = Store(out)
-    ours = store.check(exp.digest(), force)  # nothing is written until the options and the pool are good
+    store.check(digest, force, identity)  # nothing is written until the options, the cost and the folder are good
     specs = exp.runs()
-    done = store.done() if ours else set()
-    todo = [s for s in specs if s.run_id not in done]
-    counts = Counter(total=len(specs), skipped=len(specs) - len(todo))
-    t0 = time.perf_counter()
-    pool = make_pool(executor, workers, scheduler) if todo else None
-    manifest = store.claim(exp.digest(), {"name": exp.name, "varied": exp.varied, **exp.source}, force)
-    if pool is not None:
-        try:
-            with _Progress(len(specs), counts["skipped"], quiet) as bar:
-                _drive(pool, todo, store, counts, bar, chunk_size)
-        finally:
-            pool.close()
-    runs = store.runs()
-    manifest |= {"ended": _now(), "runs_total": len(specs), "runs_done": int((runs["status"] == "ok").sum()) if len(runs) else 0,
-                 "runs_failed": int((runs["status"] == "failed").sum()) if len(runs) else 0,
-                 "executor": executor, "workers": workers}
-    store.write_manifest(manifest)
-    store.finalize()
+    with locked(out):
+        ours = store.check(digest, force, identity)  # again, under the lock: another process may have been first
+        done = store.done() if ours else set()
+        todo = [s for s in specs if s.run_id not in done]
+        counts = Counter(total=len(specs), skipped=len(specs) - len(todo))
+        t0 = time.perf_counter()
+        pool = make_pool(executor, min(workers, max(1, len(todo))), scheduler) if todo else None
+        manifest = store.claim(digest, {"name": exp.name, "varied": exp.varied, **exp.source}, force, identity)
+        if pool is not None:
+            try:
+                with _Progress(len(specs), counts["skipped"], quiet) as bar:
+                    _drive(pool, todo, store, counts, bar, chunk_size)
+            finally:
+                pool.close()
+        runs = store.runs()
+        ids = {s.run_id for s in specs}
+        runs = runs[runs["run_id"].isin(ids)] if len(runs) else runs
+        manifest |= {"ended": _now(), "runs_total": len(specs),
+                     "runs_done": int((runs["status"] == "ok").sum()) if len(runs) else 0,
+                     "runs_failed": int((runs["status"] == "failed").sum()) if len(runs) else 0,
+                     "executor": executor, "workers": workers}
+        store.write_manifest(manifest)
+        store.finalize()
     counts["seconds"] = round(time.perf_counter() - t0, 2)
     counts["done"], counts["failed"] = manifest["runs_done"], manifest["runs_failed"]
+    counts["missing"] = len(specs) - counts["done"] - counts["failed"]
     return dict(counts)
 
 
@@ -84,8 +111,13 @@ def _drive(pool, todo: list[RunSpec], store: Store, counts: Counter, bar, chunk_
     faults = faults_from_env()
     window = pool.workers * 2
     while pending or inflight or suspects:
-        while (suspects and not inflight) or (not suspects and pending and len(inflight) < window):
-            chunk = [suspects.popleft()] if suspects else pending.popleft()
+        while True:  # suspects run alone: a dying worker also fails the tasks queued beside it (local or Dask)
+            if suspects and not inflight:
+                chunk = [suspects.popleft()]
+            elif not suspects and pending and len(inflight) < window:
+                chunk = pending.popleft()
+            else:
+                break
             inflight[pool.executor.submit(execute_chunk, chunk, faults)] = chunk
         finished, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
         lost: list[RunSpec] = []
@@ -96,8 +128,15 @@ def _drive(pool, todo: list[RunSpec], store: Store, counts: Counter, bar, chunk_
             except BrokenProcessPool:
                 lost += chunk
                 continue
-            except Exception as exc:  # a task Dask could not complete (its worker kept dying)
-                results = [(_failed(s, f"worker lost: {exc.__class__.__name__}: {exc}"), None) for s in chunk]
+            except Exception as exc:  # a task Dask could not complete: its worker died (KilledWorker)
+                results = []
+                for spec in chunk:  # as with the local pool: retried alone, failed after MAX_ATTEMPTS deaths
+                    attempts[spec.run_id] += 1
+                    if attempts[spec.run_id] >= MAX_ATTEMPTS:
+                        error = f"worker process died {MAX_ATTEMPTS} times running this run ({exc.__class__.__name__})"
+                        results.append((_failed(spec, error), None))
+                    else:
+                        suspects.append(spec)
             for row, series in results:
                 buffer.add(row, series)
                 counts["ok" if row["status"] == "ok" else "failed_now"] += 1

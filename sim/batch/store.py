@@ -24,9 +24,11 @@ import pandas as pd
 
 from sim import __version__
 from sim.errors import LabsimError
-from sim.run import atomic_write
+from sim.io import atomic_write, read_json, read_parquet
 
 RUNS, SERIES, MANIFEST = "runs", "timeseries", "manifest.json"
+RUN_COLUMNS = ("run_id", "status")  # every labsim runs table has these
+SERIES_COLUMNS = ("run_id", "time")
 
 
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -45,41 +47,56 @@ class Store:
 
     # -- manifest ------------------------------------------------------------------
     def manifest(self) -> dict | None:
-        """The manifest, or None for a folder that holds no batch."""
+        """The manifest, or None for a folder that holds no batch; a damaged one is refused in one line."""
         path = self.out / MANIFEST
         if not path.exists():
             return None
-        try:
-            return json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise LabsimError(f"{path}: unreadable manifest ({exc}); use --force to start over") from None
+        manifest = read_json(path)
+        if not isinstance(manifest.get("experiment_hash"), str):
+            raise LabsimError(f"{path}: no 'experiment_hash'; not a labsim batch manifest (use --force to start over)")
+        return manifest
 
-    def check(self, digest: str, force: bool) -> bool:
-        """Refuse (without writing) a folder that holds another experiment; True if it holds this one."""
+    def check(self, digest: str, force: bool, identity: dict | None = None) -> bool:
+        """Refuse (without writing) a folder that holds another experiment; True if it holds this one.
+
+        When the same experiment file is run again but a scenario it names has
+        changed, the refusal says which scenario and which keys changed.
+        """
         if self.out.exists() and not self.out.is_dir():
             raise LabsimError(f"--out {self.out}: exists and is not a folder")
-        old = self.manifest()
+        try:
+            old = self.manifest()
+        except LabsimError:
+            if not force:
+                raise
+            return False
         if old is not None and old.get("experiment_hash") != digest:
             if not force:
+                changed = _changed_scenarios(old.get("identity"), identity)
+                if changed:
+                    raise LabsimError(
+                        f"--out {self.out}: the batch was started with other contents of {changed}; results of the "
+                        "two versions cannot mix: restore the file to resume, choose another folder, or add --force "
+                        "to start over")
                 raise LabsimError(
                     f"--out {self.out}: holds another experiment ({old.get('name')}, hash {old.get('experiment_hash')}); "
                     "choose another folder or add --force to replace it"
                 )
             return False
-        if old is None and self.out.is_dir() and any(self.out.iterdir()) and not force:
+        if old is None and self.out.is_dir() and _entries(self.out) and not force:
             raise LabsimError(f"--out {self.out}: not empty and not a labsim batch; choose another folder or add --force")
         return old is not None
 
-    def claim(self, digest: str, experiment: dict, force: bool) -> dict:
+    def claim(self, digest: str, experiment: dict, force: bool, identity: dict | None = None) -> dict:
         """Open the folder for an experiment (after `check`): a forced replacement clears the old one."""
-        ours = self.check(digest, force)
+        ours = self.check(digest, force, identity)
         if not ours and self.out.is_dir():
             self.clear()
         old = self.manifest() if ours else None
         import mesa
 
         manifest = old or {"experiment_hash": digest, "name": experiment.get("name"), "experiment": experiment,
-                           "created": _now()}
+                           "created": _now(), "identity": identity or {}}
         manifest |= {"labsim_version": __version__, "mesa_version": mesa.__version__,
                      "python_version": platform.python_version(), "started": _now(), "ended": None}
         self.write_manifest(manifest)
@@ -95,7 +112,7 @@ class Store:
         for sub in (RUNS, SERIES):
             for part in self._parts(sub):
                 part.unlink()
-        for name in (MANIFEST, f"{RUNS}.parquet", f"{SERIES}.parquet", "summary.csv"):
+        for name in (MANIFEST, f"{RUNS}.parquet", f"{SERIES}.parquet", "summary.csv", "report.html"):
             (self.out / name).unlink(missing_ok=True)
 
     # -- rows ----------------------------------------------------------------------
@@ -109,7 +126,8 @@ class Store:
 
     def runs(self) -> pd.DataFrame:
         """Every run's last row (empty frame if none)."""
-        frames = [pd.read_parquet(p) for p in self._files(RUNS)]
+        frames = [read_parquet(p, RUN_COLUMNS) for p in self._files(RUNS)]
+        frames = [f for f in frames if len(f.columns)]
         if not frames:
             return pd.DataFrame()
         df = pd.concat(frames, ignore_index=True)
@@ -118,7 +136,7 @@ class Store:
 
     def timeseries(self) -> pd.DataFrame:
         """Weekly series of the runs that are done."""
-        frames = [pd.read_parquet(p) for p in self._files(SERIES)]
+        frames = [read_parquet(p, SERIES_COLUMNS) for p in self._files(SERIES)]
         if not frames:
             return pd.DataFrame()
         df = pd.concat(frames, ignore_index=True)
@@ -152,6 +170,25 @@ class Store:
         """The folded file first, then the parts in the order they were written."""
         folded = self.out / f"{sub}.parquet"
         return ([folded] if folded.exists() else []) + self._parts(sub)
+
+
+def _entries(folder: Path) -> list[Path]:
+    """What a folder holds, leaving out labsim's own hidden files (locks, temporary files)."""
+    return [p for p in folder.iterdir() if not p.name.startswith(".")]
+
+
+def _changed_scenarios(old: dict | None, new: dict | None) -> str:
+    """'lab.toml (mediators 8 -> 9)' when the same scenarios resolve to other contents; '' otherwise."""
+    from sim.batch.experiment import changed_keys
+
+    if not isinstance(old, dict) or not isinstance(new, dict) or set(old) != set(new):
+        return ""
+    parts = []
+    for ref in new:
+        if isinstance(old[ref], dict) and old[ref] != new[ref]:
+            keys = changed_keys(old[ref], new[ref])
+            parts.append(f"{Path(ref).name} ({'; '.join(keys[:3])}{'; ...' if len(keys) > 3 else ''})")
+    return ", ".join(parts)
 
 
 def _restore_dtypes(df: pd.DataFrame, frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -1,0 +1,219 @@
+"""What a run or a batch will cost, estimated from its settings before any work, and the limits on it.
+
+A lab's settings say how many people arrive (footfall x discovery, events,
+workshops, word of mouth, residency calls), how often they come back, and how
+many ties their meetings make. From those, `estimate` gives the order of
+magnitude of a run: people, visits, ties, peak memory and seconds of CPU.
+`check_run` and `check_batch` refuse what exceeds `LIMITS` with one line that
+names the setting responsible and the limit; `allow_large` (the `--allow-large`
+flag) raises every limit a hundredfold, but never past the machine's memory.
+
+Settings are read by name (`getattr`), so new keys in the schema do not
+break the estimate; a key it does not know simply costs nothing here.
+The constants come from the benchmarks (benchmarks/README.md): one open-lab
+year (8,000 people, 14,000 visits) takes about 0.3 s and 1.8 KB per person.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from sim.errors import LabsimError
+
+DAYS_PER_YEAR = 365.0
+BYTES_PER_PERSON = 2_500  # agent, bookings, records (benchmarks: 1.8 KB; margin for metrics)
+BYTES_PER_TIE = 1_000  # a tie is an edge of the run's networkx graph (dicts of attributes), and igraph's copy
+SECONDS_PER_PERSON = 12e-6  # creating a person and archiving them
+SECONDS_PER_VISIT = 25e-6  # a visit, its quality, its booking, its ties (metrics included)
+SECONDS_PER_TIE = 25e-6  # 7 us to make it (measured), the rest for the graph, its metrics and GraphML
+LARGE = 100  # how much --allow-large raises each limit
+
+LIMITS = {
+    "people": 2_000_000,  # people created over one run (a 100x open lab is 800,000 a year)
+    "visits": 10_000_000,  # visits over one run
+    "ties": 10_000_000,  # tie events (introductions, co-attendance, help) over one run
+    "memory": 4 * 2**30,  # peak bytes of one run
+    "runs": 200_000,  # runs of one batch
+    "cpu_hours": 48.0,  # estimated CPU time of one batch
+}
+UNITS = {"people": "people", "visits": "visits", "ties": "ties", "memory": "bytes", "runs": "runs",
+         "cpu_hours": "CPU hours"}
+
+
+@dataclass(frozen=True)
+class Cost:
+    """The estimated size of one run, and the settings that drive each part."""
+
+    people: float
+    visits: float
+    ties: float
+    memory: float
+    seconds: float
+    drivers: dict[str, tuple[str, ...]]  # part -> the keys most responsible for it
+
+
+def _g(s: Any, name: str, default: float = 0.0) -> float:
+    value = getattr(s, name, default)
+    if isinstance(value, bool):
+        return float(value)
+    return float(value) if isinstance(value, int | float) else default
+
+
+def estimate(settings: Any, years: float) -> Cost:
+    """Order-of-magnitude cost of one run of `years` years with these settings."""
+    s = settings
+    years = years + _g(s, "warmup_years")  # the warm-up is simulated too
+    days = years * DAYS_PER_YEAR
+    open_share = min(max(_g(s, "open_days_per_week", 7.0), 0.0), 7.0) / 7.0
+    open_days = days * open_share
+    booking = 1.0 if getattr(s, "access", "open") == "open" else math.exp(-_g(s, "booking_effort"))
+    draw = booking * math.exp(-_g(s, "price_sensitivity") * _g(s, "price_per_visit"))
+    aware = 0.5  # about half of the people made aware come (the rest forget): awareness_uptake vs its half-life
+    sources = {  # newcomers over the run, by what brings them
+        ("host_footfall_per_day", "discovery_rate"): _g(s, "host_footfall_per_day") * _g(s, "discovery_rate")
+        * draw * open_days,
+        ("events_per_year", "event_newcomers"): _g(s, "events_per_year") * _g(s, "event_newcomers") * draw * years,
+        ("workshops_per_year", "workshop_newcomers"): _g(s, "workshops_per_year") * min(
+            _g(s, "workshop_newcomers"), _g(s, "workshop_size", 1e9)) * draw * years,
+        ("residency_calls_per_year", "residency_applicants"): _g(s, "residency_calls_per_year")
+        * _g(s, "residency_applicants") * years,
+        ("events_per_year", "event_reach"): _g(s, "events_per_year") * _g(s, "event_reach") * aware * draw * years,
+        ("workshops_per_year", "workshop_reach"): _g(s, "workshops_per_year") * _g(s, "workshop_reach") * aware
+        * draw * years,
+        ("doc_reach_per_year",): _g(s, "doc_reach_per_year") * _g(s, "open_documentation") * aware * draw * years,
+        ("blog_submissions_per_year", "blog_reach_per_article"): _g(s, "blog_submissions_per_year")
+        * _g(s, "blog_reach_per_article") * aware * draw * years,
+        ("initial_awareness",): _g(s, "initial_awareness") * aware * draw,
+    }
+    standing_keys = ("mediators", "partner_organisations", "client_companies", "engineer_providers",
+                     "initial_contributors", "initial_partners", "initial_dormant", "initial_former_regulars")
+    standing = {k: _g(s, k) for k in standing_keys}
+    newcomers = sum(sources.values())
+    regulars = sum(standing.values()) - _g(s, "initial_dormant") + min(newcomers, 1e9) * 0.02
+
+    # Visits: a newcomer comes back with a chance near return_base_visitor (plus quality, engagement and a keen
+    # propensity), at most once per interval_visitor_days; regulars come every interval_*_days.
+    ret = min(0.999, _g(s, "return_base_visitor") + 0.5 * _g(s, "return_quality_effect")
+              + _g(s, "return_engagement_effect") + 0.1 * _g(s, "propensity_sigma"))
+    per_newcomer = min(1.0 / (1.0 - ret), 1.0 + days / max(1.0, _g(s, "interval_visitor_days", 14.0)))
+    per_regular = days / max(1.0, min(_g(s, "interval_partner_days", 4.0), _g(s, "interval_contributor_days", 7.0)))
+    visits = newcomers * per_newcomer + regulars * per_regular
+    # word of mouth: people told after good visits (about half of them), of whom about half come
+    word_of_mouth = visits * 0.5 * _g(s, "word_of_mouth_per_good_visit") * aware * draw
+    sources[("word_of_mouth_per_good_visit",)] = word_of_mouth
+    visits += word_of_mouth * per_newcomer
+    people = newcomers + word_of_mouth + sum(standing.values())
+
+    present = visits / max(1.0, open_days)  # people present on an open day
+    ties = (visits * _g(s, "ties_per_activity")
+            + open_days * min(_g(s, "introductions_per_day") * _g(s, "mediators"), present)
+            + open_days * min(_g(s, "peer_help_per_contributor") * regulars, present))
+    remembered = min(1.0, (_g(s, "forget_after_days", 365.0) + DAYS_PER_YEAR) / max(days, 1.0))
+    live = people * remembered
+    memory = live * BYTES_PER_PERSON + ties * BYTES_PER_TIE + 200 * 2**20  # + the interpreter
+    seconds = (people * SECONDS_PER_PERSON + visits * SECONDS_PER_VISIT + ties * SECONDS_PER_TIE
+               + _g(s, "blog_submissions_per_year") * years * 1e-6)
+
+    top = max(sources, key=lambda k: sources[k])
+    big_standing = max(standing, key=lambda k: standing[k])
+    people_keys = top if sources[top] >= sum(standing.values()) else (big_standing,)
+    visit_keys = ("return_base_visitor", "interval_visitor_days") if per_newcomer > 10 else people_keys
+    tie_keys = max(
+        (("ties_per_activity",), visits * _g(s, "ties_per_activity")),
+        (("introductions_per_day", "mediators"), open_days * min(_g(s, "introductions_per_day") * _g(s, "mediators"),
+                                                                 present)),
+        (("peer_help_per_contributor",), open_days * min(_g(s, "peer_help_per_contributor") * regulars, present)),
+        key=lambda kv: kv[1],
+    )[0]
+    if tie_keys == ("ties_per_activity",):  # ties of co-attendance grow with whoever brings the attendees
+        tie_keys = tuple(dict.fromkeys(tie_keys + visit_keys))
+    mem_keys = tie_keys if ties * BYTES_PER_TIE > live * BYTES_PER_PERSON else people_keys
+    drivers = {"people": people_keys, "visits": visit_keys, "ties": tie_keys, "memory": mem_keys}
+    return Cost(people, visits, ties, memory, seconds, drivers)
+
+
+def limits(allow_large: bool = False) -> dict[str, float]:
+    """The limits in force: LIMITS, or a hundredfold with --allow-large (memory capped by the machine's)."""
+    if not allow_large:
+        return dict(LIMITS)
+    out = {k: v * LARGE for k, v in LIMITS.items()}
+    out["memory"] = min(out["memory"], machine_memory())
+    return out
+
+
+def machine_memory() -> float:
+    """Physical memory of this machine in bytes (a large number if unknown)."""
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return float(2**40)
+
+
+def _fmt(x: float, unit: str) -> str:
+    if unit == "bytes":
+        return f"{x / 2**30:.3g} GB"
+    return f"{x:,.0f}" if x < 1e7 else f"{x:.2g}"
+
+
+def run_problem(cost: Cost, years: float, allow_large: bool) -> str | None:
+    """The first limit one run exceeds, as a sentence naming the settings responsible; None if it fits."""
+    lim = limits(allow_large)
+    for part in ("people", "visits", "ties", "memory"):
+        value = getattr(cost, part)
+        if value > lim[part]:
+            keys = cost.drivers[part]
+            per_year = value / max(years, 1e-9)
+            culprit = ("key 'years'" if part != "memory" and per_year <= lim[part] and years > 1
+                       else ("keys " if len(keys) > 1 else "key ") + " and ".join(f"'{k}'" for k in keys))
+            hint = "" if allow_large else "; --allow-large raises the limits 100-fold"
+            return (f"{culprit}: about {_fmt(value, UNITS[part])} {UNITS[part] if UNITS[part] != 'bytes' else 'of memory'}"
+                    f" over the run; allowed: at most {_fmt(lim[part], UNITS[part])}{hint}")
+    return None
+
+
+def scenario_costs(scenario: Any, years: float, points: list[dict] | None = None) -> list[Cost]:
+    """The cost of a scenario's run at each design point, under the heaviest of its interventions."""
+    out = []
+    for point in points or [{}]:
+        variants = [dataclasses.replace(scenario.settings, **point)] if point else [scenario.settings]
+        for iv in getattr(scenario, "interventions", ()):
+            variants.append(dataclasses.replace(variants[0], **iv.changes))
+        out.append(max((estimate(v, years) for v in variants), key=lambda c: c.seconds + c.memory * 1e-9))
+    return out
+
+
+def check_run(scenario: Any, years: float, allow_large: bool = False, where: str | None = None) -> Cost:
+    """Refuse one run whose estimate exceeds the limits; return the estimate."""
+    cost = scenario_costs(scenario, years)[0]
+    problem = run_problem(cost, years, allow_large)
+    if problem:
+        raise LabsimError(f"{where or scenario.path or scenario.name}: {problem}")
+    return cost
+
+
+def check_batch(scenarios: list[Any], points: list[dict], replications: int, years: float,
+                allow_large: bool = False, where: str = "experiment") -> float:
+    """Refuse a batch with a run over the limits, too many runs, or too many CPU hours; return the CPU hours."""
+    lim = limits(allow_large)
+    hint = "" if allow_large else "; --allow-large raises the limits 100-fold"
+    runs = len(scenarios) * len(points) * replications
+    if runs > lim["runs"]:
+        raise LabsimError(f"{where}: {len(scenarios)} scenarios x {len(points)} design points x {replications} "
+                          f"replications = {runs:,} runs; allowed: at most {lim['runs']:,.0f}{hint}")
+    seconds = 0.0
+    for sc in scenarios:
+        for i, cost in enumerate(scenario_costs(sc, years, points)):
+            problem = run_problem(cost, years, allow_large)
+            if problem:
+                at = f" at design point {i} {points[i]}" if points[i] else ""
+                raise LabsimError(f"{where}: scenario {sc.name}{at}: {problem}")
+            seconds += cost.seconds * replications
+    hours = seconds / 3600
+    if hours > lim["cpu_hours"]:
+        raise LabsimError(f"{where}: key 'replications' (and the design): about {hours:,.0f} CPU hours for {runs:,} "
+                          f"runs; allowed: at most {lim['cpu_hours']:,.0f}{hint}")
+    return hours

@@ -1,0 +1,216 @@
+"""Files and folders on disk: whole or absent, locked while written, named safely, read with clear errors.
+
+Every command that writes results goes through here, so the same promises hold
+everywhere: a file appears whole or not at all (`atomic_write`); a command's
+outputs are written into a staging folder beside `--out` and moved in at the
+end with signals held (`staged`), so an interrupted command leaves nothing
+half-written; one process at a time writes into a folder (`locked`); a
+scenario's name becomes a file name only through `slug`; and a damaged file
+is refused with one line naming it (`read_json`, `read_parquet`, `read_csv`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sim.errors import LabsimError
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)  # read once: files are created with the user's usual permissions, not mkstemp's 0600
+STAGING = ".staging-"  # `.<out name>.staging-<pid>` beside --out while a command writes
+TMP_SUFFIX = ".tmp"  # `.<file name>.<random>.tmp` beside a file while it is written
+
+
+def slug(name: str, limit: int = 64) -> str:
+    """A name made safe as one file or folder name: letters, digits, '.', '_' and '-', no leading dot.
+
+    A scenario's name is a label, never a path: "../../x" becomes "x", "/etc" becomes "etc",
+    ".." becomes "scenario".
+    """
+    text = re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("._-")[:limit].rstrip("._-")
+    return text or "scenario"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old one or the whole new one, never half; errors name the path."""
+    path = Path(path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(exc.filename if exc.filename and not tmp else path)) \
+            from None
+    except BaseException:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def clean_leftovers(folder: Path) -> int:
+    """Remove temporary files a killed process left in a folder and its sub-folders; return how many."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for tmp in folder.rglob(f".*{TMP_SUFFIX}"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    for staging in folder.parent.glob(f".{folder.name}{STAGING}*"):
+        shutil.rmtree(staging, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def locked(out: Path, what: str = "--out") -> Iterator[Path]:
+    """Hold an advisory lock (flock) on the folder while a command writes into it.
+
+    A second process asking for the same folder is refused at once with one
+    line, `--force` or not. The folder is created if needed, and removed again
+    if the command fails before writing anything into it. Leftover temporary
+    files of an earlier, killed process are removed once the lock is held.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise LabsimError(f"{what} {out}: exists and is not a folder")
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise LabsimError(f"{what} {out}: another labsim process is writing there (the folder is locked); "
+                          "wait for it to finish or choose another folder") from None
+    try:
+        clean_leftovers(out)
+        yield out
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if still empty: nothing was written
+        raise
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for a moment (they are delivered after), so a commit is not cut in two."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextlib.contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """Yield a staging folder beside `out`; when the block ends well, move its contents into `out`.
+
+    If the block raises (an error, Ctrl-C, SIGTERM), the staging folder is
+    removed and `out` is left as it was. The move runs with signals held, so it
+    is not interrupted half-way.
+    """
+    out = Path(out)
+    tmp = out.parent / f".{out.name}{STAGING}{os.getpid()}"
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        yield tmp
+        with held_signals():
+            commit(tmp, out)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(exc.filename or out)) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def commit(tmp: Path, out: Path) -> None:
+    """Move every entry of tmp into out (replacing files of the same name)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for entry in sorted(tmp.iterdir()):
+        target = out / entry.name
+        if entry.is_dir() and target.is_dir():
+            commit(entry, target)
+        else:
+            os.replace(entry, target)
+
+
+# -- reading what labsim wrote, refusing what it did not ---------------------------
+def read_json(path: Path, expect: type = dict) -> Any:
+    """A JSON file that must hold an object (or `expect`); one clear line otherwise."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LabsimError(f"{path}: missing; the folder is incomplete or not labsim's") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise LabsimError(f"{path}: unreadable ({exc.__class__.__name__}); the file is damaged") from None
+    if not isinstance(data, expect):
+        raise LabsimError(f"{path}: holds a JSON {type(data).__name__}, not a labsim {expect.__name__}; "
+                          "the file is damaged or not labsim's")
+    return data
+
+
+def need(data: dict, path: Path, *keys: str) -> None:
+    """Refuse a labsim JSON file that lacks keys labsim always writes."""
+    missing = [k for k in keys if k not in data]
+    if missing:
+        raise LabsimError(f"{path}: no key {', '.join(repr(k) for k in missing)}; the file is damaged or not labsim's")
+
+
+def read_parquet(path: Path, columns: tuple[str, ...] = ()):
+    """A Parquet file (with some columns it must have); one clear line if it is damaged."""
+    import pandas as pd
+    import pyarrow
+
+    try:
+        df = pd.read_parquet(path)
+    except FileNotFoundError:
+        raise LabsimError(f"{path}: missing; the folder is incomplete") from None
+    except (OSError, ValueError, pyarrow.ArrowException) as exc:
+        raise LabsimError(f"{path}: not a readable Parquet file ({exc.__class__.__name__}); the file is damaged; "
+                          "remove it to run those runs again") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise LabsimError(f"{path}: no column {', '.join(repr(c) for c in missing)}; not a labsim table")
+    return df
+
+
+def read_csv(path: Path, columns: tuple[str, ...] = ()):
+    """A CSV table labsim wrote (with some columns it must have); one clear line if it is damaged."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path)
+    except FileNotFoundError:
+        raise LabsimError(f"{path}: missing; the folder is incomplete or not labsim's") from None
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise LabsimError(f"{path}: unreadable CSV ({exc.__class__.__name__}); the file is damaged") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise LabsimError(f"{path}: no column {', '.join(repr(c) for c in missing)}; not a labsim table")
+    return df

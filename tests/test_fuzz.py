@@ -1,0 +1,229 @@
+"""A fuzzer: files of every kind generated and mutated from the schema, and arguments of every command.
+
+Each example must end with exit 0 in bounded time, or exit 2 with lines that all
+start with "error: ", no traceback, and nothing written. Valid commands are stopped
+where the work would begin (`ReachedWorkError`), so the whole fuzzer runs in well under a minute.
+"""
+
+import time
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.cli import main
+from sim.schema import PARAMS
+
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+
+
+class ReachedWorkError(Exception):
+    """Validation passed and the work was about to start."""
+
+
+def stop(*args, **kwargs):
+    raise ReachedWorkError
+
+
+def valid_value(p):
+    if p.choices:
+        return st.sampled_from(p.choices)
+    if p.kind is bool:
+        return st.booleans()
+    if p.kind is int:
+        return st.integers(int(p.low), int(p.high))
+    return st.floats(p.low, p.high, allow_nan=False)
+
+
+WEIRD = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30), st.booleans(), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5),
+                                                                                               st.integers(),
+                                                                                               max_size=2),
+)
+KEYS = [p.name for p in PARAMS]
+
+
+@st.composite
+def scenario_tables(draw):
+    """A scenario: some valid keys, then mutations (bad values, unknown keys, tables, extends, interventions)."""
+    data = draw(st.fixed_dictionaries({}, optional={p.name: valid_value(p) for p in PARAMS}))
+    for _ in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["bad", "unknown", "table", "extends", "name", "intervention", "map"]))
+        if kind == "bad":
+            data[draw(st.sampled_from(KEYS))] = draw(WEIRD)
+        elif kind == "unknown":
+            data[draw(st.text(min_size=1, max_size=20))] = draw(WEIRD)
+        elif kind == "table":
+            data[draw(st.sampled_from(KEYS))] = {"x": 1}
+        elif kind == "extends":
+            data["extends"] = draw(st.sampled_from(["digital_arti", "nope", "../../etc/passwd", "/dev/null", "x.toml",
+                                                    ".", ""]))
+        elif kind == "name":
+            data["name"] = draw(st.text(max_size=40))
+        elif kind == "intervention":
+            data["interventions"] = [{"at": draw(WEIRD), draw(st.sampled_from(KEYS)): draw(WEIRD)}]
+        else:
+            data[draw(st.sampled_from(["public_market", "open_closed"]))] = draw(WEIRD)
+    return data
+
+
+def dump(data) -> str:
+    try:
+        return tomli_w.dumps(data)
+    except (TypeError, ValueError):  # keys tomli-w cannot write: fall back to the text of a valid subset
+        return tomli_w.dumps({k: v for k, v in data.items() if isinstance(k, str) and k.isidentifier()
+                              and not isinstance(v, dict | list)})
+
+
+TEXT_MUTATIONS = st.sampled_from(["none", "truncate", "garbage", "deep", "bigint", "dup"])
+
+
+def mutate(text: str, how: str, data) -> str:
+    if how == "truncate":
+        return text[: len(text) // 2]
+    if how == "garbage":
+        return text + "\n= ]] [[ \x00"
+    if how == "deep":
+        return text + "\nzz = " + "[" * 3000 + "]" * 3000 + "\n"
+    if how == "bigint":
+        return text + "\nmediators = " + "7" * 400 + "\n"
+    if how == "dup":
+        return text + text
+    return text
+
+
+def check(code: int, err: str, tmp_path, out) -> None:
+    assert code in (0, 2), (code, err)
+    assert "Traceback" not in err
+    if code == 2:
+        lines = err.strip().splitlines()
+        assert lines and all(line.startswith("error: ") for line in lines), err
+        assert out is None or not out.exists(), "nothing may be written on bad input"
+        assert not [p for p in tmp_path.iterdir() if ".staging-" in p.name]
+
+
+def run_cli(argv, capsys, monkeypatch_ctx):
+    t0 = time.monotonic()
+    try:
+        code = main(argv)
+    except ReachedWorkError:
+        code = 0
+    assert time.monotonic() - t0 < 10, argv
+    return code, capsys.readouterr().err
+
+
+def stopped():
+    """Patch the places where work starts."""
+    import importlib
+
+    mp = pytest.MonkeyPatch()
+    for module, name in (("sim.run", "simulate"), ("sim.batch.runner", "make_pool"),
+                         ("sim.analysis.calibrate", "calibrate"), ("sim.validation", "run_checks"),
+                         ("sim.assets", "fetch")):
+        mp.setattr(importlib.import_module(module), name, stop)
+    return mp
+
+
+@FAST
+@given(data=scenario_tables(), how=TEXT_MUTATIONS)
+def test_fuzz_scenario_files(tmp_path_factory, capsys, data, how):
+    tmp = tmp_path_factory.mktemp("fz")
+    f = tmp / "lab.toml"
+    f.write_text(mutate(dump(data), how, data))
+    out = tmp / "out"
+    mp = stopped()
+    try:
+        for argv in (["validate", str(f)], ["run", str(f), "--years", "0.5", "--out", str(out)]):
+            code, err = run_cli(argv, capsys, mp)
+            check(code, err, tmp, out if argv[0] == "run" else None)
+    finally:
+        mp.undo()
+
+
+@st.composite
+def experiment_tables(draw):
+    """An experiment, sensitivity or targets file, valid or mutated."""
+    kind = draw(st.sampled_from(["experiment", "sensitivity", "targets"]))
+    name = draw(st.sampled_from(KEYS))
+    p = next(x for x in PARAMS if x.name == name)
+    if kind == "targets":
+        data = {"targets": {draw(st.sampled_from(["visitors", "partners", "nope"])): draw(WEIRD)},
+                "params": {name: draw(st.one_of(st.just([p.low, p.high]), WEIRD))}}
+    else:
+        data = {"scenarios": draw(st.one_of(st.just(["digital_arti"]), st.lists(st.text(max_size=10), max_size=2),
+                                            WEIRD)),
+                "replications": draw(st.one_of(st.integers(1, 4), WEIRD)),
+                "root_seed": draw(st.one_of(st.integers(0, 2**64), WEIRD)),
+                "years": draw(st.one_of(st.floats(0.01, 1), WEIRD))}
+        if kind == "sensitivity":
+            data["sensitivity"] = {"n": draw(st.one_of(st.integers(2, 4), WEIRD)),
+                                   "bounds": {name: draw(st.one_of(st.just([p.low, p.high]), WEIRD))}}
+        elif draw(st.booleans()):
+            data["grid"] = {name: draw(st.one_of(st.lists(valid_value(p), min_size=1, max_size=3),
+                                                 st.fixed_dictionaries({"from": WEIRD, "to": WEIRD, "steps": WEIRD})))}
+        else:
+            data["sample"] = {"method": draw(st.sampled_from(["lhs", "sobol", "x"])),
+                              "n": draw(st.one_of(st.integers(2, 8), WEIRD)), "bounds": {name: [p.low, p.high]}}
+    if draw(st.booleans()):
+        data[draw(st.text(min_size=1, max_size=8))] = draw(WEIRD)
+    return kind, data
+
+
+def _none_free(x):
+    if isinstance(x, dict):
+        return {str(k): _none_free(v) for k, v in x.items() if v is not None}
+    if isinstance(x, list):
+        return [_none_free(v) for v in x if v is not None]
+    return x
+
+
+@FAST
+@given(case=experiment_tables(), how=TEXT_MUTATIONS)
+def test_fuzz_batch_sensitivity_and_targets_files(tmp_path_factory, capsys, case, how):
+    kind, data = case
+    tmp = tmp_path_factory.mktemp("fz")
+    f = tmp / "f.toml"
+    f.write_text(mutate(dump(_none_free(data)), how, data))
+    out = tmp / "out"
+    argv = {"experiment": ["batch", str(f), "--quiet"], "sensitivity": ["sensitivity", str(f), "--quiet"],
+            "targets": ["calibrate", "digital_arti", "--from", str(f)]}[kind]
+    mp = stopped()
+    try:
+        for a in (["validate", str(f)], [*argv, "--out", str(out)]):
+            code, err = run_cli(a, capsys, mp)
+            check(code, err, tmp, out if a[0] != "validate" else None)
+    finally:
+        mp.undo()
+
+
+ARG = st.one_of(st.integers(-5, 5).map(str), st.integers(-(2**80), 2**80).map(str), st.sampled_from(
+    ["nan", "inf", "1e9", "0.0", "abc", "", "2", "3", "0.1", "99999999999999999999999"]))
+
+
+@FAST
+@given(command=st.sampled_from(["run", "compare", "map", "calibrate", "check-model", "batch", "sensitivity",
+                                "summarize", "report", "explore", "casestudy"]),
+       flag=st.sampled_from(["--reps", "--seed", "--years", "--workers", "--resolution", "--budget", "--seeds",
+                             "--port", "--network-seeds"]), value=ARG)
+def test_fuzz_command_arguments(tmp_path_factory, capsys, command, flag, value):
+    tmp = tmp_path_factory.mktemp("fz")
+    out = tmp / "out"
+    exp = tmp / "exp.toml"
+    exp.write_text('scenarios = ["digital_arti"]\nyears = 0.1\n')
+    base = {"run": ["run", "digital_arti"], "compare": ["compare", "digital_arti", "friche"], "map": ["map"],
+            "calibrate": ["calibrate", "digital_arti", "--target", "visitors=100", "--param",
+                          "discovery_rate=0.001:0.01"], "check-model": ["check-model"],
+            "batch": ["batch", str(exp)], "sensitivity": ["sensitivity", str(exp)], "summarize": ["summarize"],
+            "report": ["report"], "explore": ["explore"], "casestudy": ["casestudy"]}[command]
+    takes_out = command not in ("check-model", "summarize", "report", "explore")
+    argv = [*base, flag, value, *(["--out", str(out)] if takes_out else [str(out)] if command in ("summarize",
+                                                                                                    "report") else [])]
+    mp = stopped()
+    try:
+        code, err = run_cli(argv, capsys, mp)
+        check(code, err, tmp, out)
+    finally:
+        mp.undo()
+    assert code in (0, 2)
