@@ -496,10 +496,10 @@ class LabModel(mesa.Model):
             self.watch_inactivity(person)
 
     def _maybe_become_contributor(self, person: Visitor | Artist) -> None:
-        """Regular visits within the window, or a subscription, make a contributor."""
+        """Regular visits within the window, or a subscription (open to those trained in a workshop), make a contributor."""
         p = self.p
         regular = ladder.is_regular(len(person.recent), person.talent, p)
-        subscribes = (person.visits > 1 and person.talent >= p.contributor_selectivity
+        subscribes = (person.trained and person.visits > 1 and person.talent >= p.contributor_selectivity
                       and self.rng.random() < p.subscription_prob * self.price_factor)
         if regular or subscribes:
             if subscribes and self.measuring:

@@ -45,10 +45,21 @@ SMALL_VARIED = ["mediators", "workshops_per_year"]
 ID_COLUMNS = ["run_id", "scenario", "point", "replication", "seed", "status", "error"]
 METRICS = ["visitors", "contributors", "partners", "visits", "revenue", "docs_pages", "nodes", "edges", "density"]
 
-# The open lab with less footfall, 5 settings x 8 replications, half a year: 40 runs, ~6 s on 2 workers.
+# A young open lab (no warm-up, no initial population) with less footfall, 5 settings x 8 replications,
+# half a year: 40 runs, a few seconds on 2 workers.
+YOUNG_OPEN = """
+extends = "carrefour_numerique"
+name = "young_open"
+warmup_years = 0.0
+initial_contributors = 0
+initial_partners = 0
+initial_dormant = 0
+initial_former_regulars = 0
+initial_awareness = 0.0
+"""
 KILLABLE = """
 name = "killable"
-scenarios = ["carrefour_numerique"]
+scenarios = ["young_open.toml"]
 replications = 8
 root_seed = 3
 years = 0.5
@@ -349,6 +360,7 @@ def test_resuming_a_finished_batch_runs_nothing(baseline, tmp_path):
 
 def test_resume_after_kill_9_completes_every_run_once(tmp_path):
     """SIGKILL the whole process group mid-batch, run again: each run once, all ok, as an uninterrupted batch."""
+    write(tmp_path, YOUNG_OPEN, "young_open.toml")
     exp_path = write(tmp_path, KILLABLE)
     exp = load_experiment(exp_path)
     specs = exp.runs()
