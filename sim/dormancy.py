@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim import ladder
+from sim.network import copy_of
 
 if TYPE_CHECKING:
     from sim.agents import Person
@@ -62,8 +63,8 @@ class DormantPool:
         n = len(self.people)
         if n == 0:
             return []
-        since = np.frombuffer(self.since, dtype=np.float64)
-        weight = np.frombuffer(self.weight, dtype=np.float64)
+        since = copy_of(self.since, dtype=np.float64)
+        weight = copy_of(self.weight, dtype=np.float64)
         chance = ladder.reactivation_chance(now - since, weight, events, good_share, s)
         hits = np.flatnonzero(rng.random(n) < chance)
         return [self.people[i] for i in hits.tolist()]
@@ -73,7 +74,7 @@ class DormantPool:
 
         Only the old front is walked, so the cost is that of the entries dropped.
         """
-        since = np.frombuffer(self.since, dtype=np.float64)
+        since = copy_of(self.since, dtype=np.float64)
         old = int(np.searchsorted(since, horizon, side="right"))
         if old == 0:
             return []

@@ -22,6 +22,16 @@ import numpy as np
 ROLES = ("visitor", "contributor", "partner", "mediator", "artist")
 AFFILIATIONS = (None, "individual", "company", "research_lab", "engineer_provider")
 _ROLE = {r: i for i, r in enumerate(ROLES)}
+
+
+def copy_of(arr: array, dtype) -> np.ndarray:
+    """A numpy copy of an `array.array`, never a view.
+
+    A live view would forbid the array to grow ("cannot resize an array that
+    is exporting buffers"), and a sampling profiler (Dask's workers run one)
+    may keep a frame, and so a view, alive at any moment.
+    """
+    return np.frombuffer(arr, dtype=dtype).copy()
 _AFF = {a: i for i, a in enumerate(AFFILIATIONS)}
 
 
@@ -53,8 +63,8 @@ class CollabNetwork:
 
     def _live_mask(self) -> np.ndarray:
         """Which stored ties join two people still in the network."""
-        alive = np.frombuffer(self.alive, dtype=np.int8).astype(bool)
-        eu, ev = np.frombuffer(self.eu, dtype=np.int64), np.frombuffer(self.ev, dtype=np.int64)
+        alive = copy_of(self.alive, dtype=np.int8).astype(bool)
+        eu, ev = copy_of(self.eu, dtype=np.int64), copy_of(self.ev, dtype=np.int64)
         return alive[eu] & alive[ev]
 
     # -- nodes -------------------------------------------------------------
@@ -81,7 +91,7 @@ class CollabNetwork:
         for uid in uids:
             self.alive[uid] = 0
         live = self._live_mask()
-        eu, ev = np.frombuffer(self.eu, dtype=np.int64), np.frombuffer(self.ev, dtype=np.int64)
+        eu, ev = copy_of(self.eu, dtype=np.int64), copy_of(self.ev, dtype=np.int64)
         n = len(self.alive)
         degree = np.bincount(eu[live], minlength=n) + np.bincount(ev[live], minlength=n)
         self.degree_of = array("l", degree.astype(np.int_).tobytes())
@@ -91,11 +101,11 @@ class CollabNetwork:
 
     def _compact(self, live: np.ndarray) -> None:
         """Drop the stored ties of forgotten people and re-index the rest."""
-        eu, ev = np.frombuffer(self.eu, dtype=np.int64), np.frombuffer(self.ev, dtype=np.int64)
-        weight, last = np.frombuffer(self.weight, dtype=np.int_), np.frombuffer(self.last, dtype=np.float64)
+        eu, ev = copy_of(self.eu, dtype=np.int64), copy_of(self.ev, dtype=np.int64)
+        weight, last = copy_of(self.weight, dtype=np.int_), copy_of(self.last, dtype=np.float64)
         self.eu, self.ev = array("q", eu[live].tobytes()), array("q", ev[live].tobytes())
         self.weight, self.last = array("l", weight[live].tobytes()), array("d", last[live].tobytes())
-        keys = ((np.frombuffer(self.eu, dtype=np.int64) << 32) | np.frombuffer(self.ev, dtype=np.int64)).tolist()
+        keys = ((copy_of(self.eu, dtype=np.int64) << 32) | copy_of(self.ev, dtype=np.int64)).tolist()
         self._edge = dict(zip(keys, range(len(keys)), strict=True))
         self._dead_edges = 0
 
@@ -168,19 +178,19 @@ class CollabNetwork:
     # -- views -----------------------------------------------------------------
     def nodes(self) -> np.ndarray:
         """The uids of the people in the network, in order of arrival."""
-        return np.flatnonzero(np.frombuffer(self.alive, dtype=np.int8))
+        return np.flatnonzero(copy_of(self.alive, dtype=np.int8))
 
     def number_of_nodes(self) -> int:
         """People in the network."""
-        return int(np.count_nonzero(np.frombuffer(self.alive, dtype=np.int8)))
+        return int(np.count_nonzero(copy_of(self.alive, dtype=np.int8)))
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Numpy views of the live ties: ends, weight, last contact (zero-copy when nobody was forgotten)."""
+        """Numpy copies of the live ties: ends, weight, last contact."""
         arrays = (
-            np.frombuffer(self.eu, dtype=np.int64),
-            np.frombuffer(self.ev, dtype=np.int64),
-            np.frombuffer(self.weight, dtype=np.int_),
-            np.frombuffer(self.last, dtype=np.float64),
+            copy_of(self.eu, dtype=np.int64),
+            copy_of(self.ev, dtype=np.int64),
+            copy_of(self.weight, dtype=np.int_),
+            copy_of(self.last, dtype=np.float64),
         )
         if not self._dead_edges:
             return arrays
@@ -198,7 +208,7 @@ class CollabNetwork:
             g.add_edges(np.column_stack([index[eu], index[ev]]))
             g.es["weight"] = weight.tolist()
         g.vs["uid"] = uids.tolist()
-        role = np.frombuffer(self.role, dtype=np.int8)
+        role = copy_of(self.role, dtype=np.int8)
         g.vs["role"] = [ROLES[r] for r in role[uids].tolist()]
         return g
 

@@ -95,8 +95,8 @@ def test_intervention_changes_governance_mid_run(tmp_path):
     assert sc.interventions[0].changes == {"access": "appointment", "mediators": 5}
     from sim.model import LabModel
 
-    model = LabModel(sc.with_settings(host_footfall_per_day=2000.0), rng=1)
-    model.run_for(360)
+    model = LabModel(sc.with_settings(host_footfall_per_day=2000.0, warmup_years=0.5), rng=1)
+    model.run_for(0.5 * 365 + 360)  # `at` counts from the end of the warm-up
     assert len(model.mediators) == 10 and model.p.access == "open"
     model.run_for(60)
     assert len(model.mediators) == 5 and model.p.access == "appointment"

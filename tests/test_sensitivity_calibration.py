@@ -11,7 +11,10 @@ from sim.metrics import summary
 from sim.run import simulate
 from sim.scenario import load_scenario
 
-SMALL = 'extends = "carrefour_numerique"\nname = "tiny_open"\nhost_footfall_per_day = 1000.0\n'
+# a young, small open lab: no warm-up and no initial population keep these plumbing tests quick
+SMALL = ('extends = "carrefour_numerique"\nname = "tiny_open"\nhost_footfall_per_day = 1000.0\nwarmup_years = 0.0\n'
+         "initial_contributors = 0\ninitial_partners = 0\ninitial_dormant = 0\ninitial_former_regulars = 0\n"
+         "initial_awareness = 0.0\nevent_reach = 20.0\ndoc_reach_per_year = 200.0\n")
 
 
 @pytest.fixture
