@@ -10,6 +10,7 @@ setting share its runs.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -90,7 +91,9 @@ class Checker:
         if missing:
             jobs = [(preset, setting[1], seed, years, not changes and seed < self.network_seeds) for seed in missing]
             if self.workers > 1 and len(jobs) > 1:
-                with ProcessPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
+                # forkserver: forking a process that runs threads (Dask, plotting) may deadlock
+                context = multiprocessing.get_context("forkserver")
+                with ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=context) as pool:
                     results = list(pool.map(_one_run, jobs))
             else:
                 results = [_one_run(job) for job in jobs]
