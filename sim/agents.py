@@ -79,9 +79,9 @@ class Person(mesa.Agent):
         self.returned_early = False  # came back within RETURNER_WINDOW days of the first visit
         self.active_at_1y = False  # had a visit in the RETURNER_WINDOW days before their first visit's anniversary
         self.member_since = math.nan  # first time they became a contributor
-        self.rungs: list[tuple[float, str]] = []  # (time, role) at each change of rung, for member retention
+        self.rungs: tuple[tuple[float, str], ...] = ()  # (time, role) at each change of rung, for member retention
         self.last_visit = -math.inf
-        self.recent: list[float] = []  # recent visit times, for the contributor window
+        self.recent: tuple[float, ...] = ()  # recent visit times, for the contributor window (a tuple: light)
         self.coleads = 0
         self.last_quality = 0.5
         self.works = 0
@@ -111,8 +111,7 @@ class Person(mesa.Agent):
         self.last_visit = now
         if type(self) in (Visitor, Artist):
             since = now - self.model.p.contributor_window_days
-            self.recent = [t for t in self.recent if t >= since]
-            self.recent.append(now)
+            self.recent = (*(t for t in self.recent if t >= since), now)
         self.engagement = self.current_engagement() + quality
         self.engaged_at = now
 
@@ -182,7 +181,7 @@ class Person(mesa.Agent):
         self.__class__ = cls
         self.model.register_agent(self)  # Mesa hands out a fresh id here...
         self.unique_id = uid  # ...but the person keeps theirs.
-        self.rungs.append((self.model.time, self.role))
+        self.rungs = (*self.rungs, (self.model.time, self.role))
         if self.role in ("contributor", "partner") and math.isnan(self.member_since):
             self.member_since = self.model.time
         self.model.on_role_change(self, old_role)

@@ -90,3 +90,29 @@ class DormantPool:
         self.weight = self.weight[old:]
         self._offset += old
         return released
+
+
+class CohortArchive:
+    """The one-year cohort records of people the run forgot, in flat columns (a few bytes a person).
+
+    Iterating gives the records as tuples (first visit, came back early, active
+    a year on, member since, still a member a year on): `sim.metrics.cohort_record`.
+    """
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self._columns = tuple(array("d") for _ in range(5))
+
+    def append(self, record: tuple[float, bool, bool, float, bool]) -> None:
+        """Keep one person's record."""
+        for column, value in zip(self._columns, record, strict=True):
+            column.append(float(value))
+
+    def __len__(self) -> int:
+        """Records kept."""
+        return len(self._columns[0])
+
+    def __iter__(self):
+        """The records, as tuples with their flags as booleans."""
+        for first, early, active, since, kept in zip(*self._columns, strict=True):
+            yield first, bool(early), bool(active), since, bool(kept)

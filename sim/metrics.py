@@ -79,7 +79,7 @@ def cohorts(model: LabModel) -> dict[str, float | None]:
         return out | {"cohort_gap": f"no cohort's year fits in the run (warm-up {start / YEAR:g} y, measured "
                                     f"{(end - start) / YEAR:g} y): needs warm-up + years > 1 and years > 0"}
     records = [r for r in (cohort_record(a) for a in model.agents if hasattr(a, "first_visit")) if r is not None]
-    records += model.archived_cohorts
+    records += list(model.archived_cohorts)
     returners = [r for r in records if lo <= r[0] <= hi and r[1]]
     members = [r for r in records if lo <= r[3] <= hi]
     out["returner_survival_1y"] = round(sum(r[2] for r in returners) / len(returners), 6) if returners else None

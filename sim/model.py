@@ -38,7 +38,7 @@ from mesa.time import Priority, Schedule
 from sim import ladder
 from sim.activities import Lab
 from sim.agents import Affiliation, Artist, Channel, Contributor, Mediator, Partner, Person, Visitor
-from sim.dormancy import DormantPool
+from sim.dormancy import CohortArchive, DormantPool
 from sim.network import CollabNetwork
 from sim.scenario import DAYS_PER_YEAR, Scenario, Settings
 
@@ -74,7 +74,7 @@ class LabModel(mesa.Model):
         self.n_visited = 0  # people who made at least one visit in the measured period
         self.people_created = 0
         self.archived_visits: list[int] = []  # period visits of people forgotten after they left (for the Gini)
-        self.archived_cohorts: list[tuple] = []  # cohort records of the forgotten (see sim.metrics.cohorts)
+        self.archived_cohorts = CohortArchive()  # cohort records of the forgotten (see sim.metrics.cohorts)
         self.dormant = DormantPool()
         self.ever: dict[str, dict[int, None]] = {r: {} for r in ("contributor", "partner", "artist")}
         self.promoted: Counter[str] = Counter()
