@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim import ladder
+from sim.scenario import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.model import LabModel
@@ -42,7 +43,6 @@ class Channel(Enum):
     INITIAL = "initial"  # present when the run starts
 
 
-YEAR_DAYS = 365.0
 RETURNER_WINDOW = 90.0  # a returner came back within this many days of their first visit; active = a visit within it
 
 
@@ -105,7 +105,7 @@ class Person(mesa.Agent):
             self.model.on_first_visit(self)
         elif now - self.first_visit <= RETURNER_WINDOW:
             self.returned_early = True
-        if YEAR_DAYS - RETURNER_WINDOW < now - self.first_visit <= YEAR_DAYS:
+        if DAYS_PER_YEAR - RETURNER_WINDOW < now - self.first_visit <= DAYS_PER_YEAR:
             self.active_at_1y = True
         self.visits += 1
         self.last_visit = now

@@ -16,6 +16,8 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 
+from sim.scenario import DAYS_PER_YEAR
+
 if TYPE_CHECKING:
     from sim.model import LabModel
 
@@ -33,7 +35,6 @@ LADDER_KEYS = (
     "returner_survival_1y", "member_retention_1y",
 )
 COHORT_KEYS = ("returner_survival_1y", "member_retention_1y")
-YEAR = 365.0
 NETWORK_KEYS = (
     "nodes", "edges", "density", "avg_clustering", "giant_component_share", "degree_centralization",
     "betweenness_centralization", "mediator_betweenness_share", "modularity", "core_size",
@@ -60,7 +61,7 @@ def cohort_record(person) -> tuple[float, bool, bool, float, bool] | None:
     if person.channel.value in ("initial", "staff", "partnership", "residency") or math.isnan(person.first_visit):
         return None
     since = person.member_since
-    retained = not math.isnan(since) and person.rung_at(since + YEAR) in ("contributor", "partner")
+    retained = not math.isnan(since) and person.rung_at(since + DAYS_PER_YEAR) in ("contributor", "partner")
     return person.first_visit, person.returned_early, person.active_at_1y, since, retained
 
 
@@ -73,11 +74,11 @@ def cohorts(model: LabModel) -> dict[str, float | None]:
     `cohort_gap`) when no cohort fits, e.g. one measured year without warm-up.
     """
     end, start = model.time, model.measure_start
-    lo, hi = max(0.0, start - YEAR), end - YEAR
+    lo, hi = max(0.0, start - DAYS_PER_YEAR), end - DAYS_PER_YEAR
     out: dict[str, float | None] = dict.fromkeys(COHORT_KEYS)
     if hi <= lo:
-        return out | {"cohort_gap": f"no cohort's year fits in the run (warm-up {start / YEAR:g} y, measured "
-                                    f"{(end - start) / YEAR:g} y): needs warm-up + years > 1 and years > 0"}
+        return out | {"cohort_gap": f"no cohort's year fits in the run (warm-up {start / DAYS_PER_YEAR:g} y, measured "
+                                    f"{(end - start) / DAYS_PER_YEAR:g} y): needs warm-up + years > 1 and years > 0"}
     records = [r for r in (cohort_record(a) for a in model.agents if hasattr(a, "first_visit")) if r is not None]
     records += list(model.archived_cohorts)
     returners = [r for r in records if lo <= r[0] <= hi and r[1]]

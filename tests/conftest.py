@@ -1,4 +1,5 @@
 import pytest
+from hypothesis import strategies as st
 
 from sim.metrics import summary
 from sim.model import LabModel
@@ -38,3 +39,14 @@ def open_lab() -> LabModel:
 @pytest.fixture(scope="session")
 def closed_lab() -> LabModel:
     return run_model("digital_arti", seed=3)
+
+
+def valid_value(p):
+    """A hypothesis strategy for valid values of one scenario key (sim.schema.Param)."""
+    if p.choices:
+        return st.sampled_from(p.choices)
+    if p.kind is bool:
+        return st.booleans()
+    if p.kind is int:
+        return st.integers(int(p.low), int(p.high))
+    return st.floats(p.low, p.high, allow_nan=False, allow_infinity=False)

@@ -9,6 +9,7 @@ import time
 
 import pytest
 import tomli_w
+from conftest import valid_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,16 +25,6 @@ class ReachedWorkError(Exception):
 
 def stop(*args, **kwargs):
     raise ReachedWorkError
-
-
-def valid_value(p):
-    if p.choices:
-        return st.sampled_from(p.choices)
-    if p.kind is bool:
-        return st.booleans()
-    if p.kind is int:
-        return st.integers(int(p.low), int(p.high))
-    return st.floats(p.low, p.high, allow_nan=False)
 
 
 WEIRD = st.one_of(

@@ -4,6 +4,7 @@ import json
 import math
 
 import pytest
+from conftest import valid_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,17 +16,6 @@ from sim.scenario import Scenario, check_consistency, load_scenario
 from sim.schema import PARAMS
 
 
-def value_of(p):
-    """A strategy for valid values of one key."""
-    if p.choices:
-        return st.sampled_from(p.choices)
-    if p.kind is bool:
-        return st.booleans()
-    if p.kind is int:
-        return st.integers(int(p.low), int(p.high))
-    return st.floats(p.low, p.high, allow_nan=False, allow_infinity=False)
-
-
 def toml_value(v):
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -34,7 +24,7 @@ def toml_value(v):
     return repr(v)
 
 
-valid_files = st.fixed_dictionaries({}, optional={p.name: value_of(p) for p in PARAMS})
+valid_files = st.fixed_dictionaries({}, optional={p.name: valid_value(p) for p in PARAMS})
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
