@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class Session:
     """One activity of the day and the people in it."""
 
-    kind: str  # open_session | workshop | event | project | residency
+    kind: str  # open_session | workshop | event | project | residency | confidential
     people: list[Person] = field(default_factory=list)
     attention: float = 0.0  # mediator attention per attendee, in [0, 1]
     staff: list = field(default_factory=list)  # mediators serving the session
@@ -69,7 +69,7 @@ class Lab:
         for session in sessions:
             self._play(session, peer, 0.0 if session.kind == "event" else crowding)
         self._introduce(present)
-        for person in dict.fromkeys(p for s in sessions for p in s.people):  # engineers join residents
+        for person in dict.fromkeys(p for s in sessions for p in s.people):
             m.after_visit(person)
 
     def _split(self, present: list[Person], workshops: int, event: bool) -> list[Session]:
@@ -79,8 +79,13 @@ class Lab:
         others = [p for p in present if not (isinstance(p, Artist) and p.in_residence)]
         sessions: list[Session] = []
         if residents:
-            engineers = [e for e in m.engineers if m.rng.random() < 0.5]
-            sessions.append(Session("residency", residents + engineers))
+            sessions.append(Session("residency", residents))
+            m.market.engineers_join(residents)
+        # Teams of confidential company projects work apart (no ties outside the team, no open documentation).
+        secret = [p for p in others if type(p) is not Visitor and p.confidential]
+        if secret:
+            sessions.append(Session("confidential", secret))
+            others = [p for p in others if not (type(p) is not Visitor and p.confidential)]
         # Workshop seats go to untrained visitors, fewest visits first (those who booked are newcomers).
         seats = workshops * m.p.workshop_size
         visitors = sorted((p for p in others if type(p) is Visitor and not p.trained), key=lambda p: p.visits)
@@ -113,6 +118,7 @@ class Lab:
         pool = [s for s in sessions if s.kind in ("open_session", "project", "event")]
         pool_people = sum(len(s.people) for s in pool)
         shared = 0.0 if pool_people == 0 else min(1.0, free_mediators * cap / pool_people)
+        co_production = ladder.co_production_share(m.p)  # the rest of the staff's time goes to guided visits
         for s in sessions:
             if s.kind == "workshop":
                 runner = next(mediators, None)
@@ -124,8 +130,8 @@ class Lab:
             elif s.kind == "residency":
                 s.attention = 1.0 if m.mediators else 0.0
                 s.staff = list(m.mediators)
-            else:
-                s.attention = shared
+            else:  # open sessions, projects, events, confidential projects: co-production with users
+                s.attention = shared * co_production
         # Mediators free today tie to the people they attended to (brokerage).
         free = list(mediators)
         for s in pool:
@@ -153,11 +159,12 @@ class Lab:
         """Set each attendee's visit quality and tie them to co-attendees."""
         m = self.model
         p = m.p
-        if p.access == "appointment" and s.kind in ("open_session", "project"):
-            # Teams booked into separate slots meet within their slot only.
+        if s.kind == "confidential" or (p.access == "appointment" and s.kind in ("open_session", "project")):
+            # Teams booked into separate slots, or on separate confidential projects, meet within their team only.
             teams: dict[int, list[int]] = {}
             for x in s.people:
-                teams.setdefault(getattr(x, "slot", -1), []).append(x.unique_id)
+                team = x.project if s.kind == "confidential" else getattr(x, "slot", -1)
+                teams.setdefault(team, []).append(x.unique_id)
             for ids in teams.values():
                 m.network.tie_group(ids, p.ties_per_activity, m.rng, m.time)
         else:
@@ -187,7 +194,7 @@ class Lab:
                     m.people_trained += 1
             if ladder.good_visit(q, p):
                 m.note_good_visit(x)
-            if s.kind in ("project", "residency") and not isinstance(x, Visitor):
+            if s.kind in ("project", "residency", "confidential") and not isinstance(x, Visitor):
                 m.maybe_produce_work(x)
 
     def _colead(self, s: Session) -> None:
@@ -203,7 +210,7 @@ class Lab:
     def _introduce(self, present: list[Person]) -> None:
         """Mediators introduce newcomers to regulars present; regulars help newcomers."""
         m = self.model
-        regulars = [x for x in present if isinstance(x, Contributor | Partner)]
+        regulars = [x for x in present if isinstance(x, Contributor | Partner) and not x.confidential]
         newcomers = [x for x in present if isinstance(x, Visitor)]
         if not regulars or not newcomers:
             return

@@ -27,6 +27,7 @@ class Affiliation(Enum):
     COMPANY = "company"
     RESEARCH_LAB = "research_lab"
     ENGINEER_PROVIDER = "engineer_provider"
+    SCHOOL = "school"
 
 
 class Channel(Enum):
@@ -62,13 +63,17 @@ class Person(mesa.Agent):
 
     role = "person"
 
-    def __init__(self, model: LabModel, channel: Channel, affiliation: Affiliation | None = None):
-        """Create a person at their first arrival (not at time 0)."""
+    def __init__(self, model: LabModel, channel: Channel, affiliation: Affiliation | None = None, fee: float = 0.0):
+        """Create a person at their first arrival; `fee` is what they agreed to pay to come (their willingness covers it)."""
         super().__init__(model)
         self.channel = channel
         self.affiliation = affiliation
         self.talent = float(model.rng.random())
         self.propensity = float(ladder.draw_propensity(model.rng, model.p.propensity_sigma))
+        self.wtp = ladder.draw_wtp(model.rng, model.p, at_least=fee)  # EUR a visit is worth to them
+        self.member_until = -math.inf  # end of their membership (members come free)
+        self.confidential_until = -math.inf  # on a confidential company project until then
+        self.project = -1  # the company project they work on, if confidential
         self.created = model.time
         self.engagement = 0.0
         self.engaged_at = model.time
@@ -121,19 +126,30 @@ class Person(mesa.Agent):
         return self.engagement * 0.5 ** ((self.model.time - self.engaged_at) / half_life)
 
     def return_chance(self, quality: float) -> float:
-        """Chance of coming back after this visit (`sim.ladder`), times the price's deterrence."""
+        """Chance of coming back after this visit (`sim.ladder`); nil if the fee is above what a visit is worth to them."""
         p = self.model.p
+        if not self.model.can_pay(self):
+            return 0.0
         if self.role in ("contributor", "partner"):
-            chance = ladder.regular_return_chance(self.role, p)
-        else:
-            chance = ladder.visitor_return_chance(quality, self.current_engagement(), self.trained, self.propensity, p)
-        return chance * self.model.price_factor
+            return ladder.regular_return_chance(self.role, p)
+        return ladder.visitor_return_chance(quality, self.current_engagement(), self.trained, self.propensity, p)
+
+    def pays(self) -> bool:
+        """Whether this visit is paid: not by members, partners, residents or organisations."""
+        return (self.affiliation is None and type(self) is not Partner and self.member_until < self.model.time
+                and not getattr(self, "in_residence", False))
+
+    @property
+    def confidential(self) -> bool:
+        """Working on a confidential company project now."""
+        return self.confidential_until > self.model.time
 
     def plan_next_visit(self) -> None:
         """Book the next visit: at least a day away, the rung's mean interval on average (before closed days)."""
-        mean = ladder.visit_interval(self.role, self.propensity, self.model.p)
-        wait = 1.0 + self.model.rng.exponential(max(0.0, mean - 1.0))
         arranged = self.affiliation not in (None, Affiliation.INDIVIDUAL)  # organisations come by arrangement
+        mean = (self.model.p.organisation_interval_days if arranged
+                else ladder.visit_interval(self.role, self.propensity, self.model.p))
+        wait = 1.0 + self.model.rng.exponential(max(0.0, mean - 1.0))
         self.model.book(self, self.model.time + wait, arranged=arranged)
 
     def leave(self) -> None:
@@ -219,12 +235,13 @@ class Artist(Person):
 
     role = "artist"
 
-    def __init__(self, model: LabModel, channel: Channel, talent: float | None = None):
+    def __init__(self, model: LabModel, channel: Channel, talent: float | None = None, fee: float = 0.0):
         """Create an artist; a resident's talent is what the selection saw."""
-        super().__init__(model, channel)
+        super().__init__(model, channel, fee=fee)
         if talent is not None:
             self.talent = talent
         self.in_residence = False
+        self.engineer_hours = 0.0  # engineer hours hired for their residency
 
     def plan_next_visit(self) -> None:
         """Residents come residency_visits_per_week days a week; creators as visitors do."""

@@ -71,7 +71,7 @@ def estimate(settings: Any, years: float) -> Cost:
     open_share = min(max(_g(s, "open_days_per_week", 7.0), 0.0), 7.0) / 7.0
     open_days = days * open_share
     booking = 1.0 if getattr(s, "access", "open") == "open" else math.exp(-_g(s, "booking_effort"))
-    draw = booking * math.exp(-_g(s, "price_sensitivity") * _g(s, "price_per_visit"))
+    draw = booking  # a drop-in fee only lowers the cost
     aware = 0.5  # about half of the people made aware come (the rest forget): awareness_uptake vs its half-life
     sources = {  # newcomers over the run, by what brings them
         ("host_footfall_per_day", "discovery_rate"): _g(s, "host_footfall_per_day") * _g(s, "discovery_rate")
@@ -85,11 +85,11 @@ def estimate(settings: Any, years: float) -> Cost:
         ("workshops_per_year", "workshop_reach"): _g(s, "workshops_per_year") * _g(s, "workshop_reach") * aware
         * draw * years,
         ("doc_reach_per_year",): _g(s, "doc_reach_per_year") * _g(s, "open_documentation") * aware * draw * years,
-        ("blog_submissions_per_year", "blog_reach_per_article"): _g(s, "blog_submissions_per_year")
-        * _g(s, "blog_reach_per_article") * aware * draw * years,
+        ("blog_new_authors_per_year", "blog_reach_per_article"): _g(s, "blog_new_authors_per_year")
+        * _g(s, "blog_articles_per_author_year") * _g(s, "blog_reach_per_article") * aware * draw * years,
         ("initial_awareness",): _g(s, "initial_awareness") * aware * draw,
     }
-    standing_keys = ("mediators", "partner_organisations", "client_companies", "engineer_providers",
+    standing_keys = ("mediators", "partner_organisations", "organisation_pool", "client_pool", "engineer_providers",
                      "initial_contributors", "initial_partners", "initial_dormant", "initial_former_regulars")
     standing = {k: _g(s, k) for k in standing_keys}
     newcomers = sum(sources.values())
@@ -116,7 +116,7 @@ def estimate(settings: Any, years: float) -> Cost:
     live = people * remembered
     memory = live * BYTES_PER_PERSON + ties * BYTES_PER_TIE + 200 * 2**20  # + the interpreter
     seconds = (people * SECONDS_PER_PERSON + visits * SECONDS_PER_VISIT + ties * SECONDS_PER_TIE
-               + _g(s, "blog_submissions_per_year") * years * 1e-6)
+               + _g(s, "blog_new_authors_per_year") * _g(s, "blog_articles_per_author_year") * years * 1e-6)
 
     top = max(sources, key=lambda k: sources[k])
     big_standing = max(standing, key=lambda k: standing[k])

@@ -14,11 +14,13 @@ Sources are those of `sim/schema.py` (see `docs/ODD.md`, section 7).
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 
 MAX_RETURN = 0.97  # nobody is certain to come back (keeps heavy-tailed propensities from locking people in)
+_NORMAL = NormalDist()
 
 
 # -- people who differ -------------------------------------------------------
@@ -152,6 +154,50 @@ def keeps_booking(days_waited: float, s: Any) -> float:
     return math.exp(-max(0.0, days_waited) / s.booking_patience_days)
 
 
-def price_deterrence(price: float, s: Any) -> float:
-    """How much a fee deters (1 = not at all): exp(-sensitivity x price)."""
-    return math.exp(-s.price_sensitivity * price)
+def fee_acceptance(fee: float, s: Any) -> float:
+    """Share of people whose willingness to pay a visit covers the fee: P(wtp >= fee), wtp lognormal."""
+    if fee <= 0:
+        return 1.0
+    if s.wtp_sigma <= 0:
+        return float(s.wtp_median >= fee)
+    return 1.0 - _NORMAL.cdf((math.log(fee) - math.log(s.wtp_median)) / s.wtp_sigma)
+
+
+def draw_wtp(rng: np.random.Generator, s: Any, at_least: float = 0.0) -> float:
+    """A person's willingness to pay a visit, drawn among those whose willingness covers `at_least`.
+
+    People who came although a fee was asked are those whose willingness
+    covers it: the draw is from the lognormal truncated below at the fee.
+    """
+    u = float(rng.random())
+    if s.wtp_sigma <= 0:
+        return s.wtp_median
+    low = 1.0 - fee_acceptance(at_least, s)  # the quantile of the fee
+    q = min(max(low + (1.0 - low) * u, 1e-12), 1.0 - 1e-12)
+    return math.exp(math.log(s.wtp_median) + s.wtp_sigma * _NORMAL.inv_cdf(q))
+
+
+def membership_worth_it(wtp: float, expected_visits: float, fee: float) -> bool:
+    """A membership is worth its fee when the visits expected in its period are worth at least that much."""
+    return wtp * expected_visits >= fee
+
+
+def co_production_share(s: Any) -> float:
+    """Share of the staff's time given to co-production with users (the rest goes to classic transmission)."""
+    return 1.0 - s.internal_friction
+
+
+def partnership_lead_days(s: Any) -> float:
+    """Administrative lead time of a partnership: friction lengthens it (/ (1 - friction), at most x20)."""
+    return s.partnership_lead_days / max(0.05, co_production_share(s))
+
+
+def engineer_multiplier(hours: float, s: Any) -> float:
+    """Growth of a residency's works with the engineer hours it hired (saturating)."""
+    return 1.0 + s.engineer_output_effect * hours / (hours + s.engineer_half_hours)
+
+
+def client_interest(portfolio: float, renown: float, s: Any) -> float:
+    """Chance one prospective company wants a work: grows with the portfolio and the lab's renown, saturating."""
+    return (s.client_interest * portfolio / (portfolio + s.portfolio_half_works)
+            * renown / (renown + s.renown_half))

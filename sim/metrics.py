@@ -25,14 +25,24 @@ BETWEENNESS_SAMPLES = 128
 CHANNELS = ("footfall", "events", "workshops", "word_of_mouth", "reputation")
 _CHANNEL_OF = {"footfall": "footfall", "event": "events", "workshop": "workshops", "word_of_mouth": "word_of_mouth",
                "reputation": "reputation"}
+BUDGET_KEYS = (
+    "revenue", "revenue_fees", "revenue_subscriptions", "revenue_workshops", "revenue_sales", "revenue_rentals",
+    "revenue_services", "subsidy", "costs", "costs_staff", "costs_space", "costs_engineers", "costs_materials",
+    "net_result", "cost_per_visit", "cost_per_contributor",
+)
+MARKET_KEYS = (
+    "subscribers", "works_sold", "works_rented", "client_companies", "engineer_hours", "projects_completed",
+    "company_projects", "confidential_projects", "partnerships_formed", "partnerships_ended",
+    "blog_articles_published", "blog_articles_rejected", "blog_authors",
+)
 LADDER_KEYS = (
     "visitors", "returning_visitors", "contributors", "contributors_active_end", "partners", "partners_active_end",
-    "mediators", "artists", "partner_organisations", "client_companies", "engineer_providers",
+    "mediators", "artists", "partner_organisations", "engineer_providers",
     "conversion_visitor_contributor", "conversion_contributor_partner", "visits", "regular_visits",
     "newcomers", *(f"newcomers_{c}" for c in CHANNELS),
-    "workshops_held", "events_held", "people_trained", "residencies_completed", "works_produced", "revenue",
-    "docs_pages", "blog_articles_published", "blog_authors", "gini_visits", "visitors_4plus_share",
-    "returner_survival_1y", "member_retention_1y",
+    "workshops_held", "events_held", "people_trained", "residencies_completed", "works_produced",
+    "docs_pages", "gini_visits", "visitors_4plus_share",
+    "returner_survival_1y", "member_retention_1y", *BUDGET_KEYS, *MARKET_KEYS,
 )
 COHORT_KEYS = ("returner_survival_1y", "member_retention_1y")
 NETWORK_KEYS = (
@@ -104,7 +114,6 @@ def summary(model: LabModel, network: bool = True) -> dict[str, float | int | No
     for channel, n in model.newcomers_by_channel.items():
         if channel in _CHANNEL_OF:
             channels[f"newcomers_{_CHANNEL_OF[channel]}"] += n
-    published, _, authors = model.blog_at_start
     ladder = {
         "visitors": visitors,
         "returning_visitors": sum(v >= 2 for v in visits),
@@ -114,9 +123,8 @@ def summary(model: LabModel, network: bool = True) -> dict[str, float | int | No
         "partners_active_end": len(individual),
         "mediators": len(model.mediators),
         "artists": len(model.ever["artist"]),
-        "partner_organisations": len(model.organisations),
-        "client_companies": len(model.clients),
-        "engineer_providers": len(model.engineers),
+        "partner_organisations": model.partnerships.active,
+        "engineer_providers": len(model.market.engineers),
         "conversion_visitor_contributor": model.promoted["contributor"] / visitors if visitors else 0.0,
         "conversion_contributor_partner": model.promoted["partner"] / contributors if contributors else 0.0,
         "visits": model.visits,
@@ -128,12 +136,11 @@ def summary(model: LabModel, network: bool = True) -> dict[str, float | int | No
         "people_trained": model.people_trained,
         "residencies_completed": model.residencies_completed,
         "works_produced": model.works_produced,
-        "revenue": round(model.revenue, 2),
         "docs_pages": round(model.docs_pages, 2),
-        "blog_articles_published": model.blog_articles_published - published,
-        "blog_authors": len(model.blog_authors) - authors,
         "gini_visits": round(gini(visits), 6),
         "visitors_4plus_share": round(sum(v >= 4 for v in visits) / len(visits), 6) if visits else 0.0,
+        **model.budget.summary(model.visits, contributors),
+        **market(model),
     }
     cohort = cohorts(model)
     gap = cohort.pop("cohort_gap", None)
@@ -143,6 +150,26 @@ def summary(model: LabModel, network: bool = True) -> dict[str, float | int | No
     if not network:
         return ladder
     return ladder | network_metrics(model.network.to_igraph(), seed=int(model.rng.integers(2**31)))
+
+
+def market(model: LabModel) -> dict[str, float | int]:
+    """Memberships, works dealt, clients, engineers' hours, company projects, partnerships and the blog."""
+    mk, blog = model.market, model.blog
+    return {
+        "subscribers": len(model.subscribers),
+        "works_sold": mk.works_sold,
+        "works_rented": mk.works_rented,
+        "client_companies": len(mk.clients_dealt),
+        "engineer_hours": round(mk.engineer_hours, 2),
+        "projects_completed": model.works_produced + mk.projects_completed,
+        "company_projects": mk.projects_completed,
+        "confidential_projects": mk.confidential_projects,
+        "partnerships_formed": model.partnerships.formed,
+        "partnerships_ended": model.partnerships.ended,
+        "blog_articles_published": blog.published,
+        "blog_articles_rejected": blog.rejected,
+        "blog_authors": blog.authors,
+    }
 
 
 def to_igraph(graph: nx.Graph) -> ig.Graph:

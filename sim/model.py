@@ -38,8 +38,11 @@ from mesa.time import Priority, Schedule
 from sim import ladder
 from sim.activities import Lab
 from sim.agents import Affiliation, Artist, Channel, Contributor, Mediator, Partner, Person, Visitor
+from sim.blog import Blog
 from sim.dormancy import CohortArchive, DormantPool
+from sim.market import Budget, Market
 from sim.network import CollabNetwork
+from sim.partnerships import Partnerships
 from sim.scenario import DAYS_PER_YEAR, Scenario, Settings
 
 ARRIVALS_AT, PROGRAMME_AT, VISIT_AT, CLOSE_AT, COMEBACK_AT, COLLECT_AT = 0.05, 0.1, 0.5, 0.9, 0.93, 0.95
@@ -84,15 +87,13 @@ class LabModel(mesa.Model):
         self.week: Counter[str] = Counter()  # arrivals, visits, good visits, lapses, events this week
         self.visits = self.regular_visits = self.workshops_held = self.events_held = 0
         self.residencies_completed = self.works_produced = self.people_trained = 0
-        self.revenue = 0.0
+        self.subscribers: dict[int, None] = {}  # people who took or renewed a membership in the measured period
+        self.budget = Budget()
+        self.blog = Blog()
         self.docs_pages = self.p.initial_doc_pages
         self.reputation = self.p.initial_awareness  # people aware of the lab (events, docs, blog), not yet come
         self.told = 0.0  # people told about the lab by someone who had a good visit, not yet come
         self._good_visitors: deque[int] = deque(maxlen=200)  # recent good visits: who brought the told
-        self.blog_articles_published = self.blog_articles_rejected = 0
-        self.blog_authors: dict[int, bool] = {}  # author id -> still willing to write
-        self._willing_authors: list[int] = []  # authors still willing, with their places (linear-time removal)
-        self._willing_at: dict[int, int] = {}
         self._inactivity_checks: dict[Person, mesa.time.Event] = {}
         self._agenda: dict[float, list[Person]] = {}  # visit time -> people booked
         self._slots_used: Counter[float] = Counter()  # appointment access: slots booked per visit time
@@ -102,17 +103,9 @@ class LabModel(mesa.Model):
         self.mediators: list[Mediator] = []
         for _ in range(self.p.mediators):
             self.hire_mediator()
-        self.engineers = [
-            Partner(self, Channel.PARTNERSHIP, Affiliation.ENGINEER_PROVIDER) for _ in range(self.p.engineer_providers)
-        ]
-        self.clients = [Partner(self, Channel.PARTNERSHIP, Affiliation.COMPANY) for _ in range(self.p.client_companies)]
-        self.organisations = []
-        for i in range(self.p.partner_organisations):
-            org = Partner(self, Channel.PARTNERSHIP, (Affiliation.RESEARCH_LAB, Affiliation.COMPANY)[i % 2])
-            self.organisations.append(org)
-            org.plan_next_visit()
-        self.active_orgs = len(self.engineers) + len(self.clients) + len(self.organisations)
-        self._tie_partners_to_staff()
+        self.market = Market(self)
+        self._tie_engineers_to_staff()
+        self.partnerships = Partnerships(self)
         self._seat_initial_population()
         self._interventions = [_Intervention(self, iv.changes) for iv in self.lab_scenario.interventions]
         for iv, spec in zip(self._interventions, self.lab_scenario.interventions, strict=True):
@@ -128,6 +121,7 @@ class LabModel(mesa.Model):
         self.schedule_recurring(self.comebacks, Schedule(interval=7.0, start=7 - 1 + COMEBACK_AT))
         self.schedule_recurring(self.collect_week, Schedule(interval=7.0, start=7 - 1 + COLLECT_AT))
         self.schedule_recurring(self.forget_the_long_gone, Schedule(interval=30.0, start=30 + COLLECT_AT))
+        self.schedule_recurring(self.market.month, Schedule(interval=YEAR / 12, start=YEAR / 12 + PROGRAMME_AT))
 
     # -- the initial population -------------------------------------------------
     def _seat_initial_population(self) -> None:
@@ -231,14 +225,13 @@ class LabModel(mesa.Model):
         for person in self._agenda.pop(self.time):
             person.visit()
 
-    def deterrence(self, visits: int = 0) -> float:
-        """Share of would-be visits that happen: the price's deterrence and, by appointment, the booking's."""
-        return self.price_factor * ladder.booking_uptake(visits, self.p)
+    def entry_uptake(self, fee: float) -> float:
+        """Share of would-be newcomers who come: those whose willingness to pay covers the fee, times the booking's."""
+        return ladder.fee_acceptance(fee, self.p) * ladder.booking_uptake(0, self.p)
 
-    @property
-    def price_factor(self) -> float:
-        """How much the price deters arrivals and returns, in (0, 1]."""
-        return ladder.price_deterrence(self.p.price_per_visit, self.p)
+    def can_pay(self, person: Person) -> bool:
+        """Whether a person comes at today's drop-in fee: no fee for them, or a visit is worth it."""
+        return not person.pays() or person.wtp >= self.p.price_per_visit
 
     # -- arrivals ----------------------------------------------------------
     def arrivals(self) -> None:
@@ -249,7 +242,10 @@ class LabModel(mesa.Model):
         and each open day a share of them (`awareness_uptake`) comes.
         """
         p = self.p
-        self._blog_day()
+        if self.measuring:
+            self.budget.accrue_day(len(self.mediators), p)
+        self.reputation += self.blog.day(self.time, self.rng, p) * p.blog_reach_per_article
+        self.market.day()
         fade = 0.5 ** (1.0 / p.awareness_half_life_days)
         self.reputation *= fade
         self.told *= fade
@@ -259,26 +255,27 @@ class LabModel(mesa.Model):
         day = math.floor(self.time)
         if not self.is_open(day):
             return
-        draw = self.deterrence()
-        self.newcomers(self.rng.poisson(p.host_footfall_per_day * p.discovery_rate * draw), Channel.FOOTFALL)
+        fee = p.price_per_visit
+        draw = self.entry_uptake(fee)
+        self.newcomers(self.rng.poisson(p.host_footfall_per_day * p.discovery_rate * draw), Channel.FOOTFALL, fee=fee)
         n_rep = min(int(self.reputation), int(self.rng.poisson(self.reputation * p.awareness_uptake * draw)))
         self.reputation -= n_rep
-        self.newcomers(n_rep, Channel.REPUTATION)
+        self.newcomers(n_rep, Channel.REPUTATION, fee=fee)
         n_told = min(int(self.told), int(self.rng.poisson(self.told * p.awareness_uptake * draw)))
         self.told -= n_told
         if n_told:
             pool = list(self._good_visitors)
-            for person in self.newcomers(n_told, Channel.WORD_OF_MOUTH):
+            for person in self.newcomers(n_told, Channel.WORD_OF_MOUTH, fee=fee):
                 referrer = pool[int(self.rng.integers(len(pool)))] if pool else None
                 if referrer is not None and self.network.is_alive(referrer):
                     self.network.tie(person.unique_id, referrer, self.time)
 
-    def newcomers(self, n: int, channel: Channel, arranged: bool = False) -> list[Person]:
-        """Create n people arriving today; a share of them come as creators."""
+    def newcomers(self, n: int, channel: Channel, arranged: bool = False, fee: float = 0.0) -> list[Person]:
+        """Create n people arriving today (willing to pay `fee`); a share of them come as creators."""
         people = []
         for _ in range(n):
             cls = Artist if self.rng.random() < self.p.creator_share else Visitor
-            person = cls(self, channel)
+            person = cls(self, channel, fee=fee)
             self.book(person, self.time, arranged=arranged)
             people.append(person)
         self.week["arrivals"] += n
@@ -290,37 +287,12 @@ class LabModel(mesa.Model):
         self.told += self.p.word_of_mouth_per_good_visit
         self._good_visitors.append(person.unique_id)
 
-    def _blog_day(self) -> None:
-        """Web users submit articles; staff moderate them (rejected authors rarely return)."""
-        p = self.p
-        for _ in range(self.rng.poisson(p.blog_submissions_per_year / YEAR)):
-            willing = self._willing_authors
-            if willing and self.rng.random() < p.blog_repeat_author_prob:
-                author = willing[int(self.rng.integers(len(willing)))]
-            else:
-                author = len(self.blog_authors)
-                self.blog_authors[author] = True
-                self._willing_at[author] = len(willing)
-                willing.append(author)
-            accepted = not p.moderation or self.rng.random() < p.moderation_accept_rate
-            if accepted:
-                self.blog_articles_published += 1
-                self.reputation += p.blog_reach_per_article
-            elif self.blog_authors[author]:
-                self.blog_articles_rejected += 1
-                self.blog_authors[author] = False
-                i, last = self._willing_at.pop(author), willing.pop()  # swap-remove: O(1)
-                if last != author:
-                    willing[i] = last
-                    self._willing_at[last] = i
-            else:
-                self.blog_articles_rejected += 1
-
     # -- programme ---------------------------------------------------------
     def plan_programme(self) -> None:
         """Schedule the coming year's workshops, big events and residency calls."""
         self._year_start = self.time
         self._programme = []
+        self.market.refill_hours()
         self._plan(self.time, YEAR)
 
     def _plan(self, start: float, length: float) -> None:
@@ -367,26 +339,32 @@ class LabModel(mesa.Model):
 
     def hold_workshop(self) -> None:
         """A mediator-run workshop today: newcomers book its seats; its announcement spreads the word."""
+        p = self.p
         self.lab.workshops_today += 1
-        self.reputation += self.p.workshop_reach
-        wanted = self.rng.poisson(self.p.workshop_newcomers * self.deterrence())
-        self.newcomers(min(int(wanted), self.p.workshop_size), Channel.WORKSHOP, arranged=True)
+        self.reputation += p.workshop_reach
+        wanted = self.rng.poisson(p.workshop_newcomers * self.entry_uptake(p.workshop_fee))
+        seated = self.newcomers(min(int(wanted), p.workshop_size), Channel.WORKSHOP, arranged=True, fee=p.workshop_fee)
+        if self.measuring:
+            self.budget.earn("workshops", len(seated) * p.workshop_fee)
+            self.budget.spend("materials", p.materials_per_workshop)
 
     def hold_event(self) -> None:
         """A big event today: the host's crowd and people aware of the lab come; dormant people are reminded."""
         p = self.p
         self.lab.event_today = True
         self.week["events"] += 1
-        draw = self.deterrence()
+        draw = self.entry_uptake(0.0)  # big events are free
         from_pool = min(int(self.reputation), int(self.rng.poisson(self.reputation * p.event_pool_pull * draw)))
         self.reputation -= from_pool
         self.newcomers(int(self.rng.poisson(p.event_newcomers * draw)) + from_pool, Channel.EVENT, arranged=True)
         self.reputation += p.event_reach
+        self.partnerships.after_event()
 
     def residency_call(self) -> None:
         """Staff select the best applicants above the selectivity bar for residencies."""
         p = self.p
-        talents = np.sort(self.rng.random(self.rng.poisson(p.residency_applicants)))[::-1]
+        applicants = p.residency_applicants + p.blog_applicants_per_article * self.blog.articles_past_year()
+        talents = np.sort(self.rng.random(self.rng.poisson(applicants)))[::-1]
         selected = [t for t in talents[: p.residency_slots] if t >= p.selectivity]
         for talent in selected:
             artist = Artist(self, Channel.RESIDENCY, talent=float(talent))
@@ -404,6 +382,7 @@ class LabModel(mesa.Model):
             if self.measuring:
                 self.ever["artist"][artist.unique_id] = None
             artist.in_residence = True
+            artist.engineer_hours = self.market.hire_engineers()
             artist.residency_end = self.time + self.p.residency_days
             artist.plan_next_visit()
             self._residents.append(artist)
@@ -419,46 +398,44 @@ class LabModel(mesa.Model):
             artist.in_residence = False
             if self.measuring:
                 self.residencies_completed += 1
-            n_works = self.rng.poisson(p.works_per_residency * 2 * artist.talent)
+            boost = ladder.engineer_multiplier(artist.engineer_hours, p)
+            n_works = self.rng.poisson(p.works_per_residency * 2 * artist.talent * boost)
             for _ in range(n_works):
                 self.finish_work(artist)
             artist.leave()
 
     def finish_work(self, author: Person) -> None:
-        """A work is done; it may be rented or sold to a client company (rights shared)."""
+        """A work is done; a residency's work, co-produced by the lab, joins the portfolio offered to companies.
+
+        The works of regulars and creators in project sessions are their makers'
+        own: they count as the lab's output, not in its portfolio.
+        """
         if self.measuring:
             self.works_produced += 1
         author.works += 1
-        if self.rng.random() >= self.p.work_sale_prob:
-            return
-        if self.measuring:
-            self.revenue += self.p.work_price * self.p.lab_rights_share
-        if self.clients and self.rng.random() < 0.7:
-            buyer = self.clients[int(self.rng.integers(len(self.clients)))]
-        else:
-            buyer = Partner(self, Channel.PARTNERSHIP, Affiliation.COMPANY)
-            self.clients.append(buyer)
-            self.active_orgs += 1
-        self.network.tie(buyer.unique_id, author.unique_id, self.time)
-        if self.mediators:
-            staff = self.mediators[int(self.rng.integers(len(self.mediators)))]
-            self.network.tie(buyer.unique_id, staff.unique_id, self.time)
+        if isinstance(author, Artist) and author.channel is Channel.RESIDENCY:
+            self.market.add_work(author)
 
     def maybe_produce_work(self, person: Person) -> None:
         """A project or residency session may finish a work (talent helps)."""
         if self.rng.random() < self.p.work_rate * 2 * person.talent:
             self.finish_work(person)
 
-    def _tie_partners_to_staff(self) -> None:
-        """Engineers and client companies know the staff (two of them)."""
+    def _tie_engineers_to_staff(self) -> None:
+        """Engineers know the staff (two of them)."""
         staff = [m.unique_id for m in self.mediators]
-        for other in self.engineers + self.clients:
+        for engineer in self.market.engineers:
             for s in staff[:2]:
-                self.network.tie(other.unique_id, s, self.time)
+                self.network.tie(engineer.unique_id, s, self.time)
+
+    def active_regulars(self) -> list[Person]:
+        """Contributors and individual partners coming now (in the agents' registration order)."""
+        return [a for cls in (Contributor, Partner) for a in self.agents_by_type.get(cls, ())
+                if a.active and a.affiliation in (None, Affiliation.INDIVIDUAL)]
 
     # -- after a visit: the ladder -------------------------------------------
     def count_visit(self, person: Person) -> None:
-        """Tally one visit and any fee paid."""
+        """Tally one visit, its materials and any fee paid."""
         self.week["visits"] += 1
         if not self.measuring:
             return
@@ -467,22 +444,22 @@ class LabModel(mesa.Model):
             self.regular_visits += 1
         if person.visits - person.visits_before == 1:
             self.n_visited += 1
-        if isinstance(person, Visitor | Contributor):
-            self.revenue += self.p.price_per_visit
+        self.budget.spend("materials", self.p.materials_per_visit)
+        if person.pays():
+            self.budget.earn("fees", self.p.price_per_visit)
 
     def after_visit(self, person: Person) -> None:
         """Count the visit, write documentation, climb the ladder, decide to return (`sim.ladder`)."""
         self.count_visit(person)
-        if isinstance(person, Contributor | Partner):
+        if isinstance(person, Contributor | Partner) and not person.confidential:
             self.docs_pages += self.p.doc_pages_per_visit
         if isinstance(person, Artist) and person.in_residence:
             person.plan_next_visit()
             return
-        if person.affiliation is Affiliation.ENGINEER_PROVIDER:
-            return  # paid providers come when a residency needs them
-        if person.affiliation in (Affiliation.COMPANY, Affiliation.RESEARCH_LAB):
-            person.plan_next_visit()  # partner organisations keep coming
+        if person.affiliation not in (None, Affiliation.INDIVIDUAL):
+            self.partnerships.after_visit(person)  # a partner organisation keeps the relation going, or not
             return
+        self._membership(person)
         if type(person) in (Visitor, Artist):
             self._maybe_become_contributor(person)
         elif type(person) is Contributor:
@@ -495,15 +472,39 @@ class LabModel(mesa.Model):
         if isinstance(person, Contributor | Partner):
             self.watch_inactivity(person)
 
+    def _membership(self, person: Person) -> None:
+        """A member whose membership ran out renews it if still worth it; a trained non-member may take one.
+
+        A membership is worth its fee when the visits the person expects in its
+        period at a regular's pace are worth that much to them
+        (`sim.ladder.membership_worth_it`). A visitor who takes one becomes a
+        contributor at once (`_maybe_become_contributor`).
+        """
+        p = self.p
+        if type(person) is Partner or not person.trained:
+            return
+        lapsed = person.member_until != -math.inf and person.member_until < self.time
+        if person.member_until >= self.time:
+            return
+        if not lapsed:
+            if person.visits <= 1 or person.talent < p.contributor_selectivity:
+                return
+            if self.rng.random() >= p.subscription_prob:
+                return
+        expected = p.membership_days / ladder.visit_interval("contributor", person.propensity, p)
+        if ladder.membership_worth_it(person.wtp, expected, p.subscription_fee):
+            person.member_until = self.time + p.membership_days
+            if self.measuring:
+                self.budget.earn("subscriptions", p.subscription_fee)
+                self.subscribers[person.unique_id] = None
+        elif lapsed:
+            person.member_until = -math.inf  # back to paying at each visit (or not coming)
+
     def _maybe_become_contributor(self, person: Visitor | Artist) -> None:
-        """Regular visits within the window, or a subscription (open to those trained in a workshop), make a contributor."""
+        """Regular visits within the window, or a membership (open to those trained in a workshop), make a contributor."""
         p = self.p
         regular = ladder.is_regular(len(person.recent), person.talent, p)
-        subscribes = (person.trained and person.visits > 1 and person.talent >= p.contributor_selectivity
-                      and self.rng.random() < p.subscription_prob * self.price_factor)
-        if regular or subscribes:
-            if subscribes and self.measuring:
-                self.revenue += p.subscription_fee
+        if regular or person.member_until >= self.time:
             person.become(Contributor)
             if self.measuring:
                 self.promoted["contributor"] += 1
@@ -511,7 +512,7 @@ class LabModel(mesa.Model):
     @property
     def core_load(self) -> int:
         """Partnerships the staff carry now: individual partners and partner organisations."""
-        return self.active_by_role["partner"] - len(self.engineers) - len(self.clients)
+        return self.active_by_role["partner"]
 
     def _maybe_become_partner(self, person: Contributor) -> None:
         p = self.p
@@ -543,7 +544,7 @@ class LabModel(mesa.Model):
     def _comeback_weight(self, person: Person) -> float:
         """How strongly a person who stopped is drawn back (`sim.ladder.reactivation_weight`), booking included."""
         w = ladder.reactivation_weight(person.propensity)
-        return w * ladder.booking_uptake(person.visits, self.p) * self.price_factor
+        return w * ladder.booking_uptake(person.visits, self.p) * self.can_pay(person)
 
     def comebacks(self) -> None:
         """Once a week: dormant people draw whether they come back (events and good visits remind them)."""
@@ -551,6 +552,9 @@ class LabModel(mesa.Model):
         good_share = self.week["good_visits"] / visits if visits else 0.0
         for person in self.dormant.draw_comebacks(self.time, self.rng, self.week["events"], good_share, self.p):
             person.come_back()
+        partners = [a.unique_id for a in self.agents_by_type.get(Partner, ())
+                    if a.active and a.affiliation is Affiliation.INDIVIDUAL]
+        self.partnerships.weekly(partners)
 
     def on_comeback(self, person: Person) -> None:
         """A dormant person is active again."""
@@ -627,8 +631,11 @@ class LabModel(mesa.Model):
         self.measure_start = self.time
         self.n_visited = self.visits = self.regular_visits = self.workshops_held = self.events_held = 0
         self.residencies_completed = self.works_produced = self.people_trained = 0
-        self.revenue = 0.0
-        self.blog_at_start = (self.blog_articles_published, self.blog_articles_rejected, len(self.blog_authors))
+        self.subscribers = {}
+        self.budget.reset()
+        self.market.reset_tallies()
+        self.blog.reset_tallies()
+        self.partnerships.reset_tallies()
         self.promoted.clear()
         self.newcomers_by_channel.clear()
         self.archived_visits = []
@@ -678,5 +685,6 @@ TIMESERIES_REPORTERS = {
     "comebacks": lambda m: m.week["comebacks"],
     "docs_pages": lambda m: m.docs_pages,
     "reputation": lambda m: round(m.reputation + m.told, 2),
-    "revenue": lambda m: m.revenue,
+    "revenue": lambda m: round(m.budget.revenue, 2),
+    "costs": lambda m: round(sum(m.budget.costs.values()), 2),
 }

@@ -19,8 +19,8 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 
-ROLES = ("visitor", "contributor", "partner", "mediator", "artist")
-AFFILIATIONS = (None, "individual", "company", "research_lab", "engineer_provider")
+ROLES = ("visitor", "contributor", "partner", "mediator", "artist", "engineer", "client")
+AFFILIATIONS = (None, "individual", "company", "research_lab", "engineer_provider", "school")
 _ROLE = {r: i for i, r in enumerate(ROLES)}
 
 
@@ -116,6 +116,16 @@ class CollabNetwork:
     def degree(self, uid: int) -> int:
         """Number of distinct people the person has ties with."""
         return int(self.degree_of[uid])
+
+    def has_edge(self, u: int, v: int) -> bool:
+        """Whether u and v have a tie."""
+        u, v = min(u, v), max(u, v)
+        return ((u << 32) | v) in self._edge
+
+    def neighbors(self, uid: int) -> list[int]:
+        """The people uid has ties with (a scan of the ties: for checks, not for the model's inner loops)."""
+        eu, ev = copy_of(self.eu, dtype=np.int64), copy_of(self.ev, dtype=np.int64)
+        return sorted(set(ev[eu == uid].tolist()) | set(eu[ev == uid].tolist()))
 
     # -- ties ----------------------------------------------------------------
     def tie(self, u: int, v: int, time: float) -> None:

@@ -23,7 +23,7 @@ DAYS_PER_YEAR = 365.0  # the model's time unit is the day
 PRESET_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 MAP_KEYS = ("public_market", "open_closed")
 START_ONLY = ("warmup_years", "initial_contributors", "initial_partners", "initial_dormant", "initial_former_regulars",
-              "initial_awareness", "initial_doc_pages", "engineer_providers", "client_companies", "partner_organisations")
+              "initial_awareness", "initial_doc_pages", "engineer_providers", "partner_organisations")
 META_KEYS = ("name", "description", "extends", "interventions", *MAP_KEYS)
 MAX_EXTENDS = 16  # files in one chain of `extends`
 MAX_REPORTED = 25  # problems reported per file
@@ -86,14 +86,18 @@ def derived_map(s: Any) -> dict[str, float]:
     """Place settings on the case study's map from the knobs.
 
     open_closed is the mean of: appointment-only access, closed documentation and
-    selective membership. public_market is the mean of: the deterrence of the
-    visit price, the share of works sold and the lab's share of their revenue
-    (0 when no work is sold). Presets state their place too; this is the fallback.
+    selective membership. public_market is the mean of: the share of would-be
+    visitors the drop-in fee turns away, the lab's share of the works' income
+    (0 without clients) and company projects (1 at 10 a year or more). Presets
+    state their place too; this is the fallback.
     """
-    price_deterrence = 1 - math.exp(-s.price_sensitivity * s.price_per_visit)
-    sold = s.work_sale_prob
+    from sim.ladder import fee_acceptance
+
+    priced = 1 - fee_acceptance(s.price_per_visit, s)
+    works = (1 - s.artist_rights_share) if s.client_pool > 0 else 0.0
+    services = min(1.0, s.company_projects_per_year / 10) if s.client_pool > 0 else 0.0
     return {
-        "public_market": round((price_deterrence + sold + (s.lab_rights_share if sold else 0.0)) / 3, 3),
+        "public_market": round((priced + works + services) / 3, 3),
         "open_closed": round(((s.access == "appointment") + (1 - s.open_documentation) + s.contributor_selectivity) / 3, 3),
     }
 
@@ -107,7 +111,7 @@ def check_consistency(s: Any) -> list[str]:
     if s.residency_calls_per_year > 0 and s.residency_slots == 0:
         problems.append("keys 'residency_calls_per_year' and 'residency_slots': calls with no slot select no one; "
                         "set residency_slots >= 1 or residency_calls_per_year = 0")
-    if s.blog_submissions_per_year > 0 and s.moderation and s.mediators == 0:
+    if s.blog_new_authors_per_year > 0 and s.moderation and s.mediators == 0:
         problems.append("keys 'moderation' and 'mediators': a moderated blog needs staff; "
                         "set moderation = false or mediators >= 1")
     if s.partner_min_ties > 0 and s.ties_per_activity == 0 and s.introductions_per_day == 0:

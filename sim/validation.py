@@ -245,6 +245,67 @@ def governance(c: Checker) -> Iterator[CheckResult]:
                       f"x{fewer:.2f}, x{each:.2f}", f"ratios of means over {m} seeds", fewer < 1 < each, cs)
 
 
+def edges(s: dict) -> float:
+    """Ties in the network at the end of the year (from the density the runs record)."""
+    return s["density"] * s["nodes"] * (s["nodes"] - 1) / 2
+
+
+def ratio(c: Checker, metric: str | Callable[[dict], float], preset: str, a: dict, b: dict) -> float:
+    """Ratio of means over the paired seeds: setting b against setting a."""
+    f = metric if callable(metric) else (lambda s: s[metric])
+    n = c.paired_seeds
+    return float(np.mean([f(y) for y in c.runs(preset, n, **b)]) / max(1e-9, np.mean([f(x) for x in c.runs(preset, n, **a)])))
+
+
+def market(c: Checker) -> Iterator[CheckResult]:
+    """Prices, engineers, confidentiality, opening the closed lab, the blog and the budgets (issue 12)."""
+    m, n = c.paired_seeds, c.seeds
+    fee = {"price_per_visit": 5.0}
+    newc, visits = ratio(c, "newcomers", OPEN, {}, fee), ratio(c, "visits", OPEN, {}, fee)
+    yield CheckResult("a EUR 5 drop-in fee: fewer newcomers and visits", "newcomers and visits x 0.45 to 0.85",
+                      f"newcomers x{newc:.2f}, visits x{visits:.2f}", f"ratios of means over {m} seeds",
+                      0.45 <= newc <= 0.85 and 0.45 <= visits <= 0.85,
+                      "UK national museums: +~70% visits when fees were dropped (Martin 2003): a fee keeps ~60%")
+    kept = {k: ratio(c, k, OPEN, {}, fee) for k in ("contributors", "partners")}
+    yield CheckResult("a EUR 5 drop-in fee: members and partners do not vanish", "contributors and partners x >= 0.5",
+                      ", ".join(f"{k} x{v:.2f}" for k, v in kept.items()), f"ratios of means over {m} seeds",
+                      min(kept.values()) >= 0.5, "issue 12: members come free, partners do not pay")
+    d, se = c.paired(lambda s: s["subscribers"], {}, {"subscription_fee": 300.0})
+    yield _lower("a EUR 300 membership: fewer subscribers", d, se, m, "issue 12 (willingness to pay)")
+    hours = {"engineer_hours_per_residency": 0.0}, {"engineer_hours_per_residency": 240.0}
+    d, se = c.paired(lambda s: s["works_produced"], *hours, preset=CLOSED)
+    yield _higher("closed: more engineer hours, more works", d, se, m, "case study: engineers co-produce the works")
+    d, se = c.paired(lambda s: s["costs_engineers"], *hours, preset=CLOSED)
+    yield _higher("closed: more engineer hours, higher costs", d, se, m, "issue 12")
+    projects = {"company_projects_per_year": 30.0}
+    shut = projects | {"confidential_share": 1.0}
+    opened = projects | {"confidential_share": 0.0}
+    d, se = c.paired(lambda s: s["revenue"], opened, shut)
+    yield _higher("confidentiality: more revenue (open lab, 30 requests a year)", d, se, m,
+                  "case study: open source slows the work with companies")
+    d, se = c.paired(lambda s: s["docs_pages"], opened, shut)
+    yield _lower("confidentiality: less documentation", d, se, m, "case study")
+    d, se = c.paired(edges, opened, shut)
+    yield _lower("confidentiality: fewer ties (none outside teams)", d, se, m, "case study")
+    opening = {"access": "open"}
+    more = ratio(c, "visitors", CLOSED, {}, opening)
+    each = ratio(c, works_per_participant, CLOSED, {}, opening)
+    yield CheckResult("opening the closed lab: many more visitors, other works per participant",
+                      "visitors x > 3, works per participant x outside 0.9-1.1", f"x{more:.1f}, x{each:.2f}",
+                      f"ratios of means over {m} seeds", more > 3 and not 0.9 <= each <= 1.1, "case study")
+    d, se = c.paired(lambda s: s["blog_authors"], {}, {"moderation_accept_rate": 0.2}, preset=CLOSED)
+    yield _lower("closed: rejecting more blog articles, fewer active authors", d, se, m, "Halfaker et al. 2013")
+    rev, cost, sub = (c.mean(k, OPEN) for k in ("revenue", "costs", "subsidy"))
+    yield CheckResult("open: runs at a loss covered by its subsidy", "revenue < costs <= revenue + subsidy (+-5%)",
+                      f"revenue {rev:,.0f}, costs {cost:,.0f}, subsidy {sub:,.0f}", f"means over {n} seeds",
+                      rev < cost <= 1.05 * (rev + sub), "case study: a public lab funded by its host")
+    co = c.mean(lambda s: s["revenue_sales"] + s["revenue_rentals"] + s["revenue_services"], CLOSED)
+    cost, sub = c.mean("costs", CLOSED), c.mean("subsidy", CLOSED)
+    yield CheckResult("closed: lives on co-production income", "sales + rentals + services >= 60% of costs, > subsidy",
+                      f"{co:,.0f} of {cost:,.0f} ({co / cost:.0%}), subsidy {sub:,.0f}", f"means over {n} seeds",
+                      co >= 0.6 * cost and co > sub, "case study: co-production with artists, engineers and companies")
+
+
 def network_shape(c: Checker) -> Iterator[CheckResult]:
     """Swarm against island: the shape of the two labs' collaboration networks."""
     k = c.network_seeds
@@ -267,7 +328,7 @@ def network_shape(c: Checker) -> Iterator[CheckResult]:
                       True, "Kaat et al. 2024; see docs/ODD.md")
 
 
-CHECKS = (steady_state, calibration, arrivals_and_careers, governance, network_shape)  # the long runs first: shorter requests reuse them
+CHECKS = (steady_state, calibration, arrivals_and_careers, governance, market, network_shape)  # the long runs first: shorter requests reuse them
 
 
 def run_checks(seeds: int = 20, network_seeds: int = 3, paired_seeds: int = 10, drift_seeds: int = 6,

@@ -125,9 +125,54 @@ def test_booking_deters_newcomers_far_more_than_regulars():
     assert ladder.booking_uptake(0, with_(access="open")) == 1.0
 
 
-def test_patience_and_price():
+def test_patience():
     s = with_(booking_patience_days=7.0)
     assert ladder.keeps_booking(0.0, s) == 1.0
     assert ladder.keeps_booking(7.0, s) == pytest.approx(math.exp(-1))
-    assert ladder.price_deterrence(0.0, S) == 1.0
-    assert ladder.price_deterrence(10.0, S) < ladder.price_deterrence(5.0, S) < 1.0
+
+
+def test_fee_acceptance_is_the_lognormal_survival_of_the_willingness_to_pay():
+    s = with_(wtp_median=6.5, wtp_sigma=1.0)
+    assert ladder.fee_acceptance(0.0, s) == 1.0
+    assert ladder.fee_acceptance(6.5, s) == pytest.approx(0.5)  # the median
+    assert ladder.fee_acceptance(10.0, s) < ladder.fee_acceptance(5.0, s) < 1.0
+    # calibration target (schema): a EUR 5 fee keeps ~60% of would-be newcomers (UK museums, Martin 2003)
+    assert 0.55 < ladder.fee_acceptance(5.0, s) < 0.7
+    sharp = with_(wtp_median=6.5, wtp_sigma=0.0)
+    assert ladder.fee_acceptance(6.0, sharp) == 1.0 and ladder.fee_acceptance(7.0, sharp) == 0.0
+
+
+def test_willingness_to_pay_draws_cover_the_fee_and_follow_the_lognormal():
+    s = with_(wtp_median=6.5, wtp_sigma=1.0)
+    rng = np.random.default_rng(1)
+    free = np.array([ladder.draw_wtp(rng, s) for _ in range(20_000)])
+    assert np.median(free) == pytest.approx(6.5, rel=0.05)  # sampling error of the median ~1.8%
+    paid = np.array([ladder.draw_wtp(rng, s, at_least=8.0) for _ in range(5_000)])
+    assert paid.min() >= 8.0 * (1 - 1e-9)
+    # truncated below at the fee: the share above 20 among payers is P(wtp > 20) / P(wtp > 8)
+    expected = ladder.fee_acceptance(20.0, s) / ladder.fee_acceptance(8.0, s)
+    assert (paid > 20).mean() == pytest.approx(expected, abs=0.03)
+
+
+def test_membership_is_taken_when_the_visits_it_covers_are_worth_its_fee():
+    assert ladder.membership_worth_it(5.0, 40.0, 200.0)
+    assert not ladder.membership_worth_it(5.0, 39.0, 200.0)
+    assert ladder.membership_worth_it(0.01, 1.0, 0.0)
+
+
+def test_friction_takes_staff_time_and_lengthens_partnerships():
+    assert ladder.co_production_share(with_(internal_friction=0.3)) == pytest.approx(0.7)
+    lead = [ladder.partnership_lead_days(with_(internal_friction=f, partnership_lead_days=60.0)) for f in (0, .3, .6)]
+    assert lead[0] == 60.0 and lead[0] < lead[1] < lead[2]
+    assert ladder.partnership_lead_days(with_(internal_friction=1.0, partnership_lead_days=60.0)) == 1200.0
+
+
+def test_engineer_hours_and_client_interest_saturate():
+    s = with_(engineer_output_effect=1.0, engineer_half_hours=100.0)
+    assert ladder.engineer_multiplier(0.0, s) == 1.0
+    assert ladder.engineer_multiplier(100.0, s) == pytest.approx(1.5)
+    assert ladder.engineer_multiplier(1e9, s) == pytest.approx(2.0)
+    c = with_(client_interest=0.05, portfolio_half_works=10.0, renown_half=200.0)
+    assert ladder.client_interest(0.0, 500.0, c) == 0.0
+    assert ladder.client_interest(10.0, 200.0, c) == pytest.approx(0.05 / 4)
+    assert ladder.client_interest(20.0, 200.0, c) > ladder.client_interest(10.0, 200.0, c)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from sim.agents import Person
 from sim.errors import LabsimError
+from sim.market import COSTS, INCOME
 from sim.metrics import CHANNELS, summary
 from sim.model import LabModel
 from sim.scenario import Scenario, check_consistency, load_scenario
@@ -83,9 +84,18 @@ knobs = st.fixed_dictionaries(
         "residency_calls_per_year": st.floats(0, 4),
         "selectivity": st.floats(0, 1),
         "engineer_providers": st.integers(0, 3),
-        "client_companies": st.integers(0, 3),
-        "work_sale_prob": st.floats(0, 1),
-        "blog_submissions_per_year": st.floats(0, 100),
+        "engineer_hours_per_residency": st.floats(0, 300),
+        "client_pool": st.integers(0, 20),
+        "client_interest": st.floats(0, 1),
+        "rental_share": st.floats(0, 1),
+        "company_projects_per_year": st.floats(0, 30),
+        "confidential_share": st.floats(0, 1),
+        "subscription_fee": st.floats(0, 500),
+        "workshop_fee": st.floats(0, 50),
+        "subsidy_per_year": st.floats(0, 1e6),
+        "organisation_pool": st.integers(0, 10),
+        "organisation_join_per_event": st.floats(0, 1),
+        "blog_new_authors_per_year": st.floats(0, 100),
         "moderation": st.booleans(),
         "space_capacity": st.integers(1, 100),
         "partners_per_mediator": st.floats(0, 10),
@@ -116,8 +126,15 @@ def test_model_invariants_hold_for_random_settings(changes, seed):
     ids = [a.unique_id for a in model.agents]
     assert len(ids) == len(set(ids))
     assert set(model.network.nodes().tolist()) == set(ids)
-    active = dict.fromkeys(("visitor", "contributor", "partner", "mediator", "artist"), 0)
+    active = dict.fromkeys(("visitor", "contributor", "partner", "mediator", "artist", "engineer", "client"), 0)
     for a in model.agents:
         active[a.role] += a.active
     assert active == {r: model.active_by_role[r] for r in active}
     assert s["revenue"] >= 0 and s["works_produced"] >= 0
+    # the books add up (issue 12): net = revenue + subsidy - costs, each total the sum of its parts
+    assert s["net_result"] == pytest.approx(s["revenue"] + s["subsidy"] - s["costs"], abs=0.01)
+    assert s["revenue"] == pytest.approx(sum(s[f"revenue_{k}"] for k in INCOME), abs=0.01)
+    assert s["costs"] == pytest.approx(sum(s[f"costs_{k}"] for k in COSTS), abs=0.01)
+    assert min(s[f"revenue_{k}"] for k in INCOME) >= 0 and min(s[f"costs_{k}"] for k in COSTS) >= 0
+    assert s["client_companies"] <= changes["client_pool"]
+    assert s["partner_organisations"] <= max(changes["organisation_pool"], 3)

@@ -82,8 +82,8 @@ def test_extends_is_relative_to_the_naming_file_never_the_cwd(tmp_path, monkeypa
     ("return_base_visitor = 1.0\nreturn_quality_effect = 2.0\nhost_footfall_per_day = 100000.0\n"
      "discovery_rate = 0.05\n", ["return_base_visitor", "allowed"]),
     ("host_footfall_per_day = 10000000.0\n", ["host_footfall_per_day", "[0, 1e+06]"]),
-    ("blog_submissions_per_year = 1000000.0\n", ["blog_submissions_per_year"]),
-    ("client_companies = 10000\n", ["client_companies"]),
+    ("blog_new_authors_per_year = 1000000.0\n", ["blog_new_authors_per_year"]),
+    ("client_pool = 100000\n", ["client_pool"]),
 ])
 def test_absurd_values_are_refused_at_once(tmp_path, capsys, text, words):
     (tmp_path / "lab.toml").write_text(TINY + text)
