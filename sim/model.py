@@ -459,9 +459,9 @@ class LabModel(mesa.Model):
         if person.affiliation not in (None, Affiliation.INDIVIDUAL):
             self.partnerships.after_visit(person)  # a partner organisation keeps the relation going, or not
             return
-        self._membership(person)
+        joined = self._membership(person)
         if type(person) in (Visitor, Artist):
-            self._maybe_become_contributor(person)
+            self._maybe_become_contributor(person, joined)
         elif type(person) is Contributor:
             self._maybe_become_partner(person)
         chance = person.return_chance(person.last_quality) * ladder.booking_uptake(person.visits, self.p)
@@ -472,39 +472,39 @@ class LabModel(mesa.Model):
         if isinstance(person, Contributor | Partner):
             self.watch_inactivity(person)
 
-    def _membership(self, person: Person) -> None:
-        """A member whose membership ran out renews it if still worth it; a trained non-member may take one.
+    def _membership(self, person: Person) -> bool:
+        """A contributor whose membership ran out renews it if still worth it; a trained non-member may take one.
 
         A membership is worth its fee when the visits the person expects in its
         period at a regular's pace are worth that much to them
-        (`sim.ladder.membership_worth_it`). A visitor who takes one becomes a
-        contributor at once (`_maybe_become_contributor`).
+        (`sim.ladder.membership_worth_it`). Returns True when a membership is
+        taken now: a visitor who takes one becomes a contributor at once
+        (`_maybe_become_contributor`). A membership that ran out while its
+        holder stopped being a regular lapses; they may take a new one later.
         """
         p = self.p
-        if type(person) is Partner or not person.trained:
-            return
-        lapsed = person.member_until != -math.inf and person.member_until < self.time
-        if person.member_until >= self.time:
-            return
-        if not lapsed:
+        if type(person) is Partner or not person.trained or person.member_until >= self.time:
+            return False
+        renewing = person.member_until != -math.inf and type(person) is Contributor
+        person.member_until = -math.inf
+        if not renewing:
             if person.visits <= 1 or person.talent < p.contributor_selectivity:
-                return
+                return False
             if self.rng.random() >= p.subscription_prob:
-                return
+                return False
         expected = p.membership_days / ladder.visit_interval("contributor", person.propensity, p)
-        if ladder.membership_worth_it(person.wtp, expected, p.subscription_fee):
-            person.member_until = self.time + p.membership_days
-            if self.measuring:
-                self.budget.earn("subscriptions", p.subscription_fee)
-                self.subscribers[person.unique_id] = None
-        elif lapsed:
-            person.member_until = -math.inf  # back to paying at each visit (or not coming)
+        if not ladder.membership_worth_it(person.wtp, expected, p.subscription_fee):
+            return False  # pays per visit (or stops coming, if a visit is not worth the fee either)
+        person.member_until = self.time + p.membership_days
+        if self.measuring:
+            self.budget.earn("subscriptions", p.subscription_fee)
+            self.subscribers[person.unique_id] = None
+        return True
 
-    def _maybe_become_contributor(self, person: Visitor | Artist) -> None:
-        """Regular visits within the window, or a membership (open to those trained in a workshop), make a contributor."""
+    def _maybe_become_contributor(self, person: Visitor | Artist, joined: bool) -> None:
+        """Regular visits within the window, or a membership just taken (open to those trained in a workshop)."""
         p = self.p
-        regular = ladder.is_regular(len(person.recent), person.talent, p)
-        if regular or person.member_until >= self.time:
+        if joined or ladder.is_regular(len(person.recent), person.talent, p):
             person.become(Contributor)
             if self.measuring:
                 self.promoted["contributor"] += 1

@@ -275,7 +275,7 @@ PARAMS: tuple[Param, ...] = (
     _p("ladder", "colead_prob", float, 0.2, "1/session", 0.0, 1.0,
        "Chance, per regular present, that a regular co-leads a project session with a mediator.",
        "assumption"),
-    _p("ladder", "partners_per_mediator", float, 5.0, "partners/mediator", 0.0, 100.0,
+    _p("ladder", "partners_per_mediator", float, 4.0, "partners/mediator", 0.0, 100.0,
        "Partnerships (individual partners and partner organisations) one mediator's co-production time can carry; capacity = mediators x this x (1 - internal_friction), and promotion gets harder as it fills.",
        "assumption, calibrated to a core of ~15 (case study)"),
     _p("ladder", "internal_friction", float, 0.3, "1", 0.0, 1.0,

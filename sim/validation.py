@@ -124,15 +124,24 @@ def _band(fact: str, value: float, lo: float, hi: float, n: int, fmt: str = ",.1
                        lo <= value <= hi, source)
 
 
+def _num(x: float) -> str:
+    """A signed number: 3 significant digits, thousands separators and no exponent for large ones."""
+    return f"{x:+,.0f}" if abs(x) >= 1000 else f"{x:+.3g}"
+
+
+def _interval(diff: float, se: float) -> str:
+    return f"{_num(diff)} [{_num(diff - 1.96 * se)}, {_num(diff + 1.96 * se)}]"
+
+
 def _lower(fact: str, diff: float, se: float, n: int, source: str = "") -> CheckResult:
     """A paired difference that must be negative, its 95% interval excluding zero."""
-    return CheckResult(fact, "< 0", f"{diff:+.3g} [{diff - 1.96 * se:+.3g}, {diff + 1.96 * se:+.3g}]",
-                       f"paired mean over {n} seeds, 95% CI below 0", diff + 1.96 * se < 0, source)
+    return CheckResult(fact, "< 0", _interval(diff, se), f"paired mean over {n} seeds, 95% CI below 0",
+                       diff + 1.96 * se < 0, source)
 
 
 def _higher(fact: str, diff: float, se: float, n: int, source: str = "") -> CheckResult:
-    return CheckResult(fact, "> 0", f"{diff:+.3g} [{diff - 1.96 * se:+.3g}, {diff + 1.96 * se:+.3g}]",
-                       f"paired mean over {n} seeds, 95% CI above 0", diff - 1.96 * se > 0, source)
+    return CheckResult(fact, "> 0", _interval(diff, se), f"paired mean over {n} seeds, 95% CI above 0",
+                       diff - 1.96 * se > 0, source)
 
 
 def return_rate(s: dict) -> float:
