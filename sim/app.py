@@ -8,6 +8,7 @@ staff at the centre) and each role over time.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from sim.scenario import load_scenario, preset_names
 START = os.environ.get("LABSIM_EXPLORE_SCENARIO", "carrefour_numerique")
 if START.endswith(".toml") and Path(START).stem in preset_names() and Path(START).parent.name == "scenarios":
     START = Path(START).stem  # a preset given by its path is shown by its name
+START_SETTINGS = json.loads(os.environ.get("LABSIM_EXPLORE_SET") or "{}")  # labsim explore --set KEY=VALUE
 KNOBS = ("access", "price_per_visit", "mediators", "events_per_year", "workshops_per_year", "open_documentation",
          "contributor_selectivity", "internal_friction")
 
@@ -49,8 +51,14 @@ class ExplorerModel(LabModel):
         if changes.get("mediators") == 0:
             changes["workshops_per_year"] = 0.0  # no one to run them
         changes["warmup_years"] = 0.0  # the preset starts from its initial population: measure from day 0
-        super().__init__(load_scenario(preset).with_settings(**changes), rng=int(rng))
+        super().__init__(base_scenario(preset).with_settings(**changes), rng=int(rng))
         self.preset = preset
+
+
+def base_scenario(preset: str):
+    """The preset or file to start from; the one the explorer was started with carries its --set keys."""
+    scenario = load_scenario(preset)
+    return scenario.with_settings(**START_SETTINGS) if preset == START and START_SETTINGS else scenario
 
 
 def live_funnel(model: LabModel) -> dict[str, int]:
@@ -121,7 +129,7 @@ def Roles(model):
 
 def model_params(start: str = START) -> dict:
     """The explorer's controls: preset, seed and the governance sliders (starting at the preset's values)."""
-    s = load_scenario(start).settings
+    s = base_scenario(start).settings
     presets = preset_names() if start in preset_names() else [start, *preset_names()]
     return {
         "preset": {"type": "Select", "value": start, "values": presets, "label": "Preset"},

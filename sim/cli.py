@@ -100,12 +100,17 @@ def _years(text: str) -> float:
     return value
 
 
+SET_HELP = ("change one scenario key, e.g. --set mediators=4 --set access=appointment (repeatable; checked as in a "
+            "scenario file; see labsim scenarios --describe)")
 LARGE_HELP = "knowingly accept a run or batch up to 100 times the stated cost limits (see README: Limits)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """All commands and their options."""
+    from sim import __version__
+
     parser = _Parser(prog="labsim", description="Simulate participation in open labs.")
+    parser.add_argument("--version", action="version", version=f"labsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("run", help="run one scenario and write its results and figures")
@@ -114,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=_years, default=1.0, help="measured years, after the scenario's warm-up (default 1)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenario name as a slug>)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("scenarios", help="list the presets with their place on the case study's map")
@@ -156,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="replace a folder that holds another comparison")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help=SET_HELP.replace("change one scenario key", "change one key of every scenario compared"))
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("map", help="sweep the case study's map (public-market x open-closed) and draw heatmaps")
@@ -196,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", default="carrefour_numerique", help="preset or scenario file to start with")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
 
     p = sub.add_parser("report", help="one self-contained HTML page for a run, batch, comparison or map folder")
     p.add_argument("folder", type=Path)
@@ -213,13 +222,13 @@ OUT_KINDS = {"run": ("run",), "casestudy": (), "compare": ("comparison",), "map"
 
 def _check_out(args, out: Path | None = None) -> None:
     """Refuse an --out folder that holds another kind of labsim results (batch has its own, stricter check)."""
-    from sim.report import kind_of
-
     out = out or getattr(args, "out", None)
     allowed = OUT_KINDS.get(args.command)
     if out is None or allowed is None or not out.is_dir() or not any(p for p in out.iterdir()
                                                                        if not p.name.startswith(".")):
         return
+    from sim.report import kind_of  # pandas: only when there is a folder to look into
+
     try:
         kind = kind_of(out)
     except LabsimError:
@@ -233,9 +242,12 @@ def cmd_run(args) -> int:
     from sim.cost import check_run
     from sim.io import locked, slug
     from sim.run import check_run_args, run, write_result
-    from sim.scenario import load_scenario
+    from sim.scenario import load_scenario, parse_settings
 
+    settings = parse_settings(args.set)
     scenario = load_scenario(args.scenario)
+    if settings:
+        scenario = scenario.with_settings(**settings)
     check_run_args(args.seed, args.years)
     scenario.check_horizon(args.years)
     check_run(scenario, args.years, allow_large=args.allow_large)
@@ -409,10 +421,13 @@ def cmd_compare(args) -> int:
     from sim.batch.store import Store
     from sim.io import locked, slug, staged
     from sim.run import run
+    from sim.scenario import parse_settings
 
     check_compare_args(args.scenarios, args.reps)
+    settings = parse_settings(args.set)
     with locked(args.out), staged(args.out) as tmp:
-        table = run_comparison(args.scenarios, args.reps, args.out, workers=args.workers, years=args.years,
+        refs = _with_settings(args.scenarios, settings, args.out / "scenarios") if settings else args.scenarios
+        table = run_comparison(refs, args.reps, args.out, workers=args.workers, years=args.years,
                                root_seed=args.seed, quiet=args.quiet, force=args.force,
                                allow_large=args.allow_large, dest=tmp)
         print(format_table(table))
@@ -423,13 +438,36 @@ def cmd_compare(args) -> int:
         plots.save(plots.network_metrics_figure(table), tmp / "network_metrics.png")
         plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of), tmp / "timeseries.png")
         seed = replication_seeds(args.seed, 1)[0]
-        for ref in args.scenarios:  # one replication again, for the network pictures
-            result = run(ref, seed=seed, years=args.years, allow_large=True)
+        for ref in refs:  # one replication again, for the network pictures
+            result = run(ref, seed=seed, years=args.years, allow_large=True, people=False)
             name, safe = result.scenario.name, slug(result.scenario.name)
             plots.save(plots.role_shells_figure(result.network, name, seed=seed), tmp / f"rings_{safe}.png")
             plots.save(plots.bipartite_figure(result.network, result.sessions, name), tmp / f"activities_{safe}.png")
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0
+
+
+def _with_settings(refs: list[str], settings: dict, folder: Path) -> list[str]:
+    """Scenario files that extend each compared scenario with the --set keys, kept in --out/scenarios/.
+
+    The comparison's batch then runs (and resumes, and reports) them as files,
+    and the folder says what was changed.
+    """
+    import tomli_w
+
+    from sim.io import atomic_write, slug
+    from sim.scenario import is_path_like, load_scenario, resolve
+
+    out = []
+    for ref in refs:
+        scenario = load_scenario(ref).with_settings(**settings)  # every problem before anything is written
+        base = str(resolve(ref).resolve()) if is_path_like(ref) else ref
+        path = folder / f"{slug(scenario.name)}.toml"
+        text = f"# {ref} with labsim compare --set\n" + tomli_w.dumps({"extends": base, **settings})
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, text.encode())
+        out.append(str(path))
+    return out
 
 
 def cmd_map(args) -> int:
@@ -494,18 +532,20 @@ def cmd_calibrate(args) -> int:
 
 def cmd_explore(args) -> int:
     """Check the scenario, the port and the front-end files, then serve sim/app.py with Solara."""
+    import json
     import os
     import subprocess
 
     from sim import assets
-    from sim.scenario import load_scenario, resolve
+    from sim.scenario import load_scenario, parse_settings, resolve
 
-    load_scenario(args.scenario)
+    settings = parse_settings(args.set)
+    load_scenario(args.scenario).with_settings(**settings)
     path = resolve(args.scenario)
     _check_listen(args.host, args.port)
     assets.fetch()
     app = Path(__file__).resolve().parent / "app.py"
-    env = os.environ | {"LABSIM_EXPLORE_SCENARIO": str(path.resolve())}
+    env = os.environ | {"LABSIM_EXPLORE_SCENARIO": str(path.resolve()), "LABSIM_EXPLORE_SET": json.dumps(settings)}
     print(f"labsim explorer on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
            "--production", "--no-open"]
