@@ -13,9 +13,13 @@ import os
 from pathlib import Path
 
 import numpy as np
-import solara
+
+try:
+    import solara
+    from mesa.visualization import Slider, SolaraViz
+except ImportError:  # an optional extra: a batch-only install has no explorer
+    raise ImportError("the labsim explorer needs the 'explore' extra: pip install 'labsim[explore]'") from None
 from matplotlib.figure import Figure
-from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
 from sim import plots

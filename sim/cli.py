@@ -139,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paired-seeds", type=_seeds, default=10, help="paired runs per governance check (default 10)")
     p.add_argument("--drift-seeds", type=_seeds, default=6, help="ten-year runs for the steady-state checks (default 6)")
     p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: up to 4 cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
 
     p = sub.add_parser("batch", help="run an experiment: designs x replications, resumable Parquet results")
     p.add_argument("experiment", type=Path, help="an experiment file (see scenarios/experiments/)")
@@ -198,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=_budget, default=40, help="evaluations, 4 to 10,000 (default 40)")
     p.add_argument("--seed", type=_seed, default=1)
     p.add_argument("--workers", type=_workers, default=None)
+    p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("explore", help="the interactive explorer (Mesa SolaraViz) in your browser")
@@ -214,6 +216,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=_years, default=1.0)
     p.add_argument("--out", type=Path, default=Path("results"))
     return parser
+
+
+def require_extra(module: str, extra: str, what: str) -> None:
+    """Refuse, in one line, a command whose optional packages (an extra of pyproject.toml) are not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise LabsimError(f"{what}: needs labsim's '{extra}' extra, which is not installed; "
+                          f"pip install 'labsim[{extra}]' (make run and make test install it)")
 
 
 OUT_KINDS = {"run": ("run",), "casestudy": (), "compare": ("comparison",), "map": ("map",),
@@ -372,12 +383,61 @@ def cmd_validate(args) -> int:
     return 0
 
 
+class _Bar:
+    """A progress line on stderr (rich, as the batches' bar) for commands that run for tens of seconds.
+
+    `poll` is called twice a second for the work done so far (so a long function
+    need not know about the bar); `advance` moves it by hand. Silent with --quiet
+    or when stderr is not a terminal, so that piped output and logs stay clean.
+    """
+
+    def __init__(self, label: str, total: int | None, quiet: bool = False, poll=None) -> None:
+        self.label, self.total, self.poll, self.done = label, total, poll, 0
+        self.on = not quiet and sys.stderr.isatty()
+        self._bar = self._thread = None
+
+    def __enter__(self):
+        if self.on:
+            import threading
+
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                 TextColumn("{task.fields[note]}"), console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=self.total, note="")
+            self._stop = threading.Event()
+            if self.poll is not None:
+                self._thread = threading.Thread(target=self._watch, daemon=True)
+                self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5):
+            self._bar.update(self._task, completed=self.poll())
+
+    def advance(self, note: str = "") -> None:
+        """One more unit of work done."""
+        self.done += 1
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.done, note=note[:50])
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._stop.set()
+            if self._thread is not None:
+                self._thread.join()
+            self._bar.stop()
+
+
 def cmd_check_model(args) -> int:
     """Print the validation table; exit 1 if a check fails."""
     from sim.validation import run_checks, table
 
-    rows = run_checks(seeds=args.seeds, network_seeds=args.network_seeds, paired_seeds=args.paired_seeds,
-                      drift_seeds=args.drift_seeds, workers=args.workers)
+    with _Bar("check-model", None, args.quiet) as bar:
+        rows = run_checks(seeds=args.seeds, network_seeds=args.network_seeds, paired_seeds=args.paired_seeds,
+                          drift_seeds=args.drift_seeds, workers=args.workers, progress=bar.advance)
     print(table(rows))
     failed = [r.fact for r in rows if not r.passed]
     print(f"\n{len(rows) - len(failed)} of {len(rows)} checks pass")
@@ -389,6 +449,8 @@ def cmd_batch(args) -> int:
     from sim.batch.experiment import load_experiment
     from sim.batch.runner import run_batch
 
+    if args.executor == "dask":
+        require_extra("distributed", "dask", "--executor dask")
     exp = load_experiment(args.experiment)
     counts = run_batch(exp, args.out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                        quiet=args.quiet, force=args.force, allow_large=args.allow_large)
@@ -492,6 +554,8 @@ def cmd_sensitivity(args) -> int:
     from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
     from sim.io import locked, staged
 
+    if args.executor == "dask":
+        require_extra("distributed", "dask", "--executor dask")
     spec = load_spec(args.experiment)
     with locked(args.out), staged(args.out) as tmp:
         indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
@@ -516,7 +580,9 @@ def cmd_calibrate(args) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise LabsimError(f"--out {args.out}: exists and is not a folder")
     t0 = time.perf_counter()
-    with locked(args.out), staged(args.out) as tmp:
+    evaluations = spec.budget + 1  # the screen and the search, then the check on fresh seeds
+    with locked(args.out), staged(args.out) as tmp, _Bar("calibrate: evaluations", evaluations, args.quiet,
+                                                         poll=lambda: len(spec.history)):
         fitted, table = calibrate(spec, workers=args.workers or default_workers())
         atomic_write(tmp / "calibrated.toml", scenario_file(spec, fitted, table, args.out).encode())
         atomic_write(tmp / "fit.csv", table.to_csv(index=False).encode())
@@ -539,6 +605,7 @@ def cmd_explore(args) -> int:
     from sim import assets
     from sim.scenario import load_scenario, parse_settings, resolve
 
+    require_extra("solara", "explore", "explore")
     settings = parse_settings(args.set)
     load_scenario(args.scenario).with_settings(**settings)
     path = resolve(args.scenario)
