@@ -2,30 +2,23 @@
 
 The public API is small: `run(scenario, seed=..., years=...)` for one run,
 `load_scenario(name_or_path)` for a validated scenario and `LabModel` for the
-Mesa model itself. They are imported on first use, so that `labsim --help` and
-`labsim validate` start without loading Mesa, pandas or the model.
+Mesa model itself. Importing `sim` is light: Mesa, pandas, networkx and the
+model load when a run or `LabModel` needs them, so that `labsim --help` and
+`labsim validate` start fast.
 """
 
 __version__ = "0.1.0"
 
-_LAZY = {"RunResult": "sim.run", "run": "sim.run", "Scenario": "sim.scenario", "load_scenario": "sim.scenario",
-         "LabModel": "sim.model"}
+from sim.run import RunResult, run  # light: sim.run imports the model only inside run()
+from sim.scenario import Scenario, load_scenario
 
 __all__ = ["LabModel", "RunResult", "Scenario", "__version__", "load_scenario", "run"]
 
 
 def __getattr__(name: str):
-    """Import the public names on first use (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sim' has no attribute {name!r}")
-    import importlib
+    """`sim.LabModel`, imported on first use (PEP 562): it brings Mesa and the model."""
+    if name == "LabModel":
+        from sim.model import LabModel
 
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The public names, imported or not."""
-    return sorted({*globals(), *_LAZY})
+        return LabModel
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

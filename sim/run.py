@@ -13,17 +13,18 @@ import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import networkx as nx
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim import __version__
 from sim.errors import LabsimError
 from sim.io import atomic_write, staged
-from sim.metrics import summary
-from sim.model import LabModel
-from sim.people import people_table
 from sim.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:  # the model, networkx and pandas are imported when a run happens, not with `import sim`
+    import networkx as nx
+    import pandas as pd
+
+    from sim.model import LabModel
 
 MAX_YEARS = 50
 __all__ = ["MAX_YEARS", "RunResult", "atomic_write", "check_run_args", "run", "simulate", "write_result"]
@@ -71,6 +72,8 @@ def relaxed_gc(threshold: int = 100_000):
 
 def simulate(scenario: Scenario, seed: int, years: float) -> LabModel:
     """Build and run the model, warm-up then `years` measured years (no metrics): the part the benchmarks time."""
+    from sim.model import LabModel
+
     with relaxed_gc():
         model = LabModel(scenario, rng=seed)
         model.run_years(years)
@@ -86,6 +89,8 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allo
     per-person table (`sim.people`); batches, which keep only the summary, skip it.
     """
     from sim.cost import check_run
+    from sim.metrics import summary
+    from sim.people import people_table
 
     check_run_args(seed, years)
     sc = load_scenario(scenario)
@@ -107,6 +112,8 @@ def write_result(result: RunResult, out: str | Path, figures: bool = True) -> li
     The files are written into a staging folder beside `out` and moved in at
     the end, so an error or a signal while writing leaves `out` as it was.
     """
+    import networkx as nx
+
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise LabsimError(f"--out {out}: exists and is not a folder")
