@@ -543,18 +543,35 @@ def cmd_report(args) -> int:
     return 0
 
 
-def _table(summaries: dict[str, dict]) -> str:
-    names = list(summaries)
-    width = max(12, *(len(n) for n in names))
-    lines = [f"{'metric':<28}" + "".join(f"{n:>{width + 2}}" for n in names)]
-    for key in SHOWN:
-        cells = []
-        for n in names:
-            v = summaries[n][key]
-            cells.append(f"{v:>{width + 2},.4f}" if isinstance(v, float) and abs(v) < 10 else f"{v:>{width + 2},.0f}")
-        lines.append(f"{key:<28}" + "".join(cells))
-    return "\n".join(lines)
+def _table(summaries: dict[str, dict], width: int = 100) -> str:
+    """The main outcomes of one or more runs, labelled with units from the registry, no wider than `width`.
 
+    Scenarios beyond what fits side by side are printed in further blocks of
+    columns, so a long name never pushes the table past the terminal.
+    """
+    from sim import outcomes
+
+    names = list(summaries)
+    keys = [k for k in SHOWN if any(k in s for s in summaries.values())]
+    keys += [k for k in outcomes.BUDGET_KEYS if k not in keys and any(k in s for s in summaries.values())]
+    labels = {k: outcomes.label(k) for k in keys}
+    first = max(len("outcome (unit)"), *(len(v) for v in labels.values()))
+    cells = {n: [outcomes.fmt(k, summaries[n].get(k)) for k in keys] for n in names}
+    widths = {n: max(len(n), *(len(c) for c in cells[n])) for n in names}
+    blocks, block = [], []
+    for n in names:
+        if block and first + sum(widths[b] + 2 for b in [*block, n]) > width:
+            blocks.append(block)
+            block = []
+        block.append(n)
+    blocks.append(block)
+    lines = []
+    for block in blocks:
+        head = f"{'outcome (unit)':<{first}}" + "".join(f"  {n:>{widths[n]}}" for n in block)
+        lines += ["" if lines else None, head, "-" * len(head)]
+        lines += [f"{labels[k]:<{first}}" + "".join(f"  {cells[n][i]:>{widths[n]}}" for n in block)
+                  for i, k in enumerate(keys)]
+    return "\n".join(line for line in lines if line is not None)
 
 COMMANDS = {
     "run": cmd_run,
