@@ -421,13 +421,19 @@ def cmd_compare(args) -> int:
         scenario_of = dict(zip(runs["run_id"], runs["scenario"], strict=True))
         plots.save(plots.funnel_ci_figure(table), tmp / "funnels.png")
         plots.save(plots.network_metrics_figure(table), tmp / "network_metrics.png")
-        plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of), tmp / "timeseries.png")
+        warmup = ({n: float(w) for n, w in runs.groupby("scenario")["warmup_years"].first().items()}
+                  if "warmup_years" in runs.columns else None)
+        warmup = warmup and {n: warmup[n] for n in dict.fromkeys(runs["scenario"]) if n in warmup}
+        plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of, warmup), tmp / "timeseries.png")
         seed = replication_seeds(args.seed, 1)[0]
+        caption = f"replication 1 of {args.reps} (seed {seed})"
         for ref in args.scenarios:  # one replication again, for the network pictures
             result = run(ref, seed=seed, years=args.years, allow_large=True)
             name, safe = result.scenario.name, slug(result.scenario.name)
-            plots.save(plots.role_shells_figure(result.network, name, seed=seed), tmp / f"rings_{safe}.png")
-            plots.save(plots.bipartite_figure(result.network, result.sessions, name), tmp / f"activities_{safe}.png")
+            plots.save(plots.role_shells_figure(result.network, name, seed=seed, caption=caption),
+                       tmp / f"rings_{safe}.png")
+            plots.save(plots.bipartite_figure(result.network, result.sessions, name, caption=caption),
+                       tmp / f"activities_{safe}.png")
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0
 
@@ -442,8 +448,11 @@ def cmd_map(args) -> int:
         grid = run_map(args.out, resolution=args.resolution, reps=args.reps, workers=args.workers, years=args.years,
                        root_seed=args.seed, quiet=args.quiet, force=args.force, allow_large=args.allow_large,
                        dest=tmp)
-        plots.save(plots.map_figure(grid, OUTCOMES, preset_positions()), tmp / "map.png")
-    print(grid.round(3).to_string(index=False))
+        import json
+
+        own = json.loads((tmp / "map.json").read_text())["preset_results"]
+        plots.save(plots.map_figure(grid, OUTCOMES, preset_positions(), own), tmp / "map.png")
+    print(_grid_table(grid, OUTCOMES))
     print(f"\nmap.csv and map.png in {args.out}/")
     return 0
 
@@ -541,6 +550,20 @@ def cmd_report(args) -> int:
 
     print(f"report: {build(args.folder)}")
     return 0
+
+
+def _grid_table(grid, keys: tuple[str, ...]) -> str:
+    """The map's mean outcomes per point, formatted by the registry (no scientific notation)."""
+    from sim import outcomes
+
+    cols = ["public_market", "open_closed", *keys]
+    heads = {c: c if c in ("public_market", "open_closed") else outcomes.label(c, unit=False) for c in cols}
+    rows = [[f"{r[c]:.2f}" if c in ("public_market", "open_closed") else outcomes.fmt(c, r[c]) for c in cols]
+            for _, r in grid.iterrows()]
+    widths = [max(len(heads[c]), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+    lines = ["  ".join(f"{heads[c]:>{w}}" for c, w in zip(cols, widths, strict=True))]
+    lines += ["  ".join(f"{v:>{w}}" for v, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
 
 
 def _table(summaries: dict[str, dict], width: int = 100) -> str:
