@@ -119,3 +119,49 @@ def test_run_table_fits_100_columns(tiny_summary):
     text = _table(long)
     assert max(len(line) for line in text.splitlines()) <= 100
     assert all(name in text for name in long)
+
+
+# -- the comparison report's words ---------------------------------------------------------------------------------
+def _table_of(rows):
+    """A comparison table from (metric, scenario, mean, diff, diff_low, diff_high) rows."""
+    out = []
+    for metric, name, mean, diff, lo, hi in rows:
+        out.append({"metric": metric, "scenario": name, "n": 10, "mean": mean, "ci_low": mean, "ci_high": mean,
+                    "diff": diff, "diff_low": lo, "diff_high": hi,
+                    "significant": bool(lo == lo and (lo > 0 or hi < 0))})
+    return pd.DataFrame(out)
+
+
+def test_headline_names_a_difference_only_if_its_paired_interval_excludes_zero():
+    from sim.analysis.story import headline
+
+    nan = float("nan")
+    table = _table_of([
+        ("visitors", "open", 8000, nan, nan, nan), ("visitors", "closed", 200, -7800, -7900, -7700),
+        ("contributors", "open", 120, nan, nan, nan), ("contributors", "closed", 60, -60, -130, 10),  # CI holds 0
+        ("revenue", "open", 0.0, nan, nan, nan), ("revenue", "closed", 18437.2, 18437.2, 3000, 33000),
+    ])
+    found = headline(table)
+    assert [f["metric"] for f in found] == ["visitors", "revenue"]
+    assert "fewer visitors" in found[0]["sentence"] and "[-7,900 to -7,700]" in found[0]["sentence"]
+    assert "€18,437 more revenue" in found[1]["sentence"]
+
+
+def test_network_reading_follows_the_numbers():
+    from sim.analysis.story import network_reading
+
+    nan = float("nan")
+    table = _table_of([("mediator_betweenness_share", "open", 0.52, nan, nan, nan),
+                       ("mediator_betweenness_share", "closed", 0.98, 0.46, 0.44, 0.48)])
+    text = " ".join(network_reading(table))
+    assert "98% of the brokerage in closed against 52% in open" in text
+    assert "island" in text and text.index("island") < text.index("swarm")
+
+
+def test_settings_that_differ_are_listed():
+    from sim.analysis.story import settings_diff
+
+    a = {"name": "a", "settings": {"mediators": 10, "access": "open", "warmup_years": 2.0}, "interventions": []}
+    b = {"name": "b", "settings": {"mediators": 8, "access": "open", "warmup_years": 2.0}, "interventions": []}
+    diff = settings_diff({"a.toml": a, "b.toml": b}, ["a.toml", "b.toml"])
+    assert list(diff["setting"]) == ["mediators"] and list(diff["a"]) == ["10"] and list(diff["b"]) == ["8"]
