@@ -336,28 +336,75 @@ def _map(folder: Path) -> str:
     info = {"resolution": f"{meta['resolution']} x {meta['resolution']}", "replications": meta["reps"],
             "years": meta["years"], "root seed": meta["root_seed"],
             "corners": "; ".join(f"({k}) {Path(v).stem}" for k, v in meta["corners"].items())}
-    return "".join([_meta(info), "<h2>The map</h2>", img(folder / "map.png"), "<h2>Key table</h2>", _table(grid)])
+    from sim import outcomes
+
+    parts = [_meta(info), "<h2>The map</h2>", img(folder / "map.png")]
+    own = meta.get("preset_results") or {}
+    if own:
+        names = list(own)
+        keys = list(dict.fromkeys(k for v in own.values() for k in v))
+        parts += ["<h2>The presets' own results</h2><p>Each preset run with its own settings (same replications and "
+                  "seeds); a cell of the map blends the four corners and can differ much from the preset drawn on it."
+                  "</p>", _outcome_table({k: [own[n].get(k) for n in names] for k in keys}, names)]
+    shown = grid.copy()
+    shown.columns = [c if c in ("point", "public_market", "open_closed") else outcomes.label(c) for c in grid.columns]
+    for c, key in zip(shown.columns, grid.columns, strict=True):
+        if key not in ("point", "public_market", "open_closed"):
+            shown[c] = [outcomes.fmt(key, v) for v in grid[key]]
+    parts += ["<h2>Key table</h2>", _table(shown), _glossary(list(grid.columns))]
+    return "".join(parts)
 
 
 def _batch(folder: Path) -> str:
-    from sim.analysis.summary import summarize
+    from sim import outcomes
+    from sim.analysis.summary import METHOD, summarize
 
     manifest = read_json(folder / "manifest.json")
     info = {k: manifest.get(k) for k in ("name", "experiment_hash", "runs_total", "runs_done", "runs_failed",
-                                          "labsim_version", "mesa_version", "python_version", "started", "ended")}
+                                          "labsim_version", "mesa_version", "python_version", "created", "started",
+                                          "ended")}
     info["root seed"] = manifest.get("experiment", {}).get("root_seed")
     summary = summarize(folder)
-    key = summary[summary["metric"].isin(("visitors", "contributors", "partners", "works_produced", "revenue",
-                                          "density"))]
-    ids = [c for c in key.columns if c not in ("metric", "n", "mean", "sd", "ci_low", "ci_high")]
-    wide = key.assign(cell=key.apply(lambda r: f"{r['mean']:,.4g} [{r['ci_low']:,.4g}, {r['ci_high']:,.4g}]",
-                                     axis=1)).pivot_table(index=ids, columns="metric", values="cell", aggfunc="first")
+    keys = [m for m in ("visitors", "contributors", "partners", "works_produced", "revenue", "density")
+            if m in set(summary["metric"])]
+    ids = [c for c in summary.columns if c not in ("metric", "n", "mean", "sd", "ci_low", "ci_high")]
+    labels = _point_labels(summary, ids)
+    rows = []
+    for point, label in labels.items():
+        sub = summary[summary["point"] == point].set_index("metric")
+        row = {"design point": label, "replications": int(sub["n"].iloc[0]) if len(sub) else 0}
+        for m in keys:
+            r = sub.loc[m]
+            row[outcomes.label(m)] = f"{outcomes.fmt(m, r['mean'])} {outcomes.fmt_interval(m, r['ci_low'], r['ci_high'])}"
+        rows.append(row)
     from sim import plots
 
     funnel = summary[summary["metric"].isin(plots.FUNNEL_STEPS)].copy()
-    funnel["scenario"] = funnel["point"].map(lambda p: f"point {p}")
+    funnel["scenario"] = funnel["point"].map(labels)
     figure = _fig(plots.funnel_ci_figure(funnel), "funnels per design point") if funnel["point"].nunique() <= 12 else ""
-    return "".join([_meta(info), "<h2>The funnel</h2>", figure, "<h2>Key table</h2>", _table(wide.reset_index())])
+    return "".join([_meta(info), "<h2>The funnel</h2>", figure, "<h2>Key table</h2>", _table(pd.DataFrame(rows)),
+                    f"<p class='meta'>{html.escape(METHOD)}</p>", _glossary(keys)])
+
+
+def _point_labels(summary: pd.DataFrame, ids: list[str]) -> dict:
+    """Each design point named by its settings ('mediators=2, access=open'), not by its number."""
+    settings = [c for c in ids if c not in ("scenario", "point")]
+    several = summary["scenario"].nunique() > 1 if "scenario" in summary.columns else False
+    labels = {}
+    for point, sub in summary.groupby("point", sort=True):
+        first = sub.iloc[0]
+        parts = ([str(first["scenario"])] if several or not settings else [])
+        parts += [f"{c}={_setting_value(first[c])}" for c in settings if c in first.index]
+        labels[point] = ", ".join(parts) or f"point {point}"
+    return labels
+
+
+def _setting_value(v) -> str:
+    from sim.outcomes import number
+
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return number(v) if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
 
 
 def _sensitivity(folder: Path) -> str:
