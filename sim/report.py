@@ -54,7 +54,9 @@ lab.</p>""",
     "sensitivity": """<p>Each parameter's influence on each output over its bounds: Morris <b>mu*</b> (mean absolute
 elementary effect) and <b>sigma</b> (interactions and non-linearity), or Sobol first-order <b>S1</b> and total <b>ST</b>
 indices with 95% intervals. The noise table gives the share of the variance between design points that is only
-run-to-run noise: noise inflates sigma and ST.</p>""",
+run-to-run noise: noise inflates sigma and ST. An index whose interval is as wide as itself, or a Sobol index below 0
+or above 1 beyond its interval, says the design is too small, not that the parameter matters or not: follow the
+recommended sample size.</p>""",
     "calibration": """<p>The fitted scenario reproduces each target within the simulated mean's 95% interval, or within
 10% of it, when <i>reached</i> is true; the fit is checked on fresh seeds. Run the fitted file with
 <code>labsim run calibrated.toml</code>.</p>""",
@@ -412,8 +414,18 @@ def _sensitivity(folder: Path) -> str:
     need(meta, folder / "sensitivity.json", "method", "scenario", "n", "points", "replications", "root_seed")
     indices = read_csv(folder / "sensitivity.csv", ("output", "parameter", "rank"))
     noise = read_csv(folder / "noise.csv", ("output", "noise_share"))
-    return "".join([_meta(meta), "<h2>Indices</h2>", img(folder / "sensitivity.png"), _table(indices),
-                    "<h2>Run-to-run noise</h2>", _table(noise)])
+    from sim.analysis.sensitivity import NOISE_LIMIT, TARGET_RATIO, warnings_of
+
+    warned = warnings_of(noise, meta["method"])
+    said = ("<div class='head'><p><b>These indices cannot be trusted yet.</b></p><ul>"
+            + "".join(f"<li>{html.escape(w)}</li>" for w in warned) + "</ul></div>") if warned else \
+        "<p>Every output's indices pass the convergence checks below.</p>"
+    return "".join([_meta(meta), "<h2>Can these indices be trusted?</h2>", said,
+                    f"<p class='meta'>Checked per output: the widest 95% interval of an influential parameter at most "
+                    f"{TARGET_RATIO:.0%} of its index, no Sobol index outside [0, 1] beyond its interval, run-to-run "
+                    f"noise at most {NOISE_LIMIT:.0%} of the variance between design points.</p>",
+                    "<h2>Indices</h2>", img(folder / "sensitivity.png"), _table(indices),
+                    "<h2>Run-to-run noise and convergence</h2>", _table(noise)])
 
 
 def _calibration(folder: Path) -> str:
