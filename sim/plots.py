@@ -406,8 +406,9 @@ def map_figure(grid, outcomes: tuple[str, ...], presets: dict[str, dict[str, flo
             ax.plot(x, y, "o", markerfacecolor=face, markeredgecolor="black", markersize=9, zorder=3)
             text = wrap_label(name, 12) + (f"\n{fmt(metric, value)}" if value is not None else "")
             right = x > 0.5  # labels point inwards, so none is clipped at the panel's edge
-            dy = 10 if k % 2 == 0 else -10  # alternate above and below: neighbours do not overlap
-            ax.annotate(text, (x, y), xytext=(-8 if right else 8, dy), textcoords="offset points", fontsize=6,
+            dy = 14 if k % 2 == 0 else -14  # alternate above and below: neighbours do not overlap
+            ax.annotate(text, (x, y), xytext=(-12 if right else 12, dy), textcoords="offset points", fontsize=6,
+                        arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6, "shrinkA": 0, "shrinkB": 4},
                         ha="right" if right else "left", va="bottom" if dy > 0 else "top", color="black",
                         bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.85, "linewidth": 0},
                         zorder=4)
