@@ -498,13 +498,19 @@ def cmd_compare(args) -> int:
         scenario_of = dict(zip(runs["run_id"], runs["scenario"], strict=True))
         plots.save(plots.funnel_ci_figure(table), tmp / "funnels.png")
         plots.save(plots.network_metrics_figure(table), tmp / "network_metrics.png")
-        plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of), tmp / "timeseries.png")
+        warmup = ({n: float(w) for n, w in runs.groupby("scenario")["warmup_years"].first().items()}
+                  if "warmup_years" in runs.columns else None)
+        warmup = warmup and {n: warmup[n] for n in dict.fromkeys(runs["scenario"]) if n in warmup}
+        plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of, warmup), tmp / "timeseries.png")
         seed = replication_seeds(args.seed, 1)[0]
+        caption = f"replication 1 of {args.reps} (seed {seed})"
         for ref in refs:  # one replication again, for the network pictures
             result = run(ref, seed=seed, years=args.years, allow_large=True, people=False)
             name, safe = result.scenario.name, slug(result.scenario.name)
-            plots.save(plots.role_shells_figure(result.network, name, seed=seed), tmp / f"rings_{safe}.png")
-            plots.save(plots.bipartite_figure(result.network, result.sessions, name), tmp / f"activities_{safe}.png")
+            plots.save(plots.role_shells_figure(result.network, name, seed=seed, caption=caption),
+                       tmp / f"rings_{safe}.png")
+            plots.save(plots.bipartite_figure(result.network, result.sessions, name, caption=caption),
+                       tmp / f"activities_{safe}.png")
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0
 
@@ -542,8 +548,11 @@ def cmd_map(args) -> int:
         grid = run_map(args.out, resolution=args.resolution, reps=args.reps, workers=args.workers, years=args.years,
                        root_seed=args.seed, quiet=args.quiet, force=args.force, allow_large=args.allow_large,
                        dest=tmp)
-        plots.save(plots.map_figure(grid, OUTCOMES, preset_positions()), tmp / "map.png")
-    print(grid.round(3).to_string(index=False))
+        import json
+
+        own = json.loads((tmp / "map.json").read_text())["preset_results"]
+        plots.save(plots.map_figure(grid, OUTCOMES, preset_positions(), own), tmp / "map.png")
+    print(_grid_table(grid, OUTCOMES))
     print(f"\nmap.csv and map.png in {args.out}/")
     return 0
 
@@ -650,18 +659,49 @@ def cmd_report(args) -> int:
     return 0
 
 
-def _table(summaries: dict[str, dict]) -> str:
-    names = list(summaries)
-    width = max(12, *(len(n) for n in names))
-    lines = [f"{'metric':<28}" + "".join(f"{n:>{width + 2}}" for n in names)]
-    for key in SHOWN:
-        cells = []
-        for n in names:
-            v = summaries[n][key]
-            cells.append(f"{v:>{width + 2},.4f}" if isinstance(v, float) and abs(v) < 10 else f"{v:>{width + 2},.0f}")
-        lines.append(f"{key:<28}" + "".join(cells))
+def _grid_table(grid, keys: tuple[str, ...]) -> str:
+    """The map's mean outcomes per point, formatted by the registry (no scientific notation)."""
+    from sim import outcomes
+
+    cols = ["public_market", "open_closed", *keys]
+    heads = {c: c if c in ("public_market", "open_closed") else outcomes.label(c, unit=False) for c in cols}
+    rows = [[f"{r[c]:.2f}" if c in ("public_market", "open_closed") else outcomes.fmt(c, r[c]) for c in cols]
+            for _, r in grid.iterrows()]
+    widths = [max(len(heads[c]), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+    lines = ["  ".join(f"{heads[c]:>{w}}" for c, w in zip(cols, widths, strict=True))]
+    lines += ["  ".join(f"{v:>{w}}" for v, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(lines)
 
+
+def _table(summaries: dict[str, dict], width: int = 100) -> str:
+    """The main outcomes of one or more runs, labelled with units from the registry, no wider than `width`.
+
+    Scenarios beyond what fits side by side are printed in further blocks of
+    columns, so a long name never pushes the table past the terminal.
+    """
+    from sim import outcomes
+
+    names = list(summaries)
+    keys = [k for k in SHOWN if any(k in s for s in summaries.values())]
+    keys += [k for k in outcomes.BUDGET_KEYS if k not in keys and any(k in s for s in summaries.values())]
+    labels = {k: outcomes.label(k) for k in keys}
+    first = max(len("outcome (unit)"), *(len(v) for v in labels.values()))
+    cells = {n: [outcomes.fmt(k, summaries[n].get(k)) for k in keys] for n in names}
+    widths = {n: max(len(n), *(len(c) for c in cells[n])) for n in names}
+    blocks, block = [], []
+    for n in names:
+        if block and first + sum(widths[b] + 2 for b in [*block, n]) > width:
+            blocks.append(block)
+            block = []
+        block.append(n)
+    blocks.append(block)
+    lines = []
+    for block in blocks:
+        head = f"{'outcome (unit)':<{first}}" + "".join(f"  {n:>{widths[n]}}" for n in block)
+        lines += ["" if lines else None, head, "-" * len(head)]
+        lines += [f"{labels[k]:<{first}}" + "".join(f"  {cells[n][i]:>{widths[n]}}" for n in block)
+                  for i, k in enumerate(keys)]
+    return "\n".join(line for line in lines if line is not None)
 
 COMMANDS = {
     "run": cmd_run,
