@@ -27,6 +27,8 @@ ROLE_COLORS = {
     "partner": "#e6550d",
     "mediator": "#31a354",
     "artist": "#756bb1",
+    "engineer": "#636363",
+    "client": "#fdae6b",
 }
 ACTIVITY_COLORS = {  # one colour per kind of activity, the same in every lab's figure
     "open_session": "#8c564b",
@@ -34,6 +36,7 @@ ACTIVITY_COLORS = {  # one colour per kind of activity, the same in every lab's 
     "event": "#bcbd22",
     "project": "#17becf",
     "residency": "#e377c2",
+    "confidential": "#7f7f7f",
 }
 SCENARIO_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf")
 EXTRA_COLORS = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#5254a3", "#8ca252", "#bd9e39")
@@ -271,7 +274,7 @@ def timeseries_bands_figure(series, scenario_of: dict[str, str], warmup: dict[st
 
 
 # -- network pictures: swarm against island -----------------------------------------
-SHELL_ORDER = ("mediator", "partner", "contributor", "artist", "visitor")
+SHELL_ORDER = ("mediator", "partner", "engineer", "contributor", "artist", "client", "visitor")
 
 
 def role_shells_figure(graph: nx.Graph, title: str = "", seed: int = 0, limit: int = 400, caption: str = ""):
