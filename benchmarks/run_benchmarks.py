@@ -1,12 +1,15 @@
 """labsim's performance targets, measured as ratios within one run.
 
-    .venv/bin/python benchmarks/run_benchmarks.py            # or: make bench
+    .venv/bin/python benchmarks/run_benchmarks.py            # or: make bench (prints only)
     .venv/bin/python benchmarks/run_benchmarks.py --quick    # skips the 100x year and the batches
+    .venv/bin/python benchmarks/run_benchmarks.py --startup  # only the command line's start-up (seconds)
+    .venv/bin/python benchmarks/run_benchmarks.py --write    # or: make bench-update (rewrites the tracked files)
 
 Each measurement runs in a fresh subprocess, so that its peak memory (ru_maxrss)
 is its own; times are the best of a few repetitions, because this is a shared
-machine. Results go to benchmarks/results.json and into the table of
-benchmarks/README.md (between the BEGIN/END markers).
+machine. The results are printed; only with --write do they go to
+benchmarks/results.json and into the table of benchmarks/README.md (between the
+BEGIN/END markers), so that `make bench` leaves the work tree clean.
 """
 
 from __future__ import annotations
@@ -37,7 +40,11 @@ TARGETS = {
     "batch_speedup_2_workers": ("40 runs: 1 worker / 2 workers", ">=", 1.7),
     "dask_overhead": ("40 runs: Dask LocalCluster / process pool", "<=", 1.3),
     "batch_parent_memory": ("batch parent's peak memory: 160 runs / 40 runs", "<=", 1.15),
+    "startup_help": ("start-up of `labsim --help` / `python -c pass` (same run)", "<=", 5.0),
+    "startup_validate": ("start-up of `labsim validate <preset>` / `python -c pass`", "<=", 6.0),
 }
+STARTUP_REPS = 15  # best of: a start-up is ~0.1 s, and the machine is shared
+
 
 
 def scaled(k: float):
@@ -121,6 +128,28 @@ def measure_batch(workers: int, executor: str, runs: int) -> dict:
     return {"workers": workers, "executor": executor, "runs": runs, "wall_s": wall, "peak_mb": _peak_mb()}
 
 
+def measure_startup(reps: int = STARTUP_REPS) -> dict:
+    """Best wall time of `python -c pass`, `labsim --help`, `labsim scenarios` and `labsim validate`, same run.
+
+    `labsim` is the installed script beside this Python (the venv's), so the
+    ratio is what a user waits for beyond the interpreter's own start.
+    """
+    labsim = str(Path(sys.executable).with_name("labsim"))
+    commands = {
+        "python_pass_s": [sys.executable, "-c", "pass"],
+        "help_s": [labsim, "--help"],
+        "scenarios_s": [labsim, "scenarios"],
+        "validate_s": [labsim, "validate", str(ROOT / "scenarios" / "carrefour_numerique.toml")],
+    }
+    best = dict.fromkeys(commands, float("inf"))
+    for _ in range(reps):
+        for key, cmd in commands.items():  # interleaved: a busy moment slows every command alike
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+            best[key] = min(best[key], time.perf_counter() - t0)
+    return best
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -136,12 +165,24 @@ def child(kind: str, *args) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 100x year and the batches")
+    parser.add_argument("--startup", action="store_true", help="only the command line's start-up; prints, writes nothing")
+    parser.add_argument("--write", action="store_true",
+                        help="write results.json and the README's tables (make bench-update); default: print only")
     parser.add_argument("--render", action="store_true", help="only re-render README.md from results.json")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.render:
         res = json.loads((HERE / "results.json").read_text())
-        return _publish(res)
+        return _publish(res, write=True)
+    if args.startup:
+        st = measure_startup()
+        ratios = {"startup_help": st["help_s"] / st["python_pass_s"],
+                  "startup_validate": st["validate_s"] / st["python_pass_s"]}
+        print(_startup_line(st))
+        for key, value in ratios.items():
+            text, op, bound = TARGETS[key]
+            print(f"{text}: {value:.2f} ({op} {bound:g}) {'ok' if _ok(key, value) else 'MISSED'}")
+        return 0 if all(_ok(k, v) for k, v in ratios.items()) else 1
     if args.child:
         kind, *rest = args.child
         fn = {"year": measure_year, "skeleton": measure_skeleton, "batch": measure_batch}[kind]
@@ -151,6 +192,8 @@ def main() -> int:
         return 0
 
     res: dict = {"machine": f"{platform.machine()}, {platform.python_version()}", "started": time.ctime()}
+    print("start-up ...", flush=True)
+    st = res["startup"] = measure_startup()
     print("1x year ...", flush=True)
     y1 = res["year_1x"] = child("year", 1, 3)
     print("skeleton ...", flush=True)
@@ -171,6 +214,8 @@ def main() -> int:
         / (y10["people_created"] - y1["people_created"]),
         "multi_year_growth": y5["people_held"] / y2["people_held"],
         "metrics_per_tie_10x": (y10["metrics_s"] / y10["ties"]) / (y1["metrics_s"] / y1["ties"]),
+        "startup_help": st["help_s"] / st["python_pass_s"],
+        "startup_validate": st["validate_s"] / st["python_pass_s"],
     }
     if not args.quick:
         print("100x year (a few minutes) ...", flush=True)
@@ -186,19 +231,29 @@ def main() -> int:
         ratios["batch_speedup_2_workers"] = b1["wall_s"] / b2["wall_s"]
         ratios["dask_overhead"] = bd["wall_s"] / b2["wall_s"]
     res["ratios"] = ratios
-    (HERE / "results.json").write_text(json.dumps(res, indent=2) + "\n")
-    return _publish(res)
+    if args.write:
+        (HERE / "results.json").write_text(json.dumps(res, indent=2) + "\n")
+    return _publish(res, write=args.write)
 
 
-def _publish(res: dict) -> int:
-    """Print the table, put it into README.md, and say which targets were missed."""
+def _startup_line(st: dict) -> str:
+    return (f"start-up (best of {STARTUP_REPS}): python -c pass {st['python_pass_s']:.3f} s, labsim --help "
+            f"{st['help_s']:.3f} s, labsim scenarios {st['scenarios_s']:.3f} s, labsim validate {st['validate_s']:.3f} s")
+
+
+def _publish(res: dict, write: bool = False) -> int:
+    """Print the table; with `write`, put it into README.md; say which targets were missed."""
     ratios = res["ratios"]
     table = render(res)
     print(table)
-    readme = HERE / "README.md"
-    text = readme.read_text()
-    a, b = text.index("<!-- BEGIN RESULTS -->"), text.index("<!-- END RESULTS -->")
-    readme.write_text(text[: a + len("<!-- BEGIN RESULTS -->")] + "\n" + table + "\n" + text[b:])
+    if write:
+        readme = HERE / "README.md"
+        text = readme.read_text()
+        a, b = text.index("<!-- BEGIN RESULTS -->"), text.index("<!-- END RESULTS -->")
+        readme.write_text(text[: a + len("<!-- BEGIN RESULTS -->")] + "\n" + table + "\n" + text[b:])
+        print(f"\nwritten: {HERE / 'results.json'}, {readme}")
+    else:
+        print("\n(printed only; `make bench-update` writes benchmarks/README.md and results.json)")
     failed = [k for k, v in ratios.items() if not _ok(k, v)]
     print(f"\n{len(ratios) - len(failed)} of {len(ratios)} targets met" + (f"; missed: {failed}" if failed else ""))
     return 1 if failed else 0
@@ -229,6 +284,8 @@ def render(res: dict) -> str:
     for b in res.get("batches", []):
         lines.append(f"| batch: {b['runs']} runs, {b['executor']}, {b['workers']} workers | - | - | "
                      f"{b['wall_s']:.1f} | - | - | {b['peak_mb']:,.0f} |")
+    if "startup" in res:
+        lines += ["", _startup_line(res["startup"]) + "."]
     return "\n".join(lines)
 
 

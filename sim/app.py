@@ -8,13 +8,18 @@ staff at the centre) and each role over time.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import numpy as np
-import solara
+
+try:
+    import solara
+    from mesa.visualization import Slider, SolaraViz
+except ImportError:  # an optional extra: a batch-only install has no explorer
+    raise ImportError("the labsim explorer needs the 'explore' extra: pip install 'labsim[explore]'") from None
 from matplotlib.figure import Figure
-from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
 from sim import plots
@@ -24,6 +29,15 @@ from sim.scenario import load_scenario, preset_names
 START = os.environ.get("LABSIM_EXPLORE_SCENARIO", "carrefour_numerique")
 if START.endswith(".toml") and Path(START).stem in preset_names() and Path(START).parent.name == "scenarios":
     START = Path(START).stem  # a preset given by its path is shown by its name
+START_SETTINGS = json.loads(os.environ.get("LABSIM_EXPLORE_SET") or "{}")  # labsim explore --set KEY=VALUE
+TITLE = "labsim explorer"
+# Mesa's SolaraViz draws a tab bar ("Page 0") even for one page, and Vuetify shows a slider's value only while it is
+# dragged: one page needs no tabs, and a student should see every setting's value.
+STYLE = """
+.v-window-item .v-tabs, .v-tabs:has(+ .v-window) { display: none !important; }
+.v-slider__thumb-label-container { display: block !important; }
+.v-slider--horizontal { margin-top: 28px; }
+"""
 KNOBS = ("access", "price_per_visit", "mediators", "events_per_year", "workshops_per_year", "open_documentation",
          "contributor_selectivity", "internal_friction")
 
@@ -49,13 +63,19 @@ class ExplorerModel(LabModel):
         if changes.get("mediators") == 0:
             changes["workshops_per_year"] = 0.0  # no one to run them
         changes["warmup_years"] = 0.0  # the preset starts from its initial population: measure from day 0
-        super().__init__(load_scenario(preset).with_settings(**changes), rng=int(rng))
+        super().__init__(base_scenario(preset).with_settings(**changes), rng=int(rng))
         self.preset = preset
 
 
+def base_scenario(preset: str):
+    """The preset or file to start from; the one the explorer was started with carries its --set keys."""
+    scenario = load_scenario(preset)
+    return scenario.with_settings(**START_SETTINGS) if preset == START and START_SETTINGS else scenario
+
+
 def live_funnel(model: LabModel) -> dict[str, int]:
-    """The funnel so far (cheap enough to redraw every step)."""
-    returning = sum(1 for a in model.agents if getattr(a, "visits", 0) >= 2)
+    """The funnel so far, of visits made since day 0 (cheap enough to redraw every step)."""
+    returning = sum(1 for a in model.agents if getattr(a, "visits", 0) - getattr(a, "visits_before", 0) >= 2)
     returning += sum(1 for v in model.archived_visits if v >= 2)
     return {"visitors": model.n_visited, "returning_visitors": returning,
             "contributors": len(model.ever["contributor"]), "partners": len(model.ever["partner"])}
@@ -65,6 +85,8 @@ def live_funnel(model: LabModel) -> dict[str, int]:
 def Status(model):
     """Where the lab stands: day, settings, funnel in numbers."""
     update_counter.get()
+    solara.Title(TITLE)  # the browser tab's title (Solara's default is "App")
+    solara.Style(STYLE)
     p, f = model.p, live_funnel(model)
     solara.Markdown(
         f"**{model.lab_scenario.name}**, day **{model.time:.0f}** &nbsp; | &nbsp; access **{p.access}**, "
@@ -78,15 +100,19 @@ def Status(model):
 
 @solara.component
 def Funnel(model):
-    """The engagement funnel, log scale."""
+    """The engagement funnel: each bar its value, on a scale linear up to 1 and logarithmic above (symlog)."""
     update_counter.get()
+    f = live_funnel(model)
+    if not any(f.values()):  # day 0: nothing to draw yet
+        solara.Text("Engagement funnel: drawn once people have come (press Step).")
+        return
     fig = Figure(figsize=(5, 3.2))
     ax = fig.subplots()
-    f = live_funnel(model)
-    bars = ax.bar(range(4), [max(v, 0.8) for v in f.values()], color=["#9ecae1", "#6baed6", "#3182bd", "#e6550d"])
-    ax.bar_label(bars, labels=[str(v) for v in f.values()], fontsize=8)
+    bars = ax.bar(range(4), list(f.values()), color=["#9ecae1", "#6baed6", "#3182bd", "#e6550d"])
+    ax.bar_label(bars, labels=[f"{v:,}" for v in f.values()], fontsize=8)
     ax.set_xticks(range(4), ["visitors", "returning", "contributors", "partners"], fontsize=8)
-    ax.set_yscale("log")
+    ax.set_yscale("symlog", linthresh=1)
+    ax.set_ylim(0, max(f.values()) * 3)
     ax.set_title("Engagement funnel (people so far)", fontsize=10)
     solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
 
@@ -106,14 +132,17 @@ def Network(model):
 def Roles(model):
     """Active people of each role, week by week."""
     update_counter.get()
+    if not model.datacollector.model_vars.get("time"):  # before the first week's row: nothing to draw yet
+        solara.Text("Active people per role: drawn from the end of the first week (Step runs a week).")
+        return
+    df = model.datacollector.get_model_vars_dataframe()
     fig = Figure(figsize=(5, 3.2))
     ax = fig.subplots()
-    df = model.datacollector.get_model_vars_dataframe() if model.datacollector.model_vars.get("time") else None
-    if df is not None and len(df):
-        for role in ("visitors", "contributors", "partners", "mediators", "artists"):
-            ax.plot(df["time"], np.asarray(df[role]), label=role, color=plots.ROLE_COLORS[role[:-1]])
-        ax.set_yscale("symlog")
-        ax.legend(frameon=False, fontsize=7, ncol=3)
+    for role in ("visitors", "contributors", "partners", "mediators", "artists"):
+        ax.plot(df["time"], np.asarray(df[role]), label=role, color=plots.ROLE_COLORS[role[:-1]],
+                marker="o" if len(df) < 4 else None)  # the first weeks' points, not an invisible line
+    ax.set_yscale("symlog")
+    ax.legend(frameon=False, fontsize=7, ncol=3)
     ax.set_xlabel("day")
     ax.set_title("Active people per role (weekly)", fontsize=10)
     solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
@@ -121,7 +150,7 @@ def Roles(model):
 
 def model_params(start: str = START) -> dict:
     """The explorer's controls: preset, seed and the governance sliders (starting at the preset's values)."""
-    s = load_scenario(start).settings
+    s = base_scenario(start).settings
     presets = preset_names() if start in preset_names() else [start, *preset_names()]
     return {
         "preset": {"type": "Select", "value": start, "values": presets, "label": "Preset"},

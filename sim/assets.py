@@ -29,7 +29,9 @@ SOURCES = (  # files of the installed solara that name the packages its pages lo
     "components/markdown.py",
     "server/settings.py",
 )
-WANTED = ("solara-vuetify-app", "solara-vuetify3-app", "requirejs", "vue-grid-layout", "font-awesome", "mermaid")
+# katex: solara.Markdown loads it (math rendering) from the same proxy; served from the cache, no CDN request is made
+WANTED = ("solara-vuetify-app", "solara-vuetify3-app", "requirejs", "vue-grid-layout", "font-awesome", "mermaid",
+          "katex")
 
 
 def cache_dir() -> Path:

@@ -100,12 +100,17 @@ def _years(text: str) -> float:
     return value
 
 
+SET_HELP = ("change one scenario key, e.g. --set mediators=4 --set access=appointment (repeatable; checked as in a "
+            "scenario file; see labsim scenarios --describe)")
 LARGE_HELP = "knowingly accept a run or batch up to 100 times the stated cost limits (see README: Limits)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """All commands and their options."""
+    from sim import __version__
+
     parser = _Parser(prog="labsim", description="Simulate participation in open labs.")
+    parser.add_argument("--version", action="version", version=f"labsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("run", help="run one scenario and write its results and figures")
@@ -114,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=_years, default=1.0, help="measured years, after the scenario's warm-up (default 1)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenario name as a slug>)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("scenarios", help="list the presets with their place on the case study's map")
@@ -133,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paired-seeds", type=_seeds, default=10, help="paired runs per governance check (default 10)")
     p.add_argument("--drift-seeds", type=_seeds, default=6, help="ten-year runs for the steady-state checks (default 6)")
     p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: up to 4 cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
 
     p = sub.add_parser("batch", help="run an experiment: designs x replications, resumable Parquet results")
     p.add_argument("experiment", type=Path, help="an experiment file (see scenarios/experiments/)")
@@ -156,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="replace a folder that holds another comparison")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help=SET_HELP.replace("change one scenario key", "change one key of every scenario compared"))
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("map", help="sweep the case study's map (public-market x open-closed) and draw heatmaps")
@@ -190,12 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=_budget, default=40, help="evaluations, 4 to 10,000 (default 40)")
     p.add_argument("--seed", type=_seed, default=1)
     p.add_argument("--workers", type=_workers, default=None)
+    p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("explore", help="the interactive explorer (Mesa SolaraViz) in your browser")
     p.add_argument("scenario", nargs="?", default="carrefour_numerique", help="preset or scenario file to start with")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
 
     p = sub.add_parser("report", help="one self-contained HTML page for a run, batch, comparison or map folder")
     p.add_argument("folder", type=Path)
@@ -207,19 +218,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def require_extra(module: str, extra: str, what: str) -> None:
+    """Refuse, in one line, a command whose optional packages (an extra of pyproject.toml) are not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise LabsimError(f"{what}: needs labsim's '{extra}' extra, which is not installed; "
+                          f"pip install 'labsim[{extra}]' (make run and make test install it)")
+
+
 OUT_KINDS = {"run": ("run",), "casestudy": (), "compare": ("comparison",), "map": ("map",),
              "sensitivity": ("sensitivity",), "calibrate": ("calibration",)}
 
 
 def _check_out(args, out: Path | None = None) -> None:
     """Refuse an --out folder that holds another kind of labsim results (batch has its own, stricter check)."""
-    from sim.report import kind_of
-
     out = out or getattr(args, "out", None)
     allowed = OUT_KINDS.get(args.command)
     if out is None or allowed is None or not out.is_dir() or not any(p for p in out.iterdir()
                                                                        if not p.name.startswith(".")):
         return
+    from sim.report import kind_of  # pandas: only when there is a folder to look into
+
     try:
         kind = kind_of(out)
     except LabsimError:
@@ -233,9 +253,12 @@ def cmd_run(args) -> int:
     from sim.cost import check_run
     from sim.io import locked, slug
     from sim.run import check_run_args, run, write_result
-    from sim.scenario import load_scenario
+    from sim.scenario import load_scenario, parse_settings
 
+    settings = parse_settings(args.set)
     scenario = load_scenario(args.scenario)
+    if settings:
+        scenario = scenario.with_settings(**settings)
     check_run_args(args.seed, args.years)
     scenario.check_horizon(args.years)
     check_run(scenario, args.years, allow_large=args.allow_large)
@@ -360,12 +383,61 @@ def cmd_validate(args) -> int:
     return 0
 
 
+class _Bar:
+    """A progress line on stderr (rich, as the batches' bar) for commands that run for tens of seconds.
+
+    `poll` is called twice a second for the work done so far (so a long function
+    need not know about the bar); `advance` moves it by hand. Silent with --quiet
+    or when stderr is not a terminal, so that piped output and logs stay clean.
+    """
+
+    def __init__(self, label: str, total: int | None, quiet: bool = False, poll=None) -> None:
+        self.label, self.total, self.poll, self.done = label, total, poll, 0
+        self.on = not quiet and sys.stderr.isatty()
+        self._bar = self._thread = None
+
+    def __enter__(self):
+        if self.on:
+            import threading
+
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                 TextColumn("{task.fields[note]}"), console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=self.total, note="")
+            self._stop = threading.Event()
+            if self.poll is not None:
+                self._thread = threading.Thread(target=self._watch, daemon=True)
+                self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5):
+            self._bar.update(self._task, completed=self.poll())
+
+    def advance(self, note: str = "") -> None:
+        """One more unit of work done."""
+        self.done += 1
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.done, note=note[:50])
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._stop.set()
+            if self._thread is not None:
+                self._thread.join()
+            self._bar.stop()
+
+
 def cmd_check_model(args) -> int:
     """Print the validation table; exit 1 if a check fails."""
     from sim.validation import run_checks, table
 
-    rows = run_checks(seeds=args.seeds, network_seeds=args.network_seeds, paired_seeds=args.paired_seeds,
-                      drift_seeds=args.drift_seeds, workers=args.workers)
+    with _Bar("check-model", None, args.quiet) as bar:
+        rows = run_checks(seeds=args.seeds, network_seeds=args.network_seeds, paired_seeds=args.paired_seeds,
+                          drift_seeds=args.drift_seeds, workers=args.workers, progress=bar.advance)
     print(table(rows))
     failed = [r.fact for r in rows if not r.passed]
     print(f"\n{len(rows) - len(failed)} of {len(rows)} checks pass")
@@ -377,6 +449,8 @@ def cmd_batch(args) -> int:
     from sim.batch.experiment import load_experiment
     from sim.batch.runner import run_batch
 
+    if args.executor == "dask":
+        require_extra("distributed", "dask", "--executor dask")
     exp = load_experiment(args.experiment)
     counts = run_batch(exp, args.out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                        quiet=args.quiet, force=args.force, allow_large=args.allow_large)
@@ -409,10 +483,13 @@ def cmd_compare(args) -> int:
     from sim.batch.store import Store
     from sim.io import locked, slug, staged
     from sim.run import run
+    from sim.scenario import parse_settings
 
     check_compare_args(args.scenarios, args.reps)
+    settings = parse_settings(args.set)
     with locked(args.out), staged(args.out) as tmp:
-        table = run_comparison(args.scenarios, args.reps, args.out, workers=args.workers, years=args.years,
+        refs = _with_settings(args.scenarios, settings, args.out / "scenarios") if settings else args.scenarios
+        table = run_comparison(refs, args.reps, args.out, workers=args.workers, years=args.years,
                                root_seed=args.seed, quiet=args.quiet, force=args.force,
                                allow_large=args.allow_large, dest=tmp)
         print(format_table(table))
@@ -421,15 +498,44 @@ def cmd_compare(args) -> int:
         scenario_of = dict(zip(runs["run_id"], runs["scenario"], strict=True))
         plots.save(plots.funnel_ci_figure(table), tmp / "funnels.png")
         plots.save(plots.network_metrics_figure(table), tmp / "network_metrics.png")
-        plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of), tmp / "timeseries.png")
+        warmup = ({n: float(w) for n, w in runs.groupby("scenario")["warmup_years"].first().items()}
+                  if "warmup_years" in runs.columns else None)
+        warmup = warmup and {n: warmup[n] for n in dict.fromkeys(runs["scenario"]) if n in warmup}
+        plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of, warmup), tmp / "timeseries.png")
         seed = replication_seeds(args.seed, 1)[0]
-        for ref in args.scenarios:  # one replication again, for the network pictures
-            result = run(ref, seed=seed, years=args.years, allow_large=True)
+        caption = f"replication 1 of {args.reps} (seed {seed})"
+        for ref in refs:  # one replication again, for the network pictures
+            result = run(ref, seed=seed, years=args.years, allow_large=True, people=False)
             name, safe = result.scenario.name, slug(result.scenario.name)
-            plots.save(plots.role_shells_figure(result.network, name, seed=seed), tmp / f"rings_{safe}.png")
-            plots.save(plots.bipartite_figure(result.network, result.sessions, name), tmp / f"activities_{safe}.png")
+            plots.save(plots.role_shells_figure(result.network, name, seed=seed, caption=caption),
+                       tmp / f"rings_{safe}.png")
+            plots.save(plots.bipartite_figure(result.network, result.sessions, name, caption=caption),
+                       tmp / f"activities_{safe}.png")
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0
+
+
+def _with_settings(refs: list[str], settings: dict, folder: Path) -> list[str]:
+    """Scenario files that extend each compared scenario with the --set keys, kept in --out/scenarios/.
+
+    The comparison's batch then runs (and resumes, and reports) them as files,
+    and the folder says what was changed.
+    """
+    import tomli_w
+
+    from sim.io import atomic_write, slug
+    from sim.scenario import is_path_like, load_scenario, resolve
+
+    out = []
+    for ref in refs:
+        scenario = load_scenario(ref).with_settings(**settings)  # every problem before anything is written
+        base = str(resolve(ref).resolve()) if is_path_like(ref) else ref
+        path = folder / f"{slug(scenario.name)}.toml"
+        text = f"# {ref} with labsim compare --set\n" + tomli_w.dumps({"extends": base, **settings})
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, text.encode())
+        out.append(str(path))
+    return out
 
 
 def cmd_map(args) -> int:
@@ -442,8 +548,11 @@ def cmd_map(args) -> int:
         grid = run_map(args.out, resolution=args.resolution, reps=args.reps, workers=args.workers, years=args.years,
                        root_seed=args.seed, quiet=args.quiet, force=args.force, allow_large=args.allow_large,
                        dest=tmp)
-        plots.save(plots.map_figure(grid, OUTCOMES, preset_positions()), tmp / "map.png")
-    print(grid.round(3).to_string(index=False))
+        import json
+
+        own = json.loads((tmp / "map.json").read_text())["preset_results"]
+        plots.save(plots.map_figure(grid, OUTCOMES, preset_positions(), own), tmp / "map.png")
+    print(_grid_table(grid, OUTCOMES))
     print(f"\nmap.csv and map.png in {args.out}/")
     return 0
 
@@ -454,6 +563,8 @@ def cmd_sensitivity(args) -> int:
     from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
     from sim.io import locked, staged
 
+    if args.executor == "dask":
+        require_extra("distributed", "dask", "--executor dask")
     spec = load_spec(args.experiment)
     with locked(args.out), staged(args.out) as tmp:
         indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
@@ -478,7 +589,9 @@ def cmd_calibrate(args) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise LabsimError(f"--out {args.out}: exists and is not a folder")
     t0 = time.perf_counter()
-    with locked(args.out), staged(args.out) as tmp:
+    evaluations = spec.budget + 1  # the screen and the search, then the check on fresh seeds
+    with locked(args.out), staged(args.out) as tmp, _Bar("calibrate: evaluations", evaluations, args.quiet,
+                                                         poll=lambda: len(spec.history)):
         fitted, table = calibrate(spec, workers=args.workers or default_workers())
         atomic_write(tmp / "calibrated.toml", scenario_file(spec, fitted, table, args.out).encode())
         atomic_write(tmp / "fit.csv", table.to_csv(index=False).encode())
@@ -494,18 +607,21 @@ def cmd_calibrate(args) -> int:
 
 def cmd_explore(args) -> int:
     """Check the scenario, the port and the front-end files, then serve sim/app.py with Solara."""
+    import json
     import os
     import subprocess
 
     from sim import assets
-    from sim.scenario import load_scenario, resolve
+    from sim.scenario import load_scenario, parse_settings, resolve
 
-    load_scenario(args.scenario)
+    require_extra("solara", "explore", "explore")
+    settings = parse_settings(args.set)
+    load_scenario(args.scenario).with_settings(**settings)
     path = resolve(args.scenario)
     _check_listen(args.host, args.port)
     assets.fetch()
     app = Path(__file__).resolve().parent / "app.py"
-    env = os.environ | {"LABSIM_EXPLORE_SCENARIO": str(path.resolve())}
+    env = os.environ | {"LABSIM_EXPLORE_SCENARIO": str(path.resolve()), "LABSIM_EXPLORE_SET": json.dumps(settings)}
     print(f"labsim explorer on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
            "--production", "--no-open"]
@@ -543,18 +659,49 @@ def cmd_report(args) -> int:
     return 0
 
 
-def _table(summaries: dict[str, dict]) -> str:
-    names = list(summaries)
-    width = max(12, *(len(n) for n in names))
-    lines = [f"{'metric':<28}" + "".join(f"{n:>{width + 2}}" for n in names)]
-    for key in SHOWN:
-        cells = []
-        for n in names:
-            v = summaries[n][key]
-            cells.append(f"{v:>{width + 2},.4f}" if isinstance(v, float) and abs(v) < 10 else f"{v:>{width + 2},.0f}")
-        lines.append(f"{key:<28}" + "".join(cells))
+def _grid_table(grid, keys: tuple[str, ...]) -> str:
+    """The map's mean outcomes per point, formatted by the registry (no scientific notation)."""
+    from sim import outcomes
+
+    cols = ["public_market", "open_closed", *keys]
+    heads = {c: c if c in ("public_market", "open_closed") else outcomes.label(c, unit=False) for c in cols}
+    rows = [[f"{r[c]:.2f}" if c in ("public_market", "open_closed") else outcomes.fmt(c, r[c]) for c in cols]
+            for _, r in grid.iterrows()]
+    widths = [max(len(heads[c]), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+    lines = ["  ".join(f"{heads[c]:>{w}}" for c, w in zip(cols, widths, strict=True))]
+    lines += ["  ".join(f"{v:>{w}}" for v, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(lines)
 
+
+def _table(summaries: dict[str, dict], width: int = 100) -> str:
+    """The main outcomes of one or more runs, labelled with units from the registry, no wider than `width`.
+
+    Scenarios beyond what fits side by side are printed in further blocks of
+    columns, so a long name never pushes the table past the terminal.
+    """
+    from sim import outcomes
+
+    names = list(summaries)
+    keys = [k for k in SHOWN if any(k in s for s in summaries.values())]
+    keys += [k for k in outcomes.BUDGET_KEYS if k not in keys and any(k in s for s in summaries.values())]
+    labels = {k: outcomes.label(k) for k in keys}
+    first = max(len("outcome (unit)"), *(len(v) for v in labels.values()))
+    cells = {n: [outcomes.fmt(k, summaries[n].get(k)) for k in keys] for n in names}
+    widths = {n: max(len(n), *(len(c) for c in cells[n])) for n in names}
+    blocks, block = [], []
+    for n in names:
+        if block and first + sum(widths[b] + 2 for b in [*block, n]) > width:
+            blocks.append(block)
+            block = []
+        block.append(n)
+    blocks.append(block)
+    lines = []
+    for block in blocks:
+        head = f"{'outcome (unit)':<{first}}" + "".join(f"  {n:>{widths[n]}}" for n in block)
+        lines += ["" if lines else None, head, "-" * len(head)]
+        lines += [f"{labels[k]:<{first}}" + "".join(f"  {cells[n][i]:>{widths[n]}}" for n in block)
+                  for i, k in enumerate(keys)]
+    return "\n".join(line for line in lines if line is not None)
 
 COMMANDS = {
     "run": cmd_run,

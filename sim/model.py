@@ -43,7 +43,7 @@ from sim.dormancy import CohortArchive, DormantPool
 from sim.market import Budget, Market
 from sim.network import CollabNetwork
 from sim.partnerships import Partnerships
-from sim.scenario import DAYS_PER_YEAR, Scenario, Settings
+from sim.scenario import DAYS_PER_YEAR, Scenario, Settings, from_keywords, mesa_scenario
 
 ARRIVALS_AT, PROGRAMME_AT, VISIT_AT, CLOSE_AT, COMEBACK_AT, COLLECT_AT = 0.05, 0.1, 0.5, 0.9, 0.93, 0.95
 YEAR = DAYS_PER_YEAR
@@ -55,18 +55,22 @@ RESIDENCY_START_DELAY = 14.0  # days between a call and the start of its residen
 class LabModel(mesa.Model):
     """An open, closed or hybrid lab, set by one Settings object.
 
+    Built as Mesa's own examples are: `LabModel(mediators=4, access="appointment", rng=1)`,
+    so that Mesa's `batch_run` and a plain SolaraViz page can drive it.
+
     Args:
-        scenario: A Scenario (or bare Settings); defaults to the built-in defaults.
+        scenario: A Scenario, Settings, preset name, scenario file or Mesa Scenario; defaults to the built-in defaults.
         rng: Seed for numpy's and Python's generators (int or SeedSequence).
+        **settings: Scenario keys on top of `scenario`, checked as in a scenario file (`sim.scenario.from_keywords`).
 
     """
 
-    def __init__(self, scenario: Scenario | Settings | None = None, rng: int | None = None) -> None:
+    def __init__(self, scenario: Scenario | Settings | str | None = None, rng: int | None = None,
+                 **settings: object) -> None:
         """Hire staff, seat the initial population, then schedule the daily and yearly events."""
-        super().__init__(rng=rng)
-        if scenario is None:
-            scenario = Scenario(name="default")
-        self.lab_scenario = scenario if isinstance(scenario, Scenario) else Scenario("custom", scenario)
+        lab_scenario, rng = from_keywords(scenario, settings, rng)
+        super().__init__(rng=rng, scenario=mesa_scenario(lab_scenario, rng))  # Mesa's view: the starting settings
+        self.lab_scenario = lab_scenario
         self.p = self.lab_scenario.settings
         self.network = CollabNetwork()
         self.lab = Lab(self)

@@ -14,17 +14,53 @@ import networkx as nx
 import numpy as np
 
 from sim.metrics import FUNNEL_STEPS, funnel
+from sim.outcomes import SERIES, fmt, label, number
+from sim.outcomes import get as outcome
 
 if TYPE_CHECKING:
     from sim.run import RunResult
 
+# -- the one palette: every figure (and the explorer) takes its colours here ----------
 ROLE_COLORS = {
     "visitor": "#9ecae1",
     "contributor": "#3182bd",
     "partner": "#e6550d",
     "mediator": "#31a354",
     "artist": "#756bb1",
+    "engineer": "#636363",
+    "client": "#fdae6b",
 }
+ACTIVITY_COLORS = {  # one colour per kind of activity, the same in every lab's figure
+    "open_session": "#8c564b",
+    "workshop": "#d62728",
+    "event": "#bcbd22",
+    "project": "#17becf",
+    "residency": "#e377c2",
+    "confidential": "#7f7f7f",
+}
+SCENARIO_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf")
+EXTRA_COLORS = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#5254a3", "#8ca252", "#bd9e39")
+
+
+def activity_color(kind: str) -> str:
+    """The activity's colour; a kind added later gets a fixed colour from its name (the same in every figure)."""
+    if kind in ACTIVITY_COLORS:
+        return ACTIVITY_COLORS[kind]
+    import zlib
+
+    return EXTRA_COLORS[zlib.crc32(kind.encode()) % len(EXTRA_COLORS)]
+
+
+def scenario_color(i: int) -> str:
+    """The i-th compared scenario's colour, the same in the funnels, the network metrics and the time series."""
+    return SCENARIO_COLORS[i % len(SCENARIO_COLORS)]
+
+
+def wrap_label(text: str, width: int = 14) -> str:
+    """A long name on several lines instead of cut short (institution_culturelle -> institution / culturelle)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text.replace("_", " "), width, break_long_words=False)) or text
 NETWORK_DRAW_LIMIT = 800  # nodes drawn at most; the rest of the periphery is sampled out
 
 
@@ -46,29 +82,41 @@ def funnel_figure(summaries: dict[str, dict]):
     x = np.arange(len(FUNNEL_STEPS))
     for i, (name, s) in enumerate(summaries.items()):
         values = list(funnel(s).values())
-        bars = ax.bar(x + i * width, [max(v, 0.8) for v in values], width, label=name)
+        bars = ax.bar(x + i * width, values, width, label=name, color=scenario_color(i))  # the value, no floor
         ax.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=8)
-    ax.set_xticks(x + width * (len(summaries) - 1) / 2, [s.replace("_", " ") for s in FUNNEL_STEPS])
-    ax.set_yscale("log")
-    ax.set_ylabel("distinct people (log scale)")
+    ax.set_xticks(x + width * (len(summaries) - 1) / 2, [label(s, unit=False) for s in FUNNEL_STEPS])
+    _symlog(ax)
+    ax.set_ylabel("distinct people (symlog scale: linear below 1, log above)")
     ax.set_title("Engagement funnel")
     ax.legend(frameon=False)
     return fig
+
+
+_plain = matplotlib.ticker.FuncFormatter(lambda v, _: number(v))  # 0.002, 1,000: never 2x10^-3
+
+
+def _symlog(ax) -> None:
+    """A log scale that also shows values below 1 at their height (0.1 is drawn as 0.1, 0 as 0): no floor."""
+    ax.set_yscale("symlog", linthresh=1.0, linscale=0.5)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(_plain)
 
 
 def timeseries_figure(ts, title: str = ""):
     """Active people per role, and weekly arrivals, visits and lapses."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     for role in ("visitors", "contributors", "partners", "mediators", "artists"):
-        top.plot(ts["time"], ts[role], label=role, color=ROLE_COLORS[role[:-1]])
+        top.plot(ts["time"], ts[role], label=SERIES[role][0], color=ROLE_COLORS[role[:-1]])
     top.set_yscale("symlog")
-    top.set_ylabel("active people")
+    top.set_ylabel("active people (symlog)")
     top.legend(frameon=False, ncol=3, fontsize=8)
     top.set_title(title or "Time series (weekly)")
-    for col in ("arrivals", "visits", "lapses"):
-        bottom.plot(ts["time"], ts[col], label=col)
+    for col, color in (("arrivals", "#1f77b4"), ("visits", "#ff7f0e"), ("lapses", "#7f7f7f")):
+        bottom.plot(ts["time"], ts[col], label=SERIES[col][0], color=color)
     bottom.set_ylabel("per week")
-    bottom.set_xlabel("day")
+    bottom.set_xlabel("day (0 = end of the warm-up)")
+    for ax in (top, bottom):
+        _mark_warmup(ax, ts["time"])
     bottom.legend(frameon=False, ncol=3, fontsize=8)
     return fig
 
@@ -130,25 +178,27 @@ SERIES_SHOWN = ("visitors", "contributors", "partners", "visits")
 
 
 def _ci_bars(ax, table, metrics, names, log=False):
+    """Bars at the mean (never floored) with their 95% CI; on a symlog axis when log, so 0.1 is drawn as 0.1."""
     width = 0.8 / len(names)
     x = np.arange(len(metrics))
     for i, name in enumerate(names):
         sub = table[table["scenario"] == name].set_index("metric").reindex(list(metrics))
         mean = sub["mean"].to_numpy(dtype=float)
         err = np.vstack([mean - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - mean])
-        shown = np.maximum(mean, 0.8) if log else mean
-        ax.bar(x + i * width, shown, width, yerr=np.nan_to_num(err), capsize=2, label=name)
-    ax.set_xticks(x + width * (len(names) - 1) / 2, [m.replace("_", " ") for m in metrics], rotation=20, ha="right")
+        bars = ax.bar(x + i * width, np.nan_to_num(mean), width, yerr=np.clip(np.nan_to_num(err), 0, None), capsize=2,
+                      label=name, color=scenario_color(i))
+        ax.bar_label(bars, labels=[fmt(m, v) for m, v in zip(metrics, mean, strict=True)], fontsize=6, padding=1)
+    ax.set_xticks(x + width * (len(names) - 1) / 2, [label(m, unit=False) for m in metrics], rotation=20, ha="right")
     if log:
-        ax.set_yscale("log")
+        _symlog(ax)
 
 
 def funnel_ci_figure(table):
-    """Funnels side by side (log scale): mean and 95% CI of each rung, per scenario."""
+    """Funnels side by side: mean and 95% CI of each rung, per scenario, each bar at its value."""
     names = list(dict.fromkeys(table["scenario"]))
     fig, ax = plt.subplots(figsize=(8, 4.5))
     _ci_bars(ax, table, FUNNEL_STEPS, names, log=True)
-    ax.set_ylabel("distinct people (log scale)")
+    ax.set_ylabel("distinct people\n(symlog scale: linear below 1, log above)")
     ax.set_title("Engagement funnels (mean and 95% CI over replications)")
     ax.legend(frameon=False, fontsize=8)
     return fig
@@ -157,60 +207,90 @@ def funnel_ci_figure(table):
 def network_metrics_figure(table):
     """The network's shape per scenario: one panel per metric, mean and 95% CI."""
     names = list(dict.fromkeys(table["scenario"]))
-    fig, axes = plt.subplots(2, 3, figsize=(10, 6))
+    fig, axes = plt.subplots(2, 3, figsize=(11, 7))
     for ax, metric in zip(axes.flat, NETWORK_SHOWN, strict=True):
         sub = table[table["metric"] == metric].set_index("scenario").reindex(names)
         mean = sub["mean"].to_numpy(dtype=float)
         err = np.vstack([mean - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - mean])
-        ax.bar(range(len(names)), mean, yerr=np.nan_to_num(err), capsize=3, color=[f"C{i}" for i in range(len(names))])
-        ax.set_xticks(range(len(names)), [n[:14] for n in names], rotation=30, ha="right", fontsize=7)
-        ax.set_title(metric.replace("_", " "), fontsize=9)
+        ax.bar(range(len(names)), np.nan_to_num(mean), yerr=np.clip(np.nan_to_num(err), 0, None), capsize=3,
+               color=[scenario_color(i) for i in range(len(names))])
+        ax.set_xticks(range(len(names)), [wrap_label(n) for n in names], fontsize=7)  # whole names, wrapped
+        o = outcome(metric)
+        ax.set_title(f"{o.label}\n({'%' if o.kind == 'share' else o.unit})", fontsize=9)
+        if o.kind == "share":
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         if metric == "density":
             ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(_plain)
+            ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            ax.set_title(f"{o.label}\n({o.unit}, log scale)", fontsize=9)
     fig.suptitle("Collaboration networks: swarm or island (mean and 95% CI)")
     fig.tight_layout()
     return fig
 
 
-def timeseries_bands_figure(series, scenario_of: dict[str, str]):
-    """Weekly series per scenario: mean line and 95% CI band over replications."""
+def _mark_warmup(ax, times, warmup_years: float | None = None) -> None:
+    """Shade the warm-up (time < 0) when the series holds it; else say where day 0 is."""
+    times = np.asarray(times, dtype=float)
+    if times.size and times.min() < 0:
+        ax.axvspan(times.min(), 0, color="#dddddd", alpha=0.6, linewidth=0, label="warm-up (not measured)")
+    ax.axvline(0, color="#555555", linewidth=0.8, linestyle=":")
+
+
+def timeseries_bands_figure(series, scenario_of: dict[str, str], warmup: dict[str, float] | None = None):
+    """Weekly series per scenario: mean line and 95% CI band over replications; day 0 is the end of the warm-up."""
     from scipy import stats
 
     names = list(dict.fromkeys(scenario_of.values()))
     df = series.assign(scenario=series["run_id"].map(scenario_of))
-    fig, axes = plt.subplots(2, 2, figsize=(10, 6), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(10, 6.5), sharex=True)
     for ax, col in zip(axes.flat, SERIES_SHOWN, strict=True):
         for i, name in enumerate(names):
             g = df[df["scenario"] == name].groupby("time")[col]
             mean, sem, n = g.mean(), g.sem(), g.count()
-            half = sem * stats.t.ppf(0.975, np.maximum(n - 1, 1))
-            ax.plot(mean.index, mean, color=f"C{i}", label=name)
-            ax.fill_between(mean.index, mean - half, mean + half, color=f"C{i}", alpha=0.2, linewidth=0)
-        ax.set_title(col if col == "visits" else f"active {col}", fontsize=9)
+            half = (sem * stats.t.ppf(0.975, np.maximum(n - 1, 1))).fillna(0)
+            low = (mean - half).clip(lower=0)  # people and visits are never below zero
+            ax.plot(mean.index, mean, color=scenario_color(i), label=name)
+            ax.fill_between(mean.index, low, mean + half, color=scenario_color(i), alpha=0.2, linewidth=0)
+        text, unit = SERIES[col]
+        ax.set_title(f"{text} ({unit}{', symlog' if col == 'visitors' else ''})", fontsize=9)
         ax.set_yscale("symlog" if col == "visitors" else "linear")
-    axes[1, 0].set_xlabel("day")
-    axes[1, 1].set_xlabel("day")
+        _mark_warmup(ax, df["time"])
+    if warmup:
+        said = ", ".join(f"{n} {w:g} y" for n, w in warmup.items())
+        xlabel = f"day (0 = end of the warm-up: {said})"
+        xlabel = xlabel if len(xlabel) < 95 else "day (0 = end of each scenario's warm-up)"
+    else:
+        xlabel = "day (0 = end of the warm-up)"
+    axes[1, 0].set_xlabel(xlabel, fontsize=8)
+    axes[1, 1].set_xlabel(xlabel, fontsize=8)
     axes[0, 0].legend(frameon=False, fontsize=7)
-    fig.suptitle("Time series (weekly): mean and 95% CI band over replications")
-    fig.tight_layout()
+    fig.suptitle("Measured period, weekly: mean and 95% CI band over replications")
+    if warmup and not any(w > 0 for w in warmup.values()):
+        fig.text(0.5, 0.005, "No warm-up: the lab starts empty, so the first months are a transient, not a steady "
+                 "state.", ha="center", fontsize=8, color="#b30000")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 
 
 # -- network pictures: swarm against island -----------------------------------------
-SHELL_ORDER = ("mediator", "partner", "contributor", "artist", "visitor")
+SHELL_ORDER = ("mediator", "partner", "engineer", "contributor", "artist", "client", "visitor")
 
 
-def role_shells_figure(graph: nx.Graph, title: str = "", seed: int = 0, limit: int = 400):
+def role_shells_figure(graph: nx.Graph, title: str = "", seed: int = 0, limit: int = 400, caption: str = ""):
     """Core-periphery by role: staff at the centre, then partners, contributors, artists, visitors outside.
 
     Each ring holds one role; edges show who is tied to whom, so a swarm (many
     spokes from the staff out to a wide periphery) and an island (a small dense
-    knot around the staff) look different at a glance. Large rings are sampled.
+    knot around the staff) look different at a glance. Large rings are sampled,
+    and the legend says so ("visitor: 400 shown of 8,123"); `caption` says which
+    run is drawn (a comparison draws one replication of many).
     """
     rng = np.random.default_rng(seed)
-    shells = []
+    shells, totals = [], {}
     for role in SHELL_ORDER:
         nodes = [v for v, r in graph.nodes(data="role") if r == role and graph.degree(v) > 0]
+        totals[role] = len(nodes)
         if len(nodes) > limit:
             nodes = [nodes[i] for i in sorted(rng.choice(len(nodes), size=limit, replace=False))]
         if nodes:
@@ -221,15 +301,20 @@ def role_shells_figure(graph: nx.Graph, title: str = "", seed: int = 0, limit: i
         pos = nx.shell_layout(sub, nlist=[nodes for _, nodes in shells], rotate=0)
         nx.draw_networkx_edges(sub, pos, ax=ax, alpha=0.08, width=0.4)
         for role, nodes in shells:
+            said = (f"{role}: {len(nodes):,} shown (a random sample of {totals[role]:,})" if len(nodes) < totals[role]
+                    else f"{role}: {len(nodes):,}")
             nx.draw_networkx_nodes(sub, pos, nodelist=nodes, node_color=ROLE_COLORS[role], node_size=14,
-                                   linewidths=0, ax=ax, label=f"{role} ({len(nodes)})")
-        ax.legend(frameon=False, fontsize=7, loc="lower left")
-    ax.set_title(f"{title}\nroles from the centre out (core to periphery)", fontsize=10)
+                                   linewidths=0, ax=ax, label=said)
+        ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.01))
+    people = sum(totals.values())
+    head = f"{title}, {caption}" if caption else title
+    ax.set_title(f"{head}\nroles from the centre out (core to periphery); {people:,} people with a tie",
+                 fontsize=10)
     ax.set_axis_off()
     return fig
 
 
-def bipartite_figure(graph: nx.Graph, sessions, title: str = "", last: int = 25):
+def bipartite_figure(graph: nx.Graph, sessions, title: str = "", last: int = 25, caption: str = ""):
     """People (left) and the activities they attended (right), for the last few sessions."""
     recent = list(sessions)[-last:]
     b = nx.Graph()
@@ -254,12 +339,13 @@ def bipartite_figure(graph: nx.Graph, sessions, title: str = "", last: int = 25)
                 nx.draw_networkx_nodes(b, pos, nodelist=nodes, node_color=ROLE_COLORS[role], node_size=8,
                                        linewidths=0, ax=ax, label=role)
         kinds = sorted({b.nodes[a]["kind"] for a in acts})
-        for j, kind in enumerate(kinds):
+        for kind in kinds:
             nodes = [a for a in acts if b.nodes[a]["kind"] == kind]
-            nx.draw_networkx_nodes(b, pos, nodelist=nodes, node_shape="s", node_color=f"C{j + 3}", node_size=40,
+            nx.draw_networkx_nodes(b, pos, nodelist=nodes, node_shape="s", node_color=activity_color(kind), node_size=40,
                                    ax=ax, label=kind.replace("_", " "))
         ax.legend(frameon=False, fontsize=7, loc="upper center", ncol=4, bbox_to_anchor=(0.5, -0.02))
-    ax.set_title(f"{title}\npeople (left) and the last {len(recent)} activities (right)", fontsize=10)
+    head = f"{title}, {caption}" if caption else title
+    ax.set_title(f"{head}\npeople (left) and the last {len(recent)} activities (right)", fontsize=10)
     ax.set_axis_off()
     return fig
 
@@ -286,27 +372,57 @@ def sensitivity_figure(indices, method: str):
     return fig
 
 
-def map_figure(grid, outcomes: tuple[str, ...], presets: dict[str, dict[str, float]]):
-    """Heatmaps of outcomes over the map (public_market x open_closed), presets marked."""
+def map_figure(grid, outcomes: tuple[str, ...], presets: dict[str, dict[str, float]],
+               preset_results: dict[str, dict[str, float]] | None = None):
+    """Heatmaps of outcomes over the map (public_market x open_closed), with the presets' own results.
+
+    A cell is a blend of the four corners, not a preset: the preset placed on it
+    can yield far other numbers (le_cube's cell ~5,000 visitors against 1,847
+    for the preset itself). So each preset is a circle filled with the colour of
+    its own mean result on the same scale and labelled with that value; labels
+    sit on a white box (legible on any colour), inside the panel.
+    """
     cols = 4
     rows = int(np.ceil(len(outcomes) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.6 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 4.0 * rows), squeeze=False)
     pm = np.sort(grid["public_market"].unique())
     oc = np.sort(grid["open_closed"].unique())
+    order = sorted(presets, key=lambda n: (presets[n]["open_closed"], presets[n]["public_market"]))
     for ax, metric in zip(axes.flat, outcomes, strict=False):
+        o = outcome(metric)
         z = grid.pivot_table(index="open_closed", columns="public_market", values=metric).reindex(index=oc, columns=pm)
-        im = ax.imshow(z.to_numpy(), origin="lower", extent=(-0.5 / (len(pm) - 1), 1 + 0.5 / (len(pm) - 1),
-                       -0.5 / (len(oc) - 1), 1 + 0.5 / (len(oc) - 1)), aspect="auto", cmap="viridis")
-        fig.colorbar(im, ax=ax, shrink=0.8)
-        for name, pos in presets.items():
-            ax.plot(pos["public_market"], pos["open_closed"], "w^", markeredgecolor="k", markersize=7)
-            ax.annotate(name.replace("_", " "), (pos["public_market"], pos["open_closed"]), fontsize=6,
-                        color="white", xytext=(4, 4), textcoords="offset points")
-        ax.set_title(metric.replace("_", " "), fontsize=9)
+        values = z.to_numpy(dtype=float)
+        own = [preset_results[n][metric] for n in order if preset_results and metric in preset_results.get(n, {})]
+        vmin = np.nanmin([np.nanmin(values), *own]) if np.isfinite(values).any() else 0.0
+        vmax = np.nanmax([np.nanmax(values), *own]) if np.isfinite(values).any() else 1.0
+        norm = matplotlib.colors.Normalize(vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1)
+        im = ax.imshow(values, origin="lower", extent=(-0.5 / (len(pm) - 1), 1 + 0.5 / (len(pm) - 1),
+                       -0.5 / (len(oc) - 1), 1 + 0.5 / (len(oc) - 1)), aspect="auto", cmap="viridis", norm=norm)
+        bar = fig.colorbar(im, ax=ax, shrink=0.85)
+        bar.set_label(o.label_unit if o.kind != "share" else f"{o.label} (%)", fontsize=8)
+        if o.kind == "share":
+            bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        for k, name in enumerate(order):
+            x, y = presets[name]["public_market"], presets[name]["open_closed"]
+            value = (preset_results or {}).get(name, {}).get(metric)
+            face = im.cmap(norm(value)) if value is not None and np.isfinite(value) else "white"
+            ax.plot(x, y, "o", markerfacecolor=face, markeredgecolor="black", markersize=9, zorder=3)
+            text = wrap_label(name, 12) + (f"\n{fmt(metric, value)}" if value is not None else "")
+            right = x > 0.5  # labels point inwards, so none is clipped at the panel's edge
+            dy = 14 if k % 2 == 0 else -14  # alternate above and below: neighbours do not overlap
+            ax.annotate(text, (x, y), xytext=(-12 if right else 12, dy), textcoords="offset points", fontsize=6,
+                        arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6, "shrinkA": 0, "shrinkB": 4},
+                        ha="right" if right else "left", va="bottom" if dy > 0 else "top", color="black",
+                        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.85, "linewidth": 0},
+                        zorder=4)
+        ax.set_title(o.label, fontsize=9)
         ax.set_xlabel("public mission -> market", fontsize=8)
         ax.set_ylabel("open -> closed", fontsize=8)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_axis_off()
-    fig.suptitle("The case study's map, quantified (mean over replications; presets marked)")
+    said = "circles: each preset's own result (mean over replications), on the same colour scale" if preset_results \
+        else "circles: where the presets sit"
+    fig.suptitle(f"The case study's map, quantified: each cell blends the four corners (mean over replications); {said}",
+                 fontsize=10)
     fig.tight_layout()
     return fig

@@ -1,8 +1,12 @@
 """One self-contained HTML page for a run, a batch, a comparison or a map.
 
-Figures are embedded (base64), so the file opens anywhere, with no network;
-it says what was run (scenarios, seeds, versions), shows the funnel, the
-network and the key tables, and ends with a short reading guide.
+Figures are embedded (base64), so the file opens anywhere, with no network.
+A comparison's page is written for a strategist: first the headline (the
+largest significant differences, in words, with intervals and units), then the
+settings that differ, the budget beside the funnel, the network, the measured
+period over time, every outcome, the method, and a glossary generated from
+`sim.outcomes`. Sentences about the numbers are computed from them
+(`sim.analysis.story`), so the text cannot contradict the tables.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ table{border-collapse:collapse;font-size:.85em;margin:.5em 0} td,th{border:1px s
 text-align:right} th{background:#f4f4f4} td:first-child,th:first-child{text-align:left} img{max-width:100%;
 border:1px solid #eee;margin:.4em 0} .sig{font-weight:bold;color:#b30000} .meta{color:#555;font-size:.9em}
 .guide{background:#f7f9fc;border-left:4px solid #4a7bd0;padding:.5em 1em}
+.head{background:#fffbea;border-left:4px solid #d9a400;padding:.5em 1em} .head li{margin:.3em 0}
+.side{display:flex;flex-wrap:wrap;gap:2em;align-items:flex-start} .warn{color:#8a4b00}
+dl.gloss dt{font-weight:bold;margin-top:.4em} dl.gloss dd{margin-left:1.5em}
 """
 
 GUIDE = {
@@ -34,12 +41,12 @@ log scale: each rung is usually ten times smaller than the one before.</p>
 few people, densely tied around the staff.</p><p>One run is one possible year: compare settings with
 <code>labsim compare</code>, which repeats runs and gives confidence intervals.</p>""",
     "comparison": """<p>Every scenario ran the same replications with the same random seeds, so differences are
-measured pair by pair. Each cell gives the <b>mean [95% confidence interval]</b>; for the second and later
-scenarios the first number is the <b>difference to the first scenario</b>, marked <span class="sig">*</span>
-when its 95% interval excludes zero (a difference unlikely to be noise). A difference without a star may still
-be real, but these replications cannot tell.</p><p><b>Swarm or island:</b> low density, a large giant component
-and staff carrying much of the brokerage mean a broad, open network; high density around the staff means a small,
-closed one. The ring pictures put staff at the centre and visitors outside.</p>""",
+measured pair by pair. Each cell gives the <b>mean [95% interval]</b>; for the second and later scenarios the first
+line is the <b>difference to the first scenario</b>, marked <span class="sig">*</span> when its 95% interval
+excludes zero (a difference unlikely to be noise). A difference without a star may still be real, but these
+replications cannot tell; more replications (<code>--reps</code>) narrow the intervals. Shares are in percent and
+their differences in percentage points (pp); money is in euros over the measured period. The sentences about the
+network above are computed from this comparison's own numbers.</p>""",
     "map": """<p>Each square is a governance setting between the case study's four corners (public or market,
 open or closed); its colour is the mean outcome over replications. Triangles mark the presets. Read across a
 row to see what moving from public mission to market does at a given openness, up a column for closing an open
@@ -47,7 +54,9 @@ lab.</p>""",
     "sensitivity": """<p>Each parameter's influence on each output over its bounds: Morris <b>mu*</b> (mean absolute
 elementary effect) and <b>sigma</b> (interactions and non-linearity), or Sobol first-order <b>S1</b> and total <b>ST</b>
 indices with 95% intervals. The noise table gives the share of the variance between design points that is only
-run-to-run noise: noise inflates sigma and ST.</p>""",
+run-to-run noise: noise inflates sigma and ST. An index whose interval is as wide as itself, or a Sobol index below 0
+or above 1 beyond its interval, says the design is too small, not that the parameter matters or not: follow the
+recommended sample size.</p>""",
     "calibration": """<p>The fitted scenario reproduces each target within the simulated mean's 95% interval, or within
 10% of it, when <i>reached</i> is true; the fit is checked on fresh seeds. Run the fitted file with
 <code>labsim run calibrated.toml</code>.</p>""",
@@ -93,7 +102,33 @@ def _fig(fig, alt: str) -> str:
 
 
 def _table(df: pd.DataFrame) -> str:
-    return df.to_html(index=False, border=0, float_format=lambda x: f"{x:,.4g}", na_rep="-", escape=True)
+    """A data frame as HTML; numbers with separators, never in scientific notation."""
+    from sim.outcomes import number
+
+    return df.to_html(index=False, border=0, float_format=number, na_rep="-", escape=True)
+
+
+def _outcome_table(values: dict, names: list[str] | None = None) -> str:
+    """Outcomes as rows (label and unit from the registry), one column of formatted values per name."""
+    from sim import outcomes
+
+    names = names or ["value"]
+    head = "<tr><th>outcome (unit)</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>"
+    rows = "".join(f"<tr><td title='{html.escape(outcomes.get(k).definition)}'>{html.escape(outcomes.label(k))}</td>"
+                   + "".join(f"<td>{html.escape(outcomes.fmt(k, v))}</td>" for v in (vals if isinstance(vals, list)
+                                                                                     else [vals]))
+                   + "</tr>" for k, vals in values.items())
+    return f"<table>{head}{rows}</table>"
+
+
+def _glossary(names) -> str:
+    """The registry's label, unit, kind and definition of every outcome shown."""
+    from sim import outcomes
+
+    items = "".join(f"<dt>{html.escape(o.label)} <code>{html.escape(o.name)}</code></dt><dd>{html.escape(o.definition)}"
+                    f" Unit: {html.escape(o.unit or '-')}; kind: {o.kind}"
+                    + (f"; {o.better} is better" if o.better else "") + ".</dd>" for o in outcomes.glossary(names))
+    return f"<h2>Glossary</h2><dl class='gloss'>{items}</dl>"
 
 
 def build(folder: Path) -> Path:
@@ -135,48 +170,165 @@ def _run(folder: Path) -> str:
     parts += [img(folder / n) for n in ("network.png",) if (folder / n).exists()]
     parts.append("<h2>Over time</h2>")
     parts += [img(folder / "timeseries.png")] if (folder / "timeseries.png").exists() else []
-    table = pd.DataFrame([{"metric": k, "value": v} for k, v in s.items() if isinstance(v, int | float)])
-    parts += ["<h2>Key table</h2>", _table(table)]
+    from sim import outcomes
+
+    values = {k: v for k, v in s.items() if isinstance(v, int | float) and not isinstance(v, bool)
+              and outcomes.get(k).kind != "meta"}
+    parts += ["<h2>Key table</h2>", _outcome_table(values)]
+    if not s.get("warmup_years"):
+        parts.append(f"<p class='warn'>{TRANSIENT}</p>")
+    parts.append(_glossary(values))
     return "".join(parts)
+
+
+TRANSIENT = ("No warm-up: this lab started empty, so its measured period is a transient (regulars and partners are "
+             "still accumulating at its end), not the steady state of a lab that has run for years; set "
+             "warmup_years to measure a mature lab.")
 
 
 def _comparison(folder: Path) -> str:
+    from sim import outcomes
+    from sim.analysis import story
+    from sim.analysis.summary import METHOD
+    from sim.batch.experiment import replication_seeds
+
     meta = read_json(folder / "comparison.json")
     need(meta, folder / "comparison.json", "scenarios", "reps", "years", "root_seed")
     manifest = read_json(folder / "batch" / "manifest.json")
-    from sim.batch.experiment import replication_seeds
-
-    info = {"scenarios": ", ".join(meta["scenarios"]), "replications": meta["reps"], "years": meta["years"],
-            "root seed": meta["root_seed"], "seeds (first 5)": replication_seeds(meta["root_seed"], min(5, meta["reps"])),
-            "labsim": manifest.get("labsim_version"), "Mesa": manifest.get("mesa_version"),
-            "Python": manifest.get("python_version")}
     table = read_csv(folder / "comparison.csv", ("metric", "scenario", "mean", "ci_low", "ci_high", "diff",
                                                  "significant"))
-    parts = [_meta(info), "<h2>The funnel</h2>", img(folder / "funnels.png"),
-             "<h2>The network</h2>", img(folder / "network_metrics.png")]
-    for name in meta["scenarios"]:
+    for col in ("diff_low", "diff_high"):
+        if col not in table.columns:
+            table[col] = float("nan")
+    names = list(meta["scenarios"])
+    refs = list(meta.get("refs") or names)
+    present = list(dict.fromkeys(table["metric"]))
+    runs = _runs_of(folder)
+    warmup = _warmups(runs, names)
+    parts = [f"<p>{html.escape(', '.join(names[1:]))} compared with <b>{html.escape(names[0])}</b>: "
+             f"{meta['reps']} paired replications each, {meta['years']:g} measured year(s) after each lab's warm-up "
+             f"({html.escape(_warmup_words(warmup))}).</p>"]
+    # 1. the headline
+    found = story.headline(table)
+    parts.append("<h2>Headline: what differs</h2><div class='head'>")
+    if found:
+        parts.append("<ul>" + "".join(f"<li>{html.escape(f['sentence'])}</li>" for f in found) + "</ul>")
+    else:
+        parts.append(f"<p>No difference to {html.escape(names[0])} is significant at 95% with {meta['reps']} "
+                     "replications.</p>")
+    parts.append("<p class='meta'>The largest differences (relative to the larger mean; shares in percentage points) "
+                 "whose paired 95% interval excludes zero, among the outcomes with a direction, the budget and the "
+                 "network's shape. (better)/(worse) follow the outcome's direction in the glossary.</p></div>")
+    zero = [n for n in names if warmup.get(n) == 0]
+    if zero:
+        parts.append(f"<p class='warn'>{html.escape(', '.join(zero))}: {TRANSIENT}</p>")
+    # 2. the settings that differ
+    diff = story.settings_diff(manifest.get("identity") or {}, refs)
+    parts.append("<h2>Settings that differ</h2>")
+    parts.append(_table(diff) if len(diff) else "<p>The scenarios have the same settings (they differ only by name "
+                 "or interventions).</p>")
+    # 3. budget and funnel, side by side
+    by = {m: table[table["metric"] == m].set_index("scenario") for m in present}
+    funnel = [m for m in ("visitors", "returning_visitors", "contributors", "partners",
+                          "conversion_visitor_contributor", "conversion_contributor_partner") if m in by]
+    budget = [m for m in outcomes.BUDGET_KEYS if m in by]
+    parts.append("<h2>Funnel and budget</h2><div class='side'><div><h3>Funnel</h3>"
+                 + _cells_table(by, names, funnel) + "</div><div><h3>Budget (EUR over the measured period)</h3>"
+                 + _cells_table(by, names, budget))
+    if set(budget) <= {"revenue"}:
+        parts.append("<p class='meta'>Costs, subsidy and the net result are not in these results (this version of "
+                     "the model counts revenue only).</p>")
+    parts.append("</div></div>" + img(folder / "funnels.png", "funnels"))
+    parts.append("<p class='meta'>Funnel bars stand at their value on a symlog axis (linear below 1, log above), "
+                 "so a mean of 0.1 contributor is drawn as 0.1, not raised to a floor.</p>")
+    # 4. the network
+    parts.append("<h2>The network</h2>")
+    parts.append("<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in story.network_reading(table)) + "</ul>")
+    parts.append(img(folder / "network_metrics.png", "network metrics"))
+    parts.append(_cells_table(by, names, [m for m in present if outcomes.get(m).group == "network"]))
+    for name in names:
         pics = [folder / f"rings_{slug(name)}.png", folder / f"activities_{slug(name)}.png"]
         parts += [f"<h3>{html.escape(name)}</h3>"] + [img(p) for p in pics if p.exists()]
-    parts += ["<h2>Over time</h2>", img(folder / "timeseries.png"), "<h2>Key table</h2>", _comparison_html(table)]
+    parts.append("<p class='meta'>The ring and activity pictures show one replication (the first); rings of more "
+                 "than 400 people are a random sample, as their legends say.</p>")
+    # 5. over time
+    parts += ["<h2>Over time</h2>", f"<p>Day 0 is the end of the warm-up ({html.escape(_warmup_words(warmup))}); "
+              "the warm-up is simulated to reach a mature lab but neither measured nor drawn.</p>",
+              img(folder / "timeseries.png", "time series")]
+    # 6. every outcome
+    parts += ["<h2>Every outcome</h2>", _comparison_html(table)]
+    # 7. method and what was run
+    info = {"scenarios": ", ".join(names), "files or presets": ", ".join(refs), "replications": meta["reps"],
+            "measured years": meta["years"], "root seed": meta["root_seed"],
+            "seeds (first 5)": replication_seeds(meta["root_seed"], min(5, meta["reps"])),
+            "labsim": manifest.get("labsim_version"), "Mesa": manifest.get("mesa_version"),
+            "Python": manifest.get("python_version")}
+    parts += [_meta(info).replace("<h2>What was run</h2>", "<h2>Method and what was run</h2>"),
+              f"<p>{html.escape(METHOD)}</p>", _glossary(present)]
     return "".join(parts)
 
 
-def _comparison_html(table: pd.DataFrame) -> str:
-    names = list(dict.fromkeys(table["scenario"]))
-    head = "<tr><th>metric</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>"
+def _runs_of(folder: Path) -> pd.DataFrame:
+    from sim.batch.store import Store
+
+    try:
+        return Store(folder / "batch").runs()
+    except LabsimError:
+        return pd.DataFrame()
+
+
+def _warmups(runs: pd.DataFrame, names: list[str]) -> dict[str, float]:
+    """Each scenario's warm-up in years, from its runs."""
+    if runs.empty or "warmup_years" not in runs.columns:
+        return {}
+    w = runs.groupby("scenario")["warmup_years"].first()
+    return {n: float(w[n]) for n in names if n in w.index}
+
+
+def _warmup_words(warmup: dict[str, float]) -> str:
+    if not warmup:
+        return "warm-up unknown"
+    return ", ".join(f"{n}: {w:g} year{'s' if w != 1 else ''}" if w else f"{n}: none" for n, w in warmup.items())
+
+
+def _cells_table(by: dict, names: list[str], metrics: list[str]) -> str:
+    """Outcome rows, scenario columns: mean [CI], and for the others the paired difference first."""
+    from sim import outcomes
+
+    if not metrics:
+        return "<p class='meta'>(none in these results)</p>"
+    head = "<tr><th>outcome (unit)</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>"
     rows = []
-    for metric, sub in table.groupby("metric", sort=False):
-        sub = sub.set_index("scenario")
+    for m in metrics:
         cells = []
-        for n in names:
-            r = sub.loc[n]
-            cell = f"{r['mean']:,.4g} [{r['ci_low']:,.4g}, {r['ci_high']:,.4g}]"
-            if n != names[0]:
+        for i, n in enumerate(names):
+            r = by[m].loc[n]
+            cell = f"{outcomes.fmt(m, r['mean'])} {outcomes.fmt_interval(m, r['ci_low'], r['ci_high'])}"
+            cell = html.escape(cell)
+            if i:
                 mark = "<span class='sig'>*</span>" if bool(r["significant"]) else ""
-                cell = f"<b>{r['diff']:+,.4g}</b>{mark}<br>{cell}"
+                cell = f"<b>{html.escape(outcomes.fmt(m, r['diff'], sign=True))}</b>{mark}<br>{cell}"
             cells.append(f"<td>{cell}</td>")
-        rows.append(f"<tr><td>{html.escape(metric)}</td>{''.join(cells)}</tr>")
+        title = html.escape(outcomes.get(m).definition)
+        rows.append(f"<tr><td title='{title}'>{html.escape(outcomes.label(m))}</td>{''.join(cells)}</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _comparison_html(table: pd.DataFrame) -> str:
+    """Every outcome, grouped as in the registry (funnel, activity, budget, network...)."""
+    from sim import outcomes
+
+    names = list(dict.fromkeys(table["scenario"]))
+    present = list(dict.fromkeys(table["metric"]))
+    by = {m: table[table["metric"] == m].set_index("scenario") for m in present}
+    parts = []
+    groups = [*outcomes.GROUPS, "other"]
+    for group in groups:
+        metrics = [m for m in present if (outcomes.get(m).group if outcomes.get(m).group in groups else "other")
+                   == group]
+        if metrics:
+            parts += [f"<h3>{html.escape(group.capitalize())}</h3>", _cells_table(by, names, metrics)]
+    return "".join(parts)
 
 
 def _map(folder: Path) -> str:
@@ -186,28 +338,75 @@ def _map(folder: Path) -> str:
     info = {"resolution": f"{meta['resolution']} x {meta['resolution']}", "replications": meta["reps"],
             "years": meta["years"], "root seed": meta["root_seed"],
             "corners": "; ".join(f"({k}) {Path(v).stem}" for k, v in meta["corners"].items())}
-    return "".join([_meta(info), "<h2>The map</h2>", img(folder / "map.png"), "<h2>Key table</h2>", _table(grid)])
+    from sim import outcomes
+
+    parts = [_meta(info), "<h2>The map</h2>", img(folder / "map.png")]
+    own = meta.get("preset_results") or {}
+    if own:
+        names = list(own)
+        keys = list(dict.fromkeys(k for v in own.values() for k in v))
+        parts += ["<h2>The presets' own results</h2><p>Each preset run with its own settings (same replications and "
+                  "seeds); a cell of the map blends the four corners and can differ much from the preset drawn on it."
+                  "</p>", _outcome_table({k: [own[n].get(k) for n in names] for k in keys}, names)]
+    shown = grid.copy()
+    shown.columns = [c if c in ("point", "public_market", "open_closed") else outcomes.label(c) for c in grid.columns]
+    for c, key in zip(shown.columns, grid.columns, strict=True):
+        if key not in ("point", "public_market", "open_closed"):
+            shown[c] = [outcomes.fmt(key, v) for v in grid[key]]
+    parts += ["<h2>Key table</h2>", _table(shown), _glossary(list(grid.columns))]
+    return "".join(parts)
 
 
 def _batch(folder: Path) -> str:
-    from sim.analysis.summary import summarize
+    from sim import outcomes
+    from sim.analysis.summary import METHOD, summarize
 
     manifest = read_json(folder / "manifest.json")
     info = {k: manifest.get(k) for k in ("name", "experiment_hash", "runs_total", "runs_done", "runs_failed",
-                                          "labsim_version", "mesa_version", "python_version", "started", "ended")}
+                                          "labsim_version", "mesa_version", "python_version", "created", "started",
+                                          "ended")}
     info["root seed"] = manifest.get("experiment", {}).get("root_seed")
     summary = summarize(folder)
-    key = summary[summary["metric"].isin(("visitors", "contributors", "partners", "works_produced", "revenue",
-                                          "density"))]
-    ids = [c for c in key.columns if c not in ("metric", "n", "mean", "sd", "ci_low", "ci_high")]
-    wide = key.assign(cell=key.apply(lambda r: f"{r['mean']:,.4g} [{r['ci_low']:,.4g}, {r['ci_high']:,.4g}]",
-                                     axis=1)).pivot_table(index=ids, columns="metric", values="cell", aggfunc="first")
+    keys = [m for m in ("visitors", "contributors", "partners", "works_produced", "revenue", "density")
+            if m in set(summary["metric"])]
+    ids = [c for c in summary.columns if c not in ("metric", "n", "mean", "sd", "ci_low", "ci_high")]
+    labels = _point_labels(summary, ids)
+    rows = []
+    for point, label in labels.items():
+        sub = summary[summary["point"] == point].set_index("metric")
+        row = {"design point": label, "replications": int(sub["n"].iloc[0]) if len(sub) else 0}
+        for m in keys:
+            r = sub.loc[m]
+            row[outcomes.label(m)] = f"{outcomes.fmt(m, r['mean'])} {outcomes.fmt_interval(m, r['ci_low'], r['ci_high'])}"
+        rows.append(row)
     from sim import plots
 
     funnel = summary[summary["metric"].isin(plots.FUNNEL_STEPS)].copy()
-    funnel["scenario"] = funnel["point"].map(lambda p: f"point {p}")
+    funnel["scenario"] = funnel["point"].map(labels)
     figure = _fig(plots.funnel_ci_figure(funnel), "funnels per design point") if funnel["point"].nunique() <= 12 else ""
-    return "".join([_meta(info), "<h2>The funnel</h2>", figure, "<h2>Key table</h2>", _table(wide.reset_index())])
+    return "".join([_meta(info), "<h2>The funnel</h2>", figure, "<h2>Key table</h2>", _table(pd.DataFrame(rows)),
+                    f"<p class='meta'>{html.escape(METHOD)}</p>", _glossary(keys)])
+
+
+def _point_labels(summary: pd.DataFrame, ids: list[str]) -> dict:
+    """Each design point named by its settings ('mediators=2, access=open'), not by its number."""
+    settings = [c for c in ids if c not in ("scenario", "point")]
+    several = summary["scenario"].nunique() > 1 if "scenario" in summary.columns else False
+    labels = {}
+    for point, sub in summary.groupby("point", sort=True):
+        first = sub.iloc[0]
+        parts = ([str(first["scenario"])] if several or not settings else [])
+        parts += [f"{c}={_setting_value(first[c])}" for c in settings if c in first.index]
+        labels[point] = ", ".join(parts) or f"point {point}"
+    return labels
+
+
+def _setting_value(v) -> str:
+    from sim.outcomes import number
+
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return number(v) if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
 
 
 def _sensitivity(folder: Path) -> str:
@@ -215,8 +414,18 @@ def _sensitivity(folder: Path) -> str:
     need(meta, folder / "sensitivity.json", "method", "scenario", "n", "points", "replications", "root_seed")
     indices = read_csv(folder / "sensitivity.csv", ("output", "parameter", "rank"))
     noise = read_csv(folder / "noise.csv", ("output", "noise_share"))
-    return "".join([_meta(meta), "<h2>Indices</h2>", img(folder / "sensitivity.png"), _table(indices),
-                    "<h2>Run-to-run noise</h2>", _table(noise)])
+    from sim.analysis.sensitivity import NOISE_LIMIT, TARGET_RATIO, warnings_of
+
+    warned = warnings_of(noise, meta["method"])
+    said = ("<div class='head'><p><b>These indices cannot be trusted yet.</b></p><ul>"
+            + "".join(f"<li>{html.escape(w)}</li>" for w in warned) + "</ul></div>") if warned else \
+        "<p>Every output's indices pass the convergence checks below.</p>"
+    return "".join([_meta(meta), "<h2>Can these indices be trusted?</h2>", said,
+                    f"<p class='meta'>Checked per output: the widest 95% interval of an influential parameter at most "
+                    f"{TARGET_RATIO:.0%} of its index, no Sobol index outside [0, 1] beyond its interval, run-to-run "
+                    f"noise at most {NOISE_LIMIT:.0%} of the variance between design points.</p>",
+                    "<h2>Indices</h2>", img(folder / "sensitivity.png"), _table(indices),
+                    "<h2>Run-to-run noise and convergence</h2>", _table(noise)])
 
 
 def _calibration(folder: Path) -> str:

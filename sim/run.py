@@ -13,16 +13,18 @@ import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import networkx as nx
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim import __version__
 from sim.errors import LabsimError
 from sim.io import atomic_write, staged
-from sim.metrics import summary
-from sim.model import LabModel
 from sim.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:  # the model, networkx and pandas are imported when a run happens, not with `import sim`
+    import networkx as nx
+    import pandas as pd
+
+    from sim.model import LabModel
 
 MAX_YEARS = 50
 __all__ = ["MAX_YEARS", "RunResult", "atomic_write", "check_run_args", "run", "simulate", "write_result"]
@@ -39,6 +41,7 @@ class RunResult:
     timeseries: pd.DataFrame
     network: nx.Graph
     sessions: list = field(default_factory=list)  # the last sessions: (day, kind, attendee ids)
+    people: pd.DataFrame | None = None  # one row per person known at the end (sim.people), or None if not asked
 
 
 def check_run_args(seed: object, years: object) -> None:
@@ -69,19 +72,25 @@ def relaxed_gc(threshold: int = 100_000):
 
 def simulate(scenario: Scenario, seed: int, years: float) -> LabModel:
     """Build and run the model, warm-up then `years` measured years (no metrics): the part the benchmarks time."""
+    from sim.model import LabModel
+
     with relaxed_gc():
         model = LabModel(scenario, rng=seed)
         model.run_years(years)
     return model
 
 
-def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allow_large: bool = False) -> RunResult:
+def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allow_large: bool = False,
+        people: bool = True) -> RunResult:
     """Run one scenario (preset name, file or Scenario) for some years from one seed.
 
     A run whose estimated cost exceeds the limits of `sim.cost` is refused
-    before it starts, unless `allow_large` raises them.
+    before it starts, unless `allow_large` raises them. `people` adds the
+    per-person table (`sim.people`); batches, which keep only the summary, skip it.
     """
     from sim.cost import check_run
+    from sim.metrics import summary
+    from sim.people import people_table
 
     check_run_args(seed, years)
     sc = load_scenario(scenario)
@@ -93,15 +102,18 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allo
     ts["time"] = ts["time"].round(2)
     meta = {"scenario": sc.name, "seed": seed, "years": float(years), "warmup_years": sc.settings.warmup_years,
             "labsim_version": __version__}
-    return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph(), list(model.session_log))
+    table = people_table(model) if people else None
+    return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph(), list(model.session_log), table)
 
 
 def write_result(result: RunResult, out: str | Path, figures: bool = True) -> list[Path]:
-    """Write summary.json, timeseries.csv, network.graphml and the figures into out, all or none.
+    """Write summary.json, timeseries.csv, network.graphml, people.csv and the figures into out, all or none.
 
     The files are written into a staging folder beside `out` and moved in at
     the end, so an error or a signal while writing leaves `out` as it was.
     """
+    import networkx as nx
+
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise LabsimError(f"--out {out}: exists and is not a folder")
@@ -110,6 +122,8 @@ def write_result(result: RunResult, out: str | Path, figures: bool = True) -> li
         "timeseries.csv": result.timeseries.to_csv(index=False, lineterminator="\n").encode(),
         "network.graphml": "\n".join(nx.generate_graphml(_graphml_ready(result.network))).encode(),
     }
+    if result.people is not None:
+        files["people.csv"] = result.people.to_csv(index=False, lineterminator="\n").encode()
     with staged(out) as tmp:
         for name, data in files.items():
             atomic_write(tmp / name, data)

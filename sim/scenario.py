@@ -153,6 +153,94 @@ def check_value(key: str, value: Any) -> list[str]:
     return []
 
 
+def from_keywords(scenario: Any = None, settings: dict[str, Any] | None = None, rng: Any = None) -> tuple[Scenario, Any]:
+    """The lab's Scenario and seed from `LabModel`'s arguments, written as in Mesa's own examples.
+
+    `scenario` may be None (the built-in defaults), a preset name or file, a
+    Scenario or Settings, or a Mesa Scenario (what SolaraViz passes on Reset and
+    what `dict(model.scenario)` gives back): its fields are settings and its `rng`
+    the seed when none is given. Keyword settings go on top, each checked as a
+    scenario file's key (an unknown key or a bad value raises LabsimError, naming it).
+    """
+    settings = dict(settings or {})
+    if scenario is None:
+        base = Scenario(name="default")
+    elif isinstance(scenario, Scenario):
+        base = scenario
+    elif isinstance(scenario, str | Path):
+        base = load_scenario(scenario)
+    elif isinstance(scenario, Settings):
+        base = Scenario("custom", scenario)
+    elif hasattr(scenario, "_scenario_id") and hasattr(scenario, "__iter__"):  # a mesa.experimental Scenario
+        fields = {k: v for k, v in scenario if k not in ("rng", "model")}
+        settings = fields | settings
+        rng = scenario.rng if rng is None else rng
+        base = Scenario(name=str(settings.pop("name", "default")))
+    else:
+        raise LabsimError(f"LabModel: scenario: got {show(scenario)}; allowed: a preset name, a scenario file, "
+                          "a sim.Scenario, or None with keyword settings")
+    problems = [f"LabModel: {m}" for key, value in settings.items() for m in check_value(key, value)]
+    if problems:
+        raise LabsimError(problems)
+    return (base.with_settings(**settings) if settings else base), rng
+
+
+def mesa_scenario(lab: Scenario, rng: Any = None) -> Any:
+    """Mesa's `model.scenario` for a lab: a Mesa Scenario holding the settings the run starts with, and its rng.
+
+    Mesa's tools read parameters there (`dict(model.scenario)`); labsim's own
+    Scenario (name, interventions, map) stays in `model.lab_scenario`.
+    """
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    return MesaScenario(rng=rng, **dataclasses.asdict(lab.settings))
+
+
+def parse_setting(text: str) -> tuple[str, Any]:
+    """Read one `--set KEY=VALUE`: the value is read as in a TOML file, then checked as a scenario file's key.
+
+    `mediators=4`, `price_per_visit=2.5`, `moderation=true` and `access="appointment"`
+    read as in a file; a bare word (`access=appointment`) is taken as a string, so
+    the shell's quotes are not needed. Raises LabsimError naming the key and what is allowed.
+    """
+    import tomllib
+
+    key, sep, raw = text.partition("=")
+    key, raw = key.strip(), raw.strip()
+    where = f"--set {_short_arg(text)}"
+    if not sep or not key:
+        raise LabsimError(f"{where}: allowed: KEY=VALUE with a scenario key (see labsim scenarios --describe)")
+    if len(raw) > 200:
+        raise LabsimError(f"{where}: a value of {len(raw)} characters; allowed: at most 200")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # a bare word: a string
+    problems = check_value(key, value)
+    if problems:
+        raise LabsimError(f"--set: {problems[0]}")
+    return key, float(value) if PARAM_BY_NAME[key].kind is float else value
+
+
+def parse_settings(texts: list[str]) -> dict[str, Any]:
+    """Every `--set KEY=VALUE` of a command, checked at once (every problem reported); later ones win."""
+    out: dict[str, Any] = {}
+    problems: list[str] = []
+    for text in texts:
+        try:
+            key, value = parse_setting(text)
+            out[key] = value
+        except LabsimError as exc:
+            problems += exc.problems
+    if problems:
+        raise LabsimError(problems)
+    return out
+
+
+def _short_arg(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + f"... ({len(text)} characters)"
+
+
 def parse_scenario(data: dict[str, Any], source: str, text: str = "", base: Scenario | None = None) -> Scenario:
     """Validate a scenario's table (over an optional base) and build it; raise LabsimError with every problem."""
     tf = parse_toml(text, source) if text else TomlFile(Path(source), "", data)

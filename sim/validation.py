@@ -341,10 +341,16 @@ CHECKS = (steady_state, calibration, arrivals_and_careers, governance, market, n
 
 
 def run_checks(seeds: int = 20, network_seeds: int = 3, paired_seeds: int = 10, drift_seeds: int = 6,
-               workers: int | None = None) -> list[CheckResult]:
-    """Every check, in order."""
+               workers: int | None = None, progress: Callable[[str], None] | None = None) -> list[CheckResult]:
+    """Every check, in order; `progress(fact)` is told of each check done (labsim check-model's bar)."""
     checker = Checker(seeds, network_seeds, paired_seeds, drift_seeds, workers)
-    return [row for check in CHECKS for row in check(checker)]
+    rows = []
+    for check in CHECKS:
+        for row in check(checker):
+            rows.append(row)
+            if progress is not None:
+                progress(row.fact)
+    return rows
 
 
 def table(rows: list[CheckResult]) -> str:

@@ -353,7 +353,7 @@ def test_resuming_a_finished_batch_runs_nothing(baseline, tmp_path):
     for name in ("runs.parquet", "timeseries.parquet"):
         assert after[name] == before[name], f"{name} changed"
     manifest_after = json.loads(after["manifest.json"])
-    stamps = ("started", "ended")  # the session's times are refreshed; the rest stays
+    stamps = ("ended", "resumed")  # the session's end is refreshed and the resume noted; the start and the rest stay
     assert {k: v for k, v in manifest_after.items() if k not in stamps} == {
         k: v for k, v in manifest_before.items() if k not in stamps}
 

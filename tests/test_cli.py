@@ -3,13 +3,16 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.cli import main
 
 FAST = "digital_arti"  # a small lab: the end-to-end runs take about a second
-OUTPUTS = {"summary.json", "timeseries.csv", "network.graphml", "funnel.png", "timeseries.png", "network.png"}
+OUTPUTS = {"summary.json", "timeseries.csv", "network.graphml", "people.csv", "funnel.png", "timeseries.png",
+           "network.png"}
 REQUIRED = {
     "visitors",
     "returning_visitors",
@@ -170,3 +173,152 @@ def test_out_holding_other_results_is_refused(tmp_path, capsys):
     assert main(["run", FAST, "--years", "0.1", "--out", str(tmp_path / "r"), "--no-figures"]) == 0
     assert main(["compare", FAST, "friche", "--reps", "2", "--out", str(tmp_path / "r")]) == 2
     assert "holds labsim run results" in capsys.readouterr().err
+
+
+# -- issue 14: --version, --set, validate of every file kind, lazy start-up, people.csv, progress -----------
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ["--years", "0.1", "--set", "warmup_years=0", "--no-figures"]
+
+
+def test_version(capsys):
+    from sim import __version__
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"labsim {__version__}"
+
+
+def test_set_changes_the_run(tmp_path):
+    out = tmp_path / "a"
+    assert main(["run", FAST, *TINY, "--set", "mediators=3", "--set", "access=open", "--out", str(out)]) == 0
+    people = pd.read_csv(out / "people.csv")
+    assert (people["role"] == "mediator").sum() == 3
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["warmup_years"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("mediatorz=3", "--set: key 'mediatorz': unknown key (did you mean 'mediators'?)"),
+        ("mediators=2.5", "key 'mediators': got 2.5 (float); allowed: an integer in"),
+        ("access=closed", "key 'access': got 'closed'; allowed: one of 'open', 'appointment'"),
+        ("price_per_visit=-1", "key 'price_per_visit': got -1; allowed: a number in"),
+        ("mediators", "--set mediators: allowed: KEY=VALUE"),
+    ],
+)
+def test_bad_set_is_one_line(tmp_path, capsys, setting, expected):
+    err = _bad(tmp_path, capsys, ["run", FAST, "--set", setting], expected)
+    assert len(err.splitlines()) == 1
+
+
+def test_bad_set_on_compare(tmp_path, capsys):
+    out = tmp_path / "c"
+    assert main(["compare", FAST, "friche", "--reps", "2", "--out", str(out), "--set", "moderation=maybe"]) == 2
+    err = capsys.readouterr().err
+    assert "--set: key 'moderation': got 'maybe' (str); allowed: true or false" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_compare_set_writes_the_scenarios_it_compares(tmp_path):
+    from sim.cli import _with_settings
+    from sim.scenario import load_scenario
+
+    refs = _with_settings([FAST, "scenarios/friche.toml"], {"mediators": 2}, tmp_path / "scenarios")
+    loaded = [load_scenario(r) for r in refs]
+    assert [s.name for s in loaded] == ["digital_arti", "friche"]  # the names stay the scenarios'
+    assert all(s.settings.mediators == 2 for s in loaded)
+    assert loaded[1].settings.access == load_scenario("friche").settings.access  # the rest is the base's
+
+
+def test_validate_passes_on_every_file_under_scenarios(capsys):
+    files = sorted(str(p) for p in (ROOT / "scenarios").rglob("*.toml"))
+    assert main(["validate", *files]) == 0
+    out = capsys.readouterr().out
+    assert out.count("ok: ") == len(files)
+    for kind in ("experiment ", "sensitivity ", "targets for calibrate"):
+        assert kind in out
+
+
+def test_validate_names_the_bad_key_of_each_kind(tmp_path, capsys):
+    exp = tmp_path / "exp.toml"
+    exp.write_text('scenarios = ["digital_arti"]\nreplications = 2\n[grid]\nmediatorz = [1, 2]\n')
+    targets = tmp_path / "targets.toml"
+    targets.write_text("[targets]\nvisitors = -3\n[params]\ndiscovery_rate = [0.001, 0.01]\n")
+    assert main(["validate", str(exp), str(targets), FAST]) == 2
+    captured = capsys.readouterr()
+    assert "ok: digital_arti" in captured.out
+    lines = captured.err.strip().splitlines()
+    assert any("exp.toml" in x and "mediatorz" in x for x in lines)
+    assert any("targets.toml" in x and "visitors" in x for x in lines)
+    assert "Traceback" not in captured.err
+
+
+def test_small_open_is_a_scenario_where_scenarios_live():
+    assert not (ROOT / "scenarios" / "experiments" / "small_open.toml").exists()
+    from sim.cli import file_kind
+
+    assert file_kind(str(ROOT / "scenarios" / "examples" / "small_open.toml")) == "scenario"
+
+
+def test_light_commands_import_no_model():
+    # labsim --help, scenarios and validate must start fast: no model, Mesa, pandas or matplotlib (issue 14)
+    code = ("import sys\nfrom sim.cli import main\n"
+            "for argv in (['scenarios'], ['validate', 'scenarios/digital_arti.toml', 'scenarios/experiments/"
+            "mediation_access.toml']):\n    assert main(argv) == 0\n"
+            "heavy = ('sim.model', 'mesa', 'pandas', 'matplotlib', 'networkx', 'numpy', 'scipy', 'pyarrow')\n"
+            "print('LOADED', sorted(m for m in heavy if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "LOADED []" in proc.stdout
+    help_ = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True, check=False)
+    assert help_.returncode == 0 and "--version" in help_.stdout
+
+
+def test_people_csv_lists_everyone_known_at_the_end(tmp_path):
+    out = tmp_path / "p"
+    assert main(["run", FAST, *TINY, "--seed", "2", "--out", str(out)]) == 0
+    people = pd.read_csv(out / "people.csv")
+    assert list(people.columns) == ["id", "role", "role_reached", "affiliation", "channel", "first_visit",
+                                    "last_visit", "visits", "visits_measured", "works", "active"]
+    assert people["id"].is_unique and people["id"].is_monotonic_increasing
+    assert set(people["role"]) <= {"visitor", "contributor", "partner", "artist", "mediator"}
+    visited = people[people["visits_measured"] > 0]
+    assert len(visited) and (visited["last_visit"] >= 0).all() and (visited["last_visit"] <= 0.1 * 365).all()
+    assert (people["visits"] >= people["visits_measured"]).all()
+    summary = json.loads((out / "summary.json").read_text())
+    assert (people["visits_measured"] > 0).sum() <= summary["visitors"] + summary["contributors"] + \
+        summary["partners"] + summary["artists"] + summary["partner_organisations"] + summary["client_companies"] + \
+        summary["engineer_providers"]
+
+
+def test_role_reached_is_the_highest_rung():
+    from sim.people import role_reached
+
+    assert role_reached("visitor", ()) == "visitor"
+    assert role_reached("visitor", ((3.0, "contributor"), (9.0, "partner"), (40.0, "visitor"))) == "partner"
+    assert role_reached("contributor", ((5.0, "contributor"),)) == "contributor"
+
+
+def test_progress_bar_follows_the_work(monkeypatch):
+    from sim import cli
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    done = []
+    with cli._Bar("work", 3, poll=lambda: len(done)) as bar:
+        assert bar.on
+        done += [1, 2, 3]
+        bar.advance("a note")
+    assert bar.done == 1
+    with cli._Bar("work", 3, quiet=True) as quiet:
+        assert not quiet.on
+
+
+def test_missing_extra_is_one_line():
+    from sim.cli import require_extra
+    from sim.errors import LabsimError
+
+    with pytest.raises(LabsimError) as exc:
+        require_extra("no_such_module_labsim", "dask", "--executor dask")
+    (line,) = exc.value.problems
+    assert "pip install 'labsim[dask]'" in line and "--executor dask" in line

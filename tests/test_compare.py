@@ -70,8 +70,19 @@ def _assert_self_contained(path):
 def test_comparison_report(comparison):
     assert main(["report", str(comparison)]) == 0
     text = _assert_self_contained(comparison / "report.html")
-    assert "What was run" in text and "How to read this" in text and "half_staff" in text
+    assert "Method and what was run" in text and "How to read this" in text and "half_staff" in text
     assert text.count("data:image/png;base64,") >= 7
+    order = [text.index(h) for h in ("Headline: what differs", "Settings that differ", "Funnel and budget",
+                                      "The network", "Over time", "Every outcome", "Glossary")]
+    assert order == sorted(order)  # the headline first, the glossary last
+    settings = text[text.index("Settings that differ"):text.index("Funnel and budget")]
+    assert "mediators" in settings and "host_footfall_per_day" not in settings  # only what differs
+    assert "percentile bootstrap" in text  # the method is stated
+    body = re.sub(r'src="data:image/png;base64,[^"]*"', "", text)
+    assert not re.search(r"\de[+-]\d", body)  # no scientific notation
+    table = pd.read_csv(comparison / "comparison.csv")
+    counts = table[table["kind"] == "count"]
+    assert (counts["ci_low"] >= 0).all()  # no count's interval below zero
 
 
 def test_run_and_batch_reports(tmp_path):

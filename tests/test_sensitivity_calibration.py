@@ -52,6 +52,29 @@ def test_sobol_gives_first_and_total_order_indices(tmp_path, tiny):
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(indices.columns)
     assert sub.loc["blog_rejection_discouragement", "ST"] == pytest.approx(0.0, abs=1e-9)
     assert sub.loc["mediators", "ST"] > 0.1
+    _, noise = _, pd.read_csv(tmp_path / "sob" / "noise.csv")
+    assert {"converged", "recommended_n", "ci_ratio", "out_of_range"} <= set(noise.columns)
+
+
+def test_convergence_warns_when_the_design_is_too_small():
+    from sim.analysis.sensitivity import convergence, warnings_of
+
+    # the README's old Sobol example: ST up to 1.31, S1 down to -0.37, CIs wider than the estimates, noise 110%
+    indices = pd.DataFrame([
+        {"output": "visitors", "parameter": "a", "S1": -0.37, "S1_conf": 0.2, "ST": 1.31, "ST_conf": 0.25},
+        {"output": "visitors", "parameter": "b", "S1": 0.2, "S1_conf": 0.5, "ST": 0.4, "ST_conf": 0.6},
+        {"output": "partners", "parameter": "a", "S1": 0.7, "S1_conf": 0.05, "ST": 0.75, "ST_conf": 0.06},
+        {"output": "partners", "parameter": "b", "S1": 0.2, "S1_conf": 0.04, "ST": 0.25, "ST_conf": 0.05},
+    ])
+    noise = pd.DataFrame([{"output": "visitors", "noise_share": 1.107}, {"output": "partners", "noise_share": 0.05}])
+    conv = convergence(indices, noise, "sobol", n=8, replications=3).set_index("output")
+    assert not conv.loc["visitors", "converged"] and conv.loc["visitors", "out_of_range"] == 2
+    n = conv.loc["visitors", "recommended_n"]
+    assert n > 8 and n & (n - 1) == 0  # a larger power of two
+    assert conv.loc["visitors", "recommended_replications"] > 3
+    assert conv.loc["partners", "converged"]
+    warned = warnings_of(noise.merge(conv.reset_index(), on="output"), "sobol")
+    assert len(warned) == 1 and warned[0].startswith("visitors: the design is too small")
 
 
 def test_sensitivity_command_writes_table_and_plot(tmp_path, tiny, capsys):

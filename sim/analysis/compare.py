@@ -10,12 +10,14 @@ excludes zero is marked significant.
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.analysis.summary import confidence
+from sim import outcomes
+from sim.analysis.summary import confidence, mean_interval
 from sim.batch.experiment import Experiment
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
@@ -23,14 +25,23 @@ from sim.errors import LabsimError
 from sim.io import atomic_write, slug
 from sim.scenario import load_scenario
 
-KEY_METRICS = (
+SHOWN = (  # the terminal table's rows, when present (the CSV and the report hold every metric)
     "visitors", "returning_visitors", "contributors", "partners", "artists", "visits", "workshops_held",
-    "events_held", "residencies_completed", "works_produced", "revenue", "docs_pages", "blog_articles_published",
-    "gini_visits", "conversion_visitor_contributor", "conversion_contributor_partner", "nodes", "edges", "density",
-    "avg_clustering", "giant_component_share", "degree_centralization", "betweenness_centralization",
-    "mediator_betweenness_share", "modularity", "core_size",
+    "events_held", "residencies_completed", "works_produced", "revenue", "subsidy", "costs", "net_result",
+    "cost_per_visit", "docs_pages", "blog_articles_published", "conversion_visitor_contributor", "density",
+    "giant_component_share", "mediator_betweenness_share", "modularity",
 )
+WIDTH = 100  # the terminal table's width at most
 
+
+def metrics_of(runs: pd.DataFrame) -> list[str]:
+    """The outcomes to compare: the registry's numeric ones present in the runs (registry order), then any new one."""
+    from sim.analysis.summary import ID_COLUMNS
+
+    numeric = [c for c in runs.columns if pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(
+        runs[c]) and c not in ID_COLUMNS]
+    known = [name for name, o in outcomes.REGISTRY.items() if name in numeric and o.kind not in ("meta", "text")]
+    return known + [c for c in numeric if c not in outcomes.REGISTRY]
 
 def check_compare_args(scenarios: list[str], reps: int) -> None:
     """At least two scenarios and two replications, or one clear line."""
@@ -69,11 +80,12 @@ def comparison_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     ok = runs[runs["status"] == "ok"]
     base = names[0]
     rows = []
-    for metric in [m for m in KEY_METRICS if m in ok.columns]:
+    for metric in metrics_of(ok):
+        o = outcomes.get(metric)
         by = {n: ok[ok["scenario"] == n].set_index("replication")[metric].sort_index() for n in names}
         for name in names:
-            mean, sd, lo, hi = confidence(by[name].to_numpy())
-            row = {"metric": metric, "scenario": name, "n": len(by[name]), "mean": mean, "sd": sd,
+            mean, sd, lo, hi = mean_interval(by[name].to_numpy(), low=o.low, high=o.high)
+            row = {"metric": metric, "label": o.label, "unit": o.unit, "kind": o.kind, "scenario": name, "n": len(by[name]), "mean": mean, "sd": sd,
                    "ci_low": lo, "ci_high": hi, "diff": np.nan, "diff_low": np.nan, "diff_high": np.nan,
                    "significant": False}
             if name != base:
@@ -85,34 +97,57 @@ def comparison_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def format_table(table: pd.DataFrame, metrics: tuple[str, ...] | None = None) -> str:
-    """Plain text: metric, each scenario's mean [CI], difference to the first [CI] and a * when significant."""
+def format_table(table: pd.DataFrame, metrics: tuple[str, ...] | None = None, width: int = WIDTH) -> str:
+    """Plain text no wider than `width`: each scenario's mean [95% CI], and the paired difference to the first.
+
+    Two or three scenarios fit side by side; more are written one block per
+    outcome, a line per scenario, so that the table never wraps in a terminal.
+    """
     names = list(dict.fromkeys(table["scenario"]))
-    metrics = metrics or tuple(dict.fromkeys(table["metric"]))
-    body = []
-    for metric in metrics:
-        sub = table[table["metric"] == metric].set_index("scenario")
-        if sub.empty:
-            continue
-        cells = []
-        for n in names:
-            r = sub.loc[n]
-            cell = f"{_f(r['mean'])} [{_f(r['ci_low'])}, {_f(r['ci_high'])}]"
-            if n != names[0]:
-                cell = f"{_f(r['diff'], sign=True)}{'*' if r['significant'] else ' '} {cell}"
-            cells.append(cell)
-        body.append((metric, cells))
-    widths = [max(len(n), *(len(c[i]) for _, c in body)) + 3 for i, n in enumerate(names)]
-    head = f"{'metric':<32}" + "".join(f"{n:>{w}}" for n, w in zip(names, widths, strict=True))
-    lines = [head, "-" * len(head)]
-    lines += [f"{m:<32}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)) for m, cells in body]
-    lines.append(f"\nmean [95% CI] over paired replications; for {', '.join(names[1:])}: the difference to "
-                 f"{names[0]} first, * where its 95% CI excludes 0")
+    present = list(dict.fromkeys(table["metric"]))
+    metrics = [m for m in (metrics or [m for m in SHOWN if m in present] or present) if m in present]
+    by = {m: table[table["metric"] == m].set_index("scenario") for m in metrics}
+    wide = _wide(by, names, metrics)
+    lines = wide if max(len(line) for line in wide) <= width else _long(by, names, metrics, width)
+    lines.append("")
+    lines += textwrap.wrap(f"mean [95% CI] over {int(table['n'].max())} paired replications; under "
+                           f"{', '.join(names[1:])}: the difference to {names[0]} first, * where its 95% CI excludes "
+                           "0; pp = percentage points. Every outcome: comparison.csv", width)
     return "\n".join(lines)
 
 
-def _f(x: float, sign: bool = False) -> str:
-    if x != x:
-        return "-"
-    s = f"{x:+,.3g}" if sign else f"{x:,.3g}"
-    return s if abs(x) < 1e5 else (f"{x:+,.0f}" if sign else f"{x:,.0f}")
+def _cell(metric: str, r, sign: bool = False) -> str:
+    if sign:
+        star = "*" if bool(r["significant"]) else " "
+        return f"{outcomes.fmt(metric, r['diff'], sign=True)}{star}"
+    return f"{outcomes.fmt(metric, r['mean'])} {outcomes.fmt_interval(metric, r['ci_low'], r['ci_high'])}"
+
+
+def _wide(by: dict, names: list[str], metrics: list[str]) -> list[str]:
+    """One row per outcome, one column per scenario (the difference first, then mean and CI)."""
+    rows = []
+    for m in metrics:
+        cells = [(_cell(m, by[m].loc[n], sign=True) + " " if i else "") + _cell(m, by[m].loc[n])
+                 for i, n in enumerate(names)]
+        rows.append((outcomes.label(m), cells))
+    first = max(len("outcome (unit)"), *(len(lbl) for lbl, _ in rows))
+    widths = [max(len(n), *(len(c[i]) for _, c in rows)) for i, n in enumerate(names)]
+    head = f"{'outcome (unit)':<{first}}" + "".join(f"  {n:>{w}}" for n, w in zip(names, widths, strict=True))
+    body = [f"{lbl:<{first}}" + "".join(f"  {c:>{w}}" for c, w in zip(cells, widths, strict=True))
+            for lbl, cells in rows]
+    return [head, "-" * len(head), *body]
+
+
+def _long(by: dict, names: list[str], metrics: list[str], width: int) -> list[str]:
+    """One block per outcome: a line per scenario with its mean, CI and difference to the first."""
+    room = max(12, min(max(len(n) for n in names), width - 70))
+    shown = {n: n if len(n) <= room else n[: room - 1] + "~" for n in names}
+    lines = []
+    for m in metrics:
+        lines.append(outcomes.label(m))
+        for i, n in enumerate(names):
+            r = by[m].loc[n]
+            diff = f"{_cell(m, r, sign=True)} {outcomes.fmt_interval(m, r['diff_low'], r['diff_high'], sign=True)}" if i else ""
+            lines.append(f"  {shown[n]:<{room}}  {outcomes.fmt(m, r['mean']):>10} "
+                         f"{outcomes.fmt_interval(m, r['ci_low'], r['ci_high']):<26} {diff}".rstrip())
+    return lines

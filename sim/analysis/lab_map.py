@@ -7,6 +7,11 @@ traditional institution) and, for the corner it leaves empty (market & open), a
 commercial makerspace in `scenarios/corners/market_open.toml`. Numbers are
 blended, integers rounded, and a choice (access, moderation) takes the value
 with the larger weight.
+
+A blended cell is not a preset: the presets sit between the corners with
+settings of their own, so the map also runs each preset (same replications,
+seeds and years, under `out/batch_presets`) and the figure marks each one with
+its own mean result, not the cell's.
 """
 
 from __future__ import annotations
@@ -64,7 +69,11 @@ MAX_REPS = 1_000
 def run_map(out: Path, resolution: int = 5, reps: int = 3, workers: int | None = None, years: float = 1.0,
             root_seed: int = 1, quiet: bool = False, force: bool = False, allow_large: bool = False,
             dest: Path | None = None) -> pd.DataFrame:
-    """Run the sweep (resumable, under out/batch), then write map.csv of mean outcomes per point into dest (or out)."""
+    """Run the sweep (resumable, under out/batch) and the presets themselves (out/batch_presets).
+
+    Writes map.csv (mean outcomes per point) and map.json (with each preset's
+    own mean outcomes, `preset_results`) into dest (or out).
+    """
     if not 2 <= resolution <= MAX_RESOLUTION:
         raise LabsimError(f"--resolution: got {resolution}; allowed: an integer in [2, {MAX_RESOLUTION}]")
     if not 1 <= reps <= MAX_REPS:
@@ -76,6 +85,15 @@ def run_map(out: Path, resolution: int = 5, reps: int = 3, workers: int | None =
                      years=years, source={"kind": "map", "resolution": resolution, "replications": reps,
                                           "root_seed": root_seed, "years": years})
     run_batch(exp, out / "batch", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
+    names = preset_names()
+    own = Experiment(name="map-presets", scenarios=names, points=[{}], replications=reps, root_seed=root_seed,
+                     years=years, source={"kind": "map-presets", "replications": reps, "root_seed": root_seed,
+                                          "years": years})
+    run_batch(own, out / "batch_presets", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
+    preset_runs = Store(out / "batch_presets").runs()
+    preset_runs = preset_runs[preset_runs["status"] == "ok"]
+    results = {str(k): {m: float(v) for m, v in row.items()} for k, row in
+               preset_runs.groupby("scenario")[list(OUTCOMES)].mean().iterrows()}
     runs = Store(out / "batch").runs()
     runs = runs[runs["status"] == "ok"]
     means = runs.groupby("point")[list(OUTCOMES)].mean()
@@ -87,6 +105,7 @@ def run_map(out: Path, resolution: int = 5, reps: int = 3, workers: int | None =
     atomic_write(dest / "map.csv", grid.to_csv(index=False).encode())
     atomic_write(dest / "map.json", json.dumps({"resolution": resolution, "reps": reps, "years": years,
                                                "root_seed": root_seed, "presets": preset_positions(),
+                                               "preset_results": results,
                                                "corners": {f"{a},{b}": v for (a, b), v in CORNERS.items()}},
                                               indent=2).encode())
     return grid

@@ -12,6 +12,12 @@ SALib's sample -> evaluate -> analyze: the design points are run as a batch
 (resumable, local or Dask), replications are averaged per point, and the
 run-to-run noise is reported beside the indices, because noise inflates them
 (a knob with no effect still gets sigma and S_T from noise alone).
+
+Indices know their limits (`convergence`): per output, the widest 95% interval
+of an influential parameter relative to its index, the indices outside [0, 1]
+beyond their interval (Sobol), and the noise share; when these say the design
+is too small, a warning recommends a sample size (intervals shrink as 1/sqrt(n))
+and a number of replications.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from sim.batch.store import Store
 from sim.errors import LabsimError
 from sim.files import cap, read_toml, show
 from sim.metrics import LADDER_KEYS, NETWORK_KEYS
+from sim.outcomes import number
 from sim.scenario import nearest
 
 METHODS = ("morris", "sobol")
@@ -37,6 +44,9 @@ TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "ye
 SPEC_KEYS = ("n", "outputs", "bounds")
 NUM_LEVELS = 4  # Morris grid levels
 MAX_N = 1_000  # Morris trajectories or Sobol base samples (Sobol runs N (d + 2) points)
+TARGET_RATIO = 0.5  # an influential index is known when its 95% CI half-width is at most half the index
+INFLUENTIAL = 0.1  # influential: an index at least this share of the output's largest
+NOISE_LIMIT = 0.2  # at most this share of the variance between points may be run-to-run noise
 
 
 @dataclass
@@ -128,6 +138,7 @@ def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int 
     with warnings.catch_warnings(), np.errstate(all="ignore"):  # constant outputs: SALib and numpy divide by 0
         warnings.simplefilter("ignore", RuntimeWarning)
         indices, noise_df = _analyse(spec, method, x, runs)
+    noise_df = noise_df.merge(convergence(indices, noise_df, method, spec.n, spec.replications), on="output")
     dest = out if dest is None else dest
     from sim.io import atomic_write
 
@@ -170,6 +181,63 @@ def _analyse(spec: SensitivitySpec, method: str, x: np.ndarray, runs: pd.DataFra
     return indices, noise_df
 
 
+def convergence(indices: pd.DataFrame, noise: pd.DataFrame, method: str, n: int, replications: int) -> pd.DataFrame:
+    """Per output: is the design large enough for its indices to mean something, and if not, how large should it be.
+
+    - `ci_ratio`: the widest 95% CI half-width relative to its index, among the
+      influential parameters (index >= INFLUENTIAL x the output's largest);
+    - `out_of_range`: Sobol indices outside [0, 1] by more than their CI;
+    - `noise_share`: run-to-run noise in the variance between design points.
+    The design is `converged` when ci_ratio <= TARGET_RATIO, nothing is out of
+    range and the noise share <= NOISE_LIMIT; else `recommended_n` (CIs shrink
+    as 1/sqrt(n); for Sobol a power of two) and `recommended_replications`.
+    """
+    key, conf = ("mu_star", "mu_star_conf") if method == "morris" else ("ST", "ST_conf")
+    rows = []
+    for output, sub in indices.groupby("output", sort=False):
+        index = sub[key].abs().fillna(0.0)
+        top = float(index.max()) if len(index) else 0.0
+        strong = sub[index >= INFLUENTIAL * top] if top > 0 else sub.iloc[0:0]
+        ratio = float((strong[conf] / strong[key].abs()).max()) if len(strong) else float("nan")
+        if method == "sobol":
+            out_of_range = sum(int(((sub[k] + sub[f"{k}_conf"] < 0) | (sub[k] - sub[f"{k}_conf"] > 1)).sum())
+                               for k in ("S1", "ST"))
+        else:
+            out_of_range = 0
+        share = float(noise.set_index("output").loc[output, "noise_share"])
+        reasons = []
+        need_n = n
+        if ratio == ratio and ratio > TARGET_RATIO:
+            reasons.append(f"95% CIs up to {ratio:.0%} of the index")
+            need_n = max(need_n, int(np.ceil(n * (ratio / TARGET_RATIO) ** 2)))
+        if out_of_range:
+            reasons.append(f"{out_of_range} indices outside [0, 1] beyond their CI")
+            need_n = max(need_n, 4 * n)
+        if method == "sobol" and need_n > n:
+            need_n = int(2 ** np.ceil(np.log2(need_n)))  # Saltelli's scheme is balanced at powers of two
+        need_reps = replications
+        if share == share and share > NOISE_LIMIT:
+            reasons.append(f"noise {share:.0%} of the variance between points")
+            need_reps = int(np.ceil(max(replications, 1) * share / NOISE_LIMIT))
+        rows.append({"output": output, "ci_ratio": ratio, "out_of_range": out_of_range,
+                     "converged": not reasons, "recommended_n": int(min(need_n, MAX_N)),
+                     "recommended_replications": need_reps, "why": "; ".join(reasons)})
+    return pd.DataFrame(rows)
+
+
+def warnings_of(noise: pd.DataFrame, method: str) -> list[str]:
+    """One warning per output whose indices cannot be trusted yet, with the design that would do."""
+    if "converged" not in noise.columns:
+        return []
+    out = []
+    for r in noise[~noise["converged"].astype(bool)].itertuples():
+        size = "trajectories" if method == "morris" else "base samples"
+        out.append(f"{r.output}: the design is too small for meaningful indices ({r.why}); recommended: "
+                   f"[sensitivity] n = {r.recommended_n} {size}" +
+                   (f" and replications = {r.recommended_replications}" if r.recommended_replications else ""))
+    return out
+
+
 def format_table(indices: pd.DataFrame, noise: pd.DataFrame, method: str) -> str:
     """Indices per output, most influential first, with the noise share."""
     cols = ["mu_star", "mu_star_conf", "sigma"] if method == "morris" else ["S1", "S1_conf", "ST", "ST_conf"]
@@ -180,5 +248,9 @@ def format_table(indices: pd.DataFrame, noise: pd.DataFrame, method: str) -> str
         lines.append(f"\n{output}   (run-to-run noise: {said})")
         lines.append(f"  {'parameter':<28}" + "".join(f"{c:>14}" for c in cols))
         for r in sub.sort_values("rank").itertuples():
-            lines.append(f"  {r.parameter:<28}" + "".join(f"{getattr(r, c):>14.4g}" for c in cols))
+            lines.append(f"  {r.parameter:<28}" + "".join(f"{number(getattr(r, c)):>14}" for c in cols))
+    warned = warnings_of(noise, method)
+    if warned:
+        lines.append("")
+        lines += [f"warning: {w}" for w in warned]
     return "\n".join(lines).lstrip("\n")

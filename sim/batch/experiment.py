@@ -38,8 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sim.errors import LabsimError
 from sim.files import TomlFile, cap, integer, number, read_toml, show, string
 from sim.scenario import Scenario, is_path_like, load_scenario, nearest, resolve_from
@@ -146,6 +144,8 @@ def changed_keys(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 def replication_seeds(root_seed: int, replications: int) -> list[int]:
     """Seed of each replication: SeedSequence(root_seed, spawn_key=(rep,)), the same at every design point."""
+    import numpy as np  # here, not at the top: `labsim validate` reads experiment files without numpy
+
     return [int(np.random.SeedSequence(root_seed, spawn_key=(rep,)).generate_state(1, np.uint64)[0] >> 1)
             for rep in range(replications)]
 
@@ -249,6 +249,8 @@ def _grid(grid: Any, tf: TomlFile, problems: list[str]) -> list[dict[str, Any]]:
             if not ok or lo >= hi:
                 problems.append(f"{at}: got {show(spec, 80)}; allowed: from < to and steps in [2, {MAX_STEPS}]")
                 continue
+            import numpy as np
+
             values = np.linspace(lo, hi, steps)
             axes[name] = [round(float(v)) for v in values] if p.kind is int else [float(v) for v in values]
         else:

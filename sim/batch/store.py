@@ -97,8 +97,14 @@ class Store:
 
         manifest = old or {"experiment_hash": digest, "name": experiment.get("name"), "experiment": experiment,
                            "created": _now(), "identity": identity or {}}
+        now = _now()
         manifest |= {"labsim_version": __version__, "mesa_version": mesa.__version__,
-                     "python_version": platform.python_version(), "started": _now(), "ended": None}
+                     "python_version": platform.python_version(), "ended": None}
+        if old is not None:  # a resume keeps when the batch first started, and says when it was resumed
+            manifest["started"] = old.get("started") or old.get("created") or now
+            manifest["resumed"] = [*(old.get("resumed") or []), now]
+        else:
+            manifest["started"] = now
         self.write_manifest(manifest)
         self._part = len(self._parts(RUNS)) + len(self._parts(SERIES))
         return manifest

@@ -1,0 +1,291 @@
+"""One registry of outcomes: what each number of a run means, its unit and how it is written.
+
+Every place that shows an outcome (the terminal tables, comparison.csv, the
+figures, the HTML report and its glossary) reads its label, unit and format
+here, so that `revenue` is "€18,400" everywhere and never `1.84e+04`, and a
+share is a percentage everywhere. A test checks that every key of
+`sim.metrics.summary` has an entry.
+
+Kinds: ``count`` (people, visits, events: >= 0), ``share`` (a fraction in
+[0, 1], shown as a percentage), ``money`` (EUR), ``network`` (a shape measure of
+the collaboration graph), ``rate`` (per unit, e.g. EUR per visit), ``index`` (in
+[0, 1], shown as is), ``text`` and ``meta`` (not numbers to compare).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+KINDS = ("count", "share", "money", "network", "rate", "index", "text", "meta")
+CURRENCY = "€"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome: how to name, read, bound and write it."""
+
+    name: str
+    label: str
+    unit: str
+    kind: str
+    definition: str
+    better: str | None = None  # "higher", "lower" or None (no direction is better in itself)
+    group: str = "other"
+    low: float | None = 0.0  # the range a value (and a mean, and its interval) can take
+    high: float | None = None
+
+    def format(self, x, sign: bool = False) -> str:
+        """The value as a reader sees it: thousands separators, € or %, never scientific notation."""
+        if self.unit.startswith("EUR/"):
+            return fmt_value("money_rate", x, sign)
+        return fmt_value(self.kind, x, sign)
+
+    @property
+    def label_unit(self) -> str:
+        """'Revenue (EUR)', 'Visitors (people)': the label with its unit, for axes and headers."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    @property
+    def diff_unit(self) -> str:
+        """The unit of a difference: percentage points for shares."""
+        return "percentage points" if self.kind == "share" else self.unit
+
+
+def _o(name, label, unit, kind, definition, better=None, group="other", low=0.0, high=None) -> Outcome:
+    if kind in ("share", "index") and high is None:
+        high = 1.0
+    return Outcome(name, label, unit, kind, definition, better, group, low, high)
+
+
+_ENTRIES = [
+    # -- the funnel and the ladder --------------------------------------------------
+    _o("visitors", "Visitors", "people", "count", "Distinct people who came at least once in the measured period.",
+       "higher", "funnel"),
+    _o("returning_visitors", "Returning visitors", "people", "count",
+       "Distinct people who came at least twice in the measured period.", "higher", "funnel"),
+    _o("contributors", "Contributors", "people", "count",
+       "Distinct people who were regulars (contributor or partner) at some point of the period.", "higher", "funnel"),
+    _o("contributors_active_end", "Contributors active at the end", "people", "count",
+       "Contributors still active on the last day of the period.", "higher", "funnel"),
+    _o("partners", "Partners", "people", "count",
+       "Distinct individual people who were partners (the core) at some point of the period; organisations, "
+       "clients and engineers are counted apart.", "higher", "funnel"),
+    _o("partners_active_end", "Partners active at the end", "people", "count",
+       "Individual partners still active on the last day of the period.", "higher", "funnel"),
+    _o("mediators", "Staff", "people", "count", "Staff who welcome, teach and broker.", None, "funnel"),
+    _o("artists", "Artists", "people", "count", "Artists in residence during the period.", None, "funnel"),
+    _o("partner_organisations", "Partner organisations", "organisations", "count",
+       "Organisations (companies, schools, associations) partnering with the lab.", "higher", "market"),
+    _o("client_companies", "Client companies", "companies", "count",
+       "Companies that bought works or services from the lab.", "higher", "market"),
+    _o("clients", "Clients", "companies", "count", "Client companies that dealt with the lab in the period.",
+       "higher", "market"),
+    _o("engineer_providers", "Engineers (providers)", "people", "count",
+       "External engineers providing services to the lab.", None, "market"),
+    _o("conversion_visitor_contributor", "Visitor -> contributor conversion", "% of visitors", "share",
+       "People promoted to contributor in the period, as a share of its visitors.", "higher", "funnel"),
+    _o("conversion_contributor_partner", "Contributor -> partner conversion", "% of contributors", "share",
+       "People promoted to partner in the period, as a share of its contributors.", "higher", "funnel"),
+    # -- activity ---------------------------------------------------------------------
+    _o("visits", "Visits", "visits", "count", "Visits of everyone (a person's day at the lab counts once).",
+       "higher", "activity"),
+    _o("regular_visits", "Visits by regulars", "visits", "count", "Visits by contributors and partners.", "higher",
+       "activity"),
+    _o("newcomers", "Newcomers", "people", "count", "First visits in the period, by any channel.", "higher",
+       "arrivals"),
+    _o("newcomers_footfall", "Newcomers from footfall", "people", "count",
+       "First visits of people passing by the host venue.", None, "arrivals"),
+    _o("newcomers_events", "Newcomers from events", "people", "count", "First visits at an event.", None,
+       "arrivals"),
+    _o("newcomers_workshops", "Newcomers from workshops", "people", "count", "First visits at a workshop.", None,
+       "arrivals"),
+    _o("newcomers_word_of_mouth", "Newcomers by word of mouth", "people", "count",
+       "First visits of people told by someone who came.", None, "arrivals"),
+    _o("newcomers_reputation", "Newcomers by reputation", "people", "count",
+       "First visits drawn by the lab's reputation (documentation, press).", None, "arrivals"),
+    _o("workshops_held", "Workshops held", "workshops", "count", "Workshops held in the period.", None, "activity"),
+    _o("events_held", "Events held", "events", "count", "Public events held in the period.", None, "activity"),
+    _o("people_trained", "People trained", "people", "count", "Attendances of workshops that trained someone.",
+       "higher", "activity"),
+    _o("residencies_completed", "Residencies completed", "residencies", "count",
+       "Artists' residencies that ended in the period.", None, "activity"),
+    _o("projects_completed", "Projects completed", "projects", "count", "Projects finished in the period.",
+       "higher", "activity"),
+    _o("confidential_projects", "Confidential projects", "projects", "count",
+       "Projects done for clients under confidentiality (not documented in the open).", None, "market"),
+    # -- output -------------------------------------------------------------------------
+    _o("works_produced", "Works produced", "works", "count", "Works (art pieces, prototypes) finished in the period.",
+       "higher", "output"),
+    _o("works_sold", "Works sold", "works", "count", "Works sold in the period.", "higher", "market"),
+    _o("works_rented", "Works rented", "works", "count", "Works rented out in the period.", "higher", "market"),
+    _o("docs_pages", "Documentation pages", "pages", "count", "Pages of open documentation written in the period.",
+       "higher", "output"),
+    _o("blog_articles_published", "Blog articles published", "articles", "count",
+       "Articles published on the lab's web site in the period.", "higher", "output"),
+    _o("blog_articles_rejected", "Blog articles rejected", "articles", "count",
+       "Articles submitted to the lab's web site and refused by its moderation.", None, "output"),
+    _o("blog_authors", "Web authors", "people", "count", "People who published on the lab's web site in the period.",
+       "higher", "output"),
+    _o("engineer_hours", "Engineer hours", "hours", "count", "Hours of engineering provided to clients or projects.",
+       None, "market"),
+    _o("subscribers", "Subscribers", "people", "count", "People who took a membership in the period.", "higher",
+       "market"),
+    # -- budget (EUR over the measured period) --------------------------------------------
+    _o("revenue", "Revenue", "EUR", "money", "Money earned in the period: fees, subscriptions, workshops, sales, "
+       "rentals and services (subsidies apart).", "higher", "budget"),
+    _o("revenue_fees", "Revenue: visit fees", "EUR", "money", "Fees paid per visit.", None, "budget"),
+    _o("revenue_subscriptions", "Revenue: subscriptions", "EUR", "money", "Membership fees.", None, "budget"),
+    _o("revenue_workshops", "Revenue: workshops", "EUR", "money", "Fees paid for workshops.", None, "budget"),
+    _o("revenue_sales", "Revenue: sales of works", "EUR", "money", "The lab's share of works sold.", None, "budget"),
+    _o("revenue_rentals", "Revenue: rentals", "EUR", "money", "Rentals of works and equipment.", None, "budget"),
+    _o("revenue_services", "Revenue: services", "EUR", "money", "Services sold to client companies.", None, "budget"),
+    _o("subsidy", "Subsidy", "EUR", "money", "Public money received in the period.", None, "budget"),
+    _o("costs", "Costs", "EUR", "money", "Staff, space, engineers and materials.", "lower", "budget"),
+    _o("costs_staff", "Costs: staff", "EUR", "money", "Salaries of the staff.", None, "budget"),
+    _o("costs_space", "Costs: space", "EUR", "money", "Rent and running of the premises.", None, "budget"),
+    _o("costs_engineers", "Costs: engineers", "EUR", "money", "Engineers paid for services.", None, "budget"),
+    _o("costs_materials", "Costs: materials", "EUR", "money", "Materials and consumables.", None, "budget"),
+    _o("net_result", "Net result", "EUR", "money", "Revenue + subsidy - costs; below zero the lab runs a deficit.",
+       "higher", "budget", low=None),
+    _o("cost_per_visit", "Cost per visit", "EUR/visit", "rate", "Costs divided by visits.", "lower", "budget"),
+    _o("cost_per_contributor", "Cost per contributor", "EUR/contributor", "rate", "Costs divided by contributors.",
+       "lower", "budget"),
+    # -- inequality and careers -----------------------------------------------------------
+    _o("gini_visits", "Gini of visits", "0-1", "index",
+       "Inequality of visits among the period's visitors (0: all came as often; near 1: a few came for all).",
+       None, "inequality"),
+    _o("visitors_4plus_share", "Visitors who came 4+ times", "% of visitors", "share",
+       "Share of the period's visitors who came at least four times.", "higher", "inequality"),
+    _o("returner_survival_1y", "One-year survival of returners", "% of returners", "share",
+       "Of the people who came back within 90 days of a first visit, the share still active a year on.", "higher",
+       "careers"),
+    _o("member_retention_1y", "One-year retention of new members", "% of new members", "share",
+       "Of the people who became contributors, the share still contributor or partner a year on.", "higher",
+       "careers"),
+    _o("cohort_gap", "Why a cohort measure is missing", "", "text",
+       "Says why returner_survival_1y or member_retention_1y is empty (no one-year cohort fits in the run).",
+       None, "careers", low=None),
+    # -- the network -----------------------------------------------------------------------
+    _o("nodes", "People in the network", "people", "network", "People with a place in the collaboration graph.",
+       None, "network"),
+    _o("edges", "Ties", "ties", "network", "Pairs of people who did something together.", None, "network"),
+    _o("density", "Density", "0-1", "network",
+       "Ties as a share of all possible pairs: high in a small closed lab (island), low in a swarm.", None,
+       "network", high=1.0),
+    _o("avg_clustering", "Clustering", "0-1", "network",
+       "How often two people tied to the same person are tied to each other (mean local clustering).", None,
+       "network", high=1.0),
+    _o("giant_component_share", "Giant component", "% of people", "share",
+       "Share of the network's people in its largest connected part.", None, "network"),
+    _o("degree_centralization", "Degree centralisation", "0-1", "network",
+       "How much the ties concentrate on one person (Freeman; 1 = a star).", None, "network", high=1.0),
+    _o("betweenness_centralization", "Betweenness centralisation", "0-1", "network",
+       "How much the shortest paths run through one person (Freeman).", None, "network", high=1.0),
+    _o("mediator_betweenness_share", "Staff share of brokerage", "% of betweenness", "share",
+       "Share of all betweenness (brokerage between others) held by the staff; near 100% the staff are the only "
+       "bridges.", None, "network"),
+    _o("modularity", "Modularity", "-0.5-1", "network",
+       "How clearly the network splits into separate groups (Leiden communities).", None, "network", low=-0.5,
+       high=1.0),
+    _o("core_size", "Core size", "people", "network", "People in the network's innermost k-core.", None, "network"),
+    # -- what was run ---------------------------------------------------------------------------
+    _o("scenario", "Scenario", "", "meta", "The scenario's name.", low=None, group="run"),
+    _o("seed", "Seed", "", "meta", "The run's random seed.", low=None, group="run"),
+    _o("years", "Measured years", "years", "meta", "Years measured after the warm-up.", group="run"),
+    _o("warmup_years", "Warm-up", "years", "meta", "Years simulated before measuring (not counted).", group="run"),
+    _o("labsim_version", "labsim version", "", "meta", "The labsim version that made the run.", low=None,
+       group="run"),
+]
+
+REGISTRY: dict[str, Outcome] = {o.name: o for o in _ENTRIES}
+GROUPS = ("funnel", "arrivals", "activity", "output", "budget", "market", "inequality", "careers", "network")
+BUDGET_KEYS = tuple(o.name for o in _ENTRIES if o.group == "budget")
+
+SERIES: dict[str, tuple[str, str]] = {  # weekly time-series columns: label, unit
+    "visitors": ("Active visitors", "people"),
+    "contributors": ("Active contributors", "people"),
+    "partners": ("Active partners", "people"),
+    "mediators": ("Staff", "people"),
+    "artists": ("Artists in residence", "people"),
+    "arrivals": ("Arrivals", "people per week"),
+    "visits": ("Visits", "visits per week"),
+    "lapses": ("Lapses", "people per week"),
+    "comebacks": ("Comebacks", "people per week"),
+    "docs_pages": ("Documentation", "pages"),
+    "reputation": ("Awareness", "people"),
+    "revenue": ("Revenue so far", "EUR"),
+}
+
+
+def get(name: str) -> Outcome:
+    """The registry's entry, or a plain one for an unknown key (a new metric still prints, labelled by its name)."""
+    found = REGISTRY.get(name)
+    if found is not None:
+        return found
+    return Outcome(name, name.replace("_", " ").capitalize(), "", "network", "(not yet in sim/outcomes.py)",
+                   low=None)
+
+
+def label(name: str, unit: bool = True) -> str:
+    """'Revenue (EUR)' or 'Revenue'."""
+    o = get(name)
+    return o.label_unit if unit else o.label
+
+
+def fmt(name: str, x, sign: bool = False) -> str:
+    """Write one value of an outcome the way every table and figure does."""
+    return get(name).format(x, sign)
+
+
+def fmt_interval(name: str, low, high, sign: bool = False) -> str:
+    """'[€1,200 to €1,800]': an interval in the outcome's own format ('to', as negative bounds carry a minus)."""
+    return f"[{fmt(name, low, sign)} to {fmt(name, high, sign)}]"
+
+
+def number(x, sign: bool = False) -> str:
+    """A number with thousands separators and about three significant digits, never in scientific notation."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    x = float(x)
+    if x == 0:
+        return "+0" if sign else "0"
+    a = abs(x)
+    if x.is_integer() or a >= 100:
+        text = f"{a:,.0f}"
+    elif a >= 1:
+        text = f"{a:.{2 - math.floor(math.log10(a))}f}"
+    else:
+        text = f"{a:.{min(10, 2 - math.floor(math.log10(a)))}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return ("-" if x < 0 else "+" if sign else "") + text
+
+
+def fmt_value(kind: str, x, sign: bool = False) -> str:
+    """Format by kind: € for money, % for shares (percentage points for a signed difference)."""
+    if x is None or isinstance(x, str):
+        return "-" if x is None else x
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, float) and not math.isfinite(x):
+        return "-"
+    if kind == "share":
+        text = number(100 * x, sign)
+        return f"{text} pp" if sign else f"{text}%"
+    if kind == "money":
+        body = f"{abs(x):,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{abs(x):,.2f}"
+        return ("-" if x < 0 else "+" if sign else "") + CURRENCY + body
+    if kind == "money_rate":
+        return ("-" if x < 0 else "+" if sign else "") + CURRENCY + f"{abs(x):,.2f}"
+    if kind == "rate":
+        return ("-" if x < 0 else "+" if sign else "") + f"{abs(x):,.2f}"
+    if kind == "meta":
+        return str(x)
+    return number(x, sign)
+
+
+def glossary(names) -> list[Outcome]:
+    """The registry's entries of these outcomes, in the registry's order (for the report's glossary)."""
+    wanted = set(names)
+    return [o for o in _ENTRIES if o.name in wanted and o.kind not in ("meta",)]

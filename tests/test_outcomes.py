@@ -1,0 +1,167 @@
+"""The registry of outcomes, intervals that respect the quantity, and tables that fit a terminal."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import outcomes
+from sim.analysis.compare import comparison_table, format_table
+from sim.analysis.summary import mean_interval
+from sim.cli import _table
+from sim.metrics import summary
+from sim.model import LabModel
+from sim.scenario import load_scenario
+
+BUDGET_AND_MARKET = (
+    "revenue", "revenue_fees", "revenue_subscriptions", "revenue_workshops", "revenue_sales", "revenue_rentals",
+    "revenue_services", "subsidy", "costs", "costs_staff", "costs_space", "costs_engineers", "costs_materials",
+    "net_result", "cost_per_visit", "cost_per_contributor", "projects_completed", "confidential_projects",
+    "blog_articles_rejected", "blog_authors", "subscribers", "works_sold", "works_rented", "engineer_hours",
+    "clients", "partner_organisations",
+)
+
+
+@pytest.fixture(scope="module")
+def tiny_summary():
+    sc = load_scenario("carrefour_numerique").with_settings(warmup_years=0.0, host_footfall_per_day=300.0)
+    model = LabModel(sc, rng=2)
+    model.run_years(0.1)
+    return summary(model)
+
+
+def test_every_summary_key_has_a_registry_entry(tiny_summary):
+    missing = [k for k in tiny_summary if k not in outcomes.REGISTRY]
+    assert not missing, f"add these to sim/outcomes.py: {missing}"
+    for key in ("scenario", "seed", "years", "warmup_years", "labsim_version"):  # added by sim.run
+        assert key in outcomes.REGISTRY
+
+
+def test_budget_and_market_keys_are_registered_in_euros():
+    for key in BUDGET_AND_MARKET:
+        assert key in outcomes.REGISTRY, key
+    assert outcomes.get("costs").unit == "EUR" and outcomes.get("costs").better == "lower"
+    assert outcomes.get("net_result").better == "higher" and outcomes.get("net_result").low is None
+    assert outcomes.get("cost_per_visit").unit == "EUR/visit"
+    assert outcomes.get("engineer_hours").unit == "hours"
+
+
+def test_every_entry_is_complete():
+    for o in outcomes.REGISTRY.values():
+        assert o.kind in outcomes.KINDS and o.label and o.definition, o.name
+        assert o.better in (None, "higher", "lower"), o.name
+        if o.kind == "share":
+            assert (o.low, o.high) == (0.0, 1.0), o.name
+
+
+@pytest.mark.parametrize(("name", "value", "text"), [
+    ("revenue", 18437.2, "€18,437"), ("revenue", -1234.5, "-€1,234"), ("visitors", 8310.4, "8,310"),
+    ("visitors", 0.1, "0.1"), ("density", 0.00206, "0.00206"), ("mediator_betweenness_share", 0.481, "48.1%"),
+    ("cost_per_visit", 2.345, "€2.35"), ("visitors", 1.5e7, "15,000,000"), ("density", 3e-7, "0.0000003"),
+])
+def test_values_are_written_with_units_and_never_in_scientific_notation(name, value, text):
+    assert outcomes.fmt(name, value) == text
+    assert "e" not in outcomes.fmt(name, value * 1.0001).lower().replace("€", "")
+
+
+def test_a_share_difference_is_in_percentage_points():
+    assert outcomes.fmt("giant_component_share", 0.503, sign=True) == "+50.3 pp"
+
+
+def test_interval_of_a_rare_count_stays_at_or_above_zero():
+    values = np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 1])  # mean 0.1: Student's t gives [-0.126, 0.326]
+    mean, _, lo, hi = mean_interval(values, low=0.0)
+    assert mean == pytest.approx(0.1) and lo >= 0 and lo <= mean <= hi <= 1
+
+
+def test_interval_of_a_share_stays_within_zero_and_one():
+    values = np.array([0.99, 1.0, 1.0, 0.97, 1.0])
+    _, _, lo, hi = mean_interval(values, low=0.0, high=1.0)
+    assert 0.0 <= lo <= hi <= 1.0
+
+
+def test_bootstrap_intervals_are_reproducible():
+    values = np.random.default_rng(5).poisson(3, size=12)
+    assert mean_interval(values) == mean_interval(values.copy())
+
+
+def _synthetic_runs(names, reps=10, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, name in enumerate(names):
+        for r in range(reps):
+            rows.append({"run_id": f"{name}-{r}", "scenario": name, "point": 0, "replication": r, "seed": r,
+                         "status": "ok", "error": "", "visitors": 8000 / (1 + 20 * i) + rng.normal(0, 30),
+                         "contributors": float(rng.random() < (0.1 if i else 0.9)) * (1 if i else 120),
+                         "revenue": 18437.2 * (1 + i) + rng.normal(0, 500),
+                         "mediator_betweenness_share": min(1.0, 0.5 + 0.1 * i + rng.normal(0, 0.01))})
+    return pd.DataFrame(rows)
+
+
+def test_comparison_intervals_of_counts_are_never_negative():
+    names = ["carrefour_numerique", "digital_arti"]
+    table = comparison_table(_synthetic_runs(names), names)
+    counts = table[table["kind"] == "count"]
+    assert (counts["ci_low"] >= 0).all()
+    assert {"label", "unit"} <= set(table.columns)
+
+
+@pytest.mark.parametrize("names", [["carrefour_numerique", "digital_arti"],
+                                   ["carrefour_numerique", "digital_arti", "le_cube", "friche",
+                                    "institution_culturelle"]])
+def test_compare_table_fits_100_columns_with_units(names):
+    text = format_table(comparison_table(_synthetic_runs(names), names))
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "€" in text and "%" in text and "e+" not in text
+
+
+def test_run_table_fits_100_columns(tiny_summary):
+    long = {f"scenario_with_a_long_name_{i}": tiny_summary for i in range(5)}
+    text = _table(long)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert all(name in text for name in long)
+
+
+# -- the comparison report's words ---------------------------------------------------------------------------------
+def _table_of(rows):
+    """A comparison table from (metric, scenario, mean, diff, diff_low, diff_high) rows."""
+    out = []
+    for metric, name, mean, diff, lo, hi in rows:
+        out.append({"metric": metric, "scenario": name, "n": 10, "mean": mean, "ci_low": mean, "ci_high": mean,
+                    "diff": diff, "diff_low": lo, "diff_high": hi,
+                    "significant": bool(lo == lo and (lo > 0 or hi < 0))})
+    return pd.DataFrame(out)
+
+
+def test_headline_names_a_difference_only_if_its_paired_interval_excludes_zero():
+    from sim.analysis.story import headline
+
+    nan = float("nan")
+    table = _table_of([
+        ("visitors", "open", 8000, nan, nan, nan), ("visitors", "closed", 200, -7800, -7900, -7700),
+        ("contributors", "open", 120, nan, nan, nan), ("contributors", "closed", 60, -60, -130, 10),  # CI holds 0
+        ("revenue", "open", 0.0, nan, nan, nan), ("revenue", "closed", 18437.2, 18437.2, 3000, 33000),
+    ])
+    found = headline(table)
+    assert [f["metric"] for f in found] == ["visitors", "revenue"]
+    assert "fewer visitors" in found[0]["sentence"] and "[-7,900 to -7,700]" in found[0]["sentence"]
+    assert "€18,437 more revenue" in found[1]["sentence"]
+
+
+def test_network_reading_follows_the_numbers():
+    from sim.analysis.story import network_reading
+
+    nan = float("nan")
+    table = _table_of([("mediator_betweenness_share", "open", 0.52, nan, nan, nan),
+                       ("mediator_betweenness_share", "closed", 0.98, 0.46, 0.44, 0.48)])
+    text = " ".join(network_reading(table))
+    assert "98% of the brokerage in closed against 52% in open" in text
+    assert "island" in text and text.index("island") < text.index("swarm")
+
+
+def test_settings_that_differ_are_listed():
+    from sim.analysis.story import settings_diff
+
+    a = {"name": "a", "settings": {"mediators": 10, "access": "open", "warmup_years": 2.0}, "interventions": []}
+    b = {"name": "b", "settings": {"mediators": 8, "access": "open", "warmup_years": 2.0}, "interventions": []}
+    diff = settings_diff({"a.toml": a, "b.toml": b}, ["a.toml", "b.toml"])
+    assert list(diff["setting"]) == ["mediators"] and list(diff["a"]) == ["10"] and list(diff["b"]) == ["8"]
