@@ -17,7 +17,7 @@ BUDGET_AND_MARKET = (
     "revenue_services", "subsidy", "costs", "costs_staff", "costs_space", "costs_engineers", "costs_materials",
     "net_result", "cost_per_visit", "cost_per_contributor", "projects_completed", "confidential_projects",
     "blog_articles_rejected", "blog_authors", "subscribers", "works_sold", "works_rented", "engineer_hours",
-    "clients", "partner_organisations",
+    "client_companies", "partner_organisations", "company_projects", "partnerships_formed", "partnerships_ended",
 )
 
 
@@ -37,7 +37,9 @@ def test_every_summary_key_has_a_registry_entry(tiny_summary):
 
 
 def test_budget_and_market_keys_are_registered_in_euros():
-    for key in BUDGET_AND_MARKET:
+    from sim.metrics import BUDGET_KEYS, MARKET_KEYS
+
+    for key in {*BUDGET_AND_MARKET, *BUDGET_KEYS, *MARKET_KEYS}:
         assert key in outcomes.REGISTRY, key
     assert outcomes.get("costs").unit == "EUR" and outcomes.get("costs").better == "lower"
     assert outcomes.get("net_result").better == "higher" and outcomes.get("net_result").low is None
