@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: `labsim validate` derives map places without it
+    import numpy as np
 
 MAX_RETURN = 0.97  # nobody is certain to come back (keeps heavy-tailed propensities from locking people in)
 _NORMAL = NormalDist()
@@ -94,6 +95,8 @@ def reactivation_chance(days_away, weight, events: int, good_share: float, s: An
     x ln 2) and rises with the lab's big events and with the share of good
     visits (word of mouth): makerspace members "ebb and flow".
     """
+    import numpy as np
+
     boost = (1.0 + s.reactivation_event_boost * events) * (1.0 + s.reactivation_wom_boost * good_share)
     hazard = s.reactivation_rate / 7.0 * np.asarray(weight) * np.exp(-np.asarray(days_away) / s.reactivation_fade_days)
     return 1.0 - np.exp(-hazard * boost * days)

@@ -41,8 +41,8 @@ LADDER_KEYS = (
     "conversion_visitor_contributor", "conversion_contributor_partner", "visits", "regular_visits",
     "newcomers", *(f"newcomers_{c}" for c in CHANNELS),
     "workshops_held", "events_held", "people_trained", "residencies_completed", "works_produced",
-    "docs_pages", "gini_visits", "visitors_4plus_share",
-    "returner_survival_1y", "member_retention_1y", *BUDGET_KEYS, *MARKET_KEYS,
+    "docs_pages", "gini_visits", "visitors_4plus_share", *BUDGET_KEYS, *MARKET_KEYS,
+    "returner_survival_1y", "member_retention_1y",
 )
 COHORT_KEYS = ("returner_survival_1y", "member_retention_1y")
 NETWORK_KEYS = (

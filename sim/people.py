@@ -48,9 +48,10 @@ def people_table(model: LabModel) -> pd.DataFrame:
     rows = []
     for agent in model.agents:
         affiliation = agent.affiliation.value if agent.affiliation is not None else ""
-        if agent.role == "mediator":
-            rows.append((agent.unique_id, "mediator", "mediator", affiliation, "staff", math.nan, math.nan, 0, 0, 0,
-                         agent.active))
+        if not hasattr(agent, "rungs"):  # staff, engineers, clients: beside the ladder, no visits of their own
+            channel = {"mediator": "staff", "engineer": "provider"}.get(agent.role, "market")
+            rows.append((agent.unique_id, agent.role, agent.role, affiliation, channel, math.nan, math.nan, 0, 0,
+                         0, agent.active))
             continue
         rows.append((agent.unique_id, agent.role, role_reached(agent.role, agent.rungs), affiliation,
                      agent.channel.value, day(agent.first_visit), day(agent.last_visit), agent.visits,

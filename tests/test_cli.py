@@ -282,7 +282,7 @@ def test_people_csv_lists_everyone_known_at_the_end(tmp_path):
     assert list(people.columns) == ["id", "role", "role_reached", "affiliation", "channel", "first_visit",
                                     "last_visit", "visits", "visits_measured", "works", "active"]
     assert people["id"].is_unique and people["id"].is_monotonic_increasing
-    assert set(people["role"]) <= {"visitor", "contributor", "partner", "artist", "mediator"}
+    assert set(people["role"]) <= {"visitor", "contributor", "partner", "artist", "mediator", "engineer", "client"}
     visited = people[people["visits_measured"] > 0]
     assert len(visited) and (visited["last_visit"] >= 0).all() and (visited["last_visit"] <= 0.1 * 365).all()
     assert (people["visits"] >= people["visits_measured"]).all()
