@@ -120,12 +120,10 @@ class SearchSpec:
 
 
 def summary_keys() -> list[str]:
-    """Every numeric key of a run's summary: the metrics' keys and the outcome registry's numbers."""
+    """Every numeric key of a run's summary, from the outcome registry (a test holds it complete; no numpy here)."""
     from sim import outcomes
-    from sim.metrics import LADDER_KEYS, NETWORK_KEYS
 
-    extra = [n for n, o in outcomes.REGISTRY.items() if o.kind not in ("meta", "text")]
-    return list(dict.fromkeys([*LADDER_KEYS, *NETWORK_KEYS, *extra]))
+    return [n for n, o in outcomes.REGISTRY.items() if o.kind not in ("meta", "text")]
 
 
 # -- the search file -----------------------------------------------------------------
@@ -150,7 +148,10 @@ def load_search(path: str | Path) -> SearchSpec:
     population = integer(sub, "population", 8, 2, MAX_BUDGET, problems)
     knobs: dict[str, tuple[float, float]] = {}
     if "knobs" in table or "choices" not in table:
-        names, lows, highs = parse_bounds(table.get("knobs"), where, "search.knobs", problems)
+        found: list[str] = []
+        names, lows, highs = parse_bounds(table.get("knobs"), where, "search.knobs", found)
+        problems += [p.replace("[search.knobs.bounds]", "[search.knobs]").replace("key 'bounds'", "key 'knobs'")
+                     for p in found]
         knobs = {n: (lo, hi) for n, lo, hi in zip(names, lows, highs, strict=True)}
     choices = _choices(table.get("choices", {}), tf, problems)
     for name in set(knobs) & set(choices):
@@ -298,10 +299,9 @@ def open_study(spec: SearchSpec, base, out: Path, create: bool = True):
     db = Path(out) / STUDY
     if not db.exists() and not create:
         return None
-    storage = f"sqlite:///{db.resolve()}"
     digest = spec.digest(base)
     try:
-        study = optuna.create_study(study_name="labsim", storage=storage, load_if_exists=True,
+        study = optuna.create_study(study_name="labsim", storage=_storage(db), load_if_exists=True,
                                     directions=[DIRECTIONS[s] for _, s in spec.objectives])
     except Exception as exc:  # a damaged file, or not Optuna's
         raise LabsimError(f"{db}: not a readable Optuna study ({exc.__class__.__name__}); "
@@ -314,6 +314,28 @@ def open_study(spec: SearchSpec, base, out: Path, create: bool = True):
         raise LabsimError(f"--out {out}: holds another search (scenario, knobs, objectives, constraints, seeds or "
                           "population differ); choose another folder")
     return study
+
+
+def _storage(db: Path):
+    """Optuna's SQLite storage in write-ahead mode without a sync per commit.
+
+    Each ask and tell is a commit; syncing each to disk made a search spend more
+    time in fsync than in its toy evaluations. A killed process loses nothing
+    committed in this mode (only a power cut could lose the last commits, and a
+    lost trial is asked again on resume).
+    """
+    import optuna
+    from sqlalchemy import event
+
+    storage = optuna.storages.RDBStorage(f"sqlite:///{db.resolve()}")
+
+    def pragmas(connection, _record) -> None:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+
+    event.listen(storage.engine, "connect", pragmas)
+    storage.engine.dispose()  # the connection made while creating the tables reconnects with the pragmas
+    return storage
 
 
 def optimize(spec: SearchSpec, scenario: str, out: Path, evaluate: Evaluate, base=None,
@@ -349,16 +371,21 @@ def optimize(spec: SearchSpec, scenario: str, out: Path, evaluate: Evaluate, bas
                 trial = study.ask(dists)
                 trial.set_user_attr("generation", gen)
                 batch.append(trial)
-        points = [{**t.params} for t in batch]
+        # Settings evaluated before (NSGA-II repeats a parent now and then) give the same numbers on the same
+        # seeds: their values are reused, not run again; the evaluation still counts against the budget.
+        seen = {_key(t.params): t.user_attrs["values"] for t in trials
+                if t.state == TrialState.COMPLETE and "values" in t.user_attrs}
+        points = list({_key(t.params): dict(t.params) for t in batch if _key(t.params) not in seen}.values())
         tag = f"gen-{gen:04d}"
-        results = evaluate([scenario], points, tag)
+        results = evaluate([scenario], points, tag) if points else []
         if os.environ.get(KILL_HOOK) == tag:
             os.kill(os.getpid(), signal.SIGKILL)
-        for trial, summaries in zip(batch, results, strict=True):
-            values = {k: [_num(s.get(k)) for s in summaries] for k in spec.keys}
-            means = {k: _mean(v) for k, v in values.items()}
+        fresh = {_key(p): {k: [_num(s.get(k)) for s in r] for k in spec.keys} for p, r in zip(points, results, strict=True)}
+        for trial in batch:
+            values = seen.get(_key(trial.params)) or fresh[_key(trial.params)]
+            means = {k: _mean(values.get(k, [])) for k in spec.keys}
             trial.set_user_attr("values", values)
-            if not summaries or not all(math.isfinite(means[k]) for k in spec.keys):
+            if not all(math.isfinite(means[k]) for k in spec.keys):
                 study.tell(trial, state=TrialState.FAIL)
             else:
                 for c in spec.constraints:
@@ -369,6 +396,10 @@ def optimize(spec: SearchSpec, scenario: str, out: Path, evaluate: Evaluate, bas
             told = sum(t.state in (TrialState.COMPLETE, TrialState.FAIL) for t in study.get_trials(deepcopy=False))
             report(f"generation {gen}: {len(batch)} evaluations, {told} of {spec.budget} done")
     return counts
+
+
+def _key(params: dict) -> str:
+    return json.dumps(params, sort_keys=True, default=str)
 
 
 def _num(x) -> float:
@@ -465,7 +496,7 @@ def front_table(spec: SearchSpec, table):
     for key, _ in spec.objectives:
         cols += [key, f"{key}_ci_low", f"{key}_ci_high"]
     cols += [c.key for c in spec.constraints if c.key not in cols]
-    front = table[table["pareto"]][cols].sort_values(spec.objectives[0][0],
+    front = table[table["pareto"]].drop_duplicates(names)[cols].sort_values(spec.objectives[0][0],
                                                       ascending=spec.objectives[0][1] == "min")
     return front.reset_index(drop=True)
 
