@@ -495,7 +495,7 @@ def front_table(spec: SearchSpec, table):
     cols = ["trial", *names]
     for key, _ in spec.objectives:
         cols += [key, f"{key}_ci_low", f"{key}_ci_high"]
-    cols += [c.key for c in spec.constraints if c.key not in cols]
+    cols = list(dict.fromkeys(cols + [c.key for c in spec.constraints]))  # a knob may be an objective (mediators)
     front = table[table["pareto"]].drop_duplicates(names)[cols].sort_values(spec.objectives[0][0],
                                                       ascending=spec.objectives[0][1] == "min")
     return front.reset_index(drop=True)
