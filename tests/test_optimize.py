@@ -80,6 +80,14 @@ def test_toy_search_returns_points_on_the_known_front(tmp_path):
     assert (front["internal_friction"] <= TOY_TOLERANCE).all(), front
     assert front["open_documentation"].max() - front["open_documentation"].min() >= 0.5  # spread along the front
     assert front["internal_friction"].mean() < table["internal_friction"].mean() / 3  # the front, not the cloud
+    from sim.scenario import load_scenario
+
+    spec.presets = ["digital_arti", "friche"]
+    presets = opt.presets_table(spec, "digital_arti", load_scenario("digital_arti"), toy_evaluate(spec, calls))
+    assert presets["scenario"].tolist() == ["digital_arti", "friche"] and presets["base"].tolist() == [True, False]
+    assert calls[-1] == ("presets", 2)
+    fig = opt.front_figure(spec, table, presets)
+    assert {t.get_text() for t in fig.axes[0].texts} == {"digital_arti (base)", "friche"}
 
 
 def test_same_seed_same_study_and_another_seed_another(tmp_path):
@@ -130,7 +138,7 @@ def tiny(tmp_path_factory):
     d = tmp_path_factory.mktemp("opt")
     (d / "tiny.toml").write_text(f'extends = "{ROOT / "scenarios" / "examples" / "small_open.toml"}"\n'
                                  'name = "tiny"\nwarmup_years = 0\nhost_footfall_per_day = 300.0\n')
-    (d / "search.toml").write_text(TINY_SEARCH.format(presets='["digital_arti"]'))
+    (d / "search.toml").write_text(TINY_SEARCH.format(presets="false"))  # the presets' figure: the toy test
     out = d / "out"
     cmd = [sys.executable, "-m", "sim", "optimize", str(d / "tiny.toml"), "--search", str(d / "search.toml"),
            "--out", str(out), "--workers", "2", "--quiet"]
@@ -190,7 +198,7 @@ def test_returned_points_are_non_dominated_and_files_are_written(tiny):
     assert first.settings.mediators == int(front.iloc[0]["mediators"])
     assert first.settings.host_footfall_per_day == 300.0  # it extends the base scenario
     presets = pd.read_csv(out / "presets.csv")
-    assert set(presets["scenario"]) == {"tiny", "digital_arti"}
+    assert presets["scenario"].tolist() == ["tiny"] and presets["base"].all()  # the base scenario, on the same seeds
     assert (out / "front.png").stat().st_size > 10_000
     html = (out / "report.html").read_text()
     assert "Pareto set" in html and "data:image/png;base64" in html
