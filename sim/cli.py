@@ -127,9 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", action="store_true", help="with --describe: print docs/scenarios.md")
     p.add_argument("--json-schema", action="store_true", help="print the JSON Schema of scenario files (for editors)")
 
-    p = sub.add_parser("validate", help="check files of any kind (scenario, experiment, sensitivity, targets) "
+    p = sub.add_parser("validate", help="check files of any kind (scenario, experiment, sensitivity, search, targets) "
                                         "and their cost, without running them")
-    p.add_argument("files", nargs="+", help="scenario, experiment, sensitivity or targets files, or preset names")
+    p.add_argument("files", nargs="+", help="scenario, experiment, sensitivity, search or targets files, or preset names")
     p.add_argument("--years", type=_years, default=1.0, help="horizon a scenario is checked for (default 1)")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
@@ -202,6 +202,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
+    p = sub.add_parser("optimize", help="many-objective search (NSGA-II) over settings: Pareto set, scenario files, "
+                                        "figure, report; resumable")
+    p.add_argument("scenario", help="the preset or scenario file whose settings are searched")
+    p.add_argument("--search", type=Path, required=True, help="a search file (see scenarios/experiments/optimize_open.toml)")
+    p.add_argument("--out", type=Path, required=True, help="results folder (run the same command again to resume)")
+    p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local", help="process pool (default) or Dask")
+    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (with --executor dask)")
+    p.add_argument("--quiet", action="store_true", help="no progress")
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
+
     p = sub.add_parser("explore", help="the interactive explorer (Mesa SolaraViz) in your browser")
     p.add_argument("scenario", nargs="?", default="carrefour_numerique", help="preset or scenario file to start with")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -228,7 +239,7 @@ def require_extra(module: str, extra: str, what: str) -> None:
 
 
 OUT_KINDS = {"run": ("run",), "casestudy": (), "compare": ("comparison",), "map": ("map",),
-             "sensitivity": ("sensitivity",), "calibrate": ("calibration",)}
+             "sensitivity": ("sensitivity",), "calibrate": ("calibration",), "optimize": ("optimization",)}
 
 
 def _check_out(args, out: Path | None = None) -> None:
@@ -318,7 +329,7 @@ def cmd_scenarios(args) -> int:
 
 
 def file_kind(ref: str) -> str:
-    """What a file is, from its top-level keys: scenario, experiment, sensitivity or targets (for calibrate --from)."""
+    """What a file is, from its top-level keys: scenario, experiment, sensitivity, search or targets (calibrate --from)."""
     from sim.files import read_toml
     from sim.scenario import is_path_like
 
@@ -327,6 +338,8 @@ def file_kind(ref: str) -> str:
     data = read_toml(ref).data
     if "sensitivity" in data:
         return "sensitivity"
+    if "search" in data:
+        return "search"
     if "scenarios" in data or "grid" in data or "sample" in data:
         return "experiment"
     if set(data) & {"targets", "params"}:
@@ -339,6 +352,13 @@ def check_file(ref: str, years: float = 1.0, allow_large: bool = False) -> str:
     from sim.cost import check_batch, check_run
 
     kind = file_kind(ref)
+    if kind == "search":
+        from sim.analysis.optimize import load_search
+
+        spec = load_search(ref)
+        return (f"search {spec.name}: {len(spec.knobs) + len(spec.choices)} knobs, {len(spec.objectives)} objectives, "
+                f"{len(spec.constraints)} constraints, {spec.budget} evaluations x {spec.replications} replications "
+                "(its cost is checked with the scenario by labsim optimize)")
     if kind == "experiment":
         from sim.batch.experiment import load_experiment
 
@@ -605,6 +625,40 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def cmd_optimize(args) -> int:
+    """Search settings (NSGA-II on labsim's batches); write the Pareto set, its scenario files, figure and report."""
+    from sim.analysis import optimize as opt
+    from sim.io import locked, staged
+    from sim.report import build
+
+    if args.executor == "dask":
+        require_extra("distributed", "dask", "--executor dask")
+    spec = opt.load_search(args.search)
+    base = opt.check_scenario(spec, args.scenario, allow_large=args.allow_large)  # all before anything is written
+    if args.out.exists() and not args.out.is_dir():
+        raise LabsimError(f"--out {args.out}: exists and is not a folder")
+    opt.open_study(spec, base, args.out, create=False)  # refuses a folder that holds another search
+    t0 = time.perf_counter()
+    say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    with locked(args.out):
+        ev = opt.BatchEvaluator(spec, args.out, args.workers, args.executor, args.scheduler, args.quiet)
+        counts = opt.optimize(spec, args.scenario, args.out, ev, base=base, report=say)
+        presets = opt.presets_table(spec, args.scenario, base, ev)
+        with staged(args.out) as tmp:
+            found = opt.write_outputs(spec, args.scenario, base, args.out, tmp, presets)
+        for stale in (args.out / "scenarios").glob("*_pareto_*.toml"):  # from an earlier, smaller front
+            if stale.name not in found["files"]:
+                stale.unlink()
+        build(args.out)
+    front = found["front"]
+    print(front.to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
+    print(f"\n{len(front)} Pareto points of {len(found['table'])} evaluations ({counts['told_now']} evaluated now, "
+          f"{counts['before']} before, {counts['resumed']} resumed; {ev.executed} runs now) "
+          f"in {time.perf_counter() - t0:.0f} s")
+    print(f"{args.out}/pareto.csv, scenarios/ (labsim run or compare them), front.png, report.html")
+    return 0
+
+
 def cmd_explore(args) -> int:
     """Check the scenario, the port and the front-end files, then serve sim/app.py with Solara."""
     import json
@@ -717,6 +771,7 @@ COMMANDS = {
     "explore": cmd_explore,
     "sensitivity": cmd_sensitivity,
     "calibrate": cmd_calibrate,
+    "optimize": cmd_optimize,
 }
 
 

@@ -60,13 +60,20 @@ recommended sample size.</p>""",
     "calibration": """<p>The fitted scenario reproduces each target within the simulated mean's 95% interval, or within
 10% of it, when <i>reached</i> is true; the fit is checked on fresh seeds. Run the fitted file with
 <code>labsim run calibrated.toml</code>.</p>""",
+    "optimization": """<p>A many-objective search (NSGA-II) over the settings named in the search file. Each point
+is one setting, run on the same seeds as every other (common random numbers); the <b>Pareto set</b> holds the settings
+that no other evaluated setting beats on every objective at once (among those that meet the constraints). Moving along
+the front trades one objective for another: there is no best setting, only choices. Intervals are 95% bootstrap
+intervals over the replications: two points whose intervals overlap may not really differ. Each Pareto point has a
+scenario file in <code>scenarios/</code>: check a few with <code>labsim compare</code> and more replications before
+deciding. Triangles mark the presets, the square the base scenario, on the same seeds.</p>""",
     "batch": """<p>One line per design point of the experiment: the mean and 95% confidence interval of the key
 outcomes over its replications. Seeds are shared across design points (common random numbers), so points
 compare pair by pair.</p>""",
 }
 
 
-KINDS = (("comparison.csv", "comparison"), ("map.csv", "map"), ("sensitivity.csv", "sensitivity"),
+KINDS = (("pareto.csv", "optimization"), ("comparison.csv", "comparison"), ("map.csv", "map"), ("sensitivity.csv", "sensitivity"),
          ("calibrated.toml", "calibration"), ("summary.json", "run"), ("manifest.json", "batch"))
 
 
@@ -78,7 +85,7 @@ def kind_of(folder: Path) -> str:
         if (folder / name).exists():
             return kind
     raise LabsimError(f"{folder}: holds no labsim results (no summary.json, manifest.json, comparison.csv, map.csv, "
-                      "sensitivity.csv or calibrated.toml)")
+                      "sensitivity.csv, calibrated.toml or pareto.csv)")
 
 
 def img(path: Path, alt: str = "") -> str:
@@ -136,7 +143,7 @@ def build(folder: Path) -> Path:
     folder = Path(folder)
     kind = kind_of(folder)
     builders = {"run": _run, "comparison": _comparison, "map": _map, "batch": _batch, "sensitivity": _sensitivity,
-                "calibration": _calibration}
+                "calibration": _calibration, "optimization": _optimization}
     try:
         body = builders[kind](folder)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # a file with the wrong contents
@@ -436,3 +443,15 @@ def _calibration(folder: Path) -> str:
         raise LabsimError(f"{folder / 'calibrated.toml'}: unreadable ({exc.__class__.__name__})") from None
     return "".join([_meta({"fitted scenario": folder / "calibrated.toml"}), "<h2>Fit</h2>", _table(fit),
                     "<h2>The fitted scenario file</h2>", f"<pre>{html.escape(text)}</pre>"])
+
+
+def _optimization(folder: Path) -> str:
+    meta = read_json(folder / "optimize.json")
+    need(meta, folder / "optimize.json", "search", "scenario", "objectives", "evaluations", "pareto_points")
+    front = read_csv(folder / "pareto.csv", ("trial",))
+    files = "".join(f"<li><code>scenarios/{html.escape(str(n))}</code></li>" for n in meta.get("scenario_files", []))
+    shown = {k: (", ".join(v) if isinstance(v, list) and k != "scenario_files" else v)
+             for k, v in meta.items() if k != "scenario_files"}
+    return "".join([_meta(shown), "<h2>The front</h2>", img(folder / "front.png"),
+                    f"<h2>The Pareto set ({len(front)} points)</h2>", _table(front),
+                    "<h2>Scenario files, one per Pareto point</h2>", f"<ul>{files}</ul>"])

@@ -236,7 +236,7 @@ def test_validate_passes_on_every_file_under_scenarios(capsys):
     assert main(["validate", *files]) == 0
     out = capsys.readouterr().out
     assert out.count("ok: ") == len(files)
-    for kind in ("experiment ", "sensitivity ", "targets for calibrate"):
+    for kind in ("experiment ", "sensitivity ", "search ", "targets for calibrate"):
         assert kind in out
 
 
@@ -265,7 +265,7 @@ def test_light_commands_import_no_model():
     # labsim --help, scenarios and validate must start fast: no model, Mesa, pandas or matplotlib (issue 14)
     code = ("import sys\nfrom sim.cli import main\n"
             "for argv in (['scenarios'], ['validate', 'scenarios/digital_arti.toml', 'scenarios/experiments/"
-            "mediation_access.toml']):\n    assert main(argv) == 0\n"
+            "mediation_access.toml', 'scenarios/experiments/optimize_open.toml']):\n    assert main(argv) == 0\n"
             "heavy = ('sim.model', 'mesa', 'pandas', 'matplotlib', 'networkx', 'numpy', 'scipy', 'pyarrow')\n"
             "print('LOADED', sorted(m for m in heavy if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)

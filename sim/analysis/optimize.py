@@ -1,0 +1,613 @@
+"""Find settings, not only compare them: a many-objective search (NSGA-II) on labsim's batch engine.
+
+A search file names the knobs and their ranges, two or more objectives, any
+constraints, the replications per evaluation, a budget of evaluations and a
+root seed:
+
+    name = "optimize_open"
+    replications = 2          # per evaluation, on the same seeds for every candidate
+    root_seed = 5
+    years = 1.0
+
+    [search]
+    budget = 24               # evaluations (candidate settings), all generations together
+    population = 8            # candidates per generation, run as one batch
+    knobs = { mediators = [2, 12], open_documentation = [0.0, 1.0] }
+    choices = { access = ["open", "appointment"] }        # categorical knobs (optional)
+    objectives = { contributors = "max", net_result = "max" }
+    constraints = ["costs <= 600000"]                     # on the mean over replications (optional)
+    presets = true            # mark the presets on the figure (true, false, or a list of names)
+
+Why Optuna: its NSGA-II sampler with the ask-and-tell interface lets labsim
+run each generation's candidates x replications as one batch on its own
+executors (process pool or Dask), and its SQLite study is the search's memory:
+a search killed at any point resumes from it, evaluating the candidates that
+were asked but not told (their finished runs are kept in the generation's
+batch folder) and never a finished one again. The sampler is seeded anew for
+each generation from the root seed, so the same file and seed give the same
+study, interrupted or not (unless it is killed while asking a generation).
+Every candidate runs on the same seeds (`replication_seeds`: common random
+numbers), so candidates are compared on the same luck.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.batch.experiment import cast_point, check_points, parse_bounds, scenario_identity
+from sim.errors import LabsimError
+from sim.files import TomlFile, cap, integer, number, read_toml, show, string
+from sim.scenario import nearest
+
+TOP_KEYS = ("name", "description", "replications", "root_seed", "years", "search")
+SEARCH_KEYS = ("budget", "population", "knobs", "choices", "objectives", "constraints", "presets")
+DIRECTIONS = {"max": "maximize", "min": "minimize"}
+OPERATORS = ("<=", ">=")
+MAX_BUDGET = 10_000
+MAX_REPLICATIONS = 1_000
+MAX_YEARS = 50
+MAX_SEED = 2**63 - 1
+STUDY = "study.db"
+KILL_HOOK = "LABSIM_TEST_KILL_OPTIMIZE"  # testing hook: the tag of a batch after which the process kills itself
+_CONSTRAINT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+# evaluate(scenario refs, points, tag) -> per (scenario, point), scenario-major: the summaries of its ok replications
+Evaluate = Callable[[list[str], list[dict], str], list[list[dict]]]
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """`key <= bound` or `key >= bound`, on the mean over replications."""
+
+    key: str
+    op: str
+    bound: float
+
+    @property
+    def text(self) -> str:
+        """As written in the search file."""
+        return f"{self.key} {self.op} {self.bound:g}"
+
+    def violation(self, mean: float) -> float:
+        """Optuna's constraint value: <= 0 when met, scaled by the bound so constraints weigh alike."""
+        gap = mean - self.bound if self.op == "<=" else self.bound - mean
+        return gap / max(abs(self.bound), 1.0)
+
+
+@dataclass
+class SearchSpec:
+    """A validated search file."""
+
+    name: str
+    knobs: dict[str, tuple[float, float]]
+    choices: dict[str, list]
+    objectives: list[tuple[str, str]]  # (summary key, "max" or "min")
+    constraints: list[Constraint]
+    replications: int
+    root_seed: int
+    years: float
+    budget: int
+    population: int
+    presets: list[str] = field(default_factory=list)
+    description: str = ""
+    path: str = ""
+
+    @property
+    def keys(self) -> list[str]:
+        """The summary keys the search reads: objectives, then constraints."""
+        return list(dict.fromkeys([k for k, _ in self.objectives] + [c.key for c in self.constraints]))
+
+    def identity(self, base) -> dict:
+        """What makes two searches the same study (the budget is not: raise it to search on)."""
+        return {"scenario": scenario_identity(base), "knobs": self.knobs, "choices": self.choices,
+                "objectives": self.objectives, "constraints": [c.text for c in self.constraints],
+                "replications": self.replications, "root_seed": self.root_seed, "years": self.years,
+                "population": self.population}
+
+    def digest(self, base) -> str:
+        """A short hash of `identity`."""
+        import hashlib
+
+        return hashlib.sha256(json.dumps(self.identity(base), sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def summary_keys() -> list[str]:
+    """Every numeric key of a run's summary, from the outcome registry (a test holds it complete; no numpy here)."""
+    from sim import outcomes
+
+    return [n for n, o in outcomes.REGISTRY.items() if o.kind not in ("meta", "text")]
+
+
+# -- the search file -----------------------------------------------------------------
+def load_search(path: str | Path) -> SearchSpec:
+    """Read and check a search file; every problem at once, each naming the file and key."""
+    tf = read_toml(path, "search file")
+    problems: list[str] = []
+    where = str(tf.path)
+    for key in tf.data:
+        if key not in TOP_KEYS:
+            problems.append(f"{tf.where(key)}: unknown key{nearest(key, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}")
+    table = tf.data.get("search")
+    if not isinstance(table, dict):
+        problems.append(f"{where}: table [search]: missing; give budget, knobs and objectives")
+        table = {}
+    for key in table:
+        if key not in SEARCH_KEYS:
+            problems.append(f"{tf.where(key, table='search')}: unknown key{nearest(key, SEARCH_KEYS)}; "
+                            f"allowed: {', '.join(SEARCH_KEYS)}")
+    sub = TomlFile(tf.path, tf.text, table, tf.lines | {k[1:]: v for k, v in tf.lines.items() if k[:1] == ("search",)})
+    budget = integer(sub, "budget", 0, 1, MAX_BUDGET, problems)
+    population = integer(sub, "population", 8, 2, MAX_BUDGET, problems)
+    knobs: dict[str, tuple[float, float]] = {}
+    if "knobs" in table or "choices" not in table:
+        found: list[str] = []
+        names, lows, highs = parse_bounds(table.get("knobs"), where, "search.knobs", found)
+        problems += [p.replace("[search.knobs.bounds]", "[search.knobs]").replace("key 'bounds'", "key 'knobs'")
+                     for p in found]
+        knobs = {n: (lo, hi) for n, lo, hi in zip(names, lows, highs, strict=True)}
+    choices = _choices(table.get("choices", {}), tf, problems)
+    for name in set(knobs) & set(choices):
+        problems.append(f"{tf.where(name, table='search')}: in both knobs and choices; allowed: one of them")
+    objectives = _objectives(table.get("objectives"), tf, problems)
+    constraints = _constraints(table.get("constraints", []), tf, problems)
+    presets = _presets(table.get("presets", True), tf, problems)
+    spec = SearchSpec(
+        name=string(tf, "name", tf.path.stem, problems), description=string(tf, "description", "", problems),
+        knobs=knobs, choices=choices, objectives=objectives, constraints=constraints,
+        replications=integer(tf, "replications", 2, 1, MAX_REPLICATIONS, problems),
+        root_seed=integer(tf, "root_seed", 0, 0, MAX_SEED, problems),
+        years=number(tf, "years", 1.0, 0.0, MAX_YEARS, problems), budget=budget, population=population,
+        presets=presets, path=where)
+    if problems:
+        raise LabsimError(cap(problems))
+    return spec
+
+
+def _choices(value: Any, tf: TomlFile, problems: list[str]) -> dict[str, list]:
+    from sim.schema import PARAM_BY_NAME
+
+    if not isinstance(value, dict):
+        problems.append(f"{tf.where('choices', table='search')}: got {show(value)}; allowed: a table of scenario keys, "
+                        "each a list of two or more values")
+        return {}
+    out = {}
+    for name, values in value.items():
+        if name not in PARAM_BY_NAME:
+            problems.append(f"{tf.where(name, table='search')}: [search.choices] unknown scenario key"
+                            f"{nearest(name, list(PARAM_BY_NAME))}")
+        elif not isinstance(values, list) or len(values) < 2 or len({json.dumps(v) for v in values}) < len(values):
+            problems.append(f"{tf.where(name, table='search')}: [search.choices] got {show(values)}; "
+                            "allowed: a list of two or more different values")
+        elif not all(isinstance(v, str | int | float | bool) for v in values):
+            problems.append(f"{tf.where(name, table='search')}: [search.choices] got {show(values)}; "
+                            "allowed: strings, numbers or booleans")
+        else:
+            out[name] = values
+    return out
+
+
+def _objectives(value: Any, tf: TomlFile, problems: list[str]) -> list[tuple[str, str]]:
+    known = summary_keys()
+    at = tf.where("objectives", table="search")
+    if not isinstance(value, dict) or len(value) < 2:
+        problems.append(f"{at}: got {show(value)}; allowed: two or more objectives, "
+                        'e.g. { contributors = "max", costs = "min" }')
+        return []
+    out = []
+    for key, sense in value.items():
+        if key not in known:
+            problems.append(f"{at}: unknown summary key '{key}'{nearest(key, known)}; allowed: a key of a run's summary "
+                            "(see labsim run's summary.json or docs/ODD.md)")
+        elif sense not in DIRECTIONS:
+            problems.append(f"{at}: '{key}' got {show(sense)}; allowed: \"max\" or \"min\"")
+        else:
+            out.append((key, sense))
+    return out
+
+
+def _constraints(value: Any, tf: TomlFile, problems: list[str]) -> list[Constraint]:
+    known = summary_keys()
+    at = tf.where("constraints", table="search")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(f'{at}: got {show(value)}; allowed: a list of strings like "costs <= 600000"')
+        return []
+    out = []
+    for text in value:
+        m = _CONSTRAINT.match(text)
+        if m is None:
+            problems.append(f'{at}: {show(text)} does not parse; allowed: "KEY <= NUMBER" or "KEY >= NUMBER", '
+                            'e.g. "costs <= 600000"')
+        elif m.group(1) not in known:
+            problems.append(f"{at}: {show(text)}: unknown summary key '{m.group(1)}'{nearest(m.group(1), known)}")
+        elif not math.isfinite(float(m.group(3))):
+            problems.append(f"{at}: {show(text)}: allowed: a finite number")
+        else:
+            out.append(Constraint(m.group(1), m.group(2), float(m.group(3))))
+    return out
+
+
+def _presets(value: Any, tf: TomlFile, problems: list[str]) -> list[str]:
+    from sim.scenario import preset_names
+
+    names = preset_names()
+    if value is True:
+        return names
+    if value is False:
+        return []
+    if isinstance(value, list) and all(isinstance(v, str) and v in names for v in value):
+        return list(dict.fromkeys(value))
+    problems.append(f"{tf.where('presets', table='search')}: got {show(value)}; allowed: true, false or a list of "
+                    f"preset names ({', '.join(names)})")
+    return []
+
+
+def check_scenario(spec: SearchSpec, scenario: str, allow_large: bool = False):
+    """The base scenario, checked with the search: horizon, every knob at its ends, the cost of the budget."""
+    from sim.cost import check_batch
+    from sim.scenario import load_scenario
+
+    base = load_scenario(scenario)
+    base.check_horizon(spec.years)
+    lows = {k: lo for k, (lo, _) in spec.knobs.items()}
+    highs = {k: hi for k, (_, hi) in spec.knobs.items()}
+    corners = [cast_point(lows), cast_point(highs)] + [{k: v} for k, vs in spec.choices.items() for v in vs]
+    problems = check_points(corners, [base], f"{spec.path}: [search] knobs")
+    if problems:
+        raise LabsimError(cap(problems))
+    heavy = base.with_settings(**cast_point(highs))
+    check_batch([heavy], [{}], spec.replications * spec.budget, spec.years, allow_large=allow_large,
+                where=f"{spec.path} (budget {spec.budget} x replications {spec.replications})")
+    return base
+
+
+# -- the search ----------------------------------------------------------------------
+def _sampler_seed(root_seed: int, generation: int) -> int:
+    """The sampler's seed for one generation: from the root seed, not from how many times the search was started."""
+    import numpy as np
+
+    return int(np.random.SeedSequence(root_seed, spawn_key=(2**20 + generation,)).generate_state(1)[0])
+
+
+def _distributions(spec: SearchSpec) -> dict:
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+    from sim.schema import PARAM_BY_NAME
+
+    out: dict = {}
+    for name, (lo, hi) in spec.knobs.items():
+        if PARAM_BY_NAME[name].kind is int:
+            out[name] = IntDistribution(math.ceil(lo), math.floor(hi))
+        else:
+            out[name] = FloatDistribution(lo, hi)
+    out |= {name: CategoricalDistribution(values) for name, values in spec.choices.items()}
+    return out
+
+
+def open_study(spec: SearchSpec, base, out: Path, create: bool = True):
+    """The search's Optuna study in out/study.db; refuse one made by another search (None if absent and not create)."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    db = Path(out) / STUDY
+    if not db.exists() and not create:
+        return None
+    digest = spec.digest(base)
+    try:
+        study = optuna.create_study(study_name="labsim", storage=_storage(db), load_if_exists=True,
+                                    directions=[DIRECTIONS[s] for _, s in spec.objectives])
+    except Exception as exc:  # a damaged file, or not Optuna's
+        raise LabsimError(f"{db}: not a readable Optuna study ({exc.__class__.__name__}); "
+                          "remove it or choose another --out") from None
+    theirs = study.user_attrs.get("digest")
+    if theirs is None and not study.trials:
+        study.set_user_attr("digest", digest)
+        study.set_user_attr("spec", json.loads(json.dumps(spec.identity(base), default=str)))
+    elif theirs != digest:
+        raise LabsimError(f"--out {out}: holds another search (scenario, knobs, objectives, constraints, seeds or "
+                          "population differ); choose another folder")
+    return study
+
+
+def _storage(db: Path):
+    """Optuna's SQLite storage in write-ahead mode without a sync per commit.
+
+    Each ask and tell is a commit; syncing each to disk made a search spend more
+    time in fsync than in its toy evaluations. A killed process loses nothing
+    committed in this mode (only a power cut could lose the last commits, and a
+    lost trial is asked again on resume).
+    """
+    import optuna
+    from sqlalchemy import event
+
+    storage = optuna.storages.RDBStorage(f"sqlite:///{db.resolve()}")
+
+    def pragmas(connection, _record) -> None:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+
+    event.listen(storage.engine, "connect", pragmas)
+    storage.engine.dispose()  # the connection made while creating the tables reconnects with the pragmas
+    return storage
+
+
+def optimize(spec: SearchSpec, scenario: str, out: Path, evaluate: Evaluate, base=None,
+             report: Callable[[str], None] | None = None) -> dict:
+    """Run the search to its budget (resuming the study in out/); return counts of what ran now."""
+    import optuna
+    from optuna.samplers import NSGAIISampler
+    from optuna.trial import Trial, TrialState
+
+    from sim.scenario import load_scenario
+
+    base = base if base is not None else load_scenario(scenario)
+    study = open_study(spec, base, out)
+    storage, dists = study._storage, _distributions(spec)
+    counts = {"told_now": 0, "resumed": 0, "before": 0}
+    counts["before"] = sum(t.state in (TrialState.COMPLETE, TrialState.FAIL) for t in study.get_trials(deepcopy=False))
+    while True:
+        trials = study.get_trials(deepcopy=False)
+        running = sorted((t for t in trials if t.state == TrialState.RUNNING), key=lambda t: t.number)
+        done = sum(t.state in (TrialState.COMPLETE, TrialState.FAIL) for t in trials)
+        generations = [t.user_attrs.get("generation", 0) for t in trials]
+        if not running and done >= spec.budget:
+            break
+        gen = running[0].user_attrs.get("generation", 0) if running else max(generations, default=-1) + 1
+        sampler = NSGAIISampler(population_size=spec.population, seed=_sampler_seed(spec.root_seed, gen))
+        study = optuna.load_study(study_name="labsim", storage=storage, sampler=sampler)
+        if running:  # asked before an interruption: evaluate the same settings (their finished runs are kept)
+            batch = [Trial(study, t._trial_id) for t in running]
+            counts["resumed"] += len(batch)
+        else:
+            batch = []
+            for _ in range(min(spec.population, spec.budget - done)):
+                trial = study.ask(dists)
+                trial.set_user_attr("generation", gen)
+                batch.append(trial)
+        # Settings evaluated before (NSGA-II repeats a parent now and then) give the same numbers on the same
+        # seeds: their values are reused, not run again; the evaluation still counts against the budget.
+        seen = {_key(t.params): t.user_attrs["values"] for t in trials
+                if t.state == TrialState.COMPLETE and "values" in t.user_attrs}
+        points = list({_key(t.params): dict(t.params) for t in batch if _key(t.params) not in seen}.values())
+        tag = f"gen-{gen:04d}"
+        results = evaluate([scenario], points, tag) if points else []
+        if os.environ.get(KILL_HOOK) == tag:
+            os.kill(os.getpid(), signal.SIGKILL)
+        fresh = {_key(p): {k: [_num(s.get(k)) for s in r] for k in spec.keys} for p, r in zip(points, results, strict=True)}
+        for trial in batch:
+            values = seen.get(_key(trial.params)) or fresh[_key(trial.params)]
+            means = {k: _mean(values.get(k, [])) for k in spec.keys}
+            trial.set_user_attr("values", values)
+            if not all(math.isfinite(means[k]) for k in spec.keys):
+                study.tell(trial, state=TrialState.FAIL)
+            else:
+                for c in spec.constraints:
+                    trial.set_constraint(c.text, c.violation(means[c.key]))
+                study.tell(trial, [means[k] for k, _ in spec.objectives])
+            counts["told_now"] += 1
+        if report is not None:
+            told = sum(t.state in (TrialState.COMPLETE, TrialState.FAIL) for t in study.get_trials(deepcopy=False))
+            report(f"generation {gen}: {len(batch)} evaluations, {told} of {spec.budget} done")
+    return counts
+
+
+def _key(params: dict) -> str:
+    return json.dumps(params, sort_keys=True, default=str)
+
+
+def _num(x) -> float:
+    try:
+        return float(x) if x is not None else float("nan")
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _mean(values: list[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return sum(finite) / len(finite) if finite else float("nan")
+
+
+# -- evaluation on labsim's batch engine --------------------------------------------
+class BatchEvaluator:
+    """Each call is one batch (candidates x replications, common random numbers) in out/evaluations/<tag>/."""
+
+    def __init__(self, spec: SearchSpec, out: Path, workers: int | None = None, executor: str = "local",
+                 scheduler: str | None = None, quiet: bool = False) -> None:
+        self.spec, self.out, self.workers, self.executor = spec, Path(out), workers, executor
+        self.scheduler, self.quiet, self.executed = scheduler, quiet, 0
+
+    def __call__(self, refs: list[str], points: list[dict], tag: str) -> list[list[dict]]:
+        """Run what the batch still needs; return the ok replications' summaries per (scenario, point)."""
+        from sim.batch.experiment import Experiment
+        from sim.batch.runner import run_batch
+        from sim.batch.store import Store
+
+        exp = Experiment(name=f"{self.spec.name}-{tag}", scenarios=refs, points=points,
+                         replications=self.spec.replications, root_seed=self.spec.root_seed, years=self.spec.years,
+                         source={"kind": "optimize", "search": self.spec.name, "tag": tag})
+        folder = self.out / "evaluations" / tag
+        counts = run_batch(exp, folder, workers=self.workers, executor=self.executor, scheduler=self.scheduler,
+                           quiet=self.quiet, allow_large=True)  # the whole search's cost was checked first
+        self.executed += counts.get("ok", 0) + counts.get("failed_now", 0)
+        runs = Store(folder).runs()
+        runs = runs[runs["status"] == "ok"] if len(runs) else runs
+        by_point = {p: g.sort_values("replication") for p, g in runs.groupby("point")} if len(runs) else {}
+        n = len(refs) * len(points)
+        return [[dict(row) for row in by_point[i].to_dict("records")] if i in by_point else []
+                for i in range(n)]
+
+
+# -- what the search found -----------------------------------------------------------
+def pareto_mask(values, senses: list[str]):
+    """True for each row not dominated by another (at least as good on all objectives, better on one)."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float) * np.array([1.0 if s == "max" else -1.0 for s in senses])
+    keep = np.ones(len(v), dtype=bool)
+    for i in range(len(v)):
+        ge = np.all(v >= v[i], axis=1) & np.any(v > v[i], axis=1)
+        keep[i] = not ge.any()
+    return keep
+
+
+def evaluations_table(spec: SearchSpec, base, out: Path):
+    """Every evaluation of the study: settings, each key's mean and 95% CI, feasibility, and the Pareto set."""
+    import pandas as pd
+    from optuna.trial import TrialState
+
+    from sim.analysis.summary import mean_interval
+
+    study = open_study(spec, base, out, create=False)
+    rows = []
+    for t in study.get_trials(deepcopy=False) if study is not None else []:
+        if t.state not in (TrialState.COMPLETE, TrialState.FAIL):
+            continue
+        row = {"trial": t.number, "generation": t.user_attrs.get("generation", 0),
+               "status": "ok" if t.state == TrialState.COMPLETE else "failed", **t.params}
+        for key, values in t.user_attrs.get("values", {}).items():
+            mean, _, lo, hi = mean_interval(values)
+            row |= {key: mean, f"{key}_ci_low": lo, f"{key}_ci_high": hi}
+        row["feasible"] = t.state == TrialState.COMPLETE and all(
+            Constraint(c.key, c.op, c.bound).violation(row[c.key]) <= 0 for c in spec.constraints)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    ok = table["status"] == "ok"
+    pool = table[ok & table["feasible"]] if (ok & table["feasible"]).any() else table[ok]
+    table["pareto"] = False
+    if len(pool):
+        mask = pareto_mask(pool[[k for k, _ in spec.objectives]].to_numpy(), [s for _, s in spec.objectives])
+        table.loc[pool.index[mask], "pareto"] = True
+    return table
+
+
+def front_table(spec: SearchSpec, table):
+    """The Pareto set, sorted by the first objective: settings, then each objective's mean and CI."""
+    names = [*spec.knobs, *spec.choices]
+    cols = ["trial", *names]
+    for key, _ in spec.objectives:
+        cols += [key, f"{key}_ci_low", f"{key}_ci_high"]
+    cols = list(dict.fromkeys(cols + [c.key for c in spec.constraints]))  # a knob may be an objective (mediators)
+    front = table[table["pareto"]].drop_duplicates(names)[cols].sort_values(spec.objectives[0][0],
+                                                      ascending=spec.objectives[0][1] == "min")
+    return front.reset_index(drop=True)
+
+
+def scenario_files(spec: SearchSpec, scenario: str, base, front, out: Path) -> dict[str, str]:
+    """One scenario file per Pareto point (file name -> TOML text), extending the base scenario."""
+    import tomli_w
+
+    from sim.schema import PARAM_BY_NAME
+
+    is_path = Path(scenario).suffix == ".toml"
+    ref = os.path.relpath(Path(scenario).resolve(), (Path(out) / "scenarios").resolve()) if is_path else scenario
+    files = {}
+    for i, row in enumerate(front.to_dict("records"), start=1):
+        settings = {}
+        for k in [*spec.knobs, *spec.choices]:
+            v = row[k].item() if hasattr(row[k], "item") else row[k]
+            kind = PARAM_BY_NAME[k].kind
+            settings[k] = round(float(v)) if kind is int else float(v) if kind is float else v
+        name = f"{base.name}_pareto_{i:02d}"
+        data = {"extends": ref, "name": name,
+                "description": f"{base.name}: point {i} of the Pareto set of search {spec.name} (trial {row['trial']})",
+                **settings}
+        head = [f"# Found by `labsim optimize` (search {_safe(spec.name)}, {spec.replications} replications per "
+                f"evaluation, root seed {spec.root_seed}):",
+                *(f"# {k} ({s}): {row[k]:,.6g} [{row[f'{k}_ci_low']:,.6g}, {row[f'{k}_ci_high']:,.6g}]"
+                  for k, s in spec.objectives)]
+        files[f"{name}.toml"] = "\n".join(head) + "\n" + tomli_w.dumps(data)
+    return files
+
+
+def _safe(text: str) -> str:
+    return "".join(c for c in str(text) if c.isprintable())
+
+
+def presets_table(spec: SearchSpec, scenario: str, base, evaluate: Evaluate):
+    """The base scenario and the presets on the same seeds: their objectives' means, for the figure."""
+    import pandas as pd
+
+    refs = list(dict.fromkeys([scenario, *spec.presets]))
+    results = evaluate(refs, [{}], "presets")
+    rows = []
+    for ref, summaries in zip(refs, results, strict=True):
+        if not summaries:
+            continue
+        name = base.name if ref == scenario else ref
+        rows.append({"scenario": name, "base": ref == scenario,
+                     **{k: _mean([_num(s.get(k)) for s in summaries]) for k in spec.keys}})
+    return pd.DataFrame(rows)
+
+
+def front_figure(spec: SearchSpec, table, presets):
+    """The front: two objectives as a scatter, more as pairwise scatters; presets as labelled triangles."""
+    import itertools
+
+    import matplotlib.pyplot as plt
+
+    from sim import outcomes
+
+    pairs = list(itertools.combinations([k for k, _ in spec.objectives], 2))
+    cols = min(3, len(pairs))
+    rows = math.ceil(len(pairs) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.4 * rows), squeeze=False)
+    ok = table[table["status"] == "ok"]
+    front = ok[ok["pareto"]]
+    for ax, (x, y) in zip(axes.flat, pairs, strict=False):
+        ax.scatter(ok[x], ok[y], s=14, color="#bbbbbb", label="evaluated")
+        if (~ok["feasible"]).any():
+            bad = ok[~ok["feasible"]]
+            ax.scatter(bad[x], bad[y], s=16, marker="x", color="#999999", label="breaks a constraint")
+        ax.errorbar(front[x], front[y], xerr=[front[x] - front[f"{x}_ci_low"], front[f"{x}_ci_high"] - front[x]],
+                    yerr=[front[y] - front[f"{y}_ci_low"], front[f"{y}_ci_high"] - front[y]], fmt="o",
+                    color="#c0392b", ms=5, lw=0.8, label="Pareto set (95% CI)")
+        for r in (presets.to_dict("records") if len(presets) else []):
+            ax.scatter([r[x]], [r[y]], marker="^" if not r["base"] else "s", s=60, color="#2c6fbb", zorder=5)
+            ax.annotate(r["scenario"] + (" (base)" if r["base"] else ""), (r[x], r[y]), fontsize=7,
+                        xytext=(4, 4), textcoords="offset points")
+        sx, sy = dict(spec.objectives)[x], dict(spec.objectives)[y]
+        ax.set_xlabel(f"{outcomes.label(x)}, {sx} ->" if sx == "max" else f"{outcomes.label(x)}, <- {sx}")
+        ax.set_ylabel(f"{outcomes.label(y)}, {sy}")
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(pairs):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7, loc="best")
+    fig.suptitle(f"Search {spec.name}: {int(front.shape[0])} Pareto points of {len(ok)} evaluations"
+                 + ("; triangles: presets, square: the base scenario" if len(presets) else ""), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def write_outputs(spec: SearchSpec, scenario: str, base, out: Path, dest: Path, presets) -> dict:
+    """pareto.csv, evaluations.csv, scenarios/*.toml, front.png and optimize.json into dest (a staging folder)."""
+    from sim import plots
+    from sim.io import atomic_write
+
+    table = evaluations_table(spec, base, out)
+    if table.empty or not (table["status"] == "ok").any():
+        raise LabsimError(f"{out}: no evaluation of the search succeeded; see {out / 'evaluations'}")
+    front = front_table(spec, table)
+    atomic_write(dest / "evaluations.csv", table.to_csv(index=False).encode())
+    atomic_write(dest / "pareto.csv", front.to_csv(index=False).encode())
+    files = scenario_files(spec, scenario, base, front, out)
+    for name, text in files.items():
+        atomic_write(dest / "scenarios" / name, text.encode())
+    atomic_write(dest / "presets.csv", presets.to_csv(index=False).encode())
+    plots.save(front_figure(spec, table, presets), dest / "front.png")
+    meta = {"search": spec.name, "search_file": spec.path, "scenario": scenario, "budget": spec.budget,
+            "population": spec.population, "replications": spec.replications, "root_seed": spec.root_seed,
+            "years": spec.years, "objectives": [f"{k} ({s})" for k, s in spec.objectives],
+            "constraints": [c.text for c in spec.constraints], "evaluations": len(table),
+            "failed": int((table["status"] != "ok").sum()), "feasible": int(table["feasible"].sum()),
+            "pareto_points": len(front), "scenario_files": sorted(files)}
+    atomic_write(dest / "optimize.json", json.dumps(meta, indent=2).encode())
+    return {"table": table, "front": front, "files": sorted(files)}

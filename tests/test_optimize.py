@@ -1,0 +1,260 @@
+"""labsim optimize: the search finds a known front, its answers are non-dominated, it resumes, it refuses bad input."""
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis import optimize as opt
+from sim.batch.experiment import replication_seeds
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+TOY_TOLERANCE = 0.1  # a returned point's internal_friction: its distance from the toy's front (y = 0), on a range of 0.9
+
+
+# -- a toy with a known front (a test double of the evaluation) ---------------------------
+def toy_spec(tmp_path: Path, budget: int = 100, population: int = 20, seed: int = 4) -> opt.SearchSpec:
+    path = tmp_path / "toy.toml"
+    path.write_text(f"""name = "toy"
+replications = 3
+root_seed = {seed}
+years = 0.1
+[search]
+budget = {budget}
+population = {population}
+knobs = {{ open_documentation = [0.0, 1.0], internal_friction = [0.0, 0.9] }}
+objectives = {{ visitors = "min", contributors = "min" }}
+presets = false
+""")
+    return opt.load_search(path)
+
+
+def toy_evaluate(spec: opt.SearchSpec, calls: list):
+    """f1 = x + y, f2 = 1 - x + y: the front is y = 0 (f1 + f2 = 1), which a point off it (y > 0) reaches
+    within 2 y on each objective. The noise depends on the seed only (common random numbers): it moves every
+    candidate alike, so the front stays where it is.
+    """
+    seeds = replication_seeds(spec.root_seed, spec.replications)
+
+    def evaluate(refs, points, tag):
+        calls.append((tag, len(refs) * len(points)))
+        out = []
+        for _ in refs:
+            for p in points:
+                x, y = p.get("open_documentation", 0.5), p.get("internal_friction", 0.5)
+                out.append([{"visitors": x + y + (s % 997) / 1e4, "contributors": 1 - x + y + (s % 991) / 1e4}
+                            for s in seeds])
+        return out
+
+    return evaluate
+
+
+def run_toy(tmp_path, name="a", **kw):
+    from sim.scenario import load_scenario
+
+    spec = toy_spec(tmp_path, **kw)
+    base = load_scenario("digital_arti")
+    out = tmp_path / name
+    out.mkdir()
+    calls: list = []
+    counts = opt.optimize(spec, "digital_arti", out, toy_evaluate(spec, calls), base=base)
+    table = opt.evaluations_table(spec, base, out)
+    return spec, table, counts, calls
+
+
+def test_toy_search_returns_points_on_the_known_front(tmp_path):
+    spec, table, counts, calls = run_toy(tmp_path)
+    assert len(table) == spec.budget and (table["status"] == "ok").all()
+    assert counts["told_now"] == spec.budget
+    assert [c[0] for c in calls] == [f"gen-{g:04d}" for g in range(spec.budget // spec.population)]
+    front = opt.front_table(spec, table)
+    assert len(front) >= 5
+    assert (front["internal_friction"] <= TOY_TOLERANCE).all(), front
+    assert front["open_documentation"].max() - front["open_documentation"].min() >= 0.5  # spread along the front
+    assert front["internal_friction"].mean() < table["internal_friction"].mean() / 3  # the front, not the cloud
+    from sim.scenario import load_scenario
+
+    spec.presets = ["digital_arti", "friche"]
+    presets = opt.presets_table(spec, "digital_arti", load_scenario("digital_arti"), toy_evaluate(spec, calls))
+    assert presets["scenario"].tolist() == ["digital_arti", "friche"] and presets["base"].tolist() == [True, False]
+    assert calls[-1] == ("presets", 2)
+    fig = opt.front_figure(spec, table, presets)
+    assert {t.get_text() for t in fig.axes[0].texts} == {"digital_arti (base)", "friche"}
+
+
+def test_same_seed_same_study_and_another_seed_another(tmp_path):
+    _, a, _, _ = run_toy(tmp_path, "a", budget=30, population=10)
+    _, b, _, _ = run_toy(tmp_path, "b", budget=30, population=10)
+    pd.testing.assert_frame_equal(a, b)
+    _, c, _, _ = run_toy(tmp_path, "c", budget=30, population=10, seed=5)
+    assert not np.allclose(a["open_documentation"], c["open_documentation"])
+
+
+def test_repeated_settings_are_not_run_again_and_a_bigger_budget_searches_on(tmp_path):
+    spec, table, counts, calls = run_toy(tmp_path, budget=40, population=10)
+    evaluated = sum(n for _, n in calls)
+    assert evaluated == len({json.dumps(r, sort_keys=True) for r in
+                             table[["open_documentation", "internal_friction"]].to_dict("records")})
+    from sim.scenario import load_scenario
+
+    more = opt.SearchSpec(**{**spec.__dict__, "budget": 50})  # the budget is not part of the study's identity
+    counts = opt.optimize(more, "digital_arti", tmp_path / "a", toy_evaluate(more, []), base=load_scenario("digital_arti"))
+    assert counts == {"told_now": 10, "resumed": 0, "before": 40}
+
+
+def test_pareto_mask_on_a_small_case():
+    values = [[1, 5], [2, 4], [2, 6], [0, 0], [1, 5]]
+    assert opt.pareto_mask(values, ["max", "max"]).tolist() == [False, False, True, False, False]
+    assert opt.pareto_mask(values, ["min", "min"]).tolist() == [False, False, False, True, False]
+    assert opt.pareto_mask(values, ["max", "min"]).tolist() == [False, True, False, True, False]
+
+
+# -- labsim itself: a tiny lab, killed and resumed -----------------------------------------
+TINY_SEARCH = """name = "tiny"
+replications = 2
+root_seed = 3
+years = 0.1
+[search]
+budget = 12
+population = 4
+knobs = {{ mediators = [1, 8], open_documentation = [0.0, 1.0] }}
+objectives = {{ visitors = "max", costs = "min" }}
+constraints = ["costs <= 10000000"]
+presets = {presets}
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """One search on a tiny lab, killed (SIGKILL) after its second generation ran, then run again to the end."""
+    d = tmp_path_factory.mktemp("opt")
+    (d / "tiny.toml").write_text(f'extends = "{ROOT / "scenarios" / "examples" / "small_open.toml"}"\n'
+                                 'name = "tiny"\nwarmup_years = 0\nhost_footfall_per_day = 300.0\n')
+    (d / "search.toml").write_text(TINY_SEARCH.format(presets="false"))  # the presets' figure: the toy test
+    out = d / "out"
+    cmd = [sys.executable, "-m", "sim", "optimize", str(d / "tiny.toml"), "--search", str(d / "search.toml"),
+           "--out", str(out), "--workers", "2", "--quiet"]
+    killed = subprocess.run(cmd, capture_output=True, text=True, env=os.environ | {opt.KILL_HOOK: "gen-0001"},
+                            cwd=ROOT, check=False, timeout=600)
+    db = sqlite3.connect(out / opt.STUDY)
+    before = dict(db.execute("select number, state from trials").fetchall())
+    params_before = db.execute("select t.number, p.param_name, p.param_value from trial_params p "
+                               "join trials t using (trial_id) order by 1, 2").fetchall()
+    db.close()
+    from sim.batch.store import Store
+
+    runs_before = sum(len(Store(p).runs()) for p in (out / "evaluations").iterdir())
+    resumed = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False, timeout=600)
+    return {"dir": d, "out": out, "killed": killed, "before": before, "params_before": params_before,
+            "runs_before": runs_before, "resumed": resumed}
+
+
+def test_killed_search_resumes_without_repeating_finished_evaluations(tiny):
+    assert tiny["killed"].returncode == -9
+    assert sorted(tiny["before"].values()) == ["COMPLETE"] * 4 + ["RUNNING"] * 4  # generation 1 was asked, not told
+    res = tiny["resumed"]
+    assert res.returncode == 0, res.stderr
+    m = re.search(r"\((\d+) evaluated now, (\d+) before, (\d+) resumed; (\d+) runs now\)", res.stdout)
+    assert m, res.stdout
+    now, before, resumed, runs_now = map(int, m.groups())
+    assert (now, before, resumed) == (8, 4, 4)
+    db = sqlite3.connect(tiny["out"] / opt.STUDY)
+    states = db.execute("select state from trials").fetchall()
+    params_after = db.execute("select t.number, p.param_name, p.param_value from trial_params p "
+                              "join trials t using (trial_id) where t.number < 8 order by 1, 2").fetchall()
+    db.close()
+    assert len(states) == 12 and {s for (s,) in states} == {"COMPLETE"}  # the same study, to its budget
+    assert params_after == tiny["params_before"]  # the interrupted generation kept its settings
+    from sim.batch.store import Store
+
+    runs_all = sum(len(Store(p).runs()) for p in (tiny["out"] / "evaluations").iterdir())
+    assert tiny["runs_before"] >= 8  # generations 0 and 1 had run (up to 2 x 4 settings x 2 replications)
+    assert runs_all == tiny["runs_before"] + runs_now  # no run was run twice
+
+
+def test_returned_points_are_non_dominated_and_files_are_written(tiny):
+    out = tiny["out"]
+    table = pd.read_csv(out / "evaluations.csv")
+    front = pd.read_csv(out / "pareto.csv")
+    assert len(table) == 12 and len(front) >= 1
+    v = table[["visitors", "costs"]].to_numpy()
+    for r in front.itertuples():
+        dominated = (v[:, 0] >= r.visitors) & (v[:, 1] <= r.costs) & ((v[:, 0] > r.visitors) | (v[:, 1] < r.costs))
+        assert not dominated.any(), r
+        assert r.visitors_ci_low <= r.visitors <= r.visitors_ci_high
+    files = sorted((out / "scenarios").glob("*.toml"))
+    assert len(files) == len(front)
+    from sim.scenario import load_scenario
+
+    first = load_scenario(files[0])
+    assert first.settings.mediators == int(front.iloc[0]["mediators"])
+    assert first.settings.host_footfall_per_day == 300.0  # it extends the base scenario
+    presets = pd.read_csv(out / "presets.csv")
+    assert presets["scenario"].tolist() == ["tiny"] and presets["base"].all()  # the base scenario, on the same seeds
+    assert (out / "front.png").stat().st_size > 10_000
+    html = (out / "report.html").read_text()
+    assert "Pareto set" in html and "data:image/png;base64" in html
+
+
+def test_front_beats_a_random_sample_of_the_same_budget(tiny, tmp_path):
+    from sim.scenario import load_scenario
+
+    spec = opt.load_search(tiny["dir"] / "search.toml")
+    rng = np.random.default_rng(99)
+    points = [{"mediators": int(rng.integers(1, 9)), "open_documentation": float(rng.uniform())} for _ in range(12)]
+    ev = opt.BatchEvaluator(spec, tmp_path, workers=2, quiet=True)
+    load_scenario(tiny["dir"] / "tiny.toml")
+    results = ev([str(tiny["dir"] / "tiny.toml")], points, "random")
+    sample = np.array([[np.mean([s["visitors"] for s in r]), np.mean([s["costs"] for s in r])] for r in results])
+    front = pd.read_csv(tiny["out"] / "pareto.csv")
+    best_visitors, best_costs = front["visitors"].max(), front["costs"].min()
+    assert best_visitors >= sample[:, 0].max() or best_costs <= sample[:, 1].min()
+    # and no random point dominates the whole front
+    dominated_all = [(front["visitors"] <= x) & (front["costs"] >= c) for x, c in sample]
+    assert not any(d.all() for d in dominated_all)
+
+
+# -- bad input: one line, exit 2, nothing written -----------------------------------------
+GOOD = {"knobs": "{ mediators = [1, 8] }", "objectives": '{ visitors = "max", costs = "min" }',
+        "constraints": '["costs <= 600000"]', "budget": "8"}
+BAD = [
+    ("knobs", "{ mediatorz = [1, 8] }", "mediatorz"),
+    ("objectives", '{ visitorz = "max", costs = "min" }', "visitorz"),
+    ("knobs", "{ mediators = [4, 4] }", "low < high"),
+    ("constraints", '["costz <= 5"]', "costz"),
+    ("constraints", '["costs < = five"]', "does not parse"),
+    ("objectives", '{ visitors = "max" }', "two or more objectives"),
+    ("budget", "0", "budget"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "said"), BAD, ids=[f"{k}:{v}" for k, v, _ in BAD])
+def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, key, value, said):
+    table = GOOD | {key: value}
+    path = tmp_path / "search.toml"
+    path.write_text("replications = 1\n[search]\n" + "".join(f"{k} = {v}\n" for k, v in table.items()))
+    out = tmp_path / "out"
+    assert main(["optimize", "digital_arti", "--search", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith("error: ") and str(path) in err[0] and said in err[0]
+    assert not out.exists()
+    assert main(["validate", str(path)]) == 2  # labsim validate knows search files too
+    assert said in capsys.readouterr().err
+
+
+def test_a_folder_of_another_search_is_refused(tiny, capsys, tmp_path):
+    other = tmp_path / "other.toml"
+    other.write_text(TINY_SEARCH.format(presets="false").replace("root_seed = 3", "root_seed = 4"))
+    mtime = (tiny["out"] / opt.STUDY).stat().st_mtime
+    assert main(["optimize", str(tiny["dir"] / "tiny.toml"), "--search", str(other), "--out", str(tiny["out"])]) == 2
+    assert "holds another search" in capsys.readouterr().err
+    assert (tiny["out"] / opt.STUDY).stat().st_mtime == mtime
