@@ -100,6 +100,16 @@ def _years(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text) if len(text) <= 40 else float("nan")
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"got {_shown(text)}; allowed: a number in (0, 1]")
+    return value
+
+
 SET_HELP = ("change one scenario key, e.g. --set mediators=4 --set access=appointment (repeatable; checked as in a "
             "scenario file; see labsim scenarios --describe)")
 LARGE_HELP = "knowingly accept a run or batch up to 100 times the stated cost limits (see README: Limits)"
@@ -202,6 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
+    p = sub.add_parser("discover", help="scenario discovery (PRIM): the box of settings where a condition on a "
+                                       "batch's outcomes holds")
+    p.add_argument("batch", type=Path, help="a folder written by labsim batch (a [grid] or [sample] design)")
+    p.add_argument("--where", required=True, help='the condition, e.g. "contributors >= 100 and net_result >= -400000" '
+                                                  "(NAME OP NUMBER joined by and/or)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default BATCH/discover)")
+    p.add_argument("--by", choices=("run", "point"), default="run",
+                   help="a case is each run (default) or each design point's mean over its replications")
+    p.add_argument("--min-coverage", type=_share, default=0.8,
+                   help="the chosen box is the densest with at least this coverage (default 0.8)")
+    p.add_argument("--no-tree", action="store_true", help="skip the classification tree (scikit-learn)")
+
     p = sub.add_parser("explore", help="the interactive explorer (Mesa SolaraViz) in your browser")
     p.add_argument("scenario", nargs="?", default="carrefour_numerique", help="preset or scenario file to start with")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -228,7 +250,7 @@ def require_extra(module: str, extra: str, what: str) -> None:
 
 
 OUT_KINDS = {"run": ("run",), "casestudy": (), "compare": ("comparison",), "map": ("map",),
-             "sensitivity": ("sensitivity",), "calibrate": ("calibration",)}
+             "sensitivity": ("sensitivity",), "calibrate": ("calibration",), "discover": ()}
 
 
 def _check_out(args, out: Path | None = None) -> None:
@@ -605,6 +627,24 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def cmd_discover(args) -> int:
+    """Scenario discovery: read the batch, check the condition, run PRIM, then write everything at the end."""
+    from sim.analysis import discover
+    from sim.io import locked, staged
+
+    x, y, where = discover.load_batch(args.batch, args.where, args.by)  # every input problem before writing
+    found = discover.discover(x, y, where, min_coverage=args.min_coverage)
+    if not args.no_tree:
+        found.tree = discover.tree_view(found)
+    out = args.out or args.batch / "discover"
+    with locked(out), staged(out) as tmp:
+        written = discover.write(found, args.batch, tmp)
+    print(discover.sentence(found))
+    print(found.limits.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print(f"\n{len(written)} files in {out}/: {', '.join(written)}")
+    return 0
+
+
 def cmd_explore(args) -> int:
     """Check the scenario, the port and the front-end files, then serve sim/app.py with Solara."""
     import json
@@ -717,6 +757,7 @@ COMMANDS = {
     "explore": cmd_explore,
     "sensitivity": cmd_sensitivity,
     "calibrate": cmd_calibrate,
+    "discover": cmd_discover,
 }
 
 
