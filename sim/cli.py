@@ -206,11 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_file", type=Path, default=None, help="a TOML file with [targets] and [params]")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--reps", type=_cal_reps, default=5, help="replications per evaluation (default 5)")
-    p.add_argument("--budget", type=_budget, default=40, help="evaluations, 4 to 10,000 (default 40)")
+    p.add_argument("--budget", type=_budget, default=None,
+                   help="evaluations, 4 to 10,000 (default 40); with --method abc: most simulations "
+                        "(default 20 x population x generations)")
     p.add_argument("--seed", type=_seed, default=1)
     p.add_argument("--workers", type=_workers, default=None)
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
+    p.add_argument("--method", choices=("point", "abc"), default="point",
+                   help="point: one best fit (default); abc: a posterior sample of the settings (ABC-SMC)")
+    p.add_argument("--population", type=_integer(10, 10_000), default=100, help="abc: particles (default 100)")
+    p.add_argument("--generations", type=_integer(1, 50), default=5, help="abc: generations (default 5)")
+    p.add_argument("--years", type=_years, default=None, help="abc: simulated years per particle (default 1)")
 
     p = sub.add_parser("discover", help="scenario discovery (PRIM): the box of settings where a condition on a "
                                        "batch's outcomes holds")
@@ -606,6 +613,11 @@ def cmd_calibrate(args) -> int:
     from sim.batch.runner import default_workers
     from sim.io import atomic_write, locked, staged
 
+    if args.method == "abc":
+        return _calibrate_abc(args)
+    if args.years is not None:
+        raise LabsimError("--years: only with --method abc (the point fit simulates one year)")
+    args.budget = 40 if args.budget is None else args.budget
     spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps, args.budget, args.seed)
     check_cost(spec, allow_large=args.allow_large)
     if args.out.exists() and not args.out.is_dir():
@@ -642,6 +654,50 @@ def cmd_discover(args) -> int:
     print(discover.sentence(found))
     print(found.limits.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     print(f"\n{len(written)} files in {out}/: {', '.join(written)}")
+    return 0
+
+
+def _calibrate_abc(args) -> int:
+    """Calibrate --method abc: the same targets and boxes as the point fit, a posterior sample instead of a point."""
+    from sim.analysis import abc
+    from sim.analysis.calibrate import build_spec
+    from sim.batch.executors import Pool
+    from sim.batch.runner import default_workers
+    from sim.cost import check_batch
+    from sim.io import locked, staged
+    from sim.scenario import load_scenario
+    from sim.schema import PARAM_BY_NAME
+
+    years = args.years or 1.0
+    cap = args.budget or 20 * args.population * args.generations
+    spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed)  # checks all input
+    if cap < args.population:
+        raise LabsimError(f"--budget: got {cap}; allowed with --method abc: at least --population ({args.population})")
+    top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
+    check_batch([load_scenario(spec.scenario).with_settings(**top)], [{}], cap, years, allow_large=args.allow_large,
+                where=f"calibrate --method abc (--budget {cap} simulations)")
+    if args.out.exists() and not args.out.is_dir():
+        raise LabsimError(f"--out {args.out}: exists and is not a folder")
+    workers = args.workers or default_workers()
+    integer = tuple(k for k in spec.params if PARAM_BY_NAME[k].kind is int)
+    t0, count = time.perf_counter(), [0]
+    pool = Pool(workers) if workers > 1 else None
+    try:
+        with locked(args.out), staged(args.out) as tmp, _Bar("calibrate abc: simulations", cap, args.quiet,
+                                                             poll=lambda: count[0]):
+            sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool)
+            result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
+                                 integer, progress=lambda n: count.__setitem__(0, n))
+            abc.write(result, tmp, str(args.scenario))
+    finally:
+        if pool:
+            pool.close()
+    print(abc.statement(result))
+    print(result.intervals.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
+          f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}) in "
+          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, abc.html "
+          f"in {args.out}/")
     return 0
 
 
