@@ -100,6 +100,16 @@ def _years(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text) if len(text) <= 40 else float("nan")
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"got {_shown(text)}; allowed: a number in (0, 1]")
+    return value
+
+
 SET_HELP = ("change one scenario key, e.g. --set mediators=4 --set access=appointment (repeatable; checked as in a "
             "scenario file; see labsim scenarios --describe)")
 LARGE_HELP = "knowingly accept a run or batch up to 100 times the stated cost limits (see README: Limits)"
@@ -196,11 +206,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_file", type=Path, default=None, help="a TOML file with [targets] and [params]")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--reps", type=_cal_reps, default=5, help="replications per evaluation (default 5)")
-    p.add_argument("--budget", type=_budget, default=40, help="evaluations, 4 to 10,000 (default 40)")
+    p.add_argument("--budget", type=_budget, default=None,
+                   help="evaluations, 4 to 10,000 (default 40); with --method abc: most simulations "
+                        "(default 20 x population x generations)")
     p.add_argument("--seed", type=_seed, default=1)
     p.add_argument("--workers", type=_workers, default=None)
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
+    p.add_argument("--method", choices=("point", "abc"), default="point",
+                   help="point: one best fit (default); abc: a posterior sample of the settings (ABC-SMC)")
+    p.add_argument("--population", type=_integer(10, 10_000), default=100, help="abc: particles (default 100)")
+    p.add_argument("--generations", type=_integer(1, 50), default=5, help="abc: generations (default 5)")
+    p.add_argument("--years", type=_years, default=None, help="abc: simulated years per particle (default 1)")
+
+    p = sub.add_parser("discover", help="scenario discovery (PRIM): the box of settings where a condition on a "
+                                       "batch's outcomes holds")
+    p.add_argument("batch", type=Path, help="a folder written by labsim batch (a [grid] or [sample] design)")
+    p.add_argument("--where", required=True, help='the condition, e.g. "contributors >= 100 and net_result >= -400000" '
+                                                  "(NAME OP NUMBER joined by and/or)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default BATCH/discover)")
+    p.add_argument("--by", choices=("run", "point"), default="run",
+                   help="a case is each run (default) or each design point's mean over its replications")
+    p.add_argument("--min-coverage", type=_share, default=0.8,
+                   help="the chosen box is the densest with at least this coverage (default 0.8)")
+    p.add_argument("--no-tree", action="store_true", help="skip the classification tree (scikit-learn)")
 
     p = sub.add_parser("optimize", help="many-objective search (NSGA-II) over settings: Pareto set, scenario files, "
                                         "figure, report; resumable")
@@ -239,7 +268,8 @@ def require_extra(module: str, extra: str, what: str) -> None:
 
 
 OUT_KINDS = {"run": ("run",), "casestudy": (), "compare": ("comparison",), "map": ("map",),
-             "sensitivity": ("sensitivity",), "calibrate": ("calibration",), "optimize": ("optimization",)}
+             "sensitivity": ("sensitivity",), "calibrate": ("calibration",), "optimize": ("optimization",),
+             "discover": ()}
 
 
 def _check_out(args, out: Path | None = None) -> None:
@@ -604,6 +634,11 @@ def cmd_calibrate(args) -> int:
     from sim.batch.runner import default_workers
     from sim.io import atomic_write, locked, staged
 
+    if args.method == "abc":
+        return _calibrate_abc(args)
+    if args.years is not None:
+        raise LabsimError("--years: only with --method abc (the point fit simulates one year)")
+    args.budget = 40 if args.budget is None else args.budget
     spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps, args.budget, args.seed)
     check_cost(spec, allow_large=args.allow_large)
     if args.out.exists() and not args.out.is_dir():
@@ -656,6 +691,68 @@ def cmd_optimize(args) -> int:
           f"{counts['before']} before, {counts['resumed']} resumed; {ev.executed} runs now) "
           f"in {time.perf_counter() - t0:.0f} s")
     print(f"{args.out}/pareto.csv, scenarios/ (labsim run or compare them), front.png, report.html")
+    return 0
+
+
+def cmd_discover(args) -> int:
+    """Scenario discovery: read the batch, check the condition, run PRIM, then write everything at the end."""
+    from sim.analysis import discover
+    from sim.io import locked, staged
+
+    x, y, where = discover.load_batch(args.batch, args.where, args.by)  # every input problem before writing
+    found = discover.discover(x, y, where, min_coverage=args.min_coverage)
+    if not args.no_tree:
+        found.tree = discover.tree_view(found)
+    out = args.out or args.batch / "discover"
+    with locked(out), staged(out) as tmp:
+        written = discover.write(found, args.batch, tmp)
+    print(discover.sentence(found))
+    print(found.limits.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print(f"\n{len(written)} files in {out}/: {', '.join(written)}")
+    return 0
+
+
+def _calibrate_abc(args) -> int:
+    """Calibrate --method abc: the same targets and boxes as the point fit, a posterior sample instead of a point."""
+    from sim.analysis import abc
+    from sim.analysis.calibrate import build_spec
+    from sim.batch.executors import Pool
+    from sim.batch.runner import default_workers
+    from sim.cost import check_batch
+    from sim.io import locked, staged
+    from sim.scenario import load_scenario
+    from sim.schema import PARAM_BY_NAME
+
+    years = args.years or 1.0
+    cap = args.budget or 20 * args.population * args.generations
+    spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed)  # checks all input
+    if cap < args.population:
+        raise LabsimError(f"--budget: got {cap}; allowed with --method abc: at least --population ({args.population})")
+    top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
+    check_batch([load_scenario(spec.scenario).with_settings(**top)], [{}], cap, years, allow_large=args.allow_large,
+                where=f"calibrate --method abc (--budget {cap} simulations)")
+    if args.out.exists() and not args.out.is_dir():
+        raise LabsimError(f"--out {args.out}: exists and is not a folder")
+    workers = args.workers or default_workers()
+    integer = tuple(k for k in spec.params if PARAM_BY_NAME[k].kind is int)
+    t0, count = time.perf_counter(), [0]
+    pool = Pool(workers) if workers > 1 else None
+    try:
+        with locked(args.out), staged(args.out) as tmp, _Bar("calibrate abc: simulations", cap, args.quiet,
+                                                             poll=lambda: count[0]):
+            sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool)
+            result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
+                                 integer, progress=lambda n: count.__setitem__(0, n))
+            abc.write(result, tmp, str(args.scenario))
+    finally:
+        if pool:
+            pool.close()
+    print(abc.statement(result))
+    print(result.intervals.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
+          f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}) in "
+          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, abc.html "
+          f"in {args.out}/")
     return 0
 
 
@@ -772,6 +869,7 @@ COMMANDS = {
     "sensitivity": cmd_sensitivity,
     "calibrate": cmd_calibrate,
     "optimize": cmd_optimize,
+    "discover": cmd_discover,
 }
 
 

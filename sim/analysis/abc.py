@@ -1,0 +1,274 @@
+"""Calibration with its uncertainty: ABC-SMC of the settings given a lab's own numbers.
+
+`labsim calibrate` finds one point; this finds every setting the numbers leave
+plausible. It is population Monte Carlo ABC (Beaumont et al. 2009; Toni et al.
+2009): a population of particles drawn from the uniform prior (the --param
+boxes), then generations that resample it, move each particle with a Gaussian
+kernel of twice the weighted covariance, simulate one lab-year per particle and
+keep those whose distance to the targets is below a tolerance that falls to the
+median distance of the previous generation. Weights correct for the kernel.
+The distance is the root of the summed squared relative errors (as the point
+fit's loss, one simulation per particle: the lab's own numbers are one year, not
+a mean).
+
+Written here, not with pyabc: pyabc installs ten packages (SQLAlchemy, redis,
+GitPython, scikit-learn, ...), keeps its history in a database, and is
+reproducible only with one worker of its own sampler; this is ~200 lines, runs
+its simulations through labsim's own process pool (`sim.batch.executors`), and
+draws every proposal and seed from numpy SeedSequence in fixed-size batches, so
+the same seed gives the same posterior with any number of workers.
+
+A setting is *pinned down* when its posterior 90% interval is narrower than
+PINNED (50%) of its prior range, *left free* otherwise.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import LabsimError
+
+PINNED = 0.5  # a posterior 90% interval narrower than half the prior range pins the setting down
+LEVEL = 0.90
+MIN_POPULATION = 10
+
+Simulator = Callable[[list[dict], list[int]], list[dict]]  # settings and seeds in, one outcome dict per run out
+
+
+@dataclass
+class AbcResult:
+    """The last population (the posterior sample), the generations' log and the interval table."""
+
+    params: dict[str, tuple[float, float]]
+    targets: dict[str, float]
+    posterior: pd.DataFrame  # one row per particle: settings, weight, distance, simulated targets
+    generations: pd.DataFrame  # generation, epsilon, accepted, simulated, acceptance
+    intervals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stopped: str = ""
+
+
+def distance(sim: dict, targets: dict[str, float]) -> float:
+    """Root of the summed squared relative errors (scale: the target, at least 1)."""
+    return float(np.sqrt(sum(((sim[k] - v) / max(abs(v), 1.0)) ** 2 for k, v in targets.items())))
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, qs: list[float]) -> np.ndarray:
+    """Quantiles of a weighted sample (interpolated on the cumulative weights' midpoints)."""
+    order = np.argsort(values)
+    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
+    cum = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return np.interp(qs, cum, v)
+
+
+def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], targets: dict[str, float],
+            population: int = 100, generations: int = 5, max_simulations: int | None = None, seed: int = 1,
+            integer: tuple[str, ...] = (), progress: Callable[[int], None] | None = None) -> AbcResult:
+    """Run ABC-SMC with `simulator` (called on batches); stop after `generations` or `max_simulations`."""
+    names = list(params)
+    lows = np.array([params[n][0] for n in names], float)
+    highs = np.array([params[n][1] for n in names], float)
+    if population < MIN_POPULATION:
+        raise LabsimError(f"--population: got {population}; allowed: an integer >= {MIN_POPULATION}")
+    max_simulations = max_simulations or 20 * population * generations
+    done = 0
+    gens: list[dict] = []
+    theta = w = dist = None
+    sims: list[dict] = []
+    eps = np.inf
+    stopped = f"{generations} generations"
+
+    def cast(x: np.ndarray) -> dict:
+        return {n: (round(float(v)) if n in integer else float(v)) for n, v in zip(names, x, strict=True)}
+
+    for gen in range(generations):
+        if gen > 0:
+            eps = float(np.median(dist))
+            cov = 2 * np.atleast_2d(np.cov(theta.T, aweights=w)) + np.diag(((highs - lows) * 1e-6) ** 2)
+            chol = np.linalg.cholesky(cov)
+        kept_x, kept_d, kept_s, simulated, batch = [], [], [], 0, 0
+        while len(kept_x) < population:
+            if done >= max_simulations:
+                break
+            rng = np.random.default_rng(np.random.SeedSequence([seed, gen, batch]))  # fixed batches: any workers
+            size = min(population, max_simulations - done)
+            if gen == 0:
+                xs = lows + rng.random((size, len(names))) * (highs - lows)
+            else:
+                picks = rng.choice(len(theta), size=size, p=w)
+                xs = theta[picks] + rng.standard_normal((size, len(names))) @ chol.T
+            inside = np.all((xs >= lows) & (xs <= highs), axis=1)  # outside the prior: zero prior mass, not run
+            xs = xs[inside]
+            seeds = [int(s) for s in rng.integers(0, 2**63 - 1, size=len(xs))]
+            outs = simulator([cast(x) for x in xs], seeds) if len(xs) else []
+            done += len(xs)
+            simulated += len(xs)
+            batch += 1
+            for x, out in zip(xs, outs, strict=True):
+                d = distance(out, targets)
+                if d <= eps and len(kept_x) < population:
+                    kept_x.append(x)
+                    kept_d.append(d)
+                    kept_s.append(out)
+            if progress:
+                progress(done)
+        if len(kept_x) < population:
+            stopped = f"the simulation budget ({max_simulations:,}) in generation {gen}"
+            if gen == 0 or len(kept_x) < MIN_POPULATION:
+                if gen == 0:
+                    raise LabsimError(f"--budget: {max_simulations} simulations cannot fill a first population of "
+                                      f"{population}; allowed: a budget >= --population")
+                break  # keep the previous generation
+        new_x, new_d = np.array(kept_x), np.array(kept_d)
+        if gen == 0:
+            new_w = np.full(len(new_x), 1.0 / len(new_x))
+        else:  # w_i ∝ prior(θ_i) / Σ_j w_j K(θ_i | θ_j); the uniform prior is constant inside the box
+            inv = np.linalg.inv(cov)
+            diff = new_x[:, None, :] - theta[None, :, :]
+            kern = np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", diff, inv, diff))
+            new_w = 1.0 / (kern @ w)
+            new_w /= new_w.sum()
+        theta, w, dist, sims = new_x, new_w, new_d, kept_s
+        gens.append({"generation": gen, "epsilon": eps, "accepted": len(new_x), "simulated": simulated,
+                     "acceptance": len(new_x) / max(simulated, 1), "ess": float(1 / np.sum(new_w ** 2))})
+        if len(kept_x) < population:
+            break
+    post = pd.DataFrame([cast(x) for x in theta])
+    post["weight"], post["distance"] = w, dist
+    for k in targets:
+        post[f"sim_{k}"] = [s[k] for s in sims]
+    result = AbcResult(params, targets, post, pd.DataFrame(gens), stopped=stopped)
+    result.intervals = intervals(result)
+    return result
+
+
+def intervals(result: AbcResult) -> pd.DataFrame:
+    """Per setting: prior range, posterior median and 90% interval, its width as a share of the prior's, pinned."""
+    rows = []
+    post = result.posterior
+    for name, (lo, hi) in result.params.items():
+        q05, med, q95 = weighted_quantile(post[name].to_numpy(float), post["weight"].to_numpy(), [0.05, 0.5, 0.95])
+        share = (q95 - q05) / (hi - lo)
+        rows.append({"setting": name, "prior_low": lo, "prior_high": hi, "median": med, "q05": q05, "q95": q95,
+                     "width_share": share, "pinned": bool(share < PINNED)})
+    return pd.DataFrame(rows)
+
+
+def statement(result: AbcResult) -> str:
+    """Which settings the targets pin down and which they leave free, in words, with the rule."""
+    iv = result.intervals
+    pinned = [f"{r.setting} ({r.q05:.4g} to {r.q95:.4g}, {r.width_share:.0%} of its range)"
+              for r in iv.itertuples() if r.pinned]
+    free = [f"{r.setting} ({r.width_share:.0%} of its range)" for r in iv.itertuples() if not r.pinned]
+    targets = ", ".join(f"{k}={v:g}" for k, v in result.targets.items())
+    lines = [f"Given {targets}:",
+             f"  pinned down: {'; '.join(pinned) if pinned else 'none'}",
+             f"  left free:   {'; '.join(free) if free else 'none'}",
+             f"  (rule: pinned when the posterior {LEVEL:.0%} interval is narrower than {PINNED:.0%} of the prior "
+             "range)"]
+    return "\n".join(lines)
+
+
+# -- labsim as the simulator ----------------------------------------------------------
+def labsim_simulator(scenario: str, targets: list[str], years: float, pool=None) -> Simulator:
+    """One lab-year per particle through labsim's runs, in labsim's process pool when there is one."""
+    from sim.metrics import NETWORK_KEYS
+
+    network = any(t in NETWORK_KEYS for t in targets)
+
+    def simulate(settings: list[dict], seeds: list[int]) -> list[dict]:
+        jobs = [(scenario, s, seed, network, years) for s, seed in zip(settings, seeds, strict=True)]
+        return list(pool.executor.map(_one_run, jobs)) if pool else [_one_run(j) for j in jobs]
+
+    return simulate
+
+
+def _one_run(job: tuple) -> dict:
+    """One run at one particle (in a worker): the summary's numbers."""
+    from sim.metrics import summary
+    from sim.run import simulate
+    from sim.scenario import load_scenario
+
+    scenario, changes, seed, network, years = job
+    return summary(simulate(load_scenario(scenario).with_settings(**changes), seed, years), network=network)
+
+
+# -- figures and page -------------------------------------------------------------------
+def marginals_figure(result: AbcResult):
+    """Each setting's weighted posterior histogram over its prior range, with the 90% interval."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    iv = result.intervals.set_index("setting")
+    n = len(result.params)
+    fig, axes = plt.subplots(1, n, figsize=(4 * n, 3.2), squeeze=False)
+    for ax, (name, (lo, hi)) in zip(axes.flat, result.params.items(), strict=True):
+        ax.hist(result.posterior[name], bins=20, range=(lo, hi), weights=result.posterior["weight"], color="#3182bd")
+        ax.axvspan(iv.loc[name, "q05"], iv.loc[name, "q95"], color="#e6550d", alpha=0.15, label="90% interval")
+        ax.axvline(iv.loc[name, "median"], color="#e6550d")
+        ax.set_xlim(lo, hi)
+        ax.set_xlabel(name)
+        ax.set_title("pinned down" if iv.loc[name, "pinned"] else "left free", fontsize=9)
+    axes.flat[0].set_ylabel("posterior weight")
+    axes.flat[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def pairs_figure(result: AbcResult):
+    """Every pair of settings: the posterior particles (size by weight) in the prior box."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(result.params)
+    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]] or [(names[0], names[0])]
+    ncol = min(3, len(pairs))
+    nrow = (len(pairs) + ncol - 1) // ncol
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.8 * nrow), squeeze=False)
+    w = result.posterior["weight"].to_numpy()
+    for ax, (a, b) in zip(axes.flat, pairs, strict=False):
+        ax.scatter(result.posterior[a], result.posterior[b], s=8 + 400 * w / w.max() / np.sqrt(len(w)), alpha=0.5,
+                   c="#3182bd")
+        ax.set_xlim(*result.params[a])
+        ax.set_ylim(*result.params[b])
+        ax.set_xlabel(a)
+        ax.set_ylabel(b)
+    for ax in list(axes.flat)[len(pairs):]:
+        ax.axis("off")
+    fig.suptitle("posterior particles within the prior box", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def write(result: AbcResult, tmp: Path, title: str) -> list[str]:
+    """Write the posterior, the generations, the intervals, the figures and the page into `tmp`."""
+    from sim import __version__, plots
+    from sim.io import atomic_write
+    from sim.report import CSS, _table, img
+
+    atomic_write(tmp / "posterior.csv", result.posterior.to_csv(index=False).encode())
+    atomic_write(tmp / "generations.csv", result.generations.to_csv(index=False).encode())
+    atomic_write(tmp / "intervals.csv", result.intervals.to_csv(index=False).encode())
+    plots.save(marginals_figure(result), tmp / "marginals.png")
+    plots.save(pairs_figure(result), tmp / "pairs.png")
+    body = [f"<h1>labsim calibrate --method abc: {html.escape(title)}</h1>",
+            f"<div class='head'><pre>{html.escape(statement(result))}</pre></div>",
+            "<h2>90% credible intervals</h2>", _table(result.intervals),
+            "<h2>Marginals</h2>", img(tmp / "marginals.png", "marginals"),
+            "<h2>Pairs</h2>", img(tmp / "pairs.png", "pairs"),
+            "<h2>Generations</h2>", _table(result.generations),
+            f"<p class='meta'>ABC-SMC (population Monte Carlo, Beaumont et al. 2009): uniform priors on the boxes, "
+            f"distance = root of the summed squared relative errors, tolerance = median distance of the previous "
+            f"generation; stopped after {html.escape(result.stopped)}. Made by labsim {__version__}.</p>"]
+    atomic_write(tmp / "abc.html", (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>labsim abc"
+                                    f"</title><style>{CSS}</style></head><body>{''.join(body)}</body></html>").encode())
+    return sorted(p.name for p in tmp.iterdir())
