@@ -28,7 +28,7 @@ run: install
 test: install $(if $(SKIP_BROWSER),,browser)
 	$(if $(SKIP_BROWSER),,-$(BIN)/python -m sim.assets)
 	$(BIN)/ruff check sim tests benchmarks
-	$(if $(SKIP_BROWSER),LABSIM_SKIP_BROWSER=1 ,)$(BIN)/python -m pytest
+	$(if $(SKIP_BROWSER),LABSIM_SKIP_BROWSER=1 ,)$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The explorer's browser test drives Debian's Chromium (never a browser download).
 browser:

@@ -365,7 +365,7 @@ def test_sigterm_leaves_all_files_or_none(tmp_path):
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
         files = {p.name for p in out.iterdir()} if out.exists() else set()
-        assert files in (set(), {"summary.json", "timeseries.csv", "network.graphml", "funnel.png",
+        assert files in (set(), {"summary.json", "timeseries.csv", "network.graphml", "people.csv", "funnel.png",
                                  "timeseries.png", "network.png"}), (delay, files)
         assert "Traceback" not in err
         outcomes.add(bool(files))

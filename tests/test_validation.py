@@ -8,7 +8,9 @@ from sim.validation import CHECKS, Checker
 
 @pytest.fixture(scope="module")
 def checker():
-    return Checker(seeds=20, network_seeds=3)
+    # check-model's seeds, except 6 paired seeds of the open lab instead of 10 (to keep CI short); every row
+    # must pass with these seeds too (docs/ODD.md 1.2 gives the 10-seed values)
+    return Checker(seeds=20, network_seeds=3, paired_seeds=6)
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda f: f.__name__)
