@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
 from sim import plots
+from sim.metrics import summary
 from sim.model import LabModel
 from sim.scenario import load_scenario, preset_names
 
@@ -38,8 +39,6 @@ STYLE = """
 .v-slider__thumb-label-container { display: block !important; }
 .v-slider--horizontal { margin-top: 28px; }
 """
-KNOBS = ("access", "price_per_visit", "mediators", "events_per_year", "workshops_per_year", "open_documentation",
-         "contributor_selectivity", "internal_friction")
 
 
 class ExplorerModel(LabModel):
@@ -74,11 +73,9 @@ def base_scenario(preset: str):
 
 
 def live_funnel(model: LabModel) -> dict[str, int]:
-    """The funnel so far, of visits made since day 0 (cheap enough to redraw every step)."""
-    returning = sum(1 for a in model.agents if getattr(a, "visits", 0) - getattr(a, "visits_before", 0) >= 2)
-    returning += sum(1 for v in model.archived_visits if v >= 2)
-    return {"visitors": model.n_visited, "returning_visitors": returning,
-            "contributors": len(model.ever["contributor"]), "partners": len(model.ever["partner"])}
+    """The funnel so far, of the measured period (cheap enough to redraw every step)."""
+    s = summary(model, network=False)
+    return {step: int(s[step]) for step in ("visitors", "returning_visitors", "contributors", "partners")}
 
 
 @solara.component
@@ -87,7 +84,7 @@ def Status(model):
     update_counter.get()
     solara.Title(TITLE)  # the browser tab's title (Solara's default is "App")
     solara.Style(STYLE)
-    p, f = model.p, live_funnel(model)
+    p, f = model.settings, live_funnel(model)
     solara.Markdown(
         f"**{model.lab_scenario.name}**, day **{model.time:.0f}** &nbsp; | &nbsp; access **{p.access}**, "
         f"mediators **{p.mediators}**, price **{p.price_per_visit:g} EUR**, events **{p.events_per_year:g}**/yr, "

@@ -19,24 +19,25 @@ from typing import Any
 
 import numpy as np
 
-from sim.scenario import DAYS_PER_YEAR
+from sim.kinds import DAYS_PER_YEAR
+from sim.tally import Tally
 
 AUTHOR_YEARS = 2.0  # mean years an author keeps writing on their own (assumption; Gardner 2011: months to years)
+DISCOURAGED = 0.1  # an author whose rate fell below this share of a new author's stops writing (assumption)
 
 
 class Blog:
     """Web authors and the articles they submit."""
 
-    def __init__(self) -> None:
-        """No author yet."""
+    def __init__(self, tally: Tally) -> None:
+        """No author yet; articles and authors are counted in `tally`."""
+        self.tally = tally
         self.rate = np.zeros(0)  # articles a year of each author still writing
         self.counted = np.zeros(0, dtype=bool)  # submitted in the measured period
         self.published_at: deque[float] = deque()  # times of publication in the past year
-        self.reset_tallies()
 
-    def reset_tallies(self) -> None:
-        """The measured period starts."""
-        self.published = self.rejected = self.authors = 0
+    def start_period(self) -> None:
+        """The measured period starts: every author counts anew."""
         self.counted[:] = False
 
     @property
@@ -62,15 +63,15 @@ class Blog:
             accepted = rng.binomial(k, s.moderation_accept_rate) if s.moderation else k
             rejected = k - accepted
             self.rate[writers] *= s.blog_rejection_discouragement ** rejected
-            fresh = ~self.counted[writers]
-            self.authors += int(fresh.sum())
-            self.counted[writers] = True
+            if self.tally.counting:
+                self.tally.add("blog_authors", int((~self.counted[writers]).sum()))
+                self.counted[writers] = True
             published = int(accepted.sum())
-            self.published += published
-            self.rejected += int(rejected.sum())
+            self.tally.add("blog_articles_published", published)
+            self.tally.add("blog_articles_rejected", int(rejected.sum()))
             self.published_at.extend([now] * published)
         quit_ = rng.random(self.rate.size) < 1.0 / (AUTHOR_YEARS * DAYS_PER_YEAR)
-        keep = ~quit_ & (self.rate >= s.blog_articles_per_author_year / 10)
+        keep = ~quit_ & (self.rate >= s.blog_articles_per_author_year * DISCOURAGED)
         if not keep.all():
             self.rate, self.counted = self.rate[keep], self.counted[keep]
         return published

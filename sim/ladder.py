@@ -2,8 +2,9 @@
 
 Every rule is a small function of a person's state and the settings, so that a
 reader finds why people stay or leave in this one file, and each threshold has
-a unit test beside it (`tests/test_ladder.py`). `LabModel` keeps the calendar
-and the books; it calls these rules and draws the random numbers.
+a unit test beside it (`tests/unit/test_ladder.py`). The rules take scalars or
+numpy arrays alike (a day is played on arrays); `sim.careers` applies them and
+draws the random numbers.
 
 The rungs: visitor -> contributor (a regular) -> partner (the core). Staff
 (mediators) and artists in residence stand beside the ladder.
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 import math
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # numpy is imported where it is used: `labsim validate` derives map places without it
-    import numpy as np
+import numpy as np
+
+from sim.kinds import Role
 
 MAX_RETURN = 0.97  # nobody is certain to come back (keeps heavy-tailed propensities from locking people in)
 _NORMAL = NormalDist()
@@ -40,52 +42,51 @@ def scale_chance(chance: float, propensity: float) -> float:
     Propensity 1 leaves the chance as it is; 2 is like two tries; 0.5 half a try.
     It keeps the chance in [0, 1] whatever the propensity.
     """
-    if chance <= 0.0:
-        return 0.0
-    if chance >= 1.0:
-        return 1.0
-    return 1.0 - (1.0 - chance) ** propensity
+    return 1.0 - (1.0 - np.clip(chance, 0.0, 1.0)) ** propensity
 
 
 # -- coming back after a visit ------------------------------------------------
-def visitor_return_chance(quality: float, engagement: float, trained: bool, propensity: float, s: Any) -> float:
+def visitor_return_chance(quality, engagement, trained, propensity, s: Any):
     """Chance that an occasional visitor (or a creator among the public) books another visit.
 
     Good visits (mediator attention, peers, documentation) and engagement
     raise it (Joyce & Kraut 2006; Zhou & Mockus 2012); a workshop's training
     raises it too; the person's propensity scales it. Price is applied by the caller.
     """
-    chance = s.return_base_visitor + s.return_quality_effect * (quality - 0.5)
-    chance += s.return_engagement_effect * min(engagement, 3.0)
-    if trained:
-        chance += s.training_return_effect
-    chance = min(MAX_RETURN, max(0.0, chance))
-    return min(MAX_RETURN, scale_chance(chance, propensity))
+    chance = s.return_base_visitor + s.return_quality_effect * (np.asarray(quality) - 0.5)
+    chance = chance + s.return_engagement_effect * np.minimum(engagement, 3.0)
+    chance = chance + s.training_return_effect * np.asarray(trained, dtype=float)
+    chance = np.clip(chance, 0.0, MAX_RETURN)
+    return np.minimum(MAX_RETURN, scale_chance(chance, propensity))
 
 
-def regular_return_chance(role: str, s: Any) -> float:
+def regular_return_chance(role, s: Any):
     """Chance that a contributor or partner comes back after a visit (CNCS 2008: ~1 in 3 lost a year)."""
-    return s.return_base_partner if role == "partner" else s.return_base_contributor
+    return np.where(np.asarray(role) == Role.PARTNER, s.return_base_partner, s.return_base_contributor)
 
 
-def visit_interval(role: str, propensity: float, s: Any) -> float:
-    """Mean days until a person's next visit: regulars weekly; keener visitors sooner."""
-    if role == "partner":
-        return s.interval_partner_days
-    if role == "contributor":
-        return s.interval_contributor_days
-    return min(365.0, max(1.0, s.interval_visitor_days / math.sqrt(max(propensity, 1e-9))))
+def visit_interval(role, propensity, s: Any):
+    """Mean days until a person's next visit: regulars weekly; keener visitors sooner (capped at a year)."""
+    role = np.asarray(role)
+    visitor = np.clip(s.interval_visitor_days / np.sqrt(np.maximum(propensity, 1e-9)), 1.0, 365.0)
+    regular = np.where(role == Role.PARTNER, s.interval_partner_days, s.interval_contributor_days)
+    return np.where((role == Role.PARTNER) | (role == Role.CONTRIBUTOR), regular, visitor)
 
 
-def good_visit(quality: float, s: Any) -> bool:
+def draw_wait(rng: np.random.Generator, mean) -> np.ndarray:
+    """Days until the next visit: at least one, exponential beyond it, `mean` on average (before closed days)."""
+    return 1.0 + rng.exponential(np.maximum(0.0, np.asarray(mean, dtype=float) - 1.0))
+
+
+def good_visit(quality, s: Any):
     """A visit good enough that the person speaks well of the lab (word of mouth)."""
     return quality >= s.good_visit_quality
 
 
 # -- dormancy and reactivation ------------------------------------------------
-def reactivation_weight(propensity: float) -> float:
+def reactivation_weight(propensity):
     """How strongly a dormant person is drawn back: the keener, the more (up to twice the average)."""
-    return min(propensity, 2.0)
+    return np.minimum(propensity, 2.0)
 
 
 def reactivation_chance(days_away, weight, events: int, good_share: float, s: Any, days: float = 7.0):
@@ -95,17 +96,15 @@ def reactivation_chance(days_away, weight, events: int, good_share: float, s: An
     x ln 2) and rises with the lab's big events and with the share of good
     visits (word of mouth): makerspace members "ebb and flow".
     """
-    import numpy as np
-
     boost = (1.0 + s.reactivation_event_boost * events) * (1.0 + s.reactivation_wom_boost * good_share)
     hazard = s.reactivation_rate / 7.0 * np.asarray(weight) * np.exp(-np.asarray(days_away) / s.reactivation_fade_days)
     return 1.0 - np.exp(-hazard * boost * days)
 
 
 # -- climbing -------------------------------------------------------------------
-def is_regular(recent_visits: int, talent: float, s: Any) -> bool:
+def is_regular(recent_visits, talent, s: Any):
     """Enough visits in the window, and accepted by a selective membership, make a contributor."""
-    return recent_visits >= s.contributor_visits and talent >= s.contributor_selectivity
+    return (np.asarray(recent_visits) >= s.contributor_visits) & (np.asarray(talent) >= s.contributor_selectivity)
 
 
 def partner_capacity(mediators: int, s: Any) -> float:
@@ -117,9 +116,10 @@ def partner_capacity(mediators: int, s: Any) -> float:
     return mediators * s.partners_per_mediator * (1.0 - s.internal_friction)
 
 
-def eligible_for_partner(engagement: float, ties: int, coleads: int, s: Any) -> bool:
+def eligible_for_partner(engagement, ties, coleads, s: Any):
     """Engaged, well connected, and has co-led an activity (the case study's partners co-organise)."""
-    return engagement >= s.partner_min_engagement and ties >= s.partner_min_ties and coleads >= s.partner_min_coleads
+    return ((np.asarray(engagement) >= s.partner_min_engagement) & (np.asarray(ties) >= s.partner_min_ties)
+            & (np.asarray(coleads) >= s.partner_min_coleads))
 
 
 def partner_promotion_chance(load: float, capacity: float, s: Any) -> float:
@@ -130,17 +130,22 @@ def partner_promotion_chance(load: float, capacity: float, s: Any) -> float:
 
 
 # -- sliding down ----------------------------------------------------------------
-def demotion_due(role: str, days_away: float, s: Any) -> str | None:
+def lapse_days(role, s: Any):
+    """Days of absence after which a regular of this rung slides down one."""
+    return np.where(np.asarray(role) == Role.PARTNER, s.partner_lapse_days, s.contributor_lapse_days)
+
+
+def demotion_due(role: Role, days_away: float, s: Any) -> Role | None:
     """The rung a regular slides to after a long absence, or None while they are still one."""
-    if role == "partner" and days_away >= s.partner_lapse_days:
-        return "contributor"
-    if role == "contributor" and days_away >= s.contributor_lapse_days:
-        return "visitor"
+    if role == Role.PARTNER and days_away >= s.partner_lapse_days:
+        return Role.CONTRIBUTOR
+    if role == Role.CONTRIBUTOR and days_away >= s.contributor_lapse_days:
+        return Role.VISITOR
     return None
 
 
 # -- access by appointment --------------------------------------------------------
-def booking_uptake(visits: int, s: Any) -> float:
+def booking_uptake(visits, s: Any):
     """Share of would-be visits that go through the booking under appointment access.
 
     Booking is an effort that deters those who do not yet know the lab much
@@ -148,8 +153,8 @@ def booking_uptake(visits: int, s: Any) -> float:
     newcomer faces all of it, a second-timer a quarter, a regular almost none.
     """
     if s.access != "appointment":
-        return 1.0
-    return math.exp(-s.booking_effort / (1.0 + visits) ** 2)
+        return np.ones_like(visits, dtype=float) if np.ndim(visits) else 1.0
+    return np.exp(-s.booking_effort / (1.0 + np.asarray(visits, dtype=float)) ** 2)
 
 
 def keeps_booking(days_waited: float, s: Any) -> float:
@@ -166,21 +171,27 @@ def fee_acceptance(fee: float, s: Any) -> float:
     return 1.0 - _NORMAL.cdf((math.log(fee) - math.log(s.wtp_median)) / s.wtp_sigma)
 
 
-def draw_wtp(rng: np.random.Generator, s: Any, at_least: float = 0.0) -> float:
+def draw_wtp(rng: np.random.Generator, s: Any, at_least: float = 0.0, size: int | None = None):
     """A person's willingness to pay a visit, drawn among those whose willingness covers `at_least`.
 
     People who came although a fee was asked are those whose willingness
-    covers it: the draw is from the lognormal truncated below at the fee.
+    covers it: the draw is from the lognormal truncated below at the fee
+    (by its inverse distribution function; a plain lognormal when no fee).
     """
-    u = float(rng.random())
+    n = 1 if size is None else size
     if s.wtp_sigma <= 0:
-        return s.wtp_median
-    low = 1.0 - fee_acceptance(at_least, s)  # the quantile of the fee
-    q = min(max(low + (1.0 - low) * u, 1e-12), 1.0 - 1e-12)
-    return math.exp(math.log(s.wtp_median) + s.wtp_sigma * _NORMAL.inv_cdf(q))
+        out = np.full(n, float(s.wtp_median))
+    elif at_least <= 0:
+        out = rng.lognormal(math.log(s.wtp_median), s.wtp_sigma, size=n)
+    else:
+        low = 1.0 - fee_acceptance(at_least, s)  # the quantile of the fee
+        q = np.clip(low + (1.0 - low) * rng.random(n), 1e-12, 1.0 - 1e-12)
+        z = np.array([_NORMAL.inv_cdf(x) for x in q.tolist()])
+        out = np.exp(math.log(s.wtp_median) + s.wtp_sigma * z)
+    return float(out[0]) if size is None else out
 
 
-def membership_worth_it(wtp: float, expected_visits: float, fee: float) -> bool:
+def membership_worth_it(wtp, expected_visits, fee: float):
     """A membership is worth its fee when the visits expected in its period are worth at least that much."""
     return wtp * expected_visits >= fee
 

@@ -8,23 +8,21 @@ stays under 10% (`tests/test_metrics.py`; about 5% on the open lab's network).
 
 from __future__ import annotations
 
-import math
 import random
-from typing import TYPE_CHECKING
+from typing import Any
 
 import igraph as ig
 import networkx as nx
 import numpy as np
 
-from sim.scenario import DAYS_PER_YEAR
-
-if TYPE_CHECKING:
-    from sim.model import LabModel
+from sim.kinds import DAYS_PER_YEAR, Affiliation, Channel, Role
 
 BETWEENNESS_SAMPLES = 128
 CHANNELS = ("footfall", "events", "workshops", "word_of_mouth", "reputation")
-_CHANNEL_OF = {"footfall": "footfall", "event": "events", "workshop": "workshops", "word_of_mouth": "word_of_mouth",
-               "reputation": "reputation"}
+_CHANNEL_OF = {Channel.FOOTFALL: "footfall", Channel.EVENT: "events", Channel.WORKSHOP: "workshops",
+               Channel.WORD_OF_MOUTH: "word_of_mouth", Channel.REPUTATION: "reputation"}
+NOT_NEWCOMERS = (Channel.INITIAL, Channel.STAFF, Channel.PARTNERSHIP, Channel.RESIDENCY, Channel.PROVIDER,
+                 Channel.MARKET)  # people who did not walk in as newcomers: outside the cohorts
 BUDGET_KEYS = (
     "revenue", "revenue_fees", "revenue_subscriptions", "revenue_workshops", "revenue_sales", "revenue_rentals",
     "revenue_services", "subsidy", "costs", "costs_staff", "costs_space", "costs_engineers", "costs_materials",
@@ -62,26 +60,17 @@ def gini(values) -> float:
     return float((n + 1 - 2 * (cum / cum[-1]).sum()) / n)
 
 
-def cohort_record(person) -> tuple[float, bool, bool, float, bool] | None:
-    """What the one-year cohort measures need of a person, or None if they were never a newcomer of the run.
-
-    (first visit, came back within 90 days, active a year on, first day as a
-    contributor, still contributor or above a year after that).
-    """
-    if person.channel.value in ("initial", "staff", "partnership", "residency") or math.isnan(person.first_visit):
-        return None
-    since = person.member_since
-    retained = not math.isnan(since) and person.rung_at(since + DAYS_PER_YEAR) in ("contributor", "partner")
-    return person.first_visit, person.returned_early, person.active_at_1y, since, retained
-
-
-def cohorts(model: LabModel) -> dict[str, float | None]:
+def cohorts(model: Any) -> dict[str, float | None]:
     """One-year survival of returners and retention of new members, on the cohorts whose year ends in the period.
 
     A cohort is measured only if its whole year lies inside the run and ends
     inside the measured period: first day in [start - 365, end - 365], with
     start the end of the warm-up. The value is None (with the reason in
     `cohort_gap`) when no cohort fits, e.g. one measured year without warm-up.
+    Returners came back within 90 days of their first visit; survival is the
+    share of them who made a visit in the 90 days before their first visit's
+    anniversary. Retention is the share of new members (first day as a
+    contributor) still contributor or above a year later.
     """
     end, start = model.time, model.measure_start
     lo, hi = max(0.0, start - DAYS_PER_YEAR), end - DAYS_PER_YEAR
@@ -89,86 +78,91 @@ def cohorts(model: LabModel) -> dict[str, float | None]:
     if hi <= lo:
         return out | {"cohort_gap": f"no cohort's year fits in the run (warm-up {start / DAYS_PER_YEAR:g} y, measured "
                                     f"{(end - start) / DAYS_PER_YEAR:g} y): needs warm-up + years > 1 and years > 0"}
-    records = [r for r in (cohort_record(a) for a in model.agents if hasattr(a, "first_visit")) if r is not None]
-    records += list(model.archived_cohorts)
-    returners = [r for r in records if lo <= r[0] <= hi and r[1]]
-    members = [r for r in records if lo <= r[3] <= hi]
-    out["returner_survival_1y"] = round(sum(r[2] for r in returners) / len(returners), 6) if returners else None
-    out["member_retention_1y"] = round(sum(r[4] for r in members) / len(members), 6) if members else None
+    p = model.people
+    n = p.n
+    came = ~np.isin(p.channel[:n], NOT_NEWCOMERS) & ~np.isnan(p.first_visit[:n])
+    first, since = p.first_visit[:n], p.member_since[:n]
+    returners = came & (first >= lo) & (first <= hi) & p.returned_early[:n]
+    members = came & (since >= lo) & (since <= hi)
+    if returners.any():
+        out["returner_survival_1y"] = round(float(p.active_at_1y[:n][returners].mean()), 6)
+    if members.any():
+        out["member_retention_1y"] = round(float(p.retained_1y[:n][members].mean()), 6)
     empty = [k for k, v in out.items() if v is None]
     if empty:
         out["cohort_gap"] = f"{' and '.join(empty)}: nobody in the cohorts of days {lo:g}-{hi:g}"
     return out
 
 
-def summary(model: LabModel, network: bool = True) -> dict[str, float | int | None]:
+def period_visits(model: Any) -> np.ndarray:
+    """Visits of each person who came in the measured period (forgotten people included)."""
+    p = model.people
+    visits = p.visits[: p.n] - p.visits_before[: p.n]
+    return visits[visits > 0]
+
+
+def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
     """The measured period's outcomes: the ladder, arrivals, programme, output and (unless network=False) the network."""
-    people = [a for a in model.agents if hasattr(a, "visits_before")]
-    visits = [v for v in (a.visits - a.visits_before for a in people) if v > 0] + model.archived_visits
-    visitors = model.n_visited
-    individual = [a for a in people if a.role == "partner" and a.affiliation is not None
-                  and a.affiliation.value == "individual" and a.active]
-    regulars = model.ever["contributor"] | model.ever["partner"]
-    contributors = len(regulars)
+    p, tally = model.people, model.tally
+    n = p.n
+    visits = period_visits(model)
+    visitors = int(tally["visitors"])
+    contributors = int((p.held_contributor[:n] | p.held_partner[:n]).sum())
+    individual = p.active[:n] & (p.role[:n] == Role.PARTNER) & (p.affiliation[:n] == Affiliation.INDIVIDUAL)
     channels = {f"newcomers_{c}": 0 for c in CHANNELS}
-    for channel, n in model.newcomers_by_channel.items():
-        if channel in _CHANNEL_OF:
-            channels[f"newcomers_{_CHANNEL_OF[channel]}"] += n
-    ladder = {
+    for channel, name in _CHANNEL_OF.items():
+        channels[f"newcomers_{name}"] = int(tally.newcomers[channel])
+    out = {
         "visitors": visitors,
-        "returning_visitors": sum(v >= 2 for v in visits),
+        "returning_visitors": int((visits >= 2).sum()),
         "contributors": contributors,
-        "contributors_active_end": model.active_by_role["contributor"],
-        "partners": len(model.ever["partner"]),
-        "partners_active_end": len(individual),
-        "mediators": len(model.mediators),
-        "artists": len(model.ever["artist"]),
+        "contributors_active_end": int(p.active_count[Role.CONTRIBUTOR]),
+        "partners": int(p.held_partner[:n].sum()),
+        "partners_active_end": int(individual.sum()),
+        "mediators": len(model.staff),
+        "artists": int(p.held_artist[:n].sum()),
         "partner_organisations": model.partnerships.active,
         "engineer_providers": len(model.market.engineers),
-        "conversion_visitor_contributor": model.promoted["contributor"] / visitors if visitors else 0.0,
-        "conversion_contributor_partner": model.promoted["partner"] / contributors if contributors else 0.0,
-        "visits": model.visits,
-        "regular_visits": model.regular_visits,
+        "conversion_visitor_contributor": tally["promoted_contributor"] / visitors if visitors else 0.0,
+        "conversion_contributor_partner": tally["promoted_partner"] / contributors if contributors else 0.0,
+        "visits": int(tally["visits"]),
+        "regular_visits": int(tally["regular_visits"]),
         "newcomers": sum(channels.values()),
         **channels,
-        "workshops_held": model.workshops_held,
-        "events_held": model.events_held,
-        "people_trained": model.people_trained,
-        "residencies_completed": model.residencies_completed,
-        "works_produced": model.works_produced,
-        "docs_pages": round(model.docs_pages, 2),
+        "workshops_held": int(tally["workshops_held"]),
+        "events_held": int(tally["events_held"]),
+        "people_trained": int(tally["people_trained"]),
+        "residencies_completed": int(tally["residencies_completed"]),
+        "works_produced": int(tally["works_produced"]),
+        "docs_pages": round(model.awareness.docs_pages, 2),
         "gini_visits": round(gini(visits), 6),
-        "visitors_4plus_share": round(sum(v >= 4 for v in visits) / len(visits), 6) if visits else 0.0,
-        **model.budget.summary(model.visits, contributors),
+        "visitors_4plus_share": round(float((visits >= 4).mean()), 6) if visits.size else 0.0,
+        **model.budget.summary(int(tally["visits"]), contributors),
         **market(model),
     }
     cohort = cohorts(model)
     gap = cohort.pop("cohort_gap", None)
-    ladder |= cohort
+    out |= cohort
     if gap:
-        ladder["cohort_gap"] = gap
+        out["cohort_gap"] = gap
     if not network:
-        return ladder
-    return ladder | network_metrics(model.network.to_igraph(), seed=int(model.rng.integers(2**31)))
+        return out
+    return out | network_metrics(model.network.to_igraph(), seed=int(model.rng.integers(2**31)))
 
 
-def market(model: LabModel) -> dict[str, float | int]:
+def market(model: Any) -> dict[str, float | int]:
     """Memberships, works dealt, clients, engineers' hours, company projects, partnerships and the blog."""
-    mk, blog = model.market, model.blog
+    t = model.tally
+    counts = ("works_sold", "works_rented")
     return {
-        "subscribers": len(model.subscribers),
-        "works_sold": mk.works_sold,
-        "works_rented": mk.works_rented,
-        "client_companies": len(mk.clients_dealt),
-        "engineer_hours": round(mk.engineer_hours, 2),
-        "projects_completed": model.works_produced + mk.projects_completed,
-        "company_projects": mk.projects_completed,
-        "confidential_projects": mk.confidential_projects,
-        "partnerships_formed": model.partnerships.formed,
-        "partnerships_ended": model.partnerships.ended,
-        "blog_articles_published": blog.published,
-        "blog_articles_rejected": blog.rejected,
-        "blog_authors": blog.authors,
+        "subscribers": len(t.subscribers),
+        **{k: int(t[k]) for k in counts},
+        "client_companies": len(t.clients),
+        "engineer_hours": round(float(t["engineer_hours"]), 2),
+        "projects_completed": int(t["works_produced"] + t["company_projects"]),
+        **{k: int(t[k]) for k in ("company_projects", "confidential_projects", "partnerships_formed",
+                                  "partnerships_ended", "blog_articles_published", "blog_articles_rejected",
+                                  "blog_authors")},
     }
 
 

@@ -1,235 +1,304 @@
 """The collaboration network: who worked, learnt or was introduced with whom.
 
-Node = the agent's integer `unique_id`, with its `role` and `affiliation`;
-edge `weight` = joint activities, `last` = day of last contact. Ties come from
-co-participation (each attendee ties to a bounded number of co-attendees, so a
-300-person event makes no clique), from help and from introductions.
+Node = a person's id (their row in `sim.population.People`), labelled with its
+`role` and `affiliation`; edge `weight` = joint activities, `last` = day of
+last contact. Ties come from co-participation (each attendee ties to a bounded
+number of co-attendees, so a 300-person event makes no clique), from help and
+from introductions.
 
-During a run the network is kept in flat arrays (a few dozen bytes a tie, no
-Python object per tie), because an institution-scale year has millions of
-ties; `graph()` gives the familiar networkx view and `to_igraph()` the C one.
+Ties are added in bulk: a day's ties are staged as arrays and merged at once
+(`flush`), into sorted arrays of edge keys ((u << 32) | v with u < v) with
+their weights and last contacts: a main array and a small sorted buffer merged
+into it when it grows (no Python object per tie, no per-tie dictionary). The
+degree of every node is kept up to date, because the ladder asks it each day.
+`graph()` gives the familiar networkx view and `to_igraph()` the C one.
 """
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import igraph as ig
 import networkx as nx
 import numpy as np
 
-ROLES = ("visitor", "contributor", "partner", "mediator", "artist", "engineer", "client")
-AFFILIATIONS = (None, "individual", "company", "research_lab", "engineer_provider", "school")
-_ROLE = {r: i for i, r in enumerate(ROLES)}
+from sim.kinds import AFFILIATION_LABELS, ROLE_LABELS
+
+_LOW = np.int64(0xFFFFFFFF)
+MIN_BUFFER = 4096  # new ties held apart before a merge into the main arrays (a merge costs a pass over all ties)
 
 
-def copy_of(arr: array, dtype) -> np.ndarray:
-    """A numpy copy of an `array.array`, never a view.
+class Nodes(Protocol):
+    """Who the nodes are (the people table): everyone with a row who is not forgotten, with their labels."""
 
-    A live view would forbid the array to grow ("cannot resize an array that
-    is exporting buffers"), and a sampling profiler (Dask's workers run one)
-    may keep a frame, and so a view, alive at any moment.
-    """
-    return np.frombuffer(arr, dtype=dtype).copy()
-_AFF = {a: i for i, a in enumerate(AFFILIATIONS)}
+    n: int  # rows in use: ids 0..n-1
+    gone: np.ndarray  # forgotten (no longer a node)
+    role: np.ndarray  # role codes by id
+    affiliation: np.ndarray  # affiliation codes by id
+
+
+def _keys(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    return (lo << 32) | hi
+
+
+def _count(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys (sorted) and how often each occurs (np.unique's, without its overhead)."""
+    keys = np.sort(keys)
+    if not keys.size:
+        return keys, keys
+    first = np.empty(keys.size, dtype=bool)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return keys[starts], np.diff(starts, append=keys.size)
+
+
+class _Edges:
+    """Sorted edge keys with their weights and days of last contact."""
+
+    def __init__(self) -> None:
+        self.key = np.empty(0, dtype=np.int64)
+        self.weight = np.empty(0, dtype=np.int64)
+        self.last = np.empty(0, dtype=np.float64)
+
+    def __len__(self) -> int:
+        return self.key.size
+
+    def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where `keys` (sorted) would sit, and whether they are held here."""
+        if not self.key.size:
+            return np.zeros(keys.size, dtype=np.int64), np.zeros(keys.size, dtype=bool)
+        i = np.searchsorted(self.key, keys)
+        return i, self.key[np.minimum(i, self.key.size - 1)] == keys
+
+    def bump(self, keys: np.ndarray, counts: np.ndarray, time: float) -> np.ndarray:
+        """Add `counts` activities to the ties among `keys` (sorted, unique) held here; return a mask of the others."""
+        i, hit = self.find(keys)
+        if not hit.any():
+            return ~hit
+        i = i[hit]
+        self.weight[i] += counts[hit]
+        self.last[i] = time
+        return ~hit
+
+    def insert(self, keys: np.ndarray, weights: np.ndarray, last) -> None:
+        """Insert new ties (sorted keys not held yet), keeping the order (one pass, the same places in each array)."""
+        n, m = self.key.size, keys.size
+        new = np.searchsorted(self.key, keys) + np.arange(m)  # their places in the merged arrays
+        old = np.ones(n + m, dtype=bool)
+        old[new] = False
+        for name, values in (("key", keys), ("weight", weights), ("last", last)):
+            merged = np.empty(n + m, dtype=getattr(self, name).dtype)
+            merged[new] = values
+            merged[old] = getattr(self, name)
+            setattr(self, name, merged)
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep only the ties where mask holds."""
+        self.key, self.weight, self.last = self.key[mask], self.weight[mask], self.last[mask]
 
 
 class CollabNetwork:
     """Ties between people, grown as they meet.
 
-    Per node (indexed by uid): role and affiliation codes, alive flag, degree.
-    Per tie: both ends, weight, day of last contact. All in `array.array`s:
-    compact (no Python object per entry) and quick to update one item at a time.
+    Args:
+        people: The people table: its rows not forgotten are the nodes (read as they change).
+
     """
 
-    def __init__(self) -> None:
-        """Start with no one."""
-        self.role = array("b")
-        self.affiliation = array("b")
-        self.alive = array("b")
-        self.degree_of = array("l")
-        self._edge: dict[int, int] = {}  # (u << 32) | v with u < v -> edge index
-        self.eu, self.ev = array("q"), array("q")
-        self.weight, self.last = array("l"), array("d")
-        self._dead_edges = 0  # ties of forgotten people still stored (dropped when they outnumber the live ones)
+    def __init__(self, people: Nodes) -> None:
+        """Ties among `people`; none yet."""
+        self.people = people
+        self.degree_of = np.zeros(0, dtype=np.int64)
+        self._main, self._buffer = _Edges(), _Edges()
+        self._staged: list[tuple[np.ndarray, np.ndarray]] = []
+        self._staged_at = 0.0
+
+    # -- nodes -------------------------------------------------------------
+    @property
+    def alive(self) -> np.ndarray:
+        """Whether each id is a node: a person with a row, not forgotten."""
+        return ~self.people.gone[: self.people.n]
+
+    def _room(self) -> None:
+        """Degrees for every id in use."""
+        n = self.people.n
+        if n > self.degree_of.size:
+            grown = np.zeros(max(n, 2 * self.degree_of.size, 1024), dtype=np.int64)
+            grown[: self.degree_of.size] = self.degree_of
+            self.degree_of = grown
+
+    def forget(self, uids: Sequence[int] | np.ndarray) -> None:
+        """Drop the ties of people forgotten (flagged `gone`): they left long ago; their neighbours' degrees drop."""
+        if not len(uids):
+            return
+        self.flush()
+        self._merge()
+        gone = self.people.gone
+        u, v = self._main.key >> 32, self._main.key & _LOW
+        dead = gone[u] | gone[v]
+        self._room()
+        self.degree_of -= np.bincount(u[dead], minlength=self.degree_of.size)
+        self.degree_of -= np.bincount(v[dead], minlength=self.degree_of.size)
+        self._main.keep(~dead)
+
+    def is_alive(self, uid: int) -> bool:
+        """True while the person is in the network (not forgotten)."""
+        return 0 <= uid < self.people.n and not self.people.gone[uid]
+
+    def degree(self, uid: int) -> int:
+        """Number of distinct people the person has ties with."""
+        return int(self.degrees(np.array([uid]))[0])
+
+    def degrees(self, ids: np.ndarray) -> np.ndarray:
+        """Degrees of several people."""
+        self.flush()
+        self._room()
+        return self.degree_of[ids]
+
+    # -- ties ----------------------------------------------------------------
+    def stage(self, u, v, time: float) -> None:
+        """Add one joint activity for each pair (u[i], v[i]) at `time`; merged at the next flush (self-ties dropped)."""
+        u = np.asarray(u, dtype=np.int64)
+        if not u.size:
+            return
+        if self._staged and time != self._staged_at:
+            self.flush()
+        self._staged.append((u, np.asarray(v, dtype=np.int64)))
+        self._staged_at = time
+
+    def tie(self, u: int, v: int, time: float) -> None:
+        """Add one joint activity between u and v."""
+        self.stage([u], [v], time)
+
+    def tie_many(self, pairs: Iterable[tuple[int, int]], time: float) -> None:
+        """Add one joint activity for each (u, v) pair."""
+        arr = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+        self.stage(arr[:, 0], arr[:, 1], time)
+
+    def tie_group(self, members: Sequence[int] | np.ndarray, k: int, rng: np.random.Generator, time: float) -> None:
+        """Tie each member to up to k others drawn at random from the same activity (repeated draws count once)."""
+        u, v = group_pairs(np.asarray(members, dtype=np.int64), k, rng)
+        self.stage(u, v, time)
+
+    def flush(self) -> None:
+        """Merge the staged ties: new ties join the buffer (and raise degrees), known ones gain weight."""
+        if not self._staged:
+            return
+        staged, self._staged = self._staged, []
+        u = np.concatenate([s[0] for s in staged])
+        v = np.concatenate([s[1] for s in staged])
+        differ = u != v
+        keys, counts = _count(_keys(u[differ], v[differ]))
+        time = self._staged_at
+        rest = self._main.bump(keys, counts, time)
+        keys, counts = keys[rest], counts[rest]
+        rest = self._buffer.bump(keys, counts, time)
+        keys, counts = keys[rest], counts[rest]
+        if not keys.size:
+            return
+        self._room()
+        np.add.at(self.degree_of, keys >> 32, 1)
+        np.add.at(self.degree_of, keys & _LOW, 1)
+        self._buffer.insert(keys, counts, time)
+        if len(self._buffer) > max(MIN_BUFFER, len(self._main) // 16):
+            self._merge()
+
+    def _merge(self) -> None:
+        """Move the buffer's ties into the main arrays (both sorted: one pass)."""
+        if len(self._buffer):
+            b = self._buffer
+            self._main.insert(b.key, b.weight, b.last)
+            self._buffer = _Edges()
+
+    # -- views -----------------------------------------------------------------
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The ties: ends (u < v), weight, last contact; in key order."""
+        self.flush()
+        self._merge()
+        key = self._main.key
+        return key >> 32, key & _LOW, self._main.weight, self._main.last
 
     @property
     def n_edges(self) -> int:
         """Ties between people still in the network."""
-        if not self._dead_edges:
-            return len(self.eu)
-        return int(np.count_nonzero(self._live_mask()))
-
-    def _live_mask(self) -> np.ndarray:
-        """Which stored ties join two people still in the network."""
-        alive = copy_of(self.alive, dtype=np.int8).astype(bool)
-        eu, ev = copy_of(self.eu, dtype=np.int64), copy_of(self.ev, dtype=np.int64)
-        return alive[eu] & alive[ev]
-
-    # -- nodes -------------------------------------------------------------
-    def add_person(self, uid: int, role: str, affiliation: str | None) -> None:
-        """Add a node for a person when they first arrive."""
-        missing = uid + 1 - len(self.role)
-        if missing > 0:
-            for arr in (self.role, self.affiliation, self.alive, self.degree_of):
-                arr.extend(bytes(missing) if arr.typecode == "b" else [0] * missing)
-        self.role[uid], self.affiliation[uid], self.alive[uid] = _ROLE[role], _AFF[affiliation], 1
-
-    def set_role(self, uid: int, role: str, affiliation: str | None) -> None:
-        """Keep the node's role in step with the person's rung."""
-        self.role[uid], self.affiliation[uid] = _ROLE[role], _AFF[affiliation]
-
-    def forget(self, uids: Sequence[int]) -> None:
-        """Drop people (and their ties) from the network: they left long ago.
-
-        Their ties stay stored, unseen, until they outnumber the live ones; then
-        the arrays are compacted at once, so forgetting costs O(1) per tie over a run.
-        """
-        if not len(uids):
-            return
-        for uid in uids:
-            self.alive[uid] = 0
-        live = self._live_mask()
-        eu, ev = copy_of(self.eu, dtype=np.int64), copy_of(self.ev, dtype=np.int64)
-        n = len(self.alive)
-        degree = np.bincount(eu[live], minlength=n) + np.bincount(ev[live], minlength=n)
-        self.degree_of = array("l", degree.astype(np.int_).tobytes())
-        self._dead_edges = len(eu) - int(np.count_nonzero(live))
-        if self._dead_edges > len(eu) // 2:
-            self._compact(live)
-
-    def _compact(self, live: np.ndarray) -> None:
-        """Drop the stored ties of forgotten people and re-index the rest."""
-        eu, ev = copy_of(self.eu, dtype=np.int64), copy_of(self.ev, dtype=np.int64)
-        weight, last = copy_of(self.weight, dtype=np.int_), copy_of(self.last, dtype=np.float64)
-        self.eu, self.ev = array("q", eu[live].tobytes()), array("q", ev[live].tobytes())
-        self.weight, self.last = array("l", weight[live].tobytes()), array("d", last[live].tobytes())
-        keys = ((copy_of(self.eu, dtype=np.int64) << 32) | copy_of(self.ev, dtype=np.int64)).tolist()
-        self._edge = dict(zip(keys, range(len(keys)), strict=True))
-        self._dead_edges = 0
-
-    def is_alive(self, uid: int) -> bool:
-        """True while the person is in the network (not forgotten)."""
-        return 0 <= uid < len(self.alive) and bool(self.alive[uid])
-
-    def degree(self, uid: int) -> int:
-        """Number of distinct people the person has ties with."""
-        return int(self.degree_of[uid])
+        self.flush()
+        return len(self._main) + len(self._buffer)
 
     def has_edge(self, u: int, v: int) -> bool:
         """Whether u and v have a tie."""
-        u, v = min(u, v), max(u, v)
-        return ((u << 32) | v) in self._edge
+        self.flush()
+        key = _keys(np.array([u]), np.array([v]))
+        return bool(self._main.find(key)[1][0] or self._buffer.find(key)[1][0])
 
     def neighbors(self, uid: int) -> list[int]:
         """The people uid has ties with (a scan of the ties: for checks, not for the model's inner loops)."""
-        eu, ev = copy_of(self.eu, dtype=np.int64), copy_of(self.ev, dtype=np.int64)
+        eu, ev, _, _ = self._arrays()
         return sorted(set(ev[eu == uid].tolist()) | set(eu[ev == uid].tolist()))
 
-    # -- ties ----------------------------------------------------------------
-    def tie(self, u: int, v: int, time: float) -> None:
-        """Add one joint activity between u and v."""
-        if u == v:
-            return
-        if u > v:
-            u, v = v, u
-        key = (u << 32) | v
-        i = self._edge.get(key)
-        if i is None:
-            self._edge[key] = len(self.eu)
-            self.eu.append(u)
-            self.ev.append(v)
-            self.weight.append(1)
-            self.last.append(time)
-            self.degree_of[u] += 1
-            self.degree_of[v] += 1
-        else:
-            self.weight[i] += 1
-            self.last[i] = time
-
-    def tie_many(self, pairs, time: float) -> None:
-        """Add one joint activity for each (u, v) pair: `tie` in a loop, with the lookups hoisted (a hot path)."""
-        edge, eu, ev, weight, last, degree = self._edge, self.eu, self.ev, self.weight, self.last, self.degree_of
-        get = edge.get
-        for u, v in pairs:
-            if u == v:
-                continue
-            if u > v:
-                u, v = v, u
-            key = (u << 32) | v
-            i = get(key)
-            if i is None:
-                edge[key] = len(eu)
-                eu.append(u)
-                ev.append(v)
-                weight.append(1)
-                last.append(time)
-                degree[u] += 1
-                degree[v] += 1
-            else:
-                weight[i] += 1
-                last[i] = time
-
-    def tie_group(self, members: Sequence[int], k: int, rng: np.random.Generator, time: float) -> None:
-        """Tie each member to up to k others drawn at random from the same activity."""
-        n = len(members)
-        if n < 2 or k <= 0:
-            return
-        if n <= k + 1:
-            self.tie_many(((members[i], members[j]) for i in range(n) for j in range(i + 1, n)), time)
-            return
-        # Draw k partners among the n-1 others: index j in [0, n-1) maps past i.
-        picks = rng.integers(0, n - 1, size=(n, k)).tolist()
-        self.tie_many(
-            ((members[i], members[j + (j >= i)]) for i in range(n) for j in dict.fromkeys(picks[i])), time
-        )
-
-    # -- views -----------------------------------------------------------------
     def nodes(self) -> np.ndarray:
-        """The uids of the people in the network, in order of arrival."""
-        return np.flatnonzero(copy_of(self.alive, dtype=np.int8))
+        """The ids of the people in the network, in order of arrival."""
+        return np.flatnonzero(self.alive)
 
     def number_of_nodes(self) -> int:
         """People in the network."""
-        return int(np.count_nonzero(copy_of(self.alive, dtype=np.int8)))
+        return int(np.count_nonzero(self.alive))
 
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Numpy copies of the live ties: ends, weight, last contact."""
-        arrays = (
-            copy_of(self.eu, dtype=np.int64),
-            copy_of(self.ev, dtype=np.int64),
-            copy_of(self.weight, dtype=np.int_),
-            copy_of(self.last, dtype=np.float64),
-        )
-        if not self._dead_edges:
-            return arrays
-        live = self._live_mask()
-        return tuple(a[live] for a in arrays)
+    def _label_lists(self, uids: np.ndarray) -> tuple[list[str], list[str | None]]:
+        roles = [ROLE_LABELS[r] for r in self.people.role[uids].tolist()]
+        affiliations = [AFFILIATION_LABELS[a] or None for a in self.people.affiliation[uids].tolist()]
+        return roles, affiliations
 
     def to_igraph(self) -> ig.Graph:
-        """The network in igraph (C): vertices in uid order, with `uid`, `role`, `weight`."""
+        """The network in igraph (C): vertices in id order, with `uid`, `role`, `weight`."""
         uids = self.nodes()
-        index = np.full(len(self.alive), -1, dtype=np.int64)
-        index[uids] = np.arange(len(uids))
+        index = np.full(self.people.n, -1, dtype=np.int64)
+        index[uids] = np.arange(uids.size)
         eu, ev, weight, _ = self._arrays()
-        g = ig.Graph(n=len(uids))
-        if len(eu):
+        g = ig.Graph(n=uids.size)
+        if eu.size:
             g.add_edges(np.column_stack([index[eu], index[ev]]))
             g.es["weight"] = weight.tolist()
         g.vs["uid"] = uids.tolist()
-        role = copy_of(self.role, dtype=np.int8)
-        g.vs["role"] = [ROLES[r] for r in role[uids].tolist()]
+        g.vs["role"] = self._label_lists(uids)[0]
         return g
 
     def graph(self) -> nx.Graph:
         """The network as a networkx graph (node attributes role, affiliation; edge weight, last)."""
         g = nx.Graph()
-        for uid in self.nodes().tolist():
-            g.add_node(uid, role=ROLES[self.role[uid]], affiliation=AFFILIATIONS[self.affiliation[uid]])
+        uids = self.nodes()
+        roles, affiliations = self._label_lists(uids)
+        g.add_nodes_from((uid, {"role": r, "affiliation": a})
+                         for uid, r, a in zip(uids.tolist(), roles, affiliations, strict=True))
         eu, ev, weight, last = self._arrays()
         g.add_edges_from(
             (u, v, {"weight": w, "last": t})
             for u, v, w, t in zip(eu.tolist(), ev.tolist(), weight.tolist(), last.tolist(), strict=True)
         )
         return g
+
+
+def group_pairs(members: np.ndarray, k: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs tying each member to up to k others of the same activity, drawn at random (a draw repeated once counts once).
+
+    A group of at most k + 1 ties everyone to everyone (no draw).
+    """
+    n = members.size
+    if n < 2 or k <= 0:
+        return members[:0], members[:0]
+    if n <= k + 1:
+        i, j = np.triu_indices(n, 1)
+        return members[i], members[j]
+    picks = rng.integers(0, n - 1, size=(n, k))
+    if k > 1:  # a partner drawn twice by the same member counts once
+        picks.sort(axis=1)
+        keep = np.ones_like(picks, dtype=bool)
+        keep[:, 1:] = picks[:, 1:] != picks[:, :-1]
+    else:
+        keep = np.ones_like(picks, dtype=bool)
+    rows = np.broadcast_to(np.arange(n)[:, None], picks.shape)
+    i, j = rows[keep], picks[keep]
+    j = j + (j >= i)  # index j in [0, n-1) maps past i
+    return members[i], members[j]

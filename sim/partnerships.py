@@ -5,119 +5,119 @@ labs, schools). One starts a partnership after a big event
 (`organisation_join_per_event`) or through an individual partner's ties
 (`organisation_join_per_partner_year`); it joins after an administrative lead
 time that internal friction lengthens (`sim.ladder.partnership_lead_days`).
-Procedures are checked once a week. A partner organisation visits every `organisation_interval_days` on average
-and, after each visit, keeps the relation going with `organisation_return`,
-times capacity / load once the staff's co-production capacity is exceeded: an
-organisation that lets the relation go idle leaves and goes back to the pool.
+Procedures are checked once a week. A partner organisation visits every
+`organisation_interval_days` on average and, after each visit, keeps the
+relation going with `organisation_return`, times capacity / load once the
+staff's co-production capacity is exceeded: an organisation that lets the
+relation go idle leaves and goes back to the pool.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numpy as np
 
 from sim import ladder
+from sim.kinds import Affiliation, Channel, PartnershipStatus, Role
+from sim.lab import Lab
+from sim.network import CollabNetwork
+from sim.population import People
+from sim.staff import Staff
+from sim.tally import Tally
 
-if TYPE_CHECKING:
-    from sim.model import LabModel
-
-KINDS = ("research_lab", "company", "school")
+KINDS = (Affiliation.RESEARCH_LAB, Affiliation.COMPANY, Affiliation.SCHOOL)  # the pool's organisations, in turn
 
 
 class Partnerships:
     """The pool of prospective organisations and the partnerships in progress."""
 
-    def __init__(self, model: LabModel) -> None:
-        """Seat the partner organisations present at the start."""
-        from sim.agents import Affiliation, Channel, Partner
-
-        self.model = model
-        p = model.p
-        self.size = max(p.organisation_pool, p.partner_organisations)
-        self.agents: dict[int, Partner] = {}  # pool index -> the organisation's agent, once it has joined
-        self.status: dict[int, str] = {}  # pool index -> "pending" | "active" (absent: a prospect)
-        self.pending: dict[int, tuple[float, int | None]] = {}  # pool index -> (day it can join, partner who brought it)
-        self._partner = Partner
-        self._channel = Channel.PARTNERSHIP
-        self._affiliation = {k: Affiliation(k) for k in KINDS}
-        self.reset_tallies()
-        for i in range(p.partner_organisations):
-            self.join(i, via=None)
-
-    def reset_tallies(self) -> None:
-        """The measured period starts."""
-        self.formed = self.ended = 0
+    def __init__(self, lab: Lab, people: People, network: CollabNetwork, staff: Staff, tally: Tally) -> None:
+        """A pool of `organisation_pool` prospects (at least the partners present at the start)."""
+        self.lab, self.people, self.network, self.staff, self.tally = lab, people, network, staff, tally
+        s = lab.settings
+        self.size = max(s.organisation_pool, s.partner_organisations)
+        self.status = np.full(self.size, PartnershipStatus.PROSPECT, dtype=np.int8)
+        self.org = np.full(self.size, -1, dtype=np.int64)  # pool index -> the organisation's id, once it has joined
+        self.pending: dict[int, tuple[float, int]] = {}  # pool index -> (day it can join, partner who brought it or -1)
 
     @property
     def active(self) -> int:
         """Partner organisations now."""
-        return sum(v == "active" for v in self.status.values())
+        return int((self.status == PartnershipStatus.ACTIVE).sum())
 
-    def _prospects(self) -> list[int]:
-        return [i for i in range(self.size) if i not in self.status]
+    def _prospects(self) -> np.ndarray:
+        return np.flatnonzero(self.status == PartnershipStatus.PROSPECT)
+
+    def seat(self, n: int) -> np.ndarray:
+        """The partner organisations present at the start; returns their ids (to book their visits)."""
+        return np.array([self.join(i, via=-1) for i in range(n)], dtype=np.int64)
 
     def after_event(self) -> None:
         """A big event: some prospects start the procedure."""
-        p = self.model.p
+        s = self.lab.settings
         prospects = self._prospects()
-        if not prospects or p.organisation_join_per_event <= 0:
+        if not prospects.size or s.organisation_join_per_event <= 0:
             return
-        draws = self.model.rng.random(len(prospects)).tolist()
-        for i, u in zip(prospects, draws, strict=True):
-            if u < p.organisation_join_per_event:
-                self.start(i, via=None)
+        for i in prospects[self.lab.rng.random(prospects.size) < s.organisation_join_per_event].tolist():
+            self.start(i, via=-1)
 
-    def weekly(self, partners: list[int]) -> None:
-        """Once a week: procedures whose lead time is over join; individual partners' ties start new ones."""
-        p = self.model.p
-        rng = self.model.rng
-        due = [(i, via) for i, (at, via) in self.pending.items() if at <= self.model.time]
+    def weekly(self) -> np.ndarray:
+        """Once a week: procedures whose lead time is over join; individual partners' ties start new ones.
+
+        Returns the ids of the organisations that joined (to book their visits).
+        """
+        s, rng, p = self.lab.settings, self.lab.rng, self.people
+        due = [(i, via) for i, (at, via) in self.pending.items() if at <= self.lab.time]
+        joined = []
         for i, via in due:
             del self.pending[i]
-            self.join(i, via)
-        n = rng.poisson(len(partners) * p.organisation_join_per_partner_year * 7 / 365) if partners else 0
+            joined.append(self.join(i, via))
+        partners = p.where(p.active, p.role == Role.PARTNER, p.affiliation == Affiliation.INDIVIDUAL)
+        n = rng.poisson(partners.size * s.organisation_join_per_partner_year * 7 / 365) if partners.size else 0
         for _ in range(n):
             prospects = self._prospects()
-            if not prospects:
-                return
-            j = prospects[int(rng.integers(len(prospects)))]
-            self.start(j, via=partners[int(rng.integers(len(partners)))])
+            if not prospects.size:
+                break
+            j = int(prospects[rng.integers(prospects.size)])
+            self.start(j, via=int(partners[rng.integers(partners.size)]))
+        return np.array(joined, dtype=np.int64)
 
-    def start(self, index: int, via: int | None) -> None:
+    def start(self, index: int, via: int) -> None:
         """A prospect starts the procedure; it joins at the first weekly check after the lead time."""
-        self.status[index] = "pending"
-        self.pending[index] = (self.model.time + ladder.partnership_lead_days(self.model.p), via)
+        self.status[index] = PartnershipStatus.PENDING
+        self.pending[index] = (self.lab.time + ladder.partnership_lead_days(self.lab.settings), via)
 
-    def join(self, index: int, via: int | None) -> None:
+    def join(self, index: int, via: int) -> int:
         """The organisation becomes a partner: it knows two of the staff (and the partner who brought it)."""
-        m = self.model
-        self.status[index] = "active"
-        org = self.agents.get(index)
-        if org is None:
-            org = self.agents[index] = self._partner(m, self._channel, self._affiliation[KINDS[index % len(KINDS)]])
-            org.pool_index = index
+        p, now = self.people, self.lab.time
+        self.status[index] = PartnershipStatus.ACTIVE
+        uid = int(self.org[index])
+        if uid < 0:
+            uid = int(p.add(1, Role.PARTNER, Channel.PARTNERSHIP, now, affiliation=KINDS[index % len(KINDS)])[0])
+            self.org[index] = uid
         else:
-            org.active = True
-            m.active_by_role["partner"] += 1
-        m.active_orgs += 1
-        if m.measuring:
-            self.formed += 1
-        pairs = [(org.unique_id, med.unique_id) for med in m.mediators[:2]]
-        if via is not None and m.network.is_alive(via):
-            pairs.append((org.unique_id, via))
-        m.network.tie_many(pairs, m.time)
-        org.plan_next_visit()
+            p.activate([uid])
+        self.tally.add("partnerships_formed")
+        others = self.staff.ids[:2]
+        if via >= 0 and self.network.is_alive(via):
+            others = np.append(others, via)
+        self.network.stage(np.full(others.size, uid), others, now)
+        return uid
 
-    def after_visit(self, org) -> None:
-        """The organisation keeps the relation going, or lets it lapse (back to the pool)."""
-        m = self.model
-        capacity = ladder.partner_capacity(len(m.mediators), m.p)
-        room = 0.0 if capacity <= 0 else min(1.0, capacity / max(1, m.core_load))
-        if m.rng.random() < m.p.organisation_return * room:
-            org.plan_next_visit()
-            return
-        org.active = False
-        m.active_by_role["partner"] -= 1
-        m.active_orgs -= 1
-        del self.status[org.pool_index]
-        if m.measuring:
-            self.ended += 1
+    def keep_going(self, orgs: np.ndarray) -> np.ndarray:
+        """After their visits, organisations keep the relation going, or let it lapse (back to the pool).
+
+        Returns those who keep it going (to book their next visit).
+        """
+        s, rng, p = self.lab.settings, self.lab.rng, self.people
+        keep = []
+        capacity = ladder.partner_capacity(len(self.staff), s)
+        for uid in orgs.tolist():
+            load = max(1, int(p.active_count[Role.PARTNER]))
+            room = 0.0 if capacity <= 0 else min(1.0, capacity / load)
+            if rng.random() < s.organisation_return * room:
+                keep.append(uid)
+                continue
+            p.deactivate([uid])
+            self.status[np.flatnonzero(self.org == uid)] = PartnershipStatus.PROSPECT
+            self.tally.add("partnerships_ended")
+        return np.array(keep, dtype=np.int64)

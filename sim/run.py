@@ -103,7 +103,8 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allo
     meta = {"scenario": sc.name, "seed": seed, "years": float(years), "warmup_years": sc.settings.warmup_years,
             "labsim_version": __version__}
     table = people_table(model) if people else None
-    return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph(), list(model.session_log), table)
+    return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph(),
+                     [(t, kind, tuple(ids.tolist())) for t, kind, ids in model.sessions.log], table)
 
 
 def write_result(result: RunResult, out: str | Path, figures: bool = True) -> list[Path]:

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import LabsimError
-from sim.files import TomlFile, cap, parse_toml, read_toml, show
+from sim.files import TomlFile, cap, read_toml, show
+from sim.kinds import DAYS_PER_YEAR
 from sim.schema import PARAM_BY_NAME, PARAMS
+from sim.settings import Settings
 
-DAYS_PER_YEAR = 365.0  # the model's time unit is the day
 PRESET_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 MAP_KEYS = ("public_market", "open_closed")
 START_ONLY = ("warmup_years", "initial_contributors", "initial_partners", "initial_dormant", "initial_former_regulars",
@@ -28,12 +29,6 @@ META_KEYS = ("name", "description", "extends", "interventions", *MAP_KEYS)
 MAX_EXTENDS = 16  # files in one chain of `extends`
 MAX_REPORTED = 25  # problems reported per file
 
-Settings = dataclasses.make_dataclass(
-    "Settings",
-    [(p.name, p.kind, field(default=p.default)) for p in PARAMS],
-    frozen=True,
-    namespace={"__doc__": "Validated values of every scenario key (see sim.schema.PARAMS)."},
-)
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ class Scenario:
     """A named, validated set of settings, with its place on the map and its interventions."""
 
     name: str
-    settings: Any = field(default_factory=Settings)
+    settings: Settings = field(default_factory=Settings)
     description: str = ""
     path: str | None = None
     interventions: tuple[Intervention, ...] = ()
@@ -239,13 +234,6 @@ def parse_settings(texts: list[str]) -> dict[str, Any]:
 
 def _short_arg(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + f"... ({len(text)} characters)"
-
-
-def parse_scenario(data: dict[str, Any], source: str, text: str = "", base: Scenario | None = None) -> Scenario:
-    """Validate a scenario's table (over an optional base) and build it; raise LabsimError with every problem."""
-    tf = parse_toml(text, source) if text else TomlFile(Path(source), "", data)
-    tf.data = data
-    return _parse(tf, base)
 
 
 def _parse(tf: TomlFile, base: Scenario | None) -> Scenario:

@@ -1,0 +1,79 @@
+"""Newcomers: who walks in for a first visit, and through which channel.
+
+Each open day, newcomers come from the host's footfall (`discovery_rate`), from
+the people aware of the lab and from those told by word of mouth (a share
+`awareness_uptake` of each stock, `sim.awareness`); workshops and big events
+bring their own (`sim.programme`). A drop-in fee and the effort of booking
+deter would-be newcomers (`sim.ladder.fee_acceptance`, `booking_uptake`). A
+share of newcomers come as creators (artists among the public).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import ladder
+from sim.awareness import Awareness
+from sim.calendar import ARRIVAL_HOUR, MORNING
+from sim.careers import Careers
+from sim.kinds import Channel, Role
+from sim.lab import Lab
+from sim.network import CollabNetwork
+from sim.population import People
+from sim.tally import Tally
+
+
+class Arrivals:
+    """Brings newcomers into the people table and books their first visit."""
+
+    def __init__(self, lab: Lab, people: People, network: CollabNetwork, awareness: Awareness, careers: Careers,
+                 tally: Tally) -> None:
+        """Arrivals into `people`, booked through `careers`."""
+        self.lab, self.people, self.network, self.awareness = lab, people, network, awareness
+        self.careers, self.tally = careers, tally
+
+    def entry_uptake(self, fee: float) -> float:
+        """Share of would-be newcomers who come: those whose willingness to pay covers the fee, times the booking's."""
+        s = self.lab.settings
+        return ladder.fee_acceptance(fee, s) * ladder.booking_uptake(0, s)
+
+    def day(self) -> None:
+        """An open day's newcomers: footfall x discovery; the aware (reputation) and the told (word of mouth)."""
+        s, rng, aware = self.lab.settings, self.lab.rng, self.awareness
+        fee = s.price_per_visit
+        draw = self.entry_uptake(fee)
+        footfall, from_aware, from_told = rng.poisson(
+            [s.host_footfall_per_day * s.discovery_rate * draw, aware.reputation * s.awareness_uptake * draw,
+             aware.told * s.awareness_uptake * draw])
+        counts = (int(footfall), aware.take("reputation", from_aware), aware.take("told", from_told))
+        channels = np.repeat(np.array([Channel.FOOTFALL, Channel.REPUTATION, Channel.WORD_OF_MOUTH]), counts)
+        ids = self.arrive(channels, fee=fee)
+        told = ids[channels == Channel.WORD_OF_MOUTH]
+        if told.size:  # each ties to whom they heard it from, if that person is still in the network
+            referrers = aware.referrers(told.size, rng)
+            known = referrers >= 0
+            known[known] = ~self.people.gone[referrers[known]]
+            self.network.stage(told[known], referrers[known], self.lab.time)
+
+    def newcomers(self, n: int, channel: Channel, arranged: bool = False, fee: float = 0.0) -> np.ndarray:
+        """Create n people arriving today (willing to pay `fee`), booked for today; a share come as creators.
+
+        Arranged newcomers (a workshop's or an event's guests) need no slot under appointment access.
+        """
+        return self.arrive(np.full(max(0, n), channel), arranged, fee)
+
+    def arrive(self, channels: np.ndarray, arranged: bool = False, fee: float = 0.0) -> np.ndarray:
+        """Create people arriving today through the given channels (one each), as `newcomers` does."""
+        n = channels.size
+        if n == 0:
+            return np.empty(0, dtype=np.int64)
+        s, rng = self.lab.settings, self.lab.rng
+        creator = rng.random(n) < s.creator_share
+        ids = self.people.add(
+            n, Role.VISITOR, channels, self.lab.time,
+            talent=rng.random(n), propensity=ladder.draw_propensity(rng, s.propensity_sigma, size=n),
+            wtp=ladder.draw_wtp(rng, s, at_least=fee, size=n))
+        self.people.set_role(ids[creator], Role.ARTIST, self.lab.time)
+        self.careers.book(ids, 0.0, MORNING if arranged else ARRIVAL_HOUR, arranged)
+        self.tally.week["arrivals"] += n
+        return ids

@@ -1,0 +1,65 @@
+"""The lab's books over the measured period: income by stream, costs by kind, the subsidy.
+
+The books open at the end of the warm-up (`start`): before, nothing is booked.
+"""
+
+from __future__ import annotations
+
+from sim.kinds import DAYS_PER_YEAR
+from sim.settings import Settings
+
+INCOME = ("fees", "subscriptions", "workshops", "sales", "rentals", "services")
+COSTS = ("staff", "space", "engineers", "materials")
+
+
+class Budget:
+    """Income by stream, costs by kind and the subsidy, of the measured period."""
+
+    def __init__(self) -> None:
+        """Closed books: nothing is booked until the measured period starts."""
+        self.counting = False
+        self._reset()
+
+    def _reset(self) -> None:
+        self.income = dict.fromkeys(INCOME, 0.0)
+        self.costs = dict.fromkeys(COSTS, 0.0)
+        self.subsidy = 0.0
+
+    def start(self) -> None:
+        """Open the books afresh (the measured period begins)."""
+        self.counting = True
+        self._reset()
+
+    def earn(self, stream: str, amount: float) -> None:
+        """Book income of one stream."""
+        if self.counting:
+            self.income[stream] += amount
+
+    def spend(self, kind: str, amount: float) -> None:
+        """Book a cost of one kind."""
+        if self.counting:
+            self.costs[kind] += amount
+
+    def accrue_day(self, mediators: int, s: Settings) -> None:
+        """One day of standing costs (staff, space) and of the subsidy."""
+        if self.counting:
+            self.costs["staff"] += mediators * s.staff_cost_per_year / DAYS_PER_YEAR
+            self.costs["space"] += s.space_m2 * s.rent_per_m2_year / DAYS_PER_YEAR
+            self.subsidy += s.subsidy_per_year / DAYS_PER_YEAR
+
+    @property
+    def revenue(self) -> float:
+        """Income from the lab's activity (the subsidy apart)."""
+        return sum(self.income.values())
+
+    def summary(self, visits: int, contributors: int) -> dict[str, float | None]:
+        """The budget's summary keys; net_result = revenue + subsidy - costs exactly (rounded parts, then summed)."""
+        income = {f"revenue_{k}": round(v, 2) for k, v in self.income.items()}
+        costs = {f"costs_{k}": round(v, 2) for k, v in self.costs.items()}
+        revenue, total, subsidy = round(sum(income.values()), 2), round(sum(costs.values()), 2), round(self.subsidy, 2)
+        return {
+            "revenue": revenue, **income, "subsidy": subsidy, "costs": total, **costs,
+            "net_result": round(revenue + subsidy - total, 2),
+            "cost_per_visit": round(total / visits, 2) if visits else None,
+            "cost_per_contributor": round(total / contributors, 2) if contributors else None,
+        }

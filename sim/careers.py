@@ -1,0 +1,330 @@
+"""Careers: every transition of the ladder, in one place.
+
+A visit is counted -> the person decides to come back (or goes dormant) ->
+enough visits in the window (or a membership) make a contributor -> engaged,
+well-connected contributors who co-led join the core (partners) while the
+staff's capacity allows -> a long absence slides a regular down a rung ->
+dormant people come back now and then -> those away longer than
+`forget_after_days` are forgotten. The rules are the pure functions of
+`sim.ladder`; this module applies them to the day's visitors together (arrays
+of ids) and draws the random numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from sim import ladder
+from sim.awareness import Awareness
+from sim.budget import Budget
+from sim.calendar import CLOSING, Calendar
+from sim.dormancy import DormantPool
+from sim.kinds import DAYS_PER_YEAR, Affiliation, Channel, Role
+from sim.lab import Lab
+from sim.network import CollabNetwork
+from sim.population import OCCASIONAL, REGULAR, People
+from sim.staff import Staff
+from sim.tally import Tally
+
+RETURNER_WINDOW = 90.0  # a returner came back within this many days of their first visit (Gardner 2011's early returns)
+
+
+class Careers:
+    """Where each person stands on the ladder, and every move up, down, out and back."""
+
+    def __init__(self, lab: Lab, people: People, calendar: Calendar, network: CollabNetwork, staff: Staff,
+                 awareness: Awareness, tally: Tally, budget: Budget) -> None:
+        """Careers of the people of `people`; the dormant pool starts empty."""
+        self.lab, self.people, self.calendar, self.network, self.staff = lab, people, calendar, network, staff
+        self.awareness, self.tally, self.budget = awareness, tally, budget
+        self.dormant = DormantPool(people)
+        self._anniversaries: defaultdict[int, list[int]] = defaultdict(list)  # day -> new members a year on
+
+    # -- coming and paying ----------------------------------------------------------------
+    def pays(self, ids: np.ndarray) -> np.ndarray:
+        """Whether a visit is paid (at any price): not by members, partners, residents or organisations."""
+        p = self.people
+        return ((p.affiliation[ids] == Affiliation.NONE) & (p.role[ids] != Role.PARTNER)
+                & (p.member_until[ids] < self.lab.time) & ~p.in_residence[ids])
+
+    def can_pay(self, ids: np.ndarray) -> np.ndarray | bool:
+        """Whether people come at today's drop-in fee: no fee for them, or a visit is worth it to them."""
+        price = self.lab.settings.price_per_visit
+        if price <= 0:
+            return True
+        return ~self.pays(ids) | (self.people.wtp[ids] >= price)
+
+    def engagement(self, ids: np.ndarray) -> np.ndarray:
+        """Engagement now: it halves every `engagement_half_life_days` since it was last updated."""
+        p = self.people
+        half_life = self.lab.settings.engagement_half_life_days
+        return p.engagement[ids] * 0.5 ** ((self.lab.time - p.engaged_at[ids]) / half_life)
+
+    # -- a visit ---------------------------------------------------------------------------
+    def record_visits(self, ids: np.ndarray, quality: np.ndarray) -> None:
+        """People made a visit of the given quality: their history and engagement follow."""
+        p, now = self.people, self.lab.time
+        first = p.visits[ids] == 0
+        newcomers = ids[first]
+        p.first_visit[newcomers] = now
+        self.tally.first_visits(p.channel[newcomers])
+        since_first = now - p.first_visit[ids]
+        p.returned_early[ids[~first & (since_first <= RETURNER_WINDOW)]] = True
+        p.active_at_1y[ids[(since_first > DAYS_PER_YEAR - RETURNER_WINDOW) & (since_first <= DAYS_PER_YEAR)]] = True
+        p.note_visits(ids, now)
+        p.visits[ids] += 1
+        p.last_visit[ids] = now
+        p.engagement[ids] = self.engagement(ids) + quality
+        p.engaged_at[ids] = now
+        p.last_quality[ids] = quality
+
+    def train(self, ids: np.ndarray) -> None:
+        """A workshop trained those not trained yet (trained people return more and work on their own)."""
+        fresh = ids[~self.people.trained[ids]]
+        self.people.trained[fresh] = True
+        self.tally.add("people_trained", fresh.size)
+
+    def count_visits(self, ids: np.ndarray) -> None:
+        """Tally the visits, their materials and the fees paid."""
+        p, s = self.people, self.lab.settings
+        self.tally.week["visits"] += ids.size
+        if not self.tally.counting:
+            return
+        self.tally.add("visits", ids.size)
+        self.tally.add("regular_visits", int(REGULAR[p.role[ids]].sum()))
+        self.tally.add("visitors", int((p.visits[ids] - p.visits_before[ids] == 1).sum()))
+        self.budget.spend("materials", s.materials_per_visit * ids.size)
+        if s.price_per_visit > 0:
+            self.budget.earn("fees", s.price_per_visit * int(self.pays(ids).sum()))
+
+    def after_visits(self, ids: np.ndarray) -> np.ndarray:
+        """After the day's visits: documentation, memberships, promotions, then each decides to come back or not.
+
+        Residents keep their residency's rhythm. Returns the partner
+        organisations among the visitors: they keep a relation, not a career
+        (`sim.partnerships` decides whether it goes on).
+        """
+        p, s = self.people, self.lab.settings
+        regular = REGULAR[p.role[ids]]
+        writers = regular & (p.confidential_until[ids] <= self.lab.time)
+        self.awareness.document(s.doc_pages_per_visit * int(writers.sum()))
+        residents = p.in_residence[ids]
+        self.plan_visits(ids[residents])
+        organisations = p.affiliation[ids] > Affiliation.INDIVIDUAL
+        partners_of_the_lab = ids[organisations]
+        ids = ids[~residents & ~organisations]
+        was_contributor = ids[p.role[ids] == Role.CONTRIBUTOR]
+        joined = self.memberships(ids)
+        self.promote_to_contributor(ids, joined)
+        self.promote_to_partner(was_contributor)
+        chance = self.return_chance(ids)
+        if self.calendar.needs_slots():
+            chance = chance * ladder.booking_uptake(p.visits[ids], s)
+        stay = self.lab.rng.random(ids.size) < chance
+        self.plan_visits(ids[stay])
+        self.leave(ids[~stay])
+        self.watch(ids[REGULAR[p.role[ids]]])
+        return partners_of_the_lab
+
+    def return_chance(self, ids: np.ndarray) -> np.ndarray:
+        """Chance of coming back after today's visit (`sim.ladder`); nil if the fee is above what a visit is worth."""
+        p, s = self.people, self.lab.settings
+        role = p.role[ids]
+        regular = REGULAR[role]
+        visitor = ladder.visitor_return_chance(p.last_quality[ids], self.engagement(ids), p.trained[ids],
+                                               p.propensity[ids], s)
+        chance = np.where(regular, ladder.regular_return_chance(role, s), visitor)
+        return np.where(self.can_pay(ids), chance, 0.0) if s.price_per_visit > 0 else chance
+
+    # -- climbing ---------------------------------------------------------------------------
+    def memberships(self, ids: np.ndarray) -> np.ndarray:
+        """Contributors renew a membership that ran out if still worth it; trained non-members may take one.
+
+        A membership is worth its fee when the visits the person expects in
+        its period at a regular's pace are worth that much to them
+        (`sim.ladder.membership_worth_it`). Returns a mask of who took one now:
+        a visitor who takes one becomes a contributor at once. A membership
+        that ran out while its holder stopped being a regular lapses; they may
+        take a new one later.
+        """
+        p, s, now = self.people, self.lab.settings, self.lab.time
+        joined = np.zeros(ids.size, dtype=bool)
+        due = (p.role[ids] != Role.PARTNER) & p.trained[ids] & (p.member_until[ids] < now)
+        if not due.any():
+            return joined
+        idx = np.flatnonzero(due)
+        who = ids[idx]
+        renewing = (p.member_until[who] != -np.inf) & (p.role[who] == Role.CONTRIBUTOR)
+        p.member_until[who] = -np.inf
+        wants = renewing.copy()
+        new = ~renewing & (p.visits[who] > 1) & (p.talent[who] >= s.contributor_selectivity)
+        wants[new] = self.lab.rng.random(int(new.sum())) < s.subscription_prob
+        expected = s.membership_days / ladder.visit_interval(Role.CONTRIBUTOR, p.propensity[who], s)
+        takes = wants & ladder.membership_worth_it(p.wtp[who], expected, s.subscription_fee)
+        members = who[takes]
+        p.member_until[members] = now + s.membership_days
+        self.budget.earn("subscriptions", s.subscription_fee * members.size)
+        self.tally.subscriber(members)
+        joined[idx[takes]] = True
+        return joined
+
+    def promote_to_contributor(self, ids: np.ndarray, joined: np.ndarray) -> None:
+        """Visitors and creators with enough visits in the window (or a membership just taken) become regulars."""
+        p, s = self.people, self.lab.settings
+        candidates = OCCASIONAL[p.role[ids]]
+        recent = p.visits_within(ids, self.lab.time - s.contributor_window_days)
+        climb = ids[candidates & (joined | ladder.is_regular(recent, p.talent[ids], s))]
+        self.become(climb, Role.CONTRIBUTOR)
+        self.tally.add("promoted_contributor", climb.size)
+
+    @property
+    def core_load(self) -> int:
+        """Partnerships the staff carry now: individual partners and partner organisations."""
+        return int(self.people.active_count[Role.PARTNER])
+
+    def promote_to_partner(self, ids: np.ndarray) -> None:
+        """Eligible contributors join the core, one at a time: each one fills the staff's capacity a little more."""
+        p, s, rng = self.people, self.lab.settings, self.lab.rng
+        ids = ids[p.role[ids] == Role.CONTRIBUTOR]
+        if not ids.size:
+            return
+        eligible = ladder.eligible_for_partner(self.engagement(ids), self.network.degrees(ids), p.coleads[ids], s)
+        capacity = ladder.partner_capacity(len(self.staff), s)
+        for uid in ids[eligible].tolist():
+            if rng.random() < ladder.partner_promotion_chance(self.core_load, capacity, s):
+                p.affiliation[uid] = Affiliation.INDIVIDUAL
+                self.become(np.array([uid]), Role.PARTNER)
+                self.tally.add("promoted_partner")
+
+    def become(self, ids: np.ndarray, role: Role) -> None:
+        """People move to another rung; a first step onto the regulars' rungs starts a one-year membership watch."""
+        first = self.people.set_role(ids, role, self.lab.time)
+        if first.size:
+            self._anniversaries[int(self.lab.time + DAYS_PER_YEAR)].extend(first.tolist())
+
+    # -- coming back, or not ----------------------------------------------------------------
+    def plan_visits(self, ids: np.ndarray, decided_at: float = CLOSING) -> None:
+        """Book each person's next visit, at least a day away, at their mean interval on average.
+
+        Residents come `residency_visits_per_week` days a week, organisations
+        every `organisation_interval_days`; both by arrangement (no slot). Under
+        appointment access the others need a free slot, and may give up.
+        """
+        if not ids.size:
+            return
+        p, s, rng = self.people, self.lab.settings, self.lab.rng
+        resident = p.in_residence[ids] & (s.residency_visits_per_week > 0)
+        organisation = p.affiliation[ids] > Affiliation.INDIVIDUAL
+        arranged = resident | organisation
+        mean = np.where(organisation, s.organisation_interval_days,
+                        ladder.visit_interval(p.role[ids], p.propensity[ids], s))
+        if resident.any():
+            mean = np.where(resident, 7.0 / max(s.residency_visits_per_week, 1e-9), mean)
+        waits = ladder.draw_wait(rng, mean)
+        self.book(ids, waits, decided_at, arranged)
+
+    def book(self, ids: np.ndarray, waits, decided_at: float, arranged) -> None:
+        """Book visits after `waits` days (by appointment unless arranged); those who give up a slot leave."""
+        days = self.calendar.visiting_days(int(self.lab.time), waits, decided_at)
+        if days.shape != ids.shape:
+            days = np.full(ids.shape, days)
+        if not self.calendar.needs_slots() or np.all(arranged):
+            self.calendar.book(ids, days)
+            return
+        slots = ~np.asarray(arranged, dtype=bool) & np.ones(ids.shape, dtype=bool)
+        free = ~slots
+        self.calendar.book(ids[free], days[free])
+        s = self.lab.settings
+        lead = self.calendar.visiting_days(int(self.lab.time), s.booking_lead_days, decided_at)
+        gave_up = self.calendar.book_slots(ids[slots], np.maximum(days[slots], lead))
+        self.leave(gave_up)
+
+    def leave(self, ids: np.ndarray) -> None:
+        """People stop coming: dormant, keeping history and ties, they may come back (not former residents)."""
+        if not ids.size:
+            return
+        p = self.people
+        self.calendar.cancel(ids)
+        ids = ids[p.active[ids]]
+        p.deactivate(ids)
+        self.tally.week["lapses"] += ids.size
+        residents = (p.role[ids] == Role.ARTIST) & (p.channel[ids] == Channel.RESIDENCY)
+        ids = ids[~residents]  # a residency is over: residents do not drift back on their own
+        self.dormant.add(ids, self.lab.time, self.comeback_weight(ids))
+
+    def comeback_weight(self, ids: np.ndarray) -> np.ndarray:
+        """How strongly people who stop are drawn back (`sim.ladder.reactivation_weight`), booking and price included."""
+        p, s = self.people, self.lab.settings
+        weight = ladder.reactivation_weight(p.propensity[ids])
+        if self.calendar.needs_slots():
+            weight = weight * ladder.booking_uptake(p.visits[ids], s)
+        return weight * self.can_pay(ids) if s.price_per_visit > 0 else weight
+
+    def comebacks(self, decided_at: float) -> None:
+        """Once a week: dormant people draw whether they come back (events and good visits remind them)."""
+        week = self.tally.week
+        good_share = week["good_visits"] / week["visits"] if week["visits"] else 0.0
+        ids = self.dormant.draw_comebacks(self.lab.time, self.lab.rng, week["events"], good_share, self.lab.settings)
+        ids = ids[~self.people.active[ids]]
+        if not ids.size:
+            return
+        self.dormant.discard(ids)
+        self.people.activate(ids)
+        week["comebacks"] += ids.size
+        self.plan_visits(ids, decided_at)
+
+    # -- sliding down -------------------------------------------------------------------------
+    def watch(self, ids: np.ndarray, delay: float | None = None) -> None:
+        """Make sure one absence check is pending for each regular: due when their lapse time since the last visit is up.
+
+        With `delay`, the check is due that many days from now (a partner just slid to contributor).
+        """
+        p, now = self.people, self.lab.time
+        fresh = ids[p.check_day[ids] < 0]
+        if not fresh.size:
+            return
+        due = p.last_visit[fresh] + ladder.lapse_days(p.role[fresh], self.lab.settings) if delay is None else now + delay
+        p.check_day[fresh] = np.maximum(int(now), np.ceil(due - 0.5 - 1e-9))  # checked after the day's visits
+
+    def absence_checks(self) -> None:
+        """Regulars whose check is due today slide down a rung if absent too long, or are watched again."""
+        day, p, s, now = int(self.lab.time), self.people, self.lab.settings, self.lab.time
+        ids = np.flatnonzero(p.check_day[: p.n] == day)
+        if not ids.size:
+            return
+        p.check_day[ids] = -1
+        away = now - p.last_visit[ids]
+        role = p.role[ids]
+        slides = (role == Role.PARTNER) & (away >= s.partner_lapse_days)
+        lapses = (role == Role.CONTRIBUTOR) & (away >= s.contributor_lapse_days)
+        to_contributor, to_visitor, still = ids[slides], ids[lapses], ids[REGULAR[role] & ~slides & ~lapses]
+        self.watch(still)
+        self.leave(to_visitor)
+        self.become(to_visitor, Role.VISITOR)
+        p.affiliation[to_contributor] = Affiliation.NONE
+        self.become(to_contributor, Role.CONTRIBUTOR)
+        self.watch(to_contributor, delay=s.contributor_lapse_days)
+
+    def anniversaries(self) -> None:
+        """New members of a year ago: still contributor or above? (members' one-year retention)."""
+        ids = np.array(self._anniversaries.pop(int(self.lab.time), ()), dtype=np.int64)
+        if ids.size:
+            self.people.retained_1y[ids] = REGULAR[self.people.role[ids]]
+
+    # -- forgetting ---------------------------------------------------------------------------
+    def forget_the_long_gone(self) -> None:
+        """People dormant for more than forget_after_days are forgotten: their ties go, their counts stay.
+
+        By then their pull to come back has faded (`reactivation_fade_days`); the
+        network forgets their ties (and regulars' degrees drop with them), as
+        ties fade within a year. It keeps multi-year runs from growing on people
+        who are gone.
+        """
+        ids = self.dormant.release_older_than(self.lab.time - self.lab.settings.forget_after_days)
+        if not ids.size:
+            return
+        self.people.check_day[ids] = -1  # a lapse longer than the memory: its pending check goes too
+        self.people.gone[ids] = True
+        self.network.forget(ids)

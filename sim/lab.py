@@ -1,0 +1,30 @@
+"""What a component sees of the lab: a narrow interface, so that imports run one way.
+
+Components (`sim.careers`, `sim.sessions`, `sim.market`...) are given the lab
+as a `Lab` and the other components they work with by name; none of them
+imports `sim.model`. `LabModel` satisfies `Lab` (a Protocol: no inheritance).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from sim.settings import Settings
+
+
+class Lab(Protocol):
+    """The lab as its components see it: the settings in force, the random stream, the clock, the period."""
+
+    settings: Settings
+    """The settings in force (interventions replace them mid-run: read them each time, never keep a copy)."""
+    rng: np.random.Generator
+    """The run's one stream of chance (numpy), seeded from the run's seed."""
+    measuring: bool
+    """True once the warm-up is over: tallies of the measured period count from then on."""
+
+    @property
+    def time(self) -> float:
+        """Days since the run started (the lab's day d runs at time d + 0.5)."""
+        ...

@@ -1,0 +1,191 @@
+"""Where people meet: a lab's day, split into its activities and played out.
+
+The people who come on a day are split among the day's activities: residents
+work with staff and engineers, teams of confidential company projects work
+apart, workshops seat untrained newcomers first, a big event takes the whole
+space, and otherwise regulars work in a project session (on project days) and
+everyone else drops in to the open session. Each activity sets the quality of
+its attendees' visits (mediator attention shared among those present, peer
+help, open documentation, crowding, friction) and ties people together;
+mediators broker ties and introduce newcomers to regulars.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim import ladder
+from sim.awareness import Awareness
+from sim.kinds import Access, Role, SessionKind
+from sim.lab import Lab
+from sim.network import CollabNetwork, group_pairs
+from sim.population import REGULAR, People
+from sim.staff import Staff
+from sim.tally import Tally
+
+SESSION_LOG = 60  # recent sessions kept (time, kind, attendees) for the person-activity picture
+POOLED = (SessionKind.OPEN_SESSION, SessionKind.PROJECT, SessionKind.EVENT)  # share the free mediators' attention
+EMPTY = np.empty(0, dtype=np.int64)
+
+
+@dataclass
+class Session:
+    """One activity of the day and the people in it."""
+
+    kind: SessionKind
+    ids: np.ndarray
+    attention: float = 0.0  # mediator attention per attendee, in [0, 1]
+    staff: np.ndarray = field(default_factory=lambda: EMPTY)  # mediators serving the session
+
+
+class Sessions:
+    """Splits a day's visitors among activities and plays them out."""
+
+    def __init__(self, lab: Lab, people: People, network: CollabNetwork, staff: Staff, awareness: Awareness,
+                 tally: Tally) -> None:
+        """The day's activities of a lab."""
+        self.lab, self.people, self.network, self.staff = lab, people, network, staff
+        self.awareness, self.tally = awareness, tally
+        self.log: deque[tuple[float, str, np.ndarray]] = deque(maxlen=SESSION_LOG)
+
+    # -- who goes where -----------------------------------------------------------------
+    def split(self, present: np.ndarray, workshops: int, event: bool) -> list[Session]:
+        """Assign each person present to one activity."""
+        p, s, now = self.people, self.lab.settings, self.lab.time
+        sessions: list[Session] = []
+        resident = p.in_residence[present]
+        if resident.any():
+            sessions.append(Session(SessionKind.RESIDENCY, present[resident]))
+        others = present[~resident]
+        # Teams of confidential company projects work apart (no ties outside the team, no open documentation).
+        secret = (p.role[others] != Role.VISITOR) & (p.confidential_until[others] > now)
+        if secret.any():
+            sessions.append(Session(SessionKind.CONFIDENTIAL, others[secret]))
+            others = others[~secret]
+        # Workshop seats go to untrained visitors, fewest visits first (those who booked are newcomers).
+        untrained = others[(p.role[others] == Role.VISITOR) & ~p.trained[others]]
+        seated = untrained[np.argsort(p.visits[untrained], kind="stable")][: workshops * s.workshop_size]
+        for i in range(workshops):
+            sessions.append(Session(SessionKind.WORKSHOP, seated[i * s.workshop_size : (i + 1) * s.workshop_size]))
+        self.tally.add("workshops_held", workshops)
+        rest = others[~np.isin(others, seated)] if seated.size else others
+        if event:
+            self.tally.add("events_held")
+            sessions.append(Session(SessionKind.EVENT, rest))
+            return sessions
+        if self.lab.rng.random() < s.project_sessions_per_week / s.open_days_per_week:
+            regular = p.role[rest] != Role.VISITOR
+            if regular.any():
+                sessions.append(Session(SessionKind.PROJECT, rest[regular]))
+            rest = rest[~regular]
+        if rest.size:
+            sessions.append(Session(SessionKind.OPEN_SESSION, rest))
+        return sessions
+
+    # -- mediators' attention -------------------------------------------------------------
+    def attend(self, sessions: list[Session]) -> None:
+        """Mediators run the workshops; the others share their attention among those present and broker ties."""
+        s, now = self.lab.settings, self.lab.time
+        cap, mediators = s.mediator_capacity, self.staff.ids
+        pool = [x for x in sessions if x.kind in POOLED]
+        pool_people = sum(x.ids.size for x in pool)
+        runners = sum(x.kind is SessionKind.WORKSHOP for x in sessions)
+        free = mediators[runners:]
+        shared = 0.0 if pool_people == 0 else min(1.0, free.size * cap / pool_people)
+        co_production = ladder.co_production_share(s)  # the rest of the staff's time goes to guided visits
+        runner = 0
+        for x in sessions:
+            if x.kind is SessionKind.WORKSHOP:
+                if runner < mediators.size:
+                    x.staff = mediators[runner : runner + 1]
+                    x.attention = min(1.0, 2 * cap / max(1, x.ids.size))
+                    self.network.stage(np.broadcast_to(x.staff, x.ids.shape), x.ids, now)  # the runner knows them all
+                runner += 1
+            elif x.kind is SessionKind.RESIDENCY:
+                x.attention = 1.0 if mediators.size else 0.0
+                x.staff = mediators
+            else:  # open sessions, projects, events, confidential projects: co-production with users
+                x.attention = shared * co_production
+        for x in pool:
+            x.staff = free
+        if pool_people and free.size:  # one shuffle a day, dealt out in turn: each attends `per` different people
+            members = np.concatenate([x.ids for x in pool])
+            per = min(max(1, math.floor(cap)), members.size)
+            order = self.lab.rng.permutation(members.size)
+            j = np.arange(free.size * per)
+            self.network.stage(free[j // per], members[order[j % members.size]], now)
+
+    # -- playing out ------------------------------------------------------------------------
+    def play(self, sessions: list[Session]) -> tuple[np.ndarray, np.ndarray]:
+        """Tie attendees together and set the quality of their visits; returns (ids, quality), session by session."""
+        p, s, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
+        ids = np.concatenate([x.ids for x in sessions]) if sessions else EMPTY
+        regular = REGULAR[p.role[ids]]
+        newcomers = ids.size - int(regular.sum())
+        peer = 1.0 if newcomers == 0 else min(1.0, s.peer_help_per_contributor * int(regular.sum()) / newcomers)
+        # Big events are planned for crowds; the others share the everyday space.
+        everyday = sum(x.ids.size for x in sessions if x.kind is not SessionKind.EVENT)
+        crowding = s.crowding_penalty * max(0.0, everyday / s.space_capacity - 1.0)
+        docs = s.open_documentation * self.awareness.readable(s)
+        friction = s.access_friction if s.access == Access.APPOINTMENT else 0.0
+        base = np.empty(ids.size)
+        start = 0
+        for x in sessions:
+            self._tie(x)
+            if x.kind in (SessionKind.PROJECT, SessionKind.WORKSHOP) and self.staff.ids.size:
+                self._colead(x)
+            crowd = 0.0 if x.kind is SessionKind.EVENT else crowding
+            base[start : start + x.ids.size] = s.base_quality + s.attention_weight * x.attention + s.doc_weight * docs \
+                - crowd - friction
+            start += x.ids.size
+            self.log.append((now, x.kind.value, np.concatenate([x.ids, x.staff])))
+        noise = rng.normal(0.0, s.quality_noise, size=ids.size) if s.quality_noise else 0.0
+        help_ = np.where(regular, 1.0, peer)
+        alone = s.training_quality_bonus * p.trained[ids]  # trained people can work on their own
+        quality = np.clip(base + s.peer_weight * help_ + alone + noise, 0.0, 1.0)
+        return ids, quality
+
+    def _tie(self, x: Session) -> None:
+        """Tie each attendee to co-attendees: within their team for confidential projects and booked slots."""
+        p, s, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
+        teams = None
+        if x.kind is SessionKind.CONFIDENTIAL:
+            teams = p.project[x.ids]
+        elif s.access == Access.APPOINTMENT and x.kind in (SessionKind.OPEN_SESSION, SessionKind.PROJECT):
+            teams = p.slot[x.ids]
+        if teams is None:
+            self.network.stage(*group_pairs(x.ids, s.ties_per_activity, rng), now)
+        else:
+            for team in np.unique(teams).tolist():
+                self.network.stage(*group_pairs(x.ids[teams == team], s.ties_per_activity, rng), now)
+        if x.kind is SessionKind.RESIDENCY and self.staff.ids.size:  # residents work with every member of staff
+            u, v = np.meshgrid(x.ids, self.staff.ids, indexing="ij")
+            self.network.stage(u.ravel(), v.ravel(), now)
+
+    def _colead(self, x: Session) -> None:
+        """A regular in the session co-leads it with a mediator (workshops seat visitors, so in practice projects)."""
+        p, rng = self.people, self.lab.rng
+        leaders = x.ids[REGULAR[p.role[x.ids]]]
+        if leaders.size and rng.random() < self.lab.settings.colead_prob * leaders.size:
+            leader = int(leaders[rng.integers(leaders.size)])
+            p.coleads[leader] += 1
+            self.network.tie(leader, self.staff.pick(rng), self.lab.time)
+
+    def introduce(self, present: np.ndarray) -> None:
+        """Mediators introduce newcomers to regulars present; regulars help newcomers."""
+        p, s, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
+        role = p.role[present]
+        regulars = present[REGULAR[role] & (p.confidential_until[present] <= now)]
+        newcomers = present[role == Role.VISITOR]
+        if not regulars.size or not newcomers.size:
+            return
+        n_intro = rng.poisson(s.introductions_per_day * self.staff.ids.size)
+        a, b = rng.integers(newcomers.size, size=n_intro), rng.integers(regulars.size, size=n_intro)
+        self.network.stage(newcomers[a], regulars[b], now)
+        n_help = min(newcomers.size, math.ceil(s.peer_help_per_contributor * regulars.size))
+        helped = rng.permutation(newcomers.size)[:n_help]
+        self.network.stage(regulars[rng.integers(regulars.size, size=n_help)], newcomers[helped], now)
