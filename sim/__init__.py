@@ -7,10 +7,9 @@ model load when a run or `LabModel` needs them, so that `labsim --help` and
 `labsim validate` start fast.
 """
 
-__version__ = "0.1.0"
-
 from sim.run import RunResult, run  # light: sim.run imports the model only inside run()
 from sim.scenario import Scenario, load_scenario
+from sim.version import __version__
 
 __all__ = ["LabModel", "RunResult", "Scenario", "__version__", "load_scenario", "run"]
 

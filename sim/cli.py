@@ -117,7 +117,7 @@ LARGE_HELP = "knowingly accept a run or batch up to 100 times the stated cost li
 
 def build_parser() -> argparse.ArgumentParser:
     """All commands and their options."""
-    from sim import __version__
+    from sim.version import __version__
 
     parser = _Parser(prog="labsim", description="Simulate participation in open labs.")
     parser.add_argument("--version", action="version", version=f"labsim {__version__}")
@@ -293,7 +293,8 @@ def cmd_run(args) -> int:
     """Labsim run: one scenario, one seed; the cost is checked and the folder locked before the run."""
     from sim.cost import check_run
     from sim.io import locked, slug
-    from sim.run import check_run_args, run, write_result
+    from sim.output import write_result
+    from sim.run import check_run_args, run
     from sim.scenario import load_scenario, parse_settings
 
     settings = parse_settings(args.set)
@@ -318,7 +319,8 @@ def cmd_casestudy(args) -> int:
     """Labsim casestudy: the open and the closed lab of the case study."""
     from sim import plots
     from sim.io import locked, slug, staged
-    from sim.run import run, write_result
+    from sim.output import write_result
+    from sim.run import run
     from sim.scenario import load_scenario
 
     scenarios = [load_scenario(name) for name in CASE_STUDY]

@@ -92,7 +92,8 @@ class Partnerships:
         self.status[index] = PartnershipStatus.ACTIVE
         uid = int(self.org[index])
         if uid < 0:
-            uid = int(p.add(1, Role.PARTNER, Channel.PARTNERSHIP, now, affiliation=KINDS[index % len(KINDS)])[0])
+            uid = int(p.add(1, Role.PARTNER, Channel.PARTNERSHIP, now, affiliation=KINDS[index % len(KINDS)],
+                            talent=self.lab.rng.random())[0])  # its people's skill: the works it co-produces
             self.org[index] = uid
         else:
             p.activate([uid])

@@ -66,7 +66,7 @@ NETWORK_DRAW_LIMIT = 800  # nodes drawn at most; the rest of the periphery is sa
 
 def save(fig, path: Path) -> Path:
     """Save a figure atomically and close it."""
-    from sim.run import atomic_write
+    from sim.io import atomic_write
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")

@@ -149,13 +149,13 @@ def build(folder: Path) -> Path:
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # a file with the wrong contents
         raise LabsimError(f"{folder}: damaged {kind} results ({exc.__class__.__name__}: {str(exc)[:80]}); "
                           "run the command again into a new folder") from None
-    from sim import __version__
+    from sim.version import __version__
 
     page = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>labsim {kind}: {folder.name}</title>"
             f"<style>{CSS}</style></head><body><h1>labsim {kind} report: {html.escape(folder.name)}</h1>{body}"
             f"<h2>How to read this</h2><div class='guide'>{GUIDE[kind]}</div>"
             f"<p class='meta'>Made by labsim {__version__}. The model is described in docs/ODD.md.</p></body></html>")
-    from sim.run import atomic_write
+    from sim.io import atomic_write
 
     out = folder / "report.html"
     atomic_write(out, page.encode())

@@ -8,17 +8,15 @@
 from __future__ import annotations
 
 import gc
-import json
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim import __version__
 from sim.errors import LabsimError
-from sim.io import atomic_write, staged
 from sim.scenario import Scenario, load_scenario
+from sim.version import __version__
 
 if TYPE_CHECKING:  # the model, networkx and pandas are imported when a run happens, not with `import sim`
     import networkx as nx
@@ -27,7 +25,7 @@ if TYPE_CHECKING:  # the model, networkx and pandas are imported when a run happ
     from sim.model import LabModel
 
 MAX_YEARS = 50
-__all__ = ["MAX_YEARS", "RunResult", "atomic_write", "check_run_args", "run", "simulate", "write_result"]
+__all__ = ["MAX_YEARS", "RunResult", "check_run_args", "run", "simulate"]
 
 
 @dataclass
@@ -105,41 +103,3 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allo
     table = people_table(model) if people else None
     return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph(),
                      [(t, kind, tuple(ids.tolist())) for t, kind, ids in model.sessions.log], table)
-
-
-def write_result(result: RunResult, out: str | Path, figures: bool = True) -> list[Path]:
-    """Write summary.json, timeseries.csv, network.graphml, people.csv and the figures into out, all or none.
-
-    The files are written into a staging folder beside `out` and moved in at
-    the end, so an error or a signal while writing leaves `out` as it was.
-    """
-    import networkx as nx
-
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise LabsimError(f"--out {out}: exists and is not a folder")
-    files = {
-        "summary.json": json.dumps(result.summary, indent=2, sort_keys=False).encode() + b"\n",
-        "timeseries.csv": result.timeseries.to_csv(index=False, lineterminator="\n").encode(),
-        "network.graphml": "\n".join(nx.generate_graphml(_graphml_ready(result.network))).encode(),
-    }
-    if result.people is not None:
-        files["people.csv"] = result.people.to_csv(index=False, lineterminator="\n").encode()
-    with staged(out) as tmp:
-        for name, data in files.items():
-            atomic_write(tmp / name, data)
-        if figures:
-            from sim import plots  # matplotlib only when figures are asked for
-
-            plots.run_figures(result, tmp)
-        names = sorted(p.name for p in tmp.iterdir())
-    return [out / name for name in names]
-
-
-def _graphml_ready(graph: nx.Graph) -> nx.Graph:
-    """GraphML has no None: write missing affiliations as ''."""
-    g = graph.copy()
-    for _, data in g.nodes(data=True):
-        if data.get("affiliation") is None:
-            data["affiliation"] = ""
-    return g

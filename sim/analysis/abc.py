@@ -251,9 +251,10 @@ def pairs_figure(result: AbcResult):
 
 def write(result: AbcResult, tmp: Path, title: str) -> list[str]:
     """Write the posterior, the generations, the intervals, the figures and the page into `tmp`."""
-    from sim import __version__, plots
+    from sim import plots
     from sim.io import atomic_write
     from sim.report import CSS, _table, img
+    from sim.version import __version__
 
     atomic_write(tmp / "posterior.csv", result.posterior.to_csv(index=False).encode())
     atomic_write(tmp / "generations.csv", result.generations.to_csv(index=False).encode())

@@ -213,8 +213,8 @@ def sentence(found: Discovery) -> str:
 
 def page(found: Discovery, folder: Path, figures: dict[str, Path]) -> str:
     """The self-contained HTML page (figures embedded)."""
-    from sim import __version__
     from sim.report import CSS, _table, img
+    from sim.version import __version__
 
     shown = found.limits.assign(qp_value=found.limits["qp_value"].map(lambda v: "-" if pd.isna(v) else f"{v:.2g}"))
     body = [f"<h1>labsim discover: {html.escape(found.where)}</h1>",

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import __version__
 from sim.errors import LabsimError
 from sim.io import atomic_write, read_json, read_parquet
+from sim.version import __version__
 
 RUNS, SERIES, MANIFEST = "runs", "timeseries", "manifest.json"
 RUN_COLUMNS = ("run_id", "status")  # every labsim runs table has these
