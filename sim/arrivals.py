@@ -68,12 +68,11 @@ class Arrivals:
         if n == 0:
             return np.empty(0, dtype=np.int64)
         s, rng = self.lab.settings, self.lab.rng
-        creator = rng.random(n) < s.creator_share
+        roles = np.where(rng.random(n) < s.creator_share, Role.ARTIST, Role.VISITOR)  # creators among the public
         ids = self.people.add(
-            n, Role.VISITOR, channels, self.lab.time,
+            n, roles, channels, self.lab.time,
             talent=rng.random(n), propensity=ladder.draw_propensity(rng, s.propensity_sigma, size=n),
             wtp=ladder.draw_wtp(rng, s, at_least=fee, size=n))
-        self.people.set_role(ids[creator], Role.ARTIST, self.lab.time)
         self.careers.book(ids, 0.0, MORNING if arranged else ARRIVAL_HOUR, arranged)
         self.tally.week["arrivals"] += n
         return ids

@@ -161,7 +161,7 @@ class Careers:
         wants = renewing.copy()
         new = ~renewing & (p.visits[who] > 1) & (p.talent[who] >= s.contributor_selectivity)
         wants[new] = self.lab.rng.random(int(new.sum())) < s.subscription_prob
-        expected = s.membership_days / ladder.visit_interval(Role.CONTRIBUTOR, p.propensity[who], s)
+        expected = s.membership_days / s.interval_contributor_days  # visits in its period at a regular's pace
         takes = wants & ladder.membership_worth_it(p.wtp[who], expected, s.subscription_fee)
         members = who[takes]
         p.member_until[members] = now + s.membership_days
@@ -185,17 +185,26 @@ class Careers:
         return int(self.people.active_count[Role.PARTNER])
 
     def promote_to_partner(self, ids: np.ndarray) -> None:
-        """Eligible contributors join the core, one at a time: each one fills the staff's capacity a little more."""
+        """Eligible contributors join the core, one at a time: each one fills the staff's capacity a little more.
+
+        Each contributor draws first: only those whose draw beats the chance of
+        promotion (a few a year) are checked for eligibility, so the network's
+        degrees are asked for rarely. The same as checking first: the draw is
+        independent of eligibility, and the chance only falls as the core fills.
+        """
         p, s, rng = self.people, self.lab.settings, self.lab.rng
         ids = ids[p.role[ids] == Role.CONTRIBUTOR]
         if not ids.size:
             return
-        eligible = ladder.eligible_for_partner(self.engagement(ids), self.network.degrees(ids), p.coleads[ids], s)
         capacity = ladder.partner_capacity(len(self.staff), s)
-        for uid in ids[eligible].tolist():
-            if rng.random() < ladder.partner_promotion_chance(self.core_load, capacity, s):
+        draws = rng.random(ids.size)
+        lucky = draws < ladder.partner_promotion_chance(self.core_load, capacity, s)
+        for uid, draw in zip(ids[lucky].tolist(), draws[lucky].tolist(), strict=True):
+            one = np.array([uid])
+            eligible = ladder.eligible_for_partner(self.engagement(one), self.network.degrees(one), p.coleads[one], s)
+            if eligible[0] and draw < ladder.partner_promotion_chance(self.core_load, capacity, s):
                 p.affiliation[uid] = Affiliation.INDIVIDUAL
-                self.become(np.array([uid]), Role.PARTNER)
+                self.become(one, Role.PARTNER)
                 self.tally.add("promoted_partner")
 
     def become(self, ids: np.ndarray, role: Role) -> None:

@@ -27,6 +27,7 @@ from sim.kinds import AFFILIATION_LABELS, ROLE_LABELS
 
 _LOW = np.int64(0xFFFFFFFF)
 MIN_BUFFER = 4096  # new ties held apart before a merge into the main arrays (a merge costs a pass over all ties)
+MAX_STAGED = 200_000  # ties staged before a merge is forced (bounds the memory of a long wait between merges)
 
 
 class Nodes(Protocol):
@@ -43,16 +44,18 @@ def _keys(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return (lo << 32) | hi
 
 
-def _count(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct keys (sorted) and how often each occurs (np.unique's, without its overhead)."""
-    keys = np.sort(keys)
+def _count(keys: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct keys (sorted), how often each occurs and the latest time it occurred (`times` never decrease)."""
+    order = np.argsort(keys, kind="stable")
+    keys, times = keys[order], times[order]
     if not keys.size:
-        return keys, keys
+        return keys, keys, times
     first = np.empty(keys.size, dtype=bool)
     first[0] = True
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
     starts = np.flatnonzero(first)
-    return keys[starts], np.diff(starts, append=keys.size)
+    counts = np.diff(starts, append=keys.size)
+    return keys[starts], counts, times[starts + counts - 1]
 
 
 class _Edges:
@@ -73,14 +76,14 @@ class _Edges:
         i = np.searchsorted(self.key, keys)
         return i, self.key[np.minimum(i, self.key.size - 1)] == keys
 
-    def bump(self, keys: np.ndarray, counts: np.ndarray, time: float) -> np.ndarray:
+    def bump(self, keys: np.ndarray, counts: np.ndarray, time: np.ndarray) -> np.ndarray:
         """Add `counts` activities to the ties among `keys` (sorted, unique) held here; return a mask of the others."""
         i, hit = self.find(keys)
         if not hit.any():
             return ~hit
         i = i[hit]
         self.weight[i] += counts[hit]
-        self.last[i] = time
+        self.last[i] = time[hit]
         return ~hit
 
     def insert(self, keys: np.ndarray, weights: np.ndarray, last) -> None:
@@ -113,8 +116,8 @@ class CollabNetwork:
         self.people = people
         self.degree_of = np.zeros(0, dtype=np.int64)
         self._main, self._buffer = _Edges(), _Edges()
-        self._staged: list[tuple[np.ndarray, np.ndarray]] = []
-        self._staged_at = 0.0
+        self._staged: list[tuple[np.ndarray, np.ndarray, float]] = []  # (u, v, time) batches not merged yet
+        self._staged_n = 0
 
     # -- nodes -------------------------------------------------------------
     @property
@@ -160,14 +163,17 @@ class CollabNetwork:
 
     # -- ties ----------------------------------------------------------------
     def stage(self, u, v, time: float) -> None:
-        """Add one joint activity for each pair (u[i], v[i]) at `time`; merged at the next flush (self-ties dropped)."""
+        """Add one joint activity for each pair (u[i], v[i]) at `time`; merged at the next flush (self-ties dropped).
+
+        Staged ties are merged when a degree or the graph is asked for, or when many have piled up.
+        """
         u = np.asarray(u, dtype=np.int64)
         if not u.size:
             return
-        if self._staged and time != self._staged_at:
+        self._staged.append((u, np.asarray(v, dtype=np.int64), time))
+        self._staged_n += u.size
+        if self._staged_n > MAX_STAGED:
             self.flush()
-        self._staged.append((u, np.asarray(v, dtype=np.int64)))
-        self._staged_at = time
 
     def tie(self, u: int, v: int, time: float) -> None:
         """Add one joint activity between u and v."""
@@ -187,16 +193,16 @@ class CollabNetwork:
         """Merge the staged ties: new ties join the buffer (and raise degrees), known ones gain weight."""
         if not self._staged:
             return
-        staged, self._staged = self._staged, []
+        staged, self._staged, self._staged_n = self._staged, [], 0
         u = np.concatenate([s[0] for s in staged])
         v = np.concatenate([s[1] for s in staged])
+        times = np.repeat([s[2] for s in staged], [s[0].size for s in staged])
         differ = u != v
-        keys, counts = _count(_keys(u[differ], v[differ]))
-        time = self._staged_at
+        keys, counts, time = _count(_keys(u[differ], v[differ]), times[differ])
         rest = self._main.bump(keys, counts, time)
-        keys, counts = keys[rest], counts[rest]
+        keys, counts, time = keys[rest], counts[rest], time[rest]
         rest = self._buffer.bump(keys, counts, time)
-        keys, counts = keys[rest], counts[rest]
+        keys, counts, time = keys[rest], counts[rest], time[rest]
         if not keys.size:
             return
         self._room()

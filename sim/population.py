@@ -99,7 +99,7 @@ class People:
         self.recent = recent
         self._capacity = capacity
 
-    def add(self, n: int, role: Role, channel: Channel | np.ndarray, time: float, *, affiliation: Affiliation = Affiliation.NONE,
+    def add(self, n: int, role: Role | np.ndarray, channel: Channel | np.ndarray, time: float, *, affiliation: Affiliation = Affiliation.NONE,
             active: bool = True, **columns: Any) -> np.ndarray:
         """Give `n` new people a row each (other columns by keyword: a value or an array); return their ids."""
         if self.n + n > self._capacity:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from sim import ladder
-from sim.scenario import Settings
+from sim.kinds import Role
+from sim.settings import Settings
 
 S = Settings()
 
@@ -46,17 +47,17 @@ def test_visitor_return_rises_with_quality_engagement_training_and_propensity():
 
 
 def test_regulars_return_at_their_rung_rate():
-    assert ladder.regular_return_chance("contributor", S) == S.return_base_contributor
-    assert ladder.regular_return_chance("partner", S) == S.return_base_partner
+    assert ladder.regular_return_chance(Role.CONTRIBUTOR, S) == S.return_base_contributor
+    assert ladder.regular_return_chance(Role.PARTNER, S) == S.return_base_partner
 
 
 def test_visit_interval_by_rung_and_propensity():
-    assert ladder.visit_interval("partner", 1.0, S) == S.interval_partner_days
-    assert ladder.visit_interval("contributor", 5.0, S) == S.interval_contributor_days
-    assert ladder.visit_interval("visitor", 1.0, S) == S.interval_visitor_days
-    assert ladder.visit_interval("visitor", 4.0, S) == pytest.approx(S.interval_visitor_days / 2)
-    assert ladder.visit_interval("visitor", 1e6, S) >= 1.0
-    assert ladder.visit_interval("visitor", 1e-9, S) <= 365
+    assert ladder.visit_interval(Role.PARTNER, 1.0, S) == S.interval_partner_days
+    assert ladder.visit_interval(Role.CONTRIBUTOR, 5.0, S) == S.interval_contributor_days
+    assert ladder.visit_interval(Role.VISITOR, 1.0, S) == S.interval_visitor_days
+    assert ladder.visit_interval(Role.VISITOR, 4.0, S) == pytest.approx(S.interval_visitor_days / 2)
+    assert ladder.visit_interval(Role.VISITOR, 1e6, S) >= 1.0
+    assert ladder.visit_interval(Role.VISITOR, 1e-9, S) <= 365
 
 
 def test_good_visit_threshold():
@@ -109,11 +110,11 @@ def test_promotion_gets_harder_as_the_core_fills_smoothly():
 
 
 def test_demotion_thresholds():
-    assert ladder.demotion_due("partner", S.partner_lapse_days - 0.1, S) is None
-    assert ladder.demotion_due("partner", S.partner_lapse_days, S) == "contributor"
-    assert ladder.demotion_due("contributor", S.contributor_lapse_days - 0.1, S) is None
-    assert ladder.demotion_due("contributor", S.contributor_lapse_days, S) == "visitor"
-    assert ladder.demotion_due("visitor", 1e6, S) is None
+    assert ladder.demotion_due(Role.PARTNER, S.partner_lapse_days - 0.1, S) is None
+    assert ladder.demotion_due(Role.PARTNER, S.partner_lapse_days, S) == Role.CONTRIBUTOR
+    assert ladder.demotion_due(Role.CONTRIBUTOR, S.contributor_lapse_days - 0.1, S) is None
+    assert ladder.demotion_due(Role.CONTRIBUTOR, S.contributor_lapse_days, S) == Role.VISITOR
+    assert ladder.demotion_due(Role.VISITOR, 1e6, S) is None
 
 
 def test_booking_deters_newcomers_far_more_than_regulars():
@@ -145,9 +146,9 @@ def test_fee_acceptance_is_the_lognormal_survival_of_the_willingness_to_pay():
 def test_willingness_to_pay_draws_cover_the_fee_and_follow_the_lognormal():
     s = with_(wtp_median=6.5, wtp_sigma=1.0)
     rng = np.random.default_rng(1)
-    free = np.array([ladder.draw_wtp(rng, s) for _ in range(20_000)])
+    free = ladder.draw_wtp(rng, s, size=20_000)
     assert np.median(free) == pytest.approx(6.5, rel=0.05)  # sampling error of the median ~1.8%
-    paid = np.array([ladder.draw_wtp(rng, s, at_least=8.0) for _ in range(5_000)])
+    paid = ladder.draw_wtp(rng, s, at_least=8.0, size=5_000)
     assert paid.min() >= 8.0 * (1 - 1e-9)
     # truncated below at the fee: the share above 20 among payers is P(wtp > 20) / P(wtp > 8)
     expected = ladder.fee_acceptance(20.0, s) / ladder.fee_acceptance(8.0, s)
@@ -176,3 +177,23 @@ def test_engineer_hours_and_client_interest_saturate():
     assert ladder.client_interest(0.0, 500.0, c) == 0.0
     assert ladder.client_interest(10.0, 200.0, c) == pytest.approx(0.05 / 4)
     assert ladder.client_interest(20.0, 200.0, c) > ladder.client_interest(10.0, 200.0, c)
+
+
+def test_rules_take_arrays_as_they_take_scalars():
+    # a day is played on arrays: each rule gives, element by element, what it gives for one person
+    quality, engagement = np.array([0.2, 0.5, 0.9]), np.array([0.0, 1.0, 5.0])
+    trained, propensity = np.array([False, True, False]), np.array([0.5, 1.0, 3.0])
+    together = ladder.visitor_return_chance(quality, engagement, trained, propensity, S)
+    alone = [float(ladder.visitor_return_chance(*args, S)) for args in zip(quality, engagement, trained, propensity, strict=True)]
+    assert together == pytest.approx(alone)
+    roles = np.array([Role.VISITOR, Role.CONTRIBUTOR, Role.PARTNER, Role.ARTIST])
+    assert ladder.visit_interval(roles, np.ones(4), S) == pytest.approx(
+        [float(ladder.visit_interval(r, 1.0, S)) for r in roles])
+    assert list(ladder.lapse_days(roles[1:3], S)) == [S.contributor_lapse_days, S.partner_lapse_days]
+
+
+def test_waits_are_at_least_a_day_and_average_the_interval():
+    waits = ladder.draw_wait(np.random.default_rng(3), np.full(50_000, 7.0))
+    assert waits.min() >= 1.0
+    assert waits.mean() == pytest.approx(7.0, rel=0.02)  # sampling error ~0.3%
+    assert np.all(ladder.draw_wait(np.random.default_rng(3), np.ones(10)) == 1.0)
