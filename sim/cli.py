@@ -67,7 +67,7 @@ def _integer(low: int, high: int | None = None, why: str = ""):
 
 
 def _max_workers() -> int:
-    from sim.batch.runner import max_workers
+    from sim.batch.executors import max_workers
 
     return max_workers()
 
@@ -631,7 +631,7 @@ def cmd_calibrate(args) -> int:
     import pandas as pd
 
     from sim.analysis.calibrate import build_spec, calibrate, check_cost, scenario_file, unreached
-    from sim.batch.runner import default_workers
+    from sim.batch.executors import default_workers
     from sim.io import atomic_write, locked, staged
 
     if args.method == "abc":
@@ -716,8 +716,7 @@ def _calibrate_abc(args) -> int:
     """Calibrate --method abc: the same targets and boxes as the point fit, a posterior sample instead of a point."""
     from sim.analysis import abc
     from sim.analysis.calibrate import build_spec
-    from sim.batch.executors import Pool
-    from sim.batch.runner import default_workers
+    from sim.batch.executors import Pool, default_workers
     from sim.cost import check_batch
     from sim.io import locked, staged
     from sim.scenario import load_scenario

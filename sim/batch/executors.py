@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import suppress
 
@@ -15,8 +16,18 @@ MISSING_DASK = ("--executor dask: Dask is not installed; install the extra: pip 
 SCHEDULER_TIMEOUT_S = 5
 
 
+def default_workers() -> int:
+    """All cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def max_workers() -> int:
+    """The most worker processes labsim starts on this machine: four per core."""
+    return 4 * default_workers()
+
+
 class Pool:
-    """An executor that can be rebuilt after a worker crashed, and closed once."""
+    """An executor that can be rebuilt after a worker crashed, and closed once (`with make_pool(...) as pool:`)."""
 
     kind = "local"
 
@@ -38,6 +49,12 @@ class Pool:
     def close(self) -> None:
         """Shut the workers down."""
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class DaskPool(Pool):
@@ -99,6 +116,6 @@ def check_executor(kind: str, scheduler: str | None) -> None:
 
 
 def make_pool(kind: str, workers: int, scheduler: str | None = None) -> Pool:
-    """The executor a batch asked for."""
+    """The one way labsim starts workers: a local process pool (forkserver) or Dask."""
     check_executor(kind, scheduler)
     return DaskPool(workers, scheduler) if kind == "dask" else Pool(workers)
