@@ -89,7 +89,11 @@ def evaluate(jobs: list[RunSpec], workers: int | None = None, executor: str = "l
             drive(own, jobs, take)
         finally:
             own.close()
-    return pd.DataFrame([row for rows in results for row in rows])
+    table = pd.DataFrame([row for rows in results for row in rows])
+    changed = list(dict.fromkeys(k for spec in jobs for k in spec.params))  # NaN where a job left a key as it was
+    head = ["run_id", "scenario", "point", *changed, "replication", "seed", *(["year"] if "year" in table else []),
+            "status", "error"]
+    return table.reindex(columns=head + [c for c in table.columns if c not in head])
 
 
 def drive(pool: Pool, todo: list[RunSpec], take: Take, chunk_size: int | None = None) -> None:
