@@ -1,5 +1,9 @@
 """The batch engine's one evaluation path: settings x seeds -> a table; check-model, calibrate and ABC on it."""
 
+import os
+import signal
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,6 +12,7 @@ from pandas.testing import assert_frame_equal
 import sim.validation as v
 from sim.analysis.calibrate import build_spec, calibrate
 from sim.batch.evaluate import evaluate
+from sim.batch.executors import make_pool
 from sim.batch.experiment import make_jobs, replication_seeds
 from sim.batch.worker import CRASH_HOOK, RAISE_HOOK
 from sim.cli import main
@@ -89,6 +94,21 @@ def test_a_run_that_raises_or_kills_its_worker_is_a_failed_row(table, tiny, monk
     assert ok.sum() == 4
     assert_frame_equal(got[ok][["seed", "visitors", "density"]], table[ok][["seed", "visitors", "density"]],
                        check_dtype=False)  # the failed rows' NaN make the columns float
+
+
+def test_a_worker_killed_while_its_pool_waits_breaks_nothing(tiny):
+    """As between two evaluations of calibrate or the check-up: the next call rebuilds the pool, no run fails."""
+    jobs = make_jobs([tiny], [{}], SEEDS[:2], 0.2)
+    with make_pool("local", 2) as pool:
+        first = evaluate(jobs, pool=pool)
+        os.kill(next(iter(pool.executor._processes)), signal.SIGKILL)
+        for _ in range(500):  # let the pool notice, so that the next submit finds it broken
+            if pool.executor._broken:
+                break
+            time.sleep(0.01)
+        again = evaluate(jobs, pool=pool)
+    assert_frame_equal(first, again)
+    assert (again["status"] == "ok").all()
 
 
 def test_no_jobs_no_pool_and_bad_workers_refused(tiny):

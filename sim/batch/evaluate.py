@@ -10,7 +10,9 @@ Crash isolation: a run that raises is recorded as failed by its worker. A
 worker process that dies breaks the local pool: the pool is rebuilt, and the
 runs that were in flight are retried one at a time, so that a run that kills
 its worker again is identified; after `MAX_ATTEMPTS` crashes it is recorded
-as failed and the others go on. Under Dask a dying worker fails only its own
+as failed and the others go on. A pool found broken when a chunk is submitted
+(a worker killed while the pool waited between two calls) is rebuilt, and no
+run is blamed. Under Dask a dying worker fails only its own
 task (KilledWorker, after its first death): that chunk's runs are retried one
 at a time too, with the same count of attempts, so one bad run never fails
 its neighbours.
@@ -118,15 +120,29 @@ def drive(pool: Pool, todo: list[RunSpec], take: Take, chunk_size: int | None = 
         else:
             suspects.append(spec)
 
+    idle_breaks = 0
     while pending or inflight or suspects:
         while True:  # suspects run alone: a dying worker also fails the tasks queued beside it (local or Dask)
             if suspects and not inflight:
-                chunk = [suspects.popleft()]
+                chunk, queue = [suspects[0]], suspects
             elif not suspects and pending and len(inflight) < window:
-                chunk = pending.popleft()
+                chunk, queue = pending[0], pending
             else:
                 break
-            inflight[pool.executor.submit(execute_chunk, chunk, faults)] = chunk
+            try:
+                future = pool.executor.submit(execute_chunk, chunk, faults)
+            except BrokenProcessPool:  # a worker died while the pool was idle, or since the last wait: no run to blame
+                if inflight:
+                    break  # their futures fail too, and the pool is rebuilt when they come back
+                idle_breaks += 1
+                if idle_breaks > MAX_ATTEMPTS:
+                    raise LabsimError(f"the pool of worker processes broke {idle_breaks} times before running "
+                                      "anything; is something killing them?") from None
+                pool.rebuild()
+                continue
+            queue.popleft()
+            inflight[future] = chunk
+            idle_breaks = 0
         finished, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
         lost: list[RunSpec] = []
         for future in finished:
