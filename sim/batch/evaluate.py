@@ -32,7 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pandas as pd
 
-from sim.batch.executors import Pool, default_workers, make_pool, max_workers
+from sim.batch.executors import Pool, check_workers, default_workers, make_pool
 from sim.batch.experiment import RunSpec
 from sim.batch.worker import Outcome, execute_chunk, failed, faults_from_env
 from sim.errors import LabsimError
@@ -40,13 +40,6 @@ from sim.errors import LabsimError
 MAX_ATTEMPTS = 3
 
 Take = Callable[[RunSpec, list[dict], pd.DataFrame | None], None]  # a finished run: its spec, rows and series
-
-
-def check_workers(workers: int) -> None:
-    """Refuse a number of worker processes this machine should not start."""
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= max_workers():
-        raise LabsimError(f"--workers: got {workers}; allowed: an integer in [1, {max_workers()}] "
-                          f"(four per core of the {default_workers()} here)")
 
 
 def evaluate(jobs: list[RunSpec], workers: int | None = None, executor: str = "local", scheduler: str | None = None,

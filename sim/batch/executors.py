@@ -26,6 +26,13 @@ def max_workers() -> int:
     return 4 * default_workers()
 
 
+def check_workers(workers: int) -> None:
+    """Refuse a number of worker processes this machine should not start."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= max_workers():
+        raise LabsimError(f"--workers: got {workers}; allowed: an integer in [1, {max_workers()}] "
+                          f"(four per core of the {default_workers()} here)")
+
+
 class Pool:
     """An executor that can be rebuilt after a worker crashed, and closed once (`with make_pool(...) as pool:`)."""
 
@@ -118,4 +125,5 @@ def check_executor(kind: str, scheduler: str | None) -> None:
 def make_pool(kind: str, workers: int, scheduler: str | None = None) -> Pool:
     """The one way labsim starts workers: a local process pool (forkserver) or Dask."""
     check_executor(kind, scheduler)
+    check_workers(workers)
     return DaskPool(workers, scheduler) if kind == "dask" else Pool(workers)

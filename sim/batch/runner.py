@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.batch.evaluate import check_workers, drive
-from sim.batch.executors import check_executor, default_workers, make_pool
+from sim.batch.evaluate import drive
+from sim.batch.executors import check_executor, check_workers, default_workers, make_pool
 from sim.batch.experiment import Experiment, RunSpec
 from sim.batch.store import Store, _now
 from sim.cost import check_batch
