@@ -14,6 +14,9 @@ EXECUTORS = ("local", "dask")
 MISSING_DASK = ("--executor dask: Dask is not installed; install the extra: pip install 'labsim[dask]' "
                 "(make run and make test install it)")
 SCHEDULER_TIMEOUT_S = 5
+# imported once by the forkserver (one per labsim process), so that the workers of every later pool, and of a
+# pool rebuilt after a crash, start at once instead of importing the model (~2 s each on this project's machine)
+PRELOAD = ["sim.batch.worker", "sim.model", "sim.metrics"]
 
 
 def default_workers() -> int:
@@ -42,7 +45,7 @@ class Pool:
         """Start `workers` worker processes (forkserver: clean children, imports preloaded)."""
         self.workers = workers
         self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["sim.batch.worker"])
+        self._ctx.set_forkserver_preload(PRELOAD)
         self.executor: Executor = self._make()
 
     def _make(self) -> Executor:
