@@ -80,7 +80,7 @@ class Checker:
         done: dict[int, list[dict] | None] = {}
         for (key, length), runs in self._cache.items():
             if key == setting and length >= years:
-                done |= runs
+                done |= {seed: r for seed, r in runs.items() if r is not None or seed not in done}  # a success wins
         missing = [seed for seed in range(n) if seed not in done]
         if missing:
             jobs = [replace(job, network=not changes and job.seed < self.network_seeds)
