@@ -192,7 +192,8 @@ def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool
     base = load_scenario(scenario)
 
     def simulate(settings: list[dict], seeds: list[int]) -> list[dict]:
-        jobs = [RunSpec(f"p{i:05d}-r0000", base, base.name, i, s, 0, seed, years, network)
+        jobs = [RunSpec(run_id=f"p{i:05d}-r0000", scenario=base, scenario_name=base.name, point=i, params=s,
+                        replication=0, seed=seed, years=years, network=network)
                 for i, (s, seed) in enumerate(zip(settings, seeds, strict=True))]
         table = evaluate(jobs, pool=pool)
         return [{k: (row[k] if row["status"] == "ok" else math.nan) for k in targets}
