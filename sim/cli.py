@@ -67,7 +67,7 @@ def _integer(low: int, high: int | None = None, why: str = ""):
 
 
 def _max_workers() -> int:
-    from sim.batch.runner import max_workers
+    from sim.batch.executors import max_workers
 
     return max_workers()
 
@@ -632,8 +632,8 @@ def cmd_calibrate(args) -> int:
     """Fit a scenario to targets; write the fitted scenario file and the fit table, all at the end."""
     import pandas as pd
 
-    from sim.analysis.calibrate import build_spec, calibrate, check_cost, scenario_file, unreached
-    from sim.batch.runner import default_workers
+    from sim.analysis.calibrate import build_spec, calibrate, check_cost, failed_runs, scenario_file, unreached
+    from sim.batch.executors import default_workers
     from sim.io import atomic_write, locked, staged
 
     if args.method == "abc":
@@ -654,8 +654,10 @@ def cmd_calibrate(args) -> int:
         atomic_write(tmp / "fit.csv", table.to_csv(index=False).encode())
         atomic_write(tmp / "history.csv", pd.DataFrame(spec.history).to_csv(index=False).encode())
     print("fitted: " + ", ".join(f"{k} = {v:g}" for k, v in fitted.items()))
-    print(table.to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
-    for message in unreached(spec, fitted, table):
+    failed = failed_runs(spec, table)
+    shown = table if failed else table.drop(columns=["runs", "failed_runs"])
+    print(shown.to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
+    for message in [*unreached(spec, fitted, table), *([failed] if failed else [])]:
         print(f"warning: {message}", file=sys.stderr)
     print(f"\n{args.out / 'calibrated.toml'} (run it: labsim run {args.out / 'calibrated.toml'}); "
           f"{len(spec.history)} evaluations in {time.perf_counter() - t0:.0f} s")
@@ -718,8 +720,7 @@ def _calibrate_abc(args) -> int:
     """Calibrate --method abc: the same targets and boxes as the point fit, a posterior sample instead of a point."""
     from sim.analysis import abc
     from sim.analysis.calibrate import build_spec
-    from sim.batch.executors import Pool
-    from sim.batch.runner import default_workers
+    from sim.batch.executors import default_workers, make_pool
     from sim.cost import check_batch
     from sim.io import locked, staged
     from sim.scenario import load_scenario
@@ -738,17 +739,16 @@ def _calibrate_abc(args) -> int:
     workers = args.workers or default_workers()
     integer = tuple(k for k in spec.params if PARAM_BY_NAME[k].kind is int)
     t0, count = time.perf_counter(), [0]
-    pool = Pool(workers) if workers > 1 else None
-    try:
-        with locked(args.out), staged(args.out) as tmp, _Bar("calibrate abc: simulations", cap, args.quiet,
-                                                             poll=lambda: count[0]):
-            sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool)
-            result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
-                                 integer, progress=lambda n: count.__setitem__(0, n))
-            abc.write(result, tmp, str(args.scenario))
-    finally:
-        if pool:
-            pool.close()
+    with make_pool("local", workers) as pool, locked(args.out), staged(args.out) as tmp, \
+            _Bar("calibrate abc: simulations", cap, args.quiet, poll=lambda: count[0]):
+        sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool)
+        result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
+                             integer, progress=lambda n: count.__setitem__(0, n))
+        abc.write(result, tmp, str(args.scenario))
+    failed = int(result.generations["failed"].sum()) if len(result.generations) else 0
+    if failed:
+        print(f"warning: {failed} simulations failed; their particles were rejected (generations.csv: failed)",
+              file=sys.stderr)
     print(abc.statement(result))
     print(result.intervals.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import gc
 import math
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sim.errors import LabsimError
 from sim.scenario import Scenario, load_scenario
@@ -25,7 +26,8 @@ if TYPE_CHECKING:  # the model, networkx and pandas are imported when a run happ
     from sim.model import LabModel
 
 MAX_YEARS = 50
-__all__ = ["MAX_YEARS", "RunResult", "check_run_args", "run", "simulate"]
+__all__ = ["MAX_YEARS", "RunResult", "Summaries", "check_run_args", "measured_series", "run", "simulate",
+           "summarise_run"]
 
 
 @dataclass
@@ -74,8 +76,88 @@ def simulate(scenario: Scenario, seed: int, years: float) -> LabModel:
 
     with relaxed_gc():
         model = LabModel(scenario, rng=seed)
-        model.run_years(years)
+        for _ in _periods(model, [years]):
+            pass
     return model
+
+
+def _periods(model: LabModel, lengths: list[float]) -> Iterator[int]:
+    """Run the warm-up, then each measured period of `lengths` years in turn, yielding its index at its end.
+
+    From the second period on, measuring starts anew (tallies reset), which
+    draws no random number: the lab's trajectory is the same however its
+    years are cut.
+    """
+    from sim.model import YEAR
+
+    if model.time < model.measure_start:
+        model.run_until(model.measure_start)
+    for i, length in enumerate(lengths):
+        if i:
+            model.start_measuring()
+        model.run_until(model.measure_start + length * YEAR)
+        yield i
+
+
+class Summaries(NamedTuple):
+    """What a run yields to the batch engine: its summaries (one, or one per measured year) and its weekly series."""
+
+    summaries: list[dict]
+    series: pd.DataFrame | None
+
+
+def summarise_run(scenario: Scenario, seed: int, years: float, network: bool = True, yearly: bool = False,
+                  series: bool = False) -> Summaries:
+    """Run one scenario from one seed and summarise it: the one run function of every tool that runs many.
+
+    Batches, compare, map, sensitivity, optimize, calibrate, ABC and the
+    check-up all evaluate settings through this (in `sim.batch.worker`).
+
+    Args:
+        scenario: The lab, settings changes already applied.
+        seed: The model's seed.
+        years: Measured years, after the scenario's warm-up.
+        network: Add the network measures of `sim.metrics.network_metrics`
+            (every summary has the network's size, `nodes` and `density`, either way).
+        yearly: One summary per measured year (whole years, the last maybe
+            partial) instead of one for the whole run. The network measures are
+            then those of the first year, seeded from `seed`: drawing their seed
+            from the model's generator would change the years after it.
+            Otherwise they are seeded from the model's generator at the end, so
+            that the summary is the one `labsim run` writes.
+        series: Also return the measured weeks' time series (`timeseries.csv`).
+
+    """
+    from sim.cost import check_run
+    from sim.metrics import network_metrics, summary
+    from sim.model import LabModel
+
+    check_run_args(seed, years)
+    scenario.check_horizon(years)
+    check_run(scenario, years, allow_large=True)  # a guard: the caller checked the cost of all its runs
+    lengths = [min(1.0, years - y) for y in range(math.ceil(years))] if yearly else [years]
+    meta = {"warmup_years": scenario.settings.warmup_years, "labsim_version": __version__}
+    out = []
+    with relaxed_gc():
+        model = LabModel(scenario, rng=seed)
+        for i in _periods(model, lengths):
+            s = summary(model, network=network and not yearly)
+            if "density" not in s:
+                net = model.network
+                n = net.number_of_nodes()
+                s["density"], s["nodes"] = (2 * net.n_edges / (n * (n - 1)) if n > 1 else 0.0), n
+            if network and yearly and i == 0:
+                s |= network_metrics(model.network.to_igraph(), seed=seed)
+            out.append(s | meta)
+    return Summaries(out, measured_series(model) if series else None)
+
+
+def measured_series(model: LabModel) -> pd.DataFrame:
+    """The weekly rows of the measured years (`time` in days since the warm-up ended)."""
+    ts = model.datacollector.get_model_vars_dataframe()
+    ts = ts[ts["time"] > 0].reset_index(drop=True)
+    ts["time"] = ts["time"].round(2)
+    return ts
 
 
 def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allow_large: bool = False,
@@ -95,9 +177,7 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allo
     sc.check_horizon(years)
     check_run(sc, years, allow_large=allow_large)
     model = simulate(sc, seed, years)
-    ts = model.datacollector.get_model_vars_dataframe()
-    ts = ts[ts["time"] > 0].reset_index(drop=True)  # the measured weeks; time in days since the warm-up ended
-    ts["time"] = ts["time"].round(2)
+    ts = measured_series(model)
     meta = {"scenario": sc.name, "seed": seed, "years": float(years), "warmup_years": sc.settings.warmup_years,
             "labsim_version": __version__}
     table = people_table(model) if people else None

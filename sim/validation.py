@@ -3,28 +3,31 @@
 Each check runs several seeds, averages, and compares with its target under a
 stated tolerance. The presets are measured as the case study saw them: a mature
 lab, one measured year after the warm-up (`warmup_years`). `labsim check-model`
-prints the table; the test suite asserts every row passes. Runs are cached
-within one `Checker` and spread over the machine's cores, so facts that share a
-setting share its runs.
+prints the table; the test suite asserts every row passes. Runs go through the
+batch engine (`sim.batch.evaluate`) on one pool kept for the whole check-up,
+and are cached within one `Checker`, so facts that share a setting share its
+runs. A run that fails (even one that kills its worker) leaves its seed out of
+the means and is reported in a last row that fails.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
-from sim.metrics import network_metrics, summary
-from sim.scenario import load_scenario
+from sim.batch.evaluate import evaluate
+from sim.batch.executors import Pool, make_pool
+from sim.batch.experiment import make_jobs
 
 OPEN, CLOSED = "carrefour_numerique", "digital_arti"
 DRIFT_YEARS = 8  # the open lab measured from its 3rd to its 10th year (after a 2-year warm-up)
 STATE_CHANNELS = ("newcomers_word_of_mouth", "newcomers_reputation")  # arrivals that depend on the lab's state
 APPOINTMENT = {"access": "appointment", "appointment_slots_per_day": 6, "slot_size": 10}  # slots sized to the open space
+IDENTITY = ("run_id", "scenario", "point", "replication", "seed", "year", "status", "error")
 
 
 @dataclass(frozen=True)
@@ -39,34 +42,12 @@ class CheckResult:
     source: str = ""
 
 
-def _one_run(args: tuple) -> list[dict]:
-    """Worker: one seed of a setting, one summary per measured year (network measures on request)."""
-    from sim.model import YEAR, LabModel
-    from sim.run import relaxed_gc
-
-    preset, changes, seed, years, network = args  # network: measure the first year's network too
-    sc = load_scenario(preset)
-    sc = sc.with_settings(**dict(changes)) if changes else sc
-    out = []
-    with relaxed_gc():
-        model = LabModel(sc, rng=seed)
-        model.run_until(model.measure_start)
-        for year in range(years):
-            if year:
-                model.start_measuring()
-            model.run_until(model.measure_start + YEAR)
-            s = summary(model, network=False)
-            net = model.network
-            n = net.number_of_nodes()
-            s["density"], s["nodes"] = 2 * net.n_edges / (n * (n - 1)), n
-            if network and year == 0:
-                s |= network_metrics(net.to_igraph(), seed=seed)
-            out.append(s)
-    return out
-
-
 class Checker:
-    """Runs and caches the seeds each check needs (a seed's run is shared by every check of its setting)."""
+    """Runs and caches the seeds each check needs (a seed's run is shared by every check of its setting).
+
+    Use it as a context manager (`with Checker() as c:`) to keep one pool of
+    workers for every check; without, each new setting starts its own.
+    """
 
     def __init__(self, seeds: int = 20, network_seeds: int = 3, paired_seeds: int = 10, drift_seeds: int = 6,
                  workers: int | None = None) -> None:
@@ -74,33 +55,56 @@ class Checker:
         self.seeds, self.network_seeds = seeds, network_seeds
         self.paired_seeds, self.drift_seeds = paired_seeds, drift_seeds
         self.workers = workers or min(4, os.cpu_count() or 1)
-        self._cache: dict[tuple, dict[int, list[dict]]] = {}
+        self.failed: list[dict] = []  # the runs that failed: scenario, changes, seed, error
+        self._cache: dict[tuple, dict[int, list[dict] | None]] = {}  # (setting, years) -> seed -> yearly summaries
+        self._pool: Pool | None = None
 
-    def yearly(self, preset: str, n: int, years: int = 1, **changes) -> list[list[dict]]:
-        """Per seed (0..n-1, common to every setting), the summaries of the first `years` measured years.
+    def __enter__(self) -> Checker:
+        self._pool = make_pool("local", self.workers)
+        return self
 
-        A longer run of the same setting serves a shorter request (measuring draws no random number).
-        Runs of a preset as it is compute the network measures too, for the first `network_seeds` seeds.
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def by_seed(self, preset: str, n: int, years: int = 1, **changes) -> dict[int, list[dict]]:
+        """Seed (0..n-1, common to every setting) -> the summaries of its first `years` measured years.
+
+        A seed whose run failed is left out. A longer run of the same setting
+        serves a shorter request (measuring draws no random number). Runs of a
+        preset as it is compute the network measures too, for the first
+        `network_seeds` seeds.
         """
         setting = (preset, tuple(sorted(changes.items())))
-        have = {k: v for k, v in self._cache.items() if k[0] == setting and k[1] >= years}
-        done: dict[int, list[dict]] = {}
-        for runs in have.values():
-            done |= runs
+        done: dict[int, list[dict] | None] = {}
+        for (key, length), runs in self._cache.items():
+            if key == setting and length >= years:
+                done |= {seed: r for seed, r in runs.items() if r is not None or seed not in done}  # a success wins
         missing = [seed for seed in range(n) if seed not in done]
         if missing:
-            jobs = [(preset, setting[1], seed, years, not changes and seed < self.network_seeds) for seed in missing]
-            if self.workers > 1 and len(jobs) > 1:
-                # forkserver: forking a process that runs threads (Dask, plotting) may deadlock
-                context = multiprocessing.get_context("forkserver")
-                with ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=context) as pool:
-                    results = list(pool.map(_one_run, jobs))
-            else:
-                results = [_one_run(job) for job in jobs]
-            fresh = dict(zip(missing, results, strict=True))
+            jobs = [replace(job, network=not changes and job.seed < self.network_seeds)
+                    for job in make_jobs([preset], [dict(changes)], missing, years, network=False, yearly=True)]
+            fresh = self._summaries(evaluate(jobs, workers=self.workers, pool=self._pool), changes)
             self._cache.setdefault((setting, years), {}).update(fresh)
             done |= fresh
-        return [done[seed][:years] for seed in range(n)]
+        return {seed: done[seed][:years] for seed in range(n) if done[seed] is not None}
+
+    def _summaries(self, table: pd.DataFrame, changes: dict) -> dict[int, list[dict] | None]:
+        """Each seed's yearly summaries from the engine's table (None for a run that failed, noted in `failed`)."""
+        out: dict[int, list[dict] | None] = {}
+        for seed, rows in table.groupby("seed", sort=False):
+            if (rows["status"] != "ok").any():
+                self.failed.append({"scenario": rows["scenario"].iloc[0], "changes": changes, "seed": int(seed),
+                                    "error": rows["error"].iloc[0]})
+                out[int(seed)] = None
+            else:
+                out[int(seed)] = rows.drop(columns=[c for c in IDENTITY if c in rows]).to_dict("records")
+        return out
+
+    def yearly(self, preset: str, n: int, years: int = 1, **changes) -> list[list[dict]]:
+        """Per seed (0..n-1, those whose run did not fail), the summaries of the first `years` measured years."""
+        return list(self.by_seed(preset, n, years, **changes).values())
 
     def runs(self, preset: str, n: int, **changes) -> list[dict]:
         """Summaries of the first measured year, one per seed."""
@@ -115,9 +119,9 @@ class Checker:
                n: int | None = None) -> tuple[float, float]:
         """Mean paired difference (b - a) over common seeds (`paired_seeds` unless n), and its standard error."""
         n = n or self.paired_seeds
-        ra, rb = self.runs(preset, n, **a), self.runs(preset, n, **b)
-        d = np.array([metric(y) - metric(x) for x, y in zip(ra, rb, strict=True)])
-        return float(d.mean()), float(d.std(ddof=1) / np.sqrt(n))
+        ra, rb = self.by_seed(preset, n, 1, **a), self.by_seed(preset, n, 1, **b)
+        d = np.array([metric(rb[seed][0]) - metric(ra[seed][0]) for seed in ra if seed in rb])
+        return float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d)))
 
 
 def _band(fact: str, value: float, lo: float, hi: float, n: int, fmt: str = ",.1f", source: str = "") -> CheckResult:
@@ -349,14 +353,26 @@ CHECKS = (steady_state, calibration, arrivals_and_careers, governance, market, n
 def run_checks(seeds: int = 20, network_seeds: int = 3, paired_seeds: int = 10, drift_seeds: int = 6,
                workers: int | None = None, progress: Callable[[str], None] | None = None) -> list[CheckResult]:
     """Every check, in order; `progress(fact)` is told of each check done (labsim check-model's bar)."""
-    checker = Checker(seeds, network_seeds, paired_seeds, drift_seeds, workers)
     rows = []
-    for check in CHECKS:
-        for row in check(checker):
-            rows.append(row)
-            if progress is not None:
-                progress(row.fact)
+    with Checker(seeds, network_seeds, paired_seeds, drift_seeds, workers) as checker:
+        for check in CHECKS:
+            for row in check(checker):
+                rows.append(row)
+                if progress is not None:
+                    progress(row.fact)
+    if checker.failed:
+        rows.append(failures(checker.failed))
     return rows
+
+
+def failures(failed: list[dict]) -> CheckResult:
+    """The row that says runs failed, and which: their seeds were left out of the means above."""
+    first = failed[0]
+    changes = ", ".join(f"{k}={v}" for k, v in first["changes"].items())
+    which = f"{first['scenario']}{f' ({changes})' if changes else ''} seed {first['seed']}: {first['error']}"
+    more = f"; and {len(failed) - 1} more" if len(failed) > 1 else ""
+    return CheckResult("every run of the check-up completed", "0 failed", f"{len(failed)} failed: {which}{more}",
+                       "failed seeds are left out of the means above", False)
 
 
 def table(rows: list[CheckResult]) -> str:

@@ -189,7 +189,7 @@ def test_bookings_come_due_on_their_day_once():
 
 
 def test_appointments_fill_slots_and_some_who_must_wait_give_up():
-    lab, people, cal = _calendar(access="appointment", appointment_slots_per_day=1, slot_size=2,
+    _, people, cal = _calendar(access="appointment", appointment_slots_per_day=1, slot_size=2,
                                  booking_patience_days=1.0)
     gave_up = cal.book_slots(np.arange(12), np.zeros(12, dtype=np.int64))
     kept = np.setdiff1d(np.arange(12), gave_up)

@@ -10,7 +10,8 @@ from sim.validation import CHECKS, Checker
 def checker():
     # check-model's seeds, except 6 paired seeds of the open lab instead of 10 (to keep CI short); every row
     # must pass with these seeds too (docs/ODD.md 1.2 gives the 10-seed values)
-    return Checker(seeds=20, network_seeds=3, paired_seeds=6)
+    with Checker(seeds=20, network_seeds=3, paired_seeds=6) as c:  # one pool of workers for every check
+        yield c
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda f: f.__name__)
@@ -19,6 +20,7 @@ def test_check_passes(checker, check):
     assert rows
     failed = [f"{r.fact}: target {r.target}, measured {r.measured} ({r.tolerance})" for r in rows if not r.passed]
     assert not failed, "\n".join(failed)
+    assert not checker.failed, checker.failed
 
 
 def test_check_model_command_prints_the_table(capsys, monkeypatch):

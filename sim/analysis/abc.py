@@ -14,9 +14,11 @@ a mean).
 Written here, not with pyabc: pyabc installs ten packages (SQLAlchemy, redis,
 GitPython, scikit-learn, ...), keeps its history in a database, and is
 reproducible only with one worker of its own sampler; this is ~200 lines, runs
-its simulations through labsim's own process pool (`sim.batch.executors`), and
-draws every proposal and seed from numpy SeedSequence in fixed-size batches, so
-the same seed gives the same posterior with any number of workers.
+its simulations through labsim's batch engine (`sim.batch.evaluate`, one pool for
+the whole inference), and draws every proposal and seed from numpy SeedSequence
+in fixed-size batches, so the same seed gives the same posterior with any number
+of workers. A simulation that fails (even one that kills its worker) has no
+outcomes: its particle is rejected, and counted in the generations' `failed`.
 
 A setting is *pinned down* when its posterior 90% interval is narrower than
 PINNED (50%) of its prior range, *left free* otherwise.
@@ -25,6 +27,7 @@ PINNED (50%) of its prior range, *left free* otherwise.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,13 +35,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.batch.evaluate import evaluate
+from sim.batch.executors import Pool
+from sim.batch.experiment import RunSpec
 from sim.errors import LabsimError
+from sim.metrics import NETWORK_KEYS
+from sim.scenario import load_scenario
 
 PINNED = 0.5  # a posterior 90% interval narrower than half the prior range pins the setting down
 LEVEL = 0.90
 MIN_POPULATION = 10
 
-Simulator = Callable[[list[dict], list[int]], list[dict]]  # settings and seeds in, one outcome dict per run out
+# settings and seeds in, one outcome dict per run out (NaN outcomes for a run that failed)
+Simulator = Callable[[list[dict], list[int]], list[dict]]
 
 
 @dataclass
@@ -91,7 +100,7 @@ def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], target
             eps = float(np.median(dist))
             cov = 2 * np.atleast_2d(np.cov(theta.T, aweights=w)) + np.diag(((highs - lows) * 1e-6) ** 2)
             chol = np.linalg.cholesky(cov)
-        kept_x, kept_d, kept_s, simulated, batch = [], [], [], 0, 0
+        kept_x, kept_d, kept_s, simulated, failed, batch = [], [], [], 0, 0, 0
         while len(kept_x) < population:
             if done >= max_simulations:
                 break
@@ -111,6 +120,7 @@ def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], target
             batch += 1
             for x, out in zip(xs, outs, strict=True):
                 d = distance(out, targets)
+                failed += math.isnan(d)  # a failed run: never within the tolerance
                 if d <= eps and len(kept_x) < population:
                     kept_x.append(x)
                     kept_d.append(d)
@@ -135,7 +145,8 @@ def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], target
             new_w /= new_w.sum()
         theta, w, dist, sims = new_x, new_w, new_d, kept_s
         gens.append({"generation": gen, "epsilon": eps, "accepted": len(new_x), "simulated": simulated,
-                     "acceptance": len(new_x) / max(simulated, 1), "ess": float(1 / np.sum(new_w ** 2))})
+                     "acceptance": len(new_x) / max(simulated, 1), "ess": float(1 / np.sum(new_w ** 2)),
+                     "failed": failed})
         if len(kept_x) < population:
             break
     post = pd.DataFrame([cast(x) for x in theta])
@@ -175,27 +186,20 @@ def statement(result: AbcResult) -> str:
 
 
 # -- labsim as the simulator ----------------------------------------------------------
-def labsim_simulator(scenario: str, targets: list[str], years: float, pool=None) -> Simulator:
-    """One lab-year per particle through labsim's runs, in labsim's process pool when there is one."""
-    from sim.metrics import NETWORK_KEYS
-
+def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool) -> Simulator:
+    """One lab-year per particle, each on its own seed, through the batch engine on `pool`."""
     network = any(t in NETWORK_KEYS for t in targets)
+    base = load_scenario(scenario)
 
     def simulate(settings: list[dict], seeds: list[int]) -> list[dict]:
-        jobs = [(scenario, s, seed, network, years) for s, seed in zip(settings, seeds, strict=True)]
-        return list(pool.executor.map(_one_run, jobs)) if pool else [_one_run(j) for j in jobs]
+        jobs = [RunSpec(run_id=f"p{i:05d}-r0000", scenario=base, scenario_name=base.name, point=i, params=s,
+                        replication=0, seed=seed, years=years, network=network)
+                for i, (s, seed) in enumerate(zip(settings, seeds, strict=True))]
+        table = evaluate(jobs, pool=pool)
+        return [{k: (row[k] if row["status"] == "ok" else math.nan) for k in targets}
+                for row in table.to_dict("records")]
 
     return simulate
-
-
-def _one_run(job: tuple) -> dict:
-    """One run at one particle (in a worker): the summary's numbers."""
-    from sim.metrics import summary
-    from sim.run import simulate
-    from sim.scenario import load_scenario
-
-    scenario, changes, seed, network, years = job
-    return summary(simulate(load_scenario(scenario).with_settings(**changes), seed, years), network=network)
 
 
 # -- figures and page -------------------------------------------------------------------

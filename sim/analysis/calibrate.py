@@ -8,14 +8,17 @@ scipy's, with no new dependency: a Latin-hypercube screen of the box (run in
 parallel), then bounded Nelder-Mead from the best point. optuna's samplers pay
 off with many parameters or categorical choices; a lab fits a handful of
 numeric knobs, where this is enough and reproducible.
+
+The runs go through the batch engine (`sim.batch.evaluate`) on one pool kept
+for the whole fit. A run that fails (even one that kills its worker) is left
+out of its candidate's means and counted in the history (`failed_runs`); a
+candidate none of whose runs finished gets an infinite loss.
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +27,9 @@ import pandas as pd
 
 from sim.analysis.sensitivity import check_metrics
 from sim.analysis.summary import confidence
-from sim.batch.experiment import replication_seeds
+from sim.batch.evaluate import evaluate
+from sim.batch.executors import Pool, make_pool
+from sim.batch.experiment import make_jobs, replication_seeds
 from sim.errors import LabsimError
 from sim.files import read_toml, show, table_of
 from sim.metrics import NETWORK_KEYS
@@ -165,42 +170,38 @@ def _cast(spec: CalibrationSpec, x: np.ndarray) -> dict:
             for name, v in zip(spec.params, x.tolist(), strict=True)}
 
 
-def _one_run(args: tuple) -> dict:
-    """One replication at one candidate (in a worker)."""
-    from sim.metrics import summary
-    from sim.run import simulate
-
-    scenario, changes, seed, network = args
-    model = simulate(load_scenario(scenario).with_settings(**changes), seed, YEARS)
-    return summary(model, network=network)
-
-
 class Evaluator:
-    """Mean outcomes at candidate settings over the same seeds (common random numbers)."""
+    """Outcomes at candidate settings over the same seeds (common random numbers), on the batch engine."""
 
-    def __init__(self, spec: CalibrationSpec, pool: ProcessPoolExecutor | None) -> None:
+    def __init__(self, spec: CalibrationSpec, pool: Pool) -> None:
         self.spec, self.pool = spec, pool
         self.seeds = replication_seeds(spec.root_seed, spec.reps)
         self.network = any(t in NETWORK_KEYS for t in spec.targets)
 
-    def runs(self, candidates: list[dict], seeds: list[int] | None = None) -> list[list[dict]]:
-        """Every replication of every candidate, in parallel."""
-        seeds = seeds or self.seeds
-        jobs = [(self.spec.scenario, c, s, self.network) for c in candidates for s in seeds]
-        results = list(self.pool.map(_one_run, jobs)) if self.pool else [_one_run(j) for j in jobs]
-        return [results[i * len(seeds) : (i + 1) * len(seeds)] for i in range(len(candidates))]
+    def runs(self, candidates: list[dict], seeds: list[int] | None = None) -> pd.DataFrame:
+        """Every replication of every candidate (`point` = its index), in parallel: the engine's table."""
+        jobs = make_jobs([self.spec.scenario], candidates, seeds or self.seeds, YEARS, network=self.network)
+        return evaluate(jobs, pool=self.pool)
 
-    def loss(self, summaries: list[dict]) -> float:
-        """Sum of squared relative errors of the means."""
-        return float(sum(((np.mean([s[k] for s in summaries]) - v) / max(abs(v), 1.0)) ** 2
-                         for k, v in self.spec.targets.items()))
+    def record(self, changes: dict, runs: pd.DataFrame) -> float:
+        """Keep the evaluation of one candidate (its rows of the table) in the history; return its loss."""
+        ok = runs[runs["status"] == "ok"]
+        means = target_means(self.spec.targets, ok)
+        value = loss(self.spec.targets, means)
+        self.spec.history.append(changes | {f"sim_{k}": v for k, v in means.items()} | {
+            "loss": value, "failed_runs": len(runs) - len(ok)})
+        return value
 
-    def record(self, changes: dict, summaries: list[dict]) -> float:
-        """Keep the evaluation in the history and return its loss."""
-        loss = self.loss(summaries)
-        self.spec.history.append(changes | {f"sim_{k}": float(np.mean([s[k] for s in summaries]))
-                                            for k in self.spec.targets} | {"loss": loss})
-        return loss
+
+def target_means(targets: dict[str, float], runs: pd.DataFrame) -> dict[str, float]:
+    """The mean of each target's outcome over the runs (NaN if none)."""
+    return {k: float(np.mean(runs[k].to_numpy(dtype=float))) if len(runs) else math.nan for k in targets}
+
+
+def loss(targets: dict[str, float], means: dict[str, float]) -> float:
+    """Sum of squared relative errors of the means; infinite when a mean is missing (every run failed)."""
+    value = float(sum(((means[k] - v) / max(abs(v), 1.0)) ** 2 for k, v in targets.items()))
+    return value if math.isfinite(value) else math.inf
 
 
 def calibrate(spec: CalibrationSpec, workers: int = 1) -> tuple[dict, pd.DataFrame]:
@@ -210,21 +211,20 @@ def calibrate(spec: CalibrationSpec, workers: int = 1) -> tuple[dict, pd.DataFra
 
     lows = np.array([b[0] for b in spec.params.values()])
     highs = np.array([b[1] for b in spec.params.values()])
-    ctx = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx) if workers > 1 else None
-    try:
+    with make_pool("local", workers) as pool:
         ev = Evaluator(spec, pool)
         n_screen = max(2, spec.budget // 2)
         unit = qmc.LatinHypercube(d=len(lows), seed=spec.root_seed).random(n_screen)
         xs = qmc.scale(unit, lows, highs)
         candidates = [_cast(spec, x) for x in xs]
-        losses = [ev.record(c, s) for c, s in zip(candidates, ev.runs(candidates), strict=True)]
+        screen = ev.runs(candidates)
+        losses = [ev.record(c, screen[screen["point"] == i]) for i, c in enumerate(candidates)]
         best = xs[int(np.argmin(losses))]
         span = highs - lows
 
         def objective(z: np.ndarray) -> float:  # on the unit box, so every knob moves on the same scale
             changes = _cast(spec, lows + np.clip(z, 0, 1) * span)
-            return ev.record(changes, ev.runs([changes])[0])
+            return ev.record(changes, ev.runs([changes]))
 
         left = spec.budget - n_screen
         if left > 0:
@@ -238,10 +238,7 @@ def calibrate(spec: CalibrationSpec, workers: int = 1) -> tuple[dict, pd.DataFra
             cand = best
         fitted = _cast(spec, cand)
         check_seeds = replication_seeds(spec.root_seed + 1, 2 * spec.reps)  # fresh seeds: an honest check
-        final = ev.runs([fitted], check_seeds)[0]
-    finally:
-        if pool:
-            pool.shutdown()
+        final = ev.runs([fitted], check_seeds)
     return fitted, fit_table(spec, fitted, final)
 
 
@@ -255,15 +252,27 @@ def _simplex(x0: np.ndarray) -> np.ndarray:
     return np.array(pts)
 
 
-def fit_table(spec: CalibrationSpec, fitted: dict, final: list[dict]) -> pd.DataFrame:
-    """Each target against the simulated mean and its 95% CI, on fresh seeds."""
+def fit_table(spec: CalibrationSpec, fitted: dict, final: pd.DataFrame) -> pd.DataFrame:
+    """Each target against the simulated mean and its 95% CI, on fresh seeds (the runs that finished)."""
+    ok = final[final["status"] == "ok"] if len(final) else final
     rows = []
     for name, target in spec.targets.items():
-        mean, _, lo, hi = confidence(np.array([s[name] for s in final], dtype=float))
+        mean, _, lo, hi = confidence(ok[name].to_numpy(dtype=float)) if len(ok) else (math.nan,) * 4
         err = (mean - target) / max(abs(target), 1e-12)
         rows.append({"target": name, "value": target, "simulated_mean": mean, "ci_low": lo, "ci_high": hi,
-                     "relative_error": err, "reached": abs(err) <= TOLERANCE or lo <= target <= hi})
+                     "relative_error": err, "reached": abs(err) <= TOLERANCE or lo <= target <= hi,
+                     "runs": len(ok), "failed_runs": len(final) - len(ok)})
     return pd.DataFrame(rows)
+
+
+def failed_runs(spec: CalibrationSpec, table: pd.DataFrame) -> str:
+    """A warning when runs failed during the fit or its check, '' otherwise."""
+    during = int(sum(h.get("failed_runs", 0) for h in spec.history))
+    check = int(table["failed_runs"].iloc[0]) if len(table) else 0
+    if not during and not check:
+        return ""
+    return (f"{during + check} runs failed ({during} during the search, {check} in the final check on fresh seeds); "
+            "each evaluation used the replications that finished (history.csv: failed_runs)")
 
 
 def unreached(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame) -> list[str]:

@@ -90,15 +90,8 @@ def run_map(out: Path, resolution: int = 5, reps: int = 3, workers: int | None =
                      years=years, source={"kind": "map-presets", "replications": reps, "root_seed": root_seed,
                                           "years": years})
     run_batch(own, out / "batch_presets", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
-    preset_runs = Store(out / "batch_presets").runs()
-    preset_runs = preset_runs[preset_runs["status"] == "ok"]
-    results = {str(k): {m: float(v) for m, v in row.items()} for k, row in
-               preset_runs.groupby("scenario")[list(OUTCOMES)].mean().iterrows()}
-    runs = Store(out / "batch").runs()
-    runs = runs[runs["status"] == "ok"]
-    means = runs.groupby("point")[list(OUTCOMES)].mean()
-    grid = pd.DataFrame([{"point": i, "public_market": pm, "open_closed": oc} for i, (pm, oc) in enumerate(coords)])
-    grid = grid.merge(means, left_on="point", right_index=True, how="left")
+    grid = map_table(coords, Store(out / "batch").runs())
+    results = preset_results(Store(out / "batch_presets").runs())
     from sim.io import atomic_write
 
     dest = out if dest is None else dest
@@ -109,6 +102,21 @@ def run_map(out: Path, resolution: int = 5, reps: int = 3, workers: int | None =
                                                "corners": {f"{a},{b}": v for (a, b), v in CORNERS.items()}},
                                               indent=2).encode())
     return grid
+
+
+def map_table(coords: list[tuple[float, float]], runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per point of the map (public_market, open_closed): the mean outcomes of its runs that finished."""
+    ok = runs[runs["status"] == "ok"]
+    means = ok.groupby("point")[list(OUTCOMES)].mean()
+    grid = pd.DataFrame([{"point": i, "public_market": pm, "open_closed": oc} for i, (pm, oc) in enumerate(coords)])
+    return grid.merge(means, left_on="point", right_index=True, how="left")
+
+
+def preset_results(runs: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Each preset's own mean outcomes, from the runs of the presets that finished."""
+    ok = runs[runs["status"] == "ok"]
+    return {str(k): {m: float(v) for m, v in row.items()} for k, row in
+            ok.groupby("scenario")[list(OUTCOMES)].mean().iterrows()}
 
 
 def preset_positions() -> dict[str, dict[str, float]]:

@@ -135,10 +135,7 @@ def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int 
     failed = int((runs["status"] != "ok").sum())
     if failed:
         raise LabsimError(f"{out}: {failed} runs failed; see {out / 'batch' / 'runs.parquet'} and re-run to retry them")
-    with warnings.catch_warnings(), np.errstate(all="ignore"):  # constant outputs: SALib and numpy divide by 0
-        warnings.simplefilter("ignore", RuntimeWarning)
-        indices, noise_df = _analyse(spec, method, x, runs)
-    noise_df = noise_df.merge(convergence(indices, noise_df, method, spec.n, spec.replications), on="output")
+    indices, noise_df = analyse(spec, method, x, runs)
     dest = out if dest is None else dest
     from sim.io import atomic_write
 
@@ -151,7 +148,19 @@ def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int 
     return indices, noise_df
 
 
-def _analyse(spec: SensitivitySpec, method: str, x: np.ndarray, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def analyse(spec: SensitivitySpec, method: str, x: np.ndarray, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indices of the design `x` from its runs (`point` = row of x); per output, the noise and `convergence`.
+
+    A function of the design and the runs' table only: `run_sensitivity` runs
+    the batch and writes the files around it.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # constant outputs: SALib and numpy divide by 0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        indices, noise = _indices(spec, method, x, runs)
+    return indices, noise.merge(convergence(indices, noise, method, spec.n, spec.replications), on="output")
+
+
+def _indices(spec: SensitivitySpec, method: str, x: np.ndarray, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indices per output from the mean of each point's replications, and the share of noise."""
     from SALib.analyze import morris, sobol
 

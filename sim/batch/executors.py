@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import suppress
 
@@ -13,10 +14,30 @@ EXECUTORS = ("local", "dask")
 MISSING_DASK = ("--executor dask: Dask is not installed; install the extra: pip install 'labsim[dask]' "
                 "(make run and make test install it)")
 SCHEDULER_TIMEOUT_S = 5
+# imported once by the forkserver (one per labsim process), so that the workers of every later pool, and of a
+# pool rebuilt after a crash, start at once instead of importing the model (~2 s each on this project's machine)
+PRELOAD = ["sim.batch.worker", "sim.model", "sim.metrics"]
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def max_workers() -> int:
+    """The most worker processes labsim starts on this machine: four per core."""
+    return 4 * default_workers()
+
+
+def check_workers(workers: int) -> None:
+    """Refuse a number of worker processes this machine should not start."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= max_workers():
+        raise LabsimError(f"--workers: got {workers}; allowed: an integer in [1, {max_workers()}] "
+                          f"(four per core of the {default_workers()} here)")
 
 
 class Pool:
-    """An executor that can be rebuilt after a worker crashed, and closed once."""
+    """An executor that can be rebuilt after a worker crashed, and closed once (`with make_pool(...) as pool:`)."""
 
     kind = "local"
 
@@ -24,7 +45,7 @@ class Pool:
         """Start `workers` worker processes (forkserver: clean children, imports preloaded)."""
         self.workers = workers
         self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["sim.batch.worker"])
+        self._ctx.set_forkserver_preload(PRELOAD)
         self.executor: Executor = self._make()
 
     def _make(self) -> Executor:
@@ -38,6 +59,12 @@ class Pool:
     def close(self) -> None:
         """Shut the workers down."""
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class DaskPool(Pool):
@@ -99,6 +126,7 @@ def check_executor(kind: str, scheduler: str | None) -> None:
 
 
 def make_pool(kind: str, workers: int, scheduler: str | None = None) -> Pool:
-    """The executor a batch asked for."""
+    """The one way labsim starts workers: a local process pool (forkserver) or Dask."""
     check_executor(kind, scheduler)
+    check_workers(workers)
     return DaskPool(workers, scheduler) if kind == "dask" else Pool(workers)

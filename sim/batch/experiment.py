@@ -56,7 +56,12 @@ MAX_SEED = 2**63 - 1
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run of a batch: its identity, its settings and its seed."""
+    """One run, the unit every tool evaluates: its identity, its settings, its seed and what to measure.
+
+    `network`: the full network measures (else only its size: nodes, density);
+    `yearly`: one summary per measured year instead of one for the whole run;
+    `series`: keep the weekly time series (a batch's store does, a table does not).
+    """
 
     run_id: str
     scenario: Scenario | str  # the resolved scenario (a file changed mid-batch cannot leak in), or a preset name
@@ -66,6 +71,9 @@ class RunSpec:
     replication: int
     seed: int
     years: float
+    network: bool = True
+    yearly: bool = False
+    series: bool = False
 
 
 @dataclass
@@ -113,15 +121,29 @@ class Experiment:
 
     def runs(self) -> list[RunSpec]:
         """Every run, in a fixed order; ids and seeds do not depend on that order."""
-        seeds = replication_seeds(self.root_seed, self.replications)
-        out = []
-        for s_idx, sc in enumerate(self.scenario_objects()):
-            name, ref = sc.name, sc
-            for p_idx, params in enumerate(self.points):
-                point = s_idx * len(self.points) + p_idx
-                for rep in range(self.replications):
-                    out.append(RunSpec(f"p{point:05d}-r{rep:04d}", ref, name, point, params, rep, seeds[rep], self.years))
-        return out
+        return make_jobs(self.scenario_objects(), self.points, replication_seeds(self.root_seed, self.replications),
+                         self.years, series=True)
+
+
+def make_jobs(scenarios: list[Scenario | str], points: list[dict[str, Any]], seeds: list[int], years: float = 1.0,
+              *, network: bool = True, yearly: bool = False, series: bool = False) -> list[RunSpec]:
+    """Every point (settings changes) of every scenario on every seed: settings x seeds, in a fixed order.
+
+    Each run's id is `p<point>-r<replication>` (point counted over scenarios,
+    then points; replication = the seed's index), and every point runs on the
+    same seeds (common random numbers), so settings compare pair by pair.
+    Scenarios are loaded here, once: workers get the resolved scenario, so a
+    file changed while the runs go on cannot leak in.
+    """
+    loaded = [load_scenario(ref) for ref in scenarios]
+    out = []
+    for s_idx, sc in enumerate(loaded):
+        for p_idx, params in enumerate(points):
+            point = s_idx * len(points) + p_idx
+            for rep, seed in enumerate(seeds):
+                out.append(RunSpec(f"p{point:05d}-r{rep:04d}", sc, sc.name, point, params, rep, seed, years,
+                                   network, yearly, series))
+    return out
 
 
 def scenario_identity(sc: Scenario) -> dict[str, Any]:

@@ -1,50 +1,30 @@
 """Run a batch: what is missing, in chunks, on a pool, streamed to the store, with progress.
 
-Crash isolation: a run that raises is recorded as failed by its worker. A
-worker process that dies breaks the local pool: the pool is rebuilt, and the
-runs that were in flight are retried one at a time, so that a run that kills
-its worker again is identified; after `MAX_ATTEMPTS` crashes it is recorded
-as failed and the batch goes on. Under Dask a dying worker fails only its own
-task (KilledWorker, after its first death): that chunk's runs are retried one
-at a time too, with the same count of attempts, so one bad run never fails
-its neighbours.
-
-Before anything is written, the batch's cost is estimated (`sim.cost`) and
-the folder is locked (`sim.io.locked`): a second process on the same folder is
-refused. At the end the store is counted again: runs that are neither done nor
+The runs go through the batch engine's one evaluation path (`sim.batch.evaluate.drive`:
+chunks, crash isolation, retries); this adds what makes a batch resumable. Before
+anything is written, the batch's cost is estimated (`sim.cost`) and the folder is
+locked (`sim.io.locked`): a second process on the same folder is refused. Rows are
+written to the store as they come (`_Buffer`), so a killed batch resumes where it
+stopped. At the end the store is counted again: runs that are neither done nor
 failed (a folder emptied under the batch, say) are reported as missing.
 """
 
 from __future__ import annotations
 
-import math
-import os
 import time
-from collections import Counter, deque
-from concurrent.futures import FIRST_COMPLETED, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections import Counter
 from pathlib import Path
 
-from sim.batch.executors import check_executor, make_pool
+import pandas as pd
+
+from sim.batch.evaluate import drive
+from sim.batch.executors import check_executor, check_workers, default_workers, make_pool
 from sim.batch.experiment import Experiment, RunSpec
 from sim.batch.store import Store, _now
-from sim.batch.worker import execute_chunk, faults_from_env
 from sim.cost import check_batch
-from sim.errors import LabsimError
 from sim.io import locked
 
-MAX_ATTEMPTS = 3
 FLUSH_SECONDS, FLUSH_ROWS = 2.0, 500
-
-
-def default_workers() -> int:
-    """All cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def max_workers() -> int:
-    """The most worker processes a batch starts on this machine: four per core."""
-    return 4 * default_workers()
 
 
 def run_batch(
@@ -60,9 +40,7 @@ def run_batch(
 ) -> dict:
     """Run every run of `exp` not yet done in `out`; return the counts (with 'missing')."""
     workers = default_workers() if workers is None else workers
-    if not 1 <= workers <= max_workers():
-        raise LabsimError(f"--workers: got {workers}; allowed: an integer in [1, {max_workers()}] "
-                          f"(four per core of the {default_workers()} here)")
+    check_workers(workers)
     check_executor(executor, scheduler)
     out = Path(out)
     check_batch(exp.scenario_objects(), exp.points, exp.replications, exp.years, allow_large=allow_large,
@@ -101,65 +79,18 @@ def run_batch(
 
 
 def _drive(pool, todo: list[RunSpec], store: Store, counts: Counter, bar, chunk_size: int | None) -> None:
-    """Keep a bounded window of chunks in flight; write results as they come back."""
-    size = chunk_size or max(1, min(20, math.ceil(len(todo) / (pool.workers * 4))))
-    pending = deque(todo[i : i + size] for i in range(0, len(todo), size))
-    suspects: deque[RunSpec] = deque()  # runs in flight when a worker died: retried one at a time
-    attempts: Counter[str] = Counter()
-    inflight: dict = {}
+    """Drive the runs on the pool; write their rows and series to the store as they come back."""
     buffer = _Buffer(store)
-    faults = faults_from_env()
-    window = pool.workers * 2
-    while pending or inflight or suspects:
-        while True:  # suspects run alone: a dying worker also fails the tasks queued beside it (local or Dask)
-            if suspects and not inflight:
-                chunk = [suspects.popleft()]
-            elif not suspects and pending and len(inflight) < window:
-                chunk = pending.popleft()
-            else:
-                break
-            inflight[pool.executor.submit(execute_chunk, chunk, faults)] = chunk
-        finished, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
-        lost: list[RunSpec] = []
-        for future in finished:
-            chunk = inflight.pop(future)
-            try:
-                results = future.result()
-            except BrokenProcessPool:
-                lost += chunk
-                continue
-            except Exception as exc:  # a task Dask could not complete: its worker died (KilledWorker)
-                results = []
-                for spec in chunk:  # as with the local pool: retried alone, failed after MAX_ATTEMPTS deaths
-                    attempts[spec.run_id] += 1
-                    if attempts[spec.run_id] >= MAX_ATTEMPTS:
-                        error = f"worker process died {MAX_ATTEMPTS} times running this run ({exc.__class__.__name__})"
-                        results.append((_failed(spec, error), None))
-                    else:
-                        suspects.append(spec)
-            for row, series in results:
-                buffer.add(row, series)
-                counts["ok" if row["status"] == "ok" else "failed_now"] += 1
-                bar.advance(row["status"] != "ok")
-        if lost:
-            for chunk in inflight.values():  # the other futures of a broken pool are lost too
-                lost += chunk
-            inflight.clear()
-            pool.rebuild()
-            for spec in lost:
-                attempts[spec.run_id] += 1
-                if attempts[spec.run_id] >= MAX_ATTEMPTS:
-                    buffer.add(_failed(spec, f"worker process died {MAX_ATTEMPTS} times running this run"), None)
-                    bar.advance(True)
-                else:
-                    suspects.append(spec)
+
+    def take(_spec: RunSpec, rows: list[dict], series: pd.DataFrame | None) -> None:
+        ok = rows[0]["status"] == "ok"
+        buffer.add(rows, series)
+        counts["ok" if ok else "failed_now"] += 1
+        bar.advance(not ok)
         buffer.flush_if_due()
+
+    drive(pool, todo, take, chunk_size)
     buffer.flush()
-
-
-def _failed(spec: RunSpec, error: str) -> dict:
-    return {"run_id": spec.run_id, "scenario": spec.scenario_name, "point": spec.point, **spec.params,
-            "replication": spec.replication, "seed": spec.seed, "status": "failed", "error": error}
 
 
 class _Buffer:
@@ -168,8 +99,8 @@ class _Buffer:
     def __init__(self, store: Store) -> None:
         self.store, self.rows, self.series, self.last = store, [], [], time.monotonic()
 
-    def add(self, row: dict, series) -> None:
-        self.rows.append(row)
+    def add(self, rows: list[dict], series: pd.DataFrame | None) -> None:
+        self.rows += rows
         if series is not None:
             self.series.append(series)
 

@@ -9,9 +9,13 @@ import warnings
 import pandas as pd
 
 from sim.batch.experiment import RunSpec
+from sim.run import summarise_run
+from sim.scenario import load_scenario
 
 CRASH_HOOK = "LABSIM_TEST_CRASH_RUN"  # testing hooks: a run id that kills its worker / raises
 RAISE_HOOK = "LABSIM_TEST_RAISE_RUN"
+
+Outcome = tuple[list[dict], pd.DataFrame | None]  # a run's rows (one, or one per measured year) and its weekly series
 
 
 def faults_from_env() -> dict[str, str]:
@@ -19,20 +23,27 @@ def faults_from_env() -> dict[str, str]:
     return {k: os.environ[k] for k in (CRASH_HOOK, RAISE_HOOK) if os.environ.get(k)}
 
 
-def execute_chunk(specs: list[RunSpec], faults: dict[str, str] | None = None) -> list[tuple[dict, pd.DataFrame | None]]:
+def execute_chunk(specs: list[RunSpec], faults: dict[str, str] | None = None) -> list[Outcome]:
     """Run each spec; a run that raises yields a failed row, not a failed chunk."""
     with warnings.catch_warnings():  # numeric warnings of one run's metrics are not the user's business
         warnings.simplefilter("ignore", RuntimeWarning)
         return [execute(spec, faults or {}) for spec in specs]
 
 
-def execute(spec: RunSpec, faults: dict[str, str]) -> tuple[dict, pd.DataFrame | None]:
-    """One run: its row (identity, parameters, status, metrics) and its weekly series."""
-    from sim.run import run
-    from sim.scenario import load_scenario
+def identity(spec: RunSpec) -> dict:
+    """The columns that say which run a row is: id, scenario, point, settings changes, replication, seed."""
+    return {"run_id": spec.run_id, "scenario": spec.scenario_name, "point": spec.point, **spec.params,
+            "replication": spec.replication, "seed": spec.seed} | ({"year": None} if spec.yearly else {})
 
-    row = {"run_id": spec.run_id, "scenario": spec.scenario_name, "point": spec.point, **spec.params,
-           "replication": spec.replication, "seed": spec.seed, "status": "ok", "error": ""}
+
+def failed(spec: RunSpec, error: str) -> dict:
+    """The one row of a run that did not finish."""
+    return identity(spec) | {"status": "failed", "error": error}
+
+
+def execute(spec: RunSpec, faults: dict[str, str]) -> Outcome:
+    """One run: its rows (identity, settings, status, outcomes) and, if asked, its weekly series."""
+    row = identity(spec) | {"status": "ok", "error": ""}
     try:
         if faults.get(CRASH_HOOK) == spec.run_id:
             os._exit(3)
@@ -41,11 +52,14 @@ def execute(spec: RunSpec, faults: dict[str, str]) -> tuple[dict, pd.DataFrame |
         scenario = load_scenario(spec.scenario)
         if spec.params:
             scenario = scenario.with_settings(**spec.params)
-        result = run(scenario, seed=spec.seed, years=spec.years, allow_large=True, people=False)  # cost checked
+        summaries, series = summarise_run(scenario, spec.seed, spec.years, network=spec.network, yearly=spec.yearly,
+                                          series=spec.series)
     except Exception as exc:  # recorded with the run; the batch goes on
         last = traceback.format_exception_only(exc)[-1].strip()
-        return row | {"status": "failed", "error": last}, None
-    metrics = {k: v for k, v in result.summary.items() if k not in ("scenario", "seed", "years")}
-    series = result.timeseries.copy()
-    series.insert(0, "run_id", spec.run_id)
-    return row | metrics | spec.params, series  # a varied setting keeps its design value (e.g. mediators)
+        return [failed(spec, last)], None
+    # a varied setting keeps its design value (e.g. mediators), not the count at the end
+    rows = [row | ({"year": i + 1} if spec.yearly else {}) | s | spec.params for i, s in enumerate(summaries)]
+    if series is not None:
+        series = series.copy()
+        series.insert(0, "run_id", spec.run_id)
+    return rows, series
