@@ -34,17 +34,17 @@ class Arrivals:
 
     def entry_uptake(self, fee: float) -> float:
         """Share of would-be newcomers who come: those whose willingness to pay covers the fee, times the booking's."""
-        s = self.lab.settings
-        return ladder.fee_acceptance(fee, s) * ladder.booking_uptake(0, s)
+        settings = self.lab.settings
+        return ladder.fee_acceptance(fee, settings) * ladder.booking_uptake(0, settings)
 
     def day(self) -> None:
         """An open day's newcomers: footfall x discovery; the aware (reputation) and the told (word of mouth)."""
-        s, rng, aware = self.lab.settings, self.lab.rng, self.awareness
-        fee = s.price_per_visit
+        settings, rng, aware = self.lab.settings, self.lab.rng, self.awareness
+        fee = settings.price_per_visit
         draw = self.entry_uptake(fee)
         footfall, from_aware, from_told = rng.poisson(
-            [s.host_footfall_per_day * s.discovery_rate * draw, aware.reputation * s.awareness_uptake * draw,
-             aware.told * s.awareness_uptake * draw])
+            [settings.host_footfall_per_day * settings.discovery_rate * draw, aware.reputation * settings.awareness_uptake * draw,
+             aware.told * settings.awareness_uptake * draw])
         counts = (int(footfall), aware.take("reputation", from_aware), aware.take("told", from_told))
         channels = np.repeat(np.array([Channel.FOOTFALL, Channel.REPUTATION, Channel.WORD_OF_MOUTH]), counts)
         ids = self.arrive(channels, fee=fee)
@@ -67,12 +67,12 @@ class Arrivals:
         n = channels.size
         if n == 0:
             return np.empty(0, dtype=np.int64)
-        s, rng = self.lab.settings, self.lab.rng
-        roles = np.where(rng.random(n) < s.creator_share, Role.ARTIST, Role.VISITOR)  # creators among the public
+        settings, rng = self.lab.settings, self.lab.rng
+        roles = np.where(rng.random(n) < settings.creator_share, Role.ARTIST, Role.VISITOR)  # creators among the public
         ids = self.people.add(
             n, roles, channels, self.lab.time,
-            talent=rng.random(n), propensity=ladder.draw_propensity(rng, s.propensity_sigma, size=n),
-            wtp=ladder.draw_wtp(rng, s, at_least=fee, size=n))
+            talent=rng.random(n), propensity=ladder.draw_propensity(rng, settings.propensity_sigma, size=n),
+            wtp=ladder.draw_wtp(rng, settings, at_least=fee, size=n))
         self.careers.book(ids, 0.0, MORNING if arranged else ARRIVAL_HOUR, arranged)
         self.tally.week["arrivals"] += n
         return ids

@@ -34,17 +34,17 @@ class Awareness:
         """Everyone who knows of the lab and has not come yet (companies weigh it: `sim.market`)."""
         return self.reputation + self.told
 
-    def fade(self, s: Settings) -> None:
+    def fade(self, settings: Settings) -> None:
         """One day: awareness and word of mouth fade, pages go out of date, readable documentation spreads the word."""
-        fade = 0.5 ** (1.0 / s.awareness_half_life_days)
+        fade = 0.5 ** (1.0 / settings.awareness_half_life_days)
         self.reputation *= fade
         self.told *= fade
-        self.docs_pages *= 0.5 ** (1.0 / (s.doc_half_life_years * DAYS_PER_YEAR))
-        self.reputation += s.open_documentation * self.readable(s) * s.doc_reach_per_year / DAYS_PER_YEAR
+        self.docs_pages *= 0.5 ** (1.0 / (settings.doc_half_life_years * DAYS_PER_YEAR))
+        self.reputation += settings.open_documentation * self.readable(settings) * settings.doc_reach_per_year / DAYS_PER_YEAR
 
-    def readable(self, s: Settings) -> float:
+    def readable(self, settings: Settings) -> float:
         """How much of what a newcomer needs the documentation covers, in [0, 1) (saturating in its pages)."""
-        return self.docs_pages / (self.docs_pages + s.doc_half_saturation)
+        return self.docs_pages / (self.docs_pages + settings.doc_half_saturation)
 
     def spread(self, people: float) -> None:
         """Make more people aware of the lab (an event, a workshop's announcement, blog articles)."""
@@ -54,11 +54,11 @@ class Awareness:
         """Pages written (regulars' visits, open projects)."""
         self.docs_pages += pages
 
-    def good_visits(self, ids: np.ndarray, s: Settings) -> None:
+    def good_visits(self, ids: np.ndarray, settings: Settings) -> None:
         """People had good visits: each tells others (word of mouth), and may be named as whom a newcomer heard from."""
         if not ids.size:
             return
-        self.told += s.word_of_mouth_per_good_visit * ids.size
+        self.told += settings.word_of_mouth_per_good_visit * ids.size
         keep = ids[-REFERRERS_KEPT:]
         at = (self._next + np.arange(keep.size)) % REFERRERS_KEPT
         self._referrers[at] = keep

@@ -15,11 +15,11 @@ residency calls (`blog_applicants_per_article` per article of the past year).
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 
 import numpy as np
 
 from sim.kinds import DAYS_PER_YEAR
+from sim.settings import Settings
 from sim.tally import Tally
 
 AUTHOR_YEARS = 2.0  # mean years an author keeps writing on their own (assumption; Gardner 2011: months to years)
@@ -45,13 +45,13 @@ class Blog:
         """Authors still writing."""
         return int(self.rate.size)
 
-    def day(self, now: float, rng: np.random.Generator, s: Any) -> int:
+    def day(self, now: float, rng: np.random.Generator, settings: Settings) -> int:
         """One day of the blog: new authors, submissions, moderation. Returns the articles published today."""
         while self.published_at and self.published_at[0] < now - DAYS_PER_YEAR:
             self.published_at.popleft()
-        new = rng.poisson(s.blog_new_authors_per_year / DAYS_PER_YEAR) if s.blog_new_authors_per_year > 0 else 0
+        new = rng.poisson(settings.blog_new_authors_per_year / DAYS_PER_YEAR) if settings.blog_new_authors_per_year > 0 else 0
         if new:
-            self.rate = np.concatenate([self.rate, np.full(new, s.blog_articles_per_author_year)])
+            self.rate = np.concatenate([self.rate, np.full(new, settings.blog_articles_per_author_year)])
             self.counted = np.concatenate([self.counted, np.zeros(new, dtype=bool)])
         if self.rate.size == 0:
             return 0
@@ -60,9 +60,9 @@ class Blog:
         published = 0
         if writers.size:
             k = submitted[writers]
-            accepted = rng.binomial(k, s.moderation_accept_rate) if s.moderation else k
+            accepted = rng.binomial(k, settings.moderation_accept_rate) if settings.moderation else k
             rejected = k - accepted
-            self.rate[writers] *= s.blog_rejection_discouragement ** rejected
+            self.rate[writers] *= settings.blog_rejection_discouragement ** rejected
             if self.tally.counting:
                 self.tally.add("blog_authors", int((~self.counted[writers]).sum()))
                 self.counted[writers] = True
@@ -71,7 +71,7 @@ class Blog:
             self.tally.add("blog_articles_rejected", int(rejected.sum()))
             self.published_at.extend([now] * published)
         quit_ = rng.random(self.rate.size) < 1.0 / (AUTHOR_YEARS * DAYS_PER_YEAR)
-        keep = ~quit_ & (self.rate >= s.blog_articles_per_author_year * DISCOURAGED)
+        keep = ~quit_ & (self.rate >= settings.blog_articles_per_author_year * DISCOURAGED)
         if not keep.all():
             self.rate, self.counted = self.rate[keep], self.counted[keep]
         return published

@@ -40,12 +40,12 @@ class Budget:
         if self.counting:
             self.costs[kind] += amount
 
-    def accrue_day(self, mediators: int, s: Settings) -> None:
+    def accrue_day(self, mediators: int, settings: Settings) -> None:
         """One day of standing costs (staff, space) and of the subsidy."""
         if self.counting:
-            self.costs["staff"] += mediators * s.staff_cost_per_year / DAYS_PER_YEAR
-            self.costs["space"] += s.space_m2 * s.rent_per_m2_year / DAYS_PER_YEAR
-            self.subsidy += s.subsidy_per_year / DAYS_PER_YEAR
+            self.costs["staff"] += mediators * settings.staff_cost_per_year / DAYS_PER_YEAR
+            self.costs["space"] += settings.space_m2 * settings.rent_per_m2_year / DAYS_PER_YEAR
+            self.subsidy += settings.subsidy_per_year / DAYS_PER_YEAR
 
     @property
     def revenue(self) -> float:

@@ -76,18 +76,18 @@ class Calendar:
         Someone told to wait beyond their earliest day may give up
         (`sim.ladder.keeps_booking`); returns the ids of those who gave up.
         """
-        s, rng = self.lab.settings, self.lab.rng
-        per_day = s.appointment_slots_per_day * s.slot_size
+        settings, rng = self.lab.settings, self.lab.rng
+        per_day = settings.appointment_slots_per_day * settings.slot_size
         used = self._slots_used
         gave_up = []
         for uid, first in zip(ids.tolist(), earliest.tolist(), strict=True):
             at = first
             while used.get(at, 0) >= per_day:
                 at = int(self.open_on_or_after(at + 1))
-            if at > first and rng.random() >= ladder.keeps_booking(at - first, s):
+            if at > first and rng.random() >= ladder.keeps_booking(at - first, settings):
                 gave_up.append(uid)
                 continue
-            self.people.slot[uid] = used.get(at, 0) // s.slot_size
+            self.people.slot[uid] = used.get(at, 0) // settings.slot_size
             used[at] = used.get(at, 0) + 1
             self.people.next_visit[uid] = at
         return np.array(gave_up, dtype=np.int64)

@@ -45,9 +45,9 @@ class Careers:
     # -- coming and paying ----------------------------------------------------------------
     def pays(self, ids: np.ndarray) -> np.ndarray:
         """Whether a visit is paid (at any price): not by members, partners, residents or organisations."""
-        p = self.people
-        return ((p.affiliation[ids] == Affiliation.NONE) & (p.role[ids] != Role.PARTNER)
-                & (p.member_until[ids] < self.lab.time) & ~p.in_residence[ids])
+        people = self.people
+        return ((people.affiliation[ids] == Affiliation.NONE) & (people.role[ids] != Role.PARTNER)
+                & (people.member_until[ids] < self.lab.time) & ~people.in_residence[ids])
 
     def can_pay(self, ids: np.ndarray) -> np.ndarray | bool:
         """Whether people come at today's drop-in fee: no fee for them, or a visit is worth it to them."""
@@ -58,27 +58,27 @@ class Careers:
 
     def engagement(self, ids: np.ndarray) -> np.ndarray:
         """Engagement now: it halves every `engagement_half_life_days` since it was last updated."""
-        p = self.people
+        people = self.people
         half_life = self.lab.settings.engagement_half_life_days
-        return p.engagement[ids] * 0.5 ** ((self.lab.time - p.engaged_at[ids]) / half_life)
+        return people.engagement[ids] * 0.5 ** ((self.lab.time - people.engaged_at[ids]) / half_life)
 
     # -- a visit ---------------------------------------------------------------------------
     def record_visits(self, ids: np.ndarray, quality: np.ndarray) -> None:
         """People made a visit of the given quality: their history and engagement follow."""
-        p, now = self.people, self.lab.time
-        first = p.visits[ids] == 0
+        people, now = self.people, self.lab.time
+        first = people.visits[ids] == 0
         newcomers = ids[first]
-        p.first_visit[newcomers] = now
-        self.tally.first_visits(p.channel[newcomers])
-        since_first = now - p.first_visit[ids]
-        p.returned_early[ids[~first & (since_first <= RETURNER_WINDOW)]] = True
-        p.active_at_1y[ids[(since_first > DAYS_PER_YEAR - RETURNER_WINDOW) & (since_first <= DAYS_PER_YEAR)]] = True
-        p.note_visits(ids, now)
-        p.visits[ids] += 1
-        p.last_visit[ids] = now
-        p.engagement[ids] = self.engagement(ids) + quality
-        p.engaged_at[ids] = now
-        p.last_quality[ids] = quality
+        people.first_visit[newcomers] = now
+        self.tally.first_visits(people.channel[newcomers])
+        since_first = now - people.first_visit[ids]
+        people.returned_early[ids[~first & (since_first <= RETURNER_WINDOW)]] = True
+        people.active_at_1y[ids[(since_first > DAYS_PER_YEAR - RETURNER_WINDOW) & (since_first <= DAYS_PER_YEAR)]] = True
+        people.note_visits(ids, now)
+        people.visits[ids] += 1
+        people.last_visit[ids] = now
+        people.engagement[ids] = self.engagement(ids) + quality
+        people.engaged_at[ids] = now
+        people.last_quality[ids] = quality
 
     def train(self, ids: np.ndarray) -> None:
         """A workshop trained those not trained yet (trained people return more and work on their own)."""
@@ -88,16 +88,16 @@ class Careers:
 
     def count_visits(self, ids: np.ndarray) -> None:
         """Tally the visits, their materials and the fees paid."""
-        p, s = self.people, self.lab.settings
+        people, settings = self.people, self.lab.settings
         self.tally.week["visits"] += ids.size
         if not self.tally.counting:
             return
         self.tally.add("visits", ids.size)
-        self.tally.add("regular_visits", int(REGULAR[p.role[ids]].sum()))
-        self.tally.add("visitors", int((p.visits[ids] - p.visits_before[ids] == 1).sum()))
-        self.budget.spend("materials", s.materials_per_visit * ids.size)
-        if s.price_per_visit > 0:
-            self.budget.earn("fees", s.price_per_visit * int(self.pays(ids).sum()))
+        self.tally.add("regular_visits", int(REGULAR[people.role[ids]].sum()))
+        self.tally.add("visitors", int((people.visits[ids] - people.visits_before[ids] == 1).sum()))
+        self.budget.spend("materials", settings.materials_per_visit * ids.size)
+        if settings.price_per_visit > 0:
+            self.budget.earn("fees", settings.price_per_visit * int(self.pays(ids).sum()))
 
     def after_visits(self, ids: np.ndarray) -> np.ndarray:
         """After the day's visits: documentation, memberships, promotions, then each decides to come back or not.
@@ -106,37 +106,37 @@ class Careers:
         organisations among the visitors: they keep a relation, not a career
         (`sim.partnerships` decides whether it goes on).
         """
-        p, s = self.people, self.lab.settings
-        regular = REGULAR[p.role[ids]]
-        writers = regular & (p.confidential_until[ids] <= self.lab.time)
-        self.awareness.document(s.doc_pages_per_visit * int(writers.sum()))
-        residents = p.in_residence[ids]
+        people, settings = self.people, self.lab.settings
+        regular = REGULAR[people.role[ids]]
+        writers = regular & (people.confidential_until[ids] <= self.lab.time)
+        self.awareness.document(settings.doc_pages_per_visit * int(writers.sum()))
+        residents = people.in_residence[ids]
         self.plan_visits(ids[residents])
-        organisations = p.affiliation[ids] > Affiliation.INDIVIDUAL
+        organisations = people.affiliation[ids] > Affiliation.INDIVIDUAL
         partners_of_the_lab = ids[organisations]
         ids = ids[~residents & ~organisations]
-        was_contributor = ids[p.role[ids] == Role.CONTRIBUTOR]
+        was_contributor = ids[people.role[ids] == Role.CONTRIBUTOR]
         joined = self.memberships(ids)
         self.promote_to_contributor(ids, joined)
         self.promote_to_partner(was_contributor)
         chance = self.return_chance(ids)
         if self.calendar.needs_slots():
-            chance = chance * ladder.booking_uptake(p.visits[ids], s)
+            chance = chance * ladder.booking_uptake(people.visits[ids], settings)
         stay = self.lab.rng.random(ids.size) < chance
         self.plan_visits(ids[stay])
         self.leave(ids[~stay])
-        self.watch(ids[REGULAR[p.role[ids]]])
+        self.watch(ids[REGULAR[people.role[ids]]])
         return partners_of_the_lab
 
     def return_chance(self, ids: np.ndarray) -> np.ndarray:
         """Chance of coming back after today's visit (`sim.ladder`); nil if the fee is above what a visit is worth."""
-        p, s = self.people, self.lab.settings
-        role = p.role[ids]
+        people, settings = self.people, self.lab.settings
+        role = people.role[ids]
         regular = REGULAR[role]
-        visitor = ladder.visitor_return_chance(p.last_quality[ids], self.engagement(ids), p.trained[ids],
-                                               p.propensity[ids], s)
-        chance = np.where(regular, ladder.regular_return_chance(role, s), visitor)
-        return np.where(self.can_pay(ids), chance, 0.0) if s.price_per_visit > 0 else chance
+        visitor = ladder.visitor_return_chance(people.last_quality[ids], self.engagement(ids), people.trained[ids],
+                                               people.propensity[ids], settings)
+        chance = np.where(regular, ladder.regular_return_chance(role, settings), visitor)
+        return np.where(self.can_pay(ids), chance, 0.0) if settings.price_per_visit > 0 else chance
 
     # -- climbing ---------------------------------------------------------------------------
     def memberships(self, ids: np.ndarray) -> np.ndarray:
@@ -149,33 +149,33 @@ class Careers:
         that ran out while its holder stopped being a regular lapses; they may
         take a new one later.
         """
-        p, s, now = self.people, self.lab.settings, self.lab.time
+        people, settings, now = self.people, self.lab.settings, self.lab.time
         joined = np.zeros(ids.size, dtype=bool)
-        due = (p.role[ids] != Role.PARTNER) & p.trained[ids] & (p.member_until[ids] < now)
+        due = (people.role[ids] != Role.PARTNER) & people.trained[ids] & (people.member_until[ids] < now)
         if not due.any():
             return joined
         idx = np.flatnonzero(due)
         who = ids[idx]
-        renewing = (p.member_until[who] != -np.inf) & (p.role[who] == Role.CONTRIBUTOR)
-        p.member_until[who] = -np.inf
+        renewing = (people.member_until[who] != -np.inf) & (people.role[who] == Role.CONTRIBUTOR)
+        people.member_until[who] = -np.inf
         wants = renewing.copy()
-        new = ~renewing & (p.visits[who] > 1) & (p.talent[who] >= s.contributor_selectivity)
-        wants[new] = self.lab.rng.random(int(new.sum())) < s.subscription_prob
-        expected = s.membership_days / s.interval_contributor_days  # visits in its period at a regular's pace
-        takes = wants & ladder.membership_worth_it(p.wtp[who], expected, s.subscription_fee)
+        new = ~renewing & (people.visits[who] > 1) & (people.talent[who] >= settings.contributor_selectivity)
+        wants[new] = self.lab.rng.random(int(new.sum())) < settings.subscription_prob
+        expected = settings.membership_days / settings.interval_contributor_days  # visits in its period at a regular's pace
+        takes = wants & ladder.membership_worth_it(people.wtp[who], expected, settings.subscription_fee)
         members = who[takes]
-        p.member_until[members] = now + s.membership_days
-        self.budget.earn("subscriptions", s.subscription_fee * members.size)
+        people.member_until[members] = now + settings.membership_days
+        self.budget.earn("subscriptions", settings.subscription_fee * members.size)
         self.tally.subscriber(members)
         joined[idx[takes]] = True
         return joined
 
     def promote_to_contributor(self, ids: np.ndarray, joined: np.ndarray) -> None:
         """Visitors and creators with enough visits in the window (or a membership just taken) become regulars."""
-        p, s = self.people, self.lab.settings
-        candidates = OCCASIONAL[p.role[ids]]
-        recent = p.visits_within(ids, self.lab.time - s.contributor_window_days)
-        climb = ids[candidates & (joined | ladder.is_regular(recent, p.talent[ids], s))]
+        people, settings = self.people, self.lab.settings
+        candidates = OCCASIONAL[people.role[ids]]
+        recent = people.visits_within(ids, self.lab.time - settings.contributor_window_days)
+        climb = ids[candidates & (joined | ladder.is_regular(recent, people.talent[ids], settings))]
         self.become(climb, Role.CONTRIBUTOR)
         self.tally.add("promoted_contributor", climb.size)
 
@@ -192,18 +192,18 @@ class Careers:
         degrees are asked for rarely. The same as checking first: the draw is
         independent of eligibility, and the chance only falls as the core fills.
         """
-        p, s, rng = self.people, self.lab.settings, self.lab.rng
-        ids = ids[p.role[ids] == Role.CONTRIBUTOR]
+        people, settings, rng = self.people, self.lab.settings, self.lab.rng
+        ids = ids[people.role[ids] == Role.CONTRIBUTOR]
         if not ids.size:
             return
-        capacity = ladder.partner_capacity(len(self.staff), s)
+        capacity = ladder.partner_capacity(len(self.staff), settings)
         draws = rng.random(ids.size)
-        lucky = draws < ladder.partner_promotion_chance(self.core_load, capacity, s)
+        lucky = draws < ladder.partner_promotion_chance(self.core_load, capacity, settings)
         for uid, draw in zip(ids[lucky].tolist(), draws[lucky].tolist(), strict=True):
             one = np.array([uid])
-            eligible = ladder.eligible_for_partner(self.engagement(one), self.network.degrees(one), p.coleads[one], s)
-            if eligible[0] and draw < ladder.partner_promotion_chance(self.core_load, capacity, s):
-                p.affiliation[uid] = Affiliation.INDIVIDUAL
+            eligible = ladder.eligible_for_partner(self.engagement(one), self.network.degrees(one), people.coleads[one], settings)
+            if eligible[0] and draw < ladder.partner_promotion_chance(self.core_load, capacity, settings):
+                people.affiliation[uid] = Affiliation.INDIVIDUAL
                 self.become(one, Role.PARTNER)
                 self.tally.add("promoted_partner")
 
@@ -223,14 +223,14 @@ class Careers:
         """
         if not ids.size:
             return
-        p, s, rng = self.people, self.lab.settings, self.lab.rng
-        resident = p.in_residence[ids] & (s.residency_visits_per_week > 0)
-        organisation = p.affiliation[ids] > Affiliation.INDIVIDUAL
+        people, settings, rng = self.people, self.lab.settings, self.lab.rng
+        resident = people.in_residence[ids] & (settings.residency_visits_per_week > 0)
+        organisation = people.affiliation[ids] > Affiliation.INDIVIDUAL
         arranged = resident | organisation
-        mean = np.where(organisation, s.organisation_interval_days,
-                        ladder.visit_interval(p.role[ids], p.propensity[ids], s))
+        mean = np.where(organisation, settings.organisation_interval_days,
+                        ladder.visit_interval(people.role[ids], people.propensity[ids], settings))
         if resident.any():
-            mean = np.where(resident, 7.0 / max(s.residency_visits_per_week, 1e-9), mean)
+            mean = np.where(resident, 7.0 / max(settings.residency_visits_per_week, 1e-9), mean)
         waits = ladder.draw_wait(rng, mean)
         self.book(ids, waits, decided_at, arranged)
 
@@ -245,8 +245,8 @@ class Careers:
         slots = ~np.asarray(arranged, dtype=bool) & np.ones(ids.shape, dtype=bool)
         free = ~slots
         self.calendar.book(ids[free], days[free])
-        s = self.lab.settings
-        lead = self.calendar.visiting_days(int(self.lab.time), s.booking_lead_days, decided_at)
+        settings = self.lab.settings
+        lead = self.calendar.visiting_days(int(self.lab.time), settings.booking_lead_days, decided_at)
         gave_up = self.calendar.book_slots(ids[slots], np.maximum(days[slots], lead))
         self.leave(gave_up)
 
@@ -254,22 +254,22 @@ class Careers:
         """People stop coming: dormant, keeping history and ties, they may come back (not former residents)."""
         if not ids.size:
             return
-        p = self.people
+        people = self.people
         self.calendar.cancel(ids)
-        ids = ids[p.active[ids]]
-        p.deactivate(ids)
+        ids = ids[people.active[ids]]
+        people.deactivate(ids)
         self.tally.week["lapses"] += ids.size
-        residents = (p.role[ids] == Role.ARTIST) & (p.channel[ids] == Channel.RESIDENCY)
+        residents = (people.role[ids] == Role.ARTIST) & (people.channel[ids] == Channel.RESIDENCY)
         ids = ids[~residents]  # a residency is over: residents do not drift back on their own
         self.dormant.add(ids, self.lab.time, self.comeback_weight(ids))
 
     def comeback_weight(self, ids: np.ndarray) -> np.ndarray:
         """How strongly people who stop are drawn back (`sim.ladder.reactivation_weight`), booking and price included."""
-        p, s = self.people, self.lab.settings
-        weight = ladder.reactivation_weight(p.propensity[ids])
+        people, settings = self.people, self.lab.settings
+        weight = ladder.reactivation_weight(people.propensity[ids])
         if self.calendar.needs_slots():
-            weight = weight * ladder.booking_uptake(p.visits[ids], s)
-        return weight * self.can_pay(ids) if s.price_per_visit > 0 else weight
+            weight = weight * ladder.booking_uptake(people.visits[ids], settings)
+        return weight * self.can_pay(ids) if settings.price_per_visit > 0 else weight
 
     def comebacks(self, decided_at: float) -> None:
         """Once a week: dormant people draw whether they come back (events and good visits remind them)."""
@@ -290,31 +290,31 @@ class Careers:
 
         With `delay`, the check is due that many days from now (a partner just slid to contributor).
         """
-        p, now = self.people, self.lab.time
-        fresh = ids[p.check_day[ids] < 0]
+        people, now = self.people, self.lab.time
+        fresh = ids[people.check_day[ids] < 0]
         if not fresh.size:
             return
-        due = p.last_visit[fresh] + ladder.lapse_days(p.role[fresh], self.lab.settings) if delay is None else now + delay
-        p.check_day[fresh] = np.maximum(int(now), np.ceil(due - 0.5 - 1e-9))  # checked after the day's visits
+        due = people.last_visit[fresh] + ladder.lapse_days(people.role[fresh], self.lab.settings) if delay is None else now + delay
+        people.check_day[fresh] = np.maximum(int(now), np.ceil(due - 0.5 - 1e-9))  # checked after the day's visits
 
     def absence_checks(self) -> None:
         """Regulars whose check is due today slide down a rung if absent too long, or are watched again."""
-        day, p, s, now = int(self.lab.time), self.people, self.lab.settings, self.lab.time
-        ids = np.flatnonzero(p.check_day[: p.n] == day)
+        day, people, settings, now = int(self.lab.time), self.people, self.lab.settings, self.lab.time
+        ids = np.flatnonzero(people.check_day[: people.n] == day)
         if not ids.size:
             return
-        p.check_day[ids] = -1
-        away = now - p.last_visit[ids]
-        role = p.role[ids]
-        slides = (role == Role.PARTNER) & (away >= s.partner_lapse_days)
-        lapses = (role == Role.CONTRIBUTOR) & (away >= s.contributor_lapse_days)
+        people.check_day[ids] = -1
+        away = now - people.last_visit[ids]
+        role = people.role[ids]
+        slides = (role == Role.PARTNER) & (away >= settings.partner_lapse_days)
+        lapses = (role == Role.CONTRIBUTOR) & (away >= settings.contributor_lapse_days)
         to_contributor, to_visitor, still = ids[slides], ids[lapses], ids[REGULAR[role] & ~slides & ~lapses]
         self.watch(still)
         self.leave(to_visitor)
         self.become(to_visitor, Role.VISITOR)
-        p.affiliation[to_contributor] = Affiliation.NONE
+        people.affiliation[to_contributor] = Affiliation.NONE
         self.become(to_contributor, Role.CONTRIBUTOR)
-        self.watch(to_contributor, delay=s.contributor_lapse_days)
+        self.watch(to_contributor, delay=settings.contributor_lapse_days)
 
     def anniversaries(self) -> None:
         """New members of a year ago: still contributor or above? (members' one-year retention)."""

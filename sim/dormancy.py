@@ -72,13 +72,13 @@ class DormantPool:
         self.people.dormant_entry[ids] = -1
 
     def draw_comebacks(self, now: float, rng: np.random.Generator, events: int, good_share: float,
-                       s: Settings) -> np.ndarray:
+                       settings: Settings) -> np.ndarray:
         """The people who decide this week to come back, in pool order (reproducible)."""
         live = slice(self._front, self._end)
         n = self._end - self._front
         if n == 0:
             return np.empty(0, dtype=np.int64)
-        chance = ladder.reactivation_chance(now - self._since[live], self._weight[live], events, good_share, s)
+        chance = ladder.reactivation_chance(now - self._since[live], self._weight[live], events, good_share, settings)
         return self._ids[live][rng.random(n) < chance]
 
     def release_older_than(self, horizon: float) -> np.ndarray:

@@ -15,15 +15,14 @@ Sources are those of `sim/schema.py` (see `docs/ODD.md`, section 7).
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
-from typing import Any
 
 import numpy as np
 
 from sim.kinds import Role
+from sim.settings import Settings
+from sim.willingness import NORMAL, fee_acceptance
 
 MAX_RETURN = 0.97  # nobody is certain to come back (keeps heavy-tailed propensities from locking people in)
-_NORMAL = NormalDist()
 
 
 # -- people who differ -------------------------------------------------------
@@ -46,30 +45,30 @@ def scale_chance(chance: float, propensity: float) -> float:
 
 
 # -- coming back after a visit ------------------------------------------------
-def visitor_return_chance(quality, engagement, trained, propensity, s: Any):
+def visitor_return_chance(quality, engagement, trained, propensity, settings: Settings):
     """Chance that an occasional visitor (or a creator among the public) books another visit.
 
     Good visits (mediator attention, peers, documentation) and engagement
     raise it (Joyce & Kraut 2006; Zhou & Mockus 2012); a workshop's training
     raises it too; the person's propensity scales it. Price is applied by the caller.
     """
-    chance = s.return_base_visitor + s.return_quality_effect * (np.asarray(quality) - 0.5)
-    chance = chance + s.return_engagement_effect * np.minimum(engagement, 3.0)
-    chance = chance + s.training_return_effect * np.asarray(trained, dtype=float)
+    chance = settings.return_base_visitor + settings.return_quality_effect * (np.asarray(quality) - 0.5)
+    chance = chance + settings.return_engagement_effect * np.minimum(engagement, 3.0)
+    chance = chance + settings.training_return_effect * np.asarray(trained, dtype=float)
     chance = np.clip(chance, 0.0, MAX_RETURN)
     return np.minimum(MAX_RETURN, scale_chance(chance, propensity))
 
 
-def regular_return_chance(role, s: Any):
+def regular_return_chance(role, settings: Settings):
     """Chance that a contributor or partner comes back after a visit (CNCS 2008: ~1 in 3 lost a year)."""
-    return np.where(np.asarray(role) == Role.PARTNER, s.return_base_partner, s.return_base_contributor)
+    return np.where(np.asarray(role) == Role.PARTNER, settings.return_base_partner, settings.return_base_contributor)
 
 
-def visit_interval(role, propensity, s: Any):
+def visit_interval(role, propensity, settings: Settings):
     """Mean days until a person's next visit: regulars weekly; keener visitors sooner (capped at a year)."""
     role = np.asarray(role)
-    visitor = np.clip(s.interval_visitor_days / np.sqrt(np.maximum(propensity, 1e-9)), 1.0, 365.0)
-    regular = np.where(role == Role.PARTNER, s.interval_partner_days, s.interval_contributor_days)
+    visitor = np.clip(settings.interval_visitor_days / np.sqrt(np.maximum(propensity, 1e-9)), 1.0, 365.0)
+    regular = np.where(role == Role.PARTNER, settings.interval_partner_days, settings.interval_contributor_days)
     return np.where((role == Role.PARTNER) | (role == Role.CONTRIBUTOR), regular, visitor)
 
 
@@ -78,9 +77,9 @@ def draw_wait(rng: np.random.Generator, mean) -> np.ndarray:
     return 1.0 + rng.exponential(np.maximum(0.0, np.asarray(mean, dtype=float) - 1.0))
 
 
-def good_visit(quality, s: Any):
+def good_visit(quality, settings: Settings):
     """A visit good enough that the person speaks well of the lab (word of mouth)."""
-    return quality >= s.good_visit_quality
+    return quality >= settings.good_visit_quality
 
 
 # -- dormancy and reactivation ------------------------------------------------
@@ -89,89 +88,80 @@ def reactivation_weight(propensity):
     return np.minimum(propensity, 2.0)
 
 
-def reactivation_chance(days_away, weight, events: int, good_share: float, s: Any, days: float = 7.0):
+def reactivation_chance(days_away, weight, events: int, good_share: float, settings: Settings, days: float = 7.0):
     """Chance that a dormant person comes back within the next `days` (vectorised over people).
 
     The hazard fades with time away (half the pull every `reactivation_fade_days`
     x ln 2) and rises with the lab's big events and with the share of good
     visits (word of mouth): makerspace members "ebb and flow".
     """
-    boost = (1.0 + s.reactivation_event_boost * events) * (1.0 + s.reactivation_wom_boost * good_share)
-    hazard = s.reactivation_rate / 7.0 * np.asarray(weight) * np.exp(-np.asarray(days_away) / s.reactivation_fade_days)
+    boost = (1.0 + settings.reactivation_event_boost * events) * (1.0 + settings.reactivation_wom_boost * good_share)
+    hazard = settings.reactivation_rate / 7.0 * np.asarray(weight) * np.exp(-np.asarray(days_away) / settings.reactivation_fade_days)
     return 1.0 - np.exp(-hazard * boost * days)
 
 
 # -- climbing -------------------------------------------------------------------
-def is_regular(recent_visits, talent, s: Any):
+def is_regular(recent_visits, talent, settings: Settings):
     """Enough visits in the window, and accepted by a selective membership, make a contributor."""
-    return (np.asarray(recent_visits) >= s.contributor_visits) & (np.asarray(talent) >= s.contributor_selectivity)
+    return (np.asarray(recent_visits) >= settings.contributor_visits) & (np.asarray(talent) >= settings.contributor_selectivity)
 
 
-def partner_capacity(mediators: int, s: Any) -> float:
+def partner_capacity(mediators: int, settings: Settings) -> float:
     """Partnerships the staff can carry: their time for co-production, less what friction takes.
 
     Absorptive capacity is a resource, not a cap: each partner (person or
     organisation) uses some of it, and promotion gets harder as it fills.
     """
-    return mediators * s.partners_per_mediator * (1.0 - s.internal_friction)
+    return mediators * settings.partners_per_mediator * (1.0 - settings.internal_friction)
 
 
-def eligible_for_partner(engagement, ties, coleads, s: Any):
+def eligible_for_partner(engagement, ties, coleads, settings: Settings):
     """Engaged, well connected, and has co-led an activity (the case study's partners co-organise)."""
-    return ((np.asarray(engagement) >= s.partner_min_engagement) & (np.asarray(ties) >= s.partner_min_ties)
-            & (np.asarray(coleads) >= s.partner_min_coleads))
+    return ((np.asarray(engagement) >= settings.partner_min_engagement) & (np.asarray(ties) >= settings.partner_min_ties)
+            & (np.asarray(coleads) >= settings.partner_min_coleads))
 
 
-def partner_promotion_chance(load: float, capacity: float, s: Any) -> float:
+def partner_promotion_chance(load: float, capacity: float, settings: Settings) -> float:
     """Chance per visit that an eligible contributor joins the core: harder as the staff's capacity fills."""
     if capacity <= 0:
         return 0.0
-    return s.partner_promotion_prob * max(0.0, 1.0 - load / capacity)
+    return settings.partner_promotion_prob * max(0.0, 1.0 - load / capacity)
 
 
 # -- sliding down ----------------------------------------------------------------
-def lapse_days(role, s: Any):
+def lapse_days(role, settings: Settings):
     """Days of absence after which a regular of this rung slides down one."""
-    return np.where(np.asarray(role) == Role.PARTNER, s.partner_lapse_days, s.contributor_lapse_days)
+    return np.where(np.asarray(role) == Role.PARTNER, settings.partner_lapse_days, settings.contributor_lapse_days)
 
 
-def demotion_due(role: Role, days_away: float, s: Any) -> Role | None:
+def demotion_due(role: Role, days_away: float, settings: Settings) -> Role | None:
     """The rung a regular slides to after a long absence, or None while they are still one."""
-    if role == Role.PARTNER and days_away >= s.partner_lapse_days:
+    if role == Role.PARTNER and days_away >= settings.partner_lapse_days:
         return Role.CONTRIBUTOR
-    if role == Role.CONTRIBUTOR and days_away >= s.contributor_lapse_days:
+    if role == Role.CONTRIBUTOR and days_away >= settings.contributor_lapse_days:
         return Role.VISITOR
     return None
 
 
 # -- access by appointment --------------------------------------------------------
-def booking_uptake(visits, s: Any):
+def booking_uptake(visits, settings: Settings):
     """Share of would-be visits that go through the booking under appointment access.
 
     Booking is an effort that deters those who do not yet know the lab much
     more than regulars: exp(-effort / (1 + visits so far) ** 2), so a
     newcomer faces all of it, a second-timer a quarter, a regular almost none.
     """
-    if s.access != "appointment":
+    if settings.access != "appointment":
         return np.ones_like(visits, dtype=float) if np.ndim(visits) else 1.0
-    return np.exp(-s.booking_effort / (1.0 + np.asarray(visits, dtype=float)) ** 2)
+    return np.exp(-settings.booking_effort / (1.0 + np.asarray(visits, dtype=float)) ** 2)
 
 
-def keeps_booking(days_waited: float, s: Any) -> float:
+def keeps_booking(days_waited: float, settings: Settings) -> float:
     """Chance that someone told to wait for a free slot still comes (patience fades)."""
-    return math.exp(-max(0.0, days_waited) / s.booking_patience_days)
+    return math.exp(-max(0.0, days_waited) / settings.booking_patience_days)
 
 
-def fee_acceptance(fee: float, s: Any) -> float:
-    """Share of people whose willingness to pay a visit covers the fee: P(wtp >= fee), wtp lognormal."""
-    if fee <= 0:
-        return 1.0
-    if s.wtp_sigma <= 0:
-        return float(s.wtp_median >= fee)
-    return 1.0 - _NORMAL.cdf((math.log(fee) - math.log(s.wtp_median)) / s.wtp_sigma)
-
-
-def draw_wtp(rng: np.random.Generator, s: Any, at_least: float = 0.0, size: int | None = None):
+def draw_wtp(rng: np.random.Generator, settings: Settings, at_least: float = 0.0, size: int | None = None):
     """A person's willingness to pay a visit, drawn among those whose willingness covers `at_least`.
 
     People who came although a fee was asked are those whose willingness
@@ -179,15 +169,15 @@ def draw_wtp(rng: np.random.Generator, s: Any, at_least: float = 0.0, size: int 
     (by its inverse distribution function; a plain lognormal when no fee).
     """
     n = 1 if size is None else size
-    if s.wtp_sigma <= 0:
-        out = np.full(n, float(s.wtp_median))
+    if settings.wtp_sigma <= 0:
+        out = np.full(n, float(settings.wtp_median))
     elif at_least <= 0:
-        out = rng.lognormal(math.log(s.wtp_median), s.wtp_sigma, size=n)
+        out = rng.lognormal(math.log(settings.wtp_median), settings.wtp_sigma, size=n)
     else:
-        low = 1.0 - fee_acceptance(at_least, s)  # the quantile of the fee
+        low = 1.0 - fee_acceptance(at_least, settings)  # the quantile of the fee
         q = np.clip(low + (1.0 - low) * rng.random(n), 1e-12, 1.0 - 1e-12)
-        z = np.array([_NORMAL.inv_cdf(x) for x in q.tolist()])
-        out = np.exp(math.log(s.wtp_median) + s.wtp_sigma * z)
+        z = np.array([NORMAL.inv_cdf(x) for x in q.tolist()])
+        out = np.exp(math.log(settings.wtp_median) + settings.wtp_sigma * z)
     return float(out[0]) if size is None else out
 
 
@@ -196,22 +186,22 @@ def membership_worth_it(wtp, expected_visits, fee: float):
     return wtp * expected_visits >= fee
 
 
-def co_production_share(s: Any) -> float:
+def co_production_share(settings: Settings) -> float:
     """Share of the staff's time given to co-production with users (the rest goes to classic transmission)."""
-    return 1.0 - s.internal_friction
+    return 1.0 - settings.internal_friction
 
 
-def partnership_lead_days(s: Any) -> float:
+def partnership_lead_days(settings: Settings) -> float:
     """Administrative lead time of a partnership: friction lengthens it (/ (1 - friction), at most x20)."""
-    return s.partnership_lead_days / max(0.05, co_production_share(s))
+    return settings.partnership_lead_days / max(0.05, co_production_share(settings))
 
 
-def engineer_multiplier(hours: float, s: Any) -> float:
+def engineer_multiplier(hours: float, settings: Settings) -> float:
     """Growth of a residency's works with the engineer hours it hired (saturating)."""
-    return 1.0 + s.engineer_output_effect * hours / (hours + s.engineer_half_hours)
+    return 1.0 + settings.engineer_output_effect * hours / (hours + settings.engineer_half_hours)
 
 
-def client_interest(portfolio: float, renown: float, s: Any) -> float:
+def client_interest(portfolio: float, renown: float, settings: Settings) -> float:
     """Chance one prospective company wants a work: grows with the portfolio and the lab's renown, saturating."""
-    return (s.client_interest * portfolio / (portfolio + s.portfolio_half_works)
-            * renown / (renown + s.renown_half))
+    return (settings.client_interest * portfolio / (portfolio + settings.portfolio_half_works)
+            * renown / (renown + settings.renown_half))

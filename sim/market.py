@@ -68,8 +68,8 @@ class Market:
         """Engineers are there from the start (they know two of the staff); clients come with the first deals."""
         self.lab, self.model, self.people, self.network, self.staff = lab, model, people, network, staff
         self.awareness, self.tally, self.budget = awareness, tally, budget
-        s, now = lab.settings, lab.time
-        ids = people.add(s.engineer_providers, Role.ENGINEER, Channel.PROVIDER, now,
+        settings, now = lab.settings, lab.time
+        ids = people.add(settings.engineer_providers, Role.ENGINEER, Channel.PROVIDER, now,
                          affiliation=Affiliation.ENGINEER_PROVIDER)
         self.engineers = [Engineer(model, uid) for uid in ids.tolist()]
         for uid in ids.tolist():
@@ -88,20 +88,20 @@ class Market:
 
     def hire_engineers(self) -> float:
         """A residency hires its engineer hours (as many as the year's pool has left) and the lab pays them."""
-        s = self.lab.settings
-        hours = min(s.engineer_hours_per_residency, self.hours_left)
+        settings = self.lab.settings
+        hours = min(settings.engineer_hours_per_residency, self.hours_left)
         self.hours_left -= hours
         if hours > 0:
             self.tally.add("engineer_hours", hours)
-            self.budget.spend("engineers", hours * s.engineer_rate)
+            self.budget.spend("engineers", hours * settings.engineer_rate)
         return hours
 
     def engineers_join(self, residents: np.ndarray) -> None:
         """Engineers come on residency days in proportion to the hours hired; they tie to residents and staff."""
         if not self.engineers:
             return
-        s, rng, now = self.lab.settings, self.lab.rng, self.lab.time
-        days = max(1.0, s.residency_days / 7 * s.residency_visits_per_week)
+        settings, rng, now = self.lab.settings, self.lab.rng, self.lab.time
+        days = max(1.0, settings.residency_days / 7 * settings.residency_visits_per_week)
         for artist in residents.tolist():
             hours = self.people.engineer_hours[artist]
             if hours <= 0 or rng.random() >= min(1.0, hours / (ENGINEER_DAY_HOURS * days)):
@@ -119,23 +119,23 @@ class Market:
 
     def offer(self, work: Work) -> None:
         """Offer one work to the prospective companies: each wants it with `ladder.client_interest`."""
-        s, rng = self.lab.settings, self.lab.rng
-        if s.client_pool == 0 or not work.available:
+        settings, rng = self.lab.settings, self.lab.rng
+        if settings.client_pool == 0 or not work.available:
             return
-        q = ladder.client_interest(len(self.portfolio), self.awareness.renown, s)
-        if q <= 0 or rng.binomial(s.client_pool, q) == 0:
+        q = ladder.client_interest(len(self.portfolio), self.awareness.renown, settings)
+        if q <= 0 or rng.binomial(settings.client_pool, q) == 0:
             return
-        client = self._client(int(rng.integers(s.client_pool)))
+        client = self._client(int(rng.integers(settings.client_pool)))
         self._tie_deal(client, work.author)
-        lab_share = 1.0 - s.artist_rights_share
+        lab_share = 1.0 - settings.artist_rights_share
         work.available = False
-        if rng.random() < s.rental_share:
+        if rng.random() < settings.rental_share:
             self.tally.add("works_rented")
-            self.rentals.append(Rental(work, s.rental_months, s.rental_fee_per_month * lab_share))
+            self.rentals.append(Rental(work, settings.rental_months, settings.rental_fee_per_month * lab_share))
             self._pay(self.rentals[-1])
         else:
             self.tally.add("works_sold")
-            self.budget.earn("sales", s.work_price * lab_share)
+            self.budget.earn("sales", settings.work_price * lab_share)
 
     def _pay(self, rental: Rental) -> None:
         """A month of a rental is paid (the first at the deal)."""
@@ -180,41 +180,41 @@ class Market:
 
     def project_requests(self) -> None:
         """Companies ask for paid project services; confidential ones always go ahead, open ones with a chance."""
-        s, rng = self.lab.settings, self.lab.rng
-        n = rng.poisson(s.company_projects_per_year / DAYS_PER_YEAR)
+        settings, rng = self.lab.settings, self.lab.rng
+        n = rng.poisson(settings.company_projects_per_year / DAYS_PER_YEAR)
         for _ in range(n):
-            if not len(self.staff) or s.client_pool == 0:
+            if not len(self.staff) or settings.client_pool == 0:
                 return
-            confidential = bool(rng.random() < s.confidential_share)
-            if not confidential and rng.random() >= s.open_project_acceptance:
+            confidential = bool(rng.random() < settings.confidential_share)
+            if not confidential and rng.random() >= settings.open_project_acceptance:
                 continue
-            self.start_project(self._client(int(rng.integers(s.client_pool))), confidential)
+            self.start_project(self._client(int(rng.integers(settings.client_pool))), confidential)
 
     def start_project(self, client: Client, confidential: bool) -> None:
         """A mediator and a team of active individual regulars take the project on for company_project_days."""
-        p, s, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
-        regulars = p.where(p.active, REGULAR[p.role],
-                           p.affiliation <= Affiliation.INDIVIDUAL)
-        k = min(s.project_team_size, regulars.size)
+        people, settings, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
+        regulars = people.where(people.active, REGULAR[people.role],
+                           people.affiliation <= Affiliation.INDIVIDUAL)
+        k = min(settings.project_team_size, regulars.size)
         team = regulars[rng.choice(regulars.size, size=k, replace=False)] if k else regulars[:0]
         mediator = self.staff.pick(rng)
         pid = self._next_project
         self._next_project += 1
-        ends = now + s.company_project_days
+        ends = now + settings.company_project_days
         self.projects[pid] = Project(client.unique_id, mediator, tuple(team.tolist()), confidential, ends)
         ids = np.append(mediator, team)
         i, j = np.triu_indices(ids.size, 1)
         self.network.stage(np.append(ids[i], client.unique_id), np.append(ids[j], mediator), now)
         if confidential:
-            p.confidential_until[team] = np.maximum(p.confidential_until[team], ends)
-            p.project[team] = pid
+            people.confidential_until[team] = np.maximum(people.confidential_until[team], ends)
+            people.project[team] = pid
 
     def complete(self, pid: int) -> None:
         """A project is delivered: the company pays; an open project documents its results."""
-        s = self.lab.settings
+        settings = self.lab.settings
         project = self.projects.pop(pid)
         self.tally.add("company_projects")
         self.tally.add("confidential_projects", int(project.confidential))
-        self.budget.earn("services", s.service_price)
+        self.budget.earn("services", settings.service_price)
         if not project.confidential:
-            self.awareness.document(s.doc_pages_per_project * s.open_documentation)
+            self.awareness.document(settings.doc_pages_per_project * settings.open_documentation)

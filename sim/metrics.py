@@ -78,16 +78,16 @@ def cohorts(model: Any) -> dict[str, float | None]:
     if hi <= lo:
         return out | {"cohort_gap": f"no cohort's year fits in the run (warm-up {start / DAYS_PER_YEAR:g} y, measured "
                                     f"{(end - start) / DAYS_PER_YEAR:g} y): needs warm-up + years > 1 and years > 0"}
-    p = model.people
-    n = p.n
-    came = ~np.isin(p.channel[:n], NOT_NEWCOMERS) & ~np.isnan(p.first_visit[:n])
-    first, since = p.first_visit[:n], p.member_since[:n]
-    returners = came & (first >= lo) & (first <= hi) & p.returned_early[:n]
+    people = model.people
+    n = people.n
+    came = ~np.isin(people.channel[:n], NOT_NEWCOMERS) & ~np.isnan(people.first_visit[:n])
+    first, since = people.first_visit[:n], people.member_since[:n]
+    returners = came & (first >= lo) & (first <= hi) & people.returned_early[:n]
     members = came & (since >= lo) & (since <= hi)
     if returners.any():
-        out["returner_survival_1y"] = round(float(p.active_at_1y[:n][returners].mean()), 6)
+        out["returner_survival_1y"] = round(float(people.active_at_1y[:n][returners].mean()), 6)
     if members.any():
-        out["member_retention_1y"] = round(float(p.retained_1y[:n][members].mean()), 6)
+        out["member_retention_1y"] = round(float(people.retained_1y[:n][members].mean()), 6)
     empty = [k for k, v in out.items() if v is None]
     if empty:
         out["cohort_gap"] = f"{' and '.join(empty)}: nobody in the cohorts of days {lo:g}-{hi:g}"
@@ -96,19 +96,19 @@ def cohorts(model: Any) -> dict[str, float | None]:
 
 def period_visits(model: Any) -> np.ndarray:
     """Visits of each person who came in the measured period (forgotten people included)."""
-    p = model.people
-    visits = p.visits[: p.n] - p.visits_before[: p.n]
+    people = model.people
+    visits = people.visits[: people.n] - people.visits_before[: people.n]
     return visits[visits > 0]
 
 
 def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
     """The measured period's outcomes: the ladder, arrivals, programme, output and (unless network=False) the network."""
-    p, tally = model.people, model.tally
-    n = p.n
+    people, tally = model.people, model.tally
+    n = people.n
     visits = period_visits(model)
     visitors = int(tally["visitors"])
-    contributors = int((p.held_contributor[:n] | p.held_partner[:n]).sum())
-    individual = p.active[:n] & (p.role[:n] == Role.PARTNER) & (p.affiliation[:n] == Affiliation.INDIVIDUAL)
+    contributors = int((people.held_contributor[:n] | people.held_partner[:n]).sum())
+    individual = people.active[:n] & (people.role[:n] == Role.PARTNER) & (people.affiliation[:n] == Affiliation.INDIVIDUAL)
     channels = {f"newcomers_{c}": 0 for c in CHANNELS}
     for channel, name in _CHANNEL_OF.items():
         channels[f"newcomers_{name}"] = int(tally.newcomers[channel])
@@ -116,11 +116,11 @@ def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
         "visitors": visitors,
         "returning_visitors": int((visits >= 2).sum()),
         "contributors": contributors,
-        "contributors_active_end": int(p.active_count[Role.CONTRIBUTOR]),
-        "partners": int(p.held_partner[:n].sum()),
+        "contributors_active_end": int(people.active_count[Role.CONTRIBUTOR]),
+        "partners": int(people.held_partner[:n].sum()),
         "partners_active_end": int(individual.sum()),
         "mediators": len(model.staff),
-        "artists": int(p.held_artist[:n].sum()),
+        "artists": int(people.held_artist[:n].sum()),
         "partner_organisations": model.partnerships.active,
         "engineer_providers": len(model.market.engineers),
         "conversion_visitor_contributor": tally["promoted_contributor"] / visitors if visitors else 0.0,

@@ -61,27 +61,27 @@ class LabModel(mesa.Model):
     Args:
         scenario: A Scenario, Settings, preset name, scenario file or Mesa Scenario; defaults to the built-in defaults.
         rng: Seed for numpy's and Python's generators (int or SeedSequence).
-        **settings: Scenario keys on top of `scenario`, checked as in a scenario file (`sim.scenario.from_keywords`).
+        **keywords: Scenario keys on top of `scenario`, checked as in a scenario file (`sim.scenario.from_keywords`).
 
     """
 
     def __init__(self, scenario: Scenario | Settings | str | None = None, rng: int | None = None,
-                 **settings: object) -> None:
+                 **keywords: object) -> None:
         """Wire the components, hire the staff, seat the initial population, schedule the days."""
-        lab_scenario, rng = from_keywords(scenario, settings, rng)
+        lab_scenario, rng = from_keywords(scenario, keywords, rng)
         super().__init__(rng=rng, scenario=mesa_scenario(lab_scenario, rng))  # Mesa's view: the starting settings
         self.lab_scenario = lab_scenario
         self.settings: Settings = lab_scenario.settings
         self.warmup_days = self.measure_start = self.settings.warmup_years * YEAR
         self.measuring = False
-        s = self.settings
-        self.people = People(s.contributor_visits)
+        settings = self.settings
+        self.people = People(settings.contributor_visits)
         self.network = CollabNetwork(self.people)
         self.tally, self.budget = Tally(), Budget()
         self.calendar = Calendar(self, self.people)
-        self.awareness = Awareness(s)
+        self.awareness = Awareness(settings)
         self.staff = Staff(self, self.people, self.network)
-        self.staff.staff_to(s.mediators, self.time)
+        self.staff.staff_to(settings.mediators, self.time)
         self.careers = Careers(self, self.people, self.calendar, self.network, self.staff, self.awareness,
                                self.tally, self.budget)
         self.arrivals = Arrivals(self, self.people, self.network, self.awareness, self.careers, self.tally)
@@ -92,7 +92,7 @@ class LabModel(mesa.Model):
         self.programme = Programme(self, self.people, self.calendar, self.arrivals, self.careers, self.awareness,
                                    self.market, self.partnerships, self.blog, self.tally, self.budget)
         self.sessions = Sessions(self, self.people, self.network, self.staff, self.awareness, self.tally)
-        self.careers.plan_visits(self.partnerships.seat(s.partner_organisations))
+        self.careers.plan_visits(self.partnerships.seat(settings.partner_organisations))
         seats.seat(self, self.people, self.network, self.staff, self.careers)
         self._interventions = [_Intervention(self, iv.changes) for iv in lab_scenario.interventions]
         for iv, spec in zip(self._interventions, lab_scenario.interventions, strict=True):
@@ -108,14 +108,14 @@ class LabModel(mesa.Model):
     # -- a day, top to bottom ------------------------------------------------------------
     def day(self) -> None:
         """One day of the lab: morning, the visits, the evening's decisions; once a week, comebacks and the series."""
-        s, d = self.settings, int(self.time)
+        settings, d = self.settings, int(self.time)
         if d % YEAR == 0:
             self.programme.plan_year()
         # morning: the books, the blog, company projects, awareness, newcomers, the programme
-        self.budget.accrue_day(len(self.staff), s)
-        self.awareness.spread(self.blog.day(self.time, self.rng, s) * s.blog_reach_per_article)
+        self.budget.accrue_day(len(self.staff), settings)
+        self.awareness.spread(self.blog.day(self.time, self.rng, settings) * settings.blog_reach_per_article)
         self.market.day()
-        self.awareness.fade(s)
+        self.awareness.fade(settings)
         if self.calendar.is_open(d):
             self.arrivals.day()
         if self._next_month < d + 1:
@@ -140,7 +140,7 @@ class LabModel(mesa.Model):
 
     def visits(self, present: np.ndarray) -> None:
         """The day's visitors split among its activities, meet, and decide whether to come back."""
-        people, s = self.people, self.settings
+        people, settings = self.people, self.settings
         sessions = self.sessions.split(present, self.programme.workshops_today, self.programme.event_today)
         self.sessions.attend(sessions)
         ids, quality = self.sessions.play(sessions)
@@ -152,8 +152,8 @@ class LabModel(mesa.Model):
                 self.careers.train(x.ids)
             if x.kind in WORKING:
                 self.programme.work(x.ids[people.role[x.ids] != Role.VISITOR])
-        good = ladder.good_visit(quality, s)
-        self.awareness.good_visits(ids[good], s)
+        good = ladder.good_visit(quality, settings)
+        self.awareness.good_visits(ids[good], settings)
         self.tally.week["good_visits"] += int(good.sum())
         self.sessions.introduce(present)
         self.careers.count_visits(ids)

@@ -33,8 +33,8 @@ class Partnerships:
     def __init__(self, lab: Lab, people: People, network: CollabNetwork, staff: Staff, tally: Tally) -> None:
         """A pool of `organisation_pool` prospects (at least the partners present at the start)."""
         self.lab, self.people, self.network, self.staff, self.tally = lab, people, network, staff, tally
-        s = lab.settings
-        self.size = max(s.organisation_pool, s.partner_organisations)
+        settings = lab.settings
+        self.size = max(settings.organisation_pool, settings.partner_organisations)
         self.status = np.full(self.size, PartnershipStatus.PROSPECT, dtype=np.int8)
         self.org = np.full(self.size, -1, dtype=np.int64)  # pool index -> the organisation's id, once it has joined
         self.pending: dict[int, tuple[float, int]] = {}  # pool index -> (day it can join, partner who brought it or -1)
@@ -53,11 +53,11 @@ class Partnerships:
 
     def after_event(self) -> None:
         """A big event: some prospects start the procedure."""
-        s = self.lab.settings
+        settings = self.lab.settings
         prospects = self._prospects()
-        if not prospects.size or s.organisation_join_per_event <= 0:
+        if not prospects.size or settings.organisation_join_per_event <= 0:
             return
-        for i in prospects[self.lab.rng.random(prospects.size) < s.organisation_join_per_event].tolist():
+        for i in prospects[self.lab.rng.random(prospects.size) < settings.organisation_join_per_event].tolist():
             self.start(i, via=-1)
 
     def weekly(self) -> np.ndarray:
@@ -65,14 +65,14 @@ class Partnerships:
 
         Returns the ids of the organisations that joined (to book their visits).
         """
-        s, rng, p = self.lab.settings, self.lab.rng, self.people
+        settings, rng, people = self.lab.settings, self.lab.rng, self.people
         due = [(i, via) for i, (at, via) in self.pending.items() if at <= self.lab.time]
         joined = []
         for i, via in due:
             del self.pending[i]
             joined.append(self.join(i, via))
-        partners = p.where(p.active, p.role == Role.PARTNER, p.affiliation == Affiliation.INDIVIDUAL)
-        n = rng.poisson(partners.size * s.organisation_join_per_partner_year * 7 / 365) if partners.size else 0
+        partners = people.where(people.active, people.role == Role.PARTNER, people.affiliation == Affiliation.INDIVIDUAL)
+        n = rng.poisson(partners.size * settings.organisation_join_per_partner_year * 7 / 365) if partners.size else 0
         for _ in range(n):
             prospects = self._prospects()
             if not prospects.size:
@@ -88,15 +88,15 @@ class Partnerships:
 
     def join(self, index: int, via: int) -> int:
         """The organisation becomes a partner: it knows two of the staff (and the partner who brought it)."""
-        p, now = self.people, self.lab.time
+        people, now = self.people, self.lab.time
         self.status[index] = PartnershipStatus.ACTIVE
         uid = int(self.org[index])
         if uid < 0:
-            uid = int(p.add(1, Role.PARTNER, Channel.PARTNERSHIP, now, affiliation=KINDS[index % len(KINDS)],
+            uid = int(people.add(1, Role.PARTNER, Channel.PARTNERSHIP, now, affiliation=KINDS[index % len(KINDS)],
                             talent=self.lab.rng.random())[0])  # its people's skill: the works it co-produces
             self.org[index] = uid
         else:
-            p.activate([uid])
+            people.activate([uid])
         self.tally.add("partnerships_formed")
         others = self.staff.ids[:2]
         if via >= 0 and self.network.is_alive(via):
@@ -109,16 +109,16 @@ class Partnerships:
 
         Returns those who keep it going (to book their next visit).
         """
-        s, rng, p = self.lab.settings, self.lab.rng, self.people
+        settings, rng, people = self.lab.settings, self.lab.rng, self.people
         keep = []
-        capacity = ladder.partner_capacity(len(self.staff), s)
+        capacity = ladder.partner_capacity(len(self.staff), settings)
         for uid in orgs.tolist():
-            load = max(1, int(p.active_count[Role.PARTNER]))
+            load = max(1, int(people.active_count[Role.PARTNER]))
             room = 0.0 if capacity <= 0 else min(1.0, capacity / load)
-            if rng.random() < s.organisation_return * room:
+            if rng.random() < settings.organisation_return * room:
                 keep.append(uid)
                 continue
-            p.deactivate([uid])
+            people.deactivate([uid])
             self.status[np.flatnonzero(self.org == uid)] = PartnershipStatus.PROSPECT
             self.tally.add("partnerships_ended")
         return np.array(keep, dtype=np.int64)

@@ -27,8 +27,8 @@ def people_table(model: Any) -> pd.DataFrame:
     """One row per person known at the end; times in days since the warm-up ended (negative: before it)."""
     import pandas as pd
 
-    p = model.people
-    ids = np.flatnonzero(~p.gone[: p.n])
+    people = model.people
+    ids = np.flatnonzero(~people.gone[: people.n])
 
     def day(t: np.ndarray) -> np.ndarray:
         return np.where(np.isfinite(t), np.round(t - model.warmup_days, 2), np.nan)
@@ -38,14 +38,14 @@ def people_table(model: Any) -> pd.DataFrame:
 
     return pd.DataFrame({
         "id": ids,
-        "role": labels(ROLE_LABELS, p.role[ids]),
-        "role_reached": labels(ROLE_LABELS, p.role_reached[ids]),
-        "affiliation": labels(AFFILIATION_LABELS, p.affiliation[ids]),
-        "channel": labels(CHANNEL_LABELS, p.channel[ids]),
-        "first_visit": day(p.first_visit[ids]),
-        "last_visit": day(p.last_visit[ids]),
-        "visits": p.visits[ids],
-        "visits_measured": p.visits[ids] - p.visits_before[ids],
-        "works": p.works[ids],
-        "active": p.active[ids],
+        "role": labels(ROLE_LABELS, people.role[ids]),
+        "role_reached": labels(ROLE_LABELS, people.role_reached[ids]),
+        "affiliation": labels(AFFILIATION_LABELS, people.affiliation[ids]),
+        "channel": labels(CHANNEL_LABELS, people.channel[ids]),
+        "first_visit": day(people.first_visit[ids]),
+        "last_visit": day(people.last_visit[ids]),
+        "visits": people.visits[ids],
+        "visits_measured": people.visits[ids] - people.visits_before[ids],
+        "works": people.works[ids],
+        "active": people.active[ids],
     }, columns=list(COLUMNS))

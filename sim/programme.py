@@ -77,11 +77,11 @@ class Programme:
 
     def _plan(self, start: float, length: float) -> None:
         """Spread the programme's items evenly over [start, start + length), each on a visiting day."""
-        s, rng = self.lab.settings, self.lab.rng
+        settings, rng = self.lab.settings, self.lab.rng
         plan = (  # (items a year, item, phase: calls open the period, the rest is centred)
-            (s.workshops_per_year, Item.WORKSHOP, 0.5),
-            (s.events_per_year, Item.EVENT, 0.5),
-            (s.residency_calls_per_year, Item.CALL, 0.0),
+            (settings.workshops_per_year, Item.WORKSHOP, 0.5),
+            (settings.events_per_year, Item.EVENT, 0.5),
+            (settings.residency_calls_per_year, Item.CALL, 0.0),
         )
         for per_year, item, phase in plan:
             expected = per_year * length / DAYS_PER_YEAR
@@ -113,65 +113,65 @@ class Programme:
 
     def hold_workshop(self) -> None:
         """A mediator-run workshop today: newcomers book its seats; its announcement spreads the word."""
-        s = self.lab.settings
+        settings = self.lab.settings
         self.workshops_today += 1
-        self.awareness.spread(s.workshop_reach)
-        wanted = self.lab.rng.poisson(s.workshop_newcomers * self.arrivals.entry_uptake(s.workshop_fee))
-        seated = self.arrivals.newcomers(min(int(wanted), s.workshop_size), Channel.WORKSHOP, arranged=True,
-                                         fee=s.workshop_fee)
-        self.budget.earn("workshops", seated.size * s.workshop_fee)
-        self.budget.spend("materials", s.materials_per_workshop)
+        self.awareness.spread(settings.workshop_reach)
+        wanted = self.lab.rng.poisson(settings.workshop_newcomers * self.arrivals.entry_uptake(settings.workshop_fee))
+        seated = self.arrivals.newcomers(min(int(wanted), settings.workshop_size), Channel.WORKSHOP, arranged=True,
+                                         fee=settings.workshop_fee)
+        self.budget.earn("workshops", seated.size * settings.workshop_fee)
+        self.budget.spend("materials", settings.materials_per_workshop)
 
     def hold_event(self) -> None:
         """A big event today: the host's crowd and people aware of the lab come; dormant people are reminded."""
-        s, rng = self.lab.settings, self.lab.rng
+        settings, rng = self.lab.settings, self.lab.rng
         self.event_today = True
         self.tally.week["events"] += 1
         draw = self.arrivals.entry_uptake(0.0)  # big events are free
-        from_pool = self.awareness.take("reputation", rng.poisson(self.awareness.reputation * s.event_pool_pull * draw))
-        self.arrivals.newcomers(int(rng.poisson(s.event_newcomers * draw)) + from_pool, Channel.EVENT, arranged=True)
-        self.awareness.spread(s.event_reach)
+        from_pool = self.awareness.take("reputation", rng.poisson(self.awareness.reputation * settings.event_pool_pull * draw))
+        self.arrivals.newcomers(int(rng.poisson(settings.event_newcomers * draw)) + from_pool, Channel.EVENT, arranged=True)
+        self.awareness.spread(settings.event_reach)
         self.partnerships.after_event()
 
     # -- residencies -------------------------------------------------------------------
     def residency_call(self) -> None:
         """Staff select the best applicants above the selectivity bar; they move in two weeks later."""
-        s, rng, p = self.lab.settings, self.lab.rng, self.people
-        applicants = s.residency_applicants + s.blog_applicants_per_article * self.blog.articles_past_year()
+        settings, rng, people = self.lab.settings, self.lab.rng, self.people
+        applicants = settings.residency_applicants + settings.blog_applicants_per_article * self.blog.articles_past_year()
         talents = np.sort(rng.random(rng.poisson(applicants)))[::-1]
-        selected = talents[: s.residency_slots]
-        selected = selected[selected >= s.selectivity]
+        selected = talents[: settings.residency_slots]
+        selected = selected[selected >= settings.selectivity]
         if not selected.size:
             return
-        ids = p.add(selected.size, Role.ARTIST, Channel.RESIDENCY, self.lab.time, active=False, talent=selected)
+        ids = people.add(selected.size, Role.ARTIST, Channel.RESIDENCY, self.lab.time, active=False, talent=selected)
         start = int(self.lab.time) + RESIDENCY_START_DELAY
         self.selected[start] = [*self.selected.get(start, []), *ids.tolist()]
 
     def start_residencies(self, ids: np.ndarray) -> None:
         """Selected artists move in for residency_days, working with staff and engineers."""
-        p, s = self.people, self.lab.settings
-        p.activate(ids)
-        p.in_residence[ids] = True
+        people, settings = self.people, self.lab.settings
+        people.activate(ids)
+        people.in_residence[ids] = True
         for uid in ids.tolist():
-            p.engineer_hours[uid] = self.market.hire_engineers()
-            self.residency_end[uid] = self.lab.time + s.residency_days
+            people.engineer_hours[uid] = self.market.hire_engineers()
+            self.residency_end[uid] = self.lab.time + settings.residency_days
         self.residents = np.append(self.residents, ids)
         self.careers.plan_visits(ids, decided_at=MORNING)
 
     def end_residencies(self) -> None:
         """Residencies that are over deliver their works, sold or rented to companies."""
-        s, rng, p = self.lab.settings, self.lab.rng, self.people
+        settings, rng, people = self.lab.settings, self.lab.rng, self.people
         done = np.array([uid for uid, end in self.residency_end.items() if end <= self.lab.time + 1e-9], dtype=np.int64)
         if not done.size:
             return
         for uid in done.tolist():
             del self.residency_end[uid]
         self.residents = self.residents[~np.isin(self.residents, done)]
-        p.in_residence[done] = False
+        people.in_residence[done] = False
         self.tally.add("residencies_completed", done.size)
         for uid in done.tolist():
-            boost = ladder.engineer_multiplier(p.engineer_hours[uid], s)
-            for _ in range(rng.poisson(s.works_per_residency * 2 * p.talent[uid] * boost)):
+            boost = ladder.engineer_multiplier(people.engineer_hours[uid], settings)
+            for _ in range(rng.poisson(settings.works_per_residency * 2 * people.talent[uid] * boost)):
                 self.finish_work(uid)
         self.careers.leave(done)
 

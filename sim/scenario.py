@@ -20,6 +20,7 @@ from sim.files import TomlFile, cap, read_toml, show
 from sim.kinds import DAYS_PER_YEAR
 from sim.schema import PARAM_BY_NAME, PARAMS
 from sim.settings import Settings
+from sim.willingness import fee_acceptance
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 MAP_KEYS = ("public_market", "open_closed")
@@ -86,8 +87,6 @@ def derived_map(s: Any) -> dict[str, float]:
     (0 without clients) and company projects (1 at 10 a year or more). Presets
     state their place too; this is the fallback.
     """
-    from sim.ladder import fee_acceptance
-
     priced = 1 - fee_acceptance(s.price_per_visit, s)
     works = (1 - s.artist_rights_share) if s.client_pool > 0 else 0.0
     services = min(1.0, s.company_projects_per_year / 10) if s.client_pool > 0 else 0.0

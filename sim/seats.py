@@ -27,19 +27,19 @@ SEATED_REGULAR_LAST_VISIT = 7.0  # the seated regulars came within the past week
 
 def seat(lab: Lab, people: People, network: CollabNetwork, staff: Staff, careers: Careers) -> None:
     """Seat the scenario's initial partners, contributors, dormant former visitors and former regulars."""
-    s, rng, now = lab.settings, lab.rng, lab.time
+    settings, rng, now = lab.settings, lab.rng, lab.time
     regulars = []
-    for role, n in ((Role.PARTNER, s.initial_partners), (Role.CONTRIBUTOR, s.initial_contributors)):
+    for role, n in ((Role.PARTNER, settings.initial_partners), (Role.CONTRIBUTOR, settings.initial_contributors)):
         if not n:
             continue
         ids = people.add(n, role, Channel.INITIAL, now,
                          affiliation=Affiliation.INDIVIDUAL if role == Role.PARTNER else Affiliation.NONE,
-                         talent=rng.random(n), propensity=ladder.draw_propensity(rng, s.propensity_sigma, size=n),
-                         wtp=ladder.draw_wtp(rng, s, size=n), trained=True)
+                         talent=rng.random(n), propensity=ladder.draw_propensity(rng, settings.propensity_sigma, size=n),
+                         wtp=ladder.draw_wtp(rng, settings, size=n), trained=True)
         people.visits[ids] = people.visits_before[ids] = rng.integers(*REGULAR_VISITS, size=n)
-        people.engagement[ids] = s.partner_min_engagement * (1.0 + rng.random(n))
+        people.engagement[ids] = settings.partner_min_engagement * (1.0 + rng.random(n))
         half = np.arange(n) % 2 == 1  # half the contributors have co-led, every partner has
-        people.coleads[ids] = np.where((role == Role.PARTNER) | half, s.partner_min_coleads, 0)
+        people.coleads[ids] = np.where((role == Role.PARTNER) | half, settings.partner_min_coleads, 0)
         people.last_visit[ids] = -rng.random(n) * SEATED_REGULAR_LAST_VISIT
         careers.plan_visits(ids, decided_at=0.0)
         careers.watch(ids)
@@ -51,8 +51,8 @@ def seat(lab: Lab, people: People, network: CollabNetwork, staff: Staff, careers
         u = np.repeat(regulars, known.size)
         v = np.tile(known, regulars.size)
         if regulars.size > 1:
-            others = regulars[rng.integers(regulars.size, size=(regulars.size, s.partner_min_ties))]
-            u = np.append(u, np.repeat(regulars, s.partner_min_ties))
+            others = regulars[rng.integers(regulars.size, size=(regulars.size, settings.partner_min_ties))]
+            u = np.append(u, np.repeat(regulars, settings.partner_min_ties))
             v = np.append(v, others.ravel())
         network.stage(u, v, now)
     seat_dormant(lab, people, network, staff, careers)
@@ -60,22 +60,22 @@ def seat(lab: Lab, people: People, network: CollabNetwork, staff: Staff, careers
 
 def seat_dormant(lab: Lab, people: People, network: CollabNetwork, staff: Staff, careers: Careers) -> None:
     """Former visitors (and keen former regulars) who stopped coming over the past year: dormant, they may return."""
-    s, rng, now = lab.settings, lab.rng, lab.time
-    n = s.initial_dormant + s.initial_former_regulars
+    settings, rng, now = lab.settings, lab.rng, lab.time
+    n = settings.initial_dormant + settings.initial_former_regulars
     if not n:
         return
     ids = people.add(n, Role.VISITOR, Channel.INITIAL, now, active=False, talent=rng.random(n),
-                     propensity=ladder.draw_propensity(rng, s.propensity_sigma, size=n), wtp=ladder.draw_wtp(rng, s, size=n))
-    former = ids[s.initial_dormant :]  # regulars who stopped coming: keen, with a long history
+                     propensity=ladder.draw_propensity(rng, settings.propensity_sigma, size=n), wtp=ladder.draw_wtp(rng, settings, size=n))
+    former = ids[settings.initial_dormant :]  # regulars who stopped coming: keen, with a long history
     people.propensity[former] = np.maximum(people.propensity[former], 1.0 + rng.random(former.size))
-    people.visits[ids[: s.initial_dormant]] = rng.geometric(DORMANT_VISIT_P, size=s.initial_dormant)
+    people.visits[ids[: settings.initial_dormant]] = rng.geometric(DORMANT_VISIT_P, size=settings.initial_dormant)
     people.visits[former] = rng.integers(*FORMER_REGULAR_VISITS, size=former.size)
     people.visits_before[ids] = people.visits[ids]
     people.trained[former] = True
     people.coleads[former] = rng.random(former.size) < 0.5
     if staff.ids.size and former.size:
         network.stage(former, np.full(former.size, staff.ids[0]), now)
-    stopped = now - rng.random(n) * min(DAYS_PER_YEAR, s.forget_after_days)
+    stopped = now - rng.random(n) * min(DAYS_PER_YEAR, settings.forget_after_days)
     people.last_visit[ids] = people.first_visit[ids] = stopped
     order = np.argsort(stopped, kind="stable")  # the pool is kept in the order people stopped
     careers.dormant.add(ids[order], stopped[order], careers.comeback_weight(ids[order]))

@@ -55,30 +55,30 @@ class Sessions:
     # -- who goes where -----------------------------------------------------------------
     def split(self, present: np.ndarray, workshops: int, event: bool) -> list[Session]:
         """Assign each person present to one activity."""
-        p, s, now = self.people, self.lab.settings, self.lab.time
+        people, settings, now = self.people, self.lab.settings, self.lab.time
         sessions: list[Session] = []
-        resident = p.in_residence[present]
+        resident = people.in_residence[present]
         if resident.any():
             sessions.append(Session(SessionKind.RESIDENCY, present[resident]))
         others = present[~resident]
         # Teams of confidential company projects work apart (no ties outside the team, no open documentation).
-        secret = (p.role[others] != Role.VISITOR) & (p.confidential_until[others] > now)
+        secret = (people.role[others] != Role.VISITOR) & (people.confidential_until[others] > now)
         if secret.any():
             sessions.append(Session(SessionKind.CONFIDENTIAL, others[secret]))
             others = others[~secret]
         # Workshop seats go to untrained visitors, fewest visits first (those who booked are newcomers).
-        untrained = others[(p.role[others] == Role.VISITOR) & ~p.trained[others]]
-        seated = untrained[np.argsort(p.visits[untrained], kind="stable")][: workshops * s.workshop_size]
+        untrained = others[(people.role[others] == Role.VISITOR) & ~people.trained[others]]
+        seated = untrained[np.argsort(people.visits[untrained], kind="stable")][: workshops * settings.workshop_size]
         for i in range(workshops):
-            sessions.append(Session(SessionKind.WORKSHOP, seated[i * s.workshop_size : (i + 1) * s.workshop_size]))
+            sessions.append(Session(SessionKind.WORKSHOP, seated[i * settings.workshop_size : (i + 1) * settings.workshop_size]))
         self.tally.add("workshops_held", workshops)
         rest = others[~np.isin(others, seated)] if seated.size else others
         if event:
             self.tally.add("events_held")
             sessions.append(Session(SessionKind.EVENT, rest))
             return sessions
-        if self.lab.rng.random() < s.project_sessions_per_week / s.open_days_per_week:
-            regular = p.role[rest] != Role.VISITOR
+        if self.lab.rng.random() < settings.project_sessions_per_week / settings.open_days_per_week:
+            regular = people.role[rest] != Role.VISITOR
             if regular.any():
                 sessions.append(Session(SessionKind.PROJECT, rest[regular]))
             rest = rest[~regular]
@@ -89,14 +89,14 @@ class Sessions:
     # -- mediators' attention -------------------------------------------------------------
     def attend(self, sessions: list[Session]) -> None:
         """Mediators run the workshops; the others share their attention among those present and broker ties."""
-        s, now = self.lab.settings, self.lab.time
-        cap, mediators = s.mediator_capacity, self.staff.ids
+        settings, now = self.lab.settings, self.lab.time
+        cap, mediators = settings.mediator_capacity, self.staff.ids
         pool = [x for x in sessions if x.kind in POOLED]
         pool_people = sum(x.ids.size for x in pool)
         runners = sum(x.kind is SessionKind.WORKSHOP for x in sessions)
         free = mediators[runners:]
         shared = 0.0 if pool_people == 0 else min(1.0, free.size * cap / pool_people)
-        co_production = ladder.co_production_share(s)  # the rest of the staff's time goes to guided visits
+        co_production = ladder.co_production_share(settings)  # the rest of the staff's time goes to guided visits
         runner = 0
         for x in sessions:
             if x.kind is SessionKind.WORKSHOP:
@@ -122,16 +122,16 @@ class Sessions:
     # -- playing out ------------------------------------------------------------------------
     def play(self, sessions: list[Session]) -> tuple[np.ndarray, np.ndarray]:
         """Tie attendees together and set the quality of their visits; returns (ids, quality), session by session."""
-        p, s, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
+        people, settings, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
         ids = np.concatenate([x.ids for x in sessions]) if sessions else EMPTY
-        regular = REGULAR[p.role[ids]]
+        regular = REGULAR[people.role[ids]]
         newcomers = ids.size - int(regular.sum())
-        peer = 1.0 if newcomers == 0 else min(1.0, s.peer_help_per_contributor * int(regular.sum()) / newcomers)
+        peer = 1.0 if newcomers == 0 else min(1.0, settings.peer_help_per_contributor * int(regular.sum()) / newcomers)
         # Big events are planned for crowds; the others share the everyday space.
         everyday = sum(x.ids.size for x in sessions if x.kind is not SessionKind.EVENT)
-        crowding = s.crowding_penalty * max(0.0, everyday / s.space_capacity - 1.0)
-        docs = s.open_documentation * self.awareness.readable(s)
-        friction = s.access_friction if s.access == Access.APPOINTMENT else 0.0
+        crowding = settings.crowding_penalty * max(0.0, everyday / settings.space_capacity - 1.0)
+        docs = settings.open_documentation * self.awareness.readable(settings)
+        friction = settings.access_friction if settings.access == Access.APPOINTMENT else 0.0
         base = np.empty(ids.size)
         start = 0
         for x in sessions:
@@ -139,53 +139,53 @@ class Sessions:
             if x.kind in (SessionKind.PROJECT, SessionKind.WORKSHOP) and self.staff.ids.size:
                 self._colead(x)
             crowd = 0.0 if x.kind is SessionKind.EVENT else crowding
-            base[start : start + x.ids.size] = s.base_quality + s.attention_weight * x.attention + s.doc_weight * docs \
+            base[start : start + x.ids.size] = settings.base_quality + settings.attention_weight * x.attention + settings.doc_weight * docs \
                 - crowd - friction
             start += x.ids.size
             self.log.append((now, x.kind.value, np.concatenate([x.ids, x.staff])))
-        noise = rng.normal(0.0, s.quality_noise, size=ids.size) if s.quality_noise else 0.0
+        noise = rng.normal(0.0, settings.quality_noise, size=ids.size) if settings.quality_noise else 0.0
         help_ = np.where(regular, 1.0, peer)
-        alone = s.training_quality_bonus * p.trained[ids]  # trained people can work on their own
-        quality = np.clip(base + s.peer_weight * help_ + alone + noise, 0.0, 1.0)
+        alone = settings.training_quality_bonus * people.trained[ids]  # trained people can work on their own
+        quality = np.clip(base + settings.peer_weight * help_ + alone + noise, 0.0, 1.0)
         return ids, quality
 
     def _tie(self, x: Session) -> None:
         """Tie each attendee to co-attendees: within their team for confidential projects and booked slots."""
-        p, s, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
+        people, settings, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
         teams = None
         if x.kind is SessionKind.CONFIDENTIAL:
-            teams = p.project[x.ids]
-        elif s.access == Access.APPOINTMENT and x.kind in (SessionKind.OPEN_SESSION, SessionKind.PROJECT):
-            teams = p.slot[x.ids]
+            teams = people.project[x.ids]
+        elif settings.access == Access.APPOINTMENT and x.kind in (SessionKind.OPEN_SESSION, SessionKind.PROJECT):
+            teams = people.slot[x.ids]
         if teams is None:
-            self.network.stage(*group_pairs(x.ids, s.ties_per_activity, rng), now)
+            self.network.stage(*group_pairs(x.ids, settings.ties_per_activity, rng), now)
         else:
             for team in np.unique(teams).tolist():
-                self.network.stage(*group_pairs(x.ids[teams == team], s.ties_per_activity, rng), now)
+                self.network.stage(*group_pairs(x.ids[teams == team], settings.ties_per_activity, rng), now)
         if x.kind is SessionKind.RESIDENCY and self.staff.ids.size:  # residents work with every member of staff
             u, v = np.meshgrid(x.ids, self.staff.ids, indexing="ij")
             self.network.stage(u.ravel(), v.ravel(), now)
 
     def _colead(self, x: Session) -> None:
         """A regular in the session co-leads it with a mediator (workshops seat visitors, so in practice projects)."""
-        p, rng = self.people, self.lab.rng
-        leaders = x.ids[REGULAR[p.role[x.ids]]]
+        people, rng = self.people, self.lab.rng
+        leaders = x.ids[REGULAR[people.role[x.ids]]]
         if leaders.size and rng.random() < self.lab.settings.colead_prob * leaders.size:
             leader = int(leaders[rng.integers(leaders.size)])
-            p.coleads[leader] += 1
+            people.coleads[leader] += 1
             self.network.tie(leader, self.staff.pick(rng), self.lab.time)
 
     def introduce(self, present: np.ndarray) -> None:
         """Mediators introduce newcomers to regulars present; regulars help newcomers."""
-        p, s, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
-        role = p.role[present]
-        regulars = present[REGULAR[role] & (p.confidential_until[present] <= now)]
+        people, settings, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
+        role = people.role[present]
+        regulars = present[REGULAR[role] & (people.confidential_until[present] <= now)]
         newcomers = present[role == Role.VISITOR]
         if not regulars.size or not newcomers.size:
             return
-        n_intro = rng.poisson(s.introductions_per_day * self.staff.ids.size)
+        n_intro = rng.poisson(settings.introductions_per_day * self.staff.ids.size)
         a, b = rng.integers(newcomers.size, size=n_intro), rng.integers(regulars.size, size=n_intro)
         self.network.stage(newcomers[a], regulars[b], now)
-        n_help = min(newcomers.size, math.ceil(s.peer_help_per_contributor * regulars.size))
+        n_help = min(newcomers.size, math.ceil(settings.peer_help_per_contributor * regulars.size))
         helped = rng.permutation(newcomers.size)[:n_help]
         self.network.stage(regulars[rng.integers(regulars.size, size=n_help)], newcomers[helped], now)
