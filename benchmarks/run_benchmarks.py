@@ -27,7 +27,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
+import baseline  # noqa: E402  (benchmarks/baseline.py: the code before issue 19)
+
 TARGETS = {
+    "vs_before": ("one measured open-lab year, warm-up and summary included / the same with the code before issue 19",
+                  "<=", 0.25),
     "sim_vs_skeleton": ("one measured open-lab year, warm-up and summary included / reference skeleton", "<=", 0.5),
     "metrics_vs_sim": ("summary + network metrics / simulation", "<=", 1.0),
     "scale_10x": ("time at 10x / time at 1x", "<=", 11.0),
@@ -44,6 +48,7 @@ TARGETS = {
     "startup_validate": ("start-up of `labsim validate <preset>` / `python -c pass`", "<=", 6.0),
 }
 STARTUP_REPS = 15  # best of: a start-up is ~0.1 s, and the machine is shared
+BENCH_WARMUP = 2.0  # years of warm-up of the benchmarked year: the open preset's before issue 19, so both codes do the same work
 
 
 
@@ -58,6 +63,7 @@ def scaled(k: float):
     sc = load_scenario("carrefour_numerique")
     p = sc.settings
     return sc.with_settings(
+        warmup_years=BENCH_WARMUP,
         host_footfall_per_day=p.host_footfall_per_day * k,
         workshops_per_year=p.workshops_per_year * k,
         event_newcomers=p.event_newcomers * k,
@@ -74,12 +80,19 @@ def scaled(k: float):
 
 
 # -- measurements, each run in its own process ----------------------------------
-def measure_year(k: float, reps: int, years: float = 1.0) -> dict:
-    """Simulate k-times the open lab (best of reps), then time its metrics."""
+def measure_year(k: float, reps: int, years: float = 1.0, code: str = "") -> dict:
+    """Simulate k-times the open lab (best of reps), then time its metrics; with `code`, the `sim` found there."""
     import gc
 
+    if code:  # the code before issue 19 (benchmarks/baseline.py), imported instead of the work tree's
+        sys.path.insert(0, code)
+        sys.modules.pop("sim", None)
+    import sim
+    import sim.model  # imported before timing: Mesa and igraph take a second or two to import
     from sim.metrics import summary
     from sim.run import relaxed_gc, simulate
+
+    assert sim.__file__.startswith(code or str(ROOT)), sim.__file__
 
     best, model = float("inf"), None
     for rep in range(reps):
@@ -91,13 +104,16 @@ def measure_year(k: float, reps: int, years: float = 1.0) -> dict:
     sim_peak = _peak_mb()
     t0 = time.perf_counter()
     with relaxed_gc():
-        summary(model)
+        s = summary(model)
     metrics = time.perf_counter() - t0
+    people = getattr(model, "people", None)  # the engine of issue 19 keeps a table of people; the one before, agents
+    created = people.n if people is not None else model.people_created
+    held = int((~people.gone[: people.n]).sum()) if people is not None else len(model.agents)
     return {
-        "scale": k, "years": years, "warmup_years": model.p.warmup_years, "sim_s": best, "metrics_s": metrics,
-        "visits": model.visits, "participants": model.n_visited + len(model.mediators),
-        "visits_per_s": model.visits / best, "people_created": model.people_created,
-        "people_held": len(model.agents), "sim_peak_mb": sim_peak, "peak_mb": _peak_mb(), "ties": model.network.n_edges,
+        "scale": k, "years": years, "warmup_years": BENCH_WARMUP, "sim_s": best, "metrics_s": metrics,
+        "visits": s["visits"], "participants": s["visitors"] + s["mediators"],
+        "visits_per_s": s["visits"] / best, "people_created": created,
+        "people_held": held, "sim_peak_mb": sim_peak, "peak_mb": _peak_mb(), "ties": s["edges"],
     }
 
 
@@ -186,7 +202,7 @@ def main() -> int:
     if args.child:
         kind, *rest = args.child
         fn = {"year": measure_year, "skeleton": measure_skeleton, "batch": measure_batch}[kind]
-        conv = [float(rest[0]), int(rest[1]), *map(float, rest[2:])] if kind == "year" else (
+        conv = [float(rest[0]), int(rest[1]), *(float(x) for x in rest[2:3]), *rest[3:]] if kind == "year" else (
             [int(rest[0]), int(rest[1])] if kind == "skeleton" else [int(rest[0]), rest[1], int(rest[2])])
         print(json.dumps(fn(*conv)))
         return 0
@@ -194,8 +210,13 @@ def main() -> int:
     res: dict = {"machine": f"{platform.machine()}, {platform.python_version()}", "started": time.ctime()}
     print("start-up ...", flush=True)
     st = res["startup"] = measure_startup()
-    print("1x year ...", flush=True)
-    y1 = res["year_1x"] = child("year", 1, 3)
+    print("1x year, and the same with the code before issue 19 ...", flush=True)
+    before = str(baseline.checkout())
+    y1, y0 = child("year", 1, 1, 1.0), child("year", 1, 1, 1.0, before)
+    for _ in range(2):  # interleaved, best of three each: a busy moment slows both alike
+        y1 = min(y1, child("year", 1, 1, 1.0), key=lambda r: r["sim_s"] + r["metrics_s"])
+        y0 = min(y0, child("year", 1, 1, 1.0, before), key=lambda r: r["sim_s"] + r["metrics_s"])
+    res["year_1x"], res["year_1x_before"] = y1, y0
     print("skeleton ...", flush=True)
     # the skeleton holds the people who take part in the measured year (visitors and staff), stepped daily
     sk = res["skeleton_1x"] = child("skeleton", y1["participants"], 3)
@@ -205,6 +226,7 @@ def main() -> int:
     y2 = res["years_2"] = child("year", 1, 1, 2)
     y5 = res["years_5"] = child("year", 1, 1, 5)
     ratios = {
+        "vs_before": (y1["sim_s"] + y1["metrics_s"]) / (y0["sim_s"] + y0["metrics_s"]),
         "sim_vs_skeleton": (y1["sim_s"] + y1["metrics_s"]) / sk["skeleton_s"],
         "metrics_vs_sim": y1["metrics_s"] / y1["sim_s"],
         "scale_10x": y10["sim_s"] / y1["sim_s"],
@@ -273,7 +295,7 @@ def render(res: dict) -> str:
         lines.append(f"| {text} | {value:,.3g} | {'' if op == 'info' else f'{op} {bound:g}'} | {verdict} |")
     lines += ["", "| run | people created | visits | simulation (s) | visits/s | metrics (s) | peak memory (MB) |",
               "|---|---|---|---|---|---|---|"]
-    for key in ("year_1x", "year_10x", "year_100x", "years_2", "years_5"):
+    for key in ("year_1x", "year_1x_before", "year_10x", "year_100x", "years_2", "years_5"):
         if key in res:
             r = res[key]
             lines.append(f"| {key} | {r['people_created']:,} | {r['visits']:,} | {r['sim_s']:.2f} | "

@@ -146,8 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-model", help="calibration bands and stylised facts, measured over many seeds")
     p.add_argument("--seeds", type=_seeds, default=20, help="measured years per preset for calibration (default 20)")
     p.add_argument("--network-seeds", type=_network_seeds, default=3, help="runs for the network-shape checks (default 3)")
-    p.add_argument("--paired-seeds", type=_seeds, default=10, help="paired runs per governance check (default 10)")
-    p.add_argument("--drift-seeds", type=_seeds, default=6, help="ten-year runs for the steady-state checks (default 6)")
+    p.add_argument("--paired-seeds", type=_seeds, default=20, help="paired runs per governance check (default 20)")
+    p.add_argument("--drift-seeds", type=_seeds, default=12, help="eight-year runs for the steady-state checks (default 12)")
     p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: up to 4 cores)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
 

@@ -16,11 +16,6 @@ def run_model(scenario="carrefour_numerique", seed=0, years=1.0, **changes) -> L
     return model
 
 
-def return_rate(model: LabModel) -> float:
-    people = [a for a in model.agents if getattr(a, "visits", 0) > 0]
-    return sum(a.visits >= 2 for a in people) / len(people)
-
-
 @pytest.fixture(scope="session")
 def open_summary(open_lab) -> dict:
     return summary(open_lab)

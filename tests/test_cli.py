@@ -292,12 +292,14 @@ def test_people_csv_lists_everyone_known_at_the_end(tmp_path):
         summary["engineer_providers"]
 
 
-def test_role_reached_is_the_highest_rung():
-    from sim.people import role_reached
-
-    assert role_reached("visitor", ()) == "visitor"
-    assert role_reached("visitor", ((3.0, "contributor"), (9.0, "partner"), (40.0, "visitor"))) == "partner"
-    assert role_reached("contributor", ((5.0, "contributor"),)) == "contributor"
+def test_role_reached_is_the_highest_rung(tmp_path):
+    out = tmp_path / "r"
+    assert main(["run", FAST, *TINY, "--seed", "2", "--years", "0.5", "--out", str(out)]) == 0
+    people = pd.read_csv(out / "people.csv", keep_default_na=False)
+    rank = {"visitor": 0, "artist": 0, "contributor": 1, "partner": 2, "mediator": 3, "engineer": -1, "client": -1}
+    assert (people["role_reached"].map(rank) >= people["role"].map(rank)).all()
+    slid = people[(people["role"] == "visitor") & (people["role_reached"] != "visitor")]
+    assert set(slid["role_reached"]) <= {"contributor", "partner"}
 
 
 def test_progress_bar_follows_the_work(monkeypatch):

@@ -117,8 +117,8 @@ def test_explorer_model_takes_the_knobs():
     from sim.app import ExplorerModel, live_funnel
 
     model = ExplorerModel(preset="digital_arti", mediators=3, access="open", price_per_visit=2.0)
-    assert (model.p.mediators, model.p.access, model.p.price_per_visit) == (3, "open", 2.0)
-    assert model.p.residency_calls_per_year == 3.0  # the rest is the preset's
+    assert (model.settings.mediators, model.settings.access, model.settings.price_per_visit) == (3, "open", 2.0)
+    assert model.settings.residency_calls_per_year == 3.0  # the rest is the preset's
     model.step()
     assert model.time == 1.0
     assert set(live_funnel(model)) == {"visitors", "returning_visitors", "contributors", "partners"}

@@ -11,84 +11,87 @@ import math
 import numpy as np
 import pytest
 
-from sim.agents import Artist, Channel, Contributor, Partner, Visitor
 from sim.blog import Blog
+from sim.kinds import Affiliation, Channel, Role
 from sim.metrics import summary
 from sim.model import LabModel
-from sim.scenario import Scenario, Settings
+from sim.scenario import Scenario
+from sim.settings import Settings
+from sim.tally import Tally
 
 QUIET = {"host_footfall_per_day": 0.0, "events_per_year": 0.0, "workshops_per_year": 0.0, "warmup_years": 0.0,
-             "partner_organisations": 0, "organisation_pool": 0, "creator_share": 0.0}
+         "partner_organisations": 0, "organisation_pool": 0, "creator_share": 0.0}
 
 
 def lab(**changes) -> LabModel:
     """A lab with no arrivals of its own: the test puts in what it needs."""
-    model = LabModel(Scenario("t").with_settings(**(QUIET | changes)), rng=1)
-    model.start_measuring()
-    return model
+    return LabModel(Scenario("t").with_settings(**(QUIET | changes)), rng=1)
 
 
-def resident(model: LabModel) -> Artist:
-    artist = Artist(model, Channel.RESIDENCY, talent=0.8)
-    return artist
+def add(m: LabModel, role: Role, n: int = 1, **columns) -> np.ndarray:
+    """People put into the lab by the test (they have not visited yet)."""
+    return m.people.add(n, role, Channel.FOOTFALL, m.time, **columns)
+
+
+def resident(m: LabModel) -> int:
+    uid = int(m.people.add(1, Role.ARTIST, Channel.RESIDENCY, m.time, talent=0.8)[0])
+    m.people.in_residence[uid] = True
+    return uid
 
 
 # -- prices -----------------------------------------------------------------------------------
 def test_newcomers_who_pay_a_fee_are_willing_to_and_members_and_partners_do_not_pay():
     m = lab(price_per_visit=8.0)
-    people = m.newcomers(200, Channel.FOOTFALL, fee=8.0)
-    assert min(p.wtp for p in people) >= 8.0 - 1e-9
-    v = people[0]
-    assert v.pays() and m.can_pay(v)
-    v.member_until = m.time + 10
-    assert not v.pays()
-    v.__class__ = Partner
-    assert not v.pays()
+    people = m.arrivals.newcomers(200, Channel.FOOTFALL, fee=8.0)
+    assert m.people.wtp[people].min() >= 8.0 - 1e-9
+    v = people[:1]
+    assert m.careers.pays(v)[0] and m.careers.can_pay(v)[0]
+    m.people.member_until[v] = m.time + 10
+    assert not m.careers.pays(v)[0]
+    m.people.member_until[v] = -math.inf
+    m.careers.become(v, Role.PARTNER)
+    assert not m.careers.pays(v)[0]
 
 
 def test_a_price_rise_above_someones_willingness_stops_their_returns_but_not_a_members():
     m = lab()
-    v = Visitor(m, Channel.FOOTFALL)
-    v.wtp = 3.0
-    assert v.return_chance(0.6) > 0
+    v = add(m, Role.VISITOR, wtp=3.0, last_quality=0.6)
+    assert m.careers.return_chance(v)[0] > 0
     m.apply({"price_per_visit": 5.0})
-    assert v.return_chance(0.6) == 0.0
-    v.member_until = m.time + 100
-    assert v.return_chance(0.6) > 0
+    assert m.careers.return_chance(v)[0] == 0.0
+    m.people.member_until[v] = m.time + 100
+    assert m.careers.return_chance(v)[0] > 0
 
 
 def test_fees_are_booked_per_paid_visit_and_materials_per_visit():
     m = lab(price_per_visit=4.0, materials_per_visit=2.0)
-    payer, member = Visitor(m, Channel.FOOTFALL), Contributor(m, Channel.FOOTFALL)
-    member.member_until = m.time + 30
-    for person in (payer, member):
-        person.visits = 1
-        m.count_visit(person)
+    payer, member = add(m, Role.VISITOR, visits=1), add(m, Role.CONTRIBUTOR, visits=1)
+    m.people.member_until[member] = m.time + 30
+    m.careers.count_visits(np.concatenate([payer, member]))
     assert m.budget.income["fees"] == 4.0
     assert m.budget.costs["materials"] == 4.0
+    assert m.tally["visits"] == 2 and m.tally["visitors"] == 2 and m.tally["regular_visits"] == 1
 
 
 @pytest.mark.parametrize(("fee", "subscribes"), [(0.0, True), (100.0, True), (10_000.0, False)])
 def test_a_membership_is_taken_only_when_worth_its_fee(fee, subscribes):
     m = lab(subscription_prob=1.0, subscription_fee=fee, membership_days=365.0, interval_contributor_days=7.0)
-    v = Visitor(m, Channel.WORKSHOP)
-    v.trained, v.visits, v.wtp, v.propensity = True, 2, 5.0, 1.0  # ~52 visits a year x 5 EUR = 260 EUR
-    m._membership(v)
-    assert (v.member_until > m.time) is subscribes
+    v = add(m, Role.VISITOR, trained=True, visits=2, wtp=5.0, propensity=1.0)  # ~52 visits a year x 5 EUR = 260 EUR
+    joined = m.careers.memberships(v)
+    assert bool(joined[0]) is subscribes and bool(m.people.member_until[v][0] > m.time) is subscribes
     assert m.budget.income["subscriptions"] == (fee if subscribes else 0.0)
-    assert (v.unique_id in m.subscribers) is subscribes
+    assert (int(v[0]) in m.tally.subscribers) is subscribes
 
 
 def test_a_lapsed_membership_is_renewed_if_still_worth_it():
     m = lab(subscription_fee=100.0, membership_days=30.0)
-    c = Contributor(m, Channel.FOOTFALL)
-    c.trained, c.visits, c.propensity, c.wtp = True, 20, 1.0, 50.0
-    c.member_until = m.time - 1
-    m._membership(c)
-    assert c.member_until == m.time + 30.0
-    c.member_until, c.wtp = m.time - 1, 0.1  # no longer worth it: back to paying per visit
-    m._membership(c)
-    assert c.member_until == -math.inf
+    c = add(m, Role.CONTRIBUTOR, trained=True, visits=20, propensity=1.0, wtp=50.0)
+    m.people.member_until[c] = m.time - 1
+    m.careers.memberships(c)
+    assert m.people.member_until[c][0] == m.time + 30.0
+    m.people.member_until[c], m.people.wtp[c] = m.time - 1, 0.1  # no longer worth it: back to paying per visit
+    m.careers.memberships(c)
+    assert m.people.member_until[c][0] == -math.inf
 
 
 # -- engineers ---------------------------------------------------------------------------------
@@ -105,17 +108,17 @@ def test_residencies_hire_engineer_hours_from_a_finite_pool_and_pay_for_them():
 def test_engineers_join_residents_and_tie_to_them_and_the_staff():
     m = lab(engineer_providers=1, residency_days=7.0, residency_visits_per_week=1.0)
     artist = resident(m)
-    artist.engineer_hours = 1000.0  # enough to come every residency day
-    m.market.engineers_join([artist])
-    engineer = m.market.engineers[0]
-    assert m.network.has_edge(engineer.unique_id, artist.unique_id)
-    assert m.network.has_edge(engineer.unique_id, m.mediators[0].unique_id)
+    m.people.engineer_hours[artist] = 1000.0  # enough to come every residency day
+    m.market.engineers_join(np.array([artist]))
+    engineer = m.market.engineers[0].unique_id
+    assert m.network.has_edge(engineer, artist)
+    assert m.network.has_edge(engineer, int(m.staff.ids[0]))
 
 
 # -- clients and works -------------------------------------------------------------------------
 def keen_market(**changes) -> LabModel:
     m = lab(client_pool=5, client_interest=1.0, portfolio_half_works=0.1, renown_half=1.0, **changes)
-    m.reputation = 1e6
+    m.awareness.reputation = 1e6
     return m
 
 
@@ -123,11 +126,11 @@ def test_a_sale_pays_the_lab_its_share_and_ties_the_client_to_artist_and_staff()
     m = keen_market(rental_share=0.0, work_price=1000.0, artist_rights_share=0.3)
     artist = resident(m)
     m.market.add_work(artist)
-    assert m.market.works_sold == 1 and m.budget.income["sales"] == pytest.approx(700.0)
+    assert m.tally["works_sold"] == 1 and m.budget.income["sales"] == pytest.approx(700.0)
     (client,) = m.market.clients.values()
-    assert m.network.has_edge(client.unique_id, artist.unique_id)
-    assert any(m.network.has_edge(client.unique_id, med.unique_id) for med in m.mediators)
-    assert client.role == "client" and not hasattr(client, "visits")  # never visits: no word of mouth
+    assert m.network.has_edge(client.unique_id, artist)
+    assert any(m.network.has_edge(client.unique_id, int(med)) for med in m.staff.ids)
+    assert m.people.role[client.unique_id] == Role.CLIENT and m.people.visits[client.unique_id] == 0
 
 
 def test_a_rental_pays_each_month_then_the_work_comes_back():
@@ -135,7 +138,7 @@ def test_a_rental_pays_each_month_then_the_work_comes_back():
     m.market.add_work(resident(m))
     work = m.market.portfolio[0]
     assert not work.available and m.budget.income["rentals"] == 50.0
-    m.p = dataclasses.replace(m.p, client_interest=0.0)  # nobody wants it again
+    m.settings = dataclasses.replace(m.settings, client_interest=0.0)  # nobody wants it again
     m.market.month()
     m.market.month()
     assert m.budget.income["rentals"] == 150.0 and not work.available
@@ -146,85 +149,87 @@ def test_a_rental_pays_each_month_then_the_work_comes_back():
 def test_interest_needs_a_portfolio_and_a_pool():
     m = lab(client_pool=0, client_interest=1.0)
     m.market.add_work(resident(m))
-    assert m.market.works_sold + m.market.works_rented == 0
+    assert m.tally["works_sold"] + m.tally["works_rented"] == 0
 
 
 # -- company projects and confidentiality ----------------------------------------------------------
-def regulars(m: LabModel, n: int) -> list[Contributor]:
-    people = [Contributor(m, Channel.FOOTFALL) for _ in range(n)]
-    return people
-
-
 @pytest.mark.parametrize("confidential", [True, False])
 def test_a_company_project_pays_and_documents_only_when_open(confidential):
     m = lab(client_pool=3, project_team_size=2, company_project_days=10.0, service_price=5000.0,
             doc_pages_per_project=7.0, open_documentation=1.0)
-    team = regulars(m, 4)
-    pages = m.docs_pages
+    team = add(m, Role.CONTRIBUTOR, 4)
+    pages = m.awareness.docs_pages
     m.market.start_project(m.market._client(0), confidential)
-    on_team = [p for p in team if p.confidential]
-    assert len(on_team) == (2 if confidential else 0)
-    m.run_until(m.time + 10.5)
-    assert m.market.projects_completed == 1 and m.budget.income["services"] == 5000.0
-    assert m.market.confidential_projects == int(confidential)
-    assert m.docs_pages == pytest.approx(pages * 0.5 ** (10 / (3 * 365)) + (0.0 if confidential else 7.0), rel=1e-3)
+    on_team = team[m.people.confidential_until[team] > m.time]
+    assert on_team.size == (2 if confidential else 0)
+    m.run_until(11.0)  # the days 0-10: the project is delivered on day 10
+    assert m.tally["company_projects"] == 1 and m.budget.income["services"] == 5000.0
+    assert m.tally["confidential_projects"] == int(confidential)
+    assert m.awareness.docs_pages == pytest.approx(pages * 0.5 ** (11 / (3 * 365)) + (0.0 if confidential else 7.0),
+                                                   rel=1e-3)
 
 
 def test_a_confidential_team_makes_no_ties_outside_itself_on_a_lab_day():
     m = lab(client_pool=3, project_team_size=2, company_project_days=30.0, ties_per_activity=3,
             introductions_per_day=5.0)
-    team = regulars(m, 2)
+    team = add(m, Role.CONTRIBUTOR, 2)
     m.market.start_project(m.market._client(0), confidential=True)
-    visitors = [Visitor(m, Channel.FOOTFALL) for _ in range(10)]
-    others = regulars(m, 3)
-    before = {p.unique_id: set(m.network.neighbors(p.unique_id)) for p in team}
-    for p in team + visitors + others:
-        m.lab.attend(p)
-    m.lab.close_day()
-    outside = {v.unique_id for v in visitors + others}
-    for p in team:
-        new = set(m.network.neighbors(p.unique_id)) - before[p.unique_id]
+    visitors, others = add(m, Role.VISITOR, 10), add(m, Role.CONTRIBUTOR, 3)
+    before = {int(u): set(m.network.neighbors(int(u))) for u in team}
+    m.visits(np.concatenate([team, visitors, others]))
+    outside = set(np.concatenate([visitors, others]).tolist())
+    for uid in team.tolist():
+        new = set(m.network.neighbors(uid)) - before[uid]
         assert not new & outside
-        assert p.visits == 1
+        assert m.people.visits[uid] == 1
+    assert any(set(m.network.neighbors(int(u))) & outside for u in others)  # the others did meet
 
 
 def test_confidential_visits_write_no_documentation():
     m = lab(doc_pages_per_visit=1.0)
-    c = Contributor(m, Channel.FOOTFALL)
-    c.confidential_until = m.time + 5
-    pages = m.docs_pages
-    m.after_visit(c)
-    assert m.docs_pages == pages
+    c = add(m, Role.CONTRIBUTOR, confidential_until=m.time + 5)
+    pages = m.awareness.docs_pages
+    m.careers.after_visits(c)
+    assert m.awareness.docs_pages == pages
+    m.people.confidential_until[c] = -math.inf
+    m.careers.after_visits(c)
+    assert m.awareness.docs_pages == pages + 1.0
 
 
 # -- the blog ------------------------------------------------------------------------------------
 def blog_settings(**kw):
     base = {"blog_new_authors_per_year": 0.0, "blog_articles_per_author_year": 365.0, "moderation": True,
-                "moderation_accept_rate": 0.0, "blog_rejection_discouragement": 0.3, "blog_reach_per_article": 1.0}
+            "moderation_accept_rate": 0.0, "blog_rejection_discouragement": 0.3, "blog_reach_per_article": 1.0}
     return dataclasses.replace(Settings(), **(base | kw))
 
 
+def _blog(n: int) -> Blog:
+    tally = Tally()
+    tally.start()
+    blog = Blog(tally)
+    blog.rate, blog.counted = np.full(n, 365.0), np.zeros(n, dtype=bool)
+    return blog
+
+
 def test_rejections_discourage_authors_until_they_stop():
-    blog, rng = Blog(), np.random.default_rng(0)
-    blog.rate = np.full(50, 365.0)
-    blog.counted = np.zeros(50, dtype=bool)
-    s = blog_settings()
+    blog, rng = _blog(50), np.random.default_rng(0)
     for day in range(5):
-        blog.day(day, rng, s)
-    assert blog.writing < 50 and blog.published == 0 and blog.rejected > 0
-    kept, rng2 = Blog(), np.random.default_rng(0)
-    kept.rate, kept.counted = np.full(50, 365.0), np.zeros(50, dtype=bool)
+        blog.day(day, rng, blog_settings())
+    t = blog.tally
+    assert blog.writing < 50 and t["blog_articles_published"] == 0 and t["blog_articles_rejected"] > 0
+    kept, rng2 = _blog(50), np.random.default_rng(0)
     for day in range(5):
         kept.day(day, rng2, blog_settings(moderation_accept_rate=1.0))
-    assert kept.writing > blog.writing and kept.rejected == 0 and kept.published > 0
-    assert kept.authors == 50  # each counted once in the period
+    k = kept.tally
+    assert kept.writing > blog.writing and k["blog_articles_rejected"] == 0 and k["blog_articles_published"] > 0
+    assert k["blog_authors"] == 50  # each counted once in the period
 
 
 def test_published_articles_bring_applicants_to_residency_calls():
     m = lab()
     m.blog.published_at.extend([m.time] * 100)
     assert m.blog.articles_past_year() == 100
-    m.blog.day(m.time + 400, m.rng, m.p)
+    m.blog.day(m.time + 400, m.rng, m.settings)
     assert m.blog.articles_past_year() == 0
 
 
@@ -232,17 +237,17 @@ def test_published_articles_bring_applicants_to_residency_calls():
 def test_friction_delays_partnerships_and_organisations_leave_when_the_staff_are_full():
     slow, fast = lab(organisation_pool=5, internal_friction=0.8), lab(organisation_pool=5, internal_friction=0.0)
     for m in (slow, fast):
-        m.partnerships.start(0, via=None)
+        m.partnerships.start(0, via=-1)
     fast.run_until(70.0)
     slow.run_until(70.0)
     assert fast.partnerships.active == 1 and slow.partnerships.active == 0
     slow.run_until(310.0)  # 60 / (1 - 0.8) = 300 days
     assert slow.partnerships.active == 1
     full = lab(organisation_pool=5, mediators=1, partners_per_mediator=0.0, organisation_return=1.0)
-    full.partnerships.join(0, via=None)
-    org = full.partnerships.agents[0]
-    full.partnerships.after_visit(org)  # no capacity: the relation lapses
-    assert full.partnerships.active == 0 and not org.active and full.partnerships.ended == 1
+    org = full.partnerships.join(0, via=-1)
+    assert full.people.affiliation[org] != Affiliation.INDIVIDUAL and full.people.active[org]
+    assert full.partnerships.keep_going(np.array([org])).size == 0  # no capacity: the relation lapses
+    assert full.partnerships.active == 0 and not full.people.active[org] and full.tally["partnerships_ended"] == 1
 
 
 # -- the books ------------------------------------------------------------------------------------

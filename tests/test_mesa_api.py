@@ -12,11 +12,11 @@ TINY = {"host_footfall_per_day": 100.0, "warmup_years": 0.0, "initial_dormant": 
 
 def test_keyword_settings_as_in_mesa_examples():
     model = LabModel(mediators=4, access="appointment", rng=1, **TINY)
-    assert (model.p.mediators, model.p.access) == (4, "appointment")
+    assert (model.settings.mediators, model.settings.access) == (4, "appointment")
     assert model.lab_scenario.name == "default"
     preset = LabModel("digital_arti", rng=1, mediators=3)
-    assert (preset.lab_scenario.name, preset.p.mediators) == ("digital_arti", 3)
-    assert preset.p.residency_calls_per_year == 3.0  # the rest is the preset's
+    assert (preset.lab_scenario.name, preset.settings.mediators) == ("digital_arti", 3)
+    assert preset.settings.residency_calls_per_year == 3.0  # the rest is the preset's
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def test_mesa_scenario_holds_the_starting_settings():
     assert fields["mediators"] == 4 and fields["rng"] == 7 and model.scenario.model is model
     assert fields["host_footfall_per_day"] == 100.0 and len(fields) > 50  # every setting, not an empty Scenario
     again = LabModel(model.scenario)  # Mesa's way back: settings and seed from the scenario
-    assert again.p == model.p and again._seed == 7
+    assert again.settings == model.settings and again._seed == 7
 
 
 def test_same_keywords_same_run():
@@ -72,4 +72,4 @@ def test_a_plain_solaraviz_page_resets_it():
     kwargs = _build_model_init_kwargs(model, {"mediators": 5, "rng": 2, **TINY}, add_scenario_when_empty=True,
                                       require_model_accepts_scenario=True)  # what the Reset button does
     reset = type(model)(**kwargs)
-    assert reset.p.mediators == 5 and reset._seed == 2
+    assert reset.settings.mediators == 5 and reset._seed == 2

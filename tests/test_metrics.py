@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from sim.metrics import betweenness, gini, network_metrics, to_igraph
-from sim.network import CollabNetwork
 
 
 def _graph(n=300, seed=1):
@@ -49,32 +48,6 @@ def test_gini():
     assert gini([1, 1, 1, 1]) == pytest.approx(0.0)
     assert gini([0, 0, 0, 10]) == pytest.approx(0.75)
     assert gini([]) == 0.0
-
-
-def test_forgetting_people_drops_their_ties_and_degrees():
-    net = CollabNetwork()
-    for uid in range(5):
-        net.add_person(uid, "visitor", None)
-    net.tie(0, 1, 1.0)
-    net.tie(1, 2, 2.0)
-    net.tie(1, 2, 3.0)
-    net.tie(3, 4, 3.0)
-    net.forget([2])
-    assert sorted(net.nodes().tolist()) == [0, 1, 3, 4]
-    assert net.degree(1) == 1 and net.n_edges == 2
-    g = net.graph()
-    assert set(g.edges) == {(0, 1), (3, 4)}
-    net.tie(1, 0, 5.0)  # the index of remaining ties still works
-    assert net.graph()[0][1] == {"weight": 2, "last": 5.0}
-
-
-def test_tie_group_is_bounded():
-    net = CollabNetwork()
-    for uid in range(300):
-        net.add_person(uid, "visitor", None)
-    net.tie_group(list(range(300)), 2, np.random.default_rng(0), 1.0)
-    assert net.n_edges <= 600  # a 300-person event makes no clique
-    assert max(net.degree(u) for u in range(300)) < 20
 
 
 def test_declared_metric_names_match_the_summary(open_lab):

@@ -3,14 +3,15 @@
 import json
 import math
 
+import numpy as np
 import pytest
 from conftest import valid_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.agents import Affiliation, Person
+from sim.budget import COSTS, INCOME
 from sim.errors import LabsimError
-from sim.market import COSTS, INCOME
+from sim.kinds import Affiliation, Channel, Role
 from sim.metrics import CHANNELS, summary
 from sim.model import LabModel
 from sim.scenario import Scenario, check_consistency, load_scenario
@@ -112,26 +113,22 @@ def test_model_invariants_hold_for_random_settings(changes, seed):
     model.run_years(0.3)
     s = summary(model, network=False)
     assert s["visitors"] >= s["returning_visitors"] >= 0
-    assert s["visitors"] >= model.promoted["contributor"] >= model.promoted["partner"] >= 0
+    assert s["visitors"] >= model.tally["promoted_contributor"] >= model.tally["promoted_partner"] >= 0
     assert s["contributors"] >= s["partners"] >= s["partners_active_end"] >= 0
     assert s["newcomers"] == sum(s[f"newcomers_{c}"] for c in CHANNELS) <= s["visitors"]
     assert 0 <= s["gini_visits"] <= 1 and 0 <= s["visitors_4plus_share"] <= 1
-    pool = model.dormant  # live entries: the dormant, each once; stale ones (came back since) are skipped
-    live = [p for i, p in enumerate(pool.people) if p.dormant_index == pool._offset + i]
-    assert len(live) == len({id(p) for p in live}) and not any(p.active for p in live)
-    residents = {id(a) for a in model._pending_residents}
-    # former residents and organisations whose partnership ended are inactive but not dormant (no comeback)
-    dormant = [a for a in model.agents if isinstance(a, Person) and not a.active and id(a) not in residents
-               and not (a.role == "artist" and a.channel.value == "residency")
-               and a.affiliation in (None, Affiliation.INDIVIDUAL)]
-    assert {id(a) for a in dormant} == {id(p) for p in live}
-    ids = [a.unique_id for a in model.agents]
-    assert len(ids) == len(set(ids))
-    assert set(model.network.nodes().tolist()) == set(ids)
-    active = dict.fromkeys(("visitor", "contributor", "partner", "mediator", "artist", "engineer", "client"), 0)
-    for a in model.agents:
-        active[a.role] += a.active
-    assert active == {r: model.active_by_role[r] for r in active}
+    people = model.people
+    live = model.careers.dormant.live()  # the dormant, each once; stale entries (came back since) are skipped
+    assert np.unique(live).size == live.size and not people.active[live].any()
+    pending = np.concatenate([np.asarray(v, dtype=np.int64) for v in model.programme.selected.values()] or [live[:0]])
+    # residents before their start or after their end, organisations whose partnership ended: inactive, not dormant
+    dormant = people.where(~people.active, ~people.gone, people.affiliation <= Affiliation.INDIVIDUAL,
+                           ~((people.role == Role.ARTIST) & (people.channel == Channel.RESIDENCY)),
+                           people.role != Role.MEDIATOR)
+    assert sorted(live.tolist()) == sorted(set(dormant.tolist()) - set(pending.tolist()))
+    assert not np.isin(model.network.nodes(), people.where(people.gone)).any()
+    counted = np.bincount(people.role[people.where(people.active)], minlength=len(Role))
+    assert counted.tolist() == people.active_count.tolist()
     assert s["revenue"] >= 0 and s["works_produced"] >= 0
     # the books add up (issue 12): net = revenue + subsidy - costs, each total the sum of its parts
     assert s["net_result"] == pytest.approx(s["revenue"] + s["subsidy"] - s["costs"], abs=0.01)

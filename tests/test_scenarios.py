@@ -5,6 +5,7 @@ from conftest import run_model
 
 from sim.cli import main
 from sim.errors import LabsimError
+from sim.kinds import Role
 from sim.scenario import PRESET_DIR, load_scenario, preset_names
 from sim.schema import PARAMS, markdown
 
@@ -42,7 +43,7 @@ def test_derived_map_orders_the_labs():
 @pytest.mark.parametrize("name", PRESETS)
 def test_every_preset_runs(name):
     model = run_model(name, seed=0, years=0.25)
-    assert model.visits > 0
+    assert model.tally["visits"] > 0
 
 
 def test_preset_values_are_commented_with_a_source():
@@ -97,10 +98,10 @@ def test_intervention_changes_governance_mid_run(tmp_path):
 
     model = LabModel(sc.with_settings(host_footfall_per_day=2000.0, warmup_years=0.5), rng=1)
     model.run_for(0.5 * 365 + 360)  # `at` counts from the end of the warm-up
-    assert len(model.mediators) == 10 and model.p.access == "open"
+    assert len(model.staff) == 10 and model.settings.access == "open"
     model.run_for(60)
-    assert len(model.mediators) == 5 and model.p.access == "appointment"
-    assert model.active_by_role["mediator"] == 5
+    assert len(model.staff) == 5 and model.settings.access == "appointment"
+    assert model.people.active_count[Role.MEDIATOR] == 5
     weekly = model.datacollector.get_model_vars_dataframe().set_index("time")["arrivals"]
     after, before = weekly[weekly.index > 366].mean(), weekly[(weekly.index > 300) & (weekly.index < 365)].mean()
     assert after < 0.5 * before
