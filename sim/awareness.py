@@ -69,7 +69,7 @@ class Awareness:
         known = self._referrers[self._referrers >= 0]
         if not known.size:
             return np.full(n, -1, dtype=np.int64)
-        return known[rng.integers(known.size, size=n)]
+        return known[(rng.random(n) * known.size).astype(np.int64)]
 
     def take(self, stock: str, n: int) -> int:
         """Let n people of a stock ('reputation' or 'told') come: they leave the stock (never more than it holds)."""

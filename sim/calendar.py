@@ -63,7 +63,8 @@ class Calendar:
 
     def visiting_days(self, day: int, waits, decided_at: float) -> np.ndarray:
         """The visiting days of people who decide at hour `decided_at` of `day` to come in `waits` days."""
-        return self.open_on_or_after(day + np.ceil(np.asarray(waits) + decided_at - VISIT_HOUR).astype(np.int64))
+        days = np.ceil(np.asarray(waits) + (day + decided_at - VISIT_HOUR)).astype(np.int64)
+        return days + self._shifts()[days % 7]
 
     # -- bookings ------------------------------------------------------------------
     def book(self, ids: np.ndarray, days: np.ndarray) -> None:

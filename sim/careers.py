@@ -106,40 +106,45 @@ class Careers:
         organisations among the visitors: they keep a relation, not a career
         (`sim.partnerships` decides whether it goes on).
         """
-        people, settings = self.people, self.lab.settings
-        regular = REGULAR[people.role[ids]]
-        writers = regular & (people.confidential_until[ids] <= self.lab.time)
-        self.awareness.document(settings.doc_pages_per_visit * int(writers.sum()))
+        people, settings, now = self.people, self.lab.settings, self.lab.time
+        role = people.role[ids]
+        writers = REGULAR[role] & (people.confidential_until[ids] <= now)
+        self.awareness.document(settings.doc_pages_per_visit * np.count_nonzero(writers))
         residents = people.in_residence[ids]
-        self.plan_visits(ids[residents])
         organisations = people.affiliation[ids] > Affiliation.INDIVIDUAL
         partners_of_the_lab = ids[organisations]
-        ids = ids[~residents & ~organisations]
-        was_contributor = ids[people.role[ids] == Role.CONTRIBUTOR]
-        joined = self.memberships(ids)
-        self.promote_to_contributor(ids, joined)
+        if residents.any() or partners_of_the_lab.size:
+            self.plan_visits(ids[residents])
+            keep = ~residents & ~organisations
+            ids, role = ids[keep], role[keep]
+        was_contributor = ids[role == Role.CONTRIBUTOR]
+        joined = self.memberships(ids, role)
+        self.promote_to_contributor(ids, role, joined)
         self.promote_to_partner(was_contributor)
-        chance = self.return_chance(ids)
+        role = people.role[ids]
+        chance = self.return_chance(ids, role)
         if self.calendar.needs_slots():
             chance = chance * ladder.booking_uptake(people.visits[ids], settings)
         stay = self.lab.rng.random(ids.size) < chance
-        self.plan_visits(ids[stay])
+        self.plan_visits(ids[stay], role=role[stay])
         self.leave(ids[~stay])
-        self.watch(ids[REGULAR[people.role[ids]]])
+        self.watch(ids[REGULAR[role]])
         return partners_of_the_lab
 
-    def return_chance(self, ids: np.ndarray) -> np.ndarray:
-        """Chance of coming back after today's visit (`sim.ladder`); nil if the fee is above what a visit is worth."""
+    def return_chance(self, ids: np.ndarray, role: np.ndarray | None = None) -> np.ndarray:
+        """Chance of coming back after today's visit (`sim.ladder`); nil if the fee is above what a visit is worth.
+
+        Called on the day of the visit, when engagement was just updated (no decay to apply yet).
+        """
         people, settings = self.people, self.lab.settings
-        role = people.role[ids]
-        regular = REGULAR[role]
-        visitor = ladder.visitor_return_chance(people.last_quality[ids], self.engagement(ids), people.trained[ids],
+        role = people.role[ids] if role is None else role
+        visitor = ladder.visitor_return_chance(people.last_quality[ids], people.engagement[ids], people.trained[ids],
                                                people.propensity[ids], settings)
-        chance = np.where(regular, ladder.regular_return_chance(role, settings), visitor)
+        chance = np.where(REGULAR[role], ladder.regular_return_chance(role, settings), visitor)
         return np.where(self.can_pay(ids), chance, 0.0) if settings.price_per_visit > 0 else chance
 
     # -- climbing ---------------------------------------------------------------------------
-    def memberships(self, ids: np.ndarray) -> np.ndarray:
+    def memberships(self, ids: np.ndarray, role: np.ndarray | None = None) -> np.ndarray:
         """Contributors renew a membership that ran out if still worth it; trained non-members may take one.
 
         A membership is worth its fee when the visits the person expects in
@@ -150,13 +155,14 @@ class Careers:
         take a new one later.
         """
         people, settings, now = self.people, self.lab.settings, self.lab.time
+        role = people.role[ids] if role is None else role
         joined = np.zeros(ids.size, dtype=bool)
-        due = (people.role[ids] != Role.PARTNER) & people.trained[ids] & (people.member_until[ids] < now)
-        if not due.any():
+        idx = np.flatnonzero(people.trained[ids])
+        idx = idx[(role[idx] != Role.PARTNER) & (people.member_until[ids[idx]] < now)]
+        if not idx.size:
             return joined
-        idx = np.flatnonzero(due)
         who = ids[idx]
-        renewing = (people.member_until[who] != -np.inf) & (people.role[who] == Role.CONTRIBUTOR)
+        renewing = (people.member_until[who] != -np.inf) & (role[idx] == Role.CONTRIBUTOR)
         people.member_until[who] = -np.inf
         wants = renewing.copy()
         new = ~renewing & (people.visits[who] > 1) & (people.talent[who] >= settings.contributor_selectivity)
@@ -170,14 +176,15 @@ class Careers:
         joined[idx[takes]] = True
         return joined
 
-    def promote_to_contributor(self, ids: np.ndarray, joined: np.ndarray) -> None:
+    def promote_to_contributor(self, ids: np.ndarray, role: np.ndarray, joined: np.ndarray) -> None:
         """Visitors and creators with enough visits in the window (or a membership just taken) become regulars."""
         people, settings = self.people, self.lab.settings
-        candidates = OCCASIONAL[people.role[ids]]
+        candidates = OCCASIONAL[role]
         recent = people.visits_within(ids, self.lab.time - settings.contributor_window_days)
         climb = ids[candidates & (joined | ladder.is_regular(recent, people.talent[ids], settings))]
-        self.become(climb, Role.CONTRIBUTOR)
-        self.tally.add("promoted_contributor", climb.size)
+        if climb.size:
+            self.become(climb, Role.CONTRIBUTOR)
+            self.tally.add("promoted_contributor", climb.size)
 
     @property
     def core_load(self) -> int:
@@ -214,7 +221,7 @@ class Careers:
             self._anniversaries[int(self.lab.time + DAYS_PER_YEAR)].extend(first.tolist())
 
     # -- coming back, or not ----------------------------------------------------------------
-    def plan_visits(self, ids: np.ndarray, decided_at: float = CLOSING) -> None:
+    def plan_visits(self, ids: np.ndarray, decided_at: float = CLOSING, role: np.ndarray | None = None) -> None:
         """Book each person's next visit, at least a day away, at their mean interval on average.
 
         Residents come `residency_visits_per_week` days a week, organisations
@@ -224,24 +231,22 @@ class Careers:
         if not ids.size:
             return
         people, settings, rng = self.people, self.lab.settings, self.lab.rng
+        mean = ladder.visit_interval(people.role[ids] if role is None else role, people.propensity[ids], settings)
         resident = people.in_residence[ids] & (settings.residency_visits_per_week > 0)
         organisation = people.affiliation[ids] > Affiliation.INDIVIDUAL
         arranged = resident | organisation
-        mean = np.where(organisation, settings.organisation_interval_days,
-                        ladder.visit_interval(people.role[ids], people.propensity[ids], settings))
-        if resident.any():
+        if arranged.any():
+            mean = np.where(organisation, settings.organisation_interval_days, mean)
             mean = np.where(resident, 7.0 / max(settings.residency_visits_per_week, 1e-9), mean)
-        waits = ladder.draw_wait(rng, mean)
-        self.book(ids, waits, decided_at, arranged)
+        self.book(ids, ladder.draw_wait(rng, mean), decided_at, arranged)
 
     def book(self, ids: np.ndarray, waits, decided_at: float, arranged) -> None:
         """Book visits after `waits` days (by appointment unless arranged); those who give up a slot leave."""
         days = self.calendar.visiting_days(int(self.lab.time), waits, decided_at)
-        if days.shape != ids.shape:
-            days = np.full(ids.shape, days)
         if not self.calendar.needs_slots() or np.all(arranged):
             self.calendar.book(ids, days)
             return
+        days = np.broadcast_to(days, ids.shape)
         slots = ~np.asarray(arranged, dtype=bool) & np.ones(ids.shape, dtype=bool)
         free = ~slots
         self.calendar.book(ids[free], days[free])
@@ -259,8 +264,7 @@ class Careers:
         ids = ids[people.active[ids]]
         people.deactivate(ids)
         self.tally.week["lapses"] += ids.size
-        residents = (people.role[ids] == Role.ARTIST) & (people.channel[ids] == Channel.RESIDENCY)
-        ids = ids[~residents]  # a residency is over: residents do not drift back on their own
+        ids = ids[people.channel[ids] != Channel.RESIDENCY]  # residents do not drift back on their own
         self.dormant.add(ids, self.lab.time, self.comeback_weight(ids))
 
     def comeback_weight(self, ids: np.ndarray) -> np.ndarray:

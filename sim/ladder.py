@@ -18,11 +18,13 @@ import math
 
 import numpy as np
 
-from sim.kinds import Role
+from sim.kinds import DAYS_PER_YEAR, Role
 from sim.settings import Settings
 from sim.willingness import NORMAL, fee_acceptance
 
-MAX_RETURN = 0.97  # nobody is certain to come back (keeps heavy-tailed propensities from locking people in)
+MAX_RETURN = 0.97  # nobody is certain to come back (keeps heavy-tailed propensities from locking people in; assumption)
+ENGAGEMENT_COUNTED = 3.0  # engagement beyond three good visits' worth adds nothing to a visitor's return (assumption)
+REACTIVATION_PULL_CAP = 2.0  # the keenest are drawn back at most twice as strongly as the average (assumption)
 
 
 # -- people who differ -------------------------------------------------------
@@ -41,7 +43,7 @@ def scale_chance(chance: float, propensity: float) -> float:
     Propensity 1 leaves the chance as it is; 2 is like two tries; 0.5 half a try.
     It keeps the chance in [0, 1] whatever the propensity.
     """
-    return 1.0 - (1.0 - np.clip(chance, 0.0, 1.0)) ** propensity
+    return 1.0 - (1.0 - np.minimum(np.maximum(chance, 0.0), 1.0)) ** propensity
 
 
 # -- coming back after a visit ------------------------------------------------
@@ -52,10 +54,10 @@ def visitor_return_chance(quality, engagement, trained, propensity, settings: Se
     raise it (Joyce & Kraut 2006; Zhou & Mockus 2012); a workshop's training
     raises it too; the person's propensity scales it. Price is applied by the caller.
     """
-    chance = settings.return_base_visitor + settings.return_quality_effect * (np.asarray(quality) - 0.5)
-    chance = chance + settings.return_engagement_effect * np.minimum(engagement, 3.0)
-    chance = chance + settings.training_return_effect * np.asarray(trained, dtype=float)
-    chance = np.clip(chance, 0.0, MAX_RETURN)
+    chance = (settings.return_base_visitor + settings.return_quality_effect * (np.asarray(quality) - 0.5)
+              + settings.return_engagement_effect * np.minimum(engagement, ENGAGEMENT_COUNTED)
+              + settings.training_return_effect * np.asarray(trained))
+    chance = np.minimum(np.maximum(chance, 0.0), MAX_RETURN)
     return np.minimum(MAX_RETURN, scale_chance(chance, propensity))
 
 
@@ -67,7 +69,8 @@ def regular_return_chance(role, settings: Settings):
 def visit_interval(role, propensity, settings: Settings):
     """Mean days until a person's next visit: regulars weekly; keener visitors sooner (capped at a year)."""
     role = np.asarray(role)
-    visitor = np.clip(settings.interval_visitor_days / np.sqrt(np.maximum(propensity, 1e-9)), 1.0, 365.0)
+    visitor = np.minimum(np.maximum(settings.interval_visitor_days / np.sqrt(np.maximum(propensity, 1e-9)), 1.0),
+                         DAYS_PER_YEAR)
     regular = np.where(role == Role.PARTNER, settings.interval_partner_days, settings.interval_contributor_days)
     return np.where((role == Role.PARTNER) | (role == Role.CONTRIBUTOR), regular, visitor)
 
@@ -85,7 +88,7 @@ def good_visit(quality, settings: Settings):
 # -- dormancy and reactivation ------------------------------------------------
 def reactivation_weight(propensity):
     """How strongly a dormant person is drawn back: the keener, the more (up to twice the average)."""
-    return np.minimum(propensity, 2.0)
+    return np.minimum(propensity, REACTIVATION_PULL_CAP)
 
 
 def reactivation_chance(days_away, weight, events: int, good_share: float, settings: Settings, days: float = 7.0):

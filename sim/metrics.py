@@ -107,7 +107,7 @@ def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
     n = people.n
     visits = period_visits(model)
     visitors = int(tally["visitors"])
-    contributors = int((people.held_contributor[:n] | people.held_partner[:n]).sum())
+    contributors = int((people.held_role(Role.CONTRIBUTOR) | people.held_role(Role.PARTNER)).sum())
     individual = people.active[:n] & (people.role[:n] == Role.PARTNER) & (people.affiliation[:n] == Affiliation.INDIVIDUAL)
     channels = {f"newcomers_{c}": 0 for c in CHANNELS}
     for channel, name in _CHANNEL_OF.items():
@@ -117,10 +117,10 @@ def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
         "returning_visitors": int((visits >= 2).sum()),
         "contributors": contributors,
         "contributors_active_end": int(people.active_count[Role.CONTRIBUTOR]),
-        "partners": int(people.held_partner[:n].sum()),
+        "partners": int(people.held_role(Role.PARTNER).sum()),
         "partners_active_end": int(individual.sum()),
         "mediators": len(model.staff),
-        "artists": int(people.held_artist[:n].sum()),
+        "artists": int(people.held_role(Role.ARTIST).sum()),
         "partner_organisations": model.partnerships.active,
         "engineer_providers": len(model.market.engineers),
         "conversion_visitor_contributor": tally["promoted_contributor"] / visitors if visitors else 0.0,

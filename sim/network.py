@@ -138,14 +138,15 @@ class CollabNetwork:
         if not len(uids):
             return
         self.flush()
-        self._merge()
-        gone = self.people.gone
-        u, v = self._main.key >> 32, self._main.key & _LOW
-        dead = gone[u] | gone[v]
         self._room()
-        self.degree_of -= np.bincount(u[dead], minlength=self.degree_of.size)
-        self.degree_of -= np.bincount(v[dead], minlength=self.degree_of.size)
-        self._main.keep(~dead)
+        gone = self.people.gone
+        for edges in (self._main, self._buffer):
+            u, v = edges.key >> 32, edges.key & _LOW
+            dead = gone[u] | gone[v]
+            if dead.any():
+                self.degree_of -= np.bincount(u[dead], minlength=self.degree_of.size)
+                self.degree_of -= np.bincount(v[dead], minlength=self.degree_of.size)
+                edges.keep(~dead)
 
     def is_alive(self, uid: int) -> bool:
         """True while the person is in the network (not forgotten)."""
@@ -291,20 +292,36 @@ def group_pairs(members: np.ndarray, k: int, rng: np.random.Generator) -> tuple[
 
     A group of at most k + 1 ties everyone to everyone (no draw).
     """
-    n = members.size
-    if n < 2 or k <= 0:
-        return members[:0], members[:0]
-    if n <= k + 1:
-        i, j = np.triu_indices(n, 1)
-        return members[i], members[j]
-    picks = rng.integers(0, n - 1, size=(n, k))
-    if k > 1:  # a partner drawn twice by the same member counts once
-        picks.sort(axis=1)
-        keep = np.ones_like(picks, dtype=bool)
-        keep[:, 1:] = picks[:, 1:] != picks[:, :-1]
-    else:
-        keep = np.ones_like(picks, dtype=bool)
-    rows = np.broadcast_to(np.arange(n)[:, None], picks.shape)
-    i, j = rows[keep], picks[keep]
-    j = j + (j >= i)  # index j in [0, n-1) maps past i
-    return members[i], members[j]
+    return groups_pairs([members], k, rng)
+
+
+def groups_pairs(groups: list[np.ndarray], k: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """`group_pairs` for several activities at once: each member draws partners within their own group only."""
+    us, vs, big = [], [], []
+    for g in groups:
+        if g.size < 2 or k <= 0:
+            continue
+        if g.size <= k + 1:
+            i, j = np.triu_indices(g.size, 1)
+            us.append(g[i])
+            vs.append(g[j])
+        else:
+            big.append(g)
+    if big:
+        members = np.concatenate(big)
+        sizes = np.array([g.size for g in big])
+        start = np.repeat(np.cumsum(sizes) - sizes, sizes)  # where each member's group starts
+        local = np.arange(members.size) - start  # and the member's place in it
+        picks = (rng.random((members.size, k)) * (np.repeat(sizes, sizes) - 1)[:, None]).astype(np.int64)
+        keep = np.ones(picks.shape, dtype=bool)
+        if k > 1:  # a partner drawn twice by the same member counts once
+            picks.sort(axis=1)
+            keep[:, 1:] = picks[:, 1:] != picks[:, :-1]
+        i = np.nonzero(keep)[0]
+        j = picks[keep]
+        j += j >= local[i]  # a draw in [0, n - 1) skips the member's own place
+        us.append(members[i])
+        vs.append(members[start[i] + j])
+    if not us:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(us), np.concatenate(vs)

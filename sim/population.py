@@ -57,11 +57,9 @@ COLUMNS: dict[str, tuple[Any, Any]] = {
     "engineer_hours": (np.float64, 0.0),  # engineer hours hired for their residency
     "check_day": (np.int32, -1),  # regulars: the day their absence is checked next, or -1
     "dormant_entry": (np.int64, -1),  # place in the dormant pool while dormant
-    "held_contributor": (bool, False),  # held the role in the measured period (individuals)
-    "held_partner": (bool, False),
-    "held_artist": (bool, False),
+    "held": (np.int8, 0),  # roles held in the measured period (individuals), as bits: HELD[role]
 }
-_HELD = {Role.CONTRIBUTOR: "held_contributor", Role.PARTNER: "held_partner", Role.ARTIST: "held_artist"}
+HELD = np.array([{Role.CONTRIBUTOR: 1, Role.PARTNER: 2, Role.ARTIST: 4}.get(r, 0) for r in Role], dtype=np.int8)
 RANK = np.array([r.rank for r in Role], dtype=np.int8)  # role code -> rank
 REGULAR = np.array([r.is_regular for r in Role])  # role code -> a contributor or partner (REGULAR[role[ids]])
 OCCASIONAL = np.array([r in (Role.VISITOR, Role.ARTIST) for r in Role])  # role code -> below the regulars' rungs
@@ -104,15 +102,18 @@ class People:
         """Give `n` new people a row each (other columns by keyword: a value or an array); return their ids."""
         if self.n + n > self._capacity:
             self._grow(self.n + n)
+        rows = slice(self.n, self.n + n)
         ids = np.arange(self.n, self.n + n)
         self.n += n
-        self.role[ids] = self.role_reached[ids] = role
-        self.channel[ids], self.affiliation[ids], self.created[ids], self.engaged_at[ids] = (
+        self.role[rows] = self.role_reached[rows] = role
+        self.channel[rows], self.affiliation[rows], self.created[rows], self.engaged_at[rows] = (
             channel, affiliation, time, time)
         for name, value in columns.items():
-            getattr(self, name)[ids] = value
+            getattr(self, name)[rows] = value
         if active:
-            self.activate(ids)
+            self.active[rows] = True
+            self.active_count += np.bincount(self.role[rows], minlength=len(Role))
+            self._hold(ids)
         return ids
 
     def ids(self) -> np.ndarray:
@@ -147,7 +148,7 @@ class People:
         if not ids.size:
             return first
         active = ids[self.active[ids]]
-        np.subtract.at(self.active_count, self.role[active], 1)
+        self.active_count -= np.bincount(self.role[active], minlength=len(Role))
         self.active_count[role] += active.size
         self.role[ids] = role
         higher = RANK[role] >= RANK[self.role_reached[ids]]
@@ -163,7 +164,7 @@ class People:
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
         ids = ids[~self.active[ids]]
         self.active[ids] = True
-        np.add.at(self.active_count, self.role[ids], 1)
+        self.active_count += np.bincount(self.role[ids], minlength=len(Role))
         self._hold(ids)
 
     def deactivate(self, ids) -> None:
@@ -171,24 +172,26 @@ class People:
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
         ids = ids[self.active[ids]]
         self.active[ids] = False
-        np.subtract.at(self.active_count, self.role[ids], 1)
+        self.active_count -= np.bincount(self.role[ids], minlength=len(Role))
 
     def _hold(self, ids: np.ndarray) -> None:
         """While measuring, individuals active in a role mark it held (the period's contributors, partners, artists)."""
         if not self.measuring or not ids.size:
             return
         ids = ids[self.is_individual(ids)]
-        for role, column in _HELD.items():
-            getattr(self, column)[ids[self.role[ids] == role]] = True
+        self.held[ids] |= HELD[self.role[ids]]
 
     def start_period(self) -> None:
         """The measured period starts: visits so far are 'before'; roles held count from the active now."""
         self.measuring = True
         n = self.n
         self.visits_before[:n] = self.visits[:n]
-        for column in _HELD.values():
-            getattr(self, column)[:n] = False
+        self.held[:n] = 0
         self._hold(self.where(self.active))
+
+    def held_role(self, role: Role) -> np.ndarray:
+        """Who held `role` in the measured period (individuals, active in it at some time), as a mask over the ids."""
+        return (self.held[: self.n] & HELD[role]) != 0
 
     # -- the contributor window ------------------------------------------------
     def note_visits(self, ids: np.ndarray, now: float) -> None:

@@ -22,7 +22,7 @@ from sim import ladder
 from sim.awareness import Awareness
 from sim.kinds import Access, Role, SessionKind
 from sim.lab import Lab
-from sim.network import CollabNetwork, group_pairs
+from sim.network import CollabNetwork, groups_pairs
 from sim.population import REGULAR, People
 from sim.staff import Staff
 from sim.tally import Tally
@@ -66,13 +66,14 @@ class Sessions:
         if secret.any():
             sessions.append(Session(SessionKind.CONFIDENTIAL, others[secret]))
             others = others[~secret]
-        # Workshop seats go to untrained visitors, fewest visits first (those who booked are newcomers).
-        untrained = others[(people.role[others] == Role.VISITOR) & ~people.trained[others]]
-        seated = untrained[np.argsort(people.visits[untrained], kind="stable")][: workshops * settings.workshop_size]
-        for i in range(workshops):
-            sessions.append(Session(SessionKind.WORKSHOP, seated[i * settings.workshop_size : (i + 1) * settings.workshop_size]))
-        self.tally.add("workshops_held", workshops)
-        rest = others[~np.isin(others, seated)] if seated.size else others
+        rest = others
+        if workshops:  # seats go to untrained visitors, fewest visits first (those who booked are newcomers)
+            untrained = others[(people.role[others] == Role.VISITOR) & ~people.trained[others]]
+            size = settings.workshop_size
+            seated = untrained[np.argsort(people.visits[untrained], kind="stable")][: workshops * size]
+            sessions += [Session(SessionKind.WORKSHOP, seated[i * size : (i + 1) * size]) for i in range(workshops)]
+            self.tally.add("workshops_held", workshops)
+            rest = others[~np.isin(others, seated)]
         if event:
             self.tally.add("events_held")
             sessions.append(Session(SessionKind.EVENT, rest))
@@ -134,8 +135,8 @@ class Sessions:
         friction = settings.access_friction if settings.access == Access.APPOINTMENT else 0.0
         base = np.empty(ids.size)
         start = 0
+        self._tie(sessions)
         for x in sessions:
-            self._tie(x)
             if x.kind in (SessionKind.PROJECT, SessionKind.WORKSHOP) and self.staff.ids.size:
                 self._colead(x)
             crowd = 0.0 if x.kind is SessionKind.EVENT else crowding
@@ -149,22 +150,24 @@ class Sessions:
         quality = np.clip(base + settings.peer_weight * help_ + alone + noise, 0.0, 1.0)
         return ids, quality
 
-    def _tie(self, x: Session) -> None:
+    def _tie(self, sessions: list[Session]) -> None:
         """Tie each attendee to co-attendees: within their team for confidential projects and booked slots."""
-        people, settings, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
-        teams = None
-        if x.kind is SessionKind.CONFIDENTIAL:
-            teams = people.project[x.ids]
-        elif settings.access == Access.APPOINTMENT and x.kind in (SessionKind.OPEN_SESSION, SessionKind.PROJECT):
-            teams = people.slot[x.ids]
-        if teams is None:
-            self.network.stage(*group_pairs(x.ids, settings.ties_per_activity, rng), now)
-        else:
-            for team in np.unique(teams).tolist():
-                self.network.stage(*group_pairs(x.ids[teams == team], settings.ties_per_activity, rng), now)
-        if x.kind is SessionKind.RESIDENCY and self.staff.ids.size:  # residents work with every member of staff
-            u, v = np.meshgrid(x.ids, self.staff.ids, indexing="ij")
-            self.network.stage(u.ravel(), v.ravel(), now)
+        people, settings, now = self.people, self.lab.settings, self.lab.time
+        groups = []
+        for x in sessions:
+            teams = None
+            if x.kind is SessionKind.CONFIDENTIAL:
+                teams = people.project[x.ids]
+            elif settings.access == Access.APPOINTMENT and x.kind in (SessionKind.OPEN_SESSION, SessionKind.PROJECT):
+                teams = people.slot[x.ids]
+            if teams is None:
+                groups.append(x.ids)
+            else:
+                order = np.argsort(teams, kind="stable")
+                groups += np.split(x.ids[order], np.flatnonzero(np.diff(teams[order])) + 1)
+            if x.kind is SessionKind.RESIDENCY and self.staff.ids.size:  # residents work with every member of staff
+                self.network.stage(np.repeat(x.ids, self.staff.ids.size), np.tile(self.staff.ids, x.ids.size), now)
+        self.network.stage(*groups_pairs(groups, settings.ties_per_activity, self.lab.rng), now)
 
     def _colead(self, x: Session) -> None:
         """A regular in the session co-leads it with a mediator (workshops seat visitors, so in practice projects)."""
@@ -184,8 +187,11 @@ class Sessions:
         if not regulars.size or not newcomers.size:
             return
         n_intro = rng.poisson(settings.introductions_per_day * self.staff.ids.size)
-        a, b = rng.integers(newcomers.size, size=n_intro), rng.integers(regulars.size, size=n_intro)
-        self.network.stage(newcomers[a], regulars[b], now)
         n_help = min(newcomers.size, math.ceil(settings.peer_help_per_contributor * regulars.size))
         helped = rng.permutation(newcomers.size)[:n_help]
-        self.network.stage(regulars[rng.integers(regulars.size, size=n_help)], newcomers[helped], now)
+        picks = rng.random(2 * n_intro + n_help)  # who meets whom: uniform choices, one draw each
+        a = (picks[:n_intro] * newcomers.size).astype(np.int64)
+        b = (picks[n_intro : 2 * n_intro] * regulars.size).astype(np.int64)
+        helpers = (picks[2 * n_intro :] * regulars.size).astype(np.int64)
+        self.network.stage(np.concatenate([newcomers[a], regulars[helpers]]),
+                           np.concatenate([regulars[b], newcomers[helped]]), now)

@@ -58,13 +58,13 @@ def test_roles_held_in_the_measured_period_are_marked_for_individuals_only():
     idle = people.add(1, Role.CONTRIBUTOR, Channel.INITIAL, 0.5, active=False)
     org = people.add(1, Role.PARTNER, Channel.PARTNERSHIP, 0.5, affiliation=Affiliation.COMPANY)
     people.start_period()
-    assert people.held_contributor[before][0] and not people.held_contributor[idle][0]
-    assert not people.held_partner[org][0]  # partner organisations are not individual partners
+    assert people.held_role(Role.CONTRIBUTOR)[before][0] and not people.held_role(Role.CONTRIBUTOR)[idle][0]
+    assert not people.held_role(Role.PARTNER)[org][0]  # partner organisations are not individual partners
     climber = people.add(1, Role.VISITOR, Channel.FOOTFALL, 1.5)
     people.set_role(climber, Role.PARTNER, 2.5)
-    assert people.held_partner[climber][0] and not people.held_contributor[climber][0]
+    assert people.held_role(Role.PARTNER)[climber][0] and not people.held_role(Role.CONTRIBUTOR)[climber][0]
     people.activate(idle)  # a comeback in the period
-    assert people.held_contributor[idle][0]
+    assert people.held_role(Role.CONTRIBUTOR)[idle][0]
 
 
 def test_the_contributor_window_counts_recent_visits_and_survives_a_new_rule():
