@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import LabsimError
+from sim.kinds import DAYS_PER_YEAR
 
-DAYS_PER_YEAR = 365.0
 BYTES_PER_PERSON = 2_500  # agent, bookings, records (benchmarks: 1.8 KB; margin for metrics)
 BYTES_PER_TIE = 1_000  # a tie is an edge of the run's networkx graph (dicts of attributes), and igraph's copy
 SECONDS_PER_PERSON = 12e-6  # creating a person and archiving them

@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[Any, Any]] = {
     "visits_before": (np.int32, 0),  # visits made before the measured period began
     "first_visit": (np.float64, np.nan),
     "last_visit": (np.float64, -np.inf),
-    "last_quality": (np.float64, 0.5),
+    "last_quality": (np.float64, 0.5),  # a neutral visit before any (the middle of the quality scale)
     "engagement": (np.float64, 0.0),  # builds with good visits, halves every engagement_half_life_days
     "engaged_at": (np.float64, 0.0),
     "trained": (bool, False),  # attended a workshop (a skill, a machine licence)

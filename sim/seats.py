@@ -23,6 +23,9 @@ REGULAR_VISITS = (8, 40)  # visits made before the run, uniform in [8, 40)
 FORMER_REGULAR_VISITS = (10, 40)  # the same for former regulars now dormant
 DORMANT_VISIT_P = 0.6  # former occasional visitors made a geometric(0.6) number of visits (mean 1.7)
 SEATED_REGULAR_LAST_VISIT = 7.0  # the seated regulars came within the past week
+SEATED_ENGAGEMENT = (1.0, 2.0)  # their engagement: uniform between one and two times the partners' threshold
+FORMER_KEENNESS = (1.0, 2.0)  # former regulars' propensity: at least uniform(1, 2) (they came often)
+FORMER_COLEAD_SHARE = 0.5  # half the former regulars had co-led a session
 
 
 def seat(lab: Lab, people: People, network: CollabNetwork, staff: Staff, careers: Careers) -> None:
@@ -37,7 +40,7 @@ def seat(lab: Lab, people: People, network: CollabNetwork, staff: Staff, careers
                          talent=rng.random(n), propensity=ladder.draw_propensity(rng, settings.propensity_sigma, size=n),
                          wtp=ladder.draw_wtp(rng, settings, size=n), trained=True)
         people.visits[ids] = people.visits_before[ids] = rng.integers(*REGULAR_VISITS, size=n)
-        people.engagement[ids] = settings.partner_min_engagement * (1.0 + rng.random(n))
+        people.engagement[ids] = settings.partner_min_engagement * rng.uniform(*SEATED_ENGAGEMENT, size=n)
         half = np.arange(n) % 2 == 1  # half the contributors have co-led, every partner has
         people.coleads[ids] = np.where((role == Role.PARTNER) | half, settings.partner_min_coleads, 0)
         people.last_visit[ids] = -rng.random(n) * SEATED_REGULAR_LAST_VISIT
@@ -67,12 +70,12 @@ def seat_dormant(lab: Lab, people: People, network: CollabNetwork, staff: Staff,
     ids = people.add(n, Role.VISITOR, Channel.INITIAL, now, active=False, talent=rng.random(n),
                      propensity=ladder.draw_propensity(rng, settings.propensity_sigma, size=n), wtp=ladder.draw_wtp(rng, settings, size=n))
     former = ids[settings.initial_dormant :]  # regulars who stopped coming: keen, with a long history
-    people.propensity[former] = np.maximum(people.propensity[former], 1.0 + rng.random(former.size))
+    people.propensity[former] = np.maximum(people.propensity[former], rng.uniform(*FORMER_KEENNESS, size=former.size))
     people.visits[ids[: settings.initial_dormant]] = rng.geometric(DORMANT_VISIT_P, size=settings.initial_dormant)
     people.visits[former] = rng.integers(*FORMER_REGULAR_VISITS, size=former.size)
     people.visits_before[ids] = people.visits[ids]
     people.trained[former] = True
-    people.coleads[former] = rng.random(former.size) < 0.5
+    people.coleads[former] = rng.random(former.size) < FORMER_COLEAD_SHARE
     if staff.ids.size and former.size:
         network.stage(former, np.full(former.size, staff.ids[0]), now)
     stopped = now - rng.random(n) * min(DAYS_PER_YEAR, settings.forget_after_days)

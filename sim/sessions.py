@@ -28,6 +28,7 @@ from sim.staff import Staff
 from sim.tally import Tally
 
 SESSION_LOG = 60  # recent sessions kept (time, kind, attendees) for the person-activity picture
+WORKSHOP_FOCUS = 2.0  # a mediator running a workshop gives it twice the attention of an open day (assumption)
 POOLED = (SessionKind.OPEN_SESSION, SessionKind.PROJECT, SessionKind.EVENT)  # share the free mediators' attention
 EMPTY = np.empty(0, dtype=np.int64)
 
@@ -103,7 +104,7 @@ class Sessions:
             if x.kind is SessionKind.WORKSHOP:
                 if runner < mediators.size:
                     x.staff = mediators[runner : runner + 1]
-                    x.attention = min(1.0, 2 * cap / max(1, x.ids.size))
+                    x.attention = min(1.0, WORKSHOP_FOCUS * cap / max(1, x.ids.size))
                     self.network.stage(np.broadcast_to(x.staff, x.ids.shape), x.ids, now)  # the runner knows them all
                 runner += 1
             elif x.kind is SessionKind.RESIDENCY:
