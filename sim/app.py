@@ -74,8 +74,8 @@ def base_scenario(preset: str):
 
 def live_funnel(model: LabModel) -> dict[str, int]:
     """The funnel so far, of the measured period (cheap enough to redraw every step)."""
-    s = summary(model, network=False)
-    return {step: int(s[step]) for step in ("visitors", "returning_visitors", "contributors", "partners")}
+    outcomes = summary(model, network=False)
+    return {step: int(outcomes[step]) for step in ("visitors", "returning_visitors", "contributors", "partners")}
 
 
 @solara.component
@@ -84,12 +84,12 @@ def Status(model):
     update_counter.get()
     solara.Title(TITLE)  # the browser tab's title (Solara's default is "App")
     solara.Style(STYLE)
-    p, f = model.settings, live_funnel(model)
+    settings, f = model.settings, live_funnel(model)
     solara.Markdown(
-        f"**{model.lab_scenario.name}**, day **{model.time:.0f}** &nbsp; | &nbsp; access **{p.access}**, "
-        f"mediators **{p.mediators}**, price **{p.price_per_visit:g} EUR**, events **{p.events_per_year:g}**/yr, "
-        f"workshops **{p.workshops_per_year:g}**/yr, open documentation **{p.open_documentation:g}**, "
-        f"selectivity **{p.contributor_selectivity:g}**, friction **{p.internal_friction:g}**\n\n"
+        f"**{model.lab_scenario.name}**, day **{model.time:.0f}** &nbsp; | &nbsp; access **{settings.access}**, "
+        f"mediators **{settings.mediators}**, price **{settings.price_per_visit:g} EUR**, events **{settings.events_per_year:g}**/yr, "
+        f"workshops **{settings.workshops_per_year:g}**/yr, open documentation **{settings.open_documentation:g}**, "
+        f"selectivity **{settings.contributor_selectivity:g}**, friction **{settings.internal_friction:g}**\n\n"
         f"Funnel so far: visitors **{f['visitors']}**, returning **{f['returning_visitors']}**, "
         f"contributors **{f['contributors']}**, partners **{f['partners']}**"
     )
@@ -147,19 +147,19 @@ def Roles(model):
 
 def model_params(start: str = START) -> dict:
     """The explorer's controls: preset, seed and the governance sliders (starting at the preset's values)."""
-    s = base_scenario(start).settings
+    settings = base_scenario(start).settings
     presets = preset_names() if start in preset_names() else [start, *preset_names()]
     return {
         "preset": {"type": "Select", "value": start, "values": presets, "label": "Preset"},
         "rng": {"type": "InputText", "value": 42, "label": "Random seed"},
-        "access": {"type": "Select", "value": s.access, "values": ["open", "appointment"], "label": "Access"},
-        "price_per_visit": Slider("Price per visit (EUR)", s.price_per_visit, 0.0, 30.0, 1.0),
-        "mediators": Slider("Mediators", s.mediators, 0, 30, 1),
-        "events_per_year": Slider("Big events a year", s.events_per_year, 0.0, 60.0, 1.0),
-        "workshops_per_year": Slider("Workshops a year", s.workshops_per_year, 0.0, 150.0, 5.0),
-        "open_documentation": Slider("Open documentation", s.open_documentation, 0.0, 1.0, 0.1),
-        "contributor_selectivity": Slider("Selectivity of membership", s.contributor_selectivity, 0.0, 1.0, 0.1),
-        "internal_friction": Slider("Internal friction", s.internal_friction, 0.0, 1.0, 0.1),
+        "access": {"type": "Select", "value": settings.access, "values": ["open", "appointment"], "label": "Access"},
+        "price_per_visit": Slider("Price per visit (EUR)", settings.price_per_visit, 0.0, 30.0, 1.0),
+        "mediators": Slider("Mediators", settings.mediators, 0, 30, 1),
+        "events_per_year": Slider("Big events a year", settings.events_per_year, 0.0, 60.0, 1.0),
+        "workshops_per_year": Slider("Workshops a year", settings.workshops_per_year, 0.0, 150.0, 5.0),
+        "open_documentation": Slider("Open documentation", settings.open_documentation, 0.0, 1.0, 0.1),
+        "contributor_selectivity": Slider("Selectivity of membership", settings.contributor_selectivity, 0.0, 1.0, 0.1),
+        "internal_friction": Slider("Internal friction", settings.internal_friction, 0.0, 1.0, 0.1),
     }
 
 

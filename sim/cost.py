@@ -56,8 +56,8 @@ class Cost:
     drivers: dict[str, tuple[str, ...]]  # part -> the keys most responsible for it
 
 
-def _g(s: Any, name: str, default: float = 0.0) -> float:
-    value = getattr(s, name, default)
+def _g(settings: Any, name: str, default: float = 0.0) -> float:
+    value = getattr(settings, name, default)
     if isinstance(value, bool):
         return float(value)
     return float(value) if isinstance(value, int | float) else default

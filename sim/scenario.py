@@ -78,7 +78,7 @@ class Scenario:
             raise LabsimError(late)
 
 
-def derived_map(s: Any) -> dict[str, float]:
+def derived_map(settings: Any) -> dict[str, float]:
     """Place settings on the case study's map from the knobs.
 
     open_closed is the mean of: appointment-only access, closed documentation and
@@ -87,28 +87,28 @@ def derived_map(s: Any) -> dict[str, float]:
     (0 without clients) and company projects (1 at 10 a year or more). Presets
     state their place too; this is the fallback.
     """
-    priced = 1 - fee_acceptance(s.price_per_visit, s)
-    works = (1 - s.artist_rights_share) if s.client_pool > 0 else 0.0
-    services = min(1.0, s.company_projects_per_year / 10) if s.client_pool > 0 else 0.0
+    priced = 1 - fee_acceptance(settings.price_per_visit, settings)
+    works = (1 - settings.artist_rights_share) if settings.client_pool > 0 else 0.0
+    services = min(1.0, settings.company_projects_per_year / 10) if settings.client_pool > 0 else 0.0
     return {
         "public_market": round((priced + works + services) / 3, 3),
-        "open_closed": round(((s.access == "appointment") + (1 - s.open_documentation) + s.contributor_selectivity) / 3, 3),
+        "open_closed": round(((settings.access == "appointment") + (1 - settings.open_documentation) + settings.contributor_selectivity) / 3, 3),
     }
 
 
-def check_consistency(s: Any) -> list[str]:
+def check_consistency(settings: Any) -> list[str]:
     """Return the contradictions between settings (each value alone being valid)."""
     problems = []
-    if s.workshops_per_year > 0 and s.mediators == 0:
+    if settings.workshops_per_year > 0 and settings.mediators == 0:
         problems.append("keys 'workshops_per_year' and 'mediators': workshops need a mediator to run them; "
                         "set workshops_per_year = 0 or mediators >= 1")
-    if s.residency_calls_per_year > 0 and s.residency_slots == 0:
+    if settings.residency_calls_per_year > 0 and settings.residency_slots == 0:
         problems.append("keys 'residency_calls_per_year' and 'residency_slots': calls with no slot select no one; "
                         "set residency_slots >= 1 or residency_calls_per_year = 0")
-    if s.blog_new_authors_per_year > 0 and s.moderation and s.mediators == 0:
+    if settings.blog_new_authors_per_year > 0 and settings.moderation and settings.mediators == 0:
         problems.append("keys 'moderation' and 'mediators': a moderated blog needs staff; "
                         "set moderation = false or mediators >= 1")
-    if s.partner_min_ties > 0 and s.ties_per_activity == 0 and s.introductions_per_day == 0:
+    if settings.partner_min_ties > 0 and settings.ties_per_activity == 0 and settings.introductions_per_day == 0:
         problems.append("keys 'partner_min_ties', 'ties_per_activity' and 'introductions_per_day': "
                         "no tie can form, so no one can become a partner")
     return problems
@@ -122,28 +122,28 @@ def nearest(name: str, known: list[str] | tuple[str, ...]) -> str:
 
 def check_value(key: str, value: Any) -> list[str]:
     """Return the problems of one key's value, as sentences; empty if fine."""
-    p = PARAM_BY_NAME.get(key)
-    if p is None:
+    param = PARAM_BY_NAME.get(key)
+    if param is None:
         return [f"key '{key}': unknown key{nearest(key, list(PARAM_BY_NAME))}"]
     ok_type = (
         isinstance(value, bool)
-        if p.kind is bool
+        if param.kind is bool
         else isinstance(value, str)
-        if p.kind is str
+        if param.kind is str
         else isinstance(value, int) and not isinstance(value, bool)
-        if p.kind is int
+        if param.kind is int
         else isinstance(value, int | float) and not isinstance(value, bool)
     )
     if not ok_type:
-        return [f"key '{key}': got {show(value)} ({type(value).__name__}); allowed: {p.allowed()}"]
-    if p.choices and value not in p.choices:
-        return [f"key '{key}': got {show(value)}; allowed: {p.allowed()}"]
-    if p.kind in (int, float):
+        return [f"key '{key}': got {show(value)} ({type(value).__name__}); allowed: {param.allowed()}"]
+    if param.choices and value not in param.choices:
+        return [f"key '{key}': got {show(value)}; allowed: {param.allowed()}"]
+    if param.kind in (int, float):
         bad = (isinstance(value, float) and not math.isfinite(value)) or (
-            (p.low is not None and value < p.low) or (p.high is not None and value > p.high)
+            (param.low is not None and value < param.low) or (param.high is not None and value > param.high)
         )
         if bad:
-            return [f"key '{key}': got {show(value)}; allowed: {p.allowed()}"]
+            return [f"key '{key}': got {show(value)}; allowed: {param.allowed()}"]
     return []
 
 
@@ -395,15 +395,15 @@ def json_schema() -> dict[str, Any]:
     }
 
 
-def _json_type(p: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": f"{p.doc} Unit: {p.unit}. Source: {p.source}.", "default": p.default}
-    if p.choices:
-        return out | {"type": "string", "enum": list(p.choices)}
-    if p.kind is bool:
+def _json_type(param: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": f"{param.doc} Unit: {param.unit}. Source: {param.source}.", "default": param.default}
+    if param.choices:
+        return out | {"type": "string", "enum": list(param.choices)}
+    if param.kind is bool:
         return out | {"type": "boolean"}
-    out["type"] = "integer" if p.kind is int else "number"
-    if p.low is not None:
-        out["minimum"] = p.low
-    if p.high is not None:
-        out["maximum"] = p.high
+    out["type"] = "integer" if param.kind is int else "number"
+    if param.low is not None:
+        out["minimum"] = param.low
+    if param.high is not None:
+        out["maximum"] = param.high
     return out
