@@ -1,19 +1,54 @@
+"""Fixtures shared by the three levels of tests (see tests/README.md).
+
+Runs and batches that several tests read are built once per session (or module) and never
+written to; a test that changes one takes a copy.
+"""
+
 import pytest
-from hypothesis import strategies as st
+from hypothesis import settings
 
 from sim.metrics import summary
 from sim.model import LabModel
 from sim.scenario import load_scenario
 
+# No test may fail because a machine is slow: hypothesis's default 200 ms deadline per example is off everywhere.
+settings.register_profile("labsim", deadline=None)
+settings.load_profile("labsim")
 
-def run_model(scenario="carrefour_numerique", seed=0, years=1.0, **changes) -> LabModel:
-    """Run a model without computing metrics (fast)."""
+
+def pytest_collection_modifyitems(config, items):
+    """A test under tests/statistical/ averages many seeds: it must be marked slow, so that -m "not slow" skips it."""
+    unmarked = [i.nodeid for i in items if i.path.parent.name == "statistical" and not i.get_closest_marker("slow")]
+    if unmarked:
+        raise pytest.UsageError("statistical tests must be marked slow (pytestmark = pytest.mark.slow): "
+                                + ", ".join(unmarked))
+
+
+def _run_model(scenario="carrefour_numerique", seed=0, years=1.0, **changes) -> LabModel:
     sc = load_scenario(scenario)
     if changes:
         sc = sc.with_settings(**changes)
     model = LabModel(sc, rng=seed)
     model.run_years(years)
     return model
+
+
+@pytest.fixture(scope="session")
+def run_model():
+    """run_model(scenario, seed, years, **settings) -> a LabModel run for `years` after its warm-up (no metrics)."""
+    return _run_model
+
+
+@pytest.fixture(scope="session")
+def open_lab() -> LabModel:
+    """The open case-study lab (carrefour_numerique), seed 3, one measured year: read it, never step it."""
+    return _run_model("carrefour_numerique", seed=3)
+
+
+@pytest.fixture(scope="session")
+def closed_lab() -> LabModel:
+    """The closed case-study lab (digital_arti), seed 3, one measured year: read it, never step it."""
+    return _run_model("digital_arti", seed=3)
 
 
 @pytest.fixture(scope="session")
@@ -24,24 +59,3 @@ def open_summary(open_lab) -> dict:
 @pytest.fixture(scope="session")
 def closed_summary(closed_lab) -> dict:
     return summary(closed_lab)
-
-
-@pytest.fixture(scope="session")
-def open_lab() -> LabModel:
-    return run_model("carrefour_numerique", seed=3)
-
-
-@pytest.fixture(scope="session")
-def closed_lab() -> LabModel:
-    return run_model("digital_arti", seed=3)
-
-
-def valid_value(p):
-    """A hypothesis strategy for valid values of one scenario key (sim.schema.Param)."""
-    if p.choices:
-        return st.sampled_from(p.choices)
-    if p.kind is bool:
-        return st.booleans()
-    if p.kind is int:
-        return st.integers(int(p.low), int(p.high))
-    return st.floats(p.low, p.high, allow_nan=False, allow_infinity=False)

@@ -1,17 +1,12 @@
 """The model's invariants and the direction of its main mechanisms."""
 
-import functools
-
 import numpy as np
 import pytest
-from conftest import run_model
 
 from sim.agents import Client, Engineer, Mediator
 from sim.kinds import Affiliation, Channel, Role
 from sim.metrics import summary
-from sim.model import LabModel
 
-SEEDS = range(6)
 SMALL = {"host_footfall_per_day": 2000.0}  # a smaller open lab keeps the direction tests quick
 
 
@@ -47,13 +42,13 @@ def test_newcomers_sum_over_their_channels(open_summary):
     assert s["newcomers"] <= s["visitors"]  # the rest came back from earlier years
 
 
-def test_cohort_measures_need_a_year_inside_the_run():
+def test_cohort_measures_need_a_year_inside_the_run(run_model):
     s = summary(run_model(years=0.5, warmup_years=0.0, host_footfall_per_day=500.0), network=False)
     assert s["returner_survival_1y"] is None and s["member_retention_1y"] is None
     assert "no cohort" in s["cohort_gap"]
 
 
-def test_measuring_draws_no_random_number():
+def test_measuring_draws_no_random_number(run_model):
     # the same seed measured after 1 or 2 years of warm-up follows one trajectory
     small = {"host_footfall_per_day": 500.0, "initial_dormant": 500}
     a = run_model(seed=4, years=2.0, warmup_years=1.0, **small)
@@ -64,7 +59,7 @@ def test_measuring_draws_no_random_number():
     assert np.array_equal(a.people.visits[: a.people.n], b.people.visits[: b.people.n])
 
 
-def test_lapsed_people_come_back():
+def test_lapsed_people_come_back(run_model):
     model = run_model(seed=2, years=1.0, warmup_years=0.0, host_footfall_per_day=1000.0)
     df = model.datacollector.get_model_vars_dataframe()
     assert df["comebacks"].sum() > 0
@@ -109,7 +104,7 @@ def test_climbing_keeps_identity(open_lab):
         assert not np.isnan(people.member_since[uid]) and people.role_reached[uid] == Role.PARTNER
 
 
-def test_people_are_created_as_they_arrive():
+def test_people_are_created_as_they_arrive(run_model):
     model = run_model(years=0.05, warmup_years=0.0, **SMALL)  # ~18 days
     n_early = model.people.n
     model.run_for(30)
@@ -118,14 +113,14 @@ def test_people_are_created_as_they_arrive():
     assert np.ptp(model.people.created[visitors]) > 30
 
 
-def test_same_seed_same_run_other_seed_other_run():
+def test_same_seed_same_run_other_seed_other_run(run_model):
     small = {"host_footfall_per_day": 500.0, "events_per_year": 5.0, "warmup_years": 0.5, "initial_dormant": 300}
     a, b, c = (summary(run_model(seed=s, **small)) for s in (7, 7, 8))
     assert a == b
     assert a != c
 
 
-def test_counts_follow_the_table():
+def test_counts_follow_the_table(run_model):
     # the active counts the model keeps by role agree with a count of the table, whatever the preset
     for preset in ("carrefour_numerique", "digital_arti"):
         model = run_model(preset, seed=2, years=0.5)
@@ -137,29 +132,25 @@ def test_counts_follow_the_table():
 
 # A younger, smaller lab: a direction, quickly. The directions of governance at the mature preset, with paired
 # seeds and 95% intervals (mediators, friction, workshops, documentation, appointment), are check-model's
-# "governance" rows, asserted by tests/test_validation.py.
+# "governance" rows, asserted by tests/statistical/test_check_model.py.
 QUICK = SMALL | {"warmup_years": 0.5, "initial_dormant": 1000, "initial_contributors": 20, "initial_partners": 3,
                  "initial_former_regulars": 20, "initial_awareness": 200.0}
 
 
-@functools.cache
-def _quick_run(seed: int, changes: tuple) -> LabModel:
-    return run_model(seed=seed, **QUICK | dict(changes))
-
-
-def _mean(metric, n=6, **changes):
-    return float(np.mean([metric(_quick_run(s, tuple(sorted(changes.items())))) for s in range(n)]))
-
-
-def test_appointment_access_lowers_arrivals_far_more_than_regulars_visits():
+def test_appointment_access_lowers_arrivals_far_more_than_regulars_visits(run_model):
     slots = {"access": "appointment", "appointment_slots_per_day": 6, "slot_size": 10}
-    arrivals = lambda m: m.tally["visitors"]  # noqa: E731
-    regular = lambda m: m.tally["regular_visits"]  # noqa: E731
-    assert _mean(arrivals, **slots) < 0.5 * _mean(arrivals)
-    assert _mean(regular, **slots) / _mean(regular) > 2 * _mean(arrivals, **slots) / _mean(arrivals)
+    tallies = {name: [run_model(seed=s, **QUICK | changes).tally for s in range(6)]
+               for name, changes in (("open", {}), ("slots", slots))}
+
+    def mean(key, name):
+        return float(np.mean([t[key] for t in tallies[name]]))
+
+    arrivals, regular = "visitors", "regular_visits"
+    assert mean(arrivals, "slots") < 0.5 * mean(arrivals, "open")
+    assert mean(regular, "slots") / mean(regular, "open") > 2 * mean(arrivals, "slots") / mean(arrivals, "open")
 
 
-def test_regulars_slide_down_after_a_long_absence():
+def test_regulars_slide_down_after_a_long_absence(run_model):
     # a lab whose regulars never come back: every regular slides down within their lapse times
     model = run_model(seed=1, years=1.0, warmup_years=0.0, host_footfall_per_day=0.0, events_per_year=0.0,
                       workshops_per_year=0.0, initial_contributors=30, initial_partners=5, partner_organisations=0,

@@ -21,7 +21,7 @@ from sim.batch.worker import CRASH_HOOK
 from sim.cli import main
 from sim.io import slug
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TINY = 'extends = "digital_arti"\nname = "tiny"\n'
 EXP = 'name = "robust"\nscenarios = ["lab.toml"]\nreplications = 2\nroot_seed = 5\nyears = 0.1\n[grid]\nmediators = [2, 4]\n'
 

@@ -2,6 +2,7 @@
 
 import ast
 import dataclasses
+import functools
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import sim.schema as schema
 from sim.kinds import Access, Affiliation, Channel, PartnershipStatus, Role, SessionKind
 from sim.settings import Settings
 
-SIM = Path(__file__).resolve().parent.parent / "sim"
+SIM = Path(__file__).resolve().parents[2] / "sim"
 
 
 def _module(path: Path) -> str:
@@ -18,6 +19,7 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
     """Module -> the sim modules it imports anywhere in its source (in functions and TYPE_CHECKING blocks too)."""
     files = {_module(f): f for f in SIM.rglob("*.py")}

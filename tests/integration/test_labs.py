@@ -1,6 +1,6 @@
-from sim.metrics import summary
-
 """The two case-study labs differ the way the case study says."""
+
+from sim.metrics import summary
 
 
 def test_open_lab_is_a_swarm(open_summary):
@@ -24,12 +24,10 @@ def test_closed_lab_is_an_island(open_summary, closed_summary):
     assert c["blog_articles_published"] > 0 and o["blog_articles_published"] == 0
 
 
-def test_only_the_closed_lab_sells_works():
+def test_only_the_closed_lab_sells_works(run_model, open_summary):
     # works are the residencies' (co-produced by the lab): the open lab has none to sell; one seed of the
-    # closed lab may deal none, so average over three
-    from conftest import run_model
-
-    deals = [summary(run_model("digital_arti", seed=s), network=False) for s in range(3)]
-    assert sum(s["revenue_sales"] + s["revenue_rentals"] for s in deals) / 3 > 0
-    open_ = summary(run_model("carrefour_numerique", seed=0, host_footfall_per_day=1000.0), network=False)
-    assert open_["works_sold"] == open_["works_rented"] == 0 and open_["revenue_sales"] == 0
+    # closed lab may deal none, so one of three seeds must (run until one does)
+    deals = (summary(run_model("digital_arti", seed=s), network=False) for s in range(3))
+    assert any(s["revenue_sales"] + s["revenue_rentals"] > 0 for s in deals)
+    o = open_summary
+    assert o["works_sold"] == o["works_rented"] == 0 and o["revenue_sales"] == 0

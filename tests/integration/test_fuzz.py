@@ -9,9 +9,9 @@ import time
 
 import pytest
 import tomli_w
-from conftest import valid_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import valid_value
 
 from sim.cli import main
 from sim.schema import PARAMS

@@ -48,9 +48,3 @@ def test_gini():
     assert gini([1, 1, 1, 1]) == pytest.approx(0.0)
     assert gini([0, 0, 0, 10]) == pytest.approx(0.75)
     assert gini([]) == 0.0
-
-
-def test_declared_metric_names_match_the_summary(open_lab):
-    from sim.metrics import LADDER_KEYS, NETWORK_KEYS, summary
-
-    assert tuple(summary(open_lab)) == LADDER_KEYS + NETWORK_KEYS

@@ -176,7 +176,7 @@ def test_out_holding_other_results_is_refused(tmp_path, capsys):
 
 
 # -- issue 14: --version, --set, validate of every file kind, lazy start-up, people.csv, progress -----------
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--years", "0.1", "--set", "warmup_years=0", "--no-figures"]
 
 
