@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytest.importorskip("solara", reason="the explorer is the [explore] extra: pip install -e '.[explore]'")
+
 from sim.cli import main
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -45,7 +47,7 @@ def explorer(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "sim", "explore", str(lab), "--port", str(port), "--set", "mediators=9"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600  # guards against a hang, never a measure (as every timeout below)
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
@@ -57,10 +59,10 @@ def explorer(tmp_path_factory):
             pytest.fail(f"labsim explore exited early: {proc.stdout.read().decode()[-2000:]}")
     else:
         proc.kill()
-        pytest.fail("labsim explore did not answer within 120 s")
+        pytest.fail("labsim explore did not answer within 10 minutes")
     yield url
     os.killpg(proc.pid, 15)
-    proc.wait(timeout=20)
+    proc.wait(timeout=120)
 
 
 def _status(page) -> str:
@@ -69,6 +71,8 @@ def _status(page) -> str:
 
 @needs_browser
 def test_slider_reset_and_step_in_chromium(explorer):
+    if not os.environ.get("CI"):  # in CI, as a missing browser, a missing Playwright fails the test
+        pytest.importorskip("playwright", reason="Playwright is in the [dev] extra")
     from playwright.sync_api import sync_playwright
 
     assert CHROMIUM, "Chromium is required in CI"
@@ -76,13 +80,14 @@ def test_slider_reset_and_step_in_chromium(explorer):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.set_default_timeout(600_000)  # Playwright's 30 s default would fail a slow machine, not a broken page
         failed, requested, errors = [], [], []
         page.on("requestfailed", lambda r: failed.append(r.url))
         page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.on("request", lambda r: requested.append(r.url))
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(explorer, wait_until="networkidle", timeout=120_000)
-        page.wait_for_selector("text=Funnel so far", timeout=120_000)
+        page.goto(explorer, wait_until="networkidle", timeout=600_000)
+        page.wait_for_selector("text=Funnel so far", timeout=600_000)
         page.wait_for_load_state("networkidle")
         assert page.title() == "labsim explorer"  # not Solara's "App"
         assert "mediators 9" in _status(page)  # labsim explore --set mediators=9
@@ -98,15 +103,15 @@ def test_slider_reset_and_step_in_chromium(explorer):
         for _ in range(3):
             slider.press("ArrowLeft")
         page.get_by_role("button", name="Reset", exact=True).click()
-        page.wait_for_function("document.body.innerText.includes('mediators 6')", timeout=60_000)
+        page.wait_for_function("document.body.innerText.includes('mediators 6')", timeout=600_000)
 
         before = int(re.search(r"visitors (\d+)", _status(page)).group(1))
         page.get_by_role("button", name="Step", exact=True).click()
-        page.wait_for_function("/day 7\\b/.test(document.body.innerText)", timeout=60_000)
+        page.wait_for_function("/day 7\\b/.test(document.body.innerText)", timeout=600_000)
         after = int(re.search(r"visitors (\d+)", _status(page)).group(1))
         assert after > before  # a week of arrivals moved the funnel
         page.wait_for_function("!document.body.innerText.includes('drawn from the end of the first week')",
-                               timeout=30_000)  # the week's row is in: the plot replaces the note
+                               timeout=600_000)  # the week's row is in: the plot replaces the note
         assert failed == [] and errors == []
         page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
         browser.close()

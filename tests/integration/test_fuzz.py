@@ -1,11 +1,11 @@
 """A fuzzer: files of every kind generated and mutated from the schema, and arguments of every command.
 
-Each example must end with exit 0 in bounded time, or exit 2 with lines that all
-start with "error: ", no traceback, and nothing written. Valid commands are stopped
-where the work would begin (`ReachedWorkError`), so the whole fuzzer runs in well under a minute.
+Each example must end with exit 0, or exit 2 with lines that all start with "error: ",
+no traceback, and nothing written. Valid commands are stopped where the work would begin
+(`ReachedWorkError`), so no example runs a model. No example is timed: a fuzz case that
+took too long on a loaded machine once failed `make test` (issue 19); the bounded cost of
+absurd files and values is asserted without a clock in tests/integration/test_robustness.py.
 """
-
-import time
 
 import pytest
 import tomli_w
@@ -96,12 +96,10 @@ def check(code: int, err: str, tmp_path, out) -> None:
 
 
 def run_cli(argv, capsys, monkeypatch_ctx):
-    t0 = time.monotonic()
     try:
         code = main(argv)
     except ReachedWorkError:
         code = 0
-    assert time.monotonic() - t0 < 10, argv
     return code, capsys.readouterr().err
 
 

@@ -63,6 +63,7 @@ def test_mesa_batch_run_drives_it():
 
 
 def test_a_plain_solaraviz_page_resets_it():
+    pytest.importorskip("solara", reason="Mesa's SolaraViz comes with the [explore] extra")
     from mesa.visualization import Slider, SolaraViz
     from mesa.visualization.solara_viz import _build_model_init_kwargs
 
