@@ -27,9 +27,12 @@ from sim.errors import LabsimError
 ROOT = Path(__file__).resolve().parents[2]
 
 # 2 x 2 design points x 3 replications of the small lab, a quarter of a year each: 12 runs, ~2 s with the pool.
+# The small lab is the closed preset warmed up a quarter of a year, not its 4 years (8 times the work): enough for
+# newcomers, so that visitors differ between replications.
+YOUNG_ARTI = 'extends = "digital_arti"\nname = "young_arti"\nwarmup_years = 0.25\n'
 SMALL = """
 name = "small"
-scenarios = ["digital_arti"]
+scenarios = ["young_arti.toml"]
 replications = 3
 root_seed = 11
 years = 0.25
@@ -73,6 +76,12 @@ def write(folder: Path, text: str, name: str = "exp.toml") -> Path:
     return path
 
 
+def write_small(folder: Path, text: str = SMALL, name: str = "exp.toml") -> Path:
+    """The small experiment (or a variant of its text) and its lab, in `folder`."""
+    write(folder, YOUNG_ARTI, "young_arti.toml")
+    return write(folder, text, name)
+
+
 def runs_of(out: Path) -> pd.DataFrame:
     return pd.read_parquet(out / "runs.parquet").sort_values("run_id").reset_index(drop=True)
 
@@ -95,7 +104,7 @@ def file_bytes(out: Path) -> dict[str, bytes]:
 def baseline(tmp_path_factory):
     """The small experiment, run once on 2 local workers; tests that write into it take a copy."""
     folder = tmp_path_factory.mktemp("baseline")
-    exp_path = write(folder, SMALL)
+    exp_path = write_small(folder)
     out = folder / "out"
     counts = run_batch(load_experiment(exp_path), out, workers=2, quiet=True)
     assert counts["done"] == SMALL_RUNS and counts["failed"] == 0
@@ -248,10 +257,10 @@ def test_resume_after_kill_9_completes_every_run_once(tmp_path):
         cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 600  # a guard against a hang, never a measure: a loaded machine may be slow
         while not list((out / "runs").glob("part-*.parquet")):
             assert proc.poll() is None, f"the batch ended before it could be killed: {proc.stderr.read()!r}"
-            assert time.monotonic() < deadline, "no part written within 60 s"
+            assert time.monotonic() < deadline, "no part written within 10 minutes: the batch hangs"
             time.sleep(0.02)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -312,7 +321,7 @@ def test_a_resumed_failed_run_leaves_the_schema_of_a_clean_batch(baseline, faile
 def test_out_holding_another_experiment_is_refused_unless_forced(baseline, tmp_path, capsys):
     out = copy_of(baseline, tmp_path)
     before = file_bytes(out)
-    other = write(tmp_path, SMALL.replace("root_seed = 11", "root_seed = 12"), "other.toml")
+    other = write_small(tmp_path, SMALL.replace("root_seed = 11", "root_seed = 12"), "other.toml")
     assert main(["batch", str(other), "--out", str(out), "--workers", "2", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "--force" in err and "another experiment" in err and "Traceback" not in err
@@ -372,17 +381,26 @@ def test_dask_gives_the_same_results_as_the_local_pool(baseline, tmp_path):
     assert_frame_equal(series_of(out), series_of(baseline[1]))
 
 
-def test_unreachable_scheduler_fails_fast_and_clearly(baseline, tmp_path, capsys):
-    """Port 9 (discard) refuses connections: exit 2 within 15 s, one line, no traceback."""
-    pytest.importorskip("dask.distributed")
-    t0 = time.monotonic()
+def test_unreachable_scheduler_fails_fast_and_clearly(baseline, tmp_path, capsys, monkeypatch):
+    """Port 9 (discard) refuses connections: exit 2, one line, no traceback; Dask is given a short connect timeout."""
+    distributed = pytest.importorskip("dask.distributed")
+    from sim.batch.executors import SCHEDULER_TIMEOUT_S
+
+    timeouts = []
+    real_client = distributed.Client
+
+    def client(*args, **kwargs):
+        timeouts.append(kwargs.get("timeout"))
+        return real_client(*args, **kwargs)
+
+    monkeypatch.setattr(distributed, "Client", client)
     code = main(["batch", str(baseline[0]), "--out", str(tmp_path / "out"), "--executor", "dask",
                  "--scheduler", "tcp://127.0.0.1:9", "--quiet"])
-    elapsed = time.monotonic() - t0
     assert code == 2
-    assert elapsed < 15, f"took {elapsed:.1f} s"
+    assert timeouts == [f"{SCHEDULER_TIMEOUT_S}s"] and SCHEDULER_TIMEOUT_S <= 15  # fails fast: no clock asserted
     err = capsys.readouterr().err
     assert "cannot reach" in err and "tcp://127.0.0.1:9" in err and "Traceback" not in err
+    assert f"within {SCHEDULER_TIMEOUT_S} s" in err
 
 
 # -- 8. output layout ------------------------------------------------------------------
@@ -401,7 +419,7 @@ def test_output_layout(baseline):
     runs = runs_of(out)
     assert set(ID_COLUMNS + SMALL_VARIED + METRICS) <= set(runs.columns)
     assert len(runs) == SMALL_RUNS and runs["run_id"].is_unique
-    assert (runs["scenario"] == "digital_arti").all()
+    assert (runs["scenario"] == "young_arti").all()
     assert sorted(set(zip(runs["mediators"], runs["workshops_per_year"], strict=True))) == [
         (2, 0.0), (2, 10.0), (6, 0.0), (6, 10.0)]
     assert sorted(runs["replication"].unique()) == [0, 1, 2]
@@ -454,7 +472,7 @@ def test_summarize_without_a_batch_returns_2(tmp_path, capsys, make):
 
 
 def test_summary_columns_are_the_varied_parameters_only(tmp_path):
-    exp_path = write(tmp_path, SMALL.replace("mediators = [2, 6]\n", ""))
+    exp_path = write_small(tmp_path, SMALL.replace("mediators = [2, 6]\n", ""))
     out = tmp_path / "out"
     run_batch(load_experiment(exp_path), out, workers=2, quiet=True)
     assert main(["summarize", str(out)]) == 0
@@ -466,7 +484,7 @@ def test_summary_columns_are_the_varied_parameters_only(tmp_path):
 
 def test_run_rows_keep_the_design_value_of_a_varied_parameter(tmp_path):
     """A scenario whose intervention cuts the staff to 1: the rows must still say 2 and 6, as designed."""
-    write(tmp_path, 'extends = "digital_arti"\nname = "arti_cut"\n[[interventions]]\nat = 30\nmediators = 1\n',
+    write(tmp_path, YOUNG_ARTI.replace("young_arti", "arti_cut") + "[[interventions]]\nat = 30\nmediators = 1\n",
           "lab.toml")
     exp_path = write(tmp_path, 'scenarios = ["lab.toml"]\nreplications = 1\nyears = 0.25\n'
                                '[grid]\nmediators = [2, 6]\n')
