@@ -2,7 +2,7 @@
 
 The paired, many-seed checks at steady state (a drop-in fee's elasticity,
 engineers, confidentiality, opening the closed lab, the blog, the presets'
-budgets) are rows of `labsim check-model`, asserted in tests/test_validation.py.
+budgets) are rows of `labsim check-model`, asserted in tests/statistical/test_check_model.py.
 """
 
 import dataclasses
