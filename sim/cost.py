@@ -25,7 +25,7 @@ from typing import Any
 from sim.errors import LabsimError
 from sim.kinds import DAYS_PER_YEAR
 
-BYTES_PER_PERSON = 2_500  # agent, bookings, records (benchmarks: 1.8 KB; margin for metrics)
+BYTES_PER_PERSON = 2_500  # a row of the people table, bookings, records (benchmarks: 0.8 KB, 1.1 KB with the metrics; kept as a margin)
 BYTES_PER_TIE = 1_000  # a tie is an edge of the run's networkx graph (dicts of attributes), and igraph's copy
 SECONDS_PER_PERSON = 12e-6  # creating a person and archiving them
 SECONDS_PER_VISIT = 25e-6  # a visit, its quality, its booking, its ties (metrics included)
