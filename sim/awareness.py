@@ -76,3 +76,13 @@ class Awareness:
         n = min(int(getattr(self, stock)), int(n))
         setattr(self, stock, getattr(self, stock) - n)
         return n
+
+    def snapshot(self) -> dict:
+        """The stocks and the ring of referrers, as data."""
+        return {"reputation": self.reputation, "told": self.told, "docs_pages": self.docs_pages,
+                "referrers": self._referrers.copy(), "next": self._next}
+
+    def restore(self, snap: dict) -> None:
+        """Refill from `snapshot` data."""
+        self.reputation, self.told, self.docs_pages = snap["reputation"], snap["told"], snap["docs_pages"]
+        self._referrers, self._next = np.array(snap["referrers"], dtype=np.int64), int(snap["next"])

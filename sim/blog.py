@@ -79,3 +79,12 @@ class Blog:
     def articles_past_year(self) -> int:
         """Articles published in the past year (they bring applicants to residency calls)."""
         return len(self.published_at)
+
+    def snapshot(self) -> dict:
+        """The authors' rates, who wrote in the period, the past year's publications, as data."""
+        return {"rate": self.rate.copy(), "counted": self.counted.copy(), "published_at": list(self.published_at)}
+
+    def restore(self, snap: dict) -> None:
+        """Refill from `snapshot` data."""
+        self.rate, self.counted = np.array(snap["rate"], dtype=float), np.array(snap["counted"], dtype=bool)
+        self.published_at = deque(float(t) for t in snap["published_at"])

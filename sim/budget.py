@@ -63,3 +63,13 @@ class Budget:
             "cost_per_visit": round(total / visits, 2) if visits else None,
             "cost_per_contributor": round(total / contributors, 2) if contributors else None,
         }
+
+    def snapshot(self) -> dict:
+        """The books, as data."""
+        return {"counting": self.counting, "income": dict(self.income), "costs": dict(self.costs),
+                "subsidy": self.subsidy}
+
+    def restore(self, snap: dict) -> None:
+        """Refill from `snapshot` data."""
+        self.counting, self.subsidy = bool(snap["counting"]), snap["subsidy"]
+        self.income, self.costs = dict(snap["income"]), dict(snap["costs"])

@@ -107,3 +107,11 @@ class Calendar:
         ids = np.flatnonzero(self.people.next_visit[: self.people.n] == day)
         self.people.next_visit[ids] = -1
         return ids
+
+    def snapshot(self) -> dict:
+        """Appointment slots booked per day (bookings themselves are the people table's `next_visit`)."""
+        return {"slots_used": [[day, used] for day, used in self._slots_used.items()]}
+
+    def restore(self, snap: dict) -> None:
+        """Refill from `snapshot` data."""
+        self._slots_used = {int(day): int(used) for day, used in snap["slots_used"]}

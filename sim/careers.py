@@ -341,3 +341,13 @@ class Careers:
         self.people.check_day[ids] = -1  # a lapse longer than the memory: its pending check goes too
         self.people.gone[ids] = True
         self.network.forget(ids)
+
+    def snapshot(self) -> dict:
+        """The dormant pool and the members' anniversaries to come, as data."""
+        return {**{f"dormant.{k}": v for k, v in self.dormant.snapshot().items()},
+                "anniversaries": [[day, ids] for day, ids in self._anniversaries.items()]}
+
+    def restore(self, snap: dict) -> None:
+        """Refill from `snapshot` data."""
+        self.dormant.restore({k.removeprefix("dormant."): v for k, v in snap.items() if k.startswith("dormant.")})
+        self._anniversaries = defaultdict(list, {int(day): [int(u) for u in ids] for day, ids in snap["anniversaries"]})

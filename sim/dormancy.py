@@ -98,3 +98,17 @@ class DormantPool:
         slots = np.arange(self._front, self._end)
         ids = self._ids[slots]
         return ids[self.people.dormant_entry[ids] == self._base + slots]
+
+    def snapshot(self) -> dict:
+        """The live part of the pool, as data (entry numbers are kept: people's `dormant_entry` refer to them)."""
+        live = slice(self._front, self._end)
+        return {"ids": self._ids[live].copy(), "since": self._since[live].copy(), "weight": self._weight[live].copy(),
+                "first_entry": self._base + self._front}
+
+    def restore(self, snap: dict) -> None:
+        """Refill an empty pool from `snapshot` data."""
+        n = len(snap["ids"])
+        size = max(1024, 2 * n)
+        self._ids, self._since, self._weight = np.empty(size, dtype=np.int64), np.empty(size), np.empty(size)
+        self._ids[:n], self._since[:n], self._weight[:n] = snap["ids"], snap["since"], snap["weight"]
+        self._base, self._front, self._end = int(snap["first_entry"]), 0, n

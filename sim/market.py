@@ -65,15 +65,10 @@ class Market:
 
     def __init__(self, lab: Lab, model: mesa.Model, people: People, network: CollabNetwork, staff: Staff,
                  awareness: Awareness, tally: Tally, budget: Budget) -> None:
-        """Engineers are there from the start (they know two of the staff); clients come with the first deals."""
+        """No engineer or client yet: a new lab hires its providers (`hire_providers`); clients come with deals."""
         self.lab, self.model, self.people, self.network, self.staff = lab, model, people, network, staff
         self.awareness, self.tally, self.budget = awareness, tally, budget
-        settings, now = lab.settings, lab.time
-        ids = people.add(settings.engineer_providers, Role.ENGINEER, Channel.PROVIDER, now,
-                         affiliation=Affiliation.ENGINEER_PROVIDER)
-        self.engineers = [Engineer(model, uid) for uid in ids.tolist()]
-        for uid in ids.tolist():
-            network.stage(np.full(min(2, staff.ids.size), uid), staff.ids[:2], now)
+        self.engineers: list[Engineer] = []
         self.hours_left = 0.0
         self.portfolio: list[Work] = []
         self.clients: dict[int, Client] = {}  # prospect index -> client
@@ -82,6 +77,15 @@ class Market:
         self._next_project = 0
 
     # -- engineers ---------------------------------------------------------
+    def hire_providers(self) -> None:
+        """The engineers the lab works with from the start (`engineer_providers`); they know two of the staff."""
+        now = self.lab.time
+        ids = self.people.add(self.lab.settings.engineer_providers, Role.ENGINEER, Channel.PROVIDER, now,
+                              affiliation=Affiliation.ENGINEER_PROVIDER)
+        self.engineers = [Engineer(self.model, uid) for uid in ids.tolist()]
+        for uid in ids.tolist():
+            self.network.stage(np.full(min(2, self.staff.ids.size), uid), self.staff.ids[:2], now)
+
     def refill_hours(self) -> None:
         """A new year: each engineer can sell the lab engineer_hours_per_year hours."""
         self.hours_left = len(self.engineers) * self.lab.settings.engineer_hours_per_year
@@ -218,3 +222,27 @@ class Market:
         self.budget.earn("services", settings.service_price)
         if not project.confidential:
             self.awareness.document(settings.doc_pages_per_project * settings.open_documentation)
+
+    def snapshot(self) -> dict:
+        """Engineers, the portfolio, clients, company projects and rentals, as data."""
+        index = {id(work): i for i, work in enumerate(self.portfolio)}
+        return {
+            "engineers": [e.unique_id for e in self.engineers], "hours_left": self.hours_left,
+            "portfolio": [[w.author, w.available] for w in self.portfolio],
+            "clients": [[i, c.unique_id] for i, c in self.clients.items()],
+            "projects": [[pid, p.client, p.mediator, list(p.team), p.confidential, p.ends]
+                         for pid, p in self.projects.items()],
+            "rentals": [[index[id(r.work)], r.months_left, r.monthly] for r in self.rentals],
+            "next_project": self._next_project,
+        }
+
+    def restore(self, snap: dict) -> None:
+        """Refill from `snapshot` data (engineers and clients are Mesa agents again)."""
+        self.engineers = [Engineer(self.model, int(uid)) for uid in snap["engineers"]]
+        self.hours_left = float(snap["hours_left"])
+        self.portfolio = [Work(int(author), bool(available)) for author, available in snap["portfolio"]]
+        self.clients = {int(i): Client(self.model, int(uid)) for i, uid in snap["clients"]}
+        self.projects = {int(pid): Project(int(c), int(m), tuple(int(u) for u in team), bool(conf), float(ends))
+                         for pid, c, m, team, conf, ends in snap["projects"]}
+        self.rentals = [Rental(self.portfolio[int(i)], int(left), float(monthly)) for i, left, monthly in snap["rentals"]]
+        self._next_project = int(snap["next_project"])

@@ -236,3 +236,25 @@ def betweenness(g: ig.Graph, seed: int, samples: int = BETWEENNESS_SAMPLES) -> n
 def funnel(summary_: dict) -> dict[str, int]:
     """The engagement funnel: how many stood on each rung."""
     return {step: int(summary_[step]) for step in FUNNEL_STEPS}
+
+
+def _partners(m: Any) -> int:
+    return int(m.people.active_count[Role.PARTNER]) - m.partnerships.active
+
+
+WEEKLY_SERIES = {  # the DataCollector's model reporters (timeseries.csv): one row a week; `time` = days since the warm-up ended, at the end of the week
+    "time": lambda m: m.time + 0.5 - m.warmup_days,
+    **{f"{role.label}s": (lambda r: lambda m: int(m.people.active_count[r]))(role)
+       for role in (Role.VISITOR, Role.CONTRIBUTOR)},
+    "partners": _partners,
+    **{f"{role.label}s": (lambda r: lambda m: int(m.people.active_count[r]))(role)
+       for role in (Role.MEDIATOR, Role.ARTIST)},
+    "arrivals": lambda m: m.tally.week["arrivals"],
+    "visits": lambda m: m.tally.week["visits"],
+    "lapses": lambda m: m.tally.week["lapses"],
+    "comebacks": lambda m: m.tally.week["comebacks"],
+    "docs_pages": lambda m: m.awareness.docs_pages,
+    "reputation": lambda m: round(m.awareness.renown, 2),
+    "revenue": lambda m: round(m.budget.revenue, 2),
+    "costs": lambda m: round(sum(m.budget.costs.values()), 2),
+}

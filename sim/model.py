@@ -37,6 +37,7 @@ from sim.calendar import VISIT_HOUR, WEEK_END, Calendar
 from sim.careers import Careers
 from sim.kinds import DAYS_PER_MONTH, DAYS_PER_YEAR, Role, SessionKind
 from sim.market import Market
+from sim.metrics import WEEKLY_SERIES
 from sim.network import CollabNetwork
 from sim.partnerships import Partnerships
 from sim.population import People
@@ -45,6 +46,7 @@ from sim.scenario import Scenario, from_keywords, mesa_scenario
 from sim.sessions import Sessions
 from sim.settings import Settings
 from sim.staff import Staff
+from sim.state import LabState, resume
 from sim.tally import Tally
 
 YEAR = DAYS_PER_YEAR
@@ -65,9 +67,9 @@ class LabModel(mesa.Model):
 
     """
 
-    def __init__(self, scenario: Scenario | Settings | str | None = None, rng: int | None = None,
-                 **keywords: object) -> None:
-        """Wire the components, hire the staff, seat the initial population, schedule the days."""
+    def __init__(self, scenario: Scenario | Settings | str | None = None, rng: int | None = None, *,
+                 state: LabState | None = None, **keywords: object) -> None:
+        """Wire the components; then found the lab (staff, initial population) or resume a saved `state`."""
         lab_scenario, rng = from_keywords(scenario, keywords, rng)
         super().__init__(rng=rng, scenario=mesa_scenario(lab_scenario, rng))  # Mesa's view: the starting settings
         self.lab_scenario = lab_scenario
@@ -81,7 +83,6 @@ class LabModel(mesa.Model):
         self.calendar = Calendar(self, self.people)
         self.awareness = Awareness(settings)
         self.staff = Staff(self, self.people, self.network)
-        self.staff.staff_to(settings.mediators, self.time)
         self.careers = Careers(self, self.people, self.calendar, self.network, self.staff, self.awareness,
                                self.tally, self.budget)
         self.arrivals = Arrivals(self, self.people, self.network, self.awareness, self.careers, self.tally)
@@ -92,17 +93,27 @@ class LabModel(mesa.Model):
         self.programme = Programme(self, self.people, self.calendar, self.arrivals, self.careers, self.awareness,
                                    self.market, self.partnerships, self.blog, self.tally, self.budget)
         self.sessions = Sessions(self, self.people, self.network, self.staff, self.awareness, self.tally)
-        self.careers.plan_visits(self.partnerships.seat(settings.partner_organisations))
-        seats.seat(self, self.people, self.network, self.staff, self.careers)
+        self.datacollector = mesa.DataCollector(model_reporters=WEEKLY_SERIES)
+        self._next_month = DAYS_PER_MONTH + 0.1  # rents are paid and works offered again each month
+        if state is None:
+            self._found()
+        else:
+            resume(self, state)  # the saved lab, its clock and random streams; this scenario's settings from now on
         self._interventions = [_Intervention(self, iv.changes) for iv in lab_scenario.interventions]
         for iv, spec in zip(self._interventions, lab_scenario.interventions, strict=True):
             self.schedule_event(iv.apply, at=self.warmup_days + spec.at, priority=Priority.HIGH)
-        self.datacollector = mesa.DataCollector(model_reporters=TIMESERIES_REPORTERS)
+
+    def _found(self) -> None:
+        """A new lab: staff and providers hired, the initial population seated, the warm-up and the days scheduled."""
+        settings = self.settings
+        self.staff.staff_to(settings.mediators, self.time)
+        self.market.hire_providers()
+        self.careers.plan_visits(self.partnerships.seat(settings.partner_organisations))
+        seats.seat(self, self.people, self.network, self.staff, self.careers)
         if self.warmup_days > 0:
             self.schedule_event(self.start_measuring, at=self.warmup_days, priority=Priority.HIGH)
         else:
             self.start_measuring()
-        self._next_month = DAYS_PER_MONTH + 0.1  # rents are paid and works offered again each month
         self.schedule_recurring(self.day, Schedule(interval=1.0, start=VISIT_HOUR))
 
     # -- a day, top to bottom ------------------------------------------------------------
@@ -195,25 +206,3 @@ class _Intervention:
     def apply(self) -> None:
         """Apply the change of governance now."""
         self.model.apply(self.changes)
-
-
-def _partners(m: LabModel) -> int:
-    return int(m.people.active_count[Role.PARTNER]) - m.partnerships.active
-
-
-TIMESERIES_REPORTERS = {  # one row a week; `time` = days since the warm-up ended, at the end of the week
-    "time": lambda m: m.time + 0.5 - m.warmup_days,
-    **{f"{role.label}s": (lambda r: lambda m: int(m.people.active_count[r]))(role)
-       for role in (Role.VISITOR, Role.CONTRIBUTOR)},
-    "partners": _partners,
-    **{f"{role.label}s": (lambda r: lambda m: int(m.people.active_count[r]))(role)
-       for role in (Role.MEDIATOR, Role.ARTIST)},
-    "arrivals": lambda m: m.tally.week["arrivals"],
-    "visits": lambda m: m.tally.week["visits"],
-    "lapses": lambda m: m.tally.week["lapses"],
-    "comebacks": lambda m: m.tally.week["comebacks"],
-    "docs_pages": lambda m: m.awareness.docs_pages,
-    "reputation": lambda m: round(m.awareness.renown, 2),
-    "revenue": lambda m: round(m.budget.revenue, 2),
-    "costs": lambda m: round(sum(m.budget.costs.values()), 2),
-}

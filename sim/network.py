@@ -286,6 +286,24 @@ class CollabNetwork:
         )
         return g
 
+    # -- a mature lab saved and forked (sim.state) -----------------------------------
+    def snapshot(self) -> dict:
+        """The ties as data (staged ties merged first: merging changes no weight, time or degree)."""
+        self.flush()
+        self._room()
+        return {"main.key": self._main.key, "main.weight": self._main.weight, "main.last": self._main.last,
+                "buffer.key": self._buffer.key, "buffer.weight": self._buffer.weight,
+                "buffer.last": self._buffer.last, "degree": self.degree_of[: self.people.n].copy()}
+
+    def restore(self, snap: dict) -> None:
+        """Refill an empty network from `snapshot` data."""
+        for part, edges in (("main", self._main), ("buffer", self._buffer)):
+            edges.key = np.array(snap[f"{part}.key"], dtype=np.int64)
+            edges.weight = np.array(snap[f"{part}.weight"], dtype=np.int64)
+            edges.last = np.array(snap[f"{part}.last"], dtype=np.float64)
+        self.degree_of = np.array(snap["degree"], dtype=np.int64)
+        self._room()
+
 
 def group_pairs(members: np.ndarray, k: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Pairs tying each member to up to k others of the same activity, drawn at random (a draw repeated once counts once).

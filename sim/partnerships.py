@@ -122,3 +122,15 @@ class Partnerships:
             self.status[np.flatnonzero(self.org == uid)] = PartnershipStatus.PROSPECT
             self.tally.add("partnerships_ended")
         return np.array(keep, dtype=np.int64)
+
+    def snapshot(self) -> dict:
+        """The pool's statuses, the organisations' ids and the procedures under way, as data."""
+        return {"status": self.status.copy(), "org": self.org.copy(),
+                "pending": [[i, at, via] for i, (at, via) in self.pending.items()]}
+
+    def restore(self, snap: dict) -> None:
+        """Refill from `snapshot` data."""
+        self.status = np.array(snap["status"], dtype=np.int8)
+        self.org = np.array(snap["org"], dtype=np.int64)
+        self.size = self.status.size
+        self.pending = {int(i): (float(at), int(via)) for i, at, via in snap["pending"]}

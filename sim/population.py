@@ -215,6 +215,24 @@ class People:
             recent[rows, (v - back) % k] = old[rows, (v - back) % old.shape[1]]
         self.recent = recent
 
+    # -- a mature lab saved and forked (sim.state) -----------------------------------
+    def snapshot(self) -> dict:
+        """The table as data: each column's used rows, the ring of visit times, the counts."""
+        n = self.n
+        return {"n": n, "measuring": self.measuring, "active_count": self.active_count.copy(),
+                "recent": self.recent[:n].copy(), **{f"column.{name}": getattr(self, name)[:n].copy() for name in COLUMNS}}
+
+    def restore(self, snap: dict) -> None:
+        """Refill an empty table from `snapshot` data."""
+        n = int(snap["n"])
+        self.recent = np.full((0, snap["recent"].shape[1]), -np.inf)
+        self._grow(max(n, 1))
+        for name in COLUMNS:
+            getattr(self, name)[:n] = snap[f"column.{name}"]
+        self.recent[:n] = snap["recent"]
+        self.n, self.measuring = n, bool(snap["measuring"])
+        self.active_count = np.array(snap["active_count"], dtype=np.int64)
+
 
 class Person:
     """One person of the lab: a view of their row in the people table, made on demand.

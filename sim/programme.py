@@ -194,3 +194,19 @@ class Programme:
         self.people.works[author] += 1
         if self.people.role[author] == Role.ARTIST and self.people.channel[author] == Channel.RESIDENCY:
             self.market.add_work(author)
+
+    def snapshot(self) -> dict:
+        """The year's plan, the residencies under way and to come, as data."""
+        return {"plan": [[day, [item.value for item in items]] for day, items in self.plan.items()],
+                "year_start": self.year_start, "workshops_today": self.workshops_today, "event_today": self.event_today,
+                "selected": [[day, ids] for day, ids in self.selected.items()], "residents": self.residents.copy(),
+                "residency_end": [[uid, end] for uid, end in self.residency_end.items()]}
+
+    def restore(self, snap: dict) -> None:
+        """Refill from `snapshot` data."""
+        self.plan = defaultdict(list, {int(day): [Item(v) for v in items] for day, items in snap["plan"]})
+        self.year_start, self.workshops_today = float(snap["year_start"]), int(snap["workshops_today"])
+        self.event_today = bool(snap["event_today"])
+        self.selected = {int(day): [int(u) for u in ids] for day, ids in snap["selected"]}
+        self.residents = np.array(snap["residents"], dtype=np.int64)
+        self.residency_end = {int(uid): float(end) for uid, end in snap["residency_end"]}

@@ -18,14 +18,12 @@ from typing import Any
 from sim.errors import LabsimError
 from sim.files import TomlFile, cap, read_toml, show
 from sim.kinds import DAYS_PER_YEAR
-from sim.schema import PARAM_BY_NAME, PARAMS
+from sim.schema import PARAM_BY_NAME, PARAMS, START_ONLY
 from sim.settings import Settings
 from sim.willingness import fee_acceptance
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 MAP_KEYS = ("public_market", "open_closed")
-START_ONLY = ("warmup_years", "initial_contributors", "initial_partners", "initial_dormant", "initial_former_regulars",
-              "initial_awareness", "initial_doc_pages", "engineer_providers", "partner_organisations")
 META_KEYS = ("name", "description", "extends", "interventions", *MAP_KEYS)
 MAX_EXTENDS = 16  # files in one chain of `extends`
 MAX_REPORTED = 25  # problems reported per file

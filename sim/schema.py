@@ -31,6 +31,7 @@ class Param:
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] | None = None
+    start_only: bool = False  # defines how the lab started: no intervention or fork of a saved lab changes it
 
     def allowed(self) -> str:
         """Say in words what values the key takes."""
@@ -50,8 +51,15 @@ def _fmt(x: float) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
+# Keys read once, when the run starts (the initial population, the warm-up, the providers and partners present at
+# the start): a policy applied to a running or saved lab (an intervention, a fork of a lab state) cannot change them.
+START_ONLY = frozenset({"warmup_years", "initial_contributors", "initial_partners", "initial_dormant",
+                        "initial_former_regulars", "initial_awareness", "initial_doc_pages", "engineer_providers",
+                        "partner_organisations"})
+
+
 def _p(group: str, name: str, kind: type, default, unit: str, low, high, doc: str, source: str, choices=None) -> Param:
-    return Param(name, kind, default, unit, doc, source, group, low, high, choices)
+    return Param(name, kind, default, unit, doc, source, group, low, high, choices, name in START_ONLY)
 
 
 # fmt: off

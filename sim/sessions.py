@@ -196,3 +196,12 @@ class Sessions:
         helpers = (picks[2 * n_intro :] * regulars.size).astype(np.int64)
         self.network.stage(np.concatenate([newcomers[a], regulars[helpers]]),
                            np.concatenate([regulars[b], newcomers[helped]]), now)
+
+    def snapshot(self) -> dict:
+        """The log of recent sessions, as data."""
+        return {"log": [[t, kind, ids.tolist()] for t, kind, ids in self.log]}
+
+    def restore(self, snap: dict) -> None:
+        """Refill from `snapshot` data."""
+        self.log.clear()
+        self.log.extend((float(t), str(kind), np.array(ids, dtype=np.int64)) for t, kind, ids in snap["log"])

@@ -45,3 +45,12 @@ class Staff:
     def pick(self, rng: np.random.Generator) -> int:
         """One mediator at random (a project's, a deal's)."""
         return int(self.ids[rng.integers(self.ids.size)])
+
+    def snapshot(self) -> dict:
+        """The staff's ids, in the order they were hired."""
+        return {"ids": self.ids.copy()}
+
+    def restore(self, snap: dict) -> None:
+        """Take back the staff of `snapshot` (their rows are the people table's): Mesa agents again."""
+        self.ids = np.array(snap["ids"], dtype=np.int64)
+        self.mediators = [Mediator(self.model, uid) for uid in self.ids.tolist()]

@@ -62,3 +62,17 @@ class Tally:
     def new_week(self) -> None:
         """The week's counts from zero (after the week's row of the time series)."""
         self.week.clear()
+
+    def snapshot(self) -> dict:
+        """The counts, as data."""
+        return {"counting": self.counting, "period": dict(self.period), "week": dict(self.week),
+                "newcomers": self.newcomers.copy(), "subscribers": list(self.subscribers),
+                "clients": list(self.clients)}
+
+    def restore(self, snap: dict) -> None:
+        """Refill from `snapshot` data."""
+        self.counting = bool(snap["counting"])
+        self.period, self.week = Counter(snap["period"]), Counter(snap["week"])
+        self.newcomers = np.array(snap["newcomers"], dtype=np.int64)
+        self.subscribers = dict.fromkeys(int(u) for u in snap["subscribers"])
+        self.clients = dict.fromkeys(int(c) for c in snap["clients"])
