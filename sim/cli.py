@@ -132,6 +132,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
+    p = sub.add_parser("warmup", help="warm a scenario up once per seed and save each mature lab, for policies "
+                                      "applied from now on (--from)")
+    p.add_argument("scenario", help="a preset name or a scenario file (its warm-up is warmup_years)")
+    p.add_argument("--seeds", type=_integer(1, 10_000), required=True, help="mature labs to save, one per seed (1 to 10,000)")
+    p.add_argument("--out", type=Path, required=True, help="the states folder (new, or a states folder with --force)")
+    p.add_argument("--seed", type=_seed, default=1, help="root seed of the labs' seeds (default 1, as compare's)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
+    p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="replace the states already in --out")
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
+
     p = sub.add_parser("scenarios", help="list the presets with their place on the case study's map")
     p.add_argument("--describe", action="store_true", help="describe every scenario key instead")
     p.add_argument("--markdown", action="store_true", help="with --describe: print docs/scenarios.md")
@@ -312,6 +324,25 @@ def cmd_run(args) -> int:
         written = write_result(result, out, figures=not args.no_figures)
     print(_table({scenario.name: result.summary}))
     print(f"\n{len(written)} files written to {out}/ in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_warmup(args) -> int:
+    """Labsim warmup: each seed's warm-up once, its mature lab saved (sim.state) for policies from now on."""
+    from sim.batch.warmup import warm_up
+    from sim.scenario import load_scenario, parse_settings
+
+    settings = parse_settings(args.set)
+    scenario = load_scenario(args.scenario)
+    if settings:
+        scenario = scenario.with_settings(**settings)
+    t0 = time.perf_counter()
+    with _Bar("warm-ups", args.seeds, quiet=args.quiet) as bar:
+        manifest = warm_up(scenario, args.seeds, args.out, root_seed=args.seed, workers=args.workers,
+                           force=args.force, progress=lambda failed: bar.advance(), allow_large=args.allow_large)
+    years = manifest["warmup_years"]
+    print(f"{len(manifest['seeds'])} mature labs of {scenario.name} ({years:g} years of warm-up each) saved in "
+          f"{args.out}/ in {time.perf_counter() - t0:.1f} s; apply policies from now on with --from {args.out}")
     return 0
 
 
@@ -858,6 +889,7 @@ def _table(summaries: dict[str, dict], width: int = 100) -> str:
 
 COMMANDS = {
     "run": cmd_run,
+    "warmup": cmd_warmup,
     "casestudy": cmd_casestudy,
     "scenarios": cmd_scenarios,
     "validate": cmd_validate,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the model, networkx and pandas are imported when a run happ
     import pandas as pd
 
     from sim.model import LabModel
+    from sim.state import LabState
 
 MAX_YEARS = 50
 __all__ = ["MAX_YEARS", "RunResult", "Summaries", "check_run_args", "measured_series", "run", "simulate",
@@ -70,12 +71,15 @@ def relaxed_gc(threshold: int = 100_000):
         gc.set_threshold(*old)
 
 
-def simulate(scenario: Scenario, seed: int, years: float) -> LabModel:
-    """Build and run the model, warm-up then `years` measured years (no metrics): the part the benchmarks time."""
+def simulate(scenario: Scenario, seed: int, years: float, state: LabState | None = None) -> LabModel:
+    """Build and run the model, warm-up then `years` measured years (no metrics): the part the benchmarks time.
+
+    With `state`, the lab starts from the saved mature lab instead (no warm-up to run).
+    """
     from sim.model import LabModel
 
     with relaxed_gc():
-        model = LabModel(scenario, rng=seed)
+        model = LabModel(scenario, rng=seed, state=state)
         for _ in _periods(model, [years]):
             pass
     return model
@@ -107,7 +111,7 @@ class Summaries(NamedTuple):
 
 
 def summarise_run(scenario: Scenario, seed: int, years: float, network: bool = True, yearly: bool = False,
-                  series: bool = False) -> Summaries:
+                  series: bool = False, state: LabState | None = None) -> Summaries:
     """Run one scenario from one seed and summarise it: the one run function of every tool that runs many.
 
     Batches, compare, map, sensitivity, optimize, calibrate, ABC and the
@@ -126,6 +130,8 @@ def summarise_run(scenario: Scenario, seed: int, years: float, network: bool = T
             Otherwise they are seeded from the model's generator at the end, so
             that the summary is the one `labsim run` writes.
         series: Also return the measured weeks' time series (`timeseries.csv`).
+        state: A saved mature lab (`sim.state`) to fork instead of warming one up: the
+            scenario's settings apply from now on, `seed` is the saved lab's.
 
     """
     from sim.cost import check_run
@@ -139,7 +145,7 @@ def summarise_run(scenario: Scenario, seed: int, years: float, network: bool = T
     meta = {"warmup_years": scenario.settings.warmup_years, "labsim_version": __version__}
     out = []
     with relaxed_gc():
-        model = LabModel(scenario, rng=seed)
+        model = LabModel(scenario, rng=seed, state=state)
         for i in _periods(model, lengths):
             s = summary(model, network=network and not yearly)
             if "density" not in s:
@@ -152,6 +158,18 @@ def summarise_run(scenario: Scenario, seed: int, years: float, network: bool = T
     return Summaries(out, measured_series(model) if series else None)
 
 
+def warm_up_run(scenario: Scenario, seed: int) -> dict[str, bytes]:
+    """Run a scenario's warm-up from one seed and return the mature lab's state files (`sim.state`)."""
+    from sim.model import LabModel
+    from sim.state import state_files
+
+    check_run_args(seed, 1.0)
+    with relaxed_gc():
+        model = LabModel(scenario, rng=seed)
+        model.run_until(model.warmup_days)
+    return state_files(model, seed)
+
+
 def measured_series(model: LabModel) -> pd.DataFrame:
     """The weekly rows of the measured years (`time` in days since the warm-up ended)."""
     ts = model.datacollector.get_model_vars_dataframe()
@@ -161,12 +179,13 @@ def measured_series(model: LabModel) -> pd.DataFrame:
 
 
 def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allow_large: bool = False,
-        people: bool = True) -> RunResult:
+        people: bool = True, state: LabState | None = None) -> RunResult:
     """Run one scenario (preset name, file or Scenario) for some years from one seed.
 
     A run whose estimated cost exceeds the limits of `sim.cost` is refused
     before it starts, unless `allow_large` raises them. `people` adds the
-    per-person table (`sim.people`); batches, which keep only the summary, skip it.
+    per-person table (`sim.people`); batches, which keep only the summary, skip it. With `state` (a saved
+    mature lab, `sim.state`), the lab is forked from it (its seed, not `seed`) and the scenario applies from now on.
     """
     from sim.cost import check_run
     from sim.metrics import summary
@@ -176,7 +195,9 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allo
     sc = load_scenario(scenario)
     sc.check_horizon(years)
     check_run(sc, years, allow_large=allow_large)
-    model = simulate(sc, seed, years)
+    if state is not None:
+        seed = state.seed
+    model = simulate(sc, seed, years, state)
     ts = measured_series(model)
     meta = {"scenario": sc.name, "seed": seed, "years": float(years), "warmup_years": sc.settings.warmup_years,
             "labsim_version": __version__}

@@ -43,7 +43,7 @@ from sim.files import TomlFile, cap, integer, number, read_toml, show, string
 from sim.scenario import Scenario, is_path_like, load_scenario, nearest, resolve_from
 from sim.schema import PARAM_BY_NAME
 
-TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "grid", "sample")
+TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "from", "grid", "sample")
 SAMPLE_KEYS = ("method", "n", "bounds")
 METHODS = ("lhs", "sobol")
 MAX_YEARS = 50
@@ -60,7 +60,9 @@ class RunSpec:
 
     `network`: the full network measures (else only its size: nodes, density);
     `yearly`: one summary per measured year instead of one for the whole run;
-    `series`: keep the weekly time series (a batch's store does, a table does not).
+    `series`: keep the weekly time series (a batch's store does, a table does not);
+    `state`: a folder of saved mature labs (`labsim warmup`): fork replication r's lab (its seed) instead of
+    warming one up; `save_state`: a folder to save this run's mature lab into (a warm-up, nothing measured).
     """
 
     run_id: str
@@ -74,6 +76,8 @@ class RunSpec:
     network: bool = True
     yearly: bool = False
     series: bool = False
+    state: str | None = None
+    save_state: str | None = None
 
 
 @dataclass
@@ -90,6 +94,7 @@ class Experiment:
     source: dict = field(default_factory=dict)
     loaded: list[Scenario] = field(default_factory=list, repr=False, compare=False)
     path: str = ""  # the experiment file, for messages
+    states: str | None = None  # a folder of saved mature labs: every point is a policy forked from them
 
     def scenario_objects(self) -> list[Scenario]:
         """The base scenarios, loaded once: their contents are the experiment's identity."""
@@ -115,23 +120,44 @@ class Experiment:
     def digest(self) -> str:
         """A hash of what the experiment runs: the resolved contents of its scenarios, not their paths."""
         scenarios = [scenario_identity(sc) for sc in self.scenario_objects()]
-        blob = json.dumps({"scenarios": scenarios, "points": self.points, "replications": self.replications,
-                           "root_seed": self.root_seed, "years": self.years}, sort_keys=True, default=str)
+        ident = {"scenarios": scenarios, "points": self.points, "replications": self.replications,
+                 "root_seed": self.root_seed, "years": self.years}
+        if self.states:
+            ident["states"] = states_identity(self.states)
+        blob = json.dumps(ident, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def seeds(self) -> list[int]:
+        """Each replication's seed: the saved labs' seeds when forking from states, else from the root seed."""
+        if self.states:
+            from sim.state import LabStates
+
+            return LabStates(self.states).seeds[: self.replications]
+        return replication_seeds(self.root_seed, self.replications)
 
     def runs(self) -> list[RunSpec]:
         """Every run, in a fixed order; ids and seeds do not depend on that order."""
-        return make_jobs(self.scenario_objects(), self.points, replication_seeds(self.root_seed, self.replications),
-                         self.years, series=True)
+        return make_jobs(self.scenario_objects(), self.points, self.seeds(), self.years, series=True,
+                         state=self.states)
+
+    def from_states(self, folder: str | Path, where: str = "--from") -> None:
+        """Fork every run from the saved labs of `folder` (checked against the scenarios, points and replications)."""
+        problems = check_states(folder, self.scenario_objects(), self.points, self.replications, where)
+        if problems:
+            raise LabsimError(cap(problems))
+        self.states = str(Path(folder).resolve())
 
 
 def make_jobs(scenarios: list[Scenario | str], points: list[dict[str, Any]], seeds: list[int], years: float = 1.0,
-              *, network: bool = True, yearly: bool = False, series: bool = False) -> list[RunSpec]:
+              *, network: bool = True, yearly: bool = False, series: bool = False,
+              state: str | None = None) -> list[RunSpec]:
     """Every point (settings changes) of every scenario on every seed: settings x seeds, in a fixed order.
 
     Each run's id is `p<point>-r<replication>` (point counted over scenarios,
     then points; replication = the seed's index), and every point runs on the
-    same seeds (common random numbers), so settings compare pair by pair.
+    same seeds (common random numbers), so settings compare pair by pair. With
+    `state` (a folder of saved labs), replication r forks saved lab r: then
+    `seeds` must be the saved labs' seeds (common random numbers and common history).
     Scenarios are loaded here, once: workers get the resolved scenario, so a
     file changed while the runs go on cannot leak in.
     """
@@ -142,7 +168,7 @@ def make_jobs(scenarios: list[Scenario | str], points: list[dict[str, Any]], see
             point = s_idx * len(points) + p_idx
             for rep, seed in enumerate(seeds):
                 out.append(RunSpec(f"p{point:05d}-r{rep:04d}", sc, sc.name, point, params, rep, seed, years,
-                                   network, yearly, series))
+                                   network, yearly, series, state))
     return out
 
 
@@ -205,7 +231,16 @@ def read_header(tf: TomlFile, top_keys: tuple[str, ...], problems: list[str], de
                 loaded.append(sc)
             except LabsimError as exc:
                 problems += [f"{tf.where('scenarios')}: {p}" for p in exc.problems]
+    states = None
+    if "from" in tf.data:
+        ref = tf.data["from"]
+        if not isinstance(ref, str) or not ref:
+            problems.append(f"{tf.where('from')}: got {show(ref)}; allowed: a folder of saved labs (labsim warmup), "
+                            "relative to this file")
+        else:
+            states = str((tf.path.parent / ref).resolve())
     return {
+        "states": states,
         "name": string(tf, "name", tf.path.stem, problems),
         "description": string(tf, "description", "", problems),
         "refs": refs, "loaded": loaded, "years": years,
@@ -230,12 +265,14 @@ def parse_experiment(tf: TomlFile) -> Experiment:
         points = _sample(data["sample"], tf, problems, seed)
     if not problems:
         problems += check_points(points, head["loaded"], where)
+    if not problems and head["states"]:
+        problems += check_states(head["states"], head["loaded"], points, head["replications"], tf.where("from"))
     if problems:
         raise LabsimError(cap(problems))
     return Experiment(
         name=head["name"], scenarios=head["refs"], points=points, replications=head["replications"],
         root_seed=seed, years=head["years"], description=head["description"], source=data, loaded=head["loaded"],
-        path=str(tf.path),
+        path=str(tf.path), states=head["states"],
     )
 
 
@@ -343,6 +380,32 @@ def parse_bounds(bounds: Any, where: str, table: str, problems: list[str]) -> tu
 def cast_point(point: dict[str, float]) -> dict[str, Any]:
     """Round sampled values of integer keys."""
     return {k: round(v) if PARAM_BY_NAME[k].kind is int else float(v) for k, v in point.items()}
+
+
+def states_identity(folder: str | Path) -> dict[str, Any]:
+    """What makes saved labs what they are (their settings' hash and seeds), not where they are."""
+    from sim.state import LabStates
+
+    states = LabStates(folder)
+    return {"settings_hash": states.manifest["settings_hash"], "seeds": states.seeds}
+
+
+def check_states(folder: str | Path, loaded: list[Scenario], points: list[dict], replications: int,
+                 where: str) -> list[str]:
+    """Problems of forking these scenarios and design points from the saved labs of `folder`, as sentences."""
+    from sim.schema import START_ONLY
+    from sim.state import LabStates
+
+    try:
+        states = LabStates(folder)
+        states.check_replications(replications, f"{where}: replications")
+        for sc in loaded:
+            states.check_scenario(sc.settings, f"{where}: {sc.path or sc.name}")
+    except LabsimError as exc:
+        return list(exc.problems)
+    varied = sorted({k for point in points for k in point} & START_ONLY)
+    return [f"{where}: the design varies '{k}', which defines how the lab started; forks of saved labs can vary "
+            "any other key" for k in varied]
 
 
 def check_points(points: list[dict], loaded: list[Scenario], where: str) -> list[str]:

@@ -5,17 +5,22 @@ from __future__ import annotations
 import os
 import traceback
 import warnings
+from pathlib import Path
 
 import pandas as pd
 
 from sim.batch.experiment import RunSpec
-from sim.run import summarise_run
+from sim.io import atomic_write
+from sim.run import summarise_run, warm_up_run
 from sim.scenario import load_scenario
+from sim.state import LabState, LabStates, seed_folder
 
 CRASH_HOOK = "LABSIM_TEST_CRASH_RUN"  # testing hooks: a run id that kills its worker / raises
 RAISE_HOOK = "LABSIM_TEST_RAISE_RUN"
 
 Outcome = tuple[list[dict], pd.DataFrame | None]  # a run's rows (one, or one per measured year) and its weekly series
+_SAVED: dict[tuple[str, int], LabState] = {}  # saved labs this worker has read (the policies of a replication share one)
+SAVED_KEPT = 4
 
 
 def faults_from_env() -> dict[str, str]:
@@ -41,6 +46,16 @@ def failed(spec: RunSpec, error: str) -> dict:
     return identity(spec) | {"status": "failed", "error": error}
 
 
+def saved_lab(folder: str, replication: int) -> LabState:
+    """A saved lab, read (and checked) once per worker: every policy of a replication forks the same one."""
+    key = (folder, replication)
+    if key not in _SAVED:
+        if len(_SAVED) >= SAVED_KEPT:
+            _SAVED.pop(next(iter(_SAVED)))
+        _SAVED[key] = LabStates(folder).state(replication)
+    return _SAVED[key]
+
+
 def execute(spec: RunSpec, faults: dict[str, str]) -> Outcome:
     """One run: its rows (identity, settings, status, outcomes) and, if asked, its weekly series."""
     row = identity(spec) | {"status": "ok", "error": ""}
@@ -52,8 +67,14 @@ def execute(spec: RunSpec, faults: dict[str, str]) -> Outcome:
         scenario = load_scenario(spec.scenario)
         if spec.params:
             scenario = scenario.with_settings(**spec.params)
+        if spec.save_state:
+            folder = Path(spec.save_state) / seed_folder(spec.replication)
+            for name, data in warm_up_run(scenario, spec.seed).items():
+                atomic_write(folder / name, data)
+            return [row], None
+        state = saved_lab(spec.state, spec.replication) if spec.state else None
         summaries, series = summarise_run(scenario, spec.seed, spec.years, network=spec.network, yearly=spec.yearly,
-                                          series=spec.series)
+                                          series=spec.series, state=state)
     except Exception as exc:  # recorded with the run; the batch goes on
         last = traceback.format_exception_only(exc)[-1].strip()
         return [failed(spec, last)], None
