@@ -112,6 +112,8 @@ def _share(text: str) -> float:
 
 SET_HELP = ("change one scenario key, e.g. --set mediators=4 --set access=appointment (repeatable; checked as in a "
             "scenario file; see labsim scenarios --describe)")
+FROM_HELP = ("a folder of saved mature labs (labsim warmup): each replication forks its saved lab and applies the "
+             "scenario's settings from now on (common history and random numbers)")
 LARGE_HELP = "knowingly accept a run or batch up to 100 times the stated cost limits (see README: Limits)"
 
 
@@ -130,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenario name as a slug>)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
+    p.add_argument("--from", dest="states", type=Path, default=None, help=FROM_HELP.replace(
+        "each replication forks its saved lab", "fork one saved lab (--replication)"))
+    p.add_argument("--replication", type=_integer(0, 9_999), default=0,
+                   help="with --from: which saved lab to fork, 0 for the first (default 0); its seed replaces --seed")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("warmup", help="warm a scenario up once per seed and save each mature lab, for policies "
@@ -171,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (with --executor dask)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="replace a folder that holds another experiment")
+    p.add_argument("--from", dest="states", type=Path, default=None, help=FROM_HELP + " (or the file's 'from' key)")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("summarize", help="mean, sd and 95%% CI of each metric per design point of a batch")
@@ -187,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace a folder that holds another comparison")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help=SET_HELP.replace("change one scenario key", "change one key of every scenario compared"))
+    p.add_argument("--from", dest="states", type=Path, default=None, help=FROM_HELP)
+    p.add_argument("--fork", action="store_true",
+                   help="policies from now on without saved labs: warm the first scenario up once per replication "
+                        "(kept in --out/states) and fork every scenario from it")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("map", help="sweep the case study's map (public-market x open-closed) and draw heatmaps")
@@ -316,11 +327,19 @@ def cmd_run(args) -> int:
     check_run_args(args.seed, args.years)
     scenario.check_horizon(args.years)
     check_run(scenario, args.years, allow_large=args.allow_large)
+    state = None
+    if args.states is not None:
+        from sim.state import LabStates
+
+        states = LabStates(args.states)
+        states.check_replications(args.replication + 1, "--replication")
+        states.check_scenario(scenario.settings, scenario.path or scenario.name)
+        state = states.state(args.replication)
     out = args.out or Path("results") / slug(scenario.name)  # a name is a label, never a path
     _check_out(args, out)
     t0 = time.perf_counter()
     with locked(out):
-        result = run(scenario, seed=args.seed, years=args.years, allow_large=True)
+        result = run(scenario, seed=args.seed, years=args.years, allow_large=True, state=state)
         written = write_result(result, out, figures=not args.no_figures)
     print(_table({scenario.name: result.summary}))
     print(f"\n{len(written)} files written to {out}/ in {time.perf_counter() - t0:.1f} s")
@@ -535,6 +554,8 @@ def cmd_batch(args) -> int:
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
     exp = load_experiment(args.experiment)
+    if args.states is not None:
+        exp.from_states(args.states)
     counts = run_batch(exp, args.out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                        quiet=args.quiet, force=args.force, allow_large=args.allow_large)
     print(f"{exp.name}: {counts['total']} runs, {counts['done']} done, {counts['failed']} failed, "
@@ -569,12 +590,18 @@ def cmd_compare(args) -> int:
     from sim.scenario import parse_settings
 
     check_compare_args(args.scenarios, args.reps)
+    if args.fork and args.states is not None:
+        raise LabsimError("--fork and --from: give one (--from uses saved labs; --fork warms the first scenario up)")
     settings = parse_settings(args.set)
     with locked(args.out), staged(args.out) as tmp:
         refs = _with_settings(args.scenarios, settings, args.out / "scenarios") if settings else args.scenarios
+        states = args.states
+        if args.fork:
+            states = _fork_states(refs[0], args.reps, args.seed, args.out / "states", args.workers, args.quiet,
+                                  args.allow_large)
         table = run_comparison(refs, args.reps, args.out, workers=args.workers, years=args.years,
                                root_seed=args.seed, quiet=args.quiet, force=args.force,
-                               allow_large=args.allow_large, dest=tmp)
+                               allow_large=args.allow_large, dest=tmp, states=states)
         print(format_table(table))
         store = Store(args.out / "batch")
         runs = store.runs()
@@ -585,10 +612,15 @@ def cmd_compare(args) -> int:
                   if "warmup_years" in runs.columns else None)
         warmup = warmup and {n: warmup[n] for n in dict.fromkeys(runs["scenario"]) if n in warmup}
         plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of, warmup), tmp / "timeseries.png")
-        seed = replication_seeds(args.seed, 1)[0]
+        state = None
+        if states is not None:
+            from sim.state import LabStates
+
+            state = LabStates(states).state(0)
+        seed = state.seed if state is not None else replication_seeds(args.seed, 1)[0]
         caption = f"replication 1 of {args.reps} (seed {seed})"
         for ref in refs:  # one replication again, for the network pictures
-            result = run(ref, seed=seed, years=args.years, allow_large=True, people=False)
+            result = run(ref, seed=seed, years=args.years, allow_large=True, people=False, state=state)
             name, safe = result.scenario.name, slug(result.scenario.name)
             plots.save(plots.role_shells_figure(result.network, name, seed=seed, caption=caption),
                        tmp / f"rings_{safe}.png")
@@ -596,6 +628,30 @@ def cmd_compare(args) -> int:
                        tmp / f"activities_{safe}.png")
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0
+
+
+def _fork_states(base: str, reps: int, root_seed: int, folder: Path, workers, quiet: bool, allow_large: bool) -> Path:
+    """The first scenario's mature labs, one per replication: warmed up once into `folder`, reused if already there."""
+    from sim.batch.experiment import replication_seeds
+    from sim.batch.warmup import warm_up
+    from sim.scenario import load_scenario
+    from sim.state import LabStates
+
+    scenario = load_scenario(base)
+    try:
+        saved = LabStates(folder)
+        if saved.seeds[:reps] == replication_seeds(root_seed, reps) and saved.settings == scenario.settings:
+            print(f"forking every scenario from the {reps} mature labs of {scenario.name} already in {folder}/",
+                  file=sys.stderr)
+            return folder
+    except LabsimError:
+        pass
+    print(f"warming {scenario.name} up once per replication ({reps} labs, {scenario.settings.warmup_years:g} years "
+          f"each) into {folder}/; every scenario then forks from them", file=sys.stderr)
+    with _Bar("warm-ups", reps, quiet=quiet) as bar:
+        warm_up(scenario, reps, folder, root_seed=root_seed, workers=workers, force=True,
+                progress=lambda failed: bar.advance(), allow_large=allow_large)
+    return folder
 
 
 def _with_settings(refs: list[str], settings: dict, folder: Path) -> list[str]:

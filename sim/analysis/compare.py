@@ -53,8 +53,12 @@ def check_compare_args(scenarios: list[str], reps: int) -> None:
 
 def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | None = None, years: float = 1.0,
                    root_seed: int = 1, quiet: bool = False, force: bool = False, allow_large: bool = False,
-                   dest: Path | None = None) -> pd.DataFrame:
-    """Run (or resume) the comparison batch under out/batch; write comparison.csv and .json into dest (or out)."""
+                   dest: Path | None = None, states: Path | None = None) -> pd.DataFrame:
+    """Run (or resume) the comparison batch under out/batch; write comparison.csv and .json into dest (or out).
+
+    With `states` (saved mature labs), every scenario is a policy forked from
+    replication r's saved lab: the question is "what if, from now on".
+    """
     check_compare_args(scenarios, reps)
     loaded = [load_scenario(s) for s in scenarios]  # validates each, and its interventions, before running
     for sc in loaded:
@@ -66,13 +70,39 @@ def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | No
     exp = Experiment(name="compare", scenarios=refs, points=[{}], replications=reps, root_seed=root_seed,
                      years=years, source={"scenarios": refs, "replications": reps, "root_seed": root_seed,
                                           "years": years, "kind": "compare"}, loaded=loaded)
+    if states is not None:
+        exp.from_states(states)
+        exp.source["from"] = exp.states
     run_batch(exp, out / "batch", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
     table = comparison_table(Store(out / "batch").runs(), names)
     dest = out if dest is None else dest
     atomic_write(dest / "comparison.csv", table.to_csv(index=False).encode())
-    meta = {"scenarios": names, "refs": refs, "reps": reps, "years": years, "root_seed": root_seed}
+    meta = {"scenarios": names, "refs": refs, "reps": reps, "years": years, "root_seed": root_seed,
+            "question": question(loaded, states)}
+    if states is not None:
+        meta["from"] = {"folder": str(states), **forked_from(states)}
     atomic_write(dest / "comparison.json", json.dumps(meta, indent=2).encode())
     return table
+
+
+def forked_from(states: Path) -> dict:
+    """What the saved labs are: the scenario warmed up, its years of warm-up, its settings' hash."""
+    from sim.state import LabStates
+
+    saved = LabStates(states)
+    return {"scenario": saved.scenario_name, "warmup_years": saved.settings.warmup_years,
+            "settings_hash": saved.manifest["settings_hash"], "replications_saved": len(saved)}
+
+
+def question(loaded: list, states: Path | None) -> str:
+    """The question a comparison answers, in words (the report's first line)."""
+    others = ", ".join(sc.name for sc in loaded[1:])
+    if states is None:
+        return (f"How would labs built with the settings of {others} differ from {loaded[0].name}, each run from its "
+                "initial population through its warm-up (settings held from the start)?")
+    saved = forked_from(states)
+    return (f"What changes if, from year {saved['warmup_years'] + 1:g} of the mature lab {saved['scenario']} on, "
+            f"{others} applied instead of {loaded[0].name}? (each policy forked from the same saved labs)")
 
 
 def comparison_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
