@@ -161,12 +161,12 @@ def summarise_run(scenario: Scenario, seed: int, years: float, network: bool = T
 def warm_up_run(scenario: Scenario, seed: int) -> dict[str, bytes]:
     """Run a scenario's warm-up from one seed and return the mature lab's state files (`sim.state`)."""
     from sim.model import LabModel
-    from sim.state import state_files
+    from sim.state import WARMED_UP, state_files
 
     check_run_args(seed, 1.0)
     with relaxed_gc():
         model = LabModel(scenario, rng=seed)
-        model.run_until(model.warmup_days)
+        model.run_until(model.warmup_days - WARMED_UP)
     return state_files(model, seed)
 
 

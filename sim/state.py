@@ -43,6 +43,7 @@ FORMAT = 1  # the layout of a state's files; a state of another format is refuse
 KIND = "labsim lab states"
 COMPONENTS = ("people", "network", "calendar", "awareness", "careers", "programme", "staff", "market",
               "partnerships", "blog", "tally", "budget", "sessions")
+WARMED_UP = 1e-6  # a lab is saved this long before the end of its warm-up: nothing of the measured period has begun
 MAX_STATE_BYTES = 4 * 2**30  # a state file larger than this is refused before it is read (100x open lab: ~0.5 GB)
 
 
@@ -80,8 +81,17 @@ def capture(model: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
 
 
 def state_files(model: Any, seed: int) -> dict[str, bytes]:
-    """The bytes of a model's state files (`state.npz`, `state.json`)."""
+    """The bytes of a model's state files (`state.npz`, `state.json`), at the end of its warm-up.
+
+    The model must have run to just before `warmup_days` (`WARMED_UP`): the
+    measured period, and any day whose event falls at that moment, start
+    when the saved lab is resumed.
+    """
+    if not model.warmup_days - 2 * WARMED_UP <= model.time < model.warmup_days or model.measuring:
+        raise ValueError(f"a lab is saved at the end of its warm-up (time {model.warmup_days - WARMED_UP}); "
+                         f"this one is at {model.time}")
     arrays, data = capture(model)
+    data["model"]["time"] = model.warmup_days
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     data["model"]["seed"] = seed
@@ -213,21 +223,21 @@ def resume(model: Any, state: LabState) -> None:
         getattr(model, name).restore(part)
     model.rng.bit_generator.state = meta["rng"]
     model.random.setstate(_random_tuple(meta["random"]))
-    now = float(meta["time"])
-    _set_clock(model, now, int(meta["steps"]))
+    now = float(meta["time"])  # the end of the warm-up: the saved lab's last day is done, the next one to come
+    _set_clock(model, now)
     model.warmup_days, model.measure_start = float(meta["warmup_days"]), float(meta["measure_start"])
     model.measuring, model._next_month = bool(meta["measuring"]), float(meta["next_month"])
-    model.schedule_recurring(model.day, Schedule(interval=1.0, start=math.floor(now) + VISIT_HOUR))
+    model.schedule_recurring(model.day, Schedule(interval=1.0, start=math.ceil(now - VISIT_HOUR) + VISIT_HOUR))
     changes = {k: v for k, v in dataclasses.asdict(policy).items() if getattr(model.settings, k) != v}
     model.apply(changes)
     model.start_measuring()
 
 
-def _set_clock(model: Any, now: float, steps: int) -> None:
-    """Set Mesa's clock to `now`, its own step tick to the next whole day (as if it had run there)."""
+def _set_clock(model: Any, now: float) -> None:
+    """Set Mesa's clock to `now`, its own step tick to the next whole time after it (as if it had run there)."""
     model._default_schedule.stop()
     model.time = now
-    model.steps = steps
+    model.steps = math.floor(now)
     model._default_schedule = EventGenerator(model, model._do_step, Schedule(interval=1.0, start=math.floor(now) + 1.0),
                                              priority=Priority.HIGH).start()
 

@@ -1,0 +1,169 @@
+"""Lab states (issue 20): a mature lab saved once and forked for every policy; the files are data and checked."""
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from sim.batch.warmup import warm_up
+from sim.cli import main
+from sim.errors import LabsimError
+from sim.metrics import summary
+from sim.model import LabModel
+from sim.run import measured_series, run, simulate
+from sim.scenario import load_scenario
+from sim.state import LabStates
+
+SMALL = {"warmup_years": 0.5, "host_footfall_per_day": 1500.0, "initial_dormant": 1500, "initial_contributors": 30}
+
+
+@pytest.fixture(scope="module")
+def small_open():
+    return load_scenario("carrefour_numerique").with_settings(**SMALL)
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory, small_open):
+    """Three mature small open labs, saved once for the module."""
+    out = tmp_path_factory.mktemp("states") / "open"
+    warm_up(small_open, 3, out, root_seed=4, workers=1)
+    return out
+
+
+@pytest.mark.parametrize("preset", ["carrefour_numerique", "digital_arti"])
+def test_a_saved_lab_run_on_gives_the_same_outputs_as_the_run_that_never_stopped(tmp_path, preset):
+    scenario = load_scenario(preset).with_settings(warmup_years=0.5)
+    out = tmp_path / "states"
+    warm_up(scenario, 1, out, root_seed=9, workers=1)
+    state = LabStates(out).state(0)
+    straight = simulate(scenario, state.seed, 0.5)  # the same seed, never stopped
+    forked = simulate(scenario, state.seed, 0.5, state)
+    a, b = summary(straight), summary(forked)
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert measured_series(straight).to_csv() == measured_series(forked).to_csv()
+    assert list(straight.network.graph().edges(data=True)) == list(forked.network.graph().edges(data=True))
+
+
+def test_policies_from_now_on_share_the_history_up_to_the_fork(saved, small_open):
+    states = LabStates(saved)
+    state = states.state(1)
+    base = LabModel(small_open, rng=state.seed, state=state)
+    fewer = LabModel(small_open.with_settings(mediators=4), rng=state.seed, state=state)
+    for model in (base, fewer):  # both start from the same lab: same people, same ties, same clock
+        assert model.time == small_open.settings.warmup_years * 365
+        assert model.people.n == state.arrays["people/column.role"].size
+    assert len(base.staff) == 10 and len(fewer.staff) == 4  # the policy applies from the fork on
+    assert fewer.people.active[base.staff.ids[4:]].sum() == 0  # the staff let go stop working
+    base.run_years(0.3)
+    fewer.run_years(0.3)
+    assert summary(base, network=False)["visits"] != summary(fewer, network=False)["visits"]
+
+
+def test_the_state_files_are_data_not_code(saved):
+    folder = saved / "rep-0000"
+    with zipfile.ZipFile(folder / "state.npz") as npz:
+        for name in npz.namelist():
+            assert name.endswith(".npy")
+    with np.load(folder / "state.npz", allow_pickle=False) as arrays:  # refuses any pickled object
+        assert all(arrays[key].dtype != object for key in arrays.files)
+    json.loads((folder / "state.json").read_text())
+    manifest = json.loads((saved / "manifest.json").read_text())
+    assert manifest["kind"] == "labsim lab states" and len(manifest["seeds"]) == 3
+    assert set(manifest["files"]) == {f"rep-{i:04d}/{n}" for i in range(3) for n in ("state.npz", "state.json")}
+
+
+def test_start_defining_keys_are_refused_by_name(saved, small_open):
+    state = LabStates(saved).state(0)
+    with pytest.raises(LabsimError) as info:
+        LabModel(small_open.with_settings(initial_contributors=99), rng=state.seed, state=state)
+    assert "key 'initial_contributors': defines how the lab started" in str(info.value)
+    with pytest.raises(LabsimError, match="warmup_years"):
+        LabStates(saved).check_scenario(small_open.with_settings(warmup_years=2.0).settings, "policy.toml")
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "delete"])
+def test_a_damaged_state_is_refused_by_its_checksum(tmp_path, saved, damage):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(saved, copy)
+    target = copy / "rep-0002" / "state.npz"
+    data = target.read_bytes()
+    if damage == "truncate":
+        target.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        target.write_bytes(data[:100] + bytes([data[100] ^ 0xFF]) + data[101:])
+    else:
+        target.unlink()
+    states = LabStates(copy)
+    states.state(0)  # the others are fine
+    with pytest.raises(LabsimError) as info:
+        states.state(2)
+    assert str(copy / "rep-0002" / "state.npz") in str(info.value)
+    assert ("checksum" in str(info.value)) or ("missing" in str(info.value))
+
+
+def test_states_of_another_version_or_a_changed_manifest_are_refused(tmp_path, saved):
+    import shutil
+
+    for change, expected in (({"labsim_version": "0.0.1"}, "warm up again"),
+                             ({"settings_hash": "0" * 16}, "settings_hash"),
+                             ({"format": 99}, "format 99")):
+        copy = tmp_path / f"c{len(list(tmp_path.iterdir()))}"
+        shutil.copytree(saved, copy)
+        manifest = json.loads((copy / "manifest.json").read_text())
+        (copy / "manifest.json").write_text(json.dumps(manifest | change))
+        with pytest.raises(LabsimError, match=expected):
+            LabStates(copy)
+    with pytest.raises(LabsimError, match="not a folder of lab states"):
+        LabStates(tmp_path / "nowhere")
+
+
+def test_warmup_command_and_compare_from_states(tmp_path, capsys):
+    base = tmp_path / "base.toml"
+    base.write_text('extends = "carrefour_numerique"\nname = "base"\n' +
+                    "".join(f"{k} = {v!r}\n" for k, v in SMALL.items()))
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f'extends = "{base}"\nname = "cut"\nmediators = 5\nprice_per_visit = 4.0\n')
+    states = tmp_path / "states"
+    assert main(["warmup", str(base), "--seeds", "2", "--out", str(states), "--workers", "1", "--quiet"]) == 0
+    assert "2 mature labs of base" in capsys.readouterr().out
+    assert main(["warmup", str(base), "--seeds", "2", "--out", str(states), "--quiet"]) == 2  # no --force
+    assert "--force" in capsys.readouterr().err
+    out = tmp_path / "cmp"
+    assert main(["compare", str(base), str(policy), "--from", str(states), "--reps", "2", "--years", "0.2",
+                 "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    meta = json.loads((out / "comparison.json").read_text())
+    assert meta["from"]["scenario"] == "base" and "from year" in meta["question"]
+    assert main(["compare", str(base), str(policy), "--from", str(states), "--reps", "3", "--out",
+                 str(tmp_path / "c3"), "--quiet"]) == 2  # more replications than saved labs
+    assert "holds 2 saved labs" in capsys.readouterr().err
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'extends = "{base}"\nname = "bad"\ninitial_dormant = 10\n')
+    assert main(["compare", str(base), str(bad), "--from", str(states), "--reps", "2", "--out",
+                 str(tmp_path / "c4"), "--quiet"]) == 2
+    assert "initial_dormant" in capsys.readouterr().err
+
+
+def test_compare_fork_warms_up_once_and_reuses(tmp_path, capsys):
+    base = tmp_path / "base.toml"
+    base.write_text('extends = "carrefour_numerique"\nname = "base"\n' +
+                    "".join(f"{k} = {v!r}\n" for k, v in SMALL.items()))
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f'extends = "{base}"\nname = "more_workshops"\nworkshops_per_year = 80.0\n')
+    out = tmp_path / "cmp"
+    args = ["compare", str(base), str(policy), "--fork", "--reps", "2", "--years", "0.2", "--out", str(out),
+            "--quiet", "--workers", "1"]
+    assert main(args) == 0
+    assert "warming base up once per replication" in capsys.readouterr().err
+    assert len(LabStates(out / "states")) == 2
+    assert main([*args, "--force"]) == 0
+    assert "already in" in capsys.readouterr().err  # the labs are reused, not warmed up again
+
+
+def test_run_from_a_saved_lab_uses_its_seed(saved, small_open):
+    state = LabStates(saved).state(2)
+    a = run(small_open, seed=12345, years=0.2, state=state, people=False)
+    b = run(small_open, seed=state.seed, years=0.2, people=False)  # the same seed, warmed up again
+    assert a.seed == state.seed and a.summary["visits"] == b.summary["visits"]
