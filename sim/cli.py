@@ -7,6 +7,7 @@ exit status 2; nothing is written before the input has been checked.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 import warnings
@@ -215,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("experiment", type=Path, help="a sensitivity file (see scenarios/experiments/sensitivity_open.toml)")
     p.add_argument("--method", choices=("morris", "sobol"), default="morris")
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--from", dest="states", type=Path, default=None, help=FROM_HELP + " (or the file's 'from' key)")
     p.add_argument("--workers", type=_workers, default=None)
     p.add_argument("--executor", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", default=None)
@@ -226,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="the preset or scenario file to fit")
     p.add_argument("--target", action="append", default=[], metavar="NAME=NUMBER", help="e.g. visitors=3000")
     p.add_argument("--param", action="append", default=[], metavar="NAME=LOW:HIGH", help="e.g. discovery_rate=0.001:0.01")
-    p.add_argument("--from", dest="from_file", type=Path, default=None, help="a TOML file with [targets] and [params]")
+    p.add_argument("--from", dest="from_refs", type=Path, action="append", default=[],
+                   help="a TOML file with [targets] and [params], and/or a folder of saved mature labs (labsim "
+                        "warmup): every candidate is then a policy forked from them (repeatable)")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--reps", type=_cal_reps, default=5, help="replications per evaluation (default 5)")
     p.add_argument("--budget", type=_budget, default=None,
@@ -259,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="the preset or scenario file whose settings are searched")
     p.add_argument("--search", type=Path, required=True, help="a search file (see scenarios/experiments/optimize_open.toml)")
     p.add_argument("--out", type=Path, required=True, help="results folder (run the same command again to resume)")
+    p.add_argument("--from", dest="states", type=Path, default=None, help=FROM_HELP + " (or the search file's 'from' key)")
     p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
     p.add_argument("--executor", choices=("local", "dask"), default="local", help="process pool (default) or Dask")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (with --executor dask)")
@@ -705,6 +710,8 @@ def cmd_sensitivity(args) -> int:
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
     spec = load_spec(args.experiment)
+    if args.states is not None:
+        spec = dataclasses.replace(spec, states=str(args.states))
     with locked(args.out), staged(args.out) as tmp:
         indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
                                          scheduler=args.scheduler, quiet=args.quiet, force=args.force,
@@ -715,6 +722,16 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def _split_from(args) -> None:
+    """Calibrate's --from: a targets file (at most one) and a folder of saved labs (at most one)."""
+    folders = [f for f in args.from_refs if f.is_dir()]
+    files = [f for f in args.from_refs if not f.is_dir()]
+    if len(folders) > 1 or len(files) > 1:
+        raise LabsimError("--from: give at most one targets file and one folder of saved labs")
+    args.from_file = files[0] if files else None
+    args.states = str(folders[0].resolve()) if folders else None
+
+
 def cmd_calibrate(args) -> int:
     """Fit a scenario to targets; write the fitted scenario file and the fit table, all at the end."""
     import pandas as pd
@@ -723,12 +740,14 @@ def cmd_calibrate(args) -> int:
     from sim.batch.executors import default_workers
     from sim.io import atomic_write, locked, staged
 
+    _split_from(args)
     if args.method == "abc":
         return _calibrate_abc(args)
     if args.years is not None:
         raise LabsimError("--years: only with --method abc (the point fit simulates one year)")
     args.budget = 40 if args.budget is None else args.budget
-    spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps, args.budget, args.seed)
+    spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps, args.budget, args.seed,
+                      states=args.states)
     check_cost(spec, allow_large=args.allow_large)
     if args.out.exists() and not args.out.is_dir():
         raise LabsimError(f"--out {args.out}: exists and is not a folder")
@@ -760,6 +779,8 @@ def cmd_optimize(args) -> int:
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
     spec = opt.load_search(args.search)
+    if args.states is not None:
+        spec = dataclasses.replace(spec, states=str(args.states.resolve()))
     base = opt.check_scenario(spec, args.scenario, allow_large=args.allow_large)  # all before anything is written
     if args.out.exists() and not args.out.is_dir():
         raise LabsimError(f"--out {args.out}: exists and is not a folder")
@@ -815,7 +836,8 @@ def _calibrate_abc(args) -> int:
 
     years = args.years or 1.0
     cap = args.budget or 20 * args.population * args.generations
-    spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed)  # checks all input
+    spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed,  # checks all input
+                      states=args.states, replications=1)
     if cap < args.population:
         raise LabsimError(f"--budget: got {cap}; allowed with --method abc: at least --population ({args.population})")
     top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
@@ -828,7 +850,7 @@ def _calibrate_abc(args) -> int:
     t0, count = time.perf_counter(), [0]
     with make_pool("local", workers) as pool, locked(args.out), staged(args.out) as tmp, \
             _Bar("calibrate abc: simulations", cap, args.quiet, poll=lambda: count[0]):
-        sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool)
+        sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool, states=args.states)
         result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
                              integer, progress=lambda n: count.__setitem__(0, n))
         abc.write(result, tmp, str(args.scenario))

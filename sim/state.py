@@ -207,7 +207,9 @@ def resume(model: Any, state: LabState) -> None:
     """Make a freshly wired model the saved lab, then apply its own scenario's settings from now on.
 
     The components take back their data, the clock its time, the random
-    streams their state; the days are scheduled from the next one. The
+    streams their state (if the model was seeded with the saved lab's seed;
+    another seed gives the saved lab a future of its own, as ABC's particles
+    need); the days are scheduled from the next one. The
     scenario's settings that differ from the saved lab's are applied as an
     intervention at this moment, and the measured period starts.
     """
@@ -221,8 +223,9 @@ def resume(model: Any, state: LabState) -> None:
         part = dict(state.data[name])
         part.update({key.split("/", 1)[1]: value for key, value in state.arrays.items() if key.startswith(f"{name}/")})
         getattr(model, name).restore(part)
-    model.rng.bit_generator.state = meta["rng"]
-    model.random.setstate(_random_tuple(meta["random"]))
+    if model._seed == state.seed:  # the saved lab's own seed continues its random streams; another gives it a new future
+        model.rng.bit_generator.state = meta["rng"]
+        model.random.setstate(_random_tuple(meta["random"]))
     now = float(meta["time"])  # the end of the warm-up: the saved lab's last day is done, the next one to come
     _set_clock(model, now)
     model.warmup_days, model.measure_start = float(meta["warmup_days"]), float(meta["measure_start"])

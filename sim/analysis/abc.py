@@ -41,6 +41,7 @@ from sim.batch.experiment import RunSpec
 from sim.errors import LabsimError
 from sim.metrics import NETWORK_KEYS
 from sim.scenario import load_scenario
+from sim.state import LabStates
 
 PINNED = 0.5  # a posterior 90% interval narrower than half the prior range pins the setting down
 LEVEL = 0.90
@@ -186,14 +187,21 @@ def statement(result: AbcResult) -> str:
 
 
 # -- labsim as the simulator ----------------------------------------------------------
-def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool) -> Simulator:
-    """One lab-year per particle, each on its own seed, through the batch engine on `pool`."""
+def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool,
+                     states: str | None = None) -> Simulator:
+    """One lab-year per particle, each on its own seed, through the batch engine on `pool`.
+
+    With `states` (saved mature labs), particle i forks saved lab i mod n and
+    gives it a future of its own (its own seed): settings applied from now on.
+    """
     network = any(t in NETWORK_KEYS for t in targets)
     base = load_scenario(scenario)
+    saved = len(LabStates(states)) if states else 1
 
     def simulate(settings: list[dict], seeds: list[int]) -> list[dict]:
         jobs = [RunSpec(run_id=f"p{i:05d}-r0000", scenario=base, scenario_name=base.name, point=i, params=s,
-                        replication=0, seed=seed, years=years, network=network)
+                        replication=i % saved if states else 0, seed=seed, years=years, network=network,
+                        state=states)
                 for i, (s, seed) in enumerate(zip(settings, seeds, strict=True))]
         table = evaluate(jobs, pool=pool)
         return [{k: (row[k] if row["status"] == "ok" else math.nan) for k in targets}

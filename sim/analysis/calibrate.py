@@ -29,12 +29,13 @@ from sim.analysis.sensitivity import check_metrics
 from sim.analysis.summary import confidence
 from sim.batch.evaluate import evaluate
 from sim.batch.executors import Pool, make_pool
-from sim.batch.experiment import make_jobs, replication_seeds
+from sim.batch.experiment import check_states, make_jobs, replication_seeds
 from sim.errors import LabsimError
 from sim.files import read_toml, show, table_of
 from sim.metrics import NETWORK_KEYS
 from sim.scenario import load_scenario, nearest
 from sim.schema import PARAM_BY_NAME
+from sim.state import LabStates
 
 TOLERANCE = 0.10  # a target is "reached" within 10% of its value
 YEARS = 1.0  # each evaluation simulates one year
@@ -51,6 +52,7 @@ class CalibrationSpec:
     budget: int = 40
     root_seed: int = 1
     history: list[dict] = field(default_factory=list)
+    states: str | None = None  # saved mature labs: every candidate is a policy forked from them (labsim warmup)
 
 
 def parse_target(text: str) -> tuple[str, float]:
@@ -79,10 +81,13 @@ def parse_param(text: str) -> tuple[str, tuple[float, float]]:
 
 
 def build_spec(scenario: str | None, targets: list[str], params: list[str], from_file: Path | None, reps: int,
-               budget: int, root_seed: int) -> CalibrationSpec:
+               budget: int, root_seed: int, states: str | None = None,
+               replications: int | None = None) -> CalibrationSpec:
     """Targets and parameters from the command line and/or a TOML file ([targets], [params]); all problems at once.
 
     With `scenario` None, only the targets and parameters are checked (labsim validate on a targets file).
+    With `states`, the saved labs must fit the scenario, hold `replications` (default `reps`) labs, and no
+    parameter may define how the lab started.
     """
     problems: list[str] = []
     t: dict[str, float] = {}
@@ -155,13 +160,16 @@ def build_spec(scenario: str | None, targets: list[str], params: list[str], from
                     base.with_settings(**{name: value})
                 except LabsimError as exc:
                     problems.append(f"--param {name}={low:g}:{high:g}: at {value:g}: {exc.problems[0].split(': ', 1)[-1]}")
+    if base is not None and states and not problems:
+        corners = [{name: round(v) if PARAM_BY_NAME[name].kind is int else v} for name, box in p.items() for v in box]
+        problems += check_states(states, [base], corners, replications or reps, "--from")
     if reps < 2:
         problems.append(f"--reps: got {reps}; allowed: an integer >= 2")
     if budget < 4:
         problems.append(f"--budget: got {budget}; allowed: an integer >= 4 evaluations")
     if problems:
         raise LabsimError(problems)
-    return CalibrationSpec(scenario, t, p, reps, budget, root_seed)
+    return CalibrationSpec(scenario, t, p, reps, budget, root_seed, states=states)
 
 
 # -- evaluation ------------------------------------------------------------------
@@ -175,12 +183,19 @@ class Evaluator:
 
     def __init__(self, spec: CalibrationSpec, pool: Pool) -> None:
         self.spec, self.pool = spec, pool
-        self.seeds = replication_seeds(spec.root_seed, spec.reps)
+        # forking saved labs: replication r continues saved lab r (its seed: common history and random numbers)
+        self.seeds = (LabStates(spec.states).seeds[: spec.reps] if spec.states
+                      else replication_seeds(spec.root_seed, spec.reps))
         self.network = any(t in NETWORK_KEYS for t in spec.targets)
 
     def runs(self, candidates: list[dict], seeds: list[int] | None = None) -> pd.DataFrame:
-        """Every replication of every candidate (`point` = its index), in parallel: the engine's table."""
-        jobs = make_jobs([self.spec.scenario], candidates, seeds or self.seeds, YEARS, network=self.network)
+        """Every replication of every candidate (`point` = its index), in parallel: the engine's table.
+
+        Other `seeds` than the evaluator's own (the honest check's fresh seeds) give the saved labs a future of
+        their own when forking.
+        """
+        jobs = make_jobs([self.spec.scenario], candidates, seeds or self.seeds, YEARS, network=self.network,
+                         state=self.spec.states)
         return evaluate(jobs, pool=self.pool)
 
     def record(self, changes: dict, runs: pd.DataFrame) -> float:

@@ -42,12 +42,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.batch.experiment import cast_point, check_points, parse_bounds, scenario_identity
+from sim.batch.experiment import (
+    cast_point,
+    check_points,
+    check_states,
+    parse_bounds,
+    scenario_identity,
+    states_identity,
+)
 from sim.errors import LabsimError
 from sim.files import TomlFile, cap, integer, number, read_toml, show, string
 from sim.scenario import nearest
 
-TOP_KEYS = ("name", "description", "replications", "root_seed", "years", "search")
+TOP_KEYS = ("name", "description", "replications", "root_seed", "years", "from", "search")
 SEARCH_KEYS = ("budget", "population", "knobs", "choices", "objectives", "constraints", "presets")
 DIRECTIONS = {"max": "maximize", "min": "minimize"}
 OPERATORS = ("<=", ">=")
@@ -99,6 +106,7 @@ class SearchSpec:
     presets: list[str] = field(default_factory=list)
     description: str = ""
     path: str = ""
+    states: str | None = None  # saved mature labs (labsim warmup): every setting searched is a policy from now on
 
     @property
     def keys(self) -> list[str]:
@@ -110,7 +118,7 @@ class SearchSpec:
         return {"scenario": scenario_identity(base), "knobs": self.knobs, "choices": self.choices,
                 "objectives": self.objectives, "constraints": [c.text for c in self.constraints],
                 "replications": self.replications, "root_seed": self.root_seed, "years": self.years,
-                "population": self.population}
+                "population": self.population} | ({"states": states_identity(self.states)} if self.states else {})
 
     def digest(self, base) -> str:
         """A short hash of `identity`."""
@@ -165,10 +173,21 @@ def load_search(path: str | Path) -> SearchSpec:
         replications=integer(tf, "replications", 2, 1, MAX_REPLICATIONS, problems),
         root_seed=integer(tf, "root_seed", 0, 0, MAX_SEED, problems),
         years=number(tf, "years", 1.0, 0.0, MAX_YEARS, problems), budget=budget, population=population,
-        presets=presets, path=where)
+        presets=presets, path=where, states=_states_ref(tf, problems))
     if problems:
         raise LabsimError(cap(problems))
     return spec
+
+
+def _states_ref(tf: TomlFile, problems: list[str]) -> str | None:
+    """The file's `from` key: a folder of saved labs, relative to the file (checked with the scenario later)."""
+    ref = tf.data.get("from")
+    if ref is None:
+        return None
+    if not isinstance(ref, str) or not ref:
+        problems.append(f"{tf.where('from')}: got {show(ref)}; allowed: a folder of saved labs (labsim warmup)")
+        return None
+    return str((tf.path.parent / ref).resolve())
 
 
 def _choices(value: Any, tf: TomlFile, problems: list[str]) -> dict[str, list]:
@@ -260,6 +279,8 @@ def check_scenario(spec: SearchSpec, scenario: str, allow_large: bool = False):
     highs = {k: hi for k, (_, hi) in spec.knobs.items()}
     corners = [cast_point(lows), cast_point(highs)] + [{k: v} for k, vs in spec.choices.items() for v in vs]
     problems = check_points(corners, [base], f"{spec.path}: [search] knobs")
+    if not problems and spec.states:
+        problems += check_states(spec.states, [base], corners, spec.replications, f"{spec.path}: key 'from'")
     if problems:
         raise LabsimError(cap(problems))
     heavy = base.with_settings(**cast_point(highs))
@@ -432,6 +453,8 @@ class BatchEvaluator:
         exp = Experiment(name=f"{self.spec.name}-{tag}", scenarios=refs, points=points,
                          replications=self.spec.replications, root_seed=self.spec.root_seed, years=self.spec.years,
                          source={"kind": "optimize", "search": self.spec.name, "tag": tag})
+        if self.spec.states and tag != "presets":  # the presets are other labs, built from their own start
+            exp.from_states(self.spec.states, "from")
         folder = self.out / "evaluations" / tag
         counts = run_batch(exp, folder, workers=self.workers, executor=self.executor, scheduler=self.scheduler,
                            quiet=self.quiet, allow_large=True)  # the whole search's cost was checked first

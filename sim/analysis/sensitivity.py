@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.batch.experiment import Experiment, cast_point, check_points, parse_bounds, read_header
+from sim.batch.experiment import Experiment, cast_point, check_points, check_states, parse_bounds, read_header
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
 from sim.errors import LabsimError
@@ -40,7 +40,7 @@ from sim.outcomes import number
 from sim.scenario import nearest
 
 METHODS = ("morris", "sobol")
-TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "sensitivity")
+TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "from", "sensitivity")
 SPEC_KEYS = ("n", "outputs", "bounds")
 NUM_LEVELS = 4  # Morris grid levels
 MAX_N = 1_000  # Morris trajectories or Sobol base samples (Sobol runs N (d + 2) points)
@@ -62,6 +62,7 @@ class SensitivitySpec:
     replications: int
     root_seed: int
     years: float
+    states: str | None = None  # saved mature labs (labsim warmup): every design point a policy forked from them
 
     @property
     def problem(self) -> dict:
@@ -93,10 +94,12 @@ def load_spec(path: Path) -> SensitivitySpec:
         corners += [cast_point({k: lo}) for k, lo in zip(names, lows, strict=True)]  # and each knob alone at its low
         corners = list({json.dumps(c, sort_keys=True): c for c in corners}.values())
         problems += check_points(corners, head["loaded"], f"{where}: [sensitivity] key 'bounds'")
+        if head["states"]:
+            problems += check_states(head["states"], head["loaded"], corners, head["replications"], tf.where("from"))
     if problems:
         raise LabsimError(cap(problems))
     return SensitivitySpec(head["name"], head["refs"][0], names, [list(b) for b in zip(lows, highs, strict=True)],
-                           n, list(outputs), head["replications"], head["root_seed"], head["years"])
+                           n, list(outputs), head["replications"], head["root_seed"], head["years"], head["states"])
 
 
 def check_metrics(names, where: str) -> list[str]:
@@ -129,6 +132,9 @@ def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int 
                      replications=spec.replications, root_seed=spec.root_seed, years=spec.years,
                      source={"kind": "sensitivity", "method": method, "n": spec.n, "names": spec.names,
                              "bounds": spec.bounds, "outputs": spec.outputs})
+    if spec.states:
+        exp.from_states(spec.states, "from")
+        exp.source["from"] = exp.states
     run_batch(exp, out / "batch", workers=workers, executor=executor, scheduler=scheduler, quiet=quiet, force=force,
               allow_large=allow_large)
     runs = Store(out / "batch").runs()

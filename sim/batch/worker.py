@@ -20,6 +20,7 @@ RAISE_HOOK = "LABSIM_TEST_RAISE_RUN"
 
 Outcome = tuple[list[dict], pd.DataFrame | None]  # a run's rows (one, or one per measured year) and its weekly series
 _SAVED: dict[tuple[str, int], LabState] = {}  # saved labs this worker has read (the policies of a replication share one)
+_FOLDERS: dict[str, LabStates] = {}
 SAVED_KEPT = 4
 
 
@@ -47,12 +48,15 @@ def failed(spec: RunSpec, error: str) -> dict:
 
 
 def saved_lab(folder: str, replication: int) -> LabState:
-    """A saved lab, read (and checked) once per worker: every policy of a replication forks the same one."""
-    key = (folder, replication)
+    """Saved lab `replication` mod their number, read (and checked) once per worker: policies of a replication share it."""
+    if folder not in _FOLDERS:
+        _FOLDERS[folder] = LabStates(folder)
+    states = _FOLDERS[folder]
+    key = (folder, replication % len(states))
     if key not in _SAVED:
         if len(_SAVED) >= SAVED_KEPT:
             _SAVED.pop(next(iter(_SAVED)))
-        _SAVED[key] = LabStates(folder).state(replication)
+        _SAVED[key] = states.state(key[1])
     return _SAVED[key]
 
 
