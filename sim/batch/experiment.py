@@ -398,14 +398,19 @@ def check_states(folder: str | Path, loaded: list[Scenario], points: list[dict],
 
     try:
         states = LabStates(folder)
-        states.check_replications(replications, f"{where}: replications")
-        for sc in loaded:
-            states.check_scenario(sc.settings, f"{where}: {sc.path or sc.name}")
     except LabsimError as exc:
         return list(exc.problems)
+    problems = []
+    checks = [lambda: states.check_replications(replications, f"{where}: replications")]
+    checks += [lambda sc=sc: states.check_scenario(sc.settings, f"{where}: {sc.path or sc.name}") for sc in loaded]
+    for check in checks:
+        try:
+            check()
+        except LabsimError as exc:
+            problems += exc.problems
     varied = sorted({k for point in points for k in point} & START_ONLY)
-    return [f"{where}: the design varies '{k}', which defines how the lab started; forks of saved labs can vary "
-            "any other key" for k in varied]
+    return problems + [f"{where}: the design varies '{k}', which defines how the lab started; forks of saved labs "
+                       "can vary any other key" for k in varied]
 
 
 def check_points(points: list[dict], loaded: list[Scenario], where: str) -> list[str]:

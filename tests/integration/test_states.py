@@ -167,3 +167,49 @@ def test_run_from_a_saved_lab_uses_its_seed(saved, small_open):
     a = run(small_open, seed=12345, years=0.2, state=state, people=False)
     b = run(small_open, seed=state.seed, years=0.2, people=False)  # the same seed, warmed up again
     assert a.seed == state.seed and a.summary["visits"] == b.summary["visits"]
+
+
+def _files(tmp_path, saved) -> dict:
+    base = tmp_path / "base.toml"
+    base.write_text('extends = "carrefour_numerique"\nname = "base"\n' +
+                    "".join(f"{k} = {v!r}\n" for k, v in SMALL.items()))
+    return {"base": base, "states": saved}
+
+
+def test_an_experiment_forks_its_design_points_from_saved_labs(tmp_path, saved):
+    import pandas as pd
+
+    f = _files(tmp_path, saved)
+    exp = tmp_path / "exp.toml"
+    exp.write_text(f'scenarios = ["{f["base"]}"]\nreplications = 2\nyears = 0.2\nfrom = "{saved}"\n'
+                   "[grid]\nmediators = [5, 10]\n")
+    out = tmp_path / "batch"
+    assert main(["batch", str(exp), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert (runs["status"] == "ok").all() and sorted(set(runs["seed"])) == sorted(LabStates(saved).seeds[:2])
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'scenarios = ["{f["base"]}"]\nreplications = 2\nfrom = "{saved}"\n[grid]\ninitial_partners = [1, 2]\n')
+    assert main(["batch", str(bad), "--out", str(tmp_path / "b2"), "--quiet"]) == 2
+    assert not (tmp_path / "b2").exists()
+
+
+def test_sensitivity_optimize_and_calibrate_take_saved_labs(tmp_path, saved, capsys):
+    f = _files(tmp_path, saved)
+    sens = tmp_path / "sens.toml"
+    sens.write_text(f'scenarios = ["{f["base"]}"]\nreplications = 1\nyears = 0.2\n'
+                    '[sensitivity]\nn = 2\noutputs = ["visitors"]\n'
+                    "bounds = { mediators = [4, 10], open_documentation = [0.2, 1.0] }\n")
+    assert main(["sensitivity", str(sens), "--from", str(saved), "--out", str(tmp_path / "s"), "--quiet",
+                 "--workers", "1"]) == 0
+    search = tmp_path / "search.toml"
+    search.write_text(f'replications = 1\nyears = 0.2\nfrom = "{saved}"\n[search]\nbudget = 4\npopulation = 2\n'
+                      'knobs = { mediators = [4, 10] }\nobjectives = { contributors = "max", mediators = "min" }\n'
+                      "presets = false\n")
+    assert main(["optimize", str(f["base"]), "--search", str(search), "--out", str(tmp_path / "o"), "--quiet",
+                 "--workers", "1"]) == 0
+    assert main(["calibrate", str(f["base"]), "--target", "visitors=500", "--param", "discovery_rate=0.0005:0.002",
+                 "--from", str(saved), "--method", "abc", "--years", "0.1", "--population", "10", "--generations",
+                 "1", "--budget", "10", "--out", str(tmp_path / "a"), "--quiet", "--workers", "1"]) == 0
+    assert main(["calibrate", str(f["base"]), "--target", "visitors=500", "--param", "initial_dormant=100:200",
+                 "--from", str(saved), "--reps", "2", "--out", str(tmp_path / "c"), "--quiet"]) == 2
+    assert "initial_dormant" in capsys.readouterr().err
