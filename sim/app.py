@@ -4,10 +4,17 @@ Run it with `labsim explore [SCENARIO]` (or `solara run sim/app.py`). Pick a
 preset, move the governance sliders, press Reset to build the lab with them,
 then Step (a week) or Play, and watch the funnel, the network (roles in rings,
 staff at the centre) and each role over time.
+
+The explorer starts from the preset's mature lab (its warm-up run once per
+preset and seed in this session, then kept in memory): the sliders are a
+policy applied from now on, and the first funnel reads like `labsim run`'s.
+"Start from: an empty lab" builds the lab from its initial population at
+day 0 instead, to watch it grow.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -25,13 +32,17 @@ from mesa.visualization.utils import update_counter
 from sim import plots
 from sim.metrics import summary
 from sim.model import LabModel
-from sim.scenario import load_scenario, preset_names
+from sim.run import warm_up_run
+from sim.scenario import Scenario, load_scenario, preset_names
+from sim.state import LabState, read_state, settings_hash
 
 START = os.environ.get("LABSIM_EXPLORE_SCENARIO", "carrefour_numerique")
 if START.endswith(".toml") and Path(START).stem in preset_names() and Path(START).parent.name == "scenarios":
     START = Path(START).stem  # a preset given by its path is shown by its name
 START_SETTINGS = json.loads(os.environ.get("LABSIM_EXPLORE_SET") or "{}")  # labsim explore --set KEY=VALUE
 TITLE = "labsim explorer"
+MATURE, EMPTY = "a mature lab", "an empty lab"  # where a lab starts: after its preset's warm-up, or at day 0
+_MATURE_LABS: dict[tuple[str, int], LabState] = {}  # (settings hash, seed) -> the warmed-up lab, for this session
 # Mesa's SolaraViz draws a tab bar ("Page 0") even for one page, and Vuetify shows a slider's value only while it is
 # dragged: one page needs no tabs, and a student should see every setting's value.
 STYLE = """
@@ -51,8 +62,8 @@ class ExplorerModel(LabModel):
                  mediators: int | None = None, events_per_year: float | None = None,
                  workshops_per_year: float | None = None, open_documentation: float | None = None,
                  contributor_selectivity: float | None = None, internal_friction: float | None = None,
-                 rng: int = 42) -> None:
-        """Build the preset with the knobs' values."""
+                 rng: int = 42, start: str = MATURE) -> None:
+        """Build the preset with the knobs' values: from its mature lab (a policy from now on) or from day 0."""
         knobs = {"access": access, "price_per_visit": price_per_visit, "mediators": mediators,
                  "events_per_year": events_per_year, "workshops_per_year": workshops_per_year,
                  "open_documentation": open_documentation, "contributor_selectivity": contributor_selectivity,
@@ -61,9 +72,23 @@ class ExplorerModel(LabModel):
                    for k, v in knobs.items() if v is not None}
         if changes.get("mediators") == 0:
             changes["workshops_per_year"] = 0.0  # no one to run them
-        changes["warmup_years"] = 0.0  # the preset starts from its initial population: measure from day 0
-        super().__init__(base_scenario(preset).with_settings(**changes), rng=int(rng))
-        self.preset = preset
+        base, seed = base_scenario(preset), int(rng)
+        if start == EMPTY:
+            changes["warmup_years"] = 0.0  # the preset starts from its initial population: measure from day 0
+            super().__init__(base.with_settings(**changes), rng=seed)
+        else:  # the preset's lab after its warm-up; the knobs apply from now on
+            super().__init__(base.with_settings(**changes), rng=seed, state=mature_lab(base, seed))
+        self.preset, self.start = preset, start
+
+
+def mature_lab(scenario: Scenario, seed: int) -> LabState:
+    """The scenario's lab after its warm-up from `seed`: warmed up on first use, then kept for the session."""
+    key = (settings_hash(dataclasses.asdict(scenario.settings)), seed)
+    if key not in _MATURE_LABS:
+        print(f"labsim explorer: warming up {scenario.name} ({scenario.settings.warmup_years:g} years, seed {seed}); "
+              "once per preset and seed ...", flush=True)
+        _MATURE_LABS[key] = read_state(warm_up_run(scenario, seed), scenario.settings)
+    return _MATURE_LABS[key]
 
 
 def base_scenario(preset: str):
@@ -85,13 +110,20 @@ def Status(model):
     solara.Title(TITLE)  # the browser tab's title (Solara's default is "App")
     solara.Style(STYLE)
     settings, f = model.settings, live_funnel(model)
+    if model.start == EMPTY:
+        where = "an empty lab built with these settings from day 0"
+    else:
+        where = f"a mature lab (after {settings.warmup_years:g} years of warm-up); these settings apply from now on"
     solara.Markdown(
-        f"**{model.lab_scenario.name}**, day **{model.time:.0f}** &nbsp; | &nbsp; access **{settings.access}**, "
+        f"**{model.lab_scenario.name}**, day **{model.time - model.measure_start:.0f}** ({where}) &nbsp; | &nbsp; "
+        f"access **{settings.access}**, "
         f"mediators **{settings.mediators}**, price **{settings.price_per_visit:g} EUR**, events **{settings.events_per_year:g}**/yr, "
         f"workshops **{settings.workshops_per_year:g}**/yr, open documentation **{settings.open_documentation:g}**, "
         f"selectivity **{settings.contributor_selectivity:g}**, friction **{settings.internal_friction:g}**\n\n"
-        f"Funnel so far: visitors **{f['visitors']}**, returning **{f['returning_visitors']}**, "
-        f"contributors **{f['contributors']}**, partners **{f['partners']}**"
+        + (f"Funnel so far: visitors **{f['visitors']}**, returning **{f['returning_visitors']}**, "
+           f"contributors **{f['contributors']}**, partners **{f['partners']}**" if f["visitors"] else
+           f"Funnel so far: visitors **0** yet (Step runs a week); in the lab now: contributors "
+           f"**{f['contributors']}**, partners **{f['partners']}**")
     )
 
 
@@ -100,7 +132,7 @@ def Funnel(model):
     """The engagement funnel: each bar its value, on a scale linear up to 1 and logarithmic above (symlog)."""
     update_counter.get()
     f = live_funnel(model)
-    if not any(f.values()):  # day 0: nothing to draw yet
+    if not f["visitors"]:  # day 0: no one has come yet; a funnel of the lab's regulars alone would stand on its head
         solara.Text("Engagement funnel: drawn once people have come (press Step).")
         return
     fig = Figure(figsize=(5, 3.2))
@@ -151,6 +183,7 @@ def model_params(start: str = START) -> dict:
     presets = preset_names() if start in preset_names() else [start, *preset_names()]
     return {
         "preset": {"type": "Select", "value": start, "values": presets, "label": "Preset"},
+        "start": {"type": "Select", "value": MATURE, "values": [MATURE, EMPTY], "label": "Start from"},
         "rng": {"type": "InputText", "value": 42, "label": "Random seed"},
         "access": {"type": "Select", "value": settings.access, "values": ["open", "appointment"], "label": "Access"},
         "price_per_visit": Slider("Price per visit (EUR)", settings.price_per_visit, 0.0, 30.0, 1.0),

@@ -212,12 +212,14 @@ def _comparison(folder: Path) -> str:
     present = list(dict.fromkeys(table["metric"]))
     runs = _runs_of(folder)
     warmup = _warmups(runs, names)
-    parts = [f"<p>{html.escape(', '.join(names[1:]))} compared with <b>{html.escape(names[0])}</b>: "
+    asked, how = _question(meta)
+    parts = [f"<p class='question'><b>The question:</b> {html.escape(asked)}</p>",
+             f"<p>{html.escape(', '.join(names[1:]))} compared with <b>{html.escape(names[0])}</b>: "
              f"{meta['reps']} paired replications each, {meta['years']:g} measured year(s) after each lab's warm-up "
              f"({html.escape(_warmup_words(warmup))}).</p>"]
     # 1. the headline
     found = story.headline(table)
-    parts.append("<h2>Headline: what differs</h2><div class='head'>")
+    parts.append(f"<h2>Headline: what differs ({html.escape(_answered(meta))})</h2><div class='head'>")
     if found:
         parts.append("<ul>" + "".join(f"<li>{html.escape(f['sentence'])}</li>" for f in found) + "</ul>")
     else:
@@ -271,8 +273,32 @@ def _comparison(folder: Path) -> str:
             "labsim": manifest.get("labsim_version"), "Mesa": manifest.get("mesa_version"),
             "Python": manifest.get("python_version")}
     parts += [_meta(info).replace("<h2>What was run</h2>", "<h2>Method and what was run</h2>"),
-              f"<p>{html.escape(METHOD)}</p>", _glossary(present)]
+              f"<p>{html.escape(how)}</p>", f"<p>{html.escape(METHOD)}</p>", _glossary(present)]
     return "".join(parts)
+
+
+def _answered(meta: dict) -> str:
+    """Which of the two questions a comparison answered, in a few words (the headline's)."""
+    saved = meta.get("from")
+    if saved:
+        return f"policy applied from year {saved['warmup_years'] + 1:g} of a mature lab"
+    return "lab built with these settings from the start"
+
+
+def _question(meta: dict) -> tuple[str, str]:
+    """The comparison's question (comparison.json's, or said from its fields) and how its runs answer it."""
+    saved = meta.get("from")
+    if saved:
+        how = (f"Each policy was forked from the same saved lab of each replication ({saved['scenario']} after "
+               f"{saved['warmup_years']:g} years of warm-up, labsim warmup, settings {saved['settings_hash']}): "
+               "same people, ties, stocks and random stream up to the fork; the policy's settings apply from then "
+               "on (common history, common random numbers).")
+        asked = meta.get("question") or f"What changes if a policy applies from now on ({_answered(meta)})?"
+    else:
+        how = ("Each lab was built with its settings from the start: run from its initial population through its "
+               "own warm-up, replication r of every scenario from the same seed.")
+        asked = meta.get("question") or "How do labs built with these settings from the start differ?"
+    return asked, how
 
 
 def _runs_of(folder: Path) -> pd.DataFrame:

@@ -548,6 +548,10 @@ def markdown() -> str:
         "Generated from `sim/schema.py` by `labsim scenarios --describe --markdown`; do not edit by hand.",
         "A scenario file is TOML with flat keys; a key left out takes its default.",
         "",
+        "Column *on a day*: **yes** if an intervention or a policy forked from a saved mature lab",
+        "(`labsim warmup`, `--from`) can change the key on a given day; **start only** if the key defines how",
+        "the lab started (its initial population, its warm-up), which a fork refuses by name.",
+        "",
         "## File keys",
         "",
         "| key | type | default | meaning |",
@@ -559,15 +563,16 @@ def markdown() -> str:
             "",
             f"## {GROUP_TITLES[group]}",
             "",
-            "| key | unit | default | allowed | meaning | source |",
-            "|---|---|---|---|---|---|",
+            "| key | unit | default | allowed | on a day | meaning | source |",
+            "|---|---|---|---|---|---|---|",
         ]
         for p in PARAMS:
             if p.group == group:
                 default = (
                     str(p.default).lower() if p.kind is bool else repr(p.default) if p.kind is str else f"{p.default:g}"
                 )
-                lines.append(f"| `{p.name}` | {p.unit} | {default} | {p.allowed()} | {p.doc} | {p.source} |")
+                when = "start only" if p.start_only else "yes"
+                lines.append(f"| `{p.name}` | {p.unit} | {default} | {p.allowed()} | {when} | {p.doc} | {p.source} |")
     return "\n".join(lines) + "\n"
 
 
@@ -579,7 +584,8 @@ def describe() -> str:
         for p in PARAMS:
             if p.group == group:
                 out.append(
-                    f"  {p.name} = {p.default!r}  [{p.unit}; {p.allowed()}]\n      {p.doc}\n      source: {p.source}"
+                    f"  {p.name} = {p.default!r}  [{p.unit}; {p.allowed()}{'; start only' if p.start_only else ''}]"
+                    f"\n      {p.doc}\n      source: {p.source}"
                 )
     return "\n".join(out).lstrip("\n")
 

@@ -186,13 +186,18 @@ class LabStates:
                 raise LabsimError(f"{self.folder}/{rel}: checksum does not match the manifest (damaged or changed); "
                                   "warm up again with labsim warmup")
             blobs[name] = data
-        try:
-            with np.load(io.BytesIO(blobs["state.npz"]), allow_pickle=False) as npz:
-                arrays = {key: npz[key] for key in npz.files}
-            data = json.loads(blobs["state.json"])
-        except (ValueError, OSError, UnicodeDecodeError) as exc:
-            raise LabsimError(f"{folder}: unreadable state ({exc.__class__.__name__}); warm up again") from None
-        return LabState(folder, int(data["model"]["seed"]), self.settings, arrays, data)
+        return read_state(blobs, self.settings, folder)
+
+
+def read_state(files: dict[str, bytes], settings: Settings, folder: str | Path = "<memory>") -> LabState:
+    """A saved lab from its files' bytes (`state_files`), read as data: no pickle, nothing that can run."""
+    try:
+        with np.load(io.BytesIO(files["state.npz"]), allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+        data = json.loads(files["state.json"])
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise LabsimError(f"{folder}: unreadable state ({exc.__class__.__name__}); warm up again") from None
+    return LabState(Path(folder), int(data["model"]["seed"]), settings, arrays, data)
 
 
 def start_differences(saved: Settings, asked: Settings) -> list[str]:

@@ -81,6 +81,8 @@ def test_comparison_report(comparison):
     settings = text[text.index("Settings that differ"):text.index("Funnel and budget")]
     assert "mediators" in settings and "host_footfall_per_day" not in settings  # only what differs
     assert "percentile bootstrap" in text  # the method is stated
+    assert "Headline: what differs (lab built with these settings from the start)" in text  # the question answered
+    assert "built with its settings from the start" in text[text.index("Method and what was run"):]
     body = re.sub(r'src="data:image/png;base64,[^"]*"', "", text)
     assert not re.search(r"\de[+-]\d", body)  # no scientific notation
     table = pd.read_csv(comparison / "comparison.csv")

@@ -108,12 +108,23 @@ def test_slider_reset_and_step_in_chromium(explorer):
         before = int(re.search(r"visitors (\d+)", _status(page)).group(1))
         page.get_by_role("button", name="Step", exact=True).click()
         page.wait_for_function("/day 7\\b/.test(document.body.innerText)", timeout=600_000)
-        after = int(re.search(r"visitors (\d+)", _status(page)).group(1))
+        status = _status(page)
+        after = int(re.search(r"visitors (\d+)", status).group(1))
         assert after > before  # a week of arrivals moved the funnel
+        assert "a mature lab" in status  # the preset's lab after its warm-up; the sliders apply from now on
+        funnel = [int(re.search(rf"{step} (\d+)", status).group(1)) for step in ("visitors", "contributors", "partners")]
+        assert funnel[0] > funnel[1] > funnel[2] > 0, status  # the first funnel stands on its base, as labsim run's
         page.wait_for_function("!document.body.innerText.includes('drawn from the end of the first week')",
                                timeout=600_000)  # the week's row is in: the plot replaces the note
         assert failed == [] and errors == []
         page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
+
+        page.locator(".v-input", has_text="Start from").locator(".v-select__slot").click()  # the toggle
+        page.get_by_role("option", name="an empty lab").click()
+        page.get_by_role("button", name="Reset", exact=True).click()
+        page.wait_for_function("document.body.innerText.includes('an empty lab built with these settings')",
+                               timeout=600_000)
+        assert re.search(r"\bday 0\b", _status(page))
         browser.close()
     assert (ARTIFACTS / "explorer.png").stat().st_size > 20_000
 
@@ -124,8 +135,10 @@ def test_explorer_model_takes_the_knobs():
     model = ExplorerModel(preset="digital_arti", mediators=3, access="open", price_per_visit=2.0)
     assert (model.settings.mediators, model.settings.access, model.settings.price_per_visit) == (3, "open", 2.0)
     assert model.settings.residency_calls_per_year == 3.0  # the rest is the preset's
+    start = model.time  # the end of digital_arti's warm-up: the knobs apply from now on
+    assert start == model.measure_start == model.settings.warmup_years * 365
     model.step()
-    assert model.time == 1.0
+    assert model.time == start + 1.0
     assert set(live_funnel(model)) == {"visitors", "returning_visitors", "contributors", "partners"}
 
 
@@ -146,11 +159,30 @@ def test_explorer_starts_from_the_set_keys(monkeypatch):
 
 
 def test_funnel_at_day_zero_counts_no_one():
-    from sim.app import ExplorerModel, live_funnel
+    from sim.app import EMPTY, ExplorerModel, live_funnel
 
-    model = ExplorerModel(preset="digital_arti")
+    model = ExplorerModel(preset="digital_arti", start=EMPTY)
     funnel = live_funnel(model)  # the regulars present at day 0 count as contributors and partners, not returners
     assert (funnel["visitors"], funnel["returning_visitors"]) == (0, 0)
+    assert model.time == 0.0
+
+
+def test_explorer_starts_from_the_mature_lab_as_labsim_run(capsys):
+    """The explorer's lab is the preset's after its warm-up, the same lab `labsim run` measures from the same seed."""
+    from sim.app import ExplorerModel, live_funnel
+    from sim.run import simulate
+    from sim.scenario import load_scenario
+
+    model = ExplorerModel(preset="friche", rng=3)
+    assert model.time == model.measure_start == load_scenario("friche").settings.warmup_years * 365
+    assert "warming up friche" in capsys.readouterr().out  # the progress note, printed once
+    ExplorerModel(preset="friche", rng=3, mediators=1)  # another policy on the same lab: no second warm-up
+    assert "warming up" not in capsys.readouterr().out
+    model.run_for(28)
+    ran = simulate(load_scenario("friche"), seed=3, years=28 / 365)  # the run that never stopped
+    assert live_funnel(model) == live_funnel(ran)
+    f = live_funnel(model)
+    assert f["visitors"] > f["contributors"] > f["partners"] > 0, f
 
 
 def test_explore_bad_set(capsys):
