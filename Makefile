@@ -42,7 +42,7 @@ lint: install
 # make bench prints the measurements and leaves the work tree clean; make bench-update rewrites the tracked
 # benchmarks/README.md tables and benchmarks/results.json.
 bench: install
-	$(BIN)/python benchmarks/run_benchmarks.py
+	$(BIN)/python benchmarks/run_benchmarks.py; a=$$?; $(BIN)/python benchmarks/policies.py; exit $$((a || $$?))
 
 bench-update: install
-	$(BIN)/python benchmarks/run_benchmarks.py --write
+	$(BIN)/python benchmarks/run_benchmarks.py --write; a=$$?; $(BIN)/python benchmarks/policies.py --write; exit $$((a || $$?))

@@ -16,6 +16,7 @@ from sim import ladder
 from sim.awareness import Awareness
 from sim.calendar import ARRIVAL_HOUR, MORNING
 from sim.careers import Careers
+from sim.draws import Purpose
 from sim.kinds import Channel, Role
 from sim.lab import Lab
 from sim.network import CollabNetwork
@@ -31,6 +32,7 @@ class Arrivals:
         """Arrivals into `people`, booked through `careers`."""
         self.lab, self.people, self.network, self.awareness = lab, people, network, awareness
         self.careers, self.tally = careers, tally
+        self._day, self._arrived = -1, {}  # today, and how many have arrived by each channel so far today
 
     def entry_uptake(self, fee: float) -> float:
         """Share of would-be newcomers who come: those whose willingness to pay covers the fee, times the booking's."""
@@ -42,9 +44,9 @@ class Arrivals:
         settings, rng, aware = self.lab.settings, self.lab.rng, self.awareness
         fee = settings.price_per_visit
         draw = self.entry_uptake(fee)
-        footfall, from_aware, from_told = rng.poisson(
+        footfall, from_aware, from_told = self.lab.draws.poisson(
             [settings.host_footfall_per_day * settings.discovery_rate * draw, aware.reputation * settings.awareness_uptake * draw,
-             aware.told * settings.awareness_uptake * draw])
+             aware.told * settings.awareness_uptake * draw], int(self.lab.time))
         counts = (int(footfall), aware.take("reputation", from_aware), aware.take("told", from_told))
         channels = np.repeat(np.array([Channel.FOOTFALL, Channel.REPUTATION, Channel.WORD_OF_MOUTH]), counts)
         ids = self.arrive(channels, fee=fee)
@@ -67,12 +69,16 @@ class Arrivals:
         n = channels.size
         if n == 0:
             return np.empty(0, dtype=np.int64)
-        settings, rng = self.lab.settings, self.lab.rng
-        roles = np.where(rng.random(n) < settings.creator_share, Role.ARTIST, Role.VISITOR)  # creators among the public
+        settings, draws, day = self.lab.settings, self.lab.draws, int(self.lab.time)
+        if day != self._day:
+            self._day, self._arrived = day, {}
+        keys = draws.newcomer_keys(day, channels, self._arrived)  # the k-th of a channel today: the same in every fork
+        creators = draws.uniform(keys, day, Purpose.CREATOR) < settings.creator_share  # creators among the public
         ids = self.people.add(
-            n, roles, channels, self.lab.time,
-            talent=rng.random(n), propensity=ladder.draw_propensity(rng, settings.propensity_sigma, size=n),
-            wtp=ladder.draw_wtp(rng, settings, at_least=fee, size=n))
+            n, np.where(creators, Role.ARTIST, Role.VISITOR), channels, self.lab.time, key=keys,
+            talent=draws.uniform(keys, day, Purpose.TALENT),
+            propensity=ladder.draw_propensity(draws.of(keys, day, Purpose.PROPENSITY), settings.propensity_sigma, size=n),
+            wtp=ladder.draw_wtp(draws.of(keys, day, Purpose.WTP), settings, at_least=fee, size=n))
         self.careers.book(ids, 0.0, MORNING if arranged else ARRIVAL_HOUR, arranged)
         self.tally.week["arrivals"] += n
         return ids

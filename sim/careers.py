@@ -21,6 +21,7 @@ from sim.awareness import Awareness
 from sim.budget import Budget
 from sim.calendar import CLOSING, Calendar
 from sim.dormancy import DormantPool
+from sim.draws import Purpose
 from sim.kinds import DAYS_PER_YEAR, Affiliation, Channel, Role
 from sim.lab import Lab
 from sim.network import CollabNetwork
@@ -125,7 +126,7 @@ class Careers:
         chance = self.return_chance(ids, role)
         if self.calendar.needs_slots():
             chance = chance * ladder.booking_uptake(people.visits[ids], settings)
-        stay = self.lab.rng.random(ids.size) < chance
+        stay = self.lab.draws.uniform(people.key[ids], int(self.lab.time), Purpose.STAY) < chance
         self.plan_visits(ids[stay], role=role[stay])
         self.leave(ids[~stay])
         self.watch(ids[REGULAR[role]])
@@ -166,7 +167,7 @@ class Careers:
         people.member_until[who] = -np.inf
         wants = renewing.copy()
         new = ~renewing & (people.visits[who] > 1) & (people.talent[who] >= settings.contributor_selectivity)
-        wants[new] = self.lab.rng.random(int(new.sum())) < settings.subscription_prob
+        wants[new] = self.lab.draws.uniform(people.key[who[new]], int(now), Purpose.SUBSCRIBE) < settings.subscription_prob
         expected = settings.membership_days / settings.interval_contributor_days  # visits in its period at a regular's pace
         takes = wants & ladder.membership_worth_it(people.wtp[who], expected, settings.subscription_fee)
         members = who[takes]
@@ -199,12 +200,12 @@ class Careers:
         degrees are asked for rarely. The same as checking first: the draw is
         independent of eligibility, and the chance only falls as the core fills.
         """
-        people, settings, rng = self.people, self.lab.settings, self.lab.rng
+        people, settings = self.people, self.lab.settings
         ids = ids[people.role[ids] == Role.CONTRIBUTOR]
         if not ids.size:
             return
         capacity = ladder.partner_capacity(len(self.staff), settings)
-        draws = rng.random(ids.size)
+        draws = self.lab.draws.uniform(people.key[ids], int(self.lab.time), Purpose.PARTNER)
         lucky = draws < ladder.partner_promotion_chance(self.core_load, capacity, settings)
         for uid, draw in zip(ids[lucky].tolist(), draws[lucky].tolist(), strict=True):
             one = np.array([uid])
@@ -230,7 +231,7 @@ class Careers:
         """
         if not ids.size:
             return
-        people, settings, rng = self.people, self.lab.settings, self.lab.rng
+        people, settings = self.people, self.lab.settings
         mean = ladder.visit_interval(people.role[ids] if role is None else role, people.propensity[ids], settings)
         resident = people.in_residence[ids] & (settings.residency_visits_per_week > 0)
         organisation = people.affiliation[ids] > Affiliation.INDIVIDUAL
@@ -238,6 +239,7 @@ class Careers:
         if arranged.any():
             mean = np.where(organisation, settings.organisation_interval_days, mean)
             mean = np.where(resident, 7.0 / max(settings.residency_visits_per_week, 1e-9), mean)
+        rng = self.lab.draws.of(people.key[ids], int(self.lab.time), Purpose.WAIT)
         self.book(ids, ladder.draw_wait(rng, mean), decided_at, arranged)
 
     def book(self, ids: np.ndarray, waits, decided_at: float, arranged) -> None:

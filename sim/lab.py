@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sim.draws import Draws
 from sim.settings import Settings
 
 
@@ -20,7 +21,9 @@ class Lab(Protocol):
     settings: Settings
     """The settings in force (interventions replace them mid-run: read them each time, never keep a copy)."""
     rng: np.random.Generator
-    """The run's one stream of chance (numpy), seeded from the run's seed."""
+    """The run's stream of chance (numpy), seeded from the run's seed: what the lab draws (counts, groups, ties)."""
+    draws: Draws
+    """The people's own draws (`sim.draws`): their decisions by who, when and what for (common random numbers)."""
     measuring: bool
     """True once the warm-up is over: tallies of the measured period count from then on."""
 

@@ -35,6 +35,7 @@ from sim.blog import Blog
 from sim.budget import Budget
 from sim.calendar import VISIT_HOUR, WEEK_END, Calendar
 from sim.careers import Careers
+from sim.draws import Draws
 from sim.kinds import DAYS_PER_MONTH, DAYS_PER_YEAR, Role, SessionKind
 from sim.market import Market
 from sim.metrics import WEEKLY_SERIES
@@ -73,6 +74,7 @@ class LabModel(mesa.Model):
         lab_scenario, rng = from_keywords(scenario, keywords, rng)
         super().__init__(rng=rng, scenario=mesa_scenario(lab_scenario, rng))  # Mesa's view: the starting settings
         self.lab_scenario = lab_scenario
+        self.draws = Draws(int(self.rng.integers(2**63)))  # the ladder's common random numbers (`sim.draws`), from the seed
         self.settings: Settings = lab_scenario.settings
         self.warmup_days = self.measure_start = self.settings.warmup_years * YEAR
         self.measuring = False

@@ -20,8 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from sim.draws import mix
 from sim.kinds import Affiliation, Channel, Role
 
+ROW_KEYS = np.uint64(0x5DEECE66D << 20)  # sets the keys of people not among the day's arrivals apart
 # name: (dtype, value of a new row). Times are in days since the run started.
 COLUMNS: dict[str, tuple[Any, Any]] = {
     "role": (np.int8, Role.VISITOR),
@@ -57,6 +59,7 @@ COLUMNS: dict[str, tuple[Any, Any]] = {
     "engineer_hours": (np.float64, 0.0),  # engineer hours hired for their residency
     "check_day": (np.int32, -1),  # regulars: the day their absence is checked next, or -1
     "dormant_entry": (np.int64, -1),  # place in the dormant pool while dormant
+    "key": (np.uint64, 0),  # who they are to `sim.draws` (their decisions' random numbers)
     "held": (np.int8, 0),  # roles held in the measured period (individuals), as bits: HELD[role]
 }
 HELD = np.array([{Role.CONTRIBUTOR: 1, Role.PARTNER: 2, Role.ARTIST: 4}.get(r, 0) for r in Role], dtype=np.int8)
@@ -108,6 +111,8 @@ class People:
         self.role[rows] = self.role_reached[rows] = role
         self.channel[rows], self.affiliation[rows], self.created[rows], self.engaged_at[rows] = (
             channel, affiliation, time, time)
+        if "key" not in columns:  # not a newcomer of the day's arrivals: keyed by their row, apart from newcomers'
+            columns["key"] = mix(ids.astype(np.uint64) ^ ROW_KEYS)
         for name, value in columns.items():
             getattr(self, name)[rows] = value
         if active:

@@ -17,9 +17,11 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import ndtri
 
 from sim import ladder
 from sim.awareness import Awareness
+from sim.draws import Purpose
 from sim.kinds import Access, Role, SessionKind
 from sim.lab import Lab
 from sim.network import CollabNetwork, groups_pairs
@@ -124,7 +126,7 @@ class Sessions:
     # -- playing out ------------------------------------------------------------------------
     def play(self, sessions: list[Session]) -> tuple[np.ndarray, np.ndarray]:
         """Tie attendees together and set the quality of their visits; returns (ids, quality), session by session."""
-        people, settings, rng, now = self.people, self.lab.settings, self.lab.rng, self.lab.time
+        people, settings, now = self.people, self.lab.settings, self.lab.time
         ids = np.concatenate([x.ids for x in sessions]) if sessions else EMPTY
         regular = REGULAR[people.role[ids]]
         newcomers = ids.size - int(regular.sum())
@@ -145,7 +147,9 @@ class Sessions:
                 - crowd - friction
             start += x.ids.size
             self.log.append((now, x.kind.value, np.concatenate([x.ids, x.staff])))
-        noise = rng.normal(0.0, settings.quality_noise, size=ids.size) if settings.quality_noise else 0.0
+        noise = 0.0
+        if settings.quality_noise:  # each visitor's luck of the day (`sim.draws`): the same in every fork
+            noise = settings.quality_noise * ndtri(self.lab.draws.uniform(people.key[ids], int(now), Purpose.QUALITY))
         help_ = np.where(regular, 1.0, peer)
         alone = settings.training_quality_bonus * people.trained[ids]  # trained people can work on their own
         quality = np.clip(base + settings.peer_weight * help_ + alone + noise, 0.0, 1.0)

@@ -126,13 +126,17 @@ def seed_folder(replication: int) -> str:
 class LabStates:
     """A folder of saved labs (`labsim warmup`), checked: its manifest, then each state's files when read."""
 
-    def __init__(self, folder: str | Path) -> None:
-        """Read and check the manifest; raise LabsimError (one line) if it is not a states folder of this labsim."""
+    def __init__(self, folder: str | Path, given: str = "--from") -> None:
+        """Read and check the manifest; raise LabsimError (one line) if it is not a states folder of this labsim.
+
+        `given` says where the folder was named (`--from`, or a file's key), for the message of a missing folder.
+        """
         self.folder = Path(folder)
         where = f"{self.folder}/manifest.json"
         path = self.folder / "manifest.json"
         if not self.folder.is_dir() or not path.is_file():
-            raise LabsimError(f"--from {self.folder}: not a folder of lab states (no manifest.json); "
+            named = f"{given} {self.folder}" if given.startswith("--") else f"{given}: {self.folder}"
+            raise LabsimError(f"{named}: not a folder of lab states (no manifest.json); "
                               "make one with labsim warmup SCENARIO --seeds N --out FOLDER")
         try:
             manifest = json.loads(_read(path, 10 * 2**20))

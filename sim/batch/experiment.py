@@ -397,7 +397,7 @@ def check_states(folder: str | Path, loaded: list[Scenario], points: list[dict],
     from sim.state import LabStates
 
     try:
-        states = LabStates(folder)
+        states = LabStates(folder, where)
     except LabsimError as exc:
         return list(exc.problems)
     problems = []

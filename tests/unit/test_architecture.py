@@ -97,7 +97,7 @@ def test_the_model_is_wiring_and_a_timeline():
     tree = ast.parse((SIM / "model.py").read_text())
     model = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "LabModel")
     assert {f.name for f in model.body if isinstance(f, ast.FunctionDef)} <= {
-        "__init__", "day", "visits", "apply", "start_measuring", "run_years"}
+        "__init__", "_found", "day", "visits", "apply", "start_measuring", "run_years"}
 
 
 def test_the_ladders_transitions_live_in_careers():
