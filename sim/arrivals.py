@@ -16,7 +16,7 @@ from sim import ladder
 from sim.awareness import Awareness
 from sim.calendar import ARRIVAL_HOUR, MORNING
 from sim.careers import Careers
-from sim.draws import Purpose
+from sim.draws import Count, Purpose
 from sim.kinds import Channel, Role
 from sim.lab import Lab
 from sim.network import CollabNetwork
@@ -46,7 +46,7 @@ class Arrivals:
         draw = self.entry_uptake(fee)
         footfall, from_aware, from_told = self.lab.draws.poisson(
             [settings.host_footfall_per_day * settings.discovery_rate * draw, aware.reputation * settings.awareness_uptake * draw,
-             aware.told * settings.awareness_uptake * draw], int(self.lab.time))
+             aware.told * settings.awareness_uptake * draw], int(self.lab.time), Count.FOOTFALL)
         counts = (int(footfall), aware.take("reputation", from_aware), aware.take("told", from_told))
         channels = np.repeat(np.array([Channel.FOOTFALL, Channel.REPUTATION, Channel.WORD_OF_MOUTH]), counts)
         ids = self.arrive(channels, fee=fee)

@@ -281,7 +281,7 @@ class Careers:
         """Once a week: dormant people draw whether they come back (events and good visits remind them)."""
         week = self.tally.week
         good_share = week["good_visits"] / week["visits"] if week["visits"] else 0.0
-        ids = self.dormant.draw_comebacks(self.lab.time, self.lab.rng, week["events"], good_share, self.lab.settings)
+        ids = self.dormant.draw_comebacks(self.lab.time, self.lab.draws, week["events"], good_share, self.lab.settings)
         ids = ids[~self.people.active[ids]]
         if not ids.size:
             return

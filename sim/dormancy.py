@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import ladder
+from sim.draws import Draws, Purpose
 from sim.population import People
 from sim.settings import Settings
 
@@ -71,15 +72,15 @@ class DormantPool:
         self._weight[at] = 0.0
         self.people.dormant_entry[ids] = -1
 
-    def draw_comebacks(self, now: float, rng: np.random.Generator, events: int, good_share: float,
+    def draw_comebacks(self, now: float, draws: Draws, events: int, good_share: float,
                        settings: Settings) -> np.ndarray:
-        """The people who decide this week to come back, in pool order (reproducible)."""
+        """The people who decide this week to come back, in pool order (each by their own draw, `sim.draws`)."""
         live = slice(self._front, self._end)
-        n = self._end - self._front
-        if n == 0:
+        if self._end == self._front:
             return np.empty(0, dtype=np.int64)
         chance = ladder.reactivation_chance(now - self._since[live], self._weight[live], events, good_share, settings)
-        return self._ids[live][rng.random(n) < chance]
+        ids = self._ids[live]
+        return ids[draws.uniform(self.people.key[ids], int(now), Purpose.COMEBACK) < chance]
 
     def release_older_than(self, horizon: float) -> np.ndarray:
         """Drop the entries from before `horizon`; return the people still dormant among them, to forget."""

@@ -47,6 +47,18 @@ class Purpose(IntEnum):
     PARTNER = 8
     QUALITY = 9  # the luck of a visit
     COUNT = 10  # how many come today by a channel
+    COMEBACK = 11  # a dormant person's weekly decision to come back
+
+
+class Count(IntEnum):
+    """The day's counts drawn by `Draws.poisson`, each with its own numbers (a workshop's: WORKSHOP + its rank)."""
+
+    FOOTFALL = 0
+    REPUTATION = 1
+    TOLD = 2
+    EVENT_CROWD = 3
+    EVENT_POOL = 4
+    WORKSHOP = 5
 
 
 POISSON_NORMAL_ABOVE = 200.0  # mean above which a count is drawn from the normal approximation (error < 1%; assumption)
@@ -83,14 +95,14 @@ class Draws:
         """These people's draws for a purpose on a day, with numpy Generator's methods (for `sim.ladder`)."""
         return Keyed(self.uniform(keys, day, purpose))
 
-    def poisson(self, means, day: int) -> list[int]:
-        """Today's counts, one per channel (its position in `means`), each Poisson of its mean, by inversion.
+    def poisson(self, means, day: int, first: int = 0) -> list[int]:
+        """Today's counts, each Poisson of its mean, by inversion; count i is `Count` number first + i.
 
         Inversion couples the counts of two forks: the same uniform gives the
         same count for the same mean and a close one for a close mean, where
         two independent draws would differ by their whole spread.
         """
-        u = self.uniform(np.arange(len(means), dtype=np.uint64), day, Purpose.COUNT).tolist()
+        u = self.uniform(np.arange(first, first + len(means), dtype=np.uint64), day, Purpose.COUNT).tolist()
         return [_poisson_inverse(x, float(m)) for x, m in zip(u, means, strict=True)]
 
     def newcomer_keys(self, day: int, channels: np.ndarray, first: dict[int, int]) -> np.ndarray:

@@ -24,6 +24,7 @@ from sim.blog import Blog
 from sim.budget import Budget
 from sim.calendar import MORNING, Calendar
 from sim.careers import Careers
+from sim.draws import Count
 from sim.kinds import DAYS_PER_YEAR, Channel, Role
 from sim.lab import Lab
 from sim.market import Market
@@ -116,7 +117,8 @@ class Programme:
         settings = self.lab.settings
         self.workshops_today += 1
         self.awareness.spread(settings.workshop_reach)
-        wanted = self.lab.rng.poisson(settings.workshop_newcomers * self.arrivals.entry_uptake(settings.workshop_fee))
+        wanted, = self.lab.draws.poisson([settings.workshop_newcomers * self.arrivals.entry_uptake(settings.workshop_fee)],
+                                         int(self.lab.time), Count.WORKSHOP + self.workshops_today - 1)
         seated = self.arrivals.newcomers(min(int(wanted), settings.workshop_size), Channel.WORKSHOP, arranged=True,
                                          fee=settings.workshop_fee)
         self.budget.earn("workshops", seated.size * settings.workshop_fee)
@@ -124,12 +126,15 @@ class Programme:
 
     def hold_event(self) -> None:
         """A big event today: the host's crowd and people aware of the lab come; dormant people are reminded."""
-        settings, rng = self.lab.settings, self.lab.rng
+        settings = self.lab.settings
         self.event_today = True
         self.tally.week["events"] += 1
         draw = self.arrivals.entry_uptake(0.0)  # big events are free
-        from_pool = self.awareness.take("reputation", rng.poisson(self.awareness.reputation * settings.event_pool_pull * draw))
-        self.arrivals.newcomers(int(rng.poisson(settings.event_newcomers * draw)) + from_pool, Channel.EVENT, arranged=True)
+        crowd, pool = self.lab.draws.poisson([settings.event_newcomers * draw,
+                                              self.awareness.reputation * settings.event_pool_pull * draw],
+                                             int(self.lab.time), Count.EVENT_CROWD)
+        from_pool = self.awareness.take("reputation", pool)
+        self.arrivals.newcomers(crowd + from_pool, Channel.EVENT, arranged=True)
         self.awareness.spread(settings.event_reach)
         self.partnerships.after_event()
 

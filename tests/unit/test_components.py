@@ -8,6 +8,7 @@ import pytest
 
 from sim.calendar import CLOSING, WEEK_END, Calendar
 from sim.dormancy import DormantPool
+from sim.draws import Draws
 from sim.kinds import Affiliation, Channel, Role
 from sim.network import CollabNetwork, group_pairs
 from sim.population import People
@@ -209,7 +210,7 @@ def test_the_dormant_pool_draws_comebacks_and_releases_the_long_gone():
     pool.add(ids[1000:], np.full(2000, 20.0), np.ones(2000))  # past the first capacity: the pool grows
     pool.discard(ids[:10])  # came back: never drawn, never released
     s = dataclasses.replace(Settings(), reactivation_rate=7.0)
-    drawn = pool.draw_comebacks(21.0, np.random.default_rng(0), 0, 0.0, s)
+    drawn = pool.draw_comebacks(21.0, Draws(0), 0, 0.0, s)
     assert drawn.size > 2500 and not np.isin(drawn, ids[:10]).any()
     released = pool.release_older_than(15.0)
     assert released.tolist() == ids[10:1000].tolist() and len(pool) == 2000
