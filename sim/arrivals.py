@@ -16,12 +16,14 @@ from sim import ladder
 from sim.awareness import Awareness
 from sim.calendar import ARRIVAL_HOUR, MORNING
 from sim.careers import Careers
-from sim.draws import Count, Purpose
+from sim.draws import Count, Keyed, Purpose
 from sim.kinds import Channel, Role
 from sim.lab import Lab
 from sim.network import CollabNetwork
 from sim.population import People
 from sim.tally import Tally
+
+TRAITS = (Purpose.CREATOR, Purpose.TALENT, Purpose.PROPENSITY, Purpose.WTP)  # a newcomer's draws, in this order
 
 
 class Arrivals:
@@ -73,12 +75,12 @@ class Arrivals:
         if day != self._day:
             self._day, self._arrived = day, {}
         keys = draws.newcomer_keys(day, channels, self._arrived)  # the k-th of a channel today: the same in every fork
-        creators = draws.uniform(keys, day, Purpose.CREATOR) < settings.creator_share  # creators among the public
+        creator, talent, propensity, wtp = draws.uniforms(keys, day, TRAITS)
         ids = self.people.add(
-            n, np.where(creators, Role.ARTIST, Role.VISITOR), channels, self.lab.time, key=keys,
-            talent=draws.uniform(keys, day, Purpose.TALENT),
-            propensity=ladder.draw_propensity(draws.of(keys, day, Purpose.PROPENSITY), settings.propensity_sigma, size=n),
-            wtp=ladder.draw_wtp(draws.of(keys, day, Purpose.WTP), settings, at_least=fee, size=n))
+            n, np.where(creator < settings.creator_share, Role.ARTIST, Role.VISITOR), channels, self.lab.time,
+            key=keys, talent=talent,  # creators among the public
+            propensity=ladder.draw_propensity(Keyed(propensity), settings.propensity_sigma, size=n),
+            wtp=ladder.draw_wtp(Keyed(wtp), settings, at_least=fee, size=n))
         self.careers.book(ids, 0.0, MORNING if arranged else ARRIVAL_HOUR, arranged)
         self.tally.week["arrivals"] += n
         return ids

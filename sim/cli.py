@@ -588,10 +588,10 @@ def cmd_compare(args) -> int:
     """Compare scenarios with common random numbers; write the table, CSV and figures, all at the end."""
     from sim import plots
     from sim.analysis.compare import check_compare_args, format_table, run_comparison
+    from sim.batch.executors import Pool, default_workers
     from sim.batch.experiment import replication_seeds
     from sim.batch.store import Store
-    from sim.io import locked, slug, staged
-    from sim.run import run
+    from sim.io import locked, staged
     from sim.scenario import parse_settings
 
     check_compare_args(args.scenarios, args.reps)
@@ -617,22 +617,35 @@ def cmd_compare(args) -> int:
                   if "warmup_years" in runs.columns else None)
         warmup = warmup and {n: warmup[n] for n in dict.fromkeys(runs["scenario"]) if n in warmup}
         plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of, warmup), tmp / "timeseries.png")
-        state = None
         if states is not None:
             from sim.state import LabStates
 
-            state = LabStates(states).state(0)
-        seed = state.seed if state is not None else replication_seeds(args.seed, 1)[0]
+            seed = LabStates(states).seeds[0]
+        else:
+            seed = replication_seeds(args.seed, 1)[0]
         caption = f"replication 1 of {args.reps} (seed {seed})"
-        for ref in refs:  # one replication again, for the network pictures
-            result = run(ref, seed=seed, years=args.years, allow_large=True, people=False, state=state)
-            name, safe = result.scenario.name, slug(result.scenario.name)
-            plots.save(plots.role_shells_figure(result.network, name, seed=seed, caption=caption),
-                       tmp / f"rings_{safe}.png")
-            plots.save(plots.bipartite_figure(result.network, result.sessions, name, caption=caption),
-                       tmp / f"activities_{safe}.png")
+        jobs = [(str(ref), seed, args.years, states and str(states), str(tmp), caption) for ref in refs]
+        with Pool(min(len(jobs), args.workers or default_workers())) as pool:  # one replication again per scenario
+            list(pool.executor.map(network_pictures, jobs))
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0
+
+
+def network_pictures(job: tuple) -> None:
+    """Run one scenario's first replication again (the model only) and draw its rings and activities (a worker's job)."""
+    from sim import plots
+    from sim.io import slug
+    from sim.run import simulate
+    from sim.scenario import load_scenario
+    from sim.state import LabStates
+
+    ref, seed, years, states, tmp, caption = job
+    scenario = load_scenario(ref)
+    model = simulate(scenario, seed, years, LabStates(states).state(0) if states else None)
+    name, safe, graph = scenario.name, slug(scenario.name), model.network.graph()
+    plots.save(plots.role_shells_figure(graph, name, seed=seed, caption=caption), Path(tmp) / f"rings_{safe}.png")
+    log = [(t, kind, tuple(ids.tolist())) for t, kind, ids in model.sessions.log]
+    plots.save(plots.bipartite_figure(graph, log, name, caption=caption), Path(tmp) / f"activities_{safe}.png")
 
 
 def _fork_states(base: str, reps: int, root_seed: int, folder: Path, workers, quiet: bool, allow_large: bool) -> Path:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from enum import IntEnum
+from itertools import groupby
 
 import numpy as np
 from scipy.special import ndtri
@@ -31,6 +32,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment (2^64 / golden
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)  # its finaliser's multipliers
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _UNIT = 2.0**-53
+_MASK = (1 << 64) - 1
 
 
 class Purpose(IntEnum):
@@ -67,10 +69,21 @@ POISSON_NORMAL_ABOVE = 200.0  # mean above which a count is drawn from the norma
 def mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser on uint64 values: every input bit moves every output bit."""
     x = x ^ (x >> _S30)
-    x = x * _M1
-    x = x ^ (x >> _S27)
-    x = x * _M2
-    return x ^ (x >> _S31)
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
+def _mix_int(x: int) -> int:
+    """`mix` of one value, in Python integers (no array to build for a day's or a channel's constant)."""
+    x &= _MASK
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
 
 
 class Draws:
@@ -78,18 +91,31 @@ class Draws:
 
     def __init__(self, seed: int) -> None:
         """Derive the run's key from its seed (the model's), so that another seed gives other numbers."""
-        self.seed = int(seed) & 0xFFFFFFFFFFFFFFFF
-        self._key = mix(np.array([self.seed], dtype=np.uint64))[0]
-
-    def _base(self, day: int, purpose: Purpose) -> np.uint64:
-        return mix(np.array([self._key ^ (np.uint64(int(day) & 0xFFFFFFFF) << np.uint64(8))
-                             ^ np.uint64(int(purpose))], dtype=np.uint64))[0]
+        self.seed = int(seed) & _MASK
+        self._key = _mix_int(self.seed)
 
     def uniform(self, keys: np.ndarray, day: int, purpose: Purpose) -> np.ndarray:
         """One uniform in (0, 1) per key, for this day and purpose."""
-        with np.errstate(over="ignore"):
-            x = mix(np.asarray(keys, dtype=np.uint64) * _GOLDEN + self._base(day, purpose))
-        return ((x >> _S11).astype(np.float64) + 0.5) * _UNIT
+        x = np.asarray(keys, dtype=np.uint64) * _GOLDEN  # a new array (uint64 arrays wrap around silently)
+        x += np.uint64(_mix_int(self._key ^ ((int(day) & 0xFFFFFFFF) << 8) ^ int(purpose)))
+        x = mix(x)
+        x >>= _S11
+        u = x.astype(np.float64)
+        u += 0.5
+        u *= _UNIT
+        return u
+
+    def uniforms(self, keys: np.ndarray, day: int, purposes: tuple[Purpose, ...]) -> np.ndarray:
+        """`uniform` for several purposes at once, a row each (the same numbers, in one pass over the keys)."""
+        bases = [_mix_int(self._key ^ ((int(day) & 0xFFFFFFFF) << 8) ^ int(p)) for p in purposes]
+        x = np.asarray(keys, dtype=np.uint64) * _GOLDEN
+        x = x[None, :] + np.array(bases, dtype=np.uint64)[:, None]
+        x = mix(x)
+        x >>= _S11
+        u = x.astype(np.float64)
+        u += 0.5
+        u *= _UNIT
+        return u
 
     def of(self, keys: np.ndarray, day: int, purpose: Purpose) -> Keyed:
         """These people's draws for a purpose on a day, with numpy Generator's methods (for `sim.ladder`)."""
@@ -111,15 +137,27 @@ class Draws:
         `first` holds, per channel, how many have arrived by it today (updated),
         so that a channel's later arrivals that day get the next ranks.
         """
-        channels = np.asarray(channels)
-        rank = np.empty(channels.size, dtype=np.uint64)
-        for channel in np.unique(channels).tolist():
-            at = np.flatnonzero(channels == channel)
+        runs = [(channel, len(list(group))) for channel, group in groupby(np.asarray(channels).tolist())]
+        if not runs:
+            return np.empty(0, dtype=np.uint64)
+        day_part = (int(day) & 0xFFFFFFFF) * 0x94D049BB133111EB
+        starts, offsets, sizes = [], [], []
+        for channel, n in runs:  # the k-th of a channel today, k counted on from its earlier arrivals today
             start = first.get(channel, 0)
-            rank[at] = np.arange(start, start + at.size, dtype=np.uint64)
-            first[channel] = start + at.size
-        with np.errstate(over="ignore"):
-            return mix(mix(np.uint64(int(day) & 0xFFFFFFFF) * _M2 + channels.astype(np.uint64) * _M1) + rank * _GOLDEN)
+            starts.append(start)
+            offsets.append(_mix_int(day_part + channel * 0xBF58476D1CE4E5B9))
+            sizes.append(n)
+            first[channel] = start + n
+        if len(runs) == 1:
+            x = np.arange(starts[0], starts[0] + sizes[0], dtype=np.uint64)
+            x *= _GOLDEN
+            x += np.uint64(offsets[0])
+            return mix(x)
+        ends = np.cumsum(sizes)
+        x = (np.arange(ends[-1]) - np.repeat(ends - sizes, sizes) + np.repeat(starts, sizes)).astype(np.uint64)
+        x *= _GOLDEN
+        x += np.repeat(np.array(offsets, dtype=np.uint64), sizes)
+        return mix(x)
 
 
 def _poisson_inverse(u: float, mean: float) -> int:
