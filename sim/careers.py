@@ -21,7 +21,7 @@ from sim.awareness import Awareness
 from sim.budget import Budget
 from sim.calendar import CLOSING, Calendar
 from sim.dormancy import DormantPool
-from sim.draws import Purpose
+from sim.draws import Keyed, Purpose
 from sim.kinds import DAYS_PER_YEAR, Affiliation, Channel, Role
 from sim.lab import Lab
 from sim.network import CollabNetwork
@@ -126,8 +126,9 @@ class Careers:
         chance = self.return_chance(ids, role)
         if self.calendar.needs_slots():
             chance = chance * ladder.booking_uptake(people.visits[ids], settings)
-        stay = self.lab.draws.uniform(people.key[ids], int(self.lab.time), Purpose.STAY) < chance
-        self.plan_visits(ids[stay], role=role[stay])
+        stay_draws, wait_draws = self.lab.draws.uniforms(people.key[ids], int(self.lab.time), (Purpose.STAY, Purpose.WAIT))
+        stay = stay_draws < chance
+        self.plan_visits(ids[stay], role=role[stay], wait_draws=wait_draws[stay])
         self.leave(ids[~stay])
         self.watch(ids[REGULAR[role]])
         return partners_of_the_lab
@@ -222,12 +223,14 @@ class Careers:
             self._anniversaries[int(self.lab.time + DAYS_PER_YEAR)].extend(first.tolist())
 
     # -- coming back, or not ----------------------------------------------------------------
-    def plan_visits(self, ids: np.ndarray, decided_at: float = CLOSING, role: np.ndarray | None = None) -> None:
+    def plan_visits(self, ids: np.ndarray, decided_at: float = CLOSING, role: np.ndarray | None = None,
+                    wait_draws: np.ndarray | None = None) -> None:
         """Book each person's next visit, at least a day away, at their mean interval on average.
 
         Residents come `residency_visits_per_week` days a week, organisations
         every `organisation_interval_days`; both by arrangement (no slot). Under
         appointment access the others need a free slot, and may give up.
+        `wait_draws` are the people's WAIT uniforms of today if already drawn.
         """
         if not ids.size:
             return
@@ -239,8 +242,9 @@ class Careers:
         if arranged.any():
             mean = np.where(organisation, settings.organisation_interval_days, mean)
             mean = np.where(resident, 7.0 / max(settings.residency_visits_per_week, 1e-9), mean)
-        rng = self.lab.draws.of(people.key[ids], int(self.lab.time), Purpose.WAIT)
-        self.book(ids, ladder.draw_wait(rng, mean), decided_at, arranged)
+        if wait_draws is None:
+            wait_draws = self.lab.draws.uniform(people.key[ids], int(self.lab.time), Purpose.WAIT)
+        self.book(ids, ladder.draw_wait(Keyed(wait_draws), mean), decided_at, arranged)
 
     def book(self, ids: np.ndarray, waits, decided_at: float, arranged) -> None:
         """Book visits after `waits` days (by appointment unless arranged); those who give up a slot leave."""
