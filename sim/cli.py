@@ -575,11 +575,11 @@ def cmd_batch(args) -> int:
 def cmd_summarize(args) -> int:
     """Print and write (summary.csv) the per-design-point statistics of a batch."""
     from sim.analysis.summary import summarize, table
-    from sim.io import atomic_write
+    from sim.io import atomic_write, csv_bytes
 
     summary = summarize(args.out)
     print(table(summary))
-    atomic_write(args.out / "summary.csv", summary.to_csv(index=False).encode())
+    atomic_write(args.out / "summary.csv", csv_bytes(summary))
     print(f"\nall metrics: {args.out / 'summary.csv'}")
     return 0
 
@@ -751,7 +751,7 @@ def cmd_calibrate(args) -> int:
 
     from sim.analysis.calibrate import build_spec, calibrate, check_cost, failed_runs, scenario_file, unreached
     from sim.batch.executors import default_workers
-    from sim.io import atomic_write, locked, staged
+    from sim.io import atomic_write, csv_bytes, locked, staged
 
     _split_from(args)
     if args.method == "abc":
@@ -770,8 +770,8 @@ def cmd_calibrate(args) -> int:
                                                          poll=lambda: len(spec.history)):
         fitted, table = calibrate(spec, workers=args.workers or default_workers())
         atomic_write(tmp / "calibrated.toml", scenario_file(spec, fitted, table, args.out).encode())
-        atomic_write(tmp / "fit.csv", table.to_csv(index=False).encode())
-        atomic_write(tmp / "history.csv", pd.DataFrame(spec.history).to_csv(index=False).encode())
+        atomic_write(tmp / "fit.csv", csv_bytes(table))
+        atomic_write(tmp / "history.csv", csv_bytes(pd.DataFrame(spec.history)))
     print("fitted: " + ", ".join(f"{k} = {v:g}" for k, v in fitted.items()))
     failed = failed_runs(spec, table)
     shown = table if failed else table.drop(columns=["runs", "failed_runs"])
@@ -894,6 +894,9 @@ def cmd_explore(args) -> int:
     load_scenario(args.scenario).with_settings(**settings)
     path = resolve(args.scenario)
     _check_listen(args.host, args.port)
+    if not is_loopback(args.host):
+        print(f"warning: --host {args.host}: the explorer is then reachable by anyone on the network who can reach "
+              "this machine (it has no login); use 127.0.0.1 to keep it to yourself", file=sys.stderr, flush=True)
     assets.fetch()
     app = Path(__file__).resolve().parent / "app.py"
     env = os.environ | {"LABSIM_EXPLORE_SCENARIO": str(path.resolve()), "LABSIM_EXPLORE_SET": json.dumps(settings)}
@@ -901,6 +904,18 @@ def cmd_explore(args) -> int:
     cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
            "--production", "--no-open"]
     return subprocess.call(cmd, env=env)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether every address `host` names is this machine's loopback (127.0.0.0/8, ::1)."""
+    import ipaddress
+    import socket
+
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
 
 
 def _check_listen(host: str, port: int) -> None:

@@ -29,7 +29,8 @@ from sim.errors import LabsimError
 _UMASK = os.umask(0)
 os.umask(_UMASK)  # read once: files are created with the user's usual permissions, not mkstemp's 0600
 STAGING = ".staging-"  # `.<out name>.staging-<pid>` beside --out while a command writes
-TMP_SUFFIX = ".tmp"  # `.<file name>.<random>.tmp` beside a file while it is written
+TMP_SUFFIX = ".labsim-tmp"  # `.<file name>.<random>.labsim-tmp` beside a file while it is written: only
+# files so named are ever cleaned up, so a user's own hidden `.tmp` files are never touched
 
 
 def slug(name: str, limit: int = 64) -> str:
@@ -73,10 +74,22 @@ def clean_leftovers(folder: Path) -> int:
         if tmp.is_file():
             tmp.unlink(missing_ok=True)
             removed += 1
-    for staging in folder.parent.glob(f".{folder.name}{STAGING}*"):
-        shutil.rmtree(staging, ignore_errors=True)
-        removed += 1
+    prefix = f".{folder.name}{STAGING}"
+    for staging in folder.parent.iterdir():  # matched literally: a name with glob characters matches only itself
+        if staging.name.startswith(prefix) and staging.name[len(prefix):].isdigit() and staging.is_dir() \
+                and not staging.is_symlink():
+            shutil.rmtree(staging, ignore_errors=True)
+            removed += 1
     return removed
+
+
+def check_out(out: Path, what: str = "--out") -> None:
+    """Refuse an output folder that is the root, the home folder or the current folder (labsim cleans up in it)."""
+    where = Path(out).resolve()
+    for place, words in ((Path(where.anchor), "the file system's root"), (Path.home().resolve(), "your home folder"),
+                         (Path.cwd().resolve(), "the current folder")):
+        if where == place:
+            raise LabsimError(f"{what} {out}: is {words}; give each result a folder of its own, e.g. results/my_run")
 
 
 @contextlib.contextmanager
@@ -89,6 +102,7 @@ def locked(out: Path, what: str = "--out") -> Iterator[Path]:
     files of an earlier, killed process are removed once the lock is held.
     """
     out = Path(out)
+    check_out(out, what)
     if out.exists() and not out.is_dir():
         raise LabsimError(f"{what} {out}: exists and is not a folder")
     created = not out.exists()
@@ -200,12 +214,47 @@ def read_parquet(path: Path, columns: tuple[str, ...] = ()):
     return df
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula (OWASP)
+
+
+def csv_bytes(table, **options) -> bytes:
+    """A table as CSV bytes, its text cells neutralised against formula injection.
+
+    A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage
+    return gets a leading `'` (OWASP's CSV injection advice), so a scenario
+    named `=HYPERLINK(...)` is shown, not run, when the file is opened in a
+    spreadsheet. Numbers are numbers and stay as they are; `read_csv` takes
+    the quote off again.
+    """
+    out = table.copy()
+    for column in out.columns:
+        if _text(out[column]):
+            out[column] = out[column].map(_neutral)
+    return out.to_csv(index=False, **options).encode()
+
+
+def _text(column) -> bool:
+    """A column of text (object or pandas' string dtype), not of numbers, booleans or times."""
+    return getattr(column.dtype, "kind", "O") in "OSUT"
+
+
+def _neutral(cell):
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
+def _unneutral(cell):
+    return cell[1:] if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def read_csv(path: Path, columns: tuple[str, ...] = ()):
-    """A CSV table labsim wrote (with some columns it must have); one clear line if it is damaged."""
+    """A CSV table labsim wrote (with some columns it must have), its text cells as written; one line if damaged."""
     import pandas as pd
 
     try:
-        df = pd.read_csv(path)
+        df = pd.read_csv(path, lineterminator="\n")  # labsim writes \n; a \r inside a quoted cell is text
+        for column in df.columns:
+            if _text(df[column]):
+                df[column] = df[column].map(_unneutral)
     except FileNotFoundError:
         raise LabsimError(f"{path}: missing; the folder is incomplete or not labsim's") from None
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.errors import LabsimError
-from sim.io import atomic_write, staged
+from sim.io import atomic_write, check_out, csv_bytes, staged
 from sim.run import RunResult
 
 if TYPE_CHECKING:
@@ -28,15 +28,16 @@ def write_result(result: RunResult, out: str | Path, figures: bool = True) -> li
     import networkx as nx
 
     out = Path(out)
+    check_out(out)
     if out.exists() and not out.is_dir():
         raise LabsimError(f"--out {out}: exists and is not a folder")
     files = {
         "summary.json": json.dumps(result.summary, indent=2, sort_keys=False).encode() + b"\n",
-        "timeseries.csv": result.timeseries.to_csv(index=False, lineterminator="\n").encode(),
+        "timeseries.csv": csv_bytes(result.timeseries, lineterminator="\n"),
         "network.graphml": "\n".join(nx.generate_graphml(_graphml_ready(result.network))).encode(),
     }
     if result.people is not None:
-        files["people.csv"] = result.people.to_csv(index=False, lineterminator="\n").encode()
+        files["people.csv"] = csv_bytes(result.people, lineterminator="\n")
     with staged(out) as tmp:
         for name, data in files.items():
             atomic_write(tmp / name, data)

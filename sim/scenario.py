@@ -233,6 +233,14 @@ def _short_arg(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + f"... ({len(text)} characters)"
 
 
+def control_characters(text: str, allowed: str = "") -> str:
+    """The first control character of `text` (as U+XXXX), other than those `allowed`; '' if there is none."""
+    for char in text:
+        if (ord(char) < 32 or 127 <= ord(char) < 160) and char not in allowed:
+            return f"U+{ord(char):04X}"
+    return ""
+
+
 def _parse(tf: TomlFile, base: Scenario | None) -> Scenario:
     """Check every key of a read file once (linear in its length) and build the Scenario."""
     data, source = tf.data, str(tf.path)
@@ -243,6 +251,9 @@ def _parse(tf: TomlFile, base: Scenario | None) -> Scenario:
         if key in ("name", "description", "extends"):
             if not isinstance(value, str):
                 problems.append(f"{where}: got {show(value)}; allowed: a string")
+            elif bad := control_characters(value, allowed="\n\t" if key == "description" else ""):
+                problems.append(f"{where}: holds the control character {bad} (it would reach terminals and "
+                                "file names); allowed: printable text")
         elif key in MAP_KEYS:
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
                 problems.append(f"{where}: got {show(value)}; allowed: a number in [0, 1]")

@@ -264,13 +264,13 @@ def pairs_figure(result: AbcResult):
 def write(result: AbcResult, tmp: Path, title: str) -> list[str]:
     """Write the posterior, the generations, the intervals, the figures and the page into `tmp`."""
     from sim import plots
-    from sim.io import atomic_write
+    from sim.io import atomic_write, csv_bytes
     from sim.report import CSS, _table, img
     from sim.version import __version__
 
-    atomic_write(tmp / "posterior.csv", result.posterior.to_csv(index=False).encode())
-    atomic_write(tmp / "generations.csv", result.generations.to_csv(index=False).encode())
-    atomic_write(tmp / "intervals.csv", result.intervals.to_csv(index=False).encode())
+    atomic_write(tmp / "posterior.csv", csv_bytes(result.posterior))
+    atomic_write(tmp / "generations.csv", csv_bytes(result.generations))
+    atomic_write(tmp / "intervals.csv", csv_bytes(result.intervals))
     plots.save(marginals_figure(result), tmp / "marginals.png")
     plots.save(pairs_figure(result), tmp / "pairs.png")
     body = [f"<h1>labsim calibrate --method abc: {html.escape(title)}</h1>",

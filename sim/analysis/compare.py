@@ -22,7 +22,7 @@ from sim.batch.experiment import Experiment
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
 from sim.errors import LabsimError
-from sim.io import atomic_write, slug
+from sim.io import atomic_write, csv_bytes, slug
 from sim.scenario import load_scenario
 
 SHOWN = (  # the terminal table's rows, when present (the CSV and the report hold every metric)
@@ -76,7 +76,7 @@ def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | No
     run_batch(exp, out / "batch", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
     table = comparison_table(Store(out / "batch").runs(), names)
     dest = out if dest is None else dest
-    atomic_write(dest / "comparison.csv", table.to_csv(index=False).encode())
+    atomic_write(dest / "comparison.csv", csv_bytes(table))
     meta = {"scenarios": names, "refs": refs, "reps": reps, "years": years, "root_seed": root_seed,
             "question": question(loaded, states)}
     if states is not None:

@@ -237,10 +237,10 @@ def page(found: Discovery, folder: Path, figures: dict[str, Path]) -> str:
 def write(found: Discovery, batch: Path, tmp: Path) -> list[str]:
     """Write the trajectory, the limits, the figures and the page into the staging folder `tmp`."""
     from sim import plots
-    from sim.io import atomic_write
+    from sim.io import atomic_write, csv_bytes
 
-    atomic_write(tmp / "trajectory.csv", found.trajectory.to_csv(index=False).encode())
-    atomic_write(tmp / "box.csv", found.limits.to_csv(index=False).encode())
+    atomic_write(tmp / "trajectory.csv", csv_bytes(found.trajectory))
+    atomic_write(tmp / "box.csv", csv_bytes(found.limits))
     figures = {"trajectory": plots.save(trajectory_figure(found), tmp / "trajectory.png"),
                "box": plots.save(box_figure(found), tmp / "box.png")}
     if found.tree:

@@ -92,10 +92,10 @@ def run_map(out: Path, resolution: int = 5, reps: int = 3, workers: int | None =
     run_batch(own, out / "batch_presets", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
     grid = map_table(coords, Store(out / "batch").runs())
     results = preset_results(Store(out / "batch_presets").runs())
-    from sim.io import atomic_write
+    from sim.io import atomic_write, csv_bytes
 
     dest = out if dest is None else dest
-    atomic_write(dest / "map.csv", grid.to_csv(index=False).encode())
+    atomic_write(dest / "map.csv", csv_bytes(grid))
     atomic_write(dest / "map.json", json.dumps({"resolution": resolution, "reps": reps, "years": years,
                                                "root_seed": root_seed, "presets": preset_positions(),
                                                "preset_results": results,

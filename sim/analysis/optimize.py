@@ -52,6 +52,7 @@ from sim.batch.experiment import (
 )
 from sim.errors import LabsimError
 from sim.files import TomlFile, cap, integer, number, read_toml, show, string
+from sim.io import slug
 from sim.scenario import nearest
 
 TOP_KEYS = ("name", "description", "replications", "root_seed", "years", "from", "search")
@@ -547,7 +548,7 @@ def scenario_files(spec: SearchSpec, scenario: str, base, front, out: Path) -> d
                 f"evaluation, root seed {spec.root_seed}):",
                 *(f"# {k} ({s}): {row[k]:,.6g} [{row[f'{k}_ci_low']:,.6g}, {row[f'{k}_ci_high']:,.6g}]"
                   for k, s in spec.objectives)]
-        files[f"{name}.toml"] = "\n".join(head) + "\n" + tomli_w.dumps(data)
+        files[f"{slug(base.name)}_pareto_{i:02d}.toml"] = "\n".join(head) + "\n" + tomli_w.dumps(data)  # a safe file name
     return files
 
 
@@ -613,18 +614,18 @@ def front_figure(spec: SearchSpec, table, presets):
 def write_outputs(spec: SearchSpec, scenario: str, base, out: Path, dest: Path, presets) -> dict:
     """pareto.csv, evaluations.csv, scenarios/*.toml, front.png and optimize.json into dest (a staging folder)."""
     from sim import plots
-    from sim.io import atomic_write
+    from sim.io import atomic_write, csv_bytes
 
     table = evaluations_table(spec, base, out)
     if table.empty or not (table["status"] == "ok").any():
         raise LabsimError(f"{out}: no evaluation of the search succeeded; see {out / 'evaluations'}")
     front = front_table(spec, table)
-    atomic_write(dest / "evaluations.csv", table.to_csv(index=False).encode())
-    atomic_write(dest / "pareto.csv", front.to_csv(index=False).encode())
+    atomic_write(dest / "evaluations.csv", csv_bytes(table))
+    atomic_write(dest / "pareto.csv", csv_bytes(front))
     files = scenario_files(spec, scenario, base, front, out)
     for name, text in files.items():
         atomic_write(dest / "scenarios" / name, text.encode())
-    atomic_write(dest / "presets.csv", presets.to_csv(index=False).encode())
+    atomic_write(dest / "presets.csv", csv_bytes(presets))
     plots.save(front_figure(spec, table, presets), dest / "front.png")
     meta = {"search": spec.name, "search_file": spec.path, "scenario": scenario, "budget": spec.budget,
             "population": spec.population, "replications": spec.replications, "root_seed": spec.root_seed,

@@ -143,10 +143,10 @@ def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int 
         raise LabsimError(f"{out}: {failed} runs failed; see {out / 'batch' / 'runs.parquet'} and re-run to retry them")
     indices, noise_df = analyse(spec, method, x, runs)
     dest = out if dest is None else dest
-    from sim.io import atomic_write
+    from sim.io import atomic_write, csv_bytes
 
-    atomic_write(dest / "sensitivity.csv", indices.to_csv(index=False).encode())
-    atomic_write(dest / "noise.csv", noise_df.to_csv(index=False).encode())
+    atomic_write(dest / "sensitivity.csv", csv_bytes(indices))
+    atomic_write(dest / "noise.csv", csv_bytes(noise_df))
     atomic_write(dest / "sensitivity.json", json.dumps({"method": method, "scenario": spec.scenario,
                                                         "n": spec.n, "points": len(points),
                                                         "replications": spec.replications,

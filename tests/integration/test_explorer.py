@@ -203,3 +203,25 @@ def test_explore_port_in_use(capsys):
         port = s.getsockname()[1]
         assert main(["explore", "digital_arti", "--port", str(port)]) == 2
     assert f"--port {port}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True),
+                                                ("0.0.0.0", False), ("::", False)])
+def test_a_host_other_than_loopback_is_known(host, loopback):
+    from sim.cli import is_loopback
+
+    assert is_loopback(host) is loopback
+
+
+def test_explore_warns_when_served_to_the_network(monkeypatch, capsys):
+    import subprocess as sp
+
+    from sim import assets
+
+    monkeypatch.setattr(assets, "fetch", lambda: None)
+    monkeypatch.setattr(sp, "call", lambda *a, **k: 0)  # the server itself is not started
+    assert main(["explore", "digital_arti", "--host", "0.0.0.0", "--port", str(_free_port())]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "reachable by anyone on the network" in err
+    assert main(["explore", "digital_arti", "--port", str(_free_port())]) == 0  # loopback by default: no word
+    assert "warning" not in capsys.readouterr().err

@@ -258,3 +258,18 @@ def test_a_folder_of_another_search_is_refused(tiny, capsys, tmp_path):
     assert main(["optimize", str(tiny["dir"] / "tiny.toml"), "--search", str(other), "--out", str(tiny["out"])]) == 2
     assert "holds another search" in capsys.readouterr().err
     assert (tiny["out"] / opt.STUDY).stat().st_mtime == mtime
+
+
+@pytest.mark.parametrize("name", ["../../outside", "/etc/evil", "..", "a/b\\c"])
+def test_pareto_files_are_named_by_a_slug_never_by_the_scenarios_name(tmp_path, name):
+    from types import SimpleNamespace
+
+    spec = SimpleNamespace(knobs={"mediators": (2, 10)}, choices={}, objectives=[("contributors", "max")],
+                           name="s", replications=2, root_seed=1)
+    front = pd.DataFrame([{"trial": 3, "mediators": 4, "contributors": 90.0, "contributors_ci_low": 80.0,
+                           "contributors_ci_high": 100.0}])
+    files = opt.scenario_files(spec, "carrefour_numerique", SimpleNamespace(name=name), front, tmp_path)
+    (file_name,) = files
+    assert "/" not in file_name and "\\" not in file_name and not file_name.startswith(".")
+    assert (tmp_path / "scenarios" / file_name).resolve().parent == (tmp_path / "scenarios").resolve()
+    assert f'name = "{name}_pareto_01"'.replace("\\", "\\\\") in files[file_name]  # the label keeps the name

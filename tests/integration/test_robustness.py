@@ -343,12 +343,30 @@ def test_runs_missing_at_the_end_exit_non_zero(small_batch, monkeypatch, capsys)
 def test_leftover_temporary_files_are_cleaned_on_resume(small_batch):
     folder, out = small_batch
     (out / "runs").mkdir()
-    for junk in (out / ".runs.parquet.x1.tmp", out / "runs" / ".part-1.parquet.x2.tmp"):
+    for junk in (out / ".runs.parquet.x1.labsim-tmp", out / "runs" / ".part-1.parquet.x2.labsim-tmp"):
         junk.write_bytes(b"half")
+    mine = [out / ".notes.tmp", out / "runs" / ".draft.tmp"]  # the user's own hidden files: never labsim's to delete
+    for path in mine:
+        path.write_bytes(b"keep")
     staging = out.parent / f".{out.name}.staging-999999"
     staging.mkdir()
+    other = out.parent / f".{out.name}.staging-notapid"  # not a name labsim makes
+    other.mkdir()
     assert main(["batch", str(folder / "exp.toml"), "--out", str(out), "--quiet"]) == 0
-    assert not any(p.name.endswith(".tmp") for p in out.rglob("*")) and not staging.exists()
+    assert not any(p.name.endswith(".labsim-tmp") for p in out.rglob("*")) and not staging.exists()
+    assert all(path.read_bytes() == b"keep" for path in mine) and other.is_dir()
+
+
+@pytest.mark.parametrize("where", ["root", "home", "cwd"])
+def test_an_out_folder_that_is_root_home_or_here_is_refused(where, tmp_path, monkeypatch, capsys):
+    import pathlib
+
+    monkeypatch.chdir(tmp_path)
+    out = {"root": "/", "home": str(pathlib.Path.home()), "cwd": "."}[where]
+    assert main(["run", "digital_arti", "--years", "0.1", "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "give each result a folder of its own" in err
+    assert list(tmp_path.iterdir()) == []  # nothing written
 
 
 def test_dask_isolates_a_run_that_kills_its_worker(small_batch, monkeypatch):

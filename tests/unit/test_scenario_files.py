@@ -112,3 +112,20 @@ def test_every_key_has_unit_doc_and_source():
     for p in PARAMS:
         assert p.unit and p.doc and p.source, p.name
         assert p.choices or p.kind is bool or p.low is not None, p.name
+
+
+@pytest.mark.parametrize(("key", "value", "code"), [("name", "a\\rb", "U+000D"), ("name", "a\\u001b[31mred", "U+001B"),
+                                                     ("name", "tab\\there", "U+0009"),
+                                                     ("description", "bell\\u0007", "U+0007")])
+def test_control_characters_in_names_are_refused_in_one_line(tmp_path, key, value, code):
+    f = tmp_path / "lab.toml"
+    f.write_text(f'extends = "carrefour_numerique"\n{key} = "{value}"\n')
+    with pytest.raises(LabsimError) as err:
+        load_scenario(f)
+    assert len(err.value.problems) == 1 and f"key '{key}'" in str(err.value) and code in str(err.value)
+
+
+def test_a_description_may_hold_lines_and_tabs(tmp_path):
+    f = tmp_path / "lab.toml"
+    f.write_text('extends = "carrefour_numerique"\ndescription = """two\nlines\tand a tab"""\n')
+    assert load_scenario(f).description == "two\nlines\tand a tab"

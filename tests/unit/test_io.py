@@ -1,0 +1,27 @@
+"""CSV cells that a spreadsheet would run as formulas are neutralised on writing and restored on reading."""
+
+import pandas as pd
+import pytest
+
+from sim.io import csv_bytes, read_csv
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+                                  "\tfoo", "\rbar"])
+def test_a_formula_cell_is_neutralised_and_read_back(tmp_path, name):
+    table = pd.DataFrame({"scenario": [name, "open_lab"], "mean": [-1.5, 2.0]})
+    data = csv_bytes(table)
+    first_cell = data.decode().splitlines()[1].split(",")[0].strip('"')
+    assert first_cell.startswith("'")  # a spreadsheet shows it as text
+    (tmp_path / "t.csv").write_bytes(data)
+    back = read_csv(tmp_path / "t.csv", ("scenario",))
+    assert back["scenario"].tolist() == [name, "open_lab"]  # labsim reads its own names back unchanged
+    assert back["mean"].tolist() == [-1.5, 2.0]  # numbers are numbers: a negative one is not touched
+
+
+def test_ordinary_cells_and_a_leading_quote_of_the_users_own_stay(tmp_path):
+    table = pd.DataFrame({"scenario": ["open_lab", "'quoted", "a-b", None]})
+    data = csv_bytes(table)
+    assert data.decode().splitlines()[1:3] == ["open_lab", "'quoted"]
+    (tmp_path / "t.csv").write_bytes(data)
+    assert read_csv(tmp_path / "t.csv")["scenario"].tolist()[:3] == ["open_lab", "'quoted", "a-b"]
