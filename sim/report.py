@@ -89,11 +89,21 @@ def kind_of(folder: Path) -> str:
 
 
 def img(path: Path, alt: str = "") -> str:
-    """An <img> with the PNG embedded ('' if the figure is missing, e.g. written with --no-figures)."""
+    """An <img> with the PNG embedded ('' if the figure is missing, e.g. written with --no-figures).
+
+    Only a regular file that is a PNG is embedded: a symlink (to any file the user can read) or
+    anything else in its place is refused, so the page never carries another file's bytes.
+    """
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise LabsimError(f"{path}: not a regular file (a link or a special file); labsim embeds only the figures "
+                          "it wrote")
     try:
-        data = base64.b64encode(path.read_bytes()).decode()
+        data = path.read_bytes()
     except FileNotFoundError:
         return ""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise LabsimError(f"{path}: not a PNG image; labsim embeds only the figures it wrote")
+    data = base64.b64encode(data).decode()
     return f'<img alt="{html.escape(alt or path.stem)}" src="data:image/png;base64,{data}">'
 
 
@@ -151,7 +161,7 @@ def build(folder: Path) -> Path:
                           "run the command again into a new folder") from None
     from sim.version import __version__
 
-    page = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>labsim {kind}: {folder.name}</title>"
+    page = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>labsim {kind}: {html.escape(folder.name)}</title>"
             f"<style>{CSS}</style></head><body><h1>labsim {kind} report: {html.escape(folder.name)}</h1>{body}"
             f"<h2>How to read this</h2><div class='guide'>{GUIDE[kind]}</div>"
             f"<p class='meta'>Made by labsim {__version__}. The model is described in docs/ODD.md.</p></body></html>")

@@ -8,6 +8,7 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import suppress
 
+from sim.batch.orphans import die_with_parent
 from sim.errors import LabsimError
 
 EXECUTORS = ("local", "dask")
@@ -16,7 +17,7 @@ MISSING_DASK = ("--executor dask: Dask is not installed; install the extra: pip 
 SCHEDULER_TIMEOUT_S = 5
 # imported once by the forkserver (one per labsim process), so that the workers of every later pool, and of a
 # pool rebuilt after a crash, start at once instead of importing the model (~2 s each on this project's machine)
-PRELOAD = ["sim.batch.worker", "sim.model", "sim.metrics"]
+PRELOAD = ["sim.batch.forkserver", "sim.batch.worker", "sim.model", "sim.metrics"]  # the first: dies with labsim
 
 
 def default_workers() -> int:
@@ -49,7 +50,7 @@ class Pool:
         self.executor: Executor = self._make()
 
     def _make(self) -> Executor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx, initializer=die_with_parent)
 
     def rebuild(self) -> None:
         """Replace a broken pool with a fresh one."""

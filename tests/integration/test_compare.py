@@ -102,6 +102,27 @@ def test_run_and_batch_reports(tmp_path):
     _assert_self_contained(tmp_path / "b" / "report.html")
 
 
+def test_a_report_embeds_only_the_figures_labsim_wrote_and_escapes_the_folder_name(tmp_path, capsys):
+    run = tmp_path / "<img src=x onerror=alert(1)>"
+    assert main(["run", "digital_arti", "--out", str(run), "--years", "0.25", "--set", "warmup_years=0.25"]) == 0
+    assert main(["report", str(run)]) == 0
+    page = (run / "report.html").read_text()
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page  # title and heading escaped
+    (run / "report.html").unlink()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password=hunter2")
+    figure = next(run.glob("*.png"))
+    figure.unlink()
+    figure.symlink_to(secret)  # a figure replaced by a link to another file
+    assert main(["report", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a regular file" in err and not (run / "report.html").exists()
+    figure.unlink()
+    figure.write_bytes(b"password=hunter2")  # a file that is not a PNG
+    assert main(["report", str(run)]) == 2
+    assert "not a PNG image" in capsys.readouterr().err and not (run / "report.html").exists()
+
+
 def test_map_corners_are_the_corner_presets():
     for (pm, oc), ref in CORNERS.items():
         s = load_scenario(ref).settings
