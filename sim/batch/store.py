@@ -64,6 +64,10 @@ class Store:
         """
         if self.out.exists() and not self.out.is_dir():
             raise LabsimError(f"--out {self.out}: exists and is not a folder")
+        for name in (MANIFEST, RUNS, SERIES, f"{RUNS}.parquet", f"{SERIES}.parquet", "summary.csv", "report.html"):
+            if (self.out / name).is_symlink():
+                raise LabsimError(f"--out {self.out / name}: a symbolic link; labsim neither writes nor deletes through "
+                                  "links: choose another folder")
         try:
             old = self.manifest()
         except LabsimError:
@@ -83,8 +87,9 @@ class Store:
                     "choose another folder or add --force to replace it"
                 )
             return False
-        if old is None and self.out.is_dir() and _entries(self.out) and not force:
-            raise LabsimError(f"--out {self.out}: not empty and not a labsim batch; choose another folder or add --force")
+        if old is None and self.out.is_dir() and _entries(self.out) and not (self.out / MANIFEST).exists():
+            raise LabsimError(f"--out {self.out}: not empty and not a labsim batch; choose another folder (--force "
+                              "replaces only a labsim batch, never a folder of other files)")
         return old is not None
 
     def claim(self, digest: str, experiment: dict, force: bool, identity: dict | None = None) -> dict:

@@ -473,3 +473,34 @@ def test_many_workers_are_bounded(tmp_path, capsys):
     assert main(["batch", str(tmp_path / "exp.toml"), "--out", str(tmp_path / "out"), "--workers",
                  str(4 * (os.cpu_count() or 1) + 1)]) == 2
     one_error(capsys, "--workers", "four per core")
+
+
+def test_force_never_clears_a_folder_of_someone_elses_files(small_batch, capsys):
+    folder, _ = small_batch
+    theirs = folder / "theirs"
+    theirs.mkdir()
+    files = {"summary.csv": b"their,table\n", "report.html": b"<p>their page</p>", "notes.txt": b"keep"}
+    for name, data in files.items():
+        (theirs / name).write_bytes(data)
+    assert main(["batch", str(folder / "exp.toml"), "--out", str(theirs), "--force", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a labsim batch" in err and "never a folder of other files" in err
+    assert {p.name: p.read_bytes() for p in theirs.iterdir()} == files
+
+
+@pytest.mark.parametrize("link", ["runs", "timeseries", "manifest.json", "runs.parquet"])
+def test_a_batch_folder_never_writes_through_a_symlink(small_batch, tmp_path_factory, capsys, link):
+    folder, out = small_batch
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    target = elsewhere / "target"
+    if link.endswith((".json", ".parquet")):
+        target.write_bytes((out / link).read_bytes())
+        (out / link).unlink()
+    else:
+        target.mkdir()
+        shutil.rmtree(out / link, ignore_errors=True)
+    (out / link).symlink_to(target)
+    before = sorted(p.name for p in elsewhere.rglob("*"))
+    assert main(["batch", str(folder / "exp.toml"), "--out", str(out), "--force", "--quiet"]) == 2
+    assert "a symbolic link" in capsys.readouterr().err
+    assert sorted(p.name for p in elsewhere.rglob("*")) == before
