@@ -186,6 +186,16 @@ def scenario_costs(scenario: Any, years: float, points: list[dict] | None = None
     return out
 
 
+MAX_YEARS = 50  # the longest measured horizon a run may ask for (years)
+
+
+def check_years(years: object, what: str = "--years") -> None:
+    """Refuse a horizon that is not a finite number of years in (0, MAX_YEARS], with one line naming it."""
+    ok = isinstance(years, int | float) and not isinstance(years, bool) and math.isfinite(years)
+    if not ok or not 0 < years <= MAX_YEARS:
+        raise LabsimError(f"{what}: got {years!r}; allowed: a number in (0, {MAX_YEARS}]")
+
+
 def check_run(scenario: Any, years: float, allow_large: bool = False, where: str | None = None) -> Cost:
     """Refuse one run whose estimate exceeds the limits; return the estimate."""
     cost = scenario_costs(scenario, years)[0]

@@ -212,10 +212,26 @@ def number(tf: TomlFile, key: str, default: float, low: float, high: float, prob
     return float(value)
 
 
-def string(tf: TomlFile, key: str, default: str, problems: list[str]) -> str:
-    """A string key, or the default; a problem otherwise."""
+def control_characters(text: str, allowed: str = "") -> str:
+    """The first control character of `text` (as U+XXXX), other than those `allowed`; '' if there is none.
+
+    Names reach terminals, file names and figure titles: an escape code in a name would recolour or
+    rewrite the user's terminal, a carriage return hide what precedes it.
+    """
+    for char in text:
+        if (ord(char) < 32 or 127 <= ord(char) < 160) and char not in allowed:
+            return f"U+{ord(char):04X}"
+    return ""
+
+
+def string(tf: TomlFile, key: str, default: str, problems: list[str], allowed: str = "\n\t") -> str:
+    """A string key, or the default; a problem otherwise (a control character other than `allowed` too)."""
     value = tf.data.get(key, default)
     if not isinstance(value, str):
         problems.append(f"{tf.where(key)}: got {show(value)}; allowed: a string")
+        return default
+    if bad := control_characters(value, allowed):
+        problems.append(f"{tf.where(key)}: holds the control character {bad} (it would reach terminals and file "
+                        "names); allowed: printable text")
         return default
     return value

@@ -35,6 +35,7 @@ from sim.blog import Blog
 from sim.budget import Budget
 from sim.calendar import VISIT_HOUR, WEEK_END, Calendar
 from sim.careers import Careers
+from sim.cost import check_run, check_years
 from sim.draws import Draws
 from sim.kinds import DAYS_PER_MONTH, DAYS_PER_YEAR, Role, SessionKind
 from sim.market import Market
@@ -195,7 +196,9 @@ class LabModel(mesa.Model):
         self.people.start_period()
 
     def run_years(self, years: float) -> None:
-        """Run the warm-up (if not yet done), then `years` measured years (365 days each)."""
+        """Run the warm-up (if not yet done), then `years` measured years (365 days each), its cost checked first."""
+        check_years(years, "run_years: years")
+        check_run(self.lab_scenario, years, where="run_years")  # a run the machine cannot hold is refused before it starts
         self.run_until(max(self.time, self.measure_start) + years * YEAR)
 
 

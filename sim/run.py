@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from sim.cost import MAX_YEARS, check_years
 from sim.errors import LabsimError
 from sim.scenario import Scenario, load_scenario
 from sim.version import __version__
@@ -26,7 +27,6 @@ if TYPE_CHECKING:  # the model, networkx and pandas are imported when a run happ
     from sim.model import LabModel
     from sim.state import LabState
 
-MAX_YEARS = 50
 __all__ = ["MAX_YEARS", "RunResult", "Summaries", "check_run_args", "measured_series", "run", "simulate",
            "summarise_run"]
 
@@ -49,9 +49,7 @@ def check_run_args(seed: object, years: object) -> None:
     """Refuse a seed or horizon that is not usable, with one clear line."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise LabsimError(f"--seed: got {seed!r}; allowed: an integer >= 0")
-    ok = isinstance(years, int | float) and not isinstance(years, bool) and math.isfinite(years)
-    if not ok or not 0 < years <= MAX_YEARS:
-        raise LabsimError(f"--years: got {years!r}; allowed: a number in (0, {MAX_YEARS}]")
+    check_years(years)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import LabsimError
-from sim.files import TomlFile, cap, read_toml, show
+from sim.files import TomlFile, cap, control_characters, read_toml, show
 from sim.kinds import DAYS_PER_YEAR
 from sim.schema import PARAM_BY_NAME, PARAMS, START_ONLY
 from sim.settings import Settings
@@ -172,6 +172,9 @@ def from_keywords(scenario: Any = None, settings: dict[str, Any] | None = None, 
         raise LabsimError(f"LabModel: scenario: got {show(scenario)}; allowed: a preset name, a scenario file, "
                           "a sim.Scenario, or None with keyword settings")
     problems = [f"LabModel: {m}" for key, value in settings.items() for m in check_value(key, value)]
+    if rng is not None and (isinstance(rng, bool) or not isinstance(rng, int) or rng < 0) \
+            and not hasattr(rng, "generate_state") and not hasattr(rng, "bit_generator"):
+        problems.append(f"LabModel: rng: got {show(rng)}; allowed: an integer >= 0, a numpy SeedSequence, or None")
     if problems:
         raise LabsimError(problems)
     return (base.with_settings(**settings) if settings else base), rng
@@ -231,14 +234,6 @@ def parse_settings(texts: list[str]) -> dict[str, Any]:
 
 def _short_arg(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + f"... ({len(text)} characters)"
-
-
-def control_characters(text: str, allowed: str = "") -> str:
-    """The first control character of `text` (as U+XXXX), other than those `allowed`; '' if there is none."""
-    for char in text:
-        if (ord(char) < 32 or 127 <= ord(char) < 160) and char not in allowed:
-            return f"U+{ord(char):04X}"
-    return ""
 
 
 def _parse(tf: TomlFile, base: Scenario | None) -> Scenario:
@@ -324,6 +319,8 @@ def preset_names() -> list[str]:
 
 def resolve(ref: str | Path) -> Path:
     """Turn a preset name or a path (from the working directory, as typed) into an existing file, or raise."""
+    if not isinstance(ref, str | Path):
+        raise LabsimError(f"scenario: got {show(ref)}; allowed: a preset name, a scenario file or a sim.Scenario")
     path = Path(ref)
     if path.is_file():
         return path

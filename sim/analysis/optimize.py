@@ -169,7 +169,7 @@ def load_search(path: str | Path) -> SearchSpec:
     constraints = _constraints(table.get("constraints", []), tf, problems)
     presets = _presets(table.get("presets", True), tf, problems)
     spec = SearchSpec(
-        name=string(tf, "name", tf.path.stem, problems), description=string(tf, "description", "", problems),
+        name=string(tf, "name", tf.path.stem, problems, allowed=""), description=string(tf, "description", "", problems),
         knobs=knobs, choices=choices, objectives=objectives, constraints=constraints,
         replications=integer(tf, "replications", 2, 1, MAX_REPLICATIONS, problems),
         root_seed=integer(tf, "root_seed", 0, 0, MAX_SEED, problems),

@@ -241,7 +241,7 @@ def read_header(tf: TomlFile, top_keys: tuple[str, ...], problems: list[str], de
             states = str((tf.path.parent / ref).resolve())
     return {
         "states": states,
-        "name": string(tf, "name", tf.path.stem, problems),
+        "name": string(tf, "name", tf.path.stem, problems, allowed=""),
         "description": string(tf, "description", "", problems),
         "refs": refs, "loaded": loaded, "years": years,
         "replications": integer(tf, "replications", default_reps, 1, MAX_REPLICATIONS, problems),

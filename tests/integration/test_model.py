@@ -6,6 +6,7 @@ import pytest
 from sim.agents import Client, Engineer, Mediator
 from sim.kinds import Affiliation, Channel, Role
 from sim.metrics import summary
+from sim.model import LabModel
 
 SMALL = {"host_footfall_per_day": 2000.0}  # a smaller open lab keeps the direction tests quick
 
@@ -160,3 +161,19 @@ def test_regulars_slide_down_after_a_long_absence(run_model):
     seated = people.where(people.channel == Channel.INITIAL)
     assert (people.role[seated] == Role.VISITOR).all()  # partner -> contributor -> visitor
     assert (people.check_day[seated] == -1).all()
+
+
+@pytest.mark.parametrize(("call", "names"), [
+    (lambda: __import__("sim.run", fromlist=["run"]).run(123), "scenario: got 123"),
+    (lambda: LabModel(rng="abc"), "rng: got 'abc'"),
+    (lambda: LabModel(rng=-3), "rng: got -3"),
+    (lambda: LabModel("digital_arti", rng=1).run_years(float("nan")), "run_years: years: got nan"),
+    (lambda: LabModel("digital_arti", rng=1).run_years(1e9), "run_years: years"),
+    (lambda: LabModel("carrefour_numerique", rng=1, host_footfall_per_day=1e6).run_years(1), "run_years: keys"),
+])
+def test_the_library_refuses_bad_arguments_in_one_line_naming_them(call, names):
+    from sim.errors import LabsimError
+
+    with pytest.raises(LabsimError) as err:
+        call()
+    assert names in str(err.value) and "\n" not in str(err.value)

@@ -154,3 +154,14 @@ def test_replication_seeds_come_from_seed_sequence():
     assert len(set(seeds)) == 6 and all(0 <= s < 2**63 for s in seeds)
     assert replication_seeds(2026, 3) == seeds[:3], "adding replications does not change the earlier seeds"
     assert replication_seeds(2027, 6) != seeds
+
+
+def test_an_experiment_name_with_an_escape_code_is_refused(tmp_path):
+    from sim.batch.experiment import load_experiment
+    from sim.errors import LabsimError
+
+    f = tmp_path / "exp.toml"
+    f.write_text('name = "red\\u001b[31m"\nscenarios = ["digital_arti"]\nreplications = 2\n')
+    with pytest.raises(LabsimError) as err:
+        load_experiment(f)
+    assert "key 'name'" in str(err.value) and "U+001B" in str(err.value)
