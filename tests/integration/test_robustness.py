@@ -257,7 +257,13 @@ def test_calibrate_refuses_interventions_past_its_year(tmp_path, capsys):
 
 
 def test_calibrated_toml_cannot_be_injected(tmp_path):
-    evil = 'x"\nmediators = 0\n[evil]\nk = "'
+    from sim.errors import LabsimError
+
+    newline = 'x"\nmediators = 0\n[evil]\nk = "'
+    (tmp_path / "lab.toml").write_text(TINY.replace('"tiny"', json.dumps(newline)))
+    with pytest.raises(LabsimError, match=r"control character U\+000A"):  # a name with a line break never loads
+        sim.load_scenario(tmp_path / "lab.toml")
+    evil = 'x" mediators = 0 [evil] k = "'  # quotes and brackets: still a name, written back as one string
     (tmp_path / "lab.toml").write_text(TINY.replace('"tiny"', json.dumps(evil)))
     spec = CalibrationSpec(str(tmp_path / "lab.toml"), {"visitors": 100.0}, {"discovery_rate": (0.001, 0.01)})
     table = pd.DataFrame([{"target": "visitors", "value": 100.0, "simulated_mean": 99.0, "ci_low": 90.0,
