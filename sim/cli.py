@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 
 from sim.errors import LabsimError
+from sim.files import cap
 
 CASE_STUDY = ("carrefour_numerique", "digital_arti")
 SHOWN = (
@@ -1044,7 +1045,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except LabsimError as exc:
-        for problem in exc.problems:  # one line each, whatever a file's keys hold
+        for problem in cap(exc.problems):  # one line each, whatever a file's keys hold; 20 at most, then a count
             print(f"error: {_one_line(problem)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -23,7 +23,7 @@ MAX_BYTES = 1_000_000  # a scenario is a few KB; an experiment with long value l
 MAX_DEPTH = 8  # the deepest legitimate file is 4 levels (sensitivity.bounds.key = [low, high])
 MAX_ENTRIES = 20_000  # keys and array items, all tables together
 MAX_INT = 2**63 - 1  # what numpy, Parquet and the seeds take
-MAX_PROBLEMS = 25  # problems reported per file; the rest are counted
+MAX_PROBLEMS = 20  # problems reported per file, and per command; the rest are counted
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]\[]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*'))*)\s*=""")

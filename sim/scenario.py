@@ -200,6 +200,9 @@ def parse_setting(text: str) -> tuple[str, Any]:
     """
     import tomllib
 
+    if bad := control_characters(text):  # a line break would hide a second setting the TOML reader then drops
+        raise LabsimError(f"--set {_short_arg(text.encode('unicode_escape').decode())}: holds the control character "
+                          f"{bad}; allowed: one KEY=VALUE per --set")
     key, sep, raw = text.partition("=")
     key, raw = key.strip(), raw.strip()
     where = f"--set {_short_arg(text)}"

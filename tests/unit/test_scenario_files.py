@@ -129,3 +129,11 @@ def test_a_description_may_hold_lines_and_tabs(tmp_path):
     f = tmp_path / "lab.toml"
     f.write_text('extends = "carrefour_numerique"\ndescription = """two\nlines\tand a tab"""\n')
     assert load_scenario(f).description == "two\nlines\tand a tab"
+
+
+def test_a_set_with_a_line_break_is_refused_not_half_read():
+    from sim.scenario import parse_settings
+
+    with pytest.raises(LabsimError) as err:
+        parse_settings(["mediators=3\nprice_per_visit=2"])
+    assert "U+000A" in str(err.value) and "\n" not in str(err.value) and "one KEY=VALUE per --set" in str(err.value)
