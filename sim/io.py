@@ -174,13 +174,28 @@ def commit(tmp: Path, out: Path) -> None:
 
 
 # -- reading what labsim wrote, refusing what it did not ---------------------------
+MAX_JSON_BYTES = 64 * 2**20  # a result's JSON file larger than this is refused before it is read (labsim's: < 1 MB)
+
+
+def regular_file(path: Path) -> None:
+    """Refuse, in one line, a path that exists but is not a regular file (a FIFO would hang, a device never end)."""
+    if path.exists() and not path.is_file():
+        raise LabsimError(f"{path}: not a regular file (a folder, a pipe or a device); the folder is not labsim's")
+
+
 def read_json(path: Path, expect: type = dict) -> Any:
-    """A JSON file that must hold an object (or `expect`); one clear line otherwise."""
+    """A JSON file that must hold an object (or `expect`); one clear line otherwise (also if huge or too deep)."""
     path = Path(path)
+    regular_file(path)
     try:
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise LabsimError(f"{path}: {path.stat().st_size:,} bytes; allowed: at most {MAX_JSON_BYTES:,}; "
+                              "not a labsim result")
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise LabsimError(f"{path}: missing; the folder is incomplete or not labsim's") from None
+    except RecursionError:
+        raise LabsimError(f"{path}: nested too deep to be a labsim result; the file is damaged") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise LabsimError(f"{path}: unreadable ({exc.__class__.__name__}); the file is damaged") from None
     if not isinstance(data, expect):
@@ -201,6 +216,7 @@ def read_parquet(path: Path, columns: tuple[str, ...] = ()):
     import pandas as pd
     import pyarrow
 
+    regular_file(Path(path))
     try:
         df = pd.read_parquet(path)
     except FileNotFoundError:
@@ -250,6 +266,7 @@ def read_csv(path: Path, columns: tuple[str, ...] = ()):
     """A CSV table labsim wrote (with some columns it must have), its text cells as written; one line if damaged."""
     import pandas as pd
 
+    regular_file(Path(path))
     try:
         df = pd.read_csv(path, lineterminator="\n")  # labsim writes \n; a \r inside a quoted cell is text
         for column in df.columns:

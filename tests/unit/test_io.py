@@ -25,3 +25,26 @@ def test_ordinary_cells_and_a_leading_quote_of_the_users_own_stay(tmp_path):
     assert data.decode().splitlines()[1:3] == ["open_lab", "'quoted"]
     (tmp_path / "t.csv").write_bytes(data)
     assert read_csv(tmp_path / "t.csv")["scenario"].tolist()[:3] == ["open_lab", "'quoted", "a-b"]
+
+
+def test_result_files_that_are_pipes_huge_or_too_deep_are_refused_in_one_line(tmp_path):
+    import os
+
+    from sim.errors import LabsimError
+    from sim.io import read_json
+
+    fifo = tmp_path / "summary.json"
+    os.mkfifo(fifo)  # reading it would block for ever
+    with pytest.raises(LabsimError, match="not a regular file"):
+        read_json(fifo)
+    with pytest.raises(LabsimError, match="not a regular file"):
+        read_csv(fifo)
+    deep = tmp_path / "manifest.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    with pytest.raises(LabsimError, match="nested too deep"):
+        read_json(deep)
+    big = tmp_path / "big.json"
+    with big.open("wb") as f:
+        f.truncate(65 * 2**20)  # sparse: 65 MB that take no disk
+    with pytest.raises(LabsimError, match="allowed: at most"):
+        read_json(big)
