@@ -148,7 +148,8 @@ def check_limits(tf: TomlFile) -> list[str]:
         elif isinstance(value, bool):
             continue
         elif isinstance(value, int) and not -MAX_INT <= value <= MAX_INT:
-            problems.append(f"{_where(tf, keys)}: got an integer of {len(str(abs(value)))} digits; "
+            digits = math.floor(abs(value).bit_length() * math.log10(2)) + 1  # str() refuses > 4,300 digits
+            problems.append(f"{_where(tf, keys)}: got an integer of about {digits:,} digits; "
                             f"allowed: integers within +/-{MAX_INT}")
         elif isinstance(value, float) and not math.isfinite(value):
             problems.append(f"{_where(tf, keys)}: got {value}; allowed: a finite number")

@@ -17,6 +17,8 @@ from sim.metrics import FUNNEL_STEPS, funnel
 from sim.outcomes import SERIES, fmt, label, number
 from sim.outcomes import get as outcome
 
+matplotlib.rcParams["text.parse_math"] = False  # names are labels: "$\\frac{$" is drawn as typed, never parsed as math
+
 if TYPE_CHECKING:
     from sim.run import RunResult
 

@@ -519,3 +519,20 @@ def test_a_batch_folder_never_writes_through_a_symlink(small_batch, tmp_path_fac
     assert main(["batch", str(folder / "exp.toml"), "--out", str(out), "--force", "--quiet"]) == 2
     assert "a symbolic link" in capsys.readouterr().err
     assert sorted(p.name for p in elsewhere.rglob("*")) == before
+
+
+@pytest.mark.parametrize("literal", ["0x" + "f" * 5000, "0o" + "7" * 6000, "0b" + "1" * 20000, "9" * 5000])
+def test_integers_of_thousands_of_digits_are_refused_in_one_line(tmp_path, capsys, literal):
+    f = tmp_path / "huge.toml"
+    f.write_text(f'extends = "digital_arti"\nmediators = {literal}\n')
+    assert main(["validate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "digits" in err and "allowed: integers" in err  # a decimal one: by the reader
+
+
+def test_a_name_holding_math_text_is_drawn_as_typed(tmp_path):
+    f = tmp_path / "math.toml"
+    f.write_text('extends = "digital_arti"\nname = "$\\\\frac{$ and $x^$"\n')
+    out = tmp_path / "run"
+    assert main(["run", str(f), "--years", "0.1", "--set", "warmup_years=0.1", "--out", str(out)]) == 0
+    assert (out / "network.png").stat().st_size > 5000  # its title holds the name, not a math parse error
