@@ -102,6 +102,10 @@ def estimate(settings: Any, years: float) -> Cost:
     per_newcomer = min(1.0 / (1.0 - ret), 1.0 + days / max(1.0, _g(s, "interval_visitor_days", 14.0)))
     per_regular = days / max(1.0, min(_g(s, "interval_partner_days", 4.0), _g(s, "interval_contributor_days", 7.0)))
     visits = newcomers * per_newcomer + regulars * per_regular
+    # the dormant at the start come back over the weeks (reactivation_rate a week), each for a spell of visits
+    weeks = days / 7.0
+    comebacks = _g(s, "initial_dormant") * min(1.0, _g(s, "reactivation_rate") * weeks)
+    visits += comebacks * per_newcomer
     # word of mouth: people told after good visits (about half of them), of whom about half come
     word_of_mouth = visits * 0.5 * _g(s, "word_of_mouth_per_good_visit") * aware * draw
     sources[("word_of_mouth_per_good_visit",)] = word_of_mouth
@@ -109,7 +113,9 @@ def estimate(settings: Any, years: float) -> Cost:
     people = newcomers + word_of_mouth + sum(standing.values())
 
     present = visits / max(1.0, open_days)  # people present on an open day
-    ties = (visits * _g(s, "ties_per_activity")
+    staff = _g(s, "mediators")
+    ties = (visits * _g(s, "ties_per_activity") + staff * (staff - 1) / 2  # the staff form a clique
+            + open_days * min(staff * _g(s, "mediator_capacity"), present)  # each mediator's attention, daily
             + open_days * min(_g(s, "introductions_per_day") * _g(s, "mediators"), present)
             + open_days * min(_g(s, "peer_help_per_contributor") * regulars, present))
     remembered = min(1.0, (_g(s, "forget_after_days", 365.0) + DAYS_PER_YEAR) / max(days, 1.0))
@@ -122,8 +128,11 @@ def estimate(settings: Any, years: float) -> Cost:
     big_standing = max(standing, key=lambda k: standing[k])
     people_keys = top if sources[top] >= sum(standing.values()) else (big_standing,)
     visit_keys = ("return_base_visitor", "interval_visitor_days") if per_newcomer > 10 else people_keys
+    if comebacks * per_newcomer > visits / 2:  # most visits are comebacks of the dormant at the start
+        visit_keys = ("initial_dormant", "reactivation_rate")
     tie_keys = max(
         (("ties_per_activity",), visits * _g(s, "ties_per_activity")),
+        (("mediators",), staff * (staff - 1) / 2),
         (("introductions_per_day", "mediators"), open_days * min(_g(s, "introductions_per_day") * _g(s, "mediators"),
                                                                  present)),
         (("peer_help_per_contributor",), open_days * min(_g(s, "peer_help_per_contributor") * regulars, present)),

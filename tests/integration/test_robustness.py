@@ -536,3 +536,19 @@ def test_a_name_holding_math_text_is_drawn_as_typed(tmp_path):
     out = tmp_path / "run"
     assert main(["run", str(f), "--years", "0.1", "--set", "warmup_years=0.1", "--out", str(out)]) == 0
     assert (out / "network.png").stat().st_size > 5000  # its title holds the name, not a math parse error
+
+
+@pytest.mark.parametrize(("changes", "years"), [
+    ({"mediators": 1000, "warmup_years": 0.0}, 0.05),  # the staff clique alone is 499,500 ties
+    ({"initial_dormant": 100_000, "reactivation_rate": 7.0, "warmup_years": 0.0}, 0.05),  # comebacks, not newcomers
+])
+def test_the_cost_estimate_does_not_miss_what_a_setting_multiplies(changes, years):
+    from sim.cost import estimate
+    from sim.run import simulate
+
+    scenario = sim.load_scenario("carrefour_numerique").with_settings(**changes)
+    cost = estimate(scenario.settings, years)
+    model = simulate(scenario, 1, years)
+    visits = int(model.people.visits[: model.people.n].sum())
+    assert cost.people >= model.people.n / 3 and cost.visits >= visits / 3  # within a factor 3 from below
+    assert cost.ties >= model.network.n_edges / 3, (cost.ties, model.network.n_edges)
