@@ -163,12 +163,35 @@ def staged(out: Path) -> Iterator[Path]:
 
 
 def commit(tmp: Path, out: Path) -> None:
-    """Move every entry of tmp into out (replacing files of the same name)."""
+    """Move every entry of tmp into out (replacing files of the same name); never through a symbolic link.
+
+    A link in `out` where a staged file or folder goes is refused before anything moves, so that a
+    folder linked to elsewhere (`--out/scenarios -> ~/docs`) is not written into.
+    """
+    links = _links_in_the_way(tmp, out)
+    if links:
+        raise LabsimError(f"{links[0]}: a symbolic link where labsim writes; labsim neither writes nor deletes "
+                          "through links: remove it or choose another folder")
+    _move(tmp, out)
+
+
+def _links_in_the_way(tmp: Path, out: Path) -> list[Path]:
+    found = []
+    for entry in sorted(tmp.iterdir()):
+        target = out / entry.name
+        if target.is_symlink():
+            found.append(target)
+        elif entry.is_dir() and target.is_dir():
+            found += _links_in_the_way(entry, target)
+    return found
+
+
+def _move(tmp: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for entry in sorted(tmp.iterdir()):
         target = out / entry.name
         if entry.is_dir() and target.is_dir():
-            commit(entry, target)
+            _move(entry, target)
         else:
             os.replace(entry, target)
 

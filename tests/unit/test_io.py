@@ -48,3 +48,22 @@ def test_result_files_that_are_pipes_huge_or_too_deep_are_refused_in_one_line(tm
         f.truncate(65 * 2**20)  # sparse: 65 MB that take no disk
     with pytest.raises(LabsimError, match="allowed: at most"):
         read_json(big)
+
+
+@pytest.mark.parametrize("link", ["scenarios", "summary.json"])
+def test_staged_outputs_never_go_through_a_link_inside_out(tmp_path, link):
+    from sim.errors import LabsimError
+    from sim.io import staged
+
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "theirs.txt").write_text("keep")
+    (out / link).symlink_to(elsewhere if link == "scenarios" else elsewhere / "theirs.txt")
+    with pytest.raises(LabsimError, match="a symbolic link where labsim writes"), staged(out) as tmp:
+        (tmp / "scenarios").mkdir()
+        (tmp / "scenarios" / "a.toml").write_text("x = 1\n")
+        (tmp / "summary.json").write_text("{}")
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["theirs.txt"]
+    assert (elsewhere / "theirs.txt").read_text() == "keep"
+    assert not [p for p in tmp_path.iterdir() if ".staging-" in p.name]  # the staged files are gone too
