@@ -96,21 +96,13 @@ class Draws:
 
     def uniform(self, keys: np.ndarray, day: int, purpose: Purpose) -> np.ndarray:
         """One uniform in (0, 1) per key, for this day and purpose."""
-        x = np.asarray(keys, dtype=np.uint64) * _GOLDEN  # a new array (uint64 arrays wrap around silently)
-        x += np.uint64(_mix_int(self._key ^ ((int(day) & 0xFFFFFFFF) << 8) ^ int(purpose)))
-        x = mix(x)
-        x >>= _S11
-        u = x.astype(np.float64)
-        u += 0.5
-        u *= _UNIT
-        return u
+        return self.uniforms(keys, day, (purpose,))[0]
 
     def uniforms(self, keys: np.ndarray, day: int, purposes: tuple[Purpose, ...]) -> np.ndarray:
-        """`uniform` for several purposes at once, a row each (the same numbers, in one pass over the keys)."""
+        """One uniform per key and purpose, a row per purpose, in one pass over the keys."""
         bases = [_mix_int(self._key ^ ((int(day) & 0xFFFFFFFF) << 8) ^ int(p)) for p in purposes]
-        x = np.asarray(keys, dtype=np.uint64) * _GOLDEN
-        x = x[None, :] + np.array(bases, dtype=np.uint64)[:, None]
-        x = mix(x)
+        x = np.asarray(keys, dtype=np.uint64) * _GOLDEN  # a new array (uint64 arrays wrap around silently)
+        x = mix(x[None, :] + np.array(bases, dtype=np.uint64)[:, None])
         x >>= _S11
         u = x.astype(np.float64)
         u += 0.5

@@ -206,15 +206,21 @@ def regular_file(path: Path) -> None:
         raise LabsimError(f"{path}: not a regular file (a folder, a pipe or a device); the folder is not labsim's")
 
 
+def read_limited(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, refused in one line if it is something else or larger than `limit` bytes."""
+    path = Path(path)
+    regular_file(path)
+    size = path.stat().st_size
+    if size > limit:
+        raise LabsimError(f"{path}: {size:,} bytes; allowed: at most {limit:,}; not a labsim file")
+    return path.read_bytes()
+
+
 def read_json(path: Path, expect: type = dict) -> Any:
     """A JSON file that must hold an object (or `expect`); one clear line otherwise (also if huge or too deep)."""
     path = Path(path)
-    regular_file(path)
     try:
-        if path.stat().st_size > MAX_JSON_BYTES:
-            raise LabsimError(f"{path}: {path.stat().st_size:,} bytes; allowed: at most {MAX_JSON_BYTES:,}; "
-                              "not a labsim result")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_limited(path, MAX_JSON_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise LabsimError(f"{path}: missing; the folder is incomplete or not labsim's") from None
     except RecursionError:

@@ -34,7 +34,7 @@ from mesa.time import EventGenerator, Priority, Schedule
 
 from sim.calendar import VISIT_HOUR
 from sim.errors import LabsimError
-from sim.io import atomic_write
+from sim.io import atomic_write, read_limited
 from sim.schema import START_ONLY
 from sim.settings import Settings
 from sim.version import __version__
@@ -139,7 +139,7 @@ class LabStates:
             raise LabsimError(f"{named}: not a folder of lab states (no manifest.json); "
                               "make one with labsim warmup SCENARIO --seeds N --out FOLDER")
         try:
-            manifest = json.loads(_read(path, 10 * 2**20))
+            manifest = json.loads(read_limited(path, 10 * 2**20))
         except (ValueError, UnicodeDecodeError):
             raise LabsimError(f"{where}: not valid JSON (damaged?); warm up again with labsim warmup") from None
         if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
@@ -185,7 +185,7 @@ class LabStates:
             path = folder / name
             if expected is None or not path.is_file():
                 raise LabsimError(f"{self.folder}/{rel}: missing; warm up again with labsim warmup")
-            data = _read(path, MAX_STATE_BYTES)
+            data = read_limited(path, MAX_STATE_BYTES)
             if hashlib.sha256(data).hexdigest() != expected:
                 raise LabsimError(f"{self.folder}/{rel}: checksum does not match the manifest (damaged or changed); "
                                   "warm up again with labsim warmup")
@@ -255,16 +255,6 @@ def _set_clock(model: Any, now: float) -> None:
 
 
 # -- helpers -------------------------------------------------------------------------------------------
-def _read(path: Path, limit: int) -> bytes:
-    """A regular file's bytes, refused in one line if it is not a regular file or too large."""
-    if not path.is_file():
-        raise LabsimError(f"{path}: not a regular file")
-    size = path.stat().st_size
-    if size > limit:
-        raise LabsimError(f"{path}: {size:,} bytes; allowed: at most {limit:,}")
-    return path.read_bytes()
-
-
 def _plain(value: Any) -> Any:
     """JSON for numpy scalars and tuples."""
     if isinstance(value, np.generic):

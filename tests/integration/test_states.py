@@ -120,12 +120,18 @@ def test_states_of_another_version_or_a_changed_manifest_are_refused(tmp_path, s
         LabStates(tmp_path / "nowhere")
 
 
-def test_warmup_command_and_compare_from_states(tmp_path, capsys):
+def _base_and_policy(tmp_path, policy: str) -> tuple:
+    """The small open lab as a file, and a policy file (its name and keys) extending it."""
     base = tmp_path / "base.toml"
     base.write_text('extends = "carrefour_numerique"\nname = "base"\n' +
                     "".join(f"{k} = {v!r}\n" for k, v in SMALL.items()))
-    policy = tmp_path / "policy.toml"
-    policy.write_text(f'extends = "{base}"\nname = "cut"\nmediators = 5\nprice_per_visit = 4.0\n')
+    path = tmp_path / "policy.toml"
+    path.write_text(f'extends = "{base}"\n{policy}')
+    return base, path
+
+
+def test_warmup_command_and_compare_from_states(tmp_path, capsys):
+    base, policy = _base_and_policy(tmp_path, 'name = "cut"\nmediators = 5\nprice_per_visit = 4.0\n')
     states = tmp_path / "states"
     assert main(["warmup", str(base), "--seeds", "2", "--out", str(states), "--workers", "1", "--quiet"]) == 0
     assert "2 mature labs of base" in capsys.readouterr().out
@@ -150,11 +156,7 @@ def test_warmup_command_and_compare_from_states(tmp_path, capsys):
 
 
 def test_compare_fork_warms_up_once_and_reuses(tmp_path, capsys):
-    base = tmp_path / "base.toml"
-    base.write_text('extends = "carrefour_numerique"\nname = "base"\n' +
-                    "".join(f"{k} = {v!r}\n" for k, v in SMALL.items()))
-    policy = tmp_path / "policy.toml"
-    policy.write_text(f'extends = "{base}"\nname = "more_workshops"\nworkshops_per_year = 80.0\n')
+    base, policy = _base_and_policy(tmp_path, 'name = "more_workshops"\nworkshops_per_year = 80.0\n')
     out = tmp_path / "cmp"
     args = ["compare", str(base), str(policy), "--fork", "--reps", "2", "--years", "0.2", "--out", str(out),
             "--quiet", "--workers", "1"]
