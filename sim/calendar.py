@@ -2,7 +2,8 @@
 
 A day d runs at time d + 0.5 as one timeline (`sim.model`); within it, people
 decide to come back at given hours (at closing, at the week's end...) and come
-on the first visiting day after their wait. Each person holds at most one
+on the first open day once their wait (whole days from the day they decide) is over;
+someone who decides at closing to come back tomorrow does. Each person holds at most one
 booking, the day in their `People.next_visit` (-1: none): the day's visitors
 are those booked for it, found by one pass over the column (cheaper than an
 agenda kept per day, at a few microseconds per thousand people). Under
@@ -62,8 +63,14 @@ class Calendar:
         return int(self.open_on_or_after(day + (t - day > VISIT_HOUR)))
 
     def visiting_days(self, day: int, waits, decided_at: float) -> np.ndarray:
-        """The visiting days of people who decide at hour `decided_at` of `day` to come in `waits` days."""
-        days = np.ceil(np.asarray(waits) + (day + decided_at - VISIT_HOUR)).astype(np.int64)
+        """The visiting days of people who decide at hour `decided_at` of `day` to come `waits` days on.
+
+        `waits` counts whole days from `day` (rounded up): 0 is today, 1 is
+        tomorrow. A decision taken after the day's visiting hour cannot land on
+        that day; then the first open day.
+        """
+        earliest = day + int(decided_at > VISIT_HOUR)
+        days = np.maximum(day + np.ceil(np.asarray(waits, dtype=float)).astype(np.int64), earliest)
         return days + self._shifts()[days % 7]
 
     # -- bookings ------------------------------------------------------------------

@@ -142,7 +142,7 @@ class Careers:
         role = people.role[ids] if role is None else role
         visitor = ladder.visitor_return_chance(people.last_quality[ids], people.engagement[ids], people.trained[ids],
                                                people.propensity[ids], settings)
-        chance = np.where(REGULAR[role], ladder.regular_return_chance(role, settings), visitor)
+        chance = np.where(REGULAR[role], ladder.regular_return_chance(role, settings, people.propensity[ids]), visitor)
         return np.where(self.can_pay(ids), chance, 0.0) if settings.price_per_visit > 0 else chance
 
     # -- climbing ---------------------------------------------------------------------------

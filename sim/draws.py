@@ -188,6 +188,14 @@ class Keyed:
         self._n(size)
         return np.exp(mean + sigma * ndtri(self.u))
 
+    def geometric(self, p, size=None) -> np.ndarray:
+        """Geometric on 1, 2, ... of success chance `p` (per person) by inversion: the trial of the first success."""
+        self._n(size)
+        p = np.asarray(p, dtype=float)
+        with np.errstate(divide="ignore"):
+            trials = np.ceil(np.log1p(-self.u) / np.log1p(-np.minimum(p, 1.0)))
+        return np.maximum(trials, 1.0)
+
     def exponential(self, scale=1.0, size=None) -> np.ndarray:
         """Exponential of mean `scale` (one per person; scale may be per person) by inversion."""
         self._n(size)

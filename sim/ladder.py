@@ -61,23 +61,41 @@ def visitor_return_chance(quality, engagement, trained, propensity, settings: Se
     return np.minimum(MAX_RETURN, scale_chance(chance, propensity))
 
 
-def regular_return_chance(role, settings: Settings):
-    """Chance that a contributor or partner comes back after a visit (CNCS 2008: ~1 in 3 lost a year)."""
-    return np.where(np.asarray(role) == Role.PARTNER, settings.return_base_partner, settings.return_base_contributor)
+def regular_return_chance(role, settings: Settings, propensity=1.0):
+    """Chance that a contributor or partner comes back after a visit (CNCS 2008: ~1 in 3 lost a year).
+
+    The rung's chance is for a regular of average pace; one who comes more
+    often (`visit_interval`) has a chance per visit closer to 1, so that the
+    regulars' losses stay a matter of time, not of visits: a keen regular does
+    not use up a career's worth of visits faster (issue 21).
+    """
+    role = np.asarray(role)
+    base = np.where(role == Role.PARTNER, settings.return_base_partner, settings.return_base_contributor)
+    rung = np.where(role == Role.PARTNER, settings.interval_partner_days, settings.interval_contributor_days)
+    return base ** (visit_interval(role, propensity, settings) / rung)
 
 
 def visit_interval(role, propensity, settings: Settings):
-    """Mean days until a person's next visit: regulars weekly; keener visitors sooner (capped at a year)."""
+    """Mean days until a person's next visit: the rung's interval for a person of average propensity.
+
+    Keener people come sooner, on every rung (the interval divided by the
+    square root of their propensity, between one day and a year), so the
+    busiest regulars come most days, as a makerspace's most active members do
+    (issue 21).
+    """
     role = np.asarray(role)
-    visitor = np.minimum(np.maximum(settings.interval_visitor_days / np.sqrt(np.maximum(propensity, 1e-9)), 1.0),
-                         DAYS_PER_YEAR)
     regular = np.where(role == Role.PARTNER, settings.interval_partner_days, settings.interval_contributor_days)
-    return np.where((role == Role.PARTNER) | (role == Role.CONTRIBUTOR), regular, visitor)
+    base = np.where((role == Role.PARTNER) | (role == Role.CONTRIBUTOR), regular, settings.interval_visitor_days)
+    return np.minimum(np.maximum(base / np.sqrt(np.maximum(propensity, 1e-9)), 1.0), DAYS_PER_YEAR)
 
 
 def draw_wait(rng: np.random.Generator, mean) -> np.ndarray:
-    """Days until the next visit: at least one, exponential beyond it, `mean` on average (before closed days)."""
-    return 1.0 + rng.exponential(np.maximum(0.0, np.asarray(mean, dtype=float) - 1.0))
+    """Whole days from today's visit to the next: at least one (tomorrow), `mean` on average (before closed days).
+
+    Geometric: each later day is as likely to be the one as the chance
+    1 / mean allows, so a person whose interval is one day comes every day.
+    """
+    return rng.geometric(1.0 / np.maximum(1.0, np.asarray(mean, dtype=float))).astype(float)
 
 
 def good_visit(quality, settings: Settings):

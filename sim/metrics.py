@@ -39,7 +39,7 @@ LADDER_KEYS = (
     "conversion_visitor_contributor", "conversion_contributor_partner", "visits", "regular_visits",
     "newcomers", *(f"newcomers_{c}" for c in CHANNELS),
     "workshops_held", "events_held", "people_trained", "residencies_completed", "works_produced",
-    "docs_pages", "gini_visits", "visitors_4plus_share", *BUDGET_KEYS, *MARKET_KEYS,
+    "docs_pages", "gini_visits", "visitors_4plus_share", "visits_max", "partners_initial_share", *BUDGET_KEYS, *MARKET_KEYS,
     "returner_survival_1y", "member_retention_1y",
 )
 COHORT_KEYS = ("returner_survival_1y", "member_retention_1y")
@@ -137,6 +137,8 @@ def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
         "docs_pages": round(model.awareness.docs_pages, 2),
         "gini_visits": round(gini(visits), 6),
         "visitors_4plus_share": round(float((visits >= 4).mean()), 6) if visits.size else 0.0,
+        "visits_max": int(visits.max()) if visits.size else 0,
+        "partners_initial_share": initial_share(people),
         **model.budget.summary(int(tally["visits"]), contributors),
         **market(model),
     }
@@ -148,6 +150,17 @@ def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
     if not network:
         return out
     return out | network_metrics(model.network.to_igraph(), seed=int(model.rng.integers(2**31)))
+
+
+def initial_share(people: Any) -> float:
+    """Share of the period's individual partners who were seated before the warm-up (0 when there were none).
+
+    Tells whether the measured core formed in the run or was typed in as the
+    initial population (issue 21).
+    """
+    partners = people.held_role(Role.PARTNER)
+    count = int(partners.sum())
+    return round(int((partners & (people.channel[: people.n] == Channel.INITIAL)).sum()) / count, 6) if count else 0.0
 
 
 def market(model: Any) -> dict[str, float | int]:

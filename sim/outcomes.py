@@ -163,6 +163,11 @@ _ENTRIES = [
        None, "inequality"),
     _o("visitors_4plus_share", "Visitors who came 4+ times", "% of visitors", "share",
        "Share of the period's visitors who came at least four times.", "higher", "inequality"),
+    _o("visits_max", "Most visits by one person", "visits", "count",
+       "The most visits one person made in the measured period (the busiest regular).", None, "inequality"),
+    _o("partners_initial_share", "Partners seated at the start", "% of partners", "share",
+       "Share of the period's individual partners who were part of the initial population (seated before the "
+       "warm-up) rather than climbing the ladder in the run; 0 when there were no partners.", None, "careers"),
     _o("returner_survival_1y", "One-year survival of returners", "% of returners", "share",
        "Of the people who came back within 90 days of a first visit, the share still active a year on.", "higher",
        "careers"),

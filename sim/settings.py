@@ -134,11 +134,11 @@ class Settings:
     training_quality_bonus: float = 0.15
     """Added to the quality of a trained person's visits: they can work alone. [quality; a number in [0, 1]]"""
     interval_visitor_days: float = 21.0
-    """Mean days between an occasional visitor's visits. [days; a number in [1, 3650]]"""
+    """Mean days between an occasional visitor's visits, for a person of average propensity (keener people come sooner: divided by the square root of their propensity); the next visit can be the next day. [days; a number in [1, 3650]]"""
     interval_contributor_days: float = 7.0
-    """Mean days between a contributor's visits. [days; a number in [1, 3650]]"""
+    """Mean days between a contributor's visits, for a person of average propensity (divided by the square root of the propensity, at least a day); the next visit can be the next day. [days; a number in [1, 3650]]"""
     interval_partner_days: float = 5.0
-    """Mean days between a partner's visits. [days; a number in [1, 3650]]"""
+    """Mean days between a partner's visits, for a person of average propensity (divided by the square root of the propensity, at least a day). [days; a number in [1, 3650]]"""
     contributor_visits: int = 9
     """Visits within the window that make a visitor a contributor (a regular). [visits; an integer in [2, 100]]"""
     contributor_window_days: float = 45.0
@@ -151,11 +151,11 @@ class Settings:
     """Collaboration ties a contributor needs to become a partner. [ties; an integer in [0, 1000]]"""
     partner_min_coleads: int = 1
     """Activities a contributor must have co-led to become a partner. [activities; an integer in [0, 100]]"""
-    partner_promotion_prob: float = 0.006
+    partner_promotion_prob: float = 0.004
     """Chance per visit that an eligible contributor becomes a partner while the staff's capacity is empty; it falls in proportion as the capacity fills (see partners_per_mediator). [1/visit; a number in [0, 1]]"""
     colead_prob: float = 0.2
     """Chance, per regular present, that a regular co-leads a project session with a mediator. [1/session; a number in [0, 1]]"""
-    partners_per_mediator: float = 4.0
+    partners_per_mediator: float = 3.0
     """Partnerships (individual partners and partner organisations) one mediator's co-production time can carry; capacity = mediators x this x (1 - internal_friction), and promotion gets harder as it fills. [partners/mediator; a number in [0, 100]]"""
     internal_friction: float = 0.3
     """Staff resistance and administrative brakes: the share of the staff's time taken from co-production with users and given to classic transmission (guided visits); it lowers the attention given in open and project sessions and the capacity for partners (x (1 - friction)), and lengthens partnerships' lead time (/ (1 - friction)). [1; a number in [0, 1]]"""

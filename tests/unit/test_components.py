@@ -172,13 +172,15 @@ def _calendar(**settings) -> tuple[StandIn, People, Calendar]:
 def test_a_decision_lands_on_the_first_open_day_after_the_wait():
     _, _, cal = _calendar(open_days_per_week=5)  # days 5 and 6 of each week are closed
     assert [cal.is_open(d) for d in range(7)] == [True] * 5 + [False] * 2
-    # decided at closing (0.9) with a one-day wait: the day after tomorrow (a visit is at midday)
-    assert cal.visiting_days(0, np.array([1.0]), CLOSING).tolist() == [2]
-    assert cal.visiting_days(3, np.array([1.0]), CLOSING).tolist() == [7]  # day 5 is closed: the next week
-    assert cal.visiting_days(0, np.array([1.6, 1.7]), CLOSING).tolist() == [2, 3]
+    # decided at closing (0.9) to come back in one day: tomorrow (issue 21: nobody came two days in a row)
+    assert cal.visiting_days(0, np.array([1.0]), CLOSING).tolist() == [1]
+    assert cal.visiting_days(3, np.array([2.0]), CLOSING).tolist() == [7]  # day 5 is closed: the next week
+    assert cal.visiting_days(0, np.array([1.6, 2.0]), CLOSING).tolist() == [2, 2]  # whole days, rounded up
+    assert cal.visiting_days(0, np.array([0.0]), CLOSING).tolist() == [1]  # after midday: not today any more
     assert cal.visiting_days(6, np.array([0.0]), 0.05).tolist() == [7]
+    assert cal.visiting_days(2, np.array([0.0]), 0.05).tolist() == [2]  # a morning decision: today
     assert cal.day_of(2.4) == 2 and cal.day_of(2.6) == 3 and cal.day_of(4.7) == 7
-    assert cal.visiting_days(0, np.array([1.0]), WEEK_END).tolist() == [2]
+    assert cal.visiting_days(0, np.array([1.0]), WEEK_END).tolist() == [1]
 
 
 def test_bookings_come_due_on_their_day_once():

@@ -53,7 +53,9 @@ def test_regulars_return_at_their_rung_rate():
 
 def test_visit_interval_by_rung_and_propensity():
     assert ladder.visit_interval(Role.PARTNER, 1.0, S) == S.interval_partner_days
-    assert ladder.visit_interval(Role.CONTRIBUTOR, 5.0, S) == S.interval_contributor_days
+    assert ladder.visit_interval(Role.CONTRIBUTOR, 1.0, S) == S.interval_contributor_days
+    assert ladder.visit_interval(Role.CONTRIBUTOR, 4.0, S) == pytest.approx(S.interval_contributor_days / 2)
+    assert ladder.visit_interval(Role.PARTNER, 100.0, S) == 1.0  # the keenest come every day, not more
     assert ladder.visit_interval(Role.VISITOR, 1.0, S) == S.interval_visitor_days
     assert ladder.visit_interval(Role.VISITOR, 4.0, S) == pytest.approx(S.interval_visitor_days / 2)
     assert ladder.visit_interval(Role.VISITOR, 1e6, S) >= 1.0
@@ -192,8 +194,11 @@ def test_rules_take_arrays_as_they_take_scalars():
     assert list(ladder.lapse_days(roles[1:3], S)) == [S.contributor_lapse_days, S.partner_lapse_days]
 
 
-def test_waits_are_at_least_a_day_and_average_the_interval():
+def test_waits_are_whole_days_at_least_one_and_average_the_interval():
     waits = ladder.draw_wait(np.random.default_rng(3), np.full(50_000, 7.0))
-    assert waits.min() >= 1.0
+    assert waits.min() == 1.0 and np.all(waits == np.round(waits))
+    assert (waits == 1.0).mean() == pytest.approx(1 / 7, abs=0.01)  # tomorrow is possible (issue 21)
     assert waits.mean() == pytest.approx(7.0, rel=0.02)  # sampling error ~0.3%
     assert np.all(ladder.draw_wait(np.random.default_rng(3), np.ones(10)) == 1.0)
+
+
