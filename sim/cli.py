@@ -168,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--network-seeds", type=_network_seeds, default=3, help="runs for the network-shape checks (default 3)")
     p.add_argument("--paired-seeds", type=_seeds, default=20, help="paired runs per governance check (default 20)")
     p.add_argument("--drift-seeds", type=_seeds, default=12, help="eight-year runs for the steady-state checks (default 12)")
+    p.add_argument("--formation-seeds", type=_seeds, default=10,
+                   help="eight-year runs of the open lab from empty, for the core-formation checks (default 10)")
     p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: up to 4 cores)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
 
@@ -545,7 +547,8 @@ def cmd_check_model(args) -> int:
 
     with _Bar("check-model", None, args.quiet) as bar:
         rows = run_checks(seeds=args.seeds, network_seeds=args.network_seeds, paired_seeds=args.paired_seeds,
-                          drift_seeds=args.drift_seeds, workers=args.workers, progress=bar.advance)
+                          drift_seeds=args.drift_seeds, workers=args.workers, progress=bar.advance,
+                          formation_seeds=args.formation_seeds)
     print(table(rows))
     failed = [r.fact for r in rows if not r.passed]
     print(f"\n{len(rows) - len(failed)} of {len(rows)} checks pass")

@@ -45,7 +45,7 @@ LADDER_KEYS = (
 COHORT_KEYS = ("returner_survival_1y", "member_retention_1y")
 NETWORK_KEYS = (
     "nodes", "edges", "density", "avg_clustering", "giant_component_share", "degree_centralization",
-    "betweenness_centralization", "mediator_betweenness_share", "modularity", "core_size",
+    "betweenness_centralization", "mediator_betweenness_share", "modularity", "modularity_peers", "core_size",
 )
 FUNNEL_STEPS = ("visitors", "returning_visitors", "contributors", "partners")
 
@@ -191,6 +191,12 @@ def to_igraph(graph: nx.Graph) -> ig.Graph:
     return g
 
 
+def modularity(g: ig.Graph) -> float:
+    """Modularity of the Leiden partition (igraph's random generator seeded by the caller)."""
+    communities = g.community_leiden(objective_function="modularity", weights="weight", n_iterations=2)
+    return round(g.modularity(communities, weights="weight"), 6)
+
+
 def network_metrics(graph: nx.Graph | ig.Graph, seed: int = 0) -> dict[str, float | int]:
     """Shape of the collaboration network: swarm (open) or island (closed).
 
@@ -209,6 +215,7 @@ def network_metrics(graph: nx.Graph | ig.Graph, seed: int = 0) -> dict[str, floa
         "betweenness_centralization": 0.0,
         "mediator_betweenness_share": 0.0,
         "modularity": 0.0,
+        "modularity_peers": 0.0,
         "core_size": 0,
     }
     if n < 3 or m == 0:
@@ -223,8 +230,10 @@ def network_metrics(graph: nx.Graph | ig.Graph, seed: int = 0) -> dict[str, floa
     mediators = np.array([r == "mediator" for r in g.vs["role"]])
     out["mediator_betweenness_share"] = round(float(bc[mediators].sum() / total), 6) if total > 0 else 0.0
     ig.set_random_number_generator(random.Random(seed))  # Leiden's random moves, seeded
-    communities = g.community_leiden(objective_function="modularity", weights="weight", n_iterations=2)
-    out["modularity"] = round(g.modularity(communities, weights="weight"), 6)
+    out["modularity"] = modularity(g)
+    peers = g.induced_subgraph(np.flatnonzero(~mediators).tolist())
+    peers = peers.induced_subgraph(np.flatnonzero(np.asarray(peers.degree()) > 0).tolist())
+    out["modularity_peers"] = modularity(peers) if peers.ecount() else 0.0
     ig.set_random_number_generator(random)
     cores = np.asarray(g.coreness())
     out["core_size"] = int((cores == cores.max()).sum())

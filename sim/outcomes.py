@@ -199,6 +199,10 @@ _ENTRIES = [
     _o("modularity", "Modularity", "-0.5-1", "network",
        "How clearly the network splits into separate groups (Leiden communities).", None, "network", low=-0.5,
        high=1.0),
+    _o("modularity_peers", "Modularity among participants", "-0.5-1", "network",
+       "Modularity of the network without the staff (and without those tied to staff only): how clearly the "
+       "participants form separate groups, as in the person-tool networks of Kaat et al. 2024, where staff are not "
+       "nodes.", None, "network", low=-0.5, high=1.0),
     _o("core_size", "Core size", "people", "network", "People in the network's innermost k-core.", None, "network"),
     # -- what was run ---------------------------------------------------------------------------
     _o("scenario", "Scenario", "", "meta", "The scenario's name.", low=None, group="run"),

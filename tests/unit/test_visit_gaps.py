@@ -7,7 +7,6 @@ a geometric gap of mean 21 over 20,000 draws is ~0.7%). With Sundays closed the
 shift to the next open day lengthens short gaps a little: still within 10%.
 """
 
-import numpy as np
 import pytest
 
 from sim.kinds import Affiliation, Channel, Role

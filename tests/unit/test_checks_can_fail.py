@@ -1,0 +1,107 @@
+"""Every row of check-model can fail (issue 21, item 4): put the check-up on labs built to break it.
+
+The check functions of `sim.validation` read the runs only through
+`Checker.by_seed`; here a stub serves made-up yearly summaries instead of
+runs, so each row's rule is tried in milliseconds on a lab where the mechanism
+it checks is absent: an *inert* lab (every outcome 1, whatever the setting, so
+no band is met and no governance change moves anything), a *drifting* lab (its
+outcomes grow year on year), and a lab where a fee empties the ladder. Each
+row must fail on at least one of them. The real model passing every row is
+`tests/statistical/test_check_model.py`; real settings that break the rows
+issue 21 named are in `tests/statistical/test_checks_fail_on_real_labs.py`.
+"""
+
+import pytest
+
+from sim import validation
+from sim.validation import CHECKS, Checker
+
+
+class Summary(dict):
+    """A year's summary where every outcome not set is `value`."""
+
+    def __init__(self, value: float, **known):
+        super().__init__(**known)
+        self.value = value
+
+    def __missing__(self, key):
+        return self.value
+
+
+def inert(preset, changes, seed, year):
+    return Summary(1.0)
+
+
+def drifting(preset, changes, seed, year):
+    return Summary(1.0 + year)  # every outcome doubles from the first measured year to the second
+
+
+def fee_empties_the_ladder(preset, changes, seed, year):
+    gone = 0.01 if changes.get("price_per_visit") else 1.0
+    return Summary(1.0, contributors=100 * gone, partners=15 * gone)
+
+
+def lives_on_its_subsidy(preset, changes, seed, year):
+    return Summary(1.0, revenue_sales=0.0, revenue_rentals=0.0, revenue_services=0.0, subsidy=10.0)
+
+
+LABS = {"inert": inert, "drifting": drifting, "fee empties the ladder": fee_empties_the_ladder,
+        "lives on its subsidy": lives_on_its_subsidy}
+
+
+class StubChecker(Checker):
+    def __init__(self, lab):
+        super().__init__(seeds=3, network_seeds=2, paired_seeds=3, drift_seeds=3, workers=1, formation_seeds=3)
+        self.lab = lab
+
+    def by_seed(self, preset, n, years=1, **changes):
+        changes = self.base | changes
+        return {seed: [self.lab(preset, changes, seed, y) for y in range(years)] for seed in range(n)}
+
+
+def rows(lab):
+    return {row.fact: row for check in CHECKS for row in check(StubChecker(lab))}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {name: rows(lab) for name, lab in LABS.items()}
+
+
+def test_every_row_fails_on_some_lab_built_to_break_it(results):
+    facts = results["inert"].keys()
+    assert len(facts) >= 50  # every check function yielded its rows
+    never = [f for f in facts if all(results[name][f].passed for name in LABS)]
+    assert not never, f"rows that no broken lab fails: {never}"
+
+
+def test_the_inert_lab_fails_every_band_and_every_direction(results):
+    # only the no-drift rows, 'members do not vanish' and the closed lab's income (sales = costs) hold in it
+    held = sorted(f for f, r in results["inert"].items() if r.passed)
+    assert held == sorted([*(f"no drift over 8 measured years: {k}" for k in ("visitors", "contributors", "partners")),
+                           "warm-up independence: contributors, 2 more years of warm-up",
+                           "a EUR 5 drop-in fee: members and partners do not vanish",
+                           "closed: lives on co-production income"])
+
+
+@pytest.mark.parametrize("fact", ["no drift over 8 measured years: contributors",
+                                  "warm-up independence: contributors, 2 more years of warm-up",
+                                  "from an empty lab: partners in the band from year 6 on"])
+def test_a_drifting_lab_fails_the_steady_state_rows(results, fact):
+    assert not results["drifting"][fact].passed
+
+
+def test_m9_and_n3_have_a_direction():
+    # opening the closed lab must lower works per participant (M9) and restricted access must raise the
+    # participants' modularity (N3): a lab where opening triples visitors but raises works each fails M9, and one
+    # whose closed preset is less modular than the open one fails N3
+    def lab(preset, changes, seed, year):
+        opened = changes.get("access") == "open"
+        return Summary(1.0, visitors=10.0 if opened else 1.0, works_produced=20.0 if opened else 1.0,
+                       modularity_peers=0.2 if preset == validation.CLOSED else 0.4)
+
+    found = rows(lab)
+    m9 = found["opening the closed lab: many more visitors, fewer works per participant"]
+    n3 = found["restricted access: participants' network more modular"]
+    assert not m9.passed and "x10.0, x2.00" in m9.measured
+    assert not n3.passed
