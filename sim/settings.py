@@ -57,7 +57,7 @@ class Settings:
     """Loss of visit quality caused by having to book (applies only under appointment access). [quality; a number in [0, 1]]"""
     price_per_visit: float = 0.0
     """Drop-in fee paid at each visit by those who are not members (visitors, contributors, creators); staff, partners, residents, engineers and organisations do not pay. [EUR/visit; a number in [0, 1000]]"""
-    wtp_median: float = 6.5
+    wtp_median: float = 4.5
     """Median willingness to pay for one visit: each person draws it (lognormal) once; someone whose willingness is below the drop-in fee does not come (a first visit, a comeback, a return after a price rise). [EUR/visit; a number in [0.01, 10000]]"""
     wtp_sigma: float = 1.0
     """Spread of the willingness to pay (lognormal log standard deviation). [1 (log sd); a number in [0, 3]]"""
