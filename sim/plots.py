@@ -206,6 +206,47 @@ def funnel_ci_figure(table):
     return fig
 
 
+def focus_figure(table, metrics):
+    """The asked-about outcomes' paired differences to the first scenario, with their 95% intervals (a forest plot).
+
+    One row per outcome (each in its own unit, so each has its own axis), a
+    point per other scenario; the dashed line is no difference. A ratio under
+    its floor is said in words instead of drawn.
+    """
+    names = list(dict.fromkeys(table["scenario"]))
+    others = names[1:]
+    metrics = [m for m in metrics if m in set(table["metric"])]
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(4.8, 0.35 + (0.5 + 0.28 * len(others)) * len(metrics)),
+                             squeeze=False)
+    for ax, metric in zip(axes[:, 0], metrics, strict=True):
+        o = outcome(metric)
+        sub = table[table["metric"] == metric].set_index("scenario").reindex(others)
+        y = np.arange(len(others))[::-1]
+        diff = sub["diff"].to_numpy(dtype=float)
+        lo, hi = sub["diff_low"].to_numpy(dtype=float), sub["diff_high"].to_numpy(dtype=float)
+        for i, name in enumerate(others):
+            if not np.isfinite(diff[i]):
+                ax.text(0, y[i], f"{name}: {fmt(metric, None)}", ha="center", va="center", fontsize=8)
+                continue
+            ax.errorbar(diff[i], y[i], xerr=[[max(diff[i] - lo[i], 0)], [max(hi[i] - diff[i], 0)]], fmt="o",
+                        color=scenario_color(names.index(name)), capsize=3, markersize=5)
+            ax.annotate(f"{fmt(metric, diff[i], sign=True)} [{fmt(metric, lo[i], sign=True)} to "
+                        f"{fmt(metric, hi[i], sign=True)}]", (diff[i], y[i]), xytext=(0, 6), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7)
+        ax.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
+        finite = np.concatenate([v[np.isfinite(v)] for v in (lo, hi)] + [np.zeros(1)])
+        span = max(finite.max() - finite.min(), 1e-9)
+        ax.set_xlim(finite.min() - 0.25 * span, finite.max() + 0.25 * span)
+        ax.set_ylim(-0.6, len(others) - 0.1)
+        ax.set_yticks(y, [wrap_label(n, 18) for n in others] if len(others) > 1 else [""] * len(others), fontsize=7)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _, m=metric: fmt(m, v, sign=True)))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_title(f"{o.label} ({o.diff_unit or '-'}): difference to {names[0]}", fontsize=8, loc="left")
+    fig.tight_layout(h_pad=0.4)
+    return fig
+
+
 def network_metrics_figure(table):
     """The network's shape per scenario: one panel per metric, mean and 95% CI."""
     names = list(dict.fromkeys(table["scenario"]))
@@ -312,42 +353,6 @@ def role_shells_figure(graph: nx.Graph, title: str = "", seed: int = 0, limit: i
     head = f"{title}, {caption}" if caption else title
     ax.set_title(f"{head}\nroles from the centre out (core to periphery); {people:,} people with a tie",
                  fontsize=10)
-    ax.set_axis_off()
-    return fig
-
-
-def bipartite_figure(graph: nx.Graph, sessions, title: str = "", last: int = 25, caption: str = ""):
-    """People (left) and the activities they attended (right), for the last few sessions."""
-    recent = list(sessions)[-last:]
-    b = nx.Graph()
-    for i, (day, kind, people) in enumerate(recent):
-        act = f"a{i}"
-        b.add_node(act, side=1, kind=kind, day=day)
-        for uid in people:
-            if uid in graph:
-                b.add_node(uid, side=0, role=graph.nodes[uid]["role"])
-                b.add_edge(uid, act)
-    fig, ax = plt.subplots(figsize=(7, 6))
-    if b.number_of_nodes():
-        persons = sorted((v for v, d in b.nodes(data="side") if d == 0), key=lambda v: SHELL_ORDER.index(
-            b.nodes[v]["role"]) if b.nodes[v]["role"] in SHELL_ORDER else 9)
-        acts = [v for v, d in b.nodes(data="side") if d == 1]
-        pos = {v: (0.0, 1 - i / max(1, len(persons) - 1)) for i, v in enumerate(persons)}
-        pos |= {v: (1.0, 1 - i / max(1, len(acts) - 1)) for i, v in enumerate(acts)}
-        nx.draw_networkx_edges(b, pos, ax=ax, alpha=0.15, width=0.4)
-        for role in SHELL_ORDER:
-            nodes = [v for v in persons if b.nodes[v]["role"] == role]
-            if nodes:
-                nx.draw_networkx_nodes(b, pos, nodelist=nodes, node_color=ROLE_COLORS[role], node_size=8,
-                                       linewidths=0, ax=ax, label=role)
-        kinds = sorted({b.nodes[a]["kind"] for a in acts})
-        for kind in kinds:
-            nodes = [a for a in acts if b.nodes[a]["kind"] == kind]
-            nx.draw_networkx_nodes(b, pos, nodelist=nodes, node_shape="s", node_color=activity_color(kind), node_size=40,
-                                   ax=ax, label=kind.replace("_", " "))
-        ax.legend(frameon=False, fontsize=7, loc="upper center", ncol=4, bbox_to_anchor=(0.5, -0.02))
-    head = f"{title}, {caption}" if caption else title
-    ax.set_title(f"{head}\npeople (left) and the last {len(recent)} activities (right)", fontsize=10)
     ax.set_axis_off()
     return fig
 

@@ -11,7 +11,7 @@ from sim.analysis.summary import mean_interval
 BUDGET_AND_MARKET = (
     "revenue", "revenue_fees", "revenue_subscriptions", "revenue_workshops", "revenue_sales", "revenue_rentals",
     "revenue_services", "subsidy", "costs", "costs_staff", "costs_space", "costs_engineers", "costs_materials",
-    "net_result", "cost_per_visit", "cost_per_contributor", "projects_completed", "confidential_projects",
+    "net_result", "public_cost", "cost_per_visit", "cost_per_contributor", "projects_completed", "confidential_projects",
     "blog_articles_rejected", "blog_authors", "subscribers", "works_sold", "works_rented", "engineer_hours",
     "client_companies", "partner_organisations", "company_projects", "partnerships_formed", "partnerships_ended",
 )
