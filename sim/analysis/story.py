@@ -117,7 +117,7 @@ def headline(table: pd.DataFrame, focus=(), identity: dict | None = None, limit:
     if rule:
         out.append({"kind": "rule", "metric": "public_cost", "sentence": rule})
     if limit - len(out) > 0:
-        out += largest(table, skip=set(focus), limit=limit - len(out))
+        out += largest(table, skip=set(focus) | ({"public_cost"} if rule else set()), limit=limit - len(out))
     return out
 
 
@@ -162,7 +162,7 @@ STAFF_AND_PRICES = ("mediators", "staff_cost_per_year", "price_per_visit", "subs
 
 
 def budget_rule(table: pd.DataFrame, identity: dict) -> str | None:
-    """Which subsidy rule each lab follows, said when staff, prices or the subsidy differ and the budget moved.
+    """Which subsidy rule each lab follows, said whenever staff, prices or the subsidy differ (they move the budget).
 
     Under a fixed grant a saving shows in the net result; under deficit cover it
     goes back to the funder (a lower public cost) and the net result stays near
@@ -173,8 +173,7 @@ def budget_rule(table: pd.DataFrame, identity: dict) -> str | None:
     if not all(settings.values()):
         return None
     changed = any(len({repr(settings[n].get(k)) for n in names}) > 1 for k in STAFF_AND_PRICES)
-    moved = table[table["metric"].isin(("net_result", "public_cost")) & table["significant"].astype(bool)]
-    if not (changed and len(moved)):
+    if not (changed and set(table["metric"]) & {"net_result", "public_cost"}):
         return None
     rules = {n: (settings[n].get("subsidy_rule") or "fixed", float(settings[n].get("subsidy_per_year") or 0.0))
              for n in names}
@@ -190,7 +189,12 @@ def budget_rule(table: pd.DataFrame, identity: dict) -> str | None:
         else:
             said.append(f"{', '.join(who)} {'has' if len(who) == 1 else 'have'} a fixed grant of {money} a year: a "
                         "saving shows as a higher net result, not as a lower public cost")
-    return "Subsidy rule: " + "; ".join(said) + " (the scenario key subsidy_rule)."
+    cost = table[table["metric"] == "public_cost"].set_index("scenario")
+    moved = [f"{n} {outcomes.fmt('public_cost', cost.loc[n, 'diff'], sign=True)} "
+             f"{outcomes.fmt_interval('public_cost', cost.loc[n, 'diff_low'], cost.loc[n, 'diff_high'], sign=True)}"
+             for n in names[1:] if n in cost.index and finite(cost.loc[n, "diff"])]
+    public = f". Public cost (what the funder pays): {', '.join(moved)}" if moved else ""
+    return "Subsidy rule: " + "; ".join(said) + public + " (scenario key subsidy_rule)."
 
 
 def sentence(metric: str, name: str, base_name: str, r, b) -> str:
