@@ -645,7 +645,8 @@ def cmd_compare(args) -> int:
             seed = LabStates(states).seeds[0]
         else:
             seed = replication_seeds(args.seed, 1)[0]
-        caption = f"replication 1 of {args.reps} (seed {seed})"
+        caption = (f"saved lab 1 of {args.reps}" if states is not None else
+                   f"replication 1 of {args.reps}, root seed {args.seed}") + f" (seed {plots.seed_label(seed)})"
         jobs = [(str(ref), seed, args.years, states and str(states), str(tmp), caption) for ref in refs]
         with Pool(min(len(jobs), args.workers or default_workers())) as pool:  # one replication again per scenario
             list(pool.executor.map(network_pictures, jobs))
