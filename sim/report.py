@@ -197,8 +197,8 @@ def _run(folder: Path) -> str:
     parts += [img(folder / "timeseries.png")] if (folder / "timeseries.png").exists() else []
     from sim import outcomes
 
-    values = {k: v for k, v in s.items() if isinstance(v, int | float) and not isinstance(v, bool)
-              and outcomes.get(k).kind != "meta"}
+    values = {k: v for k, v in s.items() if (isinstance(v, int | float) and not isinstance(v, bool)
+              and outcomes.get(k).kind != "meta") or k in outcomes.FLOORS}  # a ratio under its floor: n/a (why)
     parts += ["<h2>Key table</h2>", _outcome_table(values)]
     if not s.get("warmup_years"):
         parts.append(f"<p class='warn'>{TRANSIENT}</p>")
@@ -305,8 +305,9 @@ def _comparison(folder: Path, focus: list[str] | None = None) -> str:
     return "".join(parts)
 
 
-def _changes(diff: pd.DataFrame, names: list[str], most: int = 6) -> str:
+def _changes(diff: pd.DataFrame, names: list[str]) -> str:
     """The settings that differ from the first scenario, in words: 'cut_and_fee: mediators 10 -> 6, ...'."""
+    most = 6 if len(names) == 2 else 2  # the first screen stays short; every setting is in the folded table
     if not len(diff):
         return "no setting (the scenarios differ only by name or interventions)."
     said = []
@@ -316,9 +317,9 @@ def _changes(diff: pd.DataFrame, names: list[str], most: int = 6) -> str:
         rows = diff[diff[name] != diff[names[0]]]
         items = [f"{r['setting']} {r[names[0]]} -> {r[name]}" + (f" {r['unit']}" if r["unit"] not in ("", "-") else "")
                  for _, r in rows.head(most).iterrows()]
-        more = f" and {len(rows) - most} more (Settings that differ, below)" if len(rows) > most else ""
+        more = f" and {len(rows) - most} more" if len(rows) > most else ""
         said.append(f"{name}: " + (", ".join(items) + more if items else "the same settings"))
-    return "; ".join(said) + f" (against {names[0]})."
+    return "; ".join(said) + f" (against {names[0]}; every setting: Settings that differ, below)."
 
 
 def _from_when(meta: dict, warmup: dict[str, float]) -> str:

@@ -38,17 +38,23 @@ def _size(base: float, other: float, diff: float, kind: str) -> float:
     return abs(diff) / scale if scale > 0 else 0.0
 
 
-def effect(diff: float, sd_base: float, sd_other: float) -> float:
+def effect(diff: float, sd_base: float, sd_other: float, mean_base: float = 0.0, mean_other: float = 0.0,
+           kind: str = "count") -> float:
     """The standardised effect of a difference: |diff| over the pooled sd of the two scenarios' replications.
 
     Cohen's d, not the paired d_z: common random numbers make paired differences
     far less variable than the outcome itself, which would inflate every effect.
-    A difference between two constant outcomes is infinitely large.
+    The sd has a floor, so that an outcome constant over a few replications (one
+    work rented in each) does not read as an infinite effect: a count's Poisson
+    noise (the square root of its mean), 1% of the larger mean otherwise.
     """
-    pooled = math.sqrt((sd_base**2 + sd_other**2) / 2) if finite(sd_base) and finite(sd_other) else float("nan")
-    if not finite(pooled):
+    if not (finite(sd_base) and finite(sd_other)):
         return float("nan")
-    return abs(diff) / pooled if pooled > 0 else (math.inf if diff else 0.0)
+    pooled = math.sqrt((sd_base**2 + sd_other**2) / 2)
+    a, b = abs(mean_base) if finite(mean_base) else 0.0, abs(mean_other) if finite(mean_other) else 0.0
+    floor = math.sqrt((a + b) / 2) if kind == "count" else 0.01 * max(a, b)
+    pooled = max(pooled, floor)
+    return abs(diff) / pooled if pooled > 0 else 0.0
 
 
 GROUP_ORDER = ("funnel", "budget", "network", "output", "market", "activity", "careers", "inequality", "arrivals")
@@ -87,8 +93,9 @@ def largest(table: pd.DataFrame, skip=(), limit: int = HEADLINE_MAX) -> list[dic
                 continue
             o = outcomes.get(m)
             size = _size(float(b["mean"]), float(r["mean"]), float(r["diff"]), o.kind)
-            d = effect(float(r["diff"]), float(b.get("sd", math.nan)), float(r.get("sd", math.nan)))
-            scored.append(((-d if finite(d) or d == math.inf else 0.0), _rank(size, m), name, m, size, d))
+            d = effect(float(r["diff"]), float(b.get("sd", math.nan)), float(r.get("sd", math.nan)),
+                       float(b["mean"]), float(r["mean"]), o.kind)
+            scored.append((-d if finite(d) else 0.0, _rank(size, m), name, m, size, d))
     scored.sort(key=lambda t: (t[0], t[1]))
     found, per_group = [], {}
     for _, _, name, m, size, d in scored:
@@ -177,18 +184,22 @@ def budget_rule(table: pd.DataFrame, identity: dict) -> str | None:
         return None
     rules = {n: (settings[n].get("subsidy_rule") or "fixed", float(settings[n].get("subsidy_per_year") or 0.0))
              for n in names}
-    groups: dict[tuple, list[str]] = {}
-    for n, rule in rules.items():
-        groups.setdefault(rule, []).append(n)
+    deficit = [n for n in names if rules[n][0] == "deficit"]
+    fixed = [n for n in names if rules[n][0] != "deficit"]
+
+    def who(group: list[str]) -> str:
+        amounts = {rules[n][1] for n in group}
+        if len(amounts) == 1:
+            return f"{', '.join(group)} ({outcomes.fmt_value('money', amounts.pop())} a year)"
+        return ", ".join(f"{n} ({outcomes.fmt_value('money', rules[n][1])})" for n in group)
+
     said = []
-    for (rule, amount), who in groups.items():
-        money = outcomes.fmt_value("money", amount)
-        if rule == "deficit":
-            said.append(f"{', '.join(who)} {'has' if len(who) == 1 else 'have'} a subsidy that covers the deficit up to "
-                        f"{money} a year: a saving lowers the public cost and the net result stays near zero")
-        else:
-            said.append(f"{', '.join(who)} {'has' if len(who) == 1 else 'have'} a fixed grant of {money} a year: a "
-                        "saving shows as a higher net result, not as a lower public cost")
+    if deficit:
+        said.append(f"the subsidy covers the deficit up to a ceiling for {who(deficit)}: a saving lowers the public "
+                    "cost and the net result stays near zero")
+    if fixed:
+        said.append(f"a fixed grant for {who(fixed)}: a saving shows as a higher net result, not as a lower public "
+                    "cost")
     cost = table[table["metric"] == "public_cost"].set_index("scenario")
     moved = [f"{n} {outcomes.fmt('public_cost', cost.loc[n, 'diff'], sign=True)} "
              f"{outcomes.fmt_interval('public_cost', cost.loc[n, 'diff_low'], cost.loc[n, 'diff_high'], sign=True)}"

@@ -90,7 +90,7 @@ def test_comparison_report(comparison):
     assert "built with its settings from the start" in text[text.index("Method and what was run"):]
     body = re.sub(r'src="data:image/png;base64,[^"]*"', "", text)
     assert not re.search(r"\de[+-]\d", body)  # no scientific notation
-    assert "Subsidy rule:" in text and "a fixed grant of €50,000" in text  # staff changed: the rule is said
+    assert "Subsidy rule: a fixed grant for digital_arti, half_staff (€50,000 a year)" in text  # staff changed
     table = pd.read_csv(comparison / "comparison.csv")
     counts = table[table["kind"] == "count"]
     assert (counts["ci_low"] >= 0).all()  # no count's interval below zero
@@ -123,6 +123,10 @@ def test_run_and_batch_reports(tmp_path):
     assert main(["report", str(tmp_path / "run")]) == 0
     text = _assert_self_contained(tmp_path / "run" / "report.html")
     assert "seed" in text
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    if summary["contributors"] < 5:  # the art lab has next to no contributors: no cost per contributor
+        assert summary["cost_per_contributor"] is None and "n/a (&lt;5 contributors)" in text
+    assert summary["public_cost"] == summary["subsidy"] and "Public cost (EUR)" in text
     exp = tmp_path / "e.toml"
     exp.write_text('scenarios = ["digital_arti"]\nreplications = 2\nyears = 0.25\nfocus = ["public_cost"]\n'
                    '[grid]\nmediators = [4, 8]\n')

@@ -36,7 +36,7 @@ def test_the_report_leads_with_the_question_and_the_focus(strategist_report):
     text = strategist_report.read_text()
     head = text[:text.index("id='results'")]
     for said in ("The question:", "What changed:", "mediators 10 -&gt; 6", "price_per_visit 0 -&gt; 4",
-                 "From when:", "from an empty lab", "Against:", "Subsidy rule:", "covers the deficit up to €640,000"):
+                 "From when:", "from an empty lab", "Against:", "Subsidy rule:", "covers the deficit up to a ceiling for carrefour_numerique, cut_and_fee (€640,000 a year)"):
         assert said in head, said
     items = head[head.index("<ol>"):head.index("</ol>")].split("<li>")[1:]
     assert 4 <= len(items) <= 5  # at most 5 sentences: the three asked about, the rule, the largest other

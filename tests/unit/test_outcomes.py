@@ -201,9 +201,26 @@ def test_the_headline_leads_with_the_focus_and_says_the_subsidy_rule_when_staff_
     assert found[0]["sentence"].startswith("Contributors (people): 128 [128 to 128] in open; cut 118")
     assert "-10.1 people [-17.8 to -2.4], -7.81% (worse)" in found[0]["sentence"]
     assert "(not significant at 95%)" in found[2]["sentence"]
-    assert found[3]["sentence"].startswith("Subsidy rule: open, cut have a subsidy that covers the deficit up to "
-                                           "€640,000 a year")
+    assert found[3]["sentence"].startswith("Subsidy rule: the subsidy covers the deficit up to a ceiling for open, "
+                                           "cut (€640,000 a year): a saving lowers the public cost")
     assert "Public cost (what the funder pays): cut -€222,000 [-€225,000 to -€219,000]" in found[3]["sentence"]
     assert found[4]["metric"] == "visitors"  # the largest other, not the public cost already said
     same = {"open": deficit, "cut": deficit}  # no staff or price change: no rule sentence
     assert "rule" not in [f["kind"] for f in headline(table, identity=same)]
+
+
+def test_the_largest_differences_are_ranked_by_standardised_effect_with_a_noise_floor():
+    from sim.analysis.story import effect, largest
+
+    assert effect(10.0, 20.0, 20.0, 100, 90) == pytest.approx(0.5)
+    assert effect(10.0, 5.0, 5.0, 100, 90) == pytest.approx(10 / np.sqrt(95))  # sd under a count's Poisson noise
+    assert effect(1.0, 0.0, 0.0, 0.0, 1.0) == pytest.approx(1 / np.sqrt(0.5))  # constant counts: Poisson floor
+    assert effect(1000.0, 0.0, 0.0, 50000.0, 51000.0, kind="money") == pytest.approx(1000 / 510)  # 1% floor
+    table = _table_of([
+        ("works_sold", "a", 0.0, nan := float("nan"), nan, nan), ("works_sold", "b", 1.0, 1.0, 1.0, 1.0),
+        ("visitors", "a", 8000, nan, nan, nan), ("visitors", "b", 7000, -1000, -1100, -900),
+        ("contributors", "a", 120, nan, nan, nan), ("contributors", "b", 100, -20, -35, -5),
+    ])
+    table["sd"] = table["metric"].map({"works_sold": 0.0, "visitors": 60.0, "contributors": 12.0})
+    order = [f["metric"] for f in largest(table)]
+    assert order == ["visitors", "contributors", "works_sold"]  # d = 16.7, 1.7, 1.4: not one work as infinite
