@@ -140,8 +140,8 @@ def timeseries_figure(ts, title: str = ""):
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     for role in ("visitors", "contributors", "partners", "mediators", "artists"):
         top.plot(ts["time"], ts[role], label=SERIES[role][0], color=ROLE_COLORS[role[:-1]])
-    top.set_yscale("symlog")
-    top.set_ylabel("active people (symlog)")
+    readable_y(top, ts[["visitors", "contributors", "partners", "mediators", "artists"]].to_numpy().ravel(), symlog=True)
+    top.set_ylabel("active people" + (" (log scale)" if top.get_yscale() != "linear" else ""))
     top.legend(frameon=False, ncol=3, fontsize=8)
     top.set_title(title or "Time series (weekly)")
     for col, color in (("arrivals", "#1f77b4"), ("visits", "#ff7f0e"), ("lapses", "#7f7f7f")):

@@ -104,6 +104,15 @@ def test_every_time_series_panel_has_readable_ticks():
         assert len(_visible_ticks(ax)) >= 3, ax.get_title()
 
 
+def test_a_run_s_time_series_panels_have_readable_ticks():
+    times = np.arange(7.0, 365.0, 7.0)
+    ts = pd.DataFrame({"time": times, "visitors": 300 + 0 * times, "contributors": 70.0, "partners": 9.0,
+                       "mediators": 10.0, "artists": 5.0, "arrivals": 150.0, "visits": 400 + times,
+                       "lapses": 20.0})
+    for ax in plots.timeseries_figure(ts, "lab, seed 1").axes:
+        assert len(_visible_ticks(ax)) >= 3
+
+
 def test_funnel_value_labels_do_not_overlap_with_five_labs():
     table = _funnel_table({"carrefour_numerique": [8156, 3046, 127, 14.1], "digital_arti": [164, 119, 0.1, 0],
                            "friche": [2500, 914, 60.2, 7.97], "institution_culturelle": [29846, 3940, 3.02, 0.5],
