@@ -161,6 +161,9 @@ def build(folder: Path, focus: list[str] | None = None) -> Path:
     kind = kind_of(folder)
     builders = {"run": _run, "comparison": _comparison, "map": _map, "batch": _batch, "sensitivity": _sensitivity,
                 "calibration": _calibration, "optimization": _optimization}
+    if focus and kind not in ("comparison", "batch"):
+        raise LabsimError(f"--focus: {folder} holds a {kind}; allowed: a comparison or a batch folder (the outcomes "
+                          "their report leads with)")
     try:
         body = builders[kind](folder, focus) if kind in ("comparison", "batch") else builders[kind](folder)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # a file with the wrong contents

@@ -120,6 +120,8 @@ def test_compare_refuses_an_unknown_focus_before_running(tmp_path, capsys):
 
 def test_run_and_batch_reports(tmp_path):
     assert main(["run", "digital_arti", "--out", str(tmp_path / "run"), "--years", "0.5"]) == 0
+    assert main(["report", str(tmp_path / "run"), "--focus", "visitors"]) == 2  # a run has no headline to lead
+    assert not (tmp_path / "run" / "report.html").exists()
     assert main(["report", str(tmp_path / "run")]) == 0
     text = _assert_self_contained(tmp_path / "run" / "report.html")
     assert "seed" in text
