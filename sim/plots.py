@@ -276,11 +276,15 @@ def focus_figure(table, metrics):
         span = max(finite.max() - finite.min(), 1e-9)
         ax.set_xlim(finite.min() - 0.25 * span, finite.max() + 0.25 * span)
         ax.set_ylim(-0.6, len(others) - 0.1)
-        ax.set_yticks(y, [wrap_label(n, 18) for n in others] if len(others) > 1 else [""] * len(others), fontsize=7)
+        if len(others) > 1:
+            ax.set_yticks(y, [wrap_label(n, 18) for n in others], fontsize=7)
+        else:
+            ax.set_yticks([])  # one scenario against the first: the title names it
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _, m=metric: fmt(m, v, sign=True)))
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
         ax.tick_params(axis="x", labelsize=7)
-        ax.set_title(f"{o.label} ({o.diff_unit or '-'}): difference to {names[0]}", fontsize=8, loc="left")
+        against = f"{others[0]} - {names[0]}" if len(others) == 1 else f"difference to {names[0]}"
+        ax.set_title(f"{o.label} ({o.diff_unit or '-'}): {against}", fontsize=8, loc="left")
     fig.tight_layout(h_pad=0.4)
     return fig
 

@@ -142,3 +142,20 @@ def test_the_map_stays_in_its_domain_with_separate_labels_and_euros_on_its_colou
 def test_seeds_in_titles_are_short():
     assert plots.seed_label(1) == "1" and plots.seed_label(20260101) == "20260101"
     assert plots.seed_label(4215923173971654960) == "4215...4960"
+
+
+def test_the_focus_figure_draws_each_paired_difference_with_its_interval():
+    nan = float("nan")
+    rows = [{"metric": m, "scenario": n, "mean": 1.0, "ci_low": 1.0, "ci_high": 1.0, "diff": d, "diff_low": lo,
+             "diff_high": hi} for m, n, d, lo, hi in (
+                ("contributors", "open", nan, nan, nan), ("contributors", "cut", -5.9, -11.5, -0.293),
+                ("net_result", "open", nan, nan, nan), ("net_result", "cut", 394.0, -497.0, 1285.0),
+                ("cost_per_contributor", "open", nan, nan, nan), ("cost_per_contributor", "cut", nan, nan, nan))]
+    fig = plots.focus_figure(pd.DataFrame(rows), ["contributors", "net_result", "cost_per_contributor"])
+    said = [[t.get_text() for t in ax.texts] for ax in fig.axes]
+    assert said[0] == ["-5.9 [-11.5 to -0.293]"] and said[1] == ["+€394 [-€497 to +€1,285]"]
+    assert said[2] == ["cut: n/a (<5 contributors)"]  # a ratio under its floor is said, not drawn
+    assert fig.axes[0].get_title(loc="left") == "Contributors (people): cut - open"
+    for ax in fig.axes[:2]:
+        low, high = ax.get_xlim()
+        assert low < 0 < high and len(_visible_ticks(ax)) == 0  # zero is on the axis; no stray y tick
