@@ -257,8 +257,8 @@ def _comparison(folder: Path, focus: list[str] | None = None) -> str:
     else:
         parts.append(f"<p>No difference to {html.escape(names[0])} is significant at 95% with {meta['reps']} "
                      "replications.</p>")
-    said = "the outcomes asked about (--focus) first, then " if focus else ""
-    parts.append(f"<p class='meta'>{said}the largest differences by standardised effect (the difference over the "
+    said = "The outcomes asked about (--focus) first, then the" if focus else "The"
+    parts.append(f"<p class='meta'>{said} largest differences by standardised effect (the difference over the "
                  "pooled standard deviation of the replications) whose paired 95% interval excludes zero; mean "
                  "[95% interval]; (better)/(worse) follow the outcome's direction in the glossary.</p></div>")
     shown = focus or list(dict.fromkeys(f["metric"] for f in found if f["kind"] == "largest"))[:4]
@@ -304,7 +304,8 @@ def _comparison(folder: Path, focus: list[str] | None = None) -> str:
     parts += ["<details id='method'><summary>Method and what was run</summary>",
               _meta(info).replace("<h2>What was run</h2>", ""), f"<p>{html.escape(how)}</p>",
               f"<p>{html.escape(METHOD)}</p></details>",
-              "<details><summary>Glossary</summary>", _glossary(present), "</details>"]
+              "<details><summary>Glossary</summary>", _glossary(present).replace("<h2>Glossary</h2>", ""),
+              "</details>"]
     return "".join(parts)
 
 
