@@ -1,11 +1,17 @@
 """The lab's books over the measured period: income by stream, costs by kind, the subsidy.
 
 The books open at the end of the warm-up (`start`): before, nothing is booked.
+The subsidy follows the settings' `subsidy_rule` (`SubsidyRule`): a fixed grant
+accrues day by day; a deficit-covering grant accrues only its ceiling, and is
+settled when the books are read: the funder pays the period's deficit (after
+any fixed grant) up to that ceiling. Who gains from a saving depends on it, so
+`public_cost` (what the funder pays) is reported beside `net_result`.
 """
 
 from __future__ import annotations
 
-from sim.kinds import DAYS_PER_YEAR
+from sim import outcomes
+from sim.kinds import DAYS_PER_YEAR, SubsidyRule
 from sim.settings import Settings
 
 INCOME = ("fees", "subscriptions", "workshops", "sales", "rentals", "services")
@@ -23,7 +29,8 @@ class Budget:
     def _reset(self) -> None:
         self.income = dict.fromkeys(INCOME, 0.0)
         self.costs = dict.fromkeys(COSTS, 0.0)
-        self.subsidy = 0.0
+        self.subsidy = 0.0  # fixed grants accrued
+        self.ceiling = 0.0  # the most deficit-covering grants may pay, accrued
 
     def start(self) -> None:
         """Open the books afresh (the measured period begins)."""
@@ -45,31 +52,44 @@ class Budget:
         if self.counting:
             self.costs["staff"] += mediators * settings.staff_cost_per_year / DAYS_PER_YEAR
             self.costs["space"] += settings.space_m2 * settings.rent_per_m2_year / DAYS_PER_YEAR
-            self.subsidy += settings.subsidy_per_year / DAYS_PER_YEAR
+            if settings.subsidy_rule == SubsidyRule.DEFICIT:
+                self.ceiling += settings.subsidy_per_year / DAYS_PER_YEAR
+            else:
+                self.subsidy += settings.subsidy_per_year / DAYS_PER_YEAR
 
     @property
     def revenue(self) -> float:
         """Income from the lab's activity (the subsidy apart)."""
         return sum(self.income.values())
 
+    def settled_subsidy(self, revenue: float | None = None, costs: float | None = None) -> float:
+        """The subsidy of the period: the fixed grants, plus the deficit they leave, covered up to the ceiling."""
+        revenue = self.revenue if revenue is None else revenue
+        costs = sum(self.costs.values()) if costs is None else costs
+        deficit = costs - revenue - self.subsidy
+        return self.subsidy + min(max(deficit, 0.0), self.ceiling)
+
     def summary(self, visits: int, contributors: int) -> dict[str, float | None]:
         """The budget's summary keys; net_result = revenue + subsidy - costs exactly (rounded parts, then summed)."""
         income = {f"revenue_{k}": round(v, 2) for k, v in self.income.items()}
         costs = {f"costs_{k}": round(v, 2) for k, v in self.costs.items()}
-        revenue, total, subsidy = round(sum(income.values()), 2), round(sum(costs.values()), 2), round(self.subsidy, 2)
+        revenue, total = round(sum(income.values()), 2), round(sum(costs.values()), 2)
+        subsidy = round(self.settled_subsidy(revenue, total), 2)  # from the rounded totals: a covered deficit nets 0
         return {
             "revenue": revenue, **income, "subsidy": subsidy, "costs": total, **costs,
-            "net_result": round(revenue + subsidy - total, 2),
-            "cost_per_visit": round(total / visits, 2) if visits else None,
-            "cost_per_contributor": round(total / contributors, 2) if contributors else None,
+            "net_result": round(revenue + subsidy - total, 2) + 0.0,  # + 0.0: never -0.0
+            "public_cost": subsidy,
+            "cost_per_visit": outcomes.ratio("cost_per_visit", total, visits),
+            "cost_per_contributor": outcomes.ratio("cost_per_contributor", total, contributors),
         }
 
     def snapshot(self) -> dict:
         """The books, as data."""
         return {"counting": self.counting, "income": dict(self.income), "costs": dict(self.costs),
-                "subsidy": self.subsidy}
+                "subsidy": self.subsidy, "ceiling": self.ceiling}
 
     def restore(self, snap: dict) -> None:
         """Refill from `snapshot` data."""
         self.counting, self.subsidy = bool(snap["counting"]), snap["subsidy"]
+        self.ceiling = snap.get("ceiling", 0.0)  # states saved before subsidy rules: fixed grants only
         self.income, self.costs = dict(snap["income"]), dict(snap["costs"])

@@ -202,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fork", action="store_true",
                    help="policies from now on without saved labs: warm the first scenario up once per replication "
                         "(kept in --out/states) and fork every scenario from it")
+    p.add_argument("--focus", default=None, metavar="OUTCOME,...", help=FOCUS_HELP)
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("map", help="sweep the case study's map (public-market x open-closed) and draw heatmaps")
@@ -280,13 +281,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
 
     p = sub.add_parser("report", help="one self-contained HTML page for a run, batch, comparison or map folder")
-    p.add_argument("folder", type=Path)
+    p.add_argument("folder", type=Path, help="a results folder (run, batch, compare, map, sensitivity, calibrate, optimize)")
+    p.add_argument("--focus", default=None, metavar="OUTCOME,...",
+                   help=FOCUS_HELP + "; a comparison's or batch's page leads with them (default: those of compare "
+                        "--focus or of the experiment file's 'focus')")
 
     p = sub.add_parser("casestudy", help="one year of each case-study lab, side by side")
     p.add_argument("--seed", type=_seed, default=1)
     p.add_argument("--years", type=_years, default=1.0)
     p.add_argument("--out", type=Path, default=Path("results"))
     return parser
+
+
+FOCUS_HELP = ("the outcomes you ask about, comma-separated (e.g. contributors,partners,net_result): the table and "
+              "the report's headline lead with them")
+
+
+def focus_of(args) -> list[str] | None:
+    """The --focus outcomes, checked before anything runs: an unknown name is one line with a suggestion."""
+    if args.focus is None:
+        return None
+    from sim.outcomes import parse_focus
+
+    names, problems = parse_focus(args.focus)
+    if problems:
+        raise LabsimError(problems)
+    return names
 
 
 def require_extra(module: str, extra: str, what: str) -> None:
@@ -599,6 +619,7 @@ def cmd_compare(args) -> int:
     from sim.scenario import parse_settings
 
     check_compare_args(args.scenarios, args.reps)
+    focus = focus_of(args)
     if args.fork and args.states is not None:
         raise LabsimError("--fork and --from: give one (--from uses saved labs; --fork warms the first scenario up)")
     settings = parse_settings(args.set)
@@ -610,8 +631,8 @@ def cmd_compare(args) -> int:
                                   args.allow_large)
         table = run_comparison(refs, args.reps, args.out, workers=args.workers, years=args.years,
                                root_seed=args.seed, quiet=args.quiet, force=args.force,
-                               allow_large=args.allow_large, dest=tmp, states=states)
-        print(format_table(table))
+                               allow_large=args.allow_large, dest=tmp, states=states, focus=focus)
+        print(format_table(table, focus=focus))
         store = Store(args.out / "batch")
         runs = store.runs()
         scenario_of = dict(zip(runs["run_id"], runs["scenario"], strict=True))
@@ -627,7 +648,8 @@ def cmd_compare(args) -> int:
             seed = LabStates(states).seeds[0]
         else:
             seed = replication_seeds(args.seed, 1)[0]
-        caption = f"replication 1 of {args.reps} (seed {seed})"
+        caption = (f"saved lab 1 of {args.reps}" if states is not None else
+                   f"replication 1 of {args.reps}, root seed {args.seed}") + f" (seed {plots.seed_label(seed)})"
         jobs = [(str(ref), seed, args.years, states and str(states), str(tmp), caption) for ref in refs]
         with Pool(min(len(jobs), args.workers or default_workers())) as pool:  # one replication again per scenario
             list(pool.executor.map(network_pictures, jobs))
@@ -636,7 +658,7 @@ def cmd_compare(args) -> int:
 
 
 def network_pictures(job: tuple) -> None:
-    """Run one scenario's first replication again (the model only) and draw its rings and activities (a worker's job)."""
+    """Run one scenario's first replication again (the model only) and draw its rings (a worker's job)."""
     from sim import plots
     from sim.io import slug
     from sim.run import simulate
@@ -648,8 +670,6 @@ def network_pictures(job: tuple) -> None:
     model = simulate(scenario, seed, years, LabStates(states).state(0) if states else None)
     name, safe, graph = scenario.name, slug(scenario.name), model.network.graph()
     plots.save(plots.role_shells_figure(graph, name, seed=seed, caption=caption), Path(tmp) / f"rings_{safe}.png")
-    log = [(t, kind, tuple(ids.tolist())) for t, kind, ids in model.sessions.log]
-    plots.save(plots.bipartite_figure(graph, log, name, caption=caption), Path(tmp) / f"activities_{safe}.png")
 
 
 def _fork_states(base: str, reps: int, root_seed: int, folder: Path, workers, quiet: bool, allow_large: bool) -> Path:
@@ -949,7 +969,7 @@ def cmd_report(args) -> int:
     """Write the folder's HTML report."""
     from sim.report import build
 
-    print(f"report: {build(args.folder)}")
+    print(f"report: {build(args.folder, focus_of(args))}")
     return 0
 
 

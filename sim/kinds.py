@@ -1,7 +1,7 @@
 """The model's vocabulary: its unit of time and the kinds of things it names.
 
-Roles, channels, affiliations, session kinds, access modes and partnership
-statuses are Enums, so that a typo is an error and an IDE completes them. The
+Roles, channels, affiliations, session kinds, access modes, subsidy rules and
+partnership statuses are Enums, so that a typo is an error and an IDE completes them. The
 people table stores roles, channels and affiliations as small integer codes
 (their `code`), which is what lets a day be played on arrays.
 """
@@ -114,6 +114,17 @@ class Access(StrEnum):
 
     OPEN = "open"
     APPOINTMENT = "appointment"
+
+
+class SubsidyRule(StrEnum):
+    """How the funder pays (the settings' `subsidy_rule`): a fixed grant, or the deficit covered up to a ceiling.
+
+    The rule decides who gains from a saving: under a fixed grant the lab (its
+    net result rises), under deficit cover the funder (its public cost falls).
+    """
+
+    FIXED = "fixed"
+    DEFICIT = "deficit"
 
 
 class PartnershipStatus(IntEnum):

@@ -152,11 +152,17 @@ _ENTRIES = [
     _o("costs_space", "Costs: space", "EUR", "money", "Rent and running of the premises.", None, "budget"),
     _o("costs_engineers", "Costs: engineers", "EUR", "money", "Engineers paid for services.", None, "budget"),
     _o("costs_materials", "Costs: materials", "EUR", "money", "Materials and consumables.", None, "budget"),
-    _o("net_result", "Net result", "EUR", "money", "Revenue + subsidy - costs; below zero the lab runs a deficit.",
-       "higher", "budget", low=None),
-    _o("cost_per_visit", "Cost per visit", "EUR/visit", "rate", "Costs divided by visits.", "lower", "budget"),
-    _o("cost_per_contributor", "Cost per contributor", "EUR/contributor", "rate", "Costs divided by contributors.",
+    _o("net_result", "Net result", "EUR", "money", "Revenue + subsidy - costs; below zero the lab runs a deficit. "
+       "Under a deficit-covering subsidy (subsidy_rule 'deficit') it stays near zero while the deficit is within "
+       "the ceiling: read public_cost then.", "higher", "budget", low=None),
+    _o("public_cost", "Public cost", "EUR", "money", "What the funder pays in the period: the fixed grant "
+       "(subsidy_rule 'fixed') or the deficit it covers, up to its ceiling ('deficit'); equal to the subsidy.",
        "lower", "budget"),
+    _o("cost_per_visit", "Cost per visit", "EUR/visit", "rate", "Costs divided by visits; n/a for fewer than "
+       "10 visits.", "lower", "budget"),
+    _o("cost_per_contributor", "Cost per contributor", "EUR/contributor", "rate", "Costs divided by contributors; "
+       "n/a for fewer than 5 contributors (a ratio over 0.1 contributor is not a cost per person).", "lower",
+       "budget"),
     # -- inequality and careers -----------------------------------------------------------
     _o("gini_visits", "Gini of visits", "0-1", "index",
        "Inequality of visits among the period's visitors (0: all came as often; near 1: a few came for all).",
@@ -214,6 +220,91 @@ _ENTRIES = [
 ]
 
 REGISTRY: dict[str, Outcome] = {o.name: o for o in _ENTRIES}
+
+
+@dataclass(frozen=True)
+class Floor:
+    """A ratio's denominator below which the ratio means nothing (n/a, with the reason)."""
+
+    denominator: str
+    least: float
+    reason: str
+
+
+FLOORS: dict[str, Floor] = {  # the one place: summaries compute None below it, every table writes "n/a (reason)"
+    "cost_per_visit": Floor("visits", 10, "<10 visits"),
+    "cost_per_contributor": Floor("contributors", 5, "<5 contributors"),
+}
+
+
+def ratio(name: str, numerator: float, denominator: float) -> float | None:
+    """A ratio outcome, or None when its denominator is under the outcome's floor (`FLOORS`)."""
+    floor = FLOORS.get(name)
+    if denominator <= 0 or (floor is not None and denominator < floor.least):
+        return None
+    return round(numerator / denominator, 2)
+
+
+def missing(name: str) -> str:
+    """How a missing value is written: 'n/a (<5 contributors)' for a ratio under its floor, '-' otherwise."""
+    floor = FLOORS.get(name)
+    return f"n/a ({floor.reason})" if floor else "-"
+
+
+def complete(name: str, values):
+    """A ratio's replications for a mean: all NaN when any is under its floor (a mean of the others would be biased)."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    if name in FLOORS and not np.isfinite(values).all():
+        return np.full_like(values, np.nan)
+    return values
+
+
+def comparable() -> list[str]:
+    """The outcomes a comparison can focus on: every numeric outcome of the registry (not meta, not text)."""
+    return [o.name for o in _ENTRIES if o.kind not in ("meta", "text")]
+
+
+def parse_focus(value, where: str = "--focus") -> tuple[list[str], list[str]]:
+    """Outcome names from 'a,b,c' or a list of strings: (names, problems), one problem line per unknown name."""
+    from sim.scenario import nearest
+
+    known = comparable()
+    if isinstance(value, str):
+        names = [n.strip() for n in value.split(",") if n.strip()]
+    elif isinstance(value, list) and all(isinstance(n, str) for n in value):
+        names = [n.strip() for n in value]
+    else:
+        return [], [f"{where}: got {value!r:.60}; allowed: outcome names, e.g. contributors,partners,net_result"]
+    if not names:
+        return [], [f"{where}: no outcome named; allowed: outcome names, e.g. contributors,partners,net_result"]
+    problems = [f"{where}: unknown outcome '{n[:40]}'{nearest(n, known)}; allowed: an outcome of sim/outcomes.py "
+                "(the report's glossary, summary.json's keys)" for n in names if n not in known]
+    return list(dict.fromkeys(names)), problems
+
+
+RELATIVE_FLOOR = 0.1  # a relative change is shown only from a base at least this share of the larger mean
+
+
+def relative(name: str, base, other) -> float | None:
+    """The relative change from `base` to `other` (0.25 = +25%), or None where a percentage would mislead.
+
+    None for shares and indices (their differences are in points), for outcomes
+    that can be negative (a net result: -EUR 600 to EUR 0 is not "+100%"), for a base
+    of zero or of the other sign, and for a base
+    near zero: under RELATIVE_FLOOR of the larger of the two (a fee revenue of
+    EUR 1,200 turned into EUR 34,000 is not "+2,640%" but EUR 32,800 more).
+    """
+    o = get(name)
+    if o.kind not in ("count", "money", "rate") or o.low is None or base is None or other is None:
+        return None  # shares, indices, and quantities that cross zero (a net result) have no relative change
+    base, other = float(base), float(other)
+    if not (math.isfinite(base) and math.isfinite(other)) or base == 0 or base * other < 0:
+        return None
+    if abs(base) < RELATIVE_FLOOR * max(abs(base), abs(other)):
+        return None
+    return (other - base) / abs(base)
 GROUPS = ("funnel", "arrivals", "activity", "output", "budget", "market", "inequality", "careers", "network")
 BUDGET_KEYS = tuple(o.name for o in _ENTRIES if o.group == "budget")
 
@@ -249,13 +340,21 @@ def label(name: str, unit: bool = True) -> str:
 
 
 def fmt(name: str, x, sign: bool = False) -> str:
-    """Write one value of an outcome the way every table and figure does."""
+    """Write one value of an outcome the way every table and figure does (a ratio under its floor: 'n/a (why)')."""
+    if name in FLOORS and (x is None or (isinstance(x, float) and not math.isfinite(x))):
+        return missing(name)
     return get(name).format(x, sign)
 
 
 def fmt_interval(name: str, low, high, sign: bool = False) -> str:
     """'[€1,200 to €1,800]': an interval in the outcome's own format ('to', as negative bounds carry a minus)."""
+    if name in FLOORS and not (_finite(low) and _finite(high)):
+        return ""
     return f"[{fmt(name, low, sign)} to {fmt(name, high, sign)}]"
+
+
+def _finite(x) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def number(x, sign: bool = False) -> str:

@@ -63,6 +63,12 @@ def wrap_label(text: str, width: int = 14) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(text.replace("_", " "), width, break_long_words=False)) or text
+def seed_label(seed: int) -> str:
+    """A seed as a title shows it: whole up to 8 digits, else its first and last 4 (4215...4960), as a short hash."""
+    text = str(int(seed))
+    return text if len(text) <= 8 else f"{text[:4]}...{text[-4:]}"
+
+
 NETWORK_DRAW_LIMIT = 800  # nodes drawn at most; the rest of the periphery is sampled out
 
 
@@ -104,13 +110,38 @@ def _symlog(ax) -> None:
     ax.yaxis.set_major_formatter(_plain)
 
 
+def readable_y(ax, values, symlog: bool = False) -> None:
+    """A y axis a person can read: log only when the values span a wide range, and at least three labelled ticks.
+
+    A log axis over a narrow range (a density of 0.0021 to 0.0025, active
+    visitors of 300 to 400) shows one tick or none; it is linear then. On a log
+    axis ticks fall at 1, 2 and 5 of each decade, labelled in plain numbers.
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    wide = v.size > 0 and v.max() / v.min() >= 30
+    if wide:
+        if symlog:
+            ax.set_yscale("symlog", linthresh=1.0, linscale=0.5)
+            ax.set_ylim(bottom=0)
+        else:
+            ax.set_yscale("log")
+        ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)) if not symlog else
+                                   matplotlib.ticker.SymmetricalLogLocator(linthresh=1.0, base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    else:
+        ax.set_yscale("linear")
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+    ax.yaxis.set_major_formatter(_plain)
+
+
 def timeseries_figure(ts, title: str = ""):
     """Active people per role, and weekly arrivals, visits and lapses."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     for role in ("visitors", "contributors", "partners", "mediators", "artists"):
         top.plot(ts["time"], ts[role], label=SERIES[role][0], color=ROLE_COLORS[role[:-1]])
-    top.set_yscale("symlog")
-    top.set_ylabel("active people (symlog)")
+    readable_y(top, ts[["visitors", "contributors", "partners", "mediators", "artists"]].to_numpy().ravel(), symlog=True)
+    top.set_ylabel("active people" + (" (log scale)" if top.get_yscale() != "linear" else ""))
     top.legend(frameon=False, ncol=3, fontsize=8)
     top.set_title(title or "Time series (weekly)")
     for col, color in (("arrivals", "#1f77b4"), ("visits", "#ff7f0e"), ("lapses", "#7f7f7f")):
@@ -168,7 +199,7 @@ def run_figures(result: RunResult, out: Path) -> list[Path]:
     name = result.scenario.name
     return [
         save(funnel_figure({name: result.summary}), out / "funnel.png"),
-        save(timeseries_figure(result.timeseries, f"{name}, seed {result.seed}"), out / "timeseries.png"),
+        save(timeseries_figure(result.timeseries, f"{name}, seed {seed_label(result.seed)}"), out / "timeseries.png"),
         save(network_figure(result.network, name, seed=result.seed), out / "network.png"),
     ]
 
@@ -187,12 +218,19 @@ def _ci_bars(ax, table, metrics, names, log=False):
         sub = table[table["scenario"] == name].set_index("metric").reindex(list(metrics))
         mean = sub["mean"].to_numpy(dtype=float)
         err = np.vstack([mean - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - mean])
-        bars = ax.bar(x + i * width, np.nan_to_num(mean), width, yerr=np.clip(np.nan_to_num(err), 0, None), capsize=2,
-                      label=name, color=scenario_color(i))
-        ax.bar_label(bars, labels=[fmt(m, v) for m, v in zip(metrics, mean, strict=True)], fontsize=6, padding=1)
+        ax.bar(x + i * width, np.nan_to_num(mean), width, yerr=np.clip(np.nan_to_num(err), 0, None), capsize=2,
+               label=name, color=scenario_color(i))
+        top = np.fmax(mean, sub["ci_high"].to_numpy(dtype=float))  # above the interval's cap, never across it
+        crowded = len(names) > 2
+        for xi, m, v, y in zip(x + i * width, metrics, mean, top, strict=True):
+            if np.isfinite(v):
+                ax.annotate(fmt(m, v), (xi, y if np.isfinite(y) else v), xytext=(0, 2), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=6 if crowded else 7, rotation=90 if crowded else 0)
     ax.set_xticks(x + width * (len(names) - 1) / 2, [label(m, unit=False) for m in metrics], rotation=20, ha="right")
     if log:
         _symlog(ax)
+        high = np.nanmax(table[table["metric"].isin(list(metrics))]["ci_high"].to_numpy(dtype=float), initial=1.0)
+        ax.set_ylim(0, max(high, 1.0) * (30 if len(names) > 2 else 6))  # room for the labels above the bars
 
 
 def funnel_ci_figure(table):
@@ -203,6 +241,51 @@ def funnel_ci_figure(table):
     ax.set_ylabel("distinct people\n(symlog scale: linear below 1, log above)")
     ax.set_title("Engagement funnels (mean and 95% CI over replications)")
     ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def focus_figure(table, metrics):
+    """The asked-about outcomes' paired differences to the first scenario, with their 95% intervals (a forest plot).
+
+    One row per outcome (each in its own unit, so each has its own axis), a
+    point per other scenario; the dashed line is no difference. A ratio under
+    its floor is said in words instead of drawn.
+    """
+    names = list(dict.fromkeys(table["scenario"]))
+    others = names[1:]
+    metrics = [m for m in metrics if m in set(table["metric"])]
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(4.8, 0.35 + (0.5 + 0.28 * len(others)) * len(metrics)),
+                             squeeze=False)
+    for ax, metric in zip(axes[:, 0], metrics, strict=True):
+        o = outcome(metric)
+        sub = table[table["metric"] == metric].set_index("scenario").reindex(others)
+        y = np.arange(len(others))[::-1]
+        diff = sub["diff"].to_numpy(dtype=float)
+        lo, hi = sub["diff_low"].to_numpy(dtype=float), sub["diff_high"].to_numpy(dtype=float)
+        for i, name in enumerate(others):
+            if not np.isfinite(diff[i]):
+                ax.text(0, y[i], f"{name}: {fmt(metric, None)}", ha="center", va="center", fontsize=8)
+                continue
+            ax.errorbar(diff[i], y[i], xerr=[[max(diff[i] - lo[i], 0)], [max(hi[i] - diff[i], 0)]], fmt="o",
+                        color=scenario_color(names.index(name)), capsize=3, markersize=5)
+            ax.annotate(f"{fmt(metric, diff[i], sign=True)} [{fmt(metric, lo[i], sign=True)} to "
+                        f"{fmt(metric, hi[i], sign=True)}]", (diff[i], y[i]), xytext=(0, 6), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7)
+        ax.axvline(0, color="#555555", linewidth=0.8, linestyle="--")
+        finite = np.concatenate([v[np.isfinite(v)] for v in (lo, hi)] + [np.zeros(1)])
+        span = max(finite.max() - finite.min(), 1e-9)
+        ax.set_xlim(finite.min() - 0.25 * span, finite.max() + 0.25 * span)
+        ax.set_ylim(-0.6, len(others) - 0.1)
+        if len(others) > 1:
+            ax.set_yticks(y, [wrap_label(n, 18) for n in others], fontsize=7)
+        else:
+            ax.set_yticks([])  # one scenario against the first: the title names it
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _, m=metric: fmt(m, v, sign=True)))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+        ax.tick_params(axis="x", labelsize=7)
+        against = f"{others[0]} - {names[0]}" if len(others) == 1 else f"difference to {names[0]}"
+        ax.set_title(f"{o.label} ({o.diff_unit or '-'}): {against}", fontsize=8, loc="left")
+    fig.tight_layout(h_pad=0.4)
     return fig
 
 
@@ -222,10 +305,9 @@ def network_metrics_figure(table):
         if o.kind == "share":
             ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         if metric == "density":
-            ax.set_yscale("log")
-            ax.yaxis.set_major_formatter(_plain)
-            ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-            ax.set_title(f"{o.label}\n({o.unit}, log scale)", fontsize=9)
+            readable_y(ax, np.concatenate([mean, sub["ci_low"].to_numpy(dtype=float)]))
+            if ax.get_yscale() == "log":
+                ax.set_title(f"{o.label}\n({o.unit}, log scale)", fontsize=9)
     fig.suptitle("Collaboration networks: swarm or island (mean and 95% CI)")
     fig.tight_layout()
     return fig
@@ -255,8 +337,8 @@ def timeseries_bands_figure(series, scenario_of: dict[str, str], warmup: dict[st
             ax.plot(mean.index, mean, color=scenario_color(i), label=name)
             ax.fill_between(mean.index, low, mean + half, color=scenario_color(i), alpha=0.2, linewidth=0)
         text, unit = SERIES[col]
-        ax.set_title(f"{text} ({unit}{', symlog' if col == 'visitors' else ''})", fontsize=9)
-        ax.set_yscale("symlog" if col == "visitors" else "linear")
+        readable_y(ax, df[col].to_numpy(dtype=float), symlog=True)
+        ax.set_title(f"{text} ({unit}{', log scale' if ax.get_yscale() != 'linear' else ''})", fontsize=9)
         _mark_warmup(ax, df["time"])
     if warmup:
         said = ", ".join(f"{n} {w:g} y" for n, w in warmup.items())
@@ -316,42 +398,6 @@ def role_shells_figure(graph: nx.Graph, title: str = "", seed: int = 0, limit: i
     return fig
 
 
-def bipartite_figure(graph: nx.Graph, sessions, title: str = "", last: int = 25, caption: str = ""):
-    """People (left) and the activities they attended (right), for the last few sessions."""
-    recent = list(sessions)[-last:]
-    b = nx.Graph()
-    for i, (day, kind, people) in enumerate(recent):
-        act = f"a{i}"
-        b.add_node(act, side=1, kind=kind, day=day)
-        for uid in people:
-            if uid in graph:
-                b.add_node(uid, side=0, role=graph.nodes[uid]["role"])
-                b.add_edge(uid, act)
-    fig, ax = plt.subplots(figsize=(7, 6))
-    if b.number_of_nodes():
-        persons = sorted((v for v, d in b.nodes(data="side") if d == 0), key=lambda v: SHELL_ORDER.index(
-            b.nodes[v]["role"]) if b.nodes[v]["role"] in SHELL_ORDER else 9)
-        acts = [v for v, d in b.nodes(data="side") if d == 1]
-        pos = {v: (0.0, 1 - i / max(1, len(persons) - 1)) for i, v in enumerate(persons)}
-        pos |= {v: (1.0, 1 - i / max(1, len(acts) - 1)) for i, v in enumerate(acts)}
-        nx.draw_networkx_edges(b, pos, ax=ax, alpha=0.15, width=0.4)
-        for role in SHELL_ORDER:
-            nodes = [v for v in persons if b.nodes[v]["role"] == role]
-            if nodes:
-                nx.draw_networkx_nodes(b, pos, nodelist=nodes, node_color=ROLE_COLORS[role], node_size=8,
-                                       linewidths=0, ax=ax, label=role)
-        kinds = sorted({b.nodes[a]["kind"] for a in acts})
-        for kind in kinds:
-            nodes = [a for a in acts if b.nodes[a]["kind"] == kind]
-            nx.draw_networkx_nodes(b, pos, nodelist=nodes, node_shape="s", node_color=activity_color(kind), node_size=40,
-                                   ax=ax, label=kind.replace("_", " "))
-        ax.legend(frameon=False, fontsize=7, loc="upper center", ncol=4, bbox_to_anchor=(0.5, -0.02))
-    head = f"{title}, {caption}" if caption else title
-    ax.set_title(f"{head}\npeople (left) and the last {len(recent)} activities (right)", fontsize=10)
-    ax.set_axis_off()
-    return fig
-
-
 def sensitivity_figure(indices, method: str):
     """One panel per output: mu* with its CI and sigma (Morris), or S1 and ST with CIs (Sobol)."""
     outputs = list(dict.fromkeys(indices["output"]))
@@ -374,6 +420,45 @@ def sensitivity_figure(indices, method: str):
     return fig
 
 
+LABEL_OFFSETS = ((12, 12), (12, -12), (-12, 12), (-12, -12), (0, 26), (0, -26), (28, 0), (-28, 0), (34, 30),
+                 (-34, 30), (34, -30), (-34, -30))
+
+
+def _place_labels(fig, ax, marks) -> None:
+    """Label each marker where its box overlaps no other label, no marker and stays inside the panel.
+
+    Tries a fixed list of offsets in turn (deterministic) and keeps the first
+    that fits; if none does, the one that overlaps least.
+    """
+    renderer = fig.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer)
+    points = [ax.transData.transform((x, y)) for _, x, y, _ in marks]
+    placed = []
+    for k, (_, x, y, text) in enumerate(marks):
+        best, best_cost = None, None
+        for dx, dy in LABEL_OFFSETS:
+            note = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=6,
+                               ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                               va="bottom" if dy > 0 else "top" if dy < 0 else "center", color="black",
+                               arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6, "shrinkA": 0,
+                                           "shrinkB": 4},
+                               bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.85, "linewidth": 0},
+                               zorder=4)
+            box = note.get_window_extent(renderer).expanded(1.05, 1.1)
+            cost = sum(box.overlaps(other) for other in placed)
+            cost += sum(box.contains(px, py) for j, (px, py) in enumerate(points) if j != k)
+            cost += 0 if (inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)) else 1
+            if best_cost is None or cost < best_cost:
+                if best is not None:
+                    best.remove()
+                best, best_cost = note, cost
+            else:
+                note.remove()
+            if cost == 0:
+                break
+        placed.append(best.get_window_extent(renderer))
+
+
 def map_figure(grid, outcomes: tuple[str, ...], presets: dict[str, dict[str, float]],
                preset_results: dict[str, dict[str, float]] | None = None):
     """Heatmaps of outcomes over the map (public_market x open_closed), with the presets' own results.
@@ -390,6 +475,7 @@ def map_figure(grid, outcomes: tuple[str, ...], presets: dict[str, dict[str, flo
     pm = np.sort(grid["public_market"].unique())
     oc = np.sort(grid["open_closed"].unique())
     order = sorted(presets, key=lambda n: (presets[n]["open_closed"], presets[n]["public_market"]))
+    labelled = []
     for ax, metric in zip(axes.flat, outcomes, strict=False):
         o = outcome(metric)
         z = grid.pivot_table(index="open_closed", columns="public_market", values=metric).reindex(index=oc, columns=pm)
@@ -402,21 +488,21 @@ def map_figure(grid, outcomes: tuple[str, ...], presets: dict[str, dict[str, flo
                        -0.5 / (len(oc) - 1), 1 + 0.5 / (len(oc) - 1)), aspect="auto", cmap="viridis", norm=norm)
         bar = fig.colorbar(im, ax=ax, shrink=0.85)
         bar.set_label(o.label_unit if o.kind != "share" else f"{o.label} (%)", fontsize=8)
-        if o.kind == "share":
-            bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-        for k, name in enumerate(order):
+        bar.ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _, m=metric: fmt(m, v)))  # €, %
+        bar.ax.tick_params(labelsize=7)
+        ax.set_xlim(0, 1)  # the map's domain: edge cells are drawn half, as their centres sit on its border
+        ax.set_ylim(0, 1)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+        ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
+        ax.tick_params(labelsize=7)
+        marks = []
+        for name in order:
             x, y = presets[name]["public_market"], presets[name]["open_closed"]
             value = (preset_results or {}).get(name, {}).get(metric)
             face = im.cmap(norm(value)) if value is not None and np.isfinite(value) else "white"
             ax.plot(x, y, "o", markerfacecolor=face, markeredgecolor="black", markersize=9, zorder=3)
-            text = wrap_label(name, 12) + (f"\n{fmt(metric, value)}" if value is not None else "")
-            right = x > 0.5  # labels point inwards, so none is clipped at the panel's edge
-            dy = 14 if k % 2 == 0 else -14  # alternate above and below: neighbours do not overlap
-            ax.annotate(text, (x, y), xytext=(-12 if right else 12, dy), textcoords="offset points", fontsize=6,
-                        arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6, "shrinkA": 0, "shrinkB": 4},
-                        ha="right" if right else "left", va="bottom" if dy > 0 else "top", color="black",
-                        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.85, "linewidth": 0},
-                        zorder=4)
+            marks.append((name, x, y, wrap_label(name, 12) + (f"\n{fmt(metric, value)}" if value is not None else "")))
+        labelled.append((ax, marks))
         ax.set_title(o.label, fontsize=9)
         ax.set_xlabel("public mission -> market", fontsize=8)
         ax.set_ylabel("open -> closed", fontsize=8)
@@ -427,4 +513,6 @@ def map_figure(grid, outcomes: tuple[str, ...], presets: dict[str, dict[str, flo
     fig.suptitle(f"The case study's map, quantified: each cell blends the four corners (mean over replications); {said}",
                  fontsize=10)
     fig.tight_layout()
+    for ax, marks in labelled:  # once the panels have their final place: labels are placed in points
+        _place_labels(fig, ax, marks)
     return fig

@@ -28,8 +28,13 @@ text-align:right} th{background:#f4f4f4} td:first-child,th:first-child{text-alig
 border:1px solid #eee;margin:.4em 0} .sig{font-weight:bold;color:#b30000} .meta{color:#555;font-size:.9em}
 .guide{background:#f7f9fc;border-left:4px solid #4a7bd0;padding:.5em 1em}
 .head{background:#fffbea;border-left:4px solid #d9a400;padding:.5em 1em} .head li{margin:.3em 0}
-.side{display:flex;flex-wrap:wrap;gap:2em;align-items:flex-start} .warn{color:#8a4b00}
+.side{display:flex;flex-wrap:wrap;gap:1.2em;align-items:flex-start} .warn{color:#8a4b00}
 dl.gloss dt{font-weight:bold;margin-top:.4em} dl.gloss dd{margin-left:1.5em}
+h1{margin:.2em 0 .1em} .nav{margin:0 0 .5em;font-size:.9em} .question{background:#f7f9fc;border-left:4px solid #4a7bd0;
+padding:.3em 1em;font-size:.95em} .question ul{margin:.2em 0;padding-left:1.2em} .question p{margin:.3em 0}
+#headline{margin-top:.6em} .head .words{flex:1 1 420px} .head .fig{flex:0 0 auto} .head .fig img{max-width:500px;border:0}
+.head ol{padding-left:1.3em;margin:.3em 0} .pics{display:flex;gap:1em} .pics>div{flex:1 1 0} details{margin:.8em 0}
+summary{font-size:1.2em;font-weight:bold;cursor:pointer;border-bottom:1px solid #ddd;padding:.2em 0}
 """
 
 GUIDE = {
@@ -72,6 +77,8 @@ outcomes over its replications. Seeds are shared across design points (common ra
 compare pair by pair.</p>""",
 }
 
+
+LINK = "<p class='nav'><a href='#how-to-read'>How to read this</a></p>"
 
 KINDS = (("pareto.csv", "optimization"), ("comparison.csv", "comparison"), ("map.csv", "map"), ("sensitivity.csv", "sensitivity"),
          ("calibrated.toml", "calibration"), ("summary.json", "run"), ("manifest.json", "batch"))
@@ -148,22 +155,26 @@ def _glossary(names) -> str:
     return f"<h2>Glossary</h2><dl class='gloss'>{items}</dl>"
 
 
-def build(folder: Path) -> Path:
-    """Write folder/report.html and return its path."""
+def build(folder: Path, focus: list[str] | None = None) -> Path:
+    """Write folder/report.html and return its path; `focus` (outcome names) leads a comparison's or batch's page."""
     folder = Path(folder)
     kind = kind_of(folder)
     builders = {"run": _run, "comparison": _comparison, "map": _map, "batch": _batch, "sensitivity": _sensitivity,
                 "calibration": _calibration, "optimization": _optimization}
+    if focus and kind not in ("comparison", "batch"):
+        raise LabsimError(f"--focus: {folder} holds a {kind}; allowed: a comparison or a batch folder (the outcomes "
+                          "their report leads with)")
     try:
-        body = builders[kind](folder)
+        body = builders[kind](folder, focus) if kind in ("comparison", "batch") else builders[kind](folder)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # a file with the wrong contents
         raise LabsimError(f"{folder}: damaged {kind} results ({exc.__class__.__name__}: {str(exc)[:80]}); "
                           "run the command again into a new folder") from None
     from sim.version import __version__
 
     page = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>labsim {kind}: {html.escape(folder.name)}</title>"
-            f"<style>{CSS}</style></head><body><h1>labsim {kind} report: {html.escape(folder.name)}</h1>{body}"
-            f"<h2>How to read this</h2><div class='guide'>{GUIDE[kind]}</div>"
+            f"<style>{CSS}</style></head><body><h1>labsim {kind} report: {html.escape(folder.name)}</h1>"
+            f"{'' if kind == 'comparison' else LINK}{body}"
+            f"<h2 id='how-to-read'>How to read this</h2><div class='guide'>{GUIDE[kind]}</div>"
             f"<p class='meta'>Made by labsim {__version__}. The model is described in docs/ODD.md.</p></body></html>")
     from sim.io import atomic_write
 
@@ -189,8 +200,8 @@ def _run(folder: Path) -> str:
     parts += [img(folder / "timeseries.png")] if (folder / "timeseries.png").exists() else []
     from sim import outcomes
 
-    values = {k: v for k, v in s.items() if isinstance(v, int | float) and not isinstance(v, bool)
-              and outcomes.get(k).kind != "meta"}
+    values = {k: v for k, v in s.items() if (isinstance(v, int | float) and not isinstance(v, bool)
+              and outcomes.get(k).kind != "meta") or k in outcomes.FLOORS}  # a ratio under its floor: n/a (why)
     parts += ["<h2>Key table</h2>", _outcome_table(values)]
     if not s.get("warmup_years"):
         parts.append(f"<p class='warn'>{TRANSIENT}</p>")
@@ -203,8 +214,9 @@ TRANSIENT = ("No warm-up: this lab started empty, so its measured period is a tr
              "warmup_years to measure a mature lab.")
 
 
-def _comparison(folder: Path) -> str:
-    from sim import outcomes
+def _comparison(folder: Path, focus: list[str] | None = None) -> str:
+    """The strategist's page: the question and the answer first (one screen), then the results, then the detail."""
+    from sim import plots
     from sim.analysis import story
     from sim.analysis.summary import METHOD
     from sim.batch.experiment import replication_seeds
@@ -214,77 +226,131 @@ def _comparison(folder: Path) -> str:
     manifest = read_json(folder / "batch" / "manifest.json")
     table = read_csv(folder / "comparison.csv", ("metric", "scenario", "mean", "ci_low", "ci_high", "diff",
                                                  "significant"))
-    for col in ("diff_low", "diff_high"):
+    for col in ("diff_low", "diff_high", "sd"):
         if col not in table.columns:
             table[col] = float("nan")
     names = list(meta["scenarios"])
     refs = list(meta.get("refs") or names)
     present = list(dict.fromkeys(table["metric"]))
+    focus = [m for m in (meta.get("focus") or [] if focus is None else focus) if m in present]
+    identity = manifest.get("identity") or {}
+    by_name = {(identity.get(ref) or {}).get("name", name): identity.get(ref) or {}
+               for ref, name in zip(refs, names, strict=False)}
     runs = _runs_of(folder)
     warmup = _warmups(runs, names)
     asked, how = _question(meta)
-    parts = [f"<p class='question'><b>The question:</b> {html.escape(asked)}</p>",
-             f"<p>{html.escape(', '.join(names[1:]))} compared with <b>{html.escape(names[0])}</b>: "
-             f"{meta['reps']} paired replications each, {meta['years']:g} measured year(s) after each lab's warm-up "
-             f"({html.escape(_warmup_words(warmup))}).</p>"]
-    # 1. the headline
-    found = story.headline(table)
-    parts.append(f"<h2>Headline: what differs ({html.escape(_answered(meta))})</h2><div class='head'>")
+    diff = story.settings_diff(identity, refs)
+    # 1. the first screen: the question, what changed from when against what, the answer and its figure
+    parts = ["<p class='nav'><a href='#how-to-read'>How to read this</a> &middot; <a href='#results'>Results</a> "
+             "&middot; <a href='#every-outcome'>Every outcome</a> &middot; <a href='#settings'>Settings that differ"
+             "</a> &middot; <a href='#method'>Method</a></p>",
+             "<div class='question'>", f"<p><b>The question:</b> {html.escape(asked)}</p><ul>",
+             f"<li><b>What changed:</b> {html.escape(_changes(diff, names))}</li>",
+             f"<li><b>From when:</b> {html.escape(_from_when(meta, warmup))}</li>",
+             f"<li><b>Against:</b> {html.escape(names[0])}, on the same {meta['reps']} paired replications "
+             f"(common random numbers), {meta['years']:g} measured year(s).</li></ul></div>"]
+    found = story.headline(table, focus=focus, identity=by_name)
+    parts.append(f"<h2 id='headline'>Headline ({html.escape(_answered(meta))})</h2><div class='head'><div class='side'>"
+                 "<div class='words'>")
     if found:
-        parts.append("<ul>" + "".join(f"<li>{html.escape(f['sentence'])}</li>" for f in found) + "</ul>")
+        parts.append("<ol>" + "".join(f"<li>{html.escape(f['sentence'])}</li>" for f in found) + "</ol>")
     else:
         parts.append(f"<p>No difference to {html.escape(names[0])} is significant at 95% with {meta['reps']} "
                      "replications.</p>")
-    parts.append("<p class='meta'>The largest differences (relative to the larger mean; shares in percentage points) "
-                 "whose paired 95% interval excludes zero, among the outcomes with a direction, the budget and the "
-                 "network's shape. (better)/(worse) follow the outcome's direction in the glossary.</p></div>")
+    said = "The outcomes asked about (--focus) first, then the" if focus else "The"
+    parts.append(f"<p class='meta'>{said} largest differences by standardised effect (the difference over the "
+                 "pooled standard deviation of the replications) whose paired 95% interval excludes zero; mean "
+                 "[95% interval]; (better)/(worse) follow the outcome's direction in the glossary.</p></div>")
+    shown = focus or list(dict.fromkeys(f["metric"] for f in found if f["kind"] == "largest"))[:4]
+    if shown:
+        parts.append("<div class='fig'>" + _fig(plots.focus_figure(table, shown), "paired differences") + "</div>")
+    parts.append("</div></div>")
     zero = [n for n in names if warmup.get(n) == 0]
     if zero:
         parts.append(f"<p class='warn'>{html.escape(', '.join(zero))}: {TRANSIENT}</p>")
-    # 2. the settings that differ
-    diff = story.settings_diff(manifest.get("identity") or {}, refs)
-    parts.append("<h2>Settings that differ</h2>")
-    parts.append(_table(diff) if len(diff) else "<p>The scenarios have the same settings (they differ only by name "
-                 "or interventions).</p>")
-    # 3. budget and funnel, side by side
+    # 2. the results: funnel and budget, the network, over time
     by = {m: table[table["metric"] == m].set_index("scenario") for m in present}
     funnel = [m for m in ("visitors", "returning_visitors", "contributors", "partners",
                           "conversion_visitor_contributor", "conversion_contributor_partner") if m in by]
-    budget = [m for m in outcomes.BUDGET_KEYS if m in by]
-    parts.append("<h2>Funnel and budget</h2><div class='side'><div><h3>Funnel</h3>"
+    budget = [m for m in ("revenue", "costs", "subsidy", "net_result", "public_cost", "cost_per_visit",
+                          "cost_per_contributor") if m in by]
+    parts.append("<h2 id='results'>Funnel and budget</h2><div class='side'><div><h3>Funnel</h3>"
                  + _cells_table(by, names, funnel) + "</div><div><h3>Budget (EUR over the measured period)</h3>"
-                 + _cells_table(by, names, budget))
-    if set(budget) <= {"revenue"}:
-        parts.append("<p class='meta'>Costs, subsidy and the net result are not in these results (this version of "
-                     "the model counts revenue only).</p>")
-    parts.append("</div></div>" + img(folder / "funnels.png", "funnels"))
-    parts.append("<p class='meta'>Funnel bars stand at their value on a symlog axis (linear below 1, log above), "
-                 "so a mean of 0.1 contributor is drawn as 0.1, not raised to a floor.</p>")
-    # 4. the network
+                 + _cells_table(by, names, budget) + f"<p class='meta'>{html.escape(_rules(by_name, names))} "
+                 "Every line of the budget: Every outcome, below.</p></div></div>")
+    parts.append(img(folder / "funnels.png", "funnels"))
     parts.append("<h2>The network</h2>")
     parts.append("<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in story.network_reading(table)) + "</ul>")
     parts.append(img(folder / "network_metrics.png", "network metrics"))
-    parts.append(_cells_table(by, names, [m for m in present if outcomes.get(m).group == "network"]))
-    for name in names:
-        pics = [folder / f"rings_{slug(name)}.png", folder / f"activities_{slug(name)}.png"]
-        parts += [f"<h3>{html.escape(name)}</h3>"] + [img(p) for p in pics if p.exists()]
-    parts.append("<p class='meta'>The ring and activity pictures show one replication (the first); rings of more "
-                 "than 400 people are a random sample, as their legends say.</p>")
-    # 5. over time
+    rings = [(n, folder / f"rings_{slug(n)}.png") for n in names]
+    parts.append("<div class='pics'>" + "".join(f"<div>{img(p)}</div>" for _, p in rings if p.exists()) + "</div>")
+    parts.append("<p class='meta'>The ring pictures show one replication (the first); rings of more than 400 people "
+                 "are a random sample, as their legends say.</p>")
     parts += ["<h2>Over time</h2>", f"<p>Day 0 is the end of the warm-up ({html.escape(_warmup_words(warmup))}); "
               "the warm-up is simulated to reach a mature lab but neither measured nor drawn.</p>",
               img(folder / "timeseries.png", "time series")]
-    # 6. every outcome
-    parts += ["<h2>Every outcome</h2>", _comparison_html(table)]
-    # 7. method and what was run
+    # 3. the detail, folded: every outcome, the settings, the method, the glossary
+    parts += [f"<details id='every-outcome'><summary>Every outcome ({len(present)})</summary>",
+              _comparison_html(table), "</details>"]
+    parts.append(f"<details id='settings'><summary>Settings that differ ({len(diff)})</summary>")
+    parts.append(_table(diff) if len(diff) else "<p>The scenarios have the same settings (they differ only by name "
+                 "or interventions).</p>")
+    parts.append("</details>")
     info = {"scenarios": ", ".join(names), "files or presets": ", ".join(refs), "replications": meta["reps"],
             "measured years": meta["years"], "root seed": meta["root_seed"],
             "seeds (first 5)": replication_seeds(meta["root_seed"], min(5, meta["reps"])),
             "labsim": manifest.get("labsim_version"), "Mesa": manifest.get("mesa_version"),
             "Python": manifest.get("python_version")}
-    parts += [_meta(info).replace("<h2>What was run</h2>", "<h2>Method and what was run</h2>"),
-              f"<p>{html.escape(how)}</p>", f"<p>{html.escape(METHOD)}</p>", _glossary(present)]
+    parts += ["<details id='method'><summary>Method and what was run</summary>",
+              _meta(info).replace("<h2>What was run</h2>", ""), f"<p>{html.escape(how)}</p>",
+              f"<p>{html.escape(METHOD)}</p></details>",
+              "<details><summary>Glossary</summary>", _glossary(present).replace("<h2>Glossary</h2>", ""),
+              "</details>"]
     return "".join(parts)
+
+
+def _changes(diff: pd.DataFrame, names: list[str]) -> str:
+    """The settings that differ from the first scenario, in words: 'cut_and_fee: mediators 10 -> 6, ...'."""
+    most = 6 if len(names) == 2 else 2  # the first screen stays short; every setting is in the folded table
+    if not len(diff):
+        return "no setting (the scenarios differ only by name or interventions)."
+    said = []
+    for name in names[1:]:
+        if name not in diff.columns or names[0] not in diff.columns:
+            continue
+        rows = diff[diff[name] != diff[names[0]]]
+        items = [f"{r['setting']} {r[names[0]]} -> {r[name]}" + (f" {r['unit']}" if r["unit"] not in ("", "-") else "")
+                 for _, r in rows.head(most).iterrows()]
+        more = f" and {len(rows) - most} more" if len(rows) > most else ""
+        said.append(f"{name}: " + (", ".join(items) + more if items else "the same settings"))
+    return "; ".join(said) + f" (against {names[0]}; every setting: Settings that differ, below)."
+
+
+def _from_when(meta: dict, warmup: dict[str, float]) -> str:
+    """When the policy starts: from a saved mature lab (--from, --fork), or from an empty lab through its warm-up."""
+    saved = meta.get("from")
+    if saved:
+        return (f"from year {saved['warmup_years'] + 1:g} of the mature lab {saved['scenario']} (saved after "
+                f"{saved['warmup_years']:g} years of warm-up): every scenario forks the same lab, so the policy "
+                "applies from now on.")
+    return ("from an empty lab: each scenario built with its settings from its initial population, through its "
+            f"warm-up ({_warmup_words(warmup)}), then measured: a lab that always had these settings.")
+
+
+def _rules(by_name: dict, names: list[str]) -> str:
+    """Each lab's subsidy rule in a sentence (for the budget table)."""
+    from sim import outcomes
+
+    said = []
+    for n in names:
+        s = (by_name.get(n) or {}).get("settings") or {}
+        if not s:
+            continue
+        money = outcomes.fmt_value("money", float(s.get("subsidy_per_year") or 0.0))
+        rule = s.get("subsidy_rule") or "fixed"
+        said.append(f"{n}: {'deficit covered up to ' + money if rule == 'deficit' else 'a fixed grant of ' + money}"
+                    " a year")
+    return ("Subsidy rule: " + "; ".join(said) + ". Public cost is what the funder pays.") if said else ""
 
 
 def _answered(meta: dict) -> str:
@@ -400,7 +466,7 @@ def _map(folder: Path) -> str:
     return "".join(parts)
 
 
-def _batch(folder: Path) -> str:
+def _batch(folder: Path, focus: list[str] | None = None) -> str:
     from sim import outcomes
     from sim.analysis.summary import METHOD, summarize
 
@@ -410,8 +476,9 @@ def _batch(folder: Path) -> str:
                                           "ended")}
     info["root seed"] = manifest.get("experiment", {}).get("root_seed")
     summary = summarize(folder)
-    keys = [m for m in ("visitors", "contributors", "partners", "works_produced", "revenue", "density")
-            if m in set(summary["metric"])]
+    focus = manifest.get("experiment", {}).get("focus") or [] if focus is None else focus  # the file's, or --focus
+    keys = [m for m in dict.fromkeys([*focus, "visitors", "contributors", "partners", "works_produced", "revenue",
+                                      "density"]) if m in set(summary["metric"])]
     ids = [c for c in summary.columns if c not in ("metric", "n", "mean", "sd", "ci_low", "ci_high")]
     labels = _point_labels(summary, ids)
     rows = []

@@ -479,8 +479,11 @@ PARAMS: tuple[Param, ...] = (
        "Consumables and kits of one workshop.",
        "assumption"),
     _p("budget", "subsidy_per_year", float, 0.0, "EUR/year", 0.0, 1000000000.0,
-       "Public subsidy a year (or the host's funding of the lab).",
+       "Public subsidy a year (or the host's funding of the lab): under subsidy_rule 'fixed' the grant paid whatever the lab spends; under 'deficit' the most the funder pays to cover the lab's deficit.",
        "case study: the open lab is funded by its public host"),
+    _p("budget", "subsidy_rule", str, "fixed", "-", None, None,
+       "How the subsidy is paid: 'fixed' (a grant of subsidy_per_year, so a saving or a new income shows in the net result) or 'deficit' (the funder covers the deficit of the measured period up to subsidy_per_year a year, so a saving lowers the public cost and the net result stays near zero). The public cost (public_cost) is what the funder pays either way.",
+       "case study: a public lab's host funds its running costs (the open lab at Universcience); a city grant or a residency grant is fixed", ("fixed", "deficit")),
 )
 # fmt: on
 

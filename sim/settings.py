@@ -280,4 +280,6 @@ class Settings:
     materials_per_workshop: float = 150.0
     """Consumables and kits of one workshop. [EUR/workshop; a number in [0, 1e+06]]"""
     subsidy_per_year: float = 0.0
-    """Public subsidy a year (or the host's funding of the lab). [EUR/year; a number in [0, 1e+09]]"""
+    """Public subsidy a year (or the host's funding of the lab): under subsidy_rule 'fixed' the grant paid whatever the lab spends; under 'deficit' the most the funder pays to cover the lab's deficit. [EUR/year; a number in [0, 1e+09]]"""
+    subsidy_rule: str = "fixed"
+    """How the subsidy is paid: 'fixed' (a grant of subsidy_per_year, so a saving or a new income shows in the net result) or 'deficit' (the funder covers the deficit of the measured period up to subsidy_per_year a year, so a saving lowers the public cost and the net result stays near zero). The public cost (public_cost) is what the funder pays either way. [-; one of 'fixed', 'deficit']"""

@@ -28,7 +28,7 @@ from sim.scenario import load_scenario
 SHOWN = (  # the terminal table's rows, when present (the CSV and the report hold every metric)
     "visitors", "returning_visitors", "contributors", "partners", "artists", "visits", "workshops_held",
     "events_held", "residencies_completed", "works_produced", "revenue", "subsidy", "costs", "net_result",
-    "cost_per_visit", "docs_pages", "blog_articles_published", "conversion_visitor_contributor", "density",
+    "public_cost", "cost_per_visit", "docs_pages", "blog_articles_published", "conversion_visitor_contributor", "density",
     "giant_component_share", "mediator_betweenness_share", "modularity",
 )
 WIDTH = 100  # the terminal table's width at most
@@ -53,11 +53,14 @@ def check_compare_args(scenarios: list[str], reps: int) -> None:
 
 def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | None = None, years: float = 1.0,
                    root_seed: int = 1, quiet: bool = False, force: bool = False, allow_large: bool = False,
-                   dest: Path | None = None, states: Path | None = None) -> pd.DataFrame:
+                   dest: Path | None = None, states: Path | None = None,
+                   focus: list[str] | None = None) -> pd.DataFrame:
     """Run (or resume) the comparison batch under out/batch; write comparison.csv and .json into dest (or out).
 
     With `states` (saved mature labs), every scenario is a policy forked from
-    replication r's saved lab: the question is "what if, from now on".
+    replication r's saved lab: the question is "what if, from now on". `focus`
+    names the outcomes asked about (kept in comparison.json: the report leads
+    with them).
     """
     check_compare_args(scenarios, reps)
     loaded = [load_scenario(s) for s in scenarios]  # validates each, and its interventions, before running
@@ -78,7 +81,7 @@ def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | No
     dest = out if dest is None else dest
     atomic_write(dest / "comparison.csv", csv_bytes(table))
     meta = {"scenarios": names, "refs": refs, "reps": reps, "years": years, "root_seed": root_seed,
-            "question": question(loaded, states)}
+            "question": question(loaded, states), "focus": list(focus or [])}
     if states is not None:
         meta["from"] = {"folder": str(states), **forked_from(states)}
     atomic_write(dest / "comparison.json", json.dumps(meta, indent=2).encode())
@@ -113,13 +116,15 @@ def comparison_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     for metric in metrics_of(ok):
         o = outcomes.get(metric)
         by = {n: ok[ok["scenario"] == n].set_index("replication")[metric].sort_index() for n in names}
+        by = {n: pd.Series(outcomes.complete(metric, s.to_numpy()), index=s.index) for n, s in by.items()}
         for name in names:
             mean, sd, lo, hi = mean_interval(by[name].to_numpy(), low=o.low, high=o.high)
             row = {"metric": metric, "label": o.label, "unit": o.unit, "kind": o.kind, "scenario": name, "n": len(by[name]), "mean": mean, "sd": sd,
                    "ci_low": lo, "ci_high": hi, "diff": np.nan, "diff_low": np.nan, "diff_high": np.nan,
                    "significant": False}
             if name != base:
-                paired = by[name].sub(by[base]).dropna()  # same replication = same seed
+                paired = by[name].sub(by[base])  # same replication = same seed
+                paired = paired if metric in outcomes.FLOORS and paired.isna().any() else paired.dropna()
                 d, _, dlo, dhi = confidence(paired.to_numpy())
                 sig = bool(len(paired) > 1 and (dlo > 0 or dhi < 0))
                 row |= {"diff": d, "diff_low": dlo, "diff_high": dhi, "significant": sig}
@@ -127,15 +132,18 @@ def comparison_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def format_table(table: pd.DataFrame, metrics: tuple[str, ...] | None = None, width: int = WIDTH) -> str:
+def format_table(table: pd.DataFrame, metrics: tuple[str, ...] | None = None, width: int = WIDTH,
+                 focus: list[str] | None = None) -> str:
     """Plain text no wider than `width`: each scenario's mean [95% CI], and the paired difference to the first.
 
     Two or three scenarios fit side by side; more are written one block per
     outcome, a line per scenario, so that the table never wraps in a terminal.
+    The `focus` outcomes (compare --focus) come first.
     """
     names = list(dict.fromkeys(table["scenario"]))
     present = list(dict.fromkeys(table["metric"]))
     metrics = [m for m in (metrics or [m for m in SHOWN if m in present] or present) if m in present]
+    metrics = list(dict.fromkeys([*(m for m in focus or [] if m in present), *metrics]))
     by = {m: table[table["metric"] == m].set_index("scenario") for m in metrics}
     wide = _wide(by, names, metrics)
     lines = wide if max(len(line) for line in wide) <= width else _long(by, names, metrics, width)

@@ -19,13 +19,13 @@ NOT_HEADLINE = ("mediators", "workshops_held", "events_held")  # the programme t
 
 
 def candidates(metrics) -> list[str]:
-    """Outcomes a strategist reads first: those with a better direction, the budget and the network's shape."""
+    """Outcomes a strategist reads first: those with a better direction (the budget's totals) and the network's shape."""
     out = []
     for m in metrics:
         o = outcomes.get(m)
         if m in NOT_HEADLINE or o.kind in ("meta", "text"):
             continue
-        if o.better is not None or o.group == "budget" or m in HEADLINE_NETWORK:
+        if o.better is not None or m in HEADLINE_NETWORK:
             out.append(m)
     return out
 
@@ -38,9 +38,29 @@ def _size(base: float, other: float, diff: float, kind: str) -> float:
     return abs(diff) / scale if scale > 0 else 0.0
 
 
+def effect(diff: float, sd_base: float, sd_other: float, mean_base: float = 0.0, mean_other: float = 0.0,
+           kind: str = "count") -> float:
+    """The standardised effect of a difference: |diff| over the pooled sd of the two scenarios' replications.
+
+    Cohen's d, not the paired d_z: common random numbers make paired differences
+    far less variable than the outcome itself, which would inflate every effect.
+    The sd has a floor, so that an outcome constant over a few replications (one
+    work rented in each) does not read as an infinite effect: a count's Poisson
+    noise (the square root of its mean), 1% of the larger mean otherwise.
+    """
+    if not (finite(sd_base) and finite(sd_other)):
+        return float("nan")
+    pooled = math.sqrt((sd_base**2 + sd_other**2) / 2)
+    a, b = abs(mean_base) if finite(mean_base) else 0.0, abs(mean_other) if finite(mean_other) else 0.0
+    floor = math.sqrt((a + b) / 2) if kind == "count" else 0.01 * max(a, b)
+    pooled = max(pooled, floor)
+    return abs(diff) / pooled if pooled > 0 else 0.0
+
+
 GROUP_ORDER = ("funnel", "budget", "network", "output", "market", "activity", "careers", "inequality", "arrivals")
 GROUP_CAP = {"funnel": 3}  # at most this many headline lines from one group (2 unless said): a varied headline
 _ORDER = {name: i for i, name in enumerate(outcomes.REGISTRY)}
+HEADLINE_MAX = 5  # sentences, the budget rule's included
 
 
 def _rank(size: float, metric: str) -> tuple:
@@ -50,39 +70,142 @@ def _rank(size: float, metric: str) -> tuple:
     return (-round(size, 1), where, _ORDER.get(metric, len(_ORDER)), metric)
 
 
-def headline(table: pd.DataFrame, per_scenario: int = 5) -> list[dict]:
-    """The largest significant differences of each scenario to the first: metric, size and a sentence.
+def largest(table: pd.DataFrame, skip=(), limit: int = HEADLINE_MAX) -> list[dict]:
+    """The largest significant differences to the first scenario, by standardised effect (`effect`).
 
-    Size is relative to the larger of the two means (shares: in points), so
-    that visitors and revenue compare; at most a few lines per group keep the
-    headline varied (not five funnel counts).
+    Only differences whose paired 95% interval excludes zero; ties (and tables
+    without standard deviations) fall back to the size relative to the larger
+    mean; at most a few lines per group keep the headline varied (not five
+    funnel counts). `skip` names outcomes already said (the focus).
     """
     names = list(dict.fromkeys(table["scenario"]))
     base_name = names[0]
     base = table[table["scenario"] == base_name].set_index("metric")
-    found = []
+    scored = []
     for name in names[1:]:
         rows = table[(table["scenario"] == name) & table["significant"].astype(bool)].set_index("metric")
-        scored = []
         for m in candidates(rows.index):
+            if m in skip:
+                continue
             r, b = rows.loc[m], base.loc[m]
             lo, hi = float(r["diff_low"]), float(r["diff_high"])
             if not (lo > 0 or hi < 0):  # significant means the paired interval excludes 0; say nothing otherwise
                 continue
             o = outcomes.get(m)
-            scored.append((_size(float(b["mean"]), float(r["mean"]), float(r["diff"]), o.kind), m))
-        scored.sort(key=lambda t: _rank(*t))
-        per_group: dict[str, int] = {}
-        for size, m in scored:
-            group = outcomes.get(m).group
-            if per_group.get(group, 0) >= GROUP_CAP.get(group, 2) or size == 0:
-                continue
-            per_group[group] = per_group.get(group, 0) + 1
-            found.append({"scenario": name, "base": base_name, "metric": m, "size": size,
-                          "sentence": sentence(m, name, base_name, rows.loc[m], base.loc[m])})
-            if sum(per_group.values()) >= per_scenario:
-                break
+            size = _size(float(b["mean"]), float(r["mean"]), float(r["diff"]), o.kind)
+            d = effect(float(r["diff"]), float(b.get("sd", math.nan)), float(r.get("sd", math.nan)),
+                       float(b["mean"]), float(r["mean"]), o.kind)
+            scored.append((-d if finite(d) else 0.0, _rank(size, m), name, m, size, d))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    found, per_group = [], {}
+    for _, _, name, m, size, d in scored:
+        group = outcomes.get(m).group
+        if per_group.get(group, 0) >= GROUP_CAP.get(group, 2) or size == 0:
+            continue
+        per_group[group] = per_group.get(group, 0) + 1
+        r = table[(table["scenario"] == name) & (table["metric"] == m)].iloc[0]
+        found.append({"kind": "largest", "scenario": name, "base": base_name, "metric": m, "size": size,
+                      "effect": d, "sentence": sentence(m, name, base_name, r, base.loc[m])})
+        if len(found) >= limit:
+            break
     return found
+
+
+def headline(table: pd.DataFrame, focus=(), identity: dict | None = None, limit: int = HEADLINE_MAX) -> list[dict]:
+    """At most `limit` sentences: the focus outcomes first, the subsidy rule when the budget moved, then the largest.
+
+    `identity` maps each scenario's name to its resolved settings (for the
+    subsidy rule); without it the rule is not said.
+    """
+    names = list(dict.fromkeys(table["scenario"]))
+    present = set(table["metric"])
+    out = [{"kind": "focus", "metric": m, "sentence": focus_sentence(table, m)} for m in focus if m in present]
+    rule = budget_rule(table, identity or {}) if names else None
+    if rule:
+        out.append({"kind": "rule", "metric": "public_cost", "sentence": rule})
+    if limit - len(out) > 0:
+        out += largest(table, skip=set(focus) | ({"public_cost"} if rule else set()), limit=limit - len(out))
+    return out
+
+
+def _judged(metric: str, r) -> str:
+    """'better', 'worse', or 'not significant at 95%' for a difference row."""
+    o = outcomes.get(metric)
+    if not bool(r["significant"]):
+        return "not significant at 95%"
+    if not o.better:
+        return "significant"
+    return "better" if (float(r["diff"]) > 0) == (o.better == "higher") else "worse"
+
+
+def focus_sentence(table: pd.DataFrame, metric: str) -> str:
+    """One outcome asked about, every scenario: the base's mean and interval, each other's and its paired difference."""
+    names = list(dict.fromkeys(table["scenario"]))
+    rows = table[table["metric"] == metric].set_index("scenario")
+    o = outcomes.get(metric)
+    b = rows.loc[names[0]]
+
+    def mean(r) -> str:
+        return f"{outcomes.fmt(metric, r['mean'])} {outcomes.fmt_interval(metric, r['ci_low'], r['ci_high'])}".strip()
+
+    parts = []
+    for name in names[1:]:
+        r = rows.loc[name]
+        if not finite(r["diff"]):
+            parts.append(f"{name} {mean(r)}")
+            continue
+        rel = outcomes.relative(metric, b["mean"], r["mean"])
+        rel = f", {outcomes.number(100 * rel, sign=True)}%" if rel is not None else ""
+        unit = f" {o.diff_unit}" if o.diff_unit and o.kind not in ("money", "share") else ""
+        parts.append(f"{name} {mean(r)}: a difference of {outcomes.fmt(metric, r['diff'], sign=True)}{unit} "
+                     f"{outcomes.fmt_interval(metric, r['diff_low'], r['diff_high'], sign=True)}{rel} "
+                     f"({_judged(metric, r)})")
+    return f"{o.label_unit}: {mean(b)} in {names[0]}; " + "; ".join(parts) + "."
+
+
+STAFF_AND_PRICES = ("mediators", "staff_cost_per_year", "price_per_visit", "subscription_fee", "workshop_fee",
+                    "service_price", "work_price", "engineer_rate", "rent_per_m2_year", "space_m2",
+                    "subsidy_per_year", "subsidy_rule")
+
+
+def budget_rule(table: pd.DataFrame, identity: dict) -> str | None:
+    """Which subsidy rule each lab follows, said whenever staff, prices or the subsidy differ (they move the budget).
+
+    Under a fixed grant a saving shows in the net result; under deficit cover it
+    goes back to the funder (a lower public cost) and the net result stays near
+    zero. Without this sentence a staff cut under a fixed grant reads as profit.
+    """
+    names = list(dict.fromkeys(table["scenario"]))
+    settings = {n: (identity.get(n) or {}).get("settings") or {} for n in names}
+    if not all(settings.values()):
+        return None
+    changed = any(len({repr(settings[n].get(k)) for n in names}) > 1 for k in STAFF_AND_PRICES)
+    if not (changed and set(table["metric"]) & {"net_result", "public_cost"}):
+        return None
+    rules = {n: (settings[n].get("subsidy_rule") or "fixed", float(settings[n].get("subsidy_per_year") or 0.0))
+             for n in names}
+    deficit = [n for n in names if rules[n][0] == "deficit"]
+    fixed = [n for n in names if rules[n][0] != "deficit"]
+
+    def who(group: list[str]) -> str:
+        amounts = {rules[n][1] for n in group}
+        if len(amounts) == 1:
+            return f"{', '.join(group)} ({outcomes.fmt_value('money', amounts.pop())} a year)"
+        return ", ".join(f"{n} ({outcomes.fmt_value('money', rules[n][1])})" for n in group)
+
+    said = []
+    if deficit:
+        said.append(f"the subsidy covers the deficit up to a ceiling for {who(deficit)}: a saving lowers the public "
+                    "cost and the net result stays near zero")
+    if fixed:
+        said.append(f"a fixed grant for {who(fixed)}: a saving shows as a higher net result, not as a lower public "
+                    "cost")
+    cost = table[table["metric"] == "public_cost"].set_index("scenario")
+    moved = [f"{n} {outcomes.fmt('public_cost', cost.loc[n, 'diff'], sign=True)} "
+             f"{outcomes.fmt_interval('public_cost', cost.loc[n, 'diff_low'], cost.loc[n, 'diff_high'], sign=True)}"
+             for n in names[1:] if n in cost.index and finite(cost.loc[n, "diff"])]
+    public = f". Public cost (what the funder pays): {', '.join(moved)}" if moved else ""
+    return "Subsidy rule: " + "; ".join(said) + public + " (scenario key subsidy_rule)."
 
 
 def sentence(metric: str, name: str, base_name: str, r, b) -> str:
@@ -99,9 +222,8 @@ def sentence(metric: str, name: str, base_name: str, r, b) -> str:
     judged = ""
     if o.better:
         judged = " (better)" if (more == (o.better == "higher")) else " (worse)"
-    rel = ""
-    if o.kind not in ("share",) and float(b["mean"]) != 0:
-        rel = f", {outcomes.number(100 * diff / abs(float(b['mean'])), sign=True)}%"
+    rel = outcomes.relative(metric, b["mean"], r["mean"])
+    rel = f", {outcomes.number(100 * rel, sign=True)}%" if rel is not None else ""
     interval = outcomes.fmt_interval(metric, r["diff_low"], r["diff_high"], sign=True)
     return (f"{name}: {amount} {word} {o.label.lower()}{unit} than {base_name}{judged}: "
             f"{o.format(r['mean'])} against {o.format(b['mean'])} (difference {o.format(diff, sign=True)}{rel}; "

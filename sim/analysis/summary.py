@@ -104,7 +104,8 @@ def summarize(out: Path) -> pd.DataFrame:
         key = dict(zip(["scenario", "point", *varied], keys if isinstance(keys, tuple) else (keys,), strict=True))
         for metric in metrics:
             o = outcomes.get(metric)
-            mean, sd, lo, hi = mean_interval(group[metric].to_numpy(), low=o.low, high=o.high)
+            values = outcomes.complete(metric, group[metric].to_numpy())
+            mean, sd, lo, hi = mean_interval(values, low=o.low, high=o.high)
             rows.append(key | {"metric": metric, "n": len(group), "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi})
     return pd.DataFrame(rows)
 

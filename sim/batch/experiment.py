@@ -9,6 +9,7 @@ sample within bounds), a number of replications and a root seed:
     replications = 10
     root_seed = 2026
     years = 1.0
+    focus = ["contributors", "net_result"]   # optional: the outcomes the report leads with
 
     [grid]
     mediators = [2, 5, 10, 20]
@@ -38,12 +39,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim import outcomes
 from sim.errors import LabsimError
 from sim.files import TomlFile, cap, integer, number, read_toml, show, string
 from sim.scenario import Scenario, is_path_like, load_scenario, nearest, resolve_from
 from sim.schema import PARAM_BY_NAME
 
-TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "from", "grid", "sample")
+TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "from", "grid", "sample",
+            "focus")
 SAMPLE_KEYS = ("method", "n", "bounds")
 METHODS = ("lhs", "sobol")
 MAX_YEARS = 50
@@ -263,6 +266,8 @@ def parse_experiment(tf: TomlFile) -> Experiment:
         points = _grid(data["grid"], tf, problems)
     elif "sample" in data:
         points = _sample(data["sample"], tf, problems, seed)
+    if "focus" in data:  # the outcomes asked about: the batch's report leads with them
+        problems += outcomes.parse_focus(data["focus"], tf.where("focus"))[1]
     if not problems:
         problems += check_points(points, head["loaded"], where)
     if not problems and head["states"]:

@@ -33,8 +33,9 @@ def test_compare_writes_table_and_figures(comparison):
             "significant"} <= set(table.columns)
     assert set(table["scenario"]) == {"digital_arti", "half_staff"}
     for name in ("funnels.png", "network_metrics.png", "timeseries.png", "rings_digital_arti.png",
-                 "activities_half_staff.png"):
+                 "rings_half_staff.png"):
         assert (comparison / name).stat().st_size > 5000, name
+    assert not list(comparison.glob("activities_*.png"))  # the people-by-activity hairball is no more
 
 
 def test_differences_are_paired_by_replication(comparison):
@@ -74,32 +75,72 @@ def test_comparison_report(comparison):
     assert main(["report", str(comparison)]) == 0
     text = _assert_self_contained(comparison / "report.html")
     assert "Method and what was run" in text and "How to read this" in text and "half_staff" in text
-    assert text.count("data:image/png;base64,") >= 7
-    order = [text.index(h) for h in ("Headline: what differs", "Settings that differ", "Funnel and budget",
-                                      "The network", "Over time", "Every outcome", "Glossary")]
-    assert order == sorted(order)  # the headline first, the glossary last
-    settings = text[text.index("Settings that differ"):text.index("Funnel and budget")]
+    assert text.count("data:image/png;base64,") >= 6
+    order = [text.index(h) for h in ("The question:", "Headline (", "Funnel and budget", "The network", "Over time",
+                                      "Every outcome (", "Settings that differ (", "Method and what was run",
+                                      "Glossary", "id='how-to-read'")]
+    assert order == sorted(order)  # the question and the answer first, the settings after the results
+    assert text.index("href='#how-to-read'") < text.index("The question:")  # how to read it, linked from the top
+    settings = text[text.index("Settings that differ ("):text.index("Method and what was run")]
     assert "mediators" in settings and "host_footfall_per_day" not in settings  # only what differs
+    assert "<details id='settings'>" in text and "<details id='every-outcome'>" in text  # folded
+    assert "What changed:</b> half_staff: mediators 8 -&gt; 4" in text
     assert "percentile bootstrap" in text  # the method is stated
-    assert "Headline: what differs (lab built with these settings from the start)" in text  # the question answered
+    assert "Headline (lab built with these settings from the start)" in text  # the question answered
     assert "built with its settings from the start" in text[text.index("Method and what was run"):]
     body = re.sub(r'src="data:image/png;base64,[^"]*"', "", text)
     assert not re.search(r"\de[+-]\d", body)  # no scientific notation
+    assert "Subsidy rule: a fixed grant for digital_arti, half_staff (€50,000 a year)" in text  # staff changed
     table = pd.read_csv(comparison / "comparison.csv")
     counts = table[table["kind"] == "count"]
     assert (counts["ci_low"] >= 0).all()  # no count's interval below zero
 
 
+def test_report_focus_leads_and_is_checked(comparison, capsys):
+    assert main(["report", str(comparison), "--focus", "works_produced,public_cost"]) == 0
+    text = (comparison / "report.html").read_text()
+    items = text[text.index("<ol>"):text.index("</ol>")].split("<li>")[1:]
+    assert items[0].startswith("Works produced (works): ") and items[1].startswith("Public cost (EUR): ")
+    assert len(items) <= 5
+    before = (comparison / "report.html").stat().st_mtime_ns
+    assert main(["report", str(comparison), "--focus", "work_produced"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown outcome 'work_produced' (did you mean 'works_produced'?)" in err
+    assert (comparison / "report.html").stat().st_mtime_ns == before  # nothing written
+
+
+def test_compare_refuses_an_unknown_focus_before_running(tmp_path, capsys):
+    assert main(["compare", "digital_arti", "friche", "--reps", "2", "--out", str(tmp_path / "c"),
+                 "--focus", "contributors,netresult"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: --focus: unknown outcome 'netresult' (did you mean 'net_result'?); allowed: an outcome " \
+                  "of sim/outcomes.py (the report's glossary, summary.json's keys)\n"
+    assert not (tmp_path / "c").exists()
+
+
 def test_run_and_batch_reports(tmp_path):
     assert main(["run", "digital_arti", "--out", str(tmp_path / "run"), "--years", "0.5"]) == 0
+    assert main(["report", str(tmp_path / "run"), "--focus", "visitors"]) == 2  # a run has no headline to lead
+    assert not (tmp_path / "run" / "report.html").exists()
     assert main(["report", str(tmp_path / "run")]) == 0
     text = _assert_self_contained(tmp_path / "run" / "report.html")
     assert "seed" in text
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    if summary["contributors"] < 5:  # the art lab has next to no contributors: no cost per contributor
+        assert summary["cost_per_contributor"] is None and "n/a (&lt;5 contributors)" in text
+    assert summary["public_cost"] == summary["subsidy"] and "Public cost (EUR)" in text
     exp = tmp_path / "e.toml"
-    exp.write_text('scenarios = ["digital_arti"]\nreplications = 2\nyears = 0.25\n[grid]\nmediators = [4, 8]\n')
+    exp.write_text('scenarios = ["digital_arti"]\nreplications = 2\nyears = 0.25\nfocus = ["public_cost"]\n'
+                   '[grid]\nmediators = [4, 8]\n')
     assert main(["batch", str(exp), "--out", str(tmp_path / "b"), "--workers", "1", "--quiet"]) == 0
     assert main(["report", str(tmp_path / "b")]) == 0
-    _assert_self_contained(tmp_path / "b" / "report.html")
+    text = _assert_self_contained(tmp_path / "b" / "report.html")
+    head = text[text.index("Key table"):]
+    assert head.index("Public cost (EUR)") < head.index("Visitors (people)")  # the file's focus leads
+    assert main(["report", str(tmp_path / "b"), "--focus", "works_produced"]) == 0  # --focus overrides it
+    head = (tmp_path / "b" / "report.html").read_text()
+    head = head[head.index("Key table"):]
+    assert head.index("Works produced (works)") < head.index("Visitors (people)") and "Public cost" not in head
 
 
 def test_a_report_embeds_only_the_figures_labsim_wrote_and_escapes_the_folder_name(tmp_path, capsys):

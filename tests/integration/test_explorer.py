@@ -8,7 +8,6 @@ installs it); in CI a missing browser fails the test instead of skipping it.
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,16 +19,11 @@ import pytest
 
 pytest.importorskip("solara", reason="the explorer is the [explore] extra: pip install -e '.[explore]'")
 
+from browser import CHROMIUM, FLAGS, needs_browser
+
 from sim.cli import main
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"  # tests/artifacts/ (ignored by git)
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-
-needs_browser = pytest.mark.skipif(
-    bool(os.environ.get("LABSIM_SKIP_BROWSER")) or (CHROMIUM is None and not os.environ.get("CI")),
-    reason="no Chromium here, or make test SKIP_BROWSER=1 (make test installs it; CI requires it)")
 
 
 def _free_port() -> int:

@@ -261,3 +261,35 @@ def test_the_books_add_up_and_standing_costs_accrue_by_the_day():
     assert s["subsidy"] == pytest.approx(200.0 * 10, rel=0.01)
     assert s["net_result"] == pytest.approx(s["revenue"] + s["subsidy"] - s["costs"], abs=0.01)
     assert s["cost_per_visit"] is None  # no visit: not a division by zero
+
+
+def test_a_deficit_covering_subsidy_pays_the_deficit_up_to_its_ceiling():
+    common = {"mediators": 2, "staff_cost_per_year": 36500.0, "space_m2": 10.0, "rent_per_m2_year": 365.0,
+              "materials_per_visit": 0.0}
+    covered = lab(**common, subsidy_per_year=73000.0, subsidy_rule="deficit")  # ceiling 200 a day, costs 210
+    covered.run_until(covered.time + 10)
+    s = summary(covered, network=False)
+    deficit = s["costs"] - s["revenue"]
+    assert s["subsidy"] == pytest.approx(min(deficit, 200.0 * 10), abs=0.02) and s["public_cost"] == s["subsidy"]
+    assert s["net_result"] == pytest.approx(s["revenue"] + s["subsidy"] - s["costs"], abs=0.01)
+    rich = lab(**common, subsidy_per_year=730000.0, subsidy_rule="deficit")  # a ceiling far above the costs
+    rich.run_until(rich.time + 10)
+    s = summary(rich, network=False)
+    assert s["net_result"] == 0.0 and s["public_cost"] == pytest.approx(s["costs"] - s["revenue"], abs=0.01)
+    fixed = lab(**common, subsidy_per_year=730000.0)  # the default rule: the whole grant, a surplus
+    fixed.run_until(fixed.time + 10)
+    s = summary(fixed, network=False)
+    assert s["public_cost"] == s["subsidy"] == pytest.approx(2000.0 * 10, rel=0.01) and s["net_result"] > 0
+
+
+def test_a_staff_cut_lowers_the_public_cost_under_deficit_cover_and_raises_the_net_result_under_a_grant():
+    def books(rule: str, mediators: int) -> dict:
+        m = lab(mediators=mediators, staff_cost_per_year=36500.0, subsidy_per_year=365000.0, subsidy_rule=rule,
+                materials_per_visit=0.0)
+        m.run_until(m.time + 20)
+        return summary(m, network=False)
+
+    for rule, moves, stays in (("deficit", "public_cost", "net_result"), ("fixed", "net_result", "public_cost")):
+        before, after = books(rule, 4), books(rule, 2)
+        assert abs(after[moves] - before[moves]) > 1000, rule  # two salaries for 20 days: ~EUR 4,000
+        assert after[stays] == pytest.approx(before[stays], abs=1.0), rule

@@ -144,7 +144,8 @@ def test_warmup_command_and_compare_from_states(tmp_path, capsys):
     assert meta["from"]["scenario"] == "base" and "from year" in meta["question"]
     assert main(["report", str(out)]) == 0  # the report says which question it answered, headline and method
     page = (out / "report.html").read_text()
-    assert "Headline: what differs (policy applied from year" in page and "forked from the same saved lab" in page
+    assert "Headline (policy applied from year" in page and "forked from the same saved lab" in page
+    assert "From when:</b> from year" in page  # the first screen says the policy starts in a mature lab
     assert main(["compare", str(base), str(policy), "--from", str(states), "--reps", "3", "--out",
                  str(tmp_path / "c3"), "--quiet"]) == 2  # more replications than saved labs
     assert "holds 2 saved labs" in capsys.readouterr().err

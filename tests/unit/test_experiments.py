@@ -107,6 +107,9 @@ BAD_GRID = "\n[grid]\nmediators = [2, 4]\n"
          ["'grid' and 'sample'", "not both"]),
         ('scenarios = ["digital_arti"]\nreplications = 0\n', ["'replications'", "got 0", "[1, 10000]"]),
         ('scenarios = ["carrefour_numerik"]\n', ["carrefour_numerik", "did you mean 'carrefour_numerique'"]),
+        ('scenarios = ["digital_arti"]\nfocus = ["contributors", "netresult"]\n',
+         ["key 'focus'", "unknown outcome 'netresult'", "did you mean 'net_result'"]),
+        ('scenarios = ["digital_arti"]\nfocus = 3\n', ["key 'focus'", "allowed: outcome names"]),
     ],
 )
 def test_one_bad_key_is_one_problem(tmp_path, text, expected):
@@ -165,3 +168,11 @@ def test_an_experiment_name_with_an_escape_code_is_refused(tmp_path):
     with pytest.raises(LabsimError) as err:
         load_experiment(f)
     assert "key 'name'" in str(err.value) and "U+001B" in str(err.value)
+
+
+def test_a_focus_is_kept_with_the_experiment_and_does_not_change_what_runs(tmp_path):
+    text = 'scenarios = ["digital_arti"]\nreplications = 2\n[grid]\nmediators = [2, 4]\n'
+    plain = load_experiment(write(tmp_path, text))
+    focused = load_experiment(write(tmp_path, 'focus = ["works_produced", "net_result"]\n' + text, "f.toml"))
+    assert focused.source["focus"] == ["works_produced", "net_result"]  # in the batch's manifest, for its report
+    assert focused.digest() == plain.digest()  # a resume with another focus is the same batch

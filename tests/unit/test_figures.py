@@ -64,3 +64,98 @@ def test_rings_say_the_sample_and_the_replication():
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "visitor: 10 shown (a random sample of 29)" in legend
     assert "replication 1 of 3" in fig.axes[0].get_title()
+
+
+# -- readable figures (issue 24) -------------------------------------------------------------------------------------
+def _visible_ticks(ax) -> list[str]:
+    """The y tick labels inside the panel's limits, as drawn."""
+    ax.figure.canvas.draw()
+    low, high = sorted(ax.get_ylim())
+    return [t.get_text() for t, v in zip(ax.get_yticklabels(), ax.get_yticks(), strict=True)
+            if low <= v <= high and t.get_text()]
+
+
+def _no_overlap(texts) -> bool:
+    fig = texts[0].figure
+    fig.canvas.draw()
+    boxes = [t.get_window_extent(fig.canvas.get_renderer()) for t in texts]
+    return not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_every_network_panel_has_readable_ticks_even_for_a_narrow_density():
+    names = ["carrefour_numerique", "cut"]
+    rows = [{"metric": m, "scenario": n, "mean": v, "ci_low": v * 0.97, "ci_high": v * 1.03}
+            for m in plots.NETWORK_SHOWN for n, v in zip(names, (0.00207, 0.00251), strict=True)]
+    fig = plots.network_metrics_figure(pd.DataFrame(rows))
+    for ax in fig.axes:
+        assert len(_visible_ticks(ax)) >= 3, ax.get_title()  # not one tick, not none
+    wide = [{"metric": m, "scenario": n, "mean": v, "ci_low": v * 0.97, "ci_high": v * 1.03}
+            for m in plots.NETWORK_SHOWN for n, v in zip(names, (0.0005, 0.1), strict=True)]
+    ax = plots.network_metrics_figure(pd.DataFrame(wide)).axes[0]
+    assert ax.get_yscale() == "log" and len(_visible_ticks(ax)) >= 3 and "log scale" in ax.get_title()
+
+
+def test_every_time_series_panel_has_readable_ticks():
+    times = np.arange(7.0, 190.0, 7.0)
+    rows = [{"run_id": f"{n}-{r}", "time": t, "visitors": 300 + 40 * r + 60 * i, "contributors": 60 + r,
+             "partners": 10 + i, "visits": 400 + r} for i, n in enumerate(("a", "b")) for r in range(3) for t in times]
+    fig = plots.timeseries_bands_figure(pd.DataFrame(rows), {f"{n}-{r}": n for n in "ab" for r in range(3)})
+    for ax in fig.axes:
+        assert len(_visible_ticks(ax)) >= 3, ax.get_title()
+
+
+def test_a_run_s_time_series_panels_have_readable_ticks():
+    times = np.arange(7.0, 365.0, 7.0)
+    ts = pd.DataFrame({"time": times, "visitors": 300 + 0 * times, "contributors": 70.0, "partners": 9.0,
+                       "mediators": 10.0, "artists": 5.0, "arrivals": 150.0, "visits": 400 + times,
+                       "lapses": 20.0})
+    for ax in plots.timeseries_figure(ts, "lab, seed 1").axes:
+        assert len(_visible_ticks(ax)) >= 3
+
+
+def test_funnel_value_labels_do_not_overlap_with_five_labs():
+    table = _funnel_table({"carrefour_numerique": [8156, 3046, 127, 14.1], "digital_arti": [164, 119, 0.1, 0],
+                           "friche": [2500, 914, 60.2, 7.97], "institution_culturelle": [29846, 3940, 3.02, 0.5],
+                           "le_cube": [3400, 1185, 39.8, 5.09]})
+    fig = plots.funnel_ci_figure(table)
+    labels = fig.axes[0].texts
+    assert len(labels) == 20 and _no_overlap(labels)
+
+
+def test_the_map_stays_in_its_domain_with_separate_labels_and_euros_on_its_colour_bars():
+    axis = np.linspace(0, 1, 5)
+    grid = pd.DataFrame([{"public_market": pm, "open_closed": oc, "revenue": 400000.0 * pm, "visitors": 100.0 + oc}
+                         for oc in axis for pm in axis])
+    where = {"carrefour_numerique": (0.15, 0.15), "digital_arti": (0.85, 0.85), "friche": (0.35, 0.10),
+             "institution_culturelle": (0.15, 0.85), "le_cube": (0.5, 0.5)}
+    presets = {k: {"public_market": a, "open_closed": b} for k, (a, b) in where.items()}
+    own = {k: {"revenue": 56789.0, "visitors": 1234.0} for k in presets}
+    fig = plots.map_figure(grid, ("revenue", "visitors"), presets, own)
+    panel = fig.axes[0]
+    bar = next(ax for ax in fig.axes if ax.get_ylabel() == "Revenue (EUR)")  # the panel's colour bar
+    assert panel.get_xlim() == (0.0, 1.0) and panel.get_ylim() == (0.0, 1.0)  # clipped to the map's domain
+    assert _no_overlap(panel.texts) and len(panel.texts) == 5
+    ticks = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
+    assert ticks and all(t.startswith("€") for t in ticks), ticks
+
+
+def test_seeds_in_titles_are_short():
+    assert plots.seed_label(1) == "1" and plots.seed_label(20260101) == "20260101"
+    assert plots.seed_label(4215923173971654960) == "4215...4960"
+
+
+def test_the_focus_figure_draws_each_paired_difference_with_its_interval():
+    nan = float("nan")
+    rows = [{"metric": m, "scenario": n, "mean": 1.0, "ci_low": 1.0, "ci_high": 1.0, "diff": d, "diff_low": lo,
+             "diff_high": hi} for m, n, d, lo, hi in (
+                ("contributors", "open", nan, nan, nan), ("contributors", "cut", -5.9, -11.5, -0.293),
+                ("net_result", "open", nan, nan, nan), ("net_result", "cut", 394.0, -497.0, 1285.0),
+                ("cost_per_contributor", "open", nan, nan, nan), ("cost_per_contributor", "cut", nan, nan, nan))]
+    fig = plots.focus_figure(pd.DataFrame(rows), ["contributors", "net_result", "cost_per_contributor"])
+    said = [[t.get_text() for t in ax.texts] for ax in fig.axes]
+    assert said[0] == ["-5.9 [-11.5 to -0.293]"] and said[1] == ["+€394 [-€497 to +€1,285]"]
+    assert said[2] == ["cut: n/a (<5 contributors)"]  # a ratio under its floor is said, not drawn
+    assert fig.axes[0].get_title(loc="left") == "Contributors (people): cut - open"
+    for ax in fig.axes[:2]:
+        low, high = ax.get_xlim()
+        assert low < 0 < high and len(_visible_ticks(ax)) == 0  # zero is on the axis; no stray y tick

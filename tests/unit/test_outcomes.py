@@ -11,7 +11,7 @@ from sim.analysis.summary import mean_interval
 BUDGET_AND_MARKET = (
     "revenue", "revenue_fees", "revenue_subscriptions", "revenue_workshops", "revenue_sales", "revenue_rentals",
     "revenue_services", "subsidy", "costs", "costs_staff", "costs_space", "costs_engineers", "costs_materials",
-    "net_result", "cost_per_visit", "cost_per_contributor", "projects_completed", "confidential_projects",
+    "net_result", "public_cost", "cost_per_visit", "cost_per_contributor", "projects_completed", "confidential_projects",
     "blog_articles_rejected", "blog_authors", "subscribers", "works_sold", "works_rented", "engineer_hours",
     "client_companies", "partner_organisations", "company_projects", "partnerships_formed", "partnerships_ended",
 )
@@ -141,3 +141,86 @@ def test_settings_that_differ_are_listed():
     b = {"name": "b", "settings": {"mediators": 8, "access": "open", "warmup_years": 2.0}, "interventions": []}
     diff = settings_diff({"a.toml": a, "b.toml": b}, ["a.toml", "b.toml"])
     assert list(diff["setting"]) == ["mediators"] and list(diff["a"]) == ["10"] and list(diff["b"]) == ["8"]
+
+
+# -- what is not shown: ratios under a floor, percentages from a base near zero (issue 24) -------------------------
+def test_a_ratio_under_its_floor_is_na_with_the_reason_everywhere():
+    assert outcomes.ratio("cost_per_contributor", 432174.0, 1) is None  # one contributor: not a cost per person
+    assert outcomes.ratio("cost_per_contributor", 432174.0, 4) is None
+    assert outcomes.ratio("cost_per_contributor", 432174.0, 5) == pytest.approx(86434.8)
+    assert outcomes.ratio("cost_per_visit", 100.0, 0) is None
+    assert outcomes.fmt("cost_per_contributor", None) == "n/a (<5 contributors)"
+    assert outcomes.fmt("cost_per_contributor", float("nan")) == "n/a (<5 contributors)"
+    assert outcomes.fmt_interval("cost_per_contributor", float("nan"), float("nan")) == ""
+    # in a comparison, one replication under the floor makes the mean n/a (a mean of the others would be biased)
+    runs = pd.DataFrame({"run_id": range(6), "scenario": ["a"] * 3 + ["b"] * 3, "replication": [0, 1, 2] * 2,
+                         "status": "ok", "cost_per_contributor": [900.0, 950.0, 1000.0, 5000.0, np.nan, 6000.0]})
+    table = comparison_table(runs, ["a", "b"]).set_index("scenario")
+    assert table.loc["a", "mean"] == pytest.approx(950.0) and np.isnan(table.loc["b", "mean"])
+    assert np.isnan(table.loc["b", "diff"]) and not table.loc["b", "significant"]
+    assert "n/a (<5 contributors)" in format_table(table.reset_index())
+
+
+@pytest.mark.parametrize(("name", "base", "other", "shown"), [
+    ("revenue_fees", 1269.0, 34768.0, None),  # from a base near zero: "+2,640%" is not shown
+    ("revenue_fees", 0.0, 1000.0, None),
+    ("visitors", 8000.0, 6000.0, -0.25),
+    ("contributors", 128.0, 118.0, pytest.approx(-10 / 128)),
+    ("net_result", -605.0, 0.0, None),  # can be negative: no relative change
+    ("conversion_visitor_contributor", 0.01, 0.02, None),  # shares change in points
+])
+def test_relative_changes_only_from_a_meaningful_base(name, base, other, shown):
+    assert outcomes.relative(name, base, other) == shown
+
+
+def test_focus_names_are_checked_with_a_suggestion():
+    assert outcomes.parse_focus("contributors, partners,net_result") == (["contributors", "partners", "net_result"],
+                                                                          [])
+    _, problems = outcomes.parse_focus("contributers,public_cost", where="lab.toml: key 'focus'")
+    assert problems == ["lab.toml: key 'focus': unknown outcome 'contributers' (did you mean 'contributors'?); "
+                        "allowed: an outcome of sim/outcomes.py (the report's glossary, summary.json's keys)"]
+    assert outcomes.parse_focus(["scenario"])[1]  # meta keys are not outcomes to compare
+    assert outcomes.parse_focus(3)[1] and outcomes.parse_focus("")[1]
+
+
+def test_the_headline_leads_with_the_focus_and_says_the_subsidy_rule_when_staff_change():
+    from sim.analysis.story import headline
+
+    nan = float("nan")
+    table = _table_of([
+        ("visitors", "open", 8000, nan, nan, nan), ("visitors", "cut", 6000, -2000, -2100, -1900),
+        ("contributors", "open", 128, nan, nan, nan), ("contributors", "cut", 118, -10.1, -17.8, -2.4),
+        ("partners", "open", 14, nan, nan, nan), ("partners", "cut", 11.5, -2.5, -4.35, -0.65),
+        ("net_result", "open", 0.0, nan, nan, nan), ("net_result", "cut", 0.0, 0.0, 0.0, 0.0),
+        ("public_cost", "open", 632000, nan, nan, nan), ("public_cost", "cut", 410000, -222000, -225000, -219000),
+    ])
+    deficit = {"settings": {"mediators": 10, "subsidy_rule": "deficit", "subsidy_per_year": 640000.0}}
+    identity = {"open": deficit, "cut": {"settings": deficit["settings"] | {"mediators": 6}}}
+    found = headline(table, focus=["contributors", "partners", "net_result"], identity=identity)
+    assert [f["kind"] for f in found] == ["focus", "focus", "focus", "rule", "largest"] and len(found) <= 5
+    assert found[0]["sentence"].startswith("Contributors (people): 128 [128 to 128] in open; cut 118")
+    assert "-10.1 people [-17.8 to -2.4], -7.81% (worse)" in found[0]["sentence"]
+    assert "(not significant at 95%)" in found[2]["sentence"]
+    assert found[3]["sentence"].startswith("Subsidy rule: the subsidy covers the deficit up to a ceiling for open, "
+                                           "cut (€640,000 a year): a saving lowers the public cost")
+    assert "Public cost (what the funder pays): cut -€222,000 [-€225,000 to -€219,000]" in found[3]["sentence"]
+    assert found[4]["metric"] == "visitors"  # the largest other, not the public cost already said
+    same = {"open": deficit, "cut": deficit}  # no staff or price change: no rule sentence
+    assert "rule" not in [f["kind"] for f in headline(table, identity=same)]
+
+
+def test_the_largest_differences_are_ranked_by_standardised_effect_with_a_noise_floor():
+    from sim.analysis.story import effect, largest
+
+    assert effect(10.0, 20.0, 20.0, 100, 90) == pytest.approx(0.5)
+    assert effect(10.0, 5.0, 5.0, 100, 90) == pytest.approx(10 / np.sqrt(95))  # sd under a count's Poisson noise
+    assert effect(1.0, 0.0, 0.0, 0.0, 1.0) == pytest.approx(1 / np.sqrt(0.5))  # constant counts: Poisson floor
+    assert effect(1000.0, 0.0, 0.0, 50000.0, 51000.0, kind="money") == pytest.approx(1000 / 510)  # 1% floor
+    table = _table_of([
+        ("works_sold", "a", 0.0, nan := float("nan"), nan, nan), ("works_sold", "b", 1.0, 1.0, 1.0, 1.0),
+        ("visitors", "a", 8000, nan, nan, nan), ("visitors", "b", 7000, -1000, -1100, -900),
+        ("contributors", "a", 120, nan, nan, nan), ("contributors", "b", 100, -20, -35, -5),
+    ])
+    table["sd"] = table["metric"].map({"works_sold": 0.0, "visitors": 60.0, "contributors": 12.0})
+    order = [f["metric"] for f in largest(table)]
+    assert order == ["visitors", "contributors", "works_sold"]  # d = 16.7, 1.7, 1.4: not one work as infinite
