@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -37,8 +38,12 @@ def run_batch(
     force: bool = False,
     chunk_size: int | None = None,
     allow_large: bool = False,
+    what_ran: Callable[[Path], None] | None = None,
 ) -> dict:
-    """Run every run of `exp` not yet done in `out`; return the counts (with 'missing')."""
+    """Run every run of `exp` not yet done in `out`; return the counts (with 'missing').
+
+    `what_ran(out)` writes the command's own record (labsim.json, the resolved scenarios) at the end.
+    """
     workers = default_workers() if workers is None else workers
     check_workers(workers)
     check_executor(executor, scheduler)
@@ -72,6 +77,8 @@ def run_batch(
                      "executor": executor, "workers": workers}
         store.write_manifest(manifest)
         store.finalize()
+        if what_ran is not None:
+            what_ran(out)
     counts["seconds"] = round(time.perf_counter() - t0, 2)
     counts["done"], counts["failed"] = manifest["runs_done"], manifest["runs_failed"]
     counts["missing"] = len(specs) - counts["done"] - counts["failed"]

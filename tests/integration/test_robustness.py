@@ -499,7 +499,7 @@ def test_force_never_clears_a_folder_of_someone_elses_files(small_batch, capsys)
         (theirs / name).write_bytes(data)
     assert main(["batch", str(folder / "exp.toml"), "--out", str(theirs), "--force", "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "not a labsim batch" in err and "never a folder of other files" in err
+    assert err.count("\n") == 1 and "labsim did not write" in err and "never cleans up other files" in err
     assert {p.name: p.read_bytes() for p in theirs.iterdir()} == files
 
 
