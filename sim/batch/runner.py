@@ -23,7 +23,7 @@ from sim.batch.executors import check_executor, check_workers, default_workers, 
 from sim.batch.experiment import Experiment, RunSpec
 from sim.batch.store import Store, _now
 from sim.cost import check_batch
-from sim.io import locked
+from sim.io import held_signals, locked
 
 FLUSH_SECONDS, FLUSH_ROWS = 2.0, 500
 
@@ -66,8 +66,10 @@ def run_batch(
             try:
                 with _Progress(len(specs), counts["skipped"], quiet) as bar:
                     _drive(pool, todo, store, counts, bar, chunk_size)
-            finally:
-                pool.close()
+            except BaseException:  # Ctrl-C, SIGTERM: the finished runs are on disk; do not wait for those in flight
+                pool.terminate()
+                raise
+            pool.close()
         runs = store.runs()
         ids = {s.run_id for s in specs}
         runs = runs[runs["run_id"].isin(ids)] if len(runs) else runs
@@ -96,8 +98,11 @@ def _drive(pool, todo: list[RunSpec], store: Store, counts: Counter, bar, chunk_
         bar.advance(not ok)
         buffer.flush_if_due()
 
-    drive(pool, todo, take, chunk_size)
-    buffer.flush()
+    try:
+        drive(pool, todo, take, chunk_size)
+    finally:  # also when interrupted: the runs that finished are kept, and a resume does not run them again
+        with held_signals():
+            buffer.flush()
 
 
 class _Buffer:
