@@ -108,3 +108,41 @@ def test_sigterm_of_a_batch_keeps_its_finished_runs_and_does_not_wait_for_those_
     pd.testing.assert_frame_equal(resumed, whole)
     manifest = __import__("json").loads((out / "manifest.json").read_text())
     assert len(manifest["resumed"]) == 1
+
+
+def _children(pid: int) -> set[int]:
+    kids: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids |= {int(k) for k in (task / "children").read_text().split()}
+        except OSError:
+            continue
+    return kids
+
+
+@pytest.mark.parametrize("method", ["point", "abc"])
+def test_calibrate_goes_on_when_a_pool_worker_is_killed_from_outside(tmp_path, method):
+    """A worker of calibrate's pool (a child of the forkserver) killed by someone else: the crashed runs are
+    isolated as a batch's are (retried, or failed and counted), never a traceback."""
+    (tmp_path / "tiny.toml").write_text(TINY_LAB)
+    out = tmp_path / "cal"
+    extra = (["--budget", "8", "--reps", "2"] if method == "point" else
+             ["--method", "abc", "--population", "10", "--generations", "2", "--budget", "60", "--years", "0.2"])
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "calibrate", str(tmp_path / "tiny.toml"), "--target",
+                             "visitors=1500", "--param", "discovery_rate=0.002:0.01", *extra, "--workers", "2",
+                             "--quiet", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline, killed = time.monotonic() + 120, None  # a liveness bound: the pool starts within seconds
+    while killed is None and time.monotonic() < deadline and proc.poll() is None:
+        workers = sorted(_descendants(proc.pid) - _children(proc.pid))  # the forkserver's children
+        if workers:
+            time.sleep(0.5)  # into its runs
+            killed = workers[0]
+            try:
+                os.kill(killed, signal.SIGKILL)
+            except ProcessLookupError:
+                killed = None
+        time.sleep(0.05)
+    stdout, stderr = proc.communicate(timeout=600)
+    assert killed is not None, "no worker was seen to kill"
+    assert proc.returncode == 0 and "Traceback" not in stderr and "terminated abruptly" not in stderr, stderr
+    assert (out / ("calibrated.toml" if method == "point" else "posterior.csv")).is_file()
