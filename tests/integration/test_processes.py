@@ -142,7 +142,7 @@ def test_calibrate_goes_on_when_a_pool_worker_is_killed_from_outside(tmp_path, m
             except ProcessLookupError:
                 killed = None
         time.sleep(0.05)
-    stdout, stderr = proc.communicate(timeout=600)
+    _stdout, stderr = proc.communicate(timeout=600)
     assert killed is not None, "no worker was seen to kill"
     assert proc.returncode == 0 and "Traceback" not in stderr and "terminated abruptly" not in stderr, stderr
     assert (out / ("calibrated.toml" if method == "point" else "posterior.csv")).is_file()
