@@ -253,7 +253,7 @@ def test_fuzz_hostile_names_in_every_command_that_writes(tmp_path_factory, capsy
     """Up to where the work starts: a name is taken as a label or refused in one line; nothing lands outside --out."""
     tmp = tmp_path_factory.mktemp("fz")
     argv = _named_inputs(tmp, name)[command]
-    before = {p for p in tmp.rglob("*")}
+    before = set(tmp.rglob("*"))
     out = tmp / "out"
     mp = stopped()
     for module, attr in (("sim.analysis.abc", "abc_smc"), ("sim.analysis.optimize", "BatchEvaluator"),
@@ -277,7 +277,7 @@ def test_fuzz_hostile_names_reach_files_only_escaped(tmp_path_factory, capsys, n
 
     tmp = tmp_path_factory.mktemp("fz")
     argv = _named_inputs(tmp, name)
-    before = {p for p in tmp.rglob("*")}
+    before = set(tmp.rglob("*"))
     for out, commands in ((tmp / "run", [[*argv["run"], "--out", str(tmp / "run")], ["report", str(tmp / "run")]]),
                           (tmp / "batch", [[*argv["batch"], "--out", str(tmp / "batch"), "--workers", "1", "--quiet"],
                                            ["summarize", str(tmp / "batch")], ["report", str(tmp / "batch")]])):
