@@ -211,6 +211,7 @@ def test_make_run_twice_and_a_comparison_asked_otherwise(tmp_path, capsys):
         assert main(["report", str(out)]) == 0
     marker = json.loads((out / "labsim.json").read_text())
     assert marker["kind"] == "comparison" and marker["set"] == {"warmup_years": 0.0, "mediators": 3}
+    assert json.loads((out / "comparison.json").read_text())["set"] == marker["set"]
     for name in ("digital_arti", "friche"):
         assert load_scenario(out / "scenarios" / f"{name}.toml").settings == \
             load_scenario(name).with_settings(warmup_years=0.0, mediators=3).settings
