@@ -131,13 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="a preset name (e.g. carrefour_numerique) or a scenario file")
     p.add_argument("--seed", type=_seed, default=1, help="random seed, an integer >= 0 (default 1)")
     p.add_argument("--years", type=_years, default=1.0, help="measured years, after the scenario's warm-up (default 1)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default results/<scenario name as a slug>)")
+    p.add_argument("--out", type=Path, default=None, help="output folder, new or an earlier run's (default "
+                   "results/<scenario name as a slug>, with the --set changes in the name when there are any)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
     p.add_argument("--from", dest="states", type=Path, default=None, help=FROM_HELP.replace(
         "each replication forks its saved lab", "fork one saved lab (--replication)"))
     p.add_argument("--replication", type=_integer(0, 9_999), default=0,
                    help="with --from: which saved lab to fork, 0 for the first (default 0); its seed replaces --seed")
+    p.add_argument("--force", action="store_true", help="replace an earlier run in --out (labsim does not overwrite "
+                                                        "a result asked otherwise without it)")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("warmup", help="warm a scenario up once per seed and save each mature lab, for policies "
@@ -249,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--population", type=_integer(10, 10_000), default=100, help="abc: particles (default 100)")
     p.add_argument("--generations", type=_integer(1, 50), default=5, help="abc: generations (default 5)")
     p.add_argument("--years", type=_years, default=None, help="abc: simulated years per particle (default 1)")
+    p.add_argument("--force", action="store_true", help="replace an earlier calibration in --out asked otherwise")
 
     p = sub.add_parser("discover", help="scenario discovery (PRIM): the box of settings where a condition on a "
                                        "batch's outcomes holds")
@@ -261,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-coverage", type=_share, default=0.8,
                    help="the chosen box is the densest with at least this coverage (default 0.8)")
     p.add_argument("--no-tree", action="store_true", help="skip the classification tree (scikit-learn)")
+    p.add_argument("--force", action="store_true", help="replace an earlier discovery in --out asked otherwise")
 
     p = sub.add_parser("optimize", help="many-objective search (NSGA-II) over settings: Pareto set, scenario files, "
                                         "figure, report; resumable")
@@ -289,7 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("casestudy", help="one year of each case-study lab, side by side")
     p.add_argument("--seed", type=_seed, default=1)
     p.add_argument("--years", type=_years, default=1.0)
-    p.add_argument("--out", type=Path, default=Path("results"))
+    p.add_argument("--out", type=Path, default=Path("results/casestudy"),
+                   help="output folder, new or an earlier case study's (default results/casestudy)")
+    p.add_argument("--force", action="store_true", help="replace an earlier case study in --out asked otherwise")
     return parser
 
 
@@ -318,35 +325,59 @@ def require_extra(module: str, extra: str, what: str) -> None:
                           f"pip install 'labsim[{extra}]' (make run and make test install it)")
 
 
-OUT_KINDS = {"run": ("run",), "casestudy": (), "compare": ("comparison",), "map": ("map",),
-             "sensitivity": ("sensitivity",), "calibrate": ("calibration",), "optimize": ("optimization",),
-             "discover": ()}
+def _command_line(args) -> str:
+    """The command as typed (for labsim.json: what wrote the folder)."""
+    import shlex
+
+    return shlex.join(["labsim", *getattr(args, "argv", [])])
 
 
-def _check_out(args, out: Path | None = None) -> None:
-    """Refuse an --out folder that holds another kind of labsim results (batch has its own, stricter check)."""
-    out = out or getattr(args, "out", None)
-    allowed = OUT_KINDS.get(args.command)
-    if out is None or allowed is None or not out.is_dir() or not any(p for p in out.iterdir()
-                                                                       if not p.name.startswith(".")):
-        return
-    from sim.report import kind_of  # pandas: only when there is a folder to look into
+def _claim(args, kind, out: Path, request=None, forceable: bool = True) -> None:
+    """The one output-folder policy (sim.io.claim_out), before anything is written: new, or labsim's of this kind."""
+    from sim.io import claim_out
 
-    try:
-        kind = kind_of(out)
-    except LabsimError:
-        return  # a folder of other files: results are added beside them
-    if kind not in allowed:
-        raise LabsimError(f"--out {out}: holds labsim {kind} results; choose another folder for this {args.command}")
+    claim_out(out, kind, request, force=getattr(args, "force", False), command=_command_line(args),
+              forceable=forceable)
+
+
+def _marker(args, kind, request=None, changes: dict | None = None) -> bytes:
+    """The folder's labsim.json: its kind, the command line, the --set changes and the request's fingerprint."""
+    from sim.io import marker_bytes
+
+    return marker_bytes(kind, request, _command_line(args), changes)
+
+
+def _resolved_files(args, refs, folder: Path, kind, changes: dict | None = None, request=None) -> None:
+    """Write what ran into a staging folder: labsim.json and each scenario resolved (scenarios/<slug>.toml)."""
+    from sim.io import MARKER, atomic_write, slug
+    from sim.scenario import load_scenario, scenario_toml
+
+    for ref in refs:
+        scenario = load_scenario(ref)
+        note = f"{scenario.name}, resolved (every key) as it ran, by: {_command_line(args)}"
+        atomic_write(folder / "scenarios" / f"{slug(scenario.name)}.toml", scenario_toml(scenario, note).encode())
+    atomic_write(folder / MARKER, _marker(args, kind, request, changes))
+
+
+def _run_folder(name: str, settings: dict) -> Path:
+    """`run`'s default folder: results/<name>, or, with --set, a folder of its own named by the changes."""
+    from sim.io import request_hash, slug
+
+    base = slug(name)
+    if not settings:
+        return Path("results") / base
+    words = slug(base + "_" + "_".join(f"{k}-{v}" for k, v in settings.items()), limit=200)
+    return Path("results") / (words if len(words) <= 64 else f"{base[:40]}_set-{request_hash(settings)[:8]}")
 
 
 def cmd_run(args) -> int:
     """Labsim run: one scenario, one seed; the cost is checked and the folder locked before the run."""
     from sim.cost import check_run
-    from sim.io import locked, slug
+    from sim.io import locked
+    from sim.kinds import OutputKind
     from sim.output import write_result
     from sim.run import check_run_args, run
-    from sim.scenario import load_scenario, parse_settings
+    from sim.scenario import load_scenario, parse_settings, resolved
 
     settings = parse_settings(args.set)
     scenario = load_scenario(args.scenario)
@@ -363,30 +394,46 @@ def cmd_run(args) -> int:
         states.check_replications(args.replication + 1, "--replication")
         states.check_scenario(scenario.settings, scenario.path or scenario.name)
         state = states.state(args.replication)
-    out = args.out or Path("results") / slug(scenario.name)  # a name is a label, never a path
-    _check_out(args, out)
+    out = args.out or _run_folder(scenario.name, settings)  # a name is a label, never a path
+    request = {"scenario": resolved(scenario), "seed": args.seed, "years": args.years,
+               "from": [str(args.states.resolve()), args.replication] if args.states is not None else None}
+    _claim(args, OutputKind.RUN, out, request)
     t0 = time.perf_counter()
     with locked(out):
         result = run(scenario, seed=args.seed, years=args.years, allow_large=True, state=state)
-        written = write_result(result, out, figures=not args.no_figures)
+        result.summary["set"] = settings
+        written = write_result(result, out, figures=not args.no_figures, replace=args.force,
+                               extra=_what_ran(args, request, scenario, settings))
     print(_table({scenario.name: result.summary}))
     print(f"\n{len(written)} files written to {out}/ in {time.perf_counter() - t0:.1f} s")
     return 0
 
 
+def _what_ran(args, request, scenario, settings: dict | None = None, kind: str = "run") -> dict[str, bytes]:
+    """A result folder's labsim.json and scenario.toml (the resolved scenario, --set changes included)."""
+    from sim.io import MARKER
+    from sim.scenario import scenario_toml
+
+    note = f"{scenario.name}, resolved (every key) as it ran, by: {_command_line(args)}"
+    return {MARKER: _marker(args, kind, request, settings), "scenario.toml": scenario_toml(scenario, note).encode()}
+
+
 def cmd_warmup(args) -> int:
     """Labsim warmup: each seed's warm-up once, its mature lab saved (sim.state) for policies from now on."""
     from sim.batch.warmup import warm_up
+    from sim.kinds import OutputKind
     from sim.scenario import load_scenario, parse_settings
 
     settings = parse_settings(args.set)
     scenario = load_scenario(args.scenario)
     if settings:
         scenario = scenario.with_settings(**settings)
+    _claim(args, OutputKind.STATES, args.out)  # and warm_up's own check: a states folder is replaced only with --force
     t0 = time.perf_counter()
     with _Bar("warm-ups", args.seeds, quiet=args.quiet) as bar:
         manifest = warm_up(scenario, args.seeds, args.out, root_seed=args.seed, workers=args.workers,
-                           force=args.force, progress=lambda failed: bar.advance(), allow_large=args.allow_large)
+                           force=args.force, progress=lambda failed: bar.advance(), allow_large=args.allow_large,
+                           extra=_what_ran(args, None, scenario, settings, OutputKind.STATES))
     years = manifest["warmup_years"]
     print(f"{len(manifest['seeds'])} mature labs of {scenario.name} ({years:g} years of warm-up each) saved in "
           f"{args.out}/ in {time.perf_counter() - t0:.1f} s; apply policies from now on with --from {args.out}")
@@ -396,19 +443,25 @@ def cmd_warmup(args) -> int:
 def cmd_casestudy(args) -> int:
     """Labsim casestudy: the open and the closed lab of the case study."""
     from sim import plots
-    from sim.io import locked, slug, staged
+    from sim.io import MARKER, atomic_write, locked, slug, staged
+    from sim.kinds import OutputKind
     from sim.output import write_result
     from sim.run import run
-    from sim.scenario import load_scenario
+    from sim.scenario import load_scenario, resolved
 
     scenarios = [load_scenario(name) for name in CASE_STUDY]
+    requests = {sc.name: {"scenario": resolved(sc), "seed": args.seed, "years": args.years, "from": None}
+                for sc in scenarios}
+    _claim(args, OutputKind.CASESTUDY, args.out, list(requests.values()))
     summaries = {}
-    with locked(args.out), staged(args.out) as tmp:
+    with locked(args.out), staged(args.out, replace=args.force) as tmp:
         for sc in scenarios:
             result = run(sc, seed=args.seed, years=args.years)
-            write_result(result, tmp / slug(sc.name))
+            result.summary["set"] = {}
+            write_result(result, tmp / slug(sc.name), extra=_what_ran(args, requests[sc.name], sc))
             summaries[sc.name] = result.summary
         plots.save(plots.funnel_figure(summaries), tmp / "funnels.png")
+        atomic_write(tmp / MARKER, _marker(args, OutputKind.CASESTUDY, list(requests.values())))
     print(_table(summaries))
     print(f"\nresults under {args.out}/: " + ", ".join(f"{slug(s.name)}/" for s in scenarios) + ", funnels.png")
     return 0
@@ -579,14 +632,17 @@ def cmd_batch(args) -> int:
     """Run what an experiment still needs, then print the counts; exit 1 if a run failed or is missing."""
     from sim.batch.experiment import load_experiment
     from sim.batch.runner import run_batch
+    from sim.kinds import OutputKind
 
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
     exp = load_experiment(args.experiment)
     if args.states is not None:
         exp.from_states(args.states)
+    _claim(args, OutputKind.BATCH, args.out)  # and the batch's own check: this experiment's, or --force
     counts = run_batch(exp, args.out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                       quiet=args.quiet, force=args.force, allow_large=args.allow_large)
+                       quiet=args.quiet, force=args.force, allow_large=args.allow_large,
+                       what_ran=lambda folder: _resolved_files(args, exp.scenario_objects(), folder, OutputKind.BATCH))
     print(f"{exp.name}: {counts['total']} runs, {counts['done']} done, {counts['failed']} failed, "
           f"{counts['missing']} missing ({counts['skipped']} already done before) in {counts['seconds']} s "
           f"-> {args.out}/")
@@ -610,12 +666,15 @@ def cmd_summarize(args) -> int:
 
 def cmd_compare(args) -> int:
     """Compare scenarios with common random numbers; write the table, CSV and figures, all at the end."""
+    import json
+
     from sim import plots
     from sim.analysis.compare import check_compare_args, format_table, run_comparison
     from sim.batch.executors import Pool, default_workers
     from sim.batch.experiment import replication_seeds
     from sim.batch.store import Store
-    from sim.io import locked, staged
+    from sim.io import atomic_write, locked, staged
+    from sim.kinds import OutputKind
     from sim.scenario import parse_settings
 
     check_compare_args(args.scenarios, args.reps)
@@ -623,6 +682,7 @@ def cmd_compare(args) -> int:
     if args.fork and args.states is not None:
         raise LabsimError("--fork and --from: give one (--from uses saved labs; --fork warms the first scenario up)")
     settings = parse_settings(args.set)
+    _claim(args, OutputKind.COMPARISON, args.out)  # the comparison's batch checks that it is this comparison's
     with locked(args.out), staged(args.out) as tmp:
         refs = _with_settings(args.scenarios, settings, args.out / "scenarios") if settings else args.scenarios
         states = args.states
@@ -633,6 +693,8 @@ def cmd_compare(args) -> int:
                                root_seed=args.seed, quiet=args.quiet, force=args.force,
                                allow_large=args.allow_large, dest=tmp, states=states, focus=focus)
         print(format_table(table, focus=focus))
+        meta = json.loads((tmp / "comparison.json").read_text())
+        atomic_write(tmp / "comparison.json", json.dumps(meta | {"set": settings}, indent=2).encode())  # what ran
         store = Store(args.out / "batch")
         runs = store.runs()
         scenario_of = dict(zip(runs["run_id"], runs["scenario"], strict=True))
@@ -653,6 +715,7 @@ def cmd_compare(args) -> int:
         jobs = [(str(ref), seed, args.years, states and str(states), str(tmp), caption) for ref in refs]
         with Pool(min(len(jobs), args.workers or default_workers())) as pool:  # one replication again per scenario
             list(pool.executor.map(network_pictures, jobs))
+        _resolved_files(args, [] if settings else refs, tmp, OutputKind.COMPARISON, settings)
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0
 
@@ -699,22 +762,19 @@ def _fork_states(base: str, reps: int, root_seed: int, folder: Path, workers, qu
 def _with_settings(refs: list[str], settings: dict, folder: Path) -> list[str]:
     """Scenario files that extend each compared scenario with the --set keys, kept in --out/scenarios/.
 
-    The comparison's batch then runs (and resumes, and reports) them as files,
-    and the folder says what was changed.
+    Each file is the scenario resolved (every key, the changes applied), so the
+    comparison's batch runs (and resumes, and reports) them as files, and the
+    folder says what ran.
     """
-    import tomli_w
-
     from sim.io import atomic_write, slug
-    from sim.scenario import is_path_like, load_scenario, resolve
+    from sim.scenario import load_scenario, scenario_toml
 
+    changed = [load_scenario(ref).with_settings(**settings) for ref in refs]  # every problem before anything is written
     out = []
-    for ref in refs:
-        scenario = load_scenario(ref).with_settings(**settings)  # every problem before anything is written
-        base = str(resolve(ref).resolve()) if is_path_like(ref) else ref
+    for ref, scenario in zip(refs, changed, strict=True):
         path = folder / f"{slug(scenario.name)}.toml"
-        text = f"# {ref} with labsim compare --set\n" + tomli_w.dumps({"extends": base, **settings})
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, text.encode())
+        note = f"{ref} with labsim compare --set {' '.join(f'{k}={v}' for k, v in settings.items())}, resolved"
+        atomic_write(path, scenario_toml(scenario, note).encode())
         out.append(str(path))
     return out
 
@@ -722,9 +782,12 @@ def _with_settings(refs: list[str], settings: dict, folder: Path) -> list[str]:
 def cmd_map(args) -> int:
     """Sweep the map and draw it."""
     from sim import plots
-    from sim.analysis.lab_map import OUTCOMES, preset_positions, run_map
+    from sim.analysis.lab_map import CORNERS, OUTCOMES, preset_positions, run_map
     from sim.io import locked, staged
+    from sim.kinds import OutputKind
+    from sim.scenario import preset_names
 
+    _claim(args, OutputKind.MAP, args.out)  # its batches check that they are this map's
     with locked(args.out), staged(args.out) as tmp:
         grid = run_map(args.out, resolution=args.resolution, reps=args.reps, workers=args.workers, years=args.years,
                        root_seed=args.seed, quiet=args.quiet, force=args.force, allow_large=args.allow_large,
@@ -733,6 +796,7 @@ def cmd_map(args) -> int:
 
         own = json.loads((tmp / "map.json").read_text())["preset_results"]
         plots.save(plots.map_figure(grid, OUTCOMES, preset_positions(), own), tmp / "map.png")
+        _resolved_files(args, [*CORNERS.values(), *preset_names()], tmp, OutputKind.MAP)
     print(_grid_table(grid, OUTCOMES))
     print(f"\nmap.csv and map.png in {args.out}/")
     return 0
@@ -743,17 +807,20 @@ def cmd_sensitivity(args) -> int:
     from sim import plots
     from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
     from sim.io import locked, staged
+    from sim.kinds import OutputKind
 
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
     spec = load_spec(args.experiment)
     if args.states is not None:
         spec = dataclasses.replace(spec, states=str(args.states))
+    _claim(args, OutputKind.SENSITIVITY, args.out)  # its batch checks that it is this analysis'
     with locked(args.out), staged(args.out) as tmp:
         indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
                                          scheduler=args.scheduler, quiet=args.quiet, force=args.force,
                                          allow_large=args.allow_large, dest=tmp)
         plots.save(plots.sensitivity_figure(indices, args.method), tmp / "sensitivity.png")
+        _resolved_files(args, [spec.scenario], tmp, OutputKind.SENSITIVITY)
     print(format_table(indices, noise, args.method))
     print(f"\nsensitivity.csv, noise.csv and sensitivity.png in {args.out}/")
     return 0
@@ -776,6 +843,8 @@ def cmd_calibrate(args) -> int:
     from sim.analysis.calibrate import build_spec, calibrate, check_cost, failed_runs, scenario_file, unreached
     from sim.batch.executors import default_workers
     from sim.io import atomic_write, csv_bytes, locked, staged
+    from sim.kinds import OutputKind
+    from sim.scenario import load_scenario, resolved
 
     _split_from(args)
     if args.method == "abc":
@@ -786,16 +855,20 @@ def cmd_calibrate(args) -> int:
     spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps, args.budget, args.seed,
                       states=args.states)
     check_cost(spec, allow_large=args.allow_large)
-    if args.out.exists() and not args.out.is_dir():
-        raise LabsimError(f"--out {args.out}: exists and is not a folder")
+    scenario = load_scenario(spec.scenario)
+    request = {"method": "point", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
+               "reps": spec.reps, "budget": spec.budget, "seed": spec.root_seed, "from": args.states}
+    _claim(args, OutputKind.CALIBRATION, args.out, request)
     t0 = time.perf_counter()
     evaluations = spec.budget + 1  # the screen and the search, then the check on fresh seeds
-    with locked(args.out), staged(args.out) as tmp, _Bar("calibrate: evaluations", evaluations, args.quiet,
+    with locked(args.out), staged(args.out, replace=args.force) as tmp, _Bar("calibrate: evaluations", evaluations, args.quiet,
                                                          poll=lambda: len(spec.history)):
         fitted, table = calibrate(spec, workers=args.workers or default_workers())
         atomic_write(tmp / "calibrated.toml", scenario_file(spec, fitted, table, args.out).encode())
         atomic_write(tmp / "fit.csv", csv_bytes(table))
         atomic_write(tmp / "history.csv", csv_bytes(pd.DataFrame(spec.history)))
+        for name, data in _what_ran(args, request, scenario, kind=OutputKind.CALIBRATION).items():
+            atomic_write(tmp / name, data)
     print("fitted: " + ", ".join(f"{k} = {v:g}" for k, v in fitted.items()))
     failed = failed_runs(spec, table)
     shown = table if failed else table.drop(columns=["runs", "failed_runs"])
@@ -810,8 +883,10 @@ def cmd_calibrate(args) -> int:
 def cmd_optimize(args) -> int:
     """Search settings (NSGA-II on labsim's batches); write the Pareto set, its scenario files, figure and report."""
     from sim.analysis import optimize as opt
-    from sim.io import locked, staged
+    from sim.io import atomic_write, locked, staged
+    from sim.kinds import OutputKind
     from sim.report import build
+    from sim.scenario import load_scenario
 
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
@@ -819,8 +894,7 @@ def cmd_optimize(args) -> int:
     if args.states is not None:
         spec = dataclasses.replace(spec, states=str(args.states.resolve()))
     base = opt.check_scenario(spec, args.scenario, allow_large=args.allow_large)  # all before anything is written
-    if args.out.exists() and not args.out.is_dir():
-        raise LabsimError(f"--out {args.out}: exists and is not a folder")
+    _claim(args, OutputKind.OPTIMIZATION, args.out, forceable=False)
     opt.open_study(spec, base, args.out, create=False)  # refuses a folder that holds another search
     t0 = time.perf_counter()
     say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
@@ -830,6 +904,8 @@ def cmd_optimize(args) -> int:
         presets = opt.presets_table(spec, args.scenario, base, ev)
         with staged(args.out) as tmp:
             found = opt.write_outputs(spec, args.scenario, base, args.out, tmp, presets)
+            for name, data in _what_ran(args, None, load_scenario(args.scenario), kind=OutputKind.OPTIMIZATION).items():
+                atomic_write(tmp / name, data)
         for stale in (args.out / "scenarios").glob("*_pareto_*.toml"):  # from an earlier, smaller front
             if stale.name not in found["files"]:
                 stale.unlink()
@@ -846,15 +922,23 @@ def cmd_optimize(args) -> int:
 def cmd_discover(args) -> int:
     """Scenario discovery: read the batch, check the condition, run PRIM, then write everything at the end."""
     from sim.analysis import discover
-    from sim.io import locked, staged
+    from sim.io import MARKER, atomic_write, locked, read_limited, staged
+    from sim.kinds import OutputKind
 
     x, y, where = discover.load_batch(args.batch, args.where, args.by)  # every input problem before writing
     found = discover.discover(x, y, where, min_coverage=args.min_coverage)
     if not args.no_tree:
         found.tree = discover.tree_view(found)
     out = args.out or args.batch / "discover"
-    with locked(out), staged(out) as tmp:
+    request = {"batch": str(args.batch.resolve()), "where": args.where, "by": args.by,
+               "min_coverage": args.min_coverage, "tree": not args.no_tree}
+    _claim(args, OutputKind.DISCOVERY, out, request)
+    with locked(out), staged(out, replace=args.force) as tmp:
         written = discover.write(found, args.batch, tmp)
+        for toml in sorted((args.batch / "scenarios").glob("*.toml")):  # the batch's scenarios, resolved: what ran
+            if toml.is_file() and not toml.is_symlink():
+                atomic_write(tmp / "scenarios" / toml.name, read_limited(toml, 1_000_000))
+        atomic_write(tmp / MARKER, _marker(args, OutputKind.DISCOVERY, request))
     print(discover.sentence(found))
     print(found.limits.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     print(f"\n{len(written)} files in {out}/: {', '.join(written)}")
@@ -867,8 +951,9 @@ def _calibrate_abc(args) -> int:
     from sim.analysis.calibrate import build_spec
     from sim.batch.executors import default_workers, make_pool
     from sim.cost import check_batch
-    from sim.io import locked, staged
-    from sim.scenario import load_scenario
+    from sim.io import atomic_write, locked, staged
+    from sim.kinds import OutputKind
+    from sim.scenario import load_scenario, resolved
     from sim.schema import PARAM_BY_NAME
 
     years = args.years or 1.0
@@ -880,17 +965,22 @@ def _calibrate_abc(args) -> int:
     top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
     check_batch([load_scenario(spec.scenario).with_settings(**top)], [{}], cap, years, allow_large=args.allow_large,
                 where=f"calibrate --method abc (--budget {cap} simulations)")
-    if args.out.exists() and not args.out.is_dir():
-        raise LabsimError(f"--out {args.out}: exists and is not a folder")
+    scenario = load_scenario(spec.scenario)
+    request = {"method": "abc", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
+               "population": args.population, "generations": args.generations, "budget": cap, "years": years,
+               "seed": args.seed, "from": args.states}
+    _claim(args, OutputKind.ABC, args.out, request)
     workers = args.workers or default_workers()
     integer = tuple(k for k in spec.params if PARAM_BY_NAME[k].kind is int)
     t0, count = time.perf_counter(), [0]
-    with make_pool("local", workers) as pool, locked(args.out), staged(args.out) as tmp, \
+    with make_pool("local", workers) as pool, locked(args.out), staged(args.out, replace=args.force) as tmp, \
             _Bar("calibrate abc: simulations", cap, args.quiet, poll=lambda: count[0]):
         sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool, states=args.states)
         result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
                              integer, progress=lambda n: count.__setitem__(0, n))
         abc.write(result, tmp, str(args.scenario))
+        for name, data in _what_ran(args, request, scenario, kind=OutputKind.ABC).items():
+            atomic_write(tmp / name, data)
     failed = int(result.generations["failed"].sum()) if len(result.generations) else 0
     if failed:
         print(f"warning: {failed} simulations failed; their particles were rejected (generations.csv: failed)",
@@ -1057,7 +1147,7 @@ def main(argv: list[str] | None = None) -> int:
     args = None
     try:
         args = build_parser().parse_args(argv)
-        _check_out(args)
+        args.argv = list(sys.argv[1:] if argv is None else argv)
         with warnings.catch_warnings():  # numeric warnings (nan means of constant outputs) are not for the user
             warnings.simplefilter("ignore", RuntimeWarning)
             return COMMANDS[args.command](args)

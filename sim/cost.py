@@ -31,6 +31,7 @@ SECONDS_PER_PERSON = 12e-6  # creating a person and archiving them
 SECONDS_PER_VISIT = 25e-6  # a visit, its quality, its booking, its ties (metrics included)
 SECONDS_PER_TIE = 25e-6  # 7 us to make it (measured), the rest for the graph, its metrics and GraphML
 LARGE = 100  # how much --allow-large raises each limit
+CLIMB = 0.02  # share of newcomers who become regulars for a spell (the case study: 1-2%, with comebacks)
 
 LIMITS = {
     "people": 2_000_000,  # people created over one run (a 100x open lab is 800,000 a year)
@@ -63,6 +64,22 @@ def _g(settings: Any, name: str, default: float = 0.0) -> float:
     return float(value) if isinstance(value, int | float) else default
 
 
+def _fee_share(s: Any) -> float:
+    """The share of would-be visitors a drop-in fee keeps (sim.willingness); 1 if the settings have no fee."""
+    from sim.willingness import fee_acceptance
+
+    try:
+        return fee_acceptance(_g(s, "price_per_visit"), s)
+    except (AttributeError, TypeError, ValueError):  # settings without a willingness to pay: no fee
+        return 1.0
+
+
+def _spell(s: Any, rung: str, ret: float, interval: float, days: float) -> float:
+    """Visits of one spell on a rung (contributor, partner): 1 / (1 - its return chance), at most one per interval."""
+    r = min(0.9999, _g(s, f"return_base_{rung}", ret))
+    return min(1.0 / (1.0 - r), 1.0 + days / max(1.0, _g(s, f"interval_{rung}_days", interval)))
+
+
 def estimate(settings: Any, years: float) -> Cost:
     """Order-of-magnitude cost of one run of `years` years with these settings."""
     s = settings
@@ -71,8 +88,15 @@ def estimate(settings: Any, years: float) -> Cost:
     open_share = min(max(_g(s, "open_days_per_week", 7.0), 0.0), 7.0) / 7.0
     open_days = days * open_share
     booking = 1.0 if getattr(s, "access", "open") == "open" else math.exp(-_g(s, "booking_effort"))
-    draw = booking  # a drop-in fee only lowers the cost
-    aware = 0.5  # about half of the people made aware come (the rest forget): awareness_uptake vs its half-life
+    draw = booking * _fee_share(s)  # the share a drop-in fee keeps (a wtp lognormal): a free lab keeps everyone
+    # People made aware come with awareness_uptake a day (on open days) or forget (awareness_half_life_days):
+    # a share up/(up + forget) comes in the long run, less in a short run (about half in the presets' years).
+    uptake = _g(s, "awareness_uptake", 0.005) * open_share
+    rate = uptake + math.log(2) / max(1.0, _g(s, "awareness_half_life_days", 120.0))
+    kept = uptake / rate if rate > 0 else 0.0
+    span = rate * max(days, 1.0)
+    aware = kept * (1.0 - (1.0 - math.exp(-span)) / span)  # of those made aware over the run, evenly
+    aware_at_start = kept * (1.0 - math.exp(-span))  # of those aware when it starts
     sources = {  # newcomers over the run, by what brings them
         ("host_footfall_per_day", "discovery_rate"): _g(s, "host_footfall_per_day") * _g(s, "discovery_rate")
         * draw * open_days,
@@ -87,29 +111,48 @@ def estimate(settings: Any, years: float) -> Cost:
         ("doc_reach_per_year",): _g(s, "doc_reach_per_year") * _g(s, "open_documentation") * aware * draw * years,
         ("blog_new_authors_per_year", "blog_reach_per_article"): _g(s, "blog_new_authors_per_year")
         * _g(s, "blog_articles_per_author_year") * _g(s, "blog_reach_per_article") * aware * draw * years,
-        ("initial_awareness",): _g(s, "initial_awareness") * aware * draw,
+        ("initial_awareness",): _g(s, "initial_awareness") * aware_at_start * draw,
     }
     standing_keys = ("mediators", "partner_organisations", "organisation_pool", "client_pool", "engineer_providers",
                      "initial_contributors", "initial_partners", "initial_dormant", "initial_former_regulars")
     standing = {k: _g(s, k) for k in standing_keys}
     newcomers = sum(sources.values())
-    regulars = sum(standing.values()) - _g(s, "initial_dormant") + min(newcomers, 1e9) * 0.02
 
     # Visits: a newcomer comes back with a chance near return_base_visitor (plus quality, engagement and a keen
-    # propensity), at most once per interval_visitor_days; regulars come every interval_*_days.
-    ret = min(0.999, _g(s, "return_base_visitor") + 0.5 * _g(s, "return_quality_effect")
-              + _g(s, "return_engagement_effect") + 0.1 * _g(s, "propensity_sigma"))
+    # propensity), at most once per interval_visitor_days.
+    ret = min(0.999, _g(s, "return_base_visitor") + 0.25 * _g(s, "return_quality_effect")
+              + _g(s, "return_engagement_effect") + 0.05 * _g(s, "propensity_sigma"))
     per_newcomer = min(1.0 / (1.0 - ret), 1.0 + days / max(1.0, _g(s, "interval_visitor_days", 14.0)))
-    per_regular = days / max(1.0, min(_g(s, "interval_partner_days", 4.0), _g(s, "interval_contributor_days", 7.0)))
-    visits = newcomers * per_newcomer + regulars * per_regular
-    # the dormant at the start come back over the weeks (reactivation_rate a week), each for a spell of visits
-    weeks = days / 7.0
-    comebacks = _g(s, "initial_dormant") * min(1.0, _g(s, "reactivation_rate") * weeks)
-    visits += comebacks * per_newcomer
+    # Regulars: the contributors and partners at the start and the newcomers who climb (about CLIMB of them),
+    # each for a spell: a regular comes back with return_base_contributor (partner) after each visit, one
+    # visit per interval, so a spell is 1 / (1 - r) visits (40 at 0.975) unless the run ends first. The staff,
+    # partner organisations, clients and engineers are people (counted below) but not visitors.
+    spell_c = _spell(s, "contributor", 0.975, 7.0, days)
+    spell_p = _spell(s, "partner", 0.985, 5.0, days)
+    per_arrival = per_newcomer + CLIMB * _spell(s, "contributor", 0.975, 7.0, days / 2)  # climbing takes a while
+    # and those who stop come back now and then for another spell (sim.dormancy: a pull that fades)
+    fade = max(1.0, _g(s, "reactivation_fade_days", 120.0))
+    per_arrival *= 2.0 - math.exp(-_g(s, "reactivation_rate") * fade / 7.0 * (1.0 - math.exp(-days / (2 * fade))))
+    # the dormant and former regulars at the start (who stopped over the past year) come back over the weeks:
+    # reactivation_rate a week, fading e-fold every reactivation_fade_days since they stopped
+    away = max(1.0, min(DAYS_PER_YEAR, _g(s, "forget_after_days", 365.0)))
+    faded = fade / away * (1.0 - math.exp(-away / fade))  # the mean pull left at the start
+    pull = _g(s, "reactivation_rate") * faded * fade / 7.0 * (1.0 - math.exp(-days / fade))
+    comebacks = (_g(s, "initial_dormant") + _g(s, "initial_former_regulars")) * (1.0 - math.exp(-pull))
+    if getattr(s, "access", "open") != "open":  # the booking deters one who came once or twice (sim.ladder)
+        comebacks *= math.exp(-_g(s, "booking_effort") / 4.0)
+    visits = (newcomers * per_arrival + _g(s, "initial_contributors") * spell_c + _g(s, "initial_partners") * spell_p
+              + comebacks * per_newcomer)
     # word of mouth: people told after good visits (about half of them), of whom about half come
     word_of_mouth = visits * 0.5 * _g(s, "word_of_mouth_per_good_visit") * aware * draw
     sources[("word_of_mouth_per_good_visit",)] = word_of_mouth
-    visits += word_of_mouth * per_newcomer
+    visits += word_of_mouth * per_arrival
+    if getattr(s, "access", "open") != "open":  # by appointment, the slots cap the visits (workshops aside)
+        slots = open_days * _g(s, "appointment_slots_per_day", 3.0) * _g(s, "slot_size", 4.0)
+        visits = min(visits, slots + years * _g(s, "workshops_per_year") * _g(s, "workshop_size", 10.0))
+    # regulars present at once (for the ties of peer help)
+    stay = min(1.0, spell_c * max(1.0, _g(s, "interval_contributor_days", 7.0)) / max(days, 1.0))
+    regulars = _g(s, "initial_contributors") + _g(s, "initial_partners") + CLIMB * (newcomers + word_of_mouth) * stay
     people = newcomers + word_of_mouth + sum(standing.values())
 
     present = visits / max(1.0, open_days)  # people present on an open day

@@ -92,6 +92,128 @@ def check_out(out: Path, what: str = "--out") -> None:
             raise LabsimError(f"{what} {out}: is {words}; give each result a folder of its own, e.g. results/my_run")
 
 
+MARKER = "labsim.json"  # in every output folder: what wrote it (kind, command, --set changes, the request's hash)
+MAX_MARKER_BYTES = 1_000_000
+# folders of labsim outputs written before labsim.json existed, told by the files they hold
+_LEGACY = (("pareto.csv", "optimization"), ("study.db", "optimization"), ("comparison.csv", "comparison"),
+           ("map.csv", "map"), ("sensitivity.csv", "sensitivity"), ("calibrated.toml", "calibration"),
+           ("posterior.csv", "abc"), ("box.csv", "discovery"), ("summary.json", "run"))
+
+
+def request_hash(request: Any) -> str:
+    """A short, stable fingerprint of what a command was asked (its resolved scenarios and options)."""
+    import hashlib
+
+    text = json.dumps(request, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _ours(entry: Path) -> bool:
+    """A hidden name labsim makes itself (a temporary file, a staging folder): not the user's."""
+    return entry.name.startswith(".") and (entry.name.endswith(TMP_SUFFIX) or STAGING in entry.name)
+
+
+def folder_kind(out: Path) -> tuple[str | None, dict | None]:
+    """What an existing folder holds: (kind, marker) for a labsim folder, ("", None) for one of other files.
+
+    (None, None) for a folder that is new or empty. A folder without `labsim.json` is labsim's
+    only if it holds what an earlier labsim wrote (a batch's or states' manifest, a run's summary.json...).
+    """
+    out = Path(out)
+    if not out.is_dir() or all(_ours(e) for e in out.iterdir()):
+        return None, None
+    marker = out / MARKER
+    if marker.is_file() and not marker.is_symlink():
+        try:
+            data = json.loads(read_limited(marker, MAX_MARKER_BYTES))
+        except (LabsimError, ValueError, RecursionError, UnicodeDecodeError):
+            data = None
+        if isinstance(data, dict) and data.get("labsim") == "output folder" and isinstance(data.get("kind"), str):
+            return data["kind"], data
+    manifest = out / "manifest.json"
+    if manifest.is_file() and not manifest.is_symlink():
+        try:
+            data = json.loads(read_limited(manifest, MAX_MARKER_BYTES))
+        except (LabsimError, ValueError, RecursionError, UnicodeDecodeError):
+            data = None
+        if isinstance(data, dict) and data.get("kind") == "states":
+            return "states", None
+        if isinstance(data, dict) and "experiment_hash" in data:
+            return "batch", None
+    for name, kind in _LEGACY:
+        if (out / name).is_file() and not (out / name).is_symlink():
+            return kind, None
+    if (out / "batch" / "manifest.json").is_file():  # a comparison, map or sensitivity killed before its tables
+        return "batch-of-a-tool", None
+    return "", None
+
+
+def claim_out(out: Path, kind: str, request: Any = None, force: bool = False, command: str = "",
+              forceable: bool = True, what: str = "--out") -> None:
+    """The one output-folder policy: a new folder, or a labsim folder of the same kind; refuse anything else.
+
+    Checked before anything is written. A folder of someone else's files is refused
+    (never cleaned), `--force` or not; a labsim folder of another kind is refused. In a
+    folder of the same kind, a command that passes its `request` may write again only
+    when the request is the same (the same results again) or with `force`; with
+    `request=None` the command checks the folder's identity itself (a batch's
+    experiment, a search's study) and resumes.
+    """
+    out = Path(out)
+    check_out(out, what)
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise LabsimError(f"{what} {out}: exists and is not a folder" if not out.is_symlink() else
+                          f"{what} {out}: a symbolic link; labsim neither writes nor deletes through links: "
+                          "give the folder itself")
+    found, marker = folder_kind(out)
+    if found is None:
+        return
+    if found == "":
+        raise LabsimError(f"{what} {out}: holds files labsim did not write (no {MARKER}); labsim writes only into a "
+                          "new folder or a labsim folder of the same kind, and never cleans up other files: choose "
+                          "another folder")
+    tools = ("comparison", "map", "sensitivity")
+    if found != kind and not (found == "batch-of-a-tool" and kind in tools):
+        shown = "an unfinished comparison, map or sensitivity" if found == "batch-of-a-tool" else f"labsim {found}"
+        raise LabsimError(f"{what} {out}: holds {shown} results; choose another folder for this {kind}")
+    links = sorted(e.name for e in out.iterdir() if e.is_symlink())
+    if links:  # labsim never makes links: one here would have labsim write or delete elsewhere
+        raise LabsimError(f"{what} {out / links[0]}: a symbolic link where labsim writes; labsim neither writes nor "
+                          "deletes through links: remove it or choose another folder")
+    if request is None or force:
+        return
+    if marker is not None and marker.get("request") == request_hash(request):
+        return
+    earlier = (f"the results of `{marker.get('command')}`" if marker and marker.get("command") else
+               f"earlier {kind} results" + ("" if marker else f" (written before {MARKER} said what ran)"))
+    fix = "add --force to replace them, or choose another folder" if forceable else "choose another folder"
+    raise LabsimError(f"{what} {out}: holds {earlier[:200]}, asked otherwise; labsim does not overwrite an earlier "
+                      f"result: {fix}")
+
+
+def marker_bytes(kind: str, request: Any = None, command: str = "", changes: dict | None = None) -> bytes:
+    """The `labsim.json` of an output folder: its kind, the command line, the --set changes, the request's hash."""
+    from sim.version import __version__
+
+    data = {"labsim": "output folder", "kind": str(kind), "command": command, "set": changes or {},
+            "request": None if request is None else request_hash(request), "labsim_version": __version__}
+    return (json.dumps(data, indent=2, default=str) + "\n").encode()
+
+
+def replace_stale(tmp: Path, out: Path) -> None:
+    """With --force: remove what an earlier result left in `out` that this one does not write (never a link's target)."""
+    if not out.is_dir():
+        return
+    keep = {e.name for e in tmp.iterdir()}
+    for entry in out.iterdir():
+        if entry.name in keep or _ours(entry):
+            continue
+        if entry.is_symlink() or not entry.is_dir():
+            entry.unlink()
+        else:
+            shutil.rmtree(entry)
+
+
 @contextlib.contextmanager
 def locked(out: Path, what: str = "--out") -> Iterator[Path]:
     """Hold an advisory lock (flock) on the folder while a command writes into it.
@@ -120,6 +242,8 @@ def locked(out: Path, what: str = "--out") -> Iterator[Path]:
     except BaseException:
         if created:
             with contextlib.suppress(OSError):
+                if [e.name for e in out.iterdir()] == [MARKER]:
+                    (out / MARKER).unlink()  # written when the folder was claimed: nothing else was
                 out.rmdir()  # only if still empty: nothing was written
         raise
     finally:
@@ -133,20 +257,33 @@ def held_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    # Not a signal mask: a signal sent to the process reaches whichever thread does not block it (numpy's
+    # BLAS threads, say) and Python then runs its handler in the main thread anyway. The handlers are swapped
+    # for one that notes the signal, and the first one noted is handed to the usual handler at the end.
+    caught: list[int] = []
+    old = {s: signal.signal(s, lambda signum, _frame: caught.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if caught:
+            handler = old[caught[0]]
+            if callable(handler):
+                handler(caught[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(caught[0])
 
 
 @contextlib.contextmanager
-def staged(out: Path) -> Iterator[Path]:
+def staged(out: Path, replace: bool = False) -> Iterator[Path]:
     """Yield a staging folder beside `out`; when the block ends well, move its contents into `out`.
 
     If the block raises (an error, Ctrl-C, SIGTERM), the staging folder is
     removed and `out` is left as it was. The move runs with signals held, so it
-    is not interrupted half-way.
+    is not interrupted half-way. With `replace` (a command's --force on a folder
+    of its own kind), what the earlier result held and this one does not write is
+    removed, so the folder holds one result, never two mixed.
     """
     out = Path(out)
     tmp = out.parent / f".{out.name}{STAGING}{os.getpid()}"
@@ -155,6 +292,11 @@ def staged(out: Path) -> Iterator[Path]:
         tmp.mkdir(parents=True)
         yield tmp
         with held_signals():
+            if replace:
+                links = _links_in_the_way(tmp, out)
+                if links:
+                    commit(tmp, out)  # refuses, naming the link, before anything is removed
+                replace_stale(tmp, out)
             commit(tmp, out)
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror or str(exc), str(exc.filename or out)) from None

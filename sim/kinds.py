@@ -133,3 +133,23 @@ class PartnershipStatus(IntEnum):
     PROSPECT = 0
     PENDING = 1  # the administrative procedure is under way
     ACTIVE = 2
+
+
+class OutputKind(StrEnum):
+    """What an output folder holds, as recorded in its `labsim.json` (sim.io.claim_out).
+
+    A command writes only into a new folder or one of its own kind, so that the
+    results of one tool never mix with another's, nor with a user's own files.
+    """
+
+    RUN = "run"
+    CASESTUDY = "casestudy"
+    COMPARISON = "comparison"
+    MAP = "map"
+    BATCH = "batch"
+    SENSITIVITY = "sensitivity"
+    CALIBRATION = "calibration"
+    ABC = "abc"
+    OPTIMIZATION = "optimization"
+    DISCOVERY = "discovery"
+    STATES = "states"

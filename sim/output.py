@@ -19,11 +19,14 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-def write_result(result: RunResult, out: str | Path, figures: bool = True) -> list[Path]:
+def write_result(result: RunResult, out: str | Path, figures: bool = True, extra: dict[str, bytes] | None = None,
+                 replace: bool = False) -> list[Path]:
     """Write summary.json, timeseries.csv, network.graphml, people.csv and the figures into out, all or none.
 
     The files are written into a staging folder beside `out` and moved in at
     the end, so an error or a signal while writing leaves `out` as it was.
+    `extra` files (the command's labsim.json and scenario.toml: what ran) are
+    written with them; `replace` (--force) removes what an earlier run left.
     """
     import networkx as nx
 
@@ -38,7 +41,8 @@ def write_result(result: RunResult, out: str | Path, figures: bool = True) -> li
     }
     if result.people is not None:
         files["people.csv"] = csv_bytes(result.people, lineterminator="\n")
-    with staged(out) as tmp:
+    files |= extra or {}
+    with staged(out, replace=replace) as tmp:
         for name, data in files.items():
             atomic_write(tmp / name, data)
         if figures:

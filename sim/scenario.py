@@ -76,6 +76,30 @@ class Scenario:
             raise LabsimError(late)
 
 
+def resolved(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as one self-contained file's data: every key (no `extends`), its interventions, its map place.
+
+    What ran, as data: `scenario_toml` writes it, and `load_scenario` of that file
+    gives the same settings and interventions back.
+    """
+    data: dict[str, Any] = {"name": scenario.name}
+    if scenario.description:
+        data["description"] = scenario.description
+    data |= {k: float(v) for k, v in scenario.stated_map.items()}
+    data |= dataclasses.asdict(scenario.settings)
+    if scenario.interventions:
+        data["interventions"] = [{"at": iv.at, **iv.changes} for iv in scenario.interventions]
+    return data
+
+
+def scenario_toml(scenario: Scenario, comment: str = "") -> str:
+    """The resolved scenario as a TOML file (written by tomli-w, never by string formatting); `labsim run` takes it."""
+    import tomli_w
+
+    head = "".join(f"# {''.join(c for c in line if c.isprintable())}\n" for line in comment.splitlines())
+    return head + tomli_w.dumps(resolved(scenario))
+
+
 def derived_map(settings: Any) -> dict[str, float]:
     """Place settings on the case study's map from the knobs.
 

@@ -52,7 +52,7 @@ from sim.batch.experiment import (
 )
 from sim.errors import LabsimError
 from sim.files import TomlFile, cap, integer, number, read_toml, show, string
-from sim.io import slug
+from sim.io import held_signals, slug
 from sim.scenario import nearest
 
 TOP_KEYS = ("name", "description", "replications", "root_seed", "years", "from", "search")
@@ -389,10 +389,11 @@ def optimize(spec: SearchSpec, scenario: str, out: Path, evaluate: Evaluate, bas
             counts["resumed"] += len(batch)
         else:
             batch = []
-            for _ in range(min(spec.population, spec.budget - done)):
-                trial = study.ask(dists)
-                trial.set_user_attr("generation", gen)
-                batch.append(trial)
+            with held_signals():  # a generation is asked whole: SIGTERM or Ctrl-C waits (a kill -9 here cannot)
+                for _ in range(min(spec.population, spec.budget - done)):
+                    trial = study.ask(dists)
+                    trial.set_user_attr("generation", gen)
+                    batch.append(trial)
         # Settings evaluated before (NSGA-II repeats a parent now and then) give the same numbers on the same
         # seeds: their values are reused, not run again; the evaluation still counts against the budget.
         seen = {_key(t.params): t.user_attrs["values"] for t in trials
@@ -403,7 +404,7 @@ def optimize(spec: SearchSpec, scenario: str, out: Path, evaluate: Evaluate, bas
         if os.environ.get(KILL_HOOK) == tag:
             os.kill(os.getpid(), signal.SIGKILL)
         fresh = {_key(p): {k: [_num(s.get(k)) for s in r] for k in spec.keys} for p, r in zip(points, results, strict=True)}
-        for trial in batch:
+        for trial in batch:  # each trial is told whole: a resume evaluates (from the kept runs) those not told
             values = seen.get(_key(trial.params)) or fresh[_key(trial.params)]
             means = {k: _mean(values.get(k, [])) for k in spec.keys}
             trial.set_user_attr("values", values)

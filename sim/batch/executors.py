@@ -61,6 +61,17 @@ class Pool:
         """Shut the workers down."""
         self.executor.shutdown(wait=True, cancel_futures=True)
 
+    def terminate(self) -> None:
+        """Stop at once (Ctrl-C, SIGTERM): queued runs cancelled, workers killed, no wait for the runs in flight."""
+        procs = dict(getattr(self.executor, "_processes", None) or {})
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for proc in procs.values():
+            with suppress(Exception):
+                proc.kill()
+        for proc in procs.values():
+            with suppress(Exception):
+                proc.join(5)
+
     def __enter__(self) -> Pool:
         return self
 
@@ -108,6 +119,10 @@ class DaskPool(Pool):
     def rebuild(self) -> None:
         """Dask replaces dead workers itself; only the executor wrapper is renewed."""
         self.executor = self._make()
+
+    def terminate(self) -> None:
+        """Dask: closing the client and the cluster stops their work."""
+        self.close()
 
     def close(self) -> None:
         """Close the client, and the LocalCluster if this started one."""

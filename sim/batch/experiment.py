@@ -262,10 +262,11 @@ def parse_experiment(tf: TomlFile) -> Experiment:
     if "grid" in data and "sample" in data:
         problems.append(f"{where}: keys 'grid' and 'sample': give one parameter space, not both")
     points = [{}]
+    bases = max(1, len(head["refs"]))  # counted before a design is built: 100 scenarios x 100,000 points never is
     if "grid" in data:
-        points = _grid(data["grid"], tf, problems)
+        points = _grid(data["grid"], tf, problems, bases)
     elif "sample" in data:
-        points = _sample(data["sample"], tf, problems, seed)
+        points = _sample(data["sample"], tf, problems, seed, bases)
     if "focus" in data:  # the outcomes asked about: the batch's report leads with them
         problems += outcomes.parse_focus(data["focus"], tf.where("focus"))[1]
     if not problems:
@@ -288,7 +289,19 @@ def _param(name: str, where: str, table: str, problems: list[str]):
     return p
 
 
-def _grid(grid: Any, tf: TomlFile, problems: list[str]) -> list[dict[str, Any]]:
+def too_many_points(size: int, bases: int, where: str, what: str) -> str:
+    """The problem of a design whose points over every base scenario exceed MAX_POINTS ('' if it fits).
+
+    Checked on the counts, before the design is built or any point is checked, so that a design
+    of millions of points is refused at once (run ids hold five digits of point).
+    """
+    if size * bases <= MAX_POINTS:
+        return ""
+    times = f"{bases} scenarios x " if bases > 1 else ""
+    return f"{where}: {times}{what} = {size * bases:,} design points; allowed: at most {MAX_POINTS:,}"
+
+
+def _grid(grid: Any, tf: TomlFile, problems: list[str], bases: int = 1) -> list[dict[str, Any]]:
     """The Cartesian product of each key's values (a list, or {from, to, steps}); its size is checked first."""
     where = str(tf.path)
     if not isinstance(grid, dict) or not grid:
@@ -321,15 +334,21 @@ def _grid(grid: Any, tf: TomlFile, problems: list[str]) -> list[dict[str, Any]]:
             problems.append(f"{at}: got {show(spec, 80)}; allowed: a non-empty list of values "
                             "or { from = A, to = B, steps = N }")
     size = math.prod(len(v) for v in axes.values())
-    if size > MAX_POINTS:
-        sizes = " x ".join(str(len(v)) for v in axes.values())
-        problems.append(f"{where}: [grid]: {sizes} = {size:,} design points; allowed: at most {MAX_POINTS:,}")
+    sizes = " x ".join(str(len(v)) for v in axes.values())
+    problem = too_many_points(size, bases, where, f"[grid] {sizes}" if bases > 1 else f"[grid]: {sizes}")
+    if problem:
+        problems.append(problem)
         return [{}]
+    return expand(axes)
+
+
+def expand(axes: dict[str, list]) -> list[dict[str, Any]]:
+    """Every combination of the axes' values (the grid's design points), once its size is known to fit."""
     names = list(axes)
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes.values())]
 
 
-def _sample(sample: Any, tf: TomlFile, problems: list[str], seed: int) -> list[dict[str, Any]]:
+def _sample(sample: Any, tf: TomlFile, problems: list[str], seed: int, bases: int = 1) -> list[dict[str, Any]]:
     """A Latin hypercube or scrambled Sobol sample within the bounds (scipy.stats.qmc)."""
     from scipy.stats import qmc
 
@@ -345,6 +364,8 @@ def _sample(sample: Any, tf: TomlFile, problems: list[str], seed: int) -> list[d
         problems.append(f"{tf.where('method', table='sample')}: got {show(method)}; allowed: one of {', '.join(METHODS)}")
     if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_POINTS:
         problems.append(f"{tf.where('n', table='sample')}: got {show(n)}; allowed: an integer in [2, {MAX_POINTS}]")
+    elif problem := too_many_points(n, bases, where, f"[sample] n = {n}"):
+        problems.append(problem)
     names, lows, highs = parse_bounds(bounds, where, "sample", problems)
     if problems or not names:
         return [{}]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,7 @@ from sim.batch.executors import check_executor, check_workers, default_workers, 
 from sim.batch.experiment import Experiment, RunSpec
 from sim.batch.store import Store, _now
 from sim.cost import check_batch
-from sim.io import locked
+from sim.io import held_signals, locked
 
 FLUSH_SECONDS, FLUSH_ROWS = 2.0, 500
 
@@ -37,8 +38,12 @@ def run_batch(
     force: bool = False,
     chunk_size: int | None = None,
     allow_large: bool = False,
+    what_ran: Callable[[Path], None] | None = None,
 ) -> dict:
-    """Run every run of `exp` not yet done in `out`; return the counts (with 'missing')."""
+    """Run every run of `exp` not yet done in `out`; return the counts (with 'missing').
+
+    `what_ran(out)` writes the command's own record (labsim.json, the resolved scenarios) at the end.
+    """
     workers = default_workers() if workers is None else workers
     check_workers(workers)
     check_executor(executor, scheduler)
@@ -61,8 +66,10 @@ def run_batch(
             try:
                 with _Progress(len(specs), counts["skipped"], quiet) as bar:
                     _drive(pool, todo, store, counts, bar, chunk_size)
-            finally:
-                pool.close()
+            except BaseException:  # Ctrl-C, SIGTERM: the finished runs are on disk; do not wait for those in flight
+                pool.terminate()
+                raise
+            pool.close()
         runs = store.runs()
         ids = {s.run_id for s in specs}
         runs = runs[runs["run_id"].isin(ids)] if len(runs) else runs
@@ -72,6 +79,8 @@ def run_batch(
                      "executor": executor, "workers": workers}
         store.write_manifest(manifest)
         store.finalize()
+        if what_ran is not None:
+            what_ran(out)
     counts["seconds"] = round(time.perf_counter() - t0, 2)
     counts["done"], counts["failed"] = manifest["runs_done"], manifest["runs_failed"]
     counts["missing"] = len(specs) - counts["done"] - counts["failed"]
@@ -89,8 +98,11 @@ def _drive(pool, todo: list[RunSpec], store: Store, counts: Counter, bar, chunk_
         bar.advance(not ok)
         buffer.flush_if_due()
 
-    drive(pool, todo, take, chunk_size)
-    buffer.flush()
+    try:
+        drive(pool, todo, take, chunk_size)
+    finally:  # also when interrupted: the runs that finished are kept, and a resume does not run them again
+        with held_signals():
+            buffer.flush()
 
 
 class _Buffer:

@@ -125,6 +125,9 @@ class Store:
                 part.unlink()
         for name in (MANIFEST, f"{RUNS}.parquet", f"{SERIES}.parquet", "summary.csv", "report.html"):
             (self.out / name).unlink(missing_ok=True)
+        if (self.out / "scenarios").is_dir() and not (self.out / "scenarios").is_symlink():
+            for toml in (self.out / "scenarios").glob("*.toml"):  # the replaced experiment's resolved scenarios
+                toml.unlink()
 
     # -- rows ----------------------------------------------------------------------
     def append(self, rows: list[dict], series: list[pd.DataFrame]) -> None:

@@ -19,7 +19,7 @@ from sim.batch.evaluate import evaluate
 from sim.batch.experiment import RunSpec, replication_seeds
 from sim.cost import check_batch
 from sim.errors import LabsimError
-from sim.io import locked, staged
+from sim.io import atomic_write, locked, staged
 from sim.scenario import Scenario
 from sim.state import KIND, seed_folder, write_manifest
 
@@ -28,7 +28,7 @@ MAX_REPLICATIONS = 10_000
 
 def warm_up(scenario: Scenario, replications: int, out: Path, root_seed: int = 1, workers: int | None = None,
             executor: str = "local", force: bool = False, progress: Callable[[bool], None] | None = None,
-            allow_large: bool = False) -> dict[str, Any]:
+            allow_large: bool = False, extra: dict[str, bytes] | None = None) -> dict[str, Any]:
     """Warm `scenario` up from `replications` seeds (SeedSequence of `root_seed`) and save the labs into `out`.
 
     Returns the manifest. `out` must be new, empty, or a states folder (replaced only with `force`).
@@ -42,7 +42,7 @@ def warm_up(scenario: Scenario, replications: int, out: Path, root_seed: int = 1
     _check_out(out, force)
     check_batch([scenario], [{}], replications, 0.01, allow_large=allow_large, where=scenario.path or scenario.name)
     seeds = replication_seeds(root_seed, replications)
-    with locked(out), staged(out) as tmp:
+    with locked(out), staged(out, replace=force) as tmp:
         jobs = [RunSpec(f"w-r{rep:04d}", scenario, scenario.name, 0, {}, rep, seed, 0.0, network=False,
                         save_state=str(tmp)) for rep, seed in enumerate(seeds)]
         table = evaluate(jobs, workers=workers, executor=executor, progress=progress)
@@ -53,6 +53,8 @@ def warm_up(scenario: Scenario, replications: int, out: Path, root_seed: int = 1
                               f"{first['error']}")
         files = {f"{seed_folder(rep)}/{name}": (tmp / seed_folder(rep) / name).read_bytes()
                  for rep in range(replications) for name in ("state.npz", "state.json")}
+        for name, data in (extra or {}).items():  # labsim.json and scenario.toml: what ran
+            atomic_write(tmp / name, data)
         manifest = write_manifest(tmp, scenario, seeds, root_seed, files)
     return manifest
 

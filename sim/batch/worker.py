@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import traceback
 import warnings
 from pathlib import Path
@@ -17,6 +18,7 @@ from sim.state import LabState, LabStates, seed_folder
 
 CRASH_HOOK = "LABSIM_TEST_CRASH_RUN"  # testing hooks: a run id that kills its worker / raises
 RAISE_HOOK = "LABSIM_TEST_RAISE_RUN"
+HANG_HOOK = "LABSIM_TEST_HANG_RUN"  # a run that never ends (an interrupted batch must not wait for it)
 
 Outcome = tuple[list[dict], pd.DataFrame | None]  # a run's rows (one, or one per measured year) and its weekly series
 _SAVED: dict[tuple[str, int], LabState] = {}  # saved labs this worker has read (the policies of a replication share one)
@@ -26,7 +28,7 @@ SAVED_KEPT = 4
 
 def faults_from_env() -> dict[str, str]:
     """The testing hooks set in the parent's environment, passed to workers with each chunk."""
-    return {k: os.environ[k] for k in (CRASH_HOOK, RAISE_HOOK) if os.environ.get(k)}
+    return {k: os.environ[k] for k in (CRASH_HOOK, RAISE_HOOK, HANG_HOOK) if os.environ.get(k)}
 
 
 def execute_chunk(specs: list[RunSpec], faults: dict[str, str] | None = None) -> list[Outcome]:
@@ -68,6 +70,8 @@ def execute(spec: RunSpec, faults: dict[str, str]) -> Outcome:
             os._exit(3)
         if faults.get(RAISE_HOOK) == spec.run_id:
             raise RuntimeError("raised on purpose by the testing hook")
+        if faults.get(HANG_HOOK) == spec.run_id:
+            time.sleep(3600)
         scenario = load_scenario(spec.scenario)
         if spec.params:
             scenario = scenario.with_settings(**spec.params)

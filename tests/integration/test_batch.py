@@ -340,7 +340,7 @@ def test_out_holding_other_files_is_refused(baseline, tmp_path, capsys):
     out.mkdir()
     (out / "notes.txt").write_text("mine")
     assert main(["batch", str(baseline[0]), "--out", str(out), "--quiet"]) == 2
-    assert "--force" in capsys.readouterr().err
+    assert "labsim did not write" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 

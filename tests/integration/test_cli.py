@@ -12,7 +12,7 @@ from sim.cli import main
 
 FAST = "digital_arti"  # a small lab: the end-to-end runs take about a second
 OUTPUTS = {"summary.json", "timeseries.csv", "network.graphml", "people.csv", "funnel.png", "timeseries.png",
-           "network.png"}
+           "network.png", "scenario.toml", "labsim.json"}
 REQUIRED = {
     "visitors",
     "returning_visitors",

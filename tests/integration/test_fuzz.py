@@ -216,3 +216,85 @@ def test_fuzz_command_arguments(tmp_path_factory, capsys, command, flag, value):
     finally:
         mp.undo()
     assert code in (0, 2)
+
+
+# -- names: HTML, formulas, math text, control characters and path characters, through every command that writes --
+HOSTILE = ["<img src=x onerror=alert(1)>", "</title><script>alert(1)</script>", '=HYPERLINK("http://x","y")', "+1+1",
+           "-2", "@SUM(A1)", "\tcell", "$\\frac{$", "$x^$", "../../escape", "/etc/passwd", "a/b\\c", "..", ".",
+           "red\x1b[31m", "line\nbreak", "cr\rname", "nul\x00", "*?[glob]", "~", "%s%n{}", "é ünï ✓", " "]
+NAMES = st.one_of(st.sampled_from(HOSTILE), st.lists(st.sampled_from(HOSTILE), min_size=2, max_size=3).map("".join),
+                  st.text(max_size=20))
+WRITERS = ["run", "compare", "batch", "sensitivity", "calibrate", "abc", "optimize", "warmup", "discover"]
+
+
+def _named_inputs(tmp, name: str) -> dict[str, list[str]]:
+    """Input files whose scenario, experiment, sensitivity and search names are `name`; each writer's argv."""
+    lab = tmp / "lab.toml"
+    lab.write_text(tomli_w.dumps({"extends": "digital_arti", "name": name, "warmup_years": 0.0}))
+    named = {"name": name, "scenarios": [str(lab)], "replications": 2, "years": 0.05}
+    (tmp / "exp.toml").write_text(tomli_w.dumps(named | {"grid": {"mediators": [2, 4]}}))
+    (tmp / "sens.toml").write_text(tomli_w.dumps(named | {"sensitivity": {"n": 2, "bounds": {"mediators": [2, 6]}}}))
+    (tmp / "search.toml").write_text(tomli_w.dumps({
+        "name": name, "replications": 2, "years": 0.05, "search": {
+            "budget": 4, "population": 4, "knobs": {"mediators": [2, 6]},
+            "objectives": {"visitors": "max", "costs": "min"}}}))
+    target = ["--target", "visitors=100", "--param", "discovery_rate=0.001:0.01"]
+    return {"run": ["run", str(lab), "--years", "0.05"], "compare": ["compare", str(lab), "friche", "--reps", "2"],
+            "batch": ["batch", str(tmp / "exp.toml")], "sensitivity": ["sensitivity", str(tmp / "sens.toml")],
+            "calibrate": ["calibrate", str(lab), *target], "abc": ["calibrate", str(lab), *target, "--method", "abc"],
+            "optimize": ["optimize", str(lab), "--search", str(tmp / "search.toml")],
+            "warmup": ["warmup", str(lab), "--seeds", "1", "--set", "warmup_years=0.1"],
+            "discover": ["discover", str(tmp / "batch"), "--where", "visitors > 0"]}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(name=NAMES, command=st.sampled_from(WRITERS))
+def test_fuzz_hostile_names_in_every_command_that_writes(tmp_path_factory, capsys, name, command):
+    """Up to where the work starts: a name is taken as a label or refused in one line; nothing lands outside --out."""
+    tmp = tmp_path_factory.mktemp("fz")
+    argv = _named_inputs(tmp, name)[command]
+    before = set(tmp.rglob("*"))
+    out = tmp / "out"
+    mp = stopped()
+    for module, attr in (("sim.analysis.abc", "abc_smc"), ("sim.analysis.optimize", "BatchEvaluator"),
+                         ("sim.batch.warmup", "evaluate"), ("sim.analysis.discover", "load_batch")):
+        mp.setattr(__import__(module, fromlist=[attr]), attr, stop)
+    try:
+        code, err = run_cli([*argv, "--out", str(out)], capsys, mp)
+        check(code, err, tmp, out)
+    finally:
+        mp.undo()
+    assert all(line.isprintable() for line in err.splitlines()), "a control character reached the terminal"
+    assert {p for p in tmp.rglob("*") if not p.is_relative_to(out)} == before, "written outside --out"
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(name=NAMES)
+def test_fuzz_hostile_names_reach_files_only_escaped(tmp_path_factory, capsys, name):
+    """The whole way (a short run, its report; a batch, its summary and report): files only under --out, named by
+    slugs; HTML escaped; CSV cells neutralised; a name that cannot be a label is refused in one line."""
+    import json
+
+    tmp = tmp_path_factory.mktemp("fz")
+    argv = _named_inputs(tmp, name)
+    before = set(tmp.rglob("*"))
+    for out, commands in ((tmp / "run", [[*argv["run"], "--out", str(tmp / "run")], ["report", str(tmp / "run")]]),
+                          (tmp / "batch", [[*argv["batch"], "--out", str(tmp / "batch"), "--workers", "1", "--quiet"],
+                                           ["summarize", str(tmp / "batch")], ["report", str(tmp / "batch")]])):
+        for command in commands:
+            code, err = run_cli(command, capsys, None)
+            check(code, err, tmp, out if command[0] in ("run", "batch") else None)
+            if code == 2:
+                break
+        if code == 2:
+            continue
+        html = (out / "report.html").read_text()
+        for raw in ("<img src=x", "<script>alert"):
+            assert raw not in html, raw
+        for csv in out.glob("*.csv"):
+            for line in csv.read_text().splitlines()[1:]:
+                assert not any(cell.startswith(("=", "+", "@", "\t")) for cell in line.split(",")), (csv.name, line)
+        if (out / "summary.json").exists():
+            assert json.loads((out / "summary.json").read_text())["scenario"] == (name or "lab")  # "": the file's stem
+    assert {p for p in tmp.rglob("*") if not (p.is_relative_to(tmp / "run") or p.is_relative_to(tmp / "batch"))} \
+        == before, "written outside --out"

@@ -180,6 +180,49 @@ def test_killed_search_resumes_without_repeating_finished_evaluations(tiny):
     assert runs_all == tiny["runs_before"] + runs_now  # no run was run twice
 
 
+SIGTERM_AFTER = """
+import os, signal, sys
+import optuna
+import sim.batch.runner as runner
+where, after = os.environ["AFTER"].split(":")
+real_add, real_ask, taken = runner._Buffer.add, optuna.Study.ask, [0]
+def add(self, rows, series):
+    real_add(self, rows, series)
+    count("run")
+def ask(self, *args, **kwargs):
+    trial = real_ask(self, *args, **kwargs)
+    count("ask")
+    return trial
+def count(what):
+    taken[0] += what == where
+    if what == where and taken[0] == int(after):
+        os.kill(os.getpid(), signal.SIGTERM)
+runner._Buffer.add, optuna.Study.ask = add, ask
+from sim.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+# SIGTERM within generation 0's runs (8), within generation 1's, and between two asks of generation 1
+@pytest.mark.parametrize("after", ["run:5", "run:13", "ask:6"])
+def test_a_search_stopped_by_sigterm_or_sigkill_and_resumed_gives_the_same_study(tiny, after):
+    """The same pareto.csv and evaluations.csv as a search never interrupted (SIGTERM mid-batch; kill -9: `tiny`)."""
+    d = tiny["dir"]
+    args = ["optimize", str(d / "tiny.toml"), "--search", str(d / "search.toml"), "--workers", "2", "--quiet"]
+    whole = d / "whole"
+    if not (whole / "pareto.csv").exists():
+        assert main([*args, "--out", str(whole)]) == 0
+    out = d / f"stopped-{after.replace(':', '-')}"
+    stopped = subprocess.run([sys.executable, "-c", SIGTERM_AFTER, *args, "--out", str(out)], cwd=ROOT,
+                             env=os.environ | {"AFTER": str(after)}, capture_output=True, text=True, timeout=600)
+    assert stopped.returncode == 130 and "interrupted" in stopped.stderr, stopped.stderr
+    assert not (out / "pareto.csv").exists()
+    assert main([*args, "--out", str(out)]) == 0
+    for name in ("pareto.csv", "evaluations.csv"):
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+        assert (tiny["out"] / name).read_bytes() == (whole / name).read_bytes(), f"{name} after kill -9"
+
+
 def test_returned_points_are_non_dominated_and_files_are_written(tiny):
     out = tiny["out"]
     table = pd.read_csv(out / "evaluations.csv")

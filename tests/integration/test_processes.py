@@ -59,3 +59,90 @@ def test_no_process_outlives_a_batch_killed_with_sigkill(tmp_path):
     for k in left:  # do not leave them to the next test
         os.kill(k, signal.SIGKILL)
     assert not left, f"{len(left)} of {len(kids)} processes outlived their killed parent"
+
+
+TINY_LAB = ('extends = "carrefour_numerique"\nname = "tiny_open"\nhost_footfall_per_day = 300.0\nwarmup_years = 0.0\n'
+            "initial_contributors = 0\ninitial_partners = 0\ninitial_dormant = 0\ninitial_former_regulars = 0\n"
+            "initial_awareness = 0.0\nevent_reach = 10.0\ndoc_reach_per_year = 50.0\n")
+# SIGTERM to itself once `after` runs have come back (and a run that never ends is in flight): deterministic
+SIGTERM_AFTER = """
+import os, signal, sys
+import sim.batch.runner as runner
+real, taken = runner._Buffer.add, [0]
+def add(self, rows, series):
+    real(self, rows, series)
+    taken[0] += 1
+    if taken[0] == int(os.environ["AFTER"]):
+        os.kill(os.getpid(), signal.SIGTERM)
+runner._Buffer.add = add
+from sim.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_sigterm_of_a_batch_keeps_its_finished_runs_and_does_not_wait_for_those_in_flight(tmp_path):
+    import pandas as pd
+
+    from sim.batch.worker import HANG_HOOK
+    from sim.cli import main
+
+    (tmp_path / "tiny.toml").write_text(TINY_LAB)
+    (tmp_path / "exp.toml").write_text('scenarios = ["tiny.toml"]\nreplications = 12\nyears = 0.1\n'
+                                       "[grid]\nmediators = [2, 4]\n")
+    out = tmp_path / "out"
+    env = os.environ | {HANG_HOOK: "p00000-r0000", "AFTER": "6"}  # the first chunk never ends
+    # a liveness bound: a batch that waited for the run in flight would wait an hour
+    done = subprocess.run([sys.executable, "-c", SIGTERM_AFTER, "batch", str(tmp_path / "exp.toml"), "--out", str(out),
+                           "--workers", "2", "--quiet"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 130 and done.stderr.strip().splitlines()[-1] == "interrupted", done.stderr
+    from sim.batch.store import Store
+
+    kept = Store(out).runs()
+    assert (kept["status"] == "ok").sum() >= 6, "the runs that came back before the signal are on disk"
+    assert "p00000-r0000" not in set(kept["run_id"])
+    assert main(["batch", str(tmp_path / "exp.toml"), "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    assert main(["batch", str(tmp_path / "exp.toml"), "--out", str(tmp_path / "whole"), "--workers", "2",
+                 "--quiet"]) == 0
+    keys = ["run_id", "seed", "status", "visitors", "contributors", "visits", "edges"]
+    resumed, whole = (pd.read_parquet(p / "runs.parquet")[keys] for p in (out, tmp_path / "whole"))
+    pd.testing.assert_frame_equal(resumed, whole)
+    manifest = __import__("json").loads((out / "manifest.json").read_text())
+    assert len(manifest["resumed"]) == 1
+
+
+def _children(pid: int) -> set[int]:
+    kids: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids |= {int(k) for k in (task / "children").read_text().split()}
+        except OSError:
+            continue
+    return kids
+
+
+@pytest.mark.parametrize("method", ["point", "abc"])
+def test_calibrate_goes_on_when_a_pool_worker_is_killed_from_outside(tmp_path, method):
+    """A worker of calibrate's pool (a child of the forkserver) killed by someone else: the crashed runs are
+    isolated as a batch's are (retried, or failed and counted), never a traceback."""
+    (tmp_path / "tiny.toml").write_text(TINY_LAB)
+    out = tmp_path / "cal"
+    extra = (["--budget", "8", "--reps", "2"] if method == "point" else
+             ["--method", "abc", "--population", "10", "--generations", "2", "--budget", "60", "--years", "0.2"])
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "calibrate", str(tmp_path / "tiny.toml"), "--target",
+                             "visitors=1500", "--param", "discovery_rate=0.002:0.01", *extra, "--workers", "2",
+                             "--quiet", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline, killed = time.monotonic() + 120, None  # a liveness bound: the pool starts within seconds
+    while killed is None and time.monotonic() < deadline and proc.poll() is None:
+        workers = sorted(_descendants(proc.pid) - _children(proc.pid))  # the forkserver's children
+        if workers:
+            time.sleep(0.5)  # into its runs
+            killed = workers[0]
+            try:
+                os.kill(killed, signal.SIGKILL)
+            except ProcessLookupError:
+                killed = None
+        time.sleep(0.05)
+    _stdout, stderr = proc.communicate(timeout=600)
+    assert killed is not None, "no worker was seen to kill"
+    assert proc.returncode == 0 and "Traceback" not in stderr and "terminated abruptly" not in stderr, stderr
+    assert (out / ("calibrated.toml" if method == "point" else "posterior.csv")).is_file()

@@ -176,3 +176,30 @@ def test_a_focus_is_kept_with_the_experiment_and_does_not_change_what_runs(tmp_p
     focused = load_experiment(write(tmp_path, 'focus = ["works_produced", "net_result"]\n' + text, "f.toml"))
     assert focused.source["focus"] == ["works_produced", "net_result"]  # in the batch's manifest, for its report
     assert focused.digest() == plain.digest()  # a resume with another focus is the same batch
+
+
+@pytest.mark.parametrize("design", [
+    "[grid]\nopen_documentation = { from = 0.0, to = 1.0, steps = 1000 }\n"
+    "internal_friction = { from = 0.0, to = 1.0, steps = 100 }\n",
+    '[sample]\nmethod = "lhs"\nn = 100000\nbounds = { open_documentation = [0.0, 1.0] }\n'])
+def test_a_huge_design_over_many_scenarios_is_refused_before_it_is_built(tmp_path, monkeypatch, design):
+    """100 scenarios x 100,000 points (issue 23: 200 s to refuse): counted first, never built nor checked."""
+    from scipy.stats import qmc
+
+    import sim.batch.experiment as experiment
+
+    built = []
+    monkeypatch.setattr(experiment, "expand", lambda axes: built.append("grid") or [{}])
+    monkeypatch.setattr(experiment, "check_points", lambda *args: built.append("checked") or [])
+    monkeypatch.setattr(qmc, "LatinHypercube", lambda *a, **k: built.append("sampled"))
+    names = []
+    for i in range(100):
+        write(tmp_path, f'extends = "digital_arti"\nname = "lab_{i}"\n', f"lab_{i}.toml")
+        names.append(f'"lab_{i}.toml"')
+    path = write(tmp_path, f"scenarios = [{', '.join(names)}]\n{design}")
+    with pytest.raises(LabsimError) as refused:
+        load_experiment(path)
+    assert refused.value.problems == [f"{path}: 100 scenarios x " + (
+        "[grid] 1000 x 100" if "grid" in design else "[sample] n = 100000") + " = 10,000,000 design points; "
+        "allowed: at most 100,000"]
+    assert built == [], "the design was neither built nor checked point by point"

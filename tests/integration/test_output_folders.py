@@ -1,0 +1,239 @@
+"""One output-folder policy for every command that writes (issue 23), and outputs that say what ran (issue 24).
+
+`--out` is a new folder or a labsim folder of the same kind (told by its `labsim.json`); a folder of
+someone else's files, or of another kind of labsim results, is refused in one line before anything
+is written, `--force` or not; an earlier result asked otherwise is replaced only with `--force`.
+Every folder holds the resolved scenario and the --set changes.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import build_parser, main
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+QUICK = ["--years", "0.1", "--set", "warmup_years=0"]  # digital_arti without its warm-up: a fraction of a second
+TINY_LAB = ('extends = "carrefour_numerique"\nname = "tiny_open"\nhost_footfall_per_day = 300.0\nwarmup_years = 0.0\n'
+            "initial_contributors = 0\ninitial_partners = 0\ninitial_dormant = 0\ninitial_former_regulars = 0\n"
+            "initial_awareness = 0.0\nevent_reach = 10.0\ndoc_reach_per_year = 50.0\n")
+
+
+class ReachedWorkError(Exception):
+    """The command passed its checks and was about to run a model."""
+
+
+def _stop(*args, **kwargs):
+    raise ReachedWorkError
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Stop every command where its work would begin: a refusal must come before it."""
+    import importlib
+
+    for module, name in (("sim.run", "simulate"), ("sim.batch.runner", "make_pool"),
+                         ("sim.analysis.calibrate", "calibrate"), ("sim.analysis.abc", "abc_smc"),
+                         ("sim.analysis.optimize", "BatchEvaluator"), ("sim.batch.warmup", "evaluate")):
+        monkeypatch.setattr(importlib.import_module(module), name, _stop)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """Input files of every kind, and a small finished batch with a varied design (for discover)."""
+    d = tmp_path_factory.mktemp("inputs")
+    (d / "tiny.toml").write_text(TINY_LAB)
+    (d / "exp.toml").write_text('scenarios = ["tiny.toml"]\nreplications = 4\nyears = 0.1\n'
+                                "[grid]\ndiscovery_rate = [0.0005, 0.003, 0.01]\n")
+    assert main(["batch", str(d / "exp.toml"), "--out", str(d / "batch"), "--workers", "1", "--quiet"]) == 0
+    runs = pd.read_parquet(d / "batch" / "runs.parquet")
+    middle = (runs["visitors"].min() + runs["visitors"].max()) / 2
+    return {"dir": d, "batch": d / "batch", "where": f"visitors >= {middle}"}
+
+
+def commands(files) -> dict[str, list[str]]:
+    """Each command that writes, with valid input, without --out."""
+    d = files["dir"]
+    target = ["--target", "visitors=100", "--param", "discovery_rate=0.001:0.01"]
+    return {
+        "run": ["run", "digital_arti", *QUICK, "--no-figures"],
+        "casestudy": ["casestudy", "--years", "0.1"],
+        "compare": ["compare", "digital_arti", "friche", "--reps", "2", *QUICK, "--quiet"],
+        "map": ["map", "--resolution", "2", "--reps", "1", "--years", "0.1", "--quiet"],
+        "batch": ["batch", str(d / "exp.toml"), "--quiet"],
+        "sensitivity": ["sensitivity", str(ROOT / "scenarios/experiments/sensitivity_open.toml"), "--quiet"],
+        "calibrate": ["calibrate", str(d / "tiny.toml"), *target, "--budget", "4", "--reps", "2", "--quiet"],
+        "abc": ["calibrate", str(d / "tiny.toml"), *target, "--method", "abc", "--population", "10",
+                "--generations", "1", "--years", "0.1", "--quiet"],
+        "optimize": ["optimize", str(ROOT / "scenarios/examples/small_open.toml"), "--search",
+                     str(ROOT / "scenarios/experiments/optimize_open.toml"), "--quiet"],
+        "discover": ["discover", str(files["batch"]), "--where", files["where"]],
+        "warmup": ["warmup", "digital_arti", "--seeds", "1", "--quiet"],
+    }
+
+
+WRITERS = ["run", "casestudy", "compare", "map", "batch", "sensitivity", "calibrate", "abc", "optimize", "discover",
+           "warmup"]
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _one_error(capsys, *words: str) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err, err
+    for word in words:
+        assert word in err, err
+    return err
+
+
+@pytest.mark.parametrize("command", WRITERS)
+@pytest.mark.parametrize("force", [False, True])
+def test_a_folder_of_someone_elses_files_is_refused_and_left_alone(command, force, files, tmp_path, no_work,
+                                                                   capsys):
+    theirs = tmp_path / "theirs"
+    (theirs / "sub").mkdir(parents=True)
+    for name, data in {"notes.txt": b"mine", "summary.csv": b"their,table\n", ".hidden.tmp": b"keep",
+                       "sub/report.html": b"<p>their page</p>", "sub/.draft.tmp": b"keep"}.items():
+        (theirs / name).write_bytes(data)
+    before = _contents(theirs)
+    argv = [*commands(files)[command], "--out", str(theirs), *(["--force"] if force and command != "optimize"
+                                                               else [])]
+    assert main(argv) == 2
+    _one_error(capsys, str(theirs), "labsim did not write", "never cleans up other files")
+    assert _contents(theirs) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no staging folder left beside it"
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    """A labsim run's folder (digital_arti, a tenth of a year, no figures)."""
+    out = tmp_path_factory.mktemp("run") / "r"
+    assert main(["run", "digital_arti", *QUICK, "--no-figures", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize("command", [c for c in WRITERS if c != "run"])
+def test_a_folder_of_another_kind_of_labsim_results_is_refused(command, files, run_folder, tmp_path, no_work,
+                                                               capsys):
+    out = tmp_path / "r"
+    shutil.copytree(run_folder, out)
+    before = _contents(out)
+    assert main([*commands(files)[command], "--out", str(out)]) == 2
+    _one_error(capsys, "holds labsim run results", "choose another folder")
+    assert _contents(out) == before
+
+
+def test_run_into_another_kind_is_refused_too(run_folder, tmp_path, no_work, capsys):
+    out = tmp_path / "c"
+    out.mkdir()
+    (out / "labsim.json").write_text(json.dumps({"labsim": "output folder", "kind": "comparison"}))
+    (out / "comparison.csv").write_text("metric\n")
+    assert main(["run", "digital_arti", *QUICK, "--out", str(out), "--force"]) == 2
+    _one_error(capsys, "holds labsim comparison results")
+
+
+def test_a_run_is_not_overwritten_without_force(run_folder, tmp_path, capsys):
+    out = tmp_path / "r"
+    shutil.copytree(run_folder, out)
+    before = _contents(out)
+    assert main(["run", "digital_arti", *QUICK, "--no-figures", "--out", str(out)]) == 0, "the same request again"
+    results = lambda: {k: v for k, v in _contents(out).items() if k not in ("labsim.json", "scenario.toml")}  # noqa: E731
+    assert results() == {k: v for k, v in before.items() if k in results()}, "the same run gives the same files"
+    before = _contents(out)  # labsim.json and scenario.toml name the command: its --out differs from the fixture's
+    assert main(["run", "digital_arti", *QUICK, "--seed", "2", "--no-figures", "--out", str(out)]) == 2
+    _one_error(capsys, "labsim does not overwrite an earlier result", "--force", "`labsim run digital_arti")
+    assert _contents(out) == before
+    (out / "funnel.png").write_bytes(b"an earlier run's figure")  # as if the earlier run had drawn it
+    assert main(["run", "digital_arti", *QUICK, "--seed", "2", "--no-figures", "--out", str(out), "--force"]) == 0
+    assert not (out / "funnel.png").exists(), "--force replaces the run: nothing of the earlier one is left"
+    assert json.loads((out / "summary.json").read_text())["seed"] == 2
+
+
+def test_a_run_folder_written_before_labsim_json_is_replaced_only_with_force(run_folder, tmp_path, capsys):
+    out = tmp_path / "old"
+    shutil.copytree(run_folder, out)
+    (out / "labsim.json").unlink()
+    (out / "scenario.toml").unlink()
+    assert main(["run", "digital_arti", *QUICK, "--no-figures", "--out", str(out)]) == 2
+    _one_error(capsys, "earlier run results", "--force")
+    assert main(["run", "digital_arti", *QUICK, "--no-figures", "--out", str(out), "--force"]) == 0
+    assert (out / "labsim.json").is_file()
+
+
+def test_run_with_set_and_no_out_gets_a_folder_of_its_own(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "digital_arti", "--years", "0.1", "--no-figures"]) == 0
+    assert main(["run", "digital_arti", *QUICK, "--no-figures", "--set", "mediators=3"]) == 0
+    plain = tmp_path / "results" / "digital_arti"
+    changed = tmp_path / "results" / "digital_arti_warmup_years-0.0_mediators-3"
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [plain.name, changed.name]
+    summary = json.loads((changed / "summary.json").read_text())
+    assert summary["set"] == {"warmup_years": 0.0, "mediators": 3} and summary["mediators"] == 3
+    assert json.loads((plain / "summary.json").read_text())["mediators"] == 8, "the preset's folder is untouched"
+    assert json.loads((plain / "summary.json").read_text())["set"] == {}
+    marker = json.loads((changed / "labsim.json").read_text())
+    assert marker["kind"] == "run" and marker["set"] == summary["set"] and "--set mediators=3" in marker["command"]
+
+
+def test_scenario_toml_is_the_resolved_scenario_that_ran(tmp_path):
+    lab = tmp_path / "lab.toml"
+    lab.write_text('extends = "digital_arti"\nname = "my \\"lab\\" =1+1"\nprice_per_visit = 3.0\n'
+                   "[[interventions]]\nat = 20\nmediators = 5\n")
+    out = tmp_path / "r"
+    assert main(["run", str(lab), *QUICK, "--set", "access=open", "--no-figures", "--out", str(out)]) == 0
+    again = load_scenario(out / "scenario.toml")
+    ran = load_scenario(lab).with_settings(warmup_years=0.0, access="open")
+    assert again.settings == ran.settings and again.interventions == ran.interventions and again.name == ran.name
+    assert "extends" not in (out / "scenario.toml").read_text(), "every key, no chain to follow"
+    assert main(["run", str(out / "scenario.toml"), "--years", "0.1", "--no-figures", "--out", str(tmp_path / "b")]) == 0
+    a, b = (json.loads((p / "summary.json").read_text()) for p in (out, tmp_path / "b"))
+    assert {k: v for k, v in a.items() if k != "set"} == {k: v for k, v in b.items() if k != "set"}, \
+        "the resolved file runs the same lab"
+
+
+def test_casestudy_default_folder_is_its_own():
+    assert build_parser().parse_args(["casestudy"]).out == Path("results/casestudy")
+
+
+def test_make_run_twice_and_a_comparison_asked_otherwise(tmp_path, capsys):
+    """`labsim compare ... --out X` then `labsim report X`, twice (as `make run` does), then another question."""
+    out = tmp_path / "compare"
+    compare = ["compare", "digital_arti", "friche", "--reps", "2", *QUICK, "--set", "mediators=3", "--quiet",
+               "--workers", "1", "--out", str(out)]
+    for _ in range(2):
+        assert main(compare) == 0
+        assert main(["report", str(out)]) == 0
+    marker = json.loads((out / "labsim.json").read_text())
+    assert marker["kind"] == "comparison" and marker["set"] == {"warmup_years": 0.0, "mediators": 3}
+    assert json.loads((out / "comparison.json").read_text())["set"] == marker["set"]
+    for name in ("digital_arti", "friche"):
+        assert load_scenario(out / "scenarios" / f"{name}.toml").settings == \
+            load_scenario(name).with_settings(warmup_years=0.0, mediators=3).settings
+    capsys.readouterr()
+    before = (out / "comparison.csv").read_bytes()
+    assert main([*compare[:-2], "--seed", "5", "--out", str(out)]) == 2
+    _one_error(capsys, "another experiment", "--force")
+    assert (out / "comparison.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["calibrate", "discover"])
+def test_calibrate_and_discover_write_what_ran_and_refuse_to_overwrite(command, files, tmp_path, capsys):
+    out = tmp_path / "o"
+    argv = [*commands(files)[command], "--out", str(out)] + (["--workers", "1"] if command == "calibrate" else [])
+    assert main(argv) == 0
+    marker = json.loads((out / "labsim.json").read_text())
+    assert marker["kind"] == {"calibrate": "calibration", "discover": "discovery"}[command]
+    assert (out / "scenario.toml").is_file() if command == "calibrate" else (out / "scenarios" / "tiny_open.toml").is_file()
+    before = _contents(out)
+    changed = [a.replace("visitors=100", "visitors=120").replace(files["where"], files["where"] + " or partners > 5")
+               for a in argv]
+    capsys.readouterr()
+    assert main(changed) == 2
+    _one_error(capsys, "labsim does not overwrite an earlier result")
+    assert _contents(out) == before
