@@ -75,9 +75,17 @@ def _fee_share(s: Any) -> float:
 
 
 def _spell(s: Any, rung: str, ret: float, interval: float, days: float) -> float:
-    """Visits of one spell on a rung (contributor, partner): 1 / (1 - its return chance), at most one per interval."""
+    """Visits of one spell on a rung (contributor, partner): 1 / (1 - its return chance), at most one per interval.
+
+    Regulars are the keen: people climb about in proportion to their
+    propensity, and one of propensity p comes sqrt(p) times as often, losing
+    the same share a year (`sim.ladder.regular_return_chance`), so a spell
+    holds sqrt(p) times the visits: E[p sqrt(p)] / E[p] = exp(3 sigma^2 / 8)
+    for the lognormal propensity of mean 1.
+    """
+    keen = math.exp(0.375 * min(_g(s, "propensity_sigma", 0.8), 3.0) ** 2)
     r = min(0.9999, _g(s, f"return_base_{rung}", ret))
-    return min(1.0 / (1.0 - r), 1.0 + days / max(1.0, _g(s, f"interval_{rung}_days", interval)))
+    return keen * min(1.0 / (1.0 - r), 1.0 + days / max(1.0, _g(s, f"interval_{rung}_days", interval)))
 
 
 def estimate(settings: Any, years: float) -> Cost:

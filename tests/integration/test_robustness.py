@@ -452,7 +452,7 @@ def test_sigterm_leaves_all_files_or_none(tmp_path):
         _, err = proc.communicate(timeout=600)  # a guard against a hang, never a measure
         files = {p.name for p in out.iterdir()} if out.exists() else set()
         assert files in (set(), {"summary.json", "timeseries.csv", "network.graphml", "people.csv", "funnel.png",
-                                 "timeseries.png", "network.png"}), (delay, files)
+                                 "timeseries.png", "network.png", "labsim.json", "scenario.toml"}), (delay, files)
         assert "Traceback" not in err
         outcomes.add(bool(files))
     assert not [p for p in tmp_path.iterdir() if ".staging-" in p.name]
