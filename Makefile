@@ -13,10 +13,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The explorer (SolaraViz) and Dask are extras; both commands install them. A batch-only install:
-#   pip install -e .      (add [explore], [dask] or [dev] as needed)
+# The explorer (SolaraViz), Dask and the analysis commands (sensitivity, optimize, discover) are extras; both
+# commands install them. A light install for runs, batches, compare and reports:
+#   pip install -e .      (add [analysis], [explore], [dask] or [dev] as needed)
 install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,explore,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,explore,dask,analysis]'
 
 PRESETS := carrefour_numerique digital_arti le_cube friche institution_culturelle
 

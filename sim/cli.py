@@ -296,6 +296,17 @@ def require_extra(module: str, extra: str, what: str) -> None:
                           f"pip install 'labsim[{extra}]' (make run and make test install it)")
 
 
+# The packages of the 'analysis' extra each command imports: the core install (runs, batches, compare,
+# calibrate, reports) stays light, and a command missing one says so in one line before reading any input.
+ANALYSIS_MODULES = {"sensitivity": ("SALib",), "optimize": ("optuna",), "discover": ("prim", "sklearn")}
+
+
+def require_analysis(command: str) -> None:
+    """Refuse, in one line, an analysis command whose packages (the 'analysis' extra) are missing."""
+    for module in ANALYSIS_MODULES[command]:
+        require_extra(module, "analysis", command)
+
+
 OUT_KINDS = {"run": ("run",), "casestudy": (), "compare": ("comparison",), "map": ("map",),
              "sensitivity": ("sensitivity",), "calibrate": ("calibration",), "optimize": ("optimization",),
              "discover": ()}
@@ -721,6 +732,7 @@ def cmd_sensitivity(args) -> int:
     from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
     from sim.io import locked, staged
 
+    require_analysis("sensitivity")
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
     spec = load_spec(args.experiment)
@@ -790,6 +802,7 @@ def cmd_optimize(args) -> int:
     from sim.io import locked, staged
     from sim.report import build
 
+    require_analysis("optimize")
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
     spec = opt.load_search(args.search)
@@ -825,6 +838,7 @@ def cmd_discover(args) -> int:
     from sim.analysis import discover
     from sim.io import locked, staged
 
+    require_analysis("discover")
     x, y, where = discover.load_batch(args.batch, args.where, args.by)  # every input problem before writing
     found = discover.discover(x, y, where, min_coverage=args.min_coverage)
     if not args.no_tree:
