@@ -28,7 +28,7 @@ run: install
 # make test SKIP_BROWSER=1: no apt-get, no npm; the explorer's browser test is skipped (it is required in CI)
 test: install $(if $(SKIP_BROWSER),,browser)
 	$(if $(SKIP_BROWSER),,-$(BIN)/python -m sim.assets)
-	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks scripts
 	$(if $(SKIP_BROWSER),LABSIM_SKIP_BROWSER=1 ,)$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The explorer's browser test drives Debian's Chromium (never a browser download).
@@ -38,7 +38,7 @@ browser:
 	  echo "note: no Chromium (apt-get install chromium); the explorer's browser test will be skipped outside CI"
 
 lint: install
-	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks scripts
 
 # make bench prints the measurements and leaves the work tree clean; make bench-update rewrites the tracked
 # benchmarks/README.md tables and benchmarks/results.json.

@@ -47,6 +47,7 @@ class Example:
     keep: tuple[str, ...] = ()  # line prefixes: an excerpt of these lines and the indented lines under them
     files: dict[str, str] = field(default_factory=dict)  # files the commands read that the text does not show
     status: int = 0  # the last command's expected exit status
+    without: tuple[str, ...] = ()  # modules hidden from labsim, as in an install without an extra
 
     def shown(self) -> list[str]:
         """Every labsim command line the block shows (setup included: it must parse too)."""
@@ -67,7 +68,9 @@ EXAMPLES: dict[str, Example] = {
                                              "host_footfall_per_day = 1000000.0\ndiscovery_rate = 0.05\n"}),
     "closes": Example(("labsim validate --years 2 closes.toml scenarios/*.toml",), cheap=True,
                       files={"closes.toml": 'extends = "carrefour_numerique"\nname = "carrefour_closes"\n\n'
-                                            "[[interventions]]\nat = 365\naccess = \"appointment\"\nmediators = 5\n"}),
+                                            '[[interventions]]\nat = 365\naccess = "appointment"\nmediators = 5\n'}),
+    "missing-extra": Example(('labsim discover results/lhs --where "contributors >= 100"',), cheap=True, status=2,
+                             without=("prim", "sklearn", "SALib", "optuna")),
     "compare-open-closed": Example(
         ("labsim compare carrefour_numerique digital_arti --reps 3 --out results/open_vs_closed",),
         keep=("outcome (unit)", "---", "Visitors (", "Revenue (EUR)", "Staff share of brokerage")),
@@ -121,10 +124,19 @@ def excerpt(lines: list[str], keep: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _argv(command: str, python: str) -> list[str]:
-    """A shown command as the process to start: `labsim ...` runs this checkout's labsim with `python`."""
+def _argv(command: str, python: str, without: tuple[str, ...] = ()) -> list[str]:
+    """A shown command as the process to start: `labsim ...` runs this checkout's labsim with `python`.
+
+    `without`: these modules are hidden (None in sys.modules, so importlib finds no spec), as if their
+    extra were not installed.
+    """
     words = shlex.split(command)
-    return [python, "-m", "sim", *words[1:]] if words[0] == "labsim" else words
+    if words[0] != "labsim":
+        return words
+    if not without:
+        return [python, "-m", "sim", *words[1:]]
+    hide = f"import sys; sys.modules.update(dict.fromkeys({list(without)!r})); from sim.cli import main; "
+    return [python, "-c", hide + "sys.exit(main(sys.argv[1:]))", *words[1:]]
 
 
 def _glob(argv: list[str], cwd: Path) -> list[str]:
@@ -151,7 +163,7 @@ def run(name: str, python: str = sys.executable) -> str:
                 raise SystemExit(f"{name}: setup `{command}` exited {done.returncode}: {done.stderr.strip()[-500:]}")
         lines = []
         for i, command in enumerate(example.commands):
-            done = subprocess.run(_glob(_argv(command, python), cwd), cwd=cwd, env=env, text=True,
+            done = subprocess.run(_glob(_argv(command, python, example.without), cwd), cwd=cwd, env=env, text=True,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             expected = example.status if i == len(example.commands) - 1 else 0
             if done.returncode != expected:
