@@ -242,7 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace a folder that holds another map")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
-    p = sub.add_parser("sensitivity", help="Morris or Sobol indices (SALib) over named parameters, via batches")
+    p = sub.add_parser("sensitivity", help="Morris or Sobol indices (SALib) over named parameters, via batches "
+                                          "(the analysis extra)")
     p.add_argument("experiment", type=Path, help="a sensitivity file (see scenarios/experiments/sensitivity_open.toml)")
     p.add_argument("--method", choices=("morris", "sobol"), default="morris",
                    help="morris: screening, few runs (default); sobol: variance shares, n (d + 2) points")
@@ -278,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=_years, default=None, help="abc: simulated years per particle (default 1)")
 
     p = sub.add_parser("discover", help="scenario discovery (PRIM): the box of settings where a condition on a "
-                                       "batch's outcomes holds")
+                                       "batch's outcomes holds (the analysis extra)")
     p.add_argument("batch", type=Path, help="a folder written by labsim batch (a [grid] or [sample] design)")
     p.add_argument("--where", required=True, help='the condition, e.g. "contributors >= 100 and net_result >= -400000" '
                                                   "(NAME OP NUMBER joined by and/or)")
@@ -290,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-tree", action="store_true", help="skip the classification tree (scikit-learn)")
 
     p = sub.add_parser("optimize", help="many-objective search (NSGA-II) over settings: Pareto set, scenario files, "
-                                        "figure, report; resumable")
+                                        "figure, report; resumable (the analysis extra)")
     p.add_argument("scenario", help="the preset or scenario file whose settings are searched")
     p.add_argument("--search", type=Path, required=True, help="a search file (see scenarios/experiments/optimize_open.toml)")
     p.add_argument("--out", type=Path, required=True, help="results folder (run the same command again to resume)")
