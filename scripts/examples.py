@@ -48,6 +48,7 @@ class Example:
     files: dict[str, str] = field(default_factory=dict)  # files the commands read that the text does not show
     status: int = 0  # the last command's expected exit status
     without: tuple[str, ...] = ()  # modules hidden from labsim, as in an install without an extra
+    stderr: bool = True  # show what the commands write on stderr (errors, warnings); False: progress only
 
     def shown(self) -> list[str]:
         """Every labsim command line the block shows (setup included: it must parse too)."""
@@ -93,7 +94,8 @@ EXAMPLES: dict[str, Example] = {
                           "--param return_base_visitor=0.03:0.3 --param partner_promotion_prob=0.001:0.1 --budget 60 "
                           "--out results/my_lab",)),
     "optimize": Example(("labsim optimize scenarios/examples/small_open.toml --search "
-                         "scenarios/experiments/optimize_open.toml --out results/optimize --workers 2",)),
+                         "scenarios/experiments/optimize_open.toml --out results/optimize --workers 2",),
+                        stderr=False),
     "discover": Example(('labsim discover results/discover_open --where "contributors >= 80 and net_result >= 100000"',),
                         setup=("labsim batch scenarios/experiments/discover_open.toml --out results/discover_open",)),
     "abc": Example(("labsim calibrate scenarios/examples/small_open.toml --method abc --target visitors=4000 "
@@ -164,7 +166,8 @@ def run(name: str, python: str = sys.executable) -> str:
         lines = []
         for i, command in enumerate(example.commands):
             done = subprocess.run(_glob(_argv(command, python, example.without), cwd), cwd=cwd, env=env, text=True,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT if example.stderr else subprocess.DEVNULL)
             expected = example.status if i == len(example.commands) - 1 else 0
             if done.returncode != expected:
                 raise SystemExit(f"{name}: `{command}` exited {done.returncode}, not {expected}: "

@@ -50,7 +50,9 @@ def wrapped_table(head: tuple[str, ...], rows: list[tuple[str, ...]], width: int
 def frame_text(frame, width: int = WIDTH) -> str:
     """A pandas table as text, without its index, numbers to 4 significant digits with separators.
 
-    Its columns go in blocks of at most `width` characters (pandas' line_width), so a wide
-    table (optimize's Pareto front) is printed in parts rather than past the terminal.
+    From 10,000 up, a number is written whole (`271,600`, not `2.716e+05`); its columns go in blocks
+    of at most `width` characters (pandas' line_width), so a wide table (optimize's Pareto front) is
+    printed in parts rather than past the terminal.
     """
-    return frame.to_string(index=False, float_format=lambda v: f"{v:,.4g}", line_width=width)
+    return frame.to_string(index=False, float_format=lambda v: f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:,.4g}",
+                           line_width=width)
