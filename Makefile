@@ -13,10 +13,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The explorer (SolaraViz) and Dask are extras; both commands install them. A batch-only install:
-#   pip install -e .      (add [explore], [dask] or [dev] as needed)
+# The explorer (SolaraViz), Dask and the analysis commands (sensitivity, optimize, discover) are extras; both
+# commands install them. A light install for runs, batches, compare and reports:
+#   pip install -e .      (add [analysis], [explore], [dask] or [dev] as needed)
 install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,explore,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,explore,dask,analysis]'
 
 PRESETS := carrefour_numerique digital_arti le_cube friche institution_culturelle
 
@@ -27,7 +28,7 @@ run: install
 # make test SKIP_BROWSER=1: no apt-get, no npm; the explorer's browser test is skipped (it is required in CI)
 test: install $(if $(SKIP_BROWSER),,browser)
 	$(if $(SKIP_BROWSER),,-$(BIN)/python -m sim.assets)
-	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks scripts
 	$(if $(SKIP_BROWSER),LABSIM_SKIP_BROWSER=1 ,)$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The explorer's browser test drives Debian's Chromium (never a browser download).
@@ -37,7 +38,7 @@ browser:
 	  echo "note: no Chromium (apt-get install chromium); the explorer's browser test will be skipped outside CI"
 
 lint: install
-	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks scripts
 
 # make bench prints the measurements and leaves the work tree clean; make bench-update rewrites the tracked
 # benchmarks/README.md tables and benchmarks/results.json.

@@ -13,8 +13,10 @@ import time
 import warnings
 from pathlib import Path
 
+from sim.cost import MAX_YEARS
 from sim.errors import LabsimError
 from sim.files import cap
+from sim.text import frame_text, wrapped_table
 
 CASE_STUDY = ("carrefour_numerique", "digital_arti")
 SHOWN = (
@@ -43,8 +45,23 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit status 2."""
 
     def error(self, message: str):
-        """Print one line, not the usage block."""
-        raise LabsimError(f"{self.prog}: {message} (see {self.prog} --help)")
+        """Print one line, not the usage block; a mistyped command or choice gets a "did you mean"."""
+        raise LabsimError(f"{self.prog}: {_did_you_mean(message)} (see {self.prog} --help)")
+
+
+def _did_you_mean(message: str) -> str:
+    """Argparse's "invalid choice" message, with the nearest choice first (difflib), e.g. 'rnu' -> 'run'."""
+    import difflib
+    import re
+
+    match = re.match(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)$", message, re.S)
+    if match is None:
+        return message
+    what, got, choices = match.group(1), match.group(2), re.findall(r"'([^']*)'", match.group(3))
+    near = difflib.get_close_matches(got, choices, n=1, cutoff=0.6)
+    kind = "command" if what == "command" else f"{what} value"
+    hint = f" (did you mean '{near[0]}'?)" if near else ""
+    return f"unknown {kind} {_shown(got)}{hint}; allowed: {', '.join(choices)}"
 
 
 def _shown(text: str, limit: int = 40) -> str:
@@ -52,8 +69,12 @@ def _shown(text: str, limit: int = 40) -> str:
     return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...") + f" ({len(text)} characters)"
 
 
-def _integer(low: int, high: int | None = None, why: str = ""):
-    """An argparse type: an integer in [low, high], refused with the allowed range in words."""
+def _integer(low: int, high: int | None = None, why: str = "", limits: str = ""):
+    """An argparse type: an integer in [low, high], refused with the allowed range in words.
+
+    Its `limits` (e.g. "2 to 10,000") are appended to the option's help by `_show_limits`,
+    so that a limit is read in --help, not first met in an error.
+    """
     allowed = f"an integer in [{low}, {high}]" if high is not None else f"an integer >= {low}"
 
     def parse(text: str) -> int:
@@ -65,6 +86,7 @@ def _integer(low: int, high: int | None = None, why: str = ""):
             raise argparse.ArgumentTypeError(f"got {_shown(text)}; allowed: {allowed}{why}")
         return value
 
+    parse.limits = limits or (f"{low:,} to {high:,}" if high is not None else f"at least {low:,}")
     return parse
 
 
@@ -75,7 +97,7 @@ def _max_workers() -> int:
 
 
 MAX_SEED = 2**63 - 1
-_seed = _integer(0, MAX_SEED)
+_seed = _integer(0, MAX_SEED, limits="0 to 2^63 - 1")
 _seeds = _integer(2, 1000)
 _network_seeds = _integer(2, 100)
 _reps = _integer(2, 10_000, why=" (confidence intervals need two runs)")
@@ -90,9 +112,10 @@ def _workers(text: str) -> int:
     return _integer(1, _max_workers(), why=" (four per core)")(text)
 
 
-def _years(text: str) -> float:
-    from sim.run import MAX_YEARS
+_workers.limits = "1 to four per core"
 
+
+def _years(text: str) -> float:
     try:
         value = float(text) if len(text) <= 40 else float("nan")
     except ValueError:
@@ -100,6 +123,9 @@ def _years(text: str) -> float:
     if not 0 < value <= MAX_YEARS:
         raise argparse.ArgumentTypeError(f"got {_shown(text)}; allowed: a number in (0, {MAX_YEARS}]")
     return value
+
+
+_years.limits = f"more than 0, at most {MAX_YEARS}"
 
 
 def _share(text: str) -> float:
@@ -110,6 +136,9 @@ def _share(text: str) -> float:
     if not 0 < value <= 1:
         raise argparse.ArgumentTypeError(f"got {_shown(text)}; allowed: a number in (0, 1]")
     return value
+
+
+_share.limits = "more than 0, at most 1"
 
 
 SET_HELP = ("change one scenario key, e.g. --set mediators=4 --set access=appointment (repeatable; checked as in a "
@@ -129,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run one scenario and write its results and figures")
     p.add_argument("scenario", help="a preset name (e.g. carrefour_numerique) or a scenario file")
-    p.add_argument("--seed", type=_seed, default=1, help="random seed, an integer >= 0 (default 1)")
+    p.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
     p.add_argument("--years", type=_years, default=1.0, help="measured years, after the scenario's warm-up (default 1)")
     p.add_argument("--out", type=Path, default=None, help="output folder, new or an earlier run's (default "
                    "results/<scenario name as a slug>, with the --set changes in the name when there are any)")
@@ -194,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="+", help="two or more presets or scenario files")
     p.add_argument("--reps", type=_reps, default=30, help="replications per scenario (default 30)")
     p.add_argument("--out", type=Path, required=True, help="results folder")
-    p.add_argument("--years", type=_years, default=1.0)
+    p.add_argument("--years", type=_years, default=1.0, help="measured years, after each scenario's warm-up (default 1)")
     p.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
     p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -212,23 +241,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="results folder")
     p.add_argument("--resolution", type=_resolution, default=5, help="grid points per axis, 2 to 50 (default 5)")
     p.add_argument("--reps", type=_map_reps, default=3, help="replications per point (default 3)")
-    p.add_argument("--years", type=_years, default=1.0)
+    p.add_argument("--years", type=_years, default=1.0, help="measured years, after each point's warm-up (default 1)")
     p.add_argument("--seed", type=_seed, default=1, help="root seed (default 1)")
-    p.add_argument("--workers", type=_workers, default=None)
-    p.add_argument("--quiet", action="store_true")
-    p.add_argument("--force", action="store_true")
+    p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="replace a folder that holds another map")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
-    p = sub.add_parser("sensitivity", help="Morris or Sobol indices (SALib) over named parameters, via batches")
+    p = sub.add_parser("sensitivity", help="Morris or Sobol indices (SALib) over named parameters, via batches "
+                                          "(the analysis extra)")
     p.add_argument("experiment", type=Path, help="a sensitivity file (see scenarios/experiments/sensitivity_open.toml)")
-    p.add_argument("--method", choices=("morris", "sobol"), default="morris")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--method", choices=("morris", "sobol"), default="morris",
+                   help="morris: screening, few runs (default); sobol: variance shares, n (d + 2) points")
+    p.add_argument("--out", type=Path, required=True, help="results folder (re-run the same command to resume)")
     p.add_argument("--from", dest="states", type=Path, default=None, help=FROM_HELP + " (or the file's 'from' key)")
-    p.add_argument("--workers", type=_workers, default=None)
-    p.add_argument("--executor", choices=("local", "dask"), default="local")
-    p.add_argument("--scheduler", default=None)
-    p.add_argument("--quiet", action="store_true")
-    p.add_argument("--force", action="store_true")
+    p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local", help="process pool (default) or Dask")
+    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (with --executor dask)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="replace a folder that holds another sensitivity analysis")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("calibrate", help="fit parameters so that mean outcomes match a lab's own numbers")
@@ -238,13 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_refs", type=Path, action="append", default=[],
                    help="a TOML file with [targets] and [params], and/or a folder of saved mature labs (labsim "
                         "warmup): every candidate is then a policy forked from them (repeatable)")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True, help="results folder (calibrated.toml, fit.csv, history.csv)")
     p.add_argument("--reps", type=_cal_reps, default=5, help="replications per evaluation (default 5)")
     p.add_argument("--budget", type=_budget, default=None,
                    help="evaluations, 4 to 10,000 (default 40); with --method abc: most simulations "
                         "(default 20 x population x generations)")
-    p.add_argument("--seed", type=_seed, default=1)
-    p.add_argument("--workers", type=_workers, default=None)
+    p.add_argument("--seed", type=_seed, default=1, help="root seed of the runs' seeds (default 1)")
+    p.add_argument("--workers", type=_workers, default=None, help="worker processes (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
     p.add_argument("--method", choices=("point", "abc"), default="point",
@@ -255,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an earlier calibration in --out asked otherwise")
 
     p = sub.add_parser("discover", help="scenario discovery (PRIM): the box of settings where a condition on a "
-                                       "batch's outcomes holds")
+                                       "batch's outcomes holds (the analysis extra)")
     p.add_argument("batch", type=Path, help="a folder written by labsim batch (a [grid] or [sample] design)")
     p.add_argument("--where", required=True, help='the condition, e.g. "contributors >= 100 and net_result >= -400000" '
                                                   "(NAME OP NUMBER joined by and/or)")
@@ -268,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an earlier discovery in --out asked otherwise")
 
     p = sub.add_parser("optimize", help="many-objective search (NSGA-II) over settings: Pareto set, scenario files, "
-                                        "figure, report; resumable")
+                                        "figure, report; resumable (the analysis extra)")
     p.add_argument("scenario", help="the preset or scenario file whose settings are searched")
     p.add_argument("--search", type=Path, required=True, help="a search file (see scenarios/experiments/optimize_open.toml)")
     p.add_argument("--out", type=Path, required=True, help="results folder (run the same command again to resume)")
@@ -292,11 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "--focus or of the experiment file's 'focus')")
 
     p = sub.add_parser("casestudy", help="one year of each case-study lab, side by side")
-    p.add_argument("--seed", type=_seed, default=1)
-    p.add_argument("--years", type=_years, default=1.0)
+    p.add_argument("--seed", type=_seed, default=1, help="random seed of both runs (default 1)")
+    p.add_argument("--years", type=_years, default=1.0, help="measured years, after each lab's warm-up (default 1)")
     p.add_argument("--out", type=Path, default=Path("results/casestudy"),
                    help="output folder, new or an earlier case study's (default results/casestudy)")
     p.add_argument("--force", action="store_true", help="replace an earlier case study in --out asked otherwise")
+    _show_limits(parser)
     return parser
 
 
@@ -316,6 +348,18 @@ def focus_of(args) -> list[str] | None:
     return names
 
 
+def _show_limits(parser: argparse.ArgumentParser) -> None:
+    """Append each option's limits (its type's `limits`) to its help, e.g. "(default 30; allowed: 2 to 10,000)"."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _show_limits(sub)
+        limits = getattr(action.type, "limits", None)
+        if limits and action.help and limits not in action.help:
+            help_ = action.help
+            action.help = f"{help_[:-1]}; allowed: {limits})" if help_.endswith(")") else f"{help_} (allowed: {limits})"
+
+
 def require_extra(module: str, extra: str, what: str) -> None:
     """Refuse, in one line, a command whose optional packages (an extra of pyproject.toml) are not installed."""
     import importlib.util
@@ -330,6 +374,17 @@ def _command_line(args) -> str:
     import shlex
 
     return shlex.join(["labsim", *getattr(args, "argv", [])])
+
+
+# The packages of the 'analysis' extra each command imports: the core install (runs, batches, compare,
+# calibrate, reports) stays light, and a command missing one says so in one line before reading any input.
+ANALYSIS_MODULES = {"sensitivity": ("SALib",), "optimize": ("optuna",), "discover": ("prim", "sklearn")}
+
+
+def require_analysis(command: str) -> None:
+    """Refuse, in one line, an analysis command whose packages (the 'analysis' extra) are missing."""
+    for module in ANALYSIS_MODULES[command]:
+        require_extra(module, "analysis", command)
 
 
 def _claim(args, kind, out: Path, request=None, forceable: bool = True) -> None:
@@ -482,11 +537,12 @@ def cmd_scenarios(args) -> int:
     if args.describe:
         print(schema.markdown(), end="") if args.markdown else print(schema.describe())
         return 0
-    print(f"{'preset':<24}{'public_market':>14}{'open_closed':>13}  description")
+    rows = []
     for name in preset_names():
         sc = load_scenario(name)
         pos = sc.map_position
-        print(f"{name:<24}{pos['public_market']:>14.2f}{pos['open_closed']:>13.2f}  {sc.description}")
+        rows.append((name, f"{pos['public_market']:.2f}", f"{pos['open_closed']:.2f}", sc.description))
+    print(wrapped_table(("preset", "public_market", "open_closed", "description"), rows, right=(1, 2)))
     print("\nmap: public_market 0 = public mission, 1 = market; open_closed 0 = open & collaborative, 1 = closed")
     return 0
 
@@ -809,6 +865,7 @@ def cmd_sensitivity(args) -> int:
     from sim.io import locked, staged
     from sim.kinds import OutputKind
 
+    require_analysis("sensitivity")
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
     spec = load_spec(args.experiment)
@@ -872,7 +929,7 @@ def cmd_calibrate(args) -> int:
     print("fitted: " + ", ".join(f"{k} = {v:g}" for k, v in fitted.items()))
     failed = failed_runs(spec, table)
     shown = table if failed else table.drop(columns=["runs", "failed_runs"])
-    print(shown.to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
+    print(frame_text(shown))
     for message in [*unreached(spec, fitted, table), *([failed] if failed else [])]:
         print(f"warning: {message}", file=sys.stderr)
     print(f"\n{args.out / 'calibrated.toml'} (run it: labsim run {args.out / 'calibrated.toml'}); "
@@ -888,6 +945,7 @@ def cmd_optimize(args) -> int:
     from sim.report import build
     from sim.scenario import load_scenario
 
+    require_analysis("optimize")
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
     spec = opt.load_search(args.search)
@@ -911,7 +969,7 @@ def cmd_optimize(args) -> int:
                 stale.unlink()
         build(args.out)
     front = found["front"]
-    print(front.to_string(index=False, float_format=lambda x: f"{x:,.4g}"))
+    print(frame_text(front))
     print(f"\n{len(front)} Pareto points of {len(found['table'])} evaluations ({counts['told_now']} evaluated now, "
           f"{counts['before']} before, {counts['resumed']} resumed; {ev.executed} runs now) "
           f"in {time.perf_counter() - t0:.0f} s")
@@ -925,6 +983,7 @@ def cmd_discover(args) -> int:
     from sim.io import MARKER, atomic_write, locked, read_limited, staged
     from sim.kinds import OutputKind
 
+    require_analysis("discover")
     x, y, where = discover.load_batch(args.batch, args.where, args.by)  # every input problem before writing
     found = discover.discover(x, y, where, min_coverage=args.min_coverage)
     if not args.no_tree:
@@ -940,7 +999,7 @@ def cmd_discover(args) -> int:
                 atomic_write(tmp / "scenarios" / toml.name, read_limited(toml, 1_000_000))
         atomic_write(tmp / MARKER, _marker(args, OutputKind.DISCOVERY, request))
     print(discover.sentence(found))
-    print(found.limits.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print(frame_text(found.limits))
     print(f"\n{len(written)} files in {out}/: {', '.join(written)}")
     return 0
 
@@ -986,7 +1045,7 @@ def _calibrate_abc(args) -> int:
         print(f"warning: {failed} simulations failed; their particles were rejected (generations.csv: failed)",
               file=sys.stderr)
     print(abc.statement(result))
-    print(result.intervals.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print(frame_text(result.intervals))
     print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
           f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}) in "
           f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, abc.html "
@@ -1068,13 +1127,10 @@ def _grid_table(grid, keys: tuple[str, ...]) -> str:
     from sim import outcomes
 
     cols = ["public_market", "open_closed", *keys]
-    heads = {c: c if c in ("public_market", "open_closed") else outcomes.label(c, unit=False) for c in cols}
-    rows = [[f"{r[c]:.2f}" if c in ("public_market", "open_closed") else outcomes.fmt(c, r[c]) for c in cols]
+    heads = tuple(c if c in ("public_market", "open_closed") else outcomes.label(c, unit=False) for c in cols)
+    rows = [tuple(f"{r[c]:.2f}" if c in ("public_market", "open_closed") else outcomes.fmt(c, r[c]) for c in cols)
             for _, r in grid.iterrows()]
-    widths = [max(len(heads[c]), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
-    lines = ["  ".join(f"{heads[c]:>{w}}" for c, w in zip(cols, widths, strict=True))]
-    lines += ["  ".join(f"{v:>{w}}" for v, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(lines)
+    return wrapped_table(heads, rows, right=tuple(range(len(cols))))  # long labels wrap in their column
 
 
 def _table(summaries: dict[str, dict], width: int = 100) -> str:

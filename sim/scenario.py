@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,16 @@ from sim.schema import PARAM_BY_NAME, PARAMS, START_ONLY
 from sim.settings import Settings
 from sim.willingness import fee_acceptance
 
-PRESET_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+def _preset_dir() -> Path:
+    """The presets' folder: a clone's (or editable install's) scenarios/, else the one `pip install .` copies."""
+    clone = Path(__file__).resolve().parent.parent / "scenarios"
+    if (clone / "carrefour_numerique.toml").is_file():
+        return clone
+    return Path(sys.prefix) / "share" / "labsim" / "scenarios"  # pyproject.toml's [tool.setuptools.data-files]
+
+
+PRESET_DIR = _preset_dir()
 MAP_KEYS = ("public_market", "open_closed")
 META_KEYS = ("name", "description", "extends", "interventions", *MAP_KEYS)
 MAX_EXTENDS = 16  # files in one chain of `extends`

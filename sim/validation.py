@@ -428,11 +428,10 @@ def failures(failed: list[dict]) -> CheckResult:
                        "failed seeds are left out of the means above", False)
 
 
-def table(rows: list[CheckResult]) -> str:
-    """The check-up as a plain-text table."""
+def table(rows: list[CheckResult], width: int = 100) -> str:
+    """The check-up as a plain-text table no wider than `width` (long facts and targets wrap in their column)."""
+    from sim.text import wrapped_table
+
     head = ("fact", "target", "measured", "tolerance", "")
-    cells = [head] + [(r.fact, r.target, r.measured, r.tolerance, "ok" if r.passed else "FAIL") for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
+    body = [(r.fact, r.target, r.measured, r.tolerance, "ok" if r.passed else "FAIL") for r in rows]
+    return wrapped_table(head, body, width, min_width=4)

@@ -177,15 +177,29 @@ def _wide(by: dict, names: list[str], metrics: list[str]) -> list[str]:
 
 
 def _long(by: dict, names: list[str], metrics: list[str], width: int) -> list[str]:
-    """One block per outcome: a line per scenario with its mean, CI and difference to the first."""
-    room = max(12, min(max(len(n) for n in names), width - 70))
+    """One block per outcome: a line per scenario with its mean, CI and difference to the first.
+
+    Columns are as wide as their longest cell, aligned across outcomes where the line fits (else per
+    outcome); a difference that does not fit beside its scenario's numbers goes on a line of its own
+    under them, and only a name too long for a line with its mean and CI is cut (~).
+    """
+    cells = {m: [(outcomes.fmt(m, r["mean"]), outcomes.fmt_interval(m, r["ci_low"], r["ci_high"]),
+                  f"{_cell(m, r, sign=True)} {outcomes.fmt_interval(m, r['diff_low'], r['diff_high'], sign=True)}"
+                  if i else "") for i, r in enumerate(by[m].loc[n] for n in names)] for m in metrics}
+    widths = {m: [max(len(c[k]) for c in cells[m]) for k in range(3)] for m in metrics}  # mean, CI, difference
+    room = max(12, min(max(len(n) for n in names), width - 5 - max(a + b for a, b, _ in widths.values())))
     shown = {n: n if len(n) <= room else n[: room - 1] + "~" for n in names}
+    common = [max(w[k] for w in widths.values()) for k in range(2)]  # aligned across outcomes where that fits
     lines = []
     for m in metrics:
         lines.append(outcomes.label(m))
-        for i, n in enumerate(names):
-            r = by[m].loc[n]
-            diff = f"{_cell(m, r, sign=True)} {outcomes.fmt_interval(m, r['diff_low'], r['diff_high'], sign=True)}" if i else ""
-            lines.append(f"  {shown[n]:<{room}}  {outcomes.fmt(m, r['mean']):>10} "
-                         f"{outcomes.fmt_interval(m, r['ci_low'], r['ci_high']):<26} {diff}".rstrip())
+        fits = 6 + room + common[0] + common[1] + widths[m][2] <= width
+        mean_w, ci_w = common if fits else widths[m][:2]
+        for n, (mean, ci, diff) in zip(names, cells[m], strict=True):
+            line = f"  {shown[n]:<{room}}  {mean:>{mean_w}} {ci:<{ci_w}} {diff}".rstrip()
+            if len(line) <= width:
+                lines.append(line)
+            else:  # the numbers are too wide for one line: the difference under them
+                lines.append(f"  {shown[n]:<{room}}  {mean:>{mean_w}} {ci}")
+                lines.append(" " * max(0, min(4 + room, width - len(diff))) + diff)
     return lines

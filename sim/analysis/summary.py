@@ -10,6 +10,7 @@ difference noise.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -111,8 +112,9 @@ def summarize(out: Path) -> pd.DataFrame:
 
 
 def table(summary: pd.DataFrame, metrics: tuple[str, ...] = ("visitors", "contributors", "partners",
-                                                               "works_produced", "revenue", "density")) -> str:
-    """A readable subset: one line per design point, mean [95% CI] of the key metrics."""
+                                                               "works_produced", "revenue", "density"),
+          width: int = 100) -> str:
+    """A readable subset: per design point, mean [95% CI] of the key metrics, in lines of at most `width`."""
     shown = summary[summary["metric"].isin(metrics)]
     ids = [c for c in summary.columns if c not in ("metric", "n", "mean", "sd", "ci_low", "ci_high")]
     lines = []
@@ -121,6 +123,7 @@ def table(summary: pd.DataFrame, metrics: tuple[str, ...] = ("visitors", "contri
                           if k != "point")
         cells = [f"{outcomes.label(r.metric, unit=False)} {outcomes.fmt(r.metric, r.mean)} "
                  f"{outcomes.fmt_interval(r.metric, r.ci_low, r.ci_high)}" for r in group.itertuples()]
-        lines.append(f"{label} (n={group['n'].iloc[0]})\n    " + "; ".join(cells))
+        lines += textwrap.wrap(f"{label} (n={group['n'].iloc[0]})", width, subsequent_indent="  ")
+        lines += textwrap.wrap("; ".join(cells), width, initial_indent="    ", subsequent_indent="    ")
     return "\n".join(lines)
 

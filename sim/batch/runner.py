@@ -11,6 +11,7 @@ failed (a folder emptied under the batch, say) are reported as missing.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -127,19 +128,26 @@ class _Buffer:
 
 
 class _Progress:
-    """A live bar (rich): runs done, failed, rate and time left; silent with --quiet."""
+    """A live bar (rich) on stderr: runs done, failed, rate and time left.
+
+    Silent with --quiet or when stderr is not a terminal, so that piped output and logs
+    hold the results only (as the bar of the CLI's long commands).
+    """
 
     def __init__(self, total: int, skipped: int, quiet: bool) -> None:
-        self.total, self.done, self.failed, self.quiet = total, skipped, 0, quiet
+        self.total, self.done, self.failed = total, skipped, 0
+        self.quiet = quiet or not sys.stderr.isatty()
         self._bar = None
 
     def __enter__(self):
         if not self.quiet:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._bar = Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("[red]{task.fields[failed]} failed"),
-                                 TextColumn("{task.fields[rate]} runs/s"), TimeRemainingColumn())
+                                 TextColumn("{task.fields[rate]} runs/s"), TimeRemainingColumn(),
+                                 console=Console(stderr=True))
             self._bar.start()
             self._task = self._bar.add_task("runs", total=self.total, completed=self.done, failed=0, rate="-")
             self._t0, self._start_done = time.monotonic(), self.done

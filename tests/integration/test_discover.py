@@ -11,6 +11,9 @@ from sim.batch.store import Store
 from sim.cli import main
 from sim.errors import LabsimError
 
+pytest.importorskip("prim", reason="the analysis extra (pip install 'labsim[analysis]')")
+pytest.importorskip("sklearn", reason="the analysis extra (pip install 'labsim[analysis]')")
+
 TOLERANCE = 0.08  # on a unit-scaled setting: PRIM peels 5% of the cases a step, so limits land within a step or two
 BOX = {"mediators": (0.3, 0.8), "price_per_visit": (0.0, 0.5)}  # as shares of each setting's range
 

@@ -16,6 +16,8 @@ from sim.analysis import optimize as opt
 from sim.batch.experiment import replication_seeds
 from sim.cli import main
 
+pytest.importorskip("optuna", reason="the analysis extra (pip install 'labsim[analysis]')")
+
 ROOT = Path(__file__).resolve().parents[2]
 TOY_TOLERANCE = 0.1  # a returned point's internal_friction: its distance from the toy's front (y = 0), on a range of 0.9
 

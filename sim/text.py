@@ -1,0 +1,58 @@
+"""Plain-text tables no wider than a terminal: long cells wrap inside their column instead of the line."""
+
+from __future__ import annotations
+
+import textwrap
+
+WIDTH = 100  # every table labsim prints fits in 100 columns
+GAP = 2  # spaces between columns
+
+
+def wrapped_table(head: tuple[str, ...], rows: list[tuple[str, ...]], width: int = WIDTH, min_width: int = 8,
+                  right: tuple[int, ...] = ()) -> str:
+    """`rows` under `head`, each line at most `width` characters (left-aligned; `right`: columns of numbers).
+
+    Columns start at their longest cell; while the line is too wide, the column
+    with the most room beyond its longest word gives up a character, so prose
+    wraps on words and names and numbers stay whole; only if that is not enough
+    are words broken (no column below `min_width`). Cells wrap within their
+    column, a long sentence costing lines, not width; when a row wraps, rows are
+    separated by a blank line so that each reads as one.
+    """
+    cells = [tuple(str(v) for v in row) for row in [head, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
+    words = [max(len(w) for row in cells for w in row[i].split() or [""]) for i in range(len(head))]
+
+    def too_wide() -> bool:
+        return sum(widths) + GAP * (len(widths) - 1) > width
+
+    while too_wide() and any(w > f for w, f in zip(widths, words, strict=True)):
+        i = max(range(len(widths)), key=lambda i: widths[i] - words[i])
+        widths[i] -= 1
+    while too_wide() and max(widths) > min_width:
+        widths[widths.index(max(widths))] -= 1
+    wrapped = [[textwrap.wrap(v, w, break_long_words=True, break_on_hyphens=False) or [""]
+                for v, w in zip(row, widths, strict=True)] for row in cells]
+    just = [str.rjust if i in right else str.ljust for i in range(len(head))]
+    spaced = any(len(p) > 1 for parts in wrapped[1:] for p in parts)
+    lines = []
+    for n, parts in enumerate(wrapped):
+        if spaced and n > 1:
+            lines.append("")
+        for k in range(max(len(p) for p in parts)):
+            line = (" " * GAP).join(j(p[k] if k < len(p) else "", w) for p, w, j in zip(parts, widths, just, strict=True))
+            lines.append(line.rstrip())
+        if n == 0:
+            lines.append("-" * min(width, sum(widths) + GAP * (len(widths) - 1)))
+    return "\n".join(lines)
+
+
+def frame_text(frame, width: int = WIDTH) -> str:
+    """A pandas table as text, without its index, numbers to 4 significant digits with separators.
+
+    From 10,000 up, a number is written whole (`271,600`, not `2.716e+05`); its columns go in blocks
+    of at most `width` characters (pandas' line_width), so a wide table (optimize's Pareto front) is
+    printed in parts rather than past the terminal.
+    """
+    return frame.to_string(index=False, float_format=lambda v: f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:,.4g}",
+                           line_width=width)
