@@ -75,6 +75,17 @@ EXAMPLES: dict[str, Example] = {
     "compare-open-closed": Example(
         ("labsim compare carrefour_numerique digital_arti --reps 3 --out results/open_vs_closed",),
         keep=("outcome (unit)", "---", "Visitors (", "Revenue (EUR)", "Staff share of brokerage")),
+    "run-refused": Example(("labsim run digital_arti --years 0.2 --no-figures --set mediators=4 --seed 2",),
+                           setup=("labsim run digital_arti --years 0.2 --no-figures --set mediators=4",), cheap=True,
+                           status=2),
+    "out-theirs": Example(("labsim compare digital_arti friche --reps 2 --out theirs",), cheap=True, status=2,
+                          setup=("mkdir theirs", "touch theirs/notes.txt")),
+    "out-other-kind": Example(("labsim compare digital_arti friche --reps 2 --out results/digital_arti_mediators-4",),
+                              setup=("labsim run digital_arti --years 0.2 --no-figures --set mediators=4",), cheap=True,
+                              status=2),
+    "focus": Example(("labsim compare carrefour_numerique scenarios/examples/cut_and_charge.toml --reps 10 "
+                      "--focus contributors,partners,net_result --out results/cut_and_charge",),
+                     keep=("Contributors (", "Partners (", "Net result (", "Public cost (")),
     "states": Example((CUT[0],)),
     "cut": Example(CUT, keep=("outcome (unit)", "---", "Contributors (", "Partners (", "Net result (")),
     "cut-from-start": Example(
