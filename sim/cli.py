@@ -740,7 +740,8 @@ def cmd_compare(args) -> int:
     settings = parse_settings(args.set)
     _claim(args, OutputKind.COMPARISON, args.out)  # the comparison's batch checks that it is this comparison's
     with locked(args.out), staged(args.out) as tmp:
-        refs = _with_settings(args.scenarios, settings, args.out / "scenarios") if settings else args.scenarios
+        refs = (_with_settings(args.scenarios, settings, args.out / "scenarios", args.years, args.reps, args.allow_large)
+                if settings else args.scenarios)
         states = args.states
         if args.fork:
             states = _fork_states(refs[0], args.reps, args.seed, args.out / "states", args.workers, args.quiet,
@@ -815,17 +816,20 @@ def _fork_states(base: str, reps: int, root_seed: int, folder: Path, workers, qu
     return folder
 
 
-def _with_settings(refs: list[str], settings: dict, folder: Path) -> list[str]:
+def _with_settings(refs: list[str], settings: dict, folder: Path, years: float = 1.0, reps: int = 2,
+                   allow_large: bool = False) -> list[str]:
     """Scenario files that extend each compared scenario with the --set keys, kept in --out/scenarios/.
 
     Each file is the scenario resolved (every key, the changes applied), so the
     comparison's batch runs (and resumes, and reports) them as files, and the
     folder says what ran.
     """
+    from sim.cost import check_batch
     from sim.io import atomic_write, slug
     from sim.scenario import load_scenario, scenario_toml
 
     changed = [load_scenario(ref).with_settings(**settings) for ref in refs]  # every problem before anything is written
+    check_batch(changed, [{}], reps, years, allow_large, where="compare --set")  # the cost too (issue 23)
     out = []
     for ref, scenario in zip(refs, changed, strict=True):
         path = folder / f"{slug(scenario.name)}.toml"

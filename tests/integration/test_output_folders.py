@@ -237,3 +237,12 @@ def test_calibrate_and_discover_write_what_ran_and_refuse_to_overwrite(command, 
     assert main(changed) == 2
     _one_error(capsys, "labsim does not overwrite an earlier result")
     assert _contents(out) == before
+
+
+def test_compare_set_over_the_limits_writes_nothing(tmp_path, capsys):
+    # the resolved scenario files of --set used to be written into --out/scenarios before the cost was checked
+    out = tmp_path / "cx"
+    code = main(["compare", "digital_arti", "friche", "--set", "host_footfall_per_day=1000000", "--set",
+                 "discovery_rate=0.05", "--reps", "2", "--out", str(out)])
+    assert code == 2 and not out.exists() and list(tmp_path.iterdir()) == []
+    assert "people over the run" in _one_error(capsys, "compare --set")
