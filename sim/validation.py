@@ -328,7 +328,8 @@ def market(c: Checker) -> Iterator[CheckResult]:
     yield CheckResult("a EUR 5 drop-in fee: fewer newcomers and visits", "newcomers and visits x 0.45 to 0.85",
                       f"newcomers x{newc:.2f}, visits x{visits:.2f}", f"ratios of means over {m} seeds",
                       0.45 <= newc <= 0.85 and 0.45 <= visits <= 0.85,
-                      "UK national museums: +~70% visits when fees were dropped (Martin 2003): a fee keeps ~60%")
+                      "UK national museums: +~70% visits when fees were dropped (Martin 2003): a fee keeps ~60%; "
+                      "wider: a lab's regulars mostly come free")
     kept = {k: ratio(c, k, c.open, {}, fee) for k in ("contributors", "partners")}
     yield CheckResult("a EUR 5 drop-in fee: members and partners do not vanish", "contributors and partners x >= 0.5",
                       ", ".join(f"{k} x{v:.2f}" for k, v in kept.items()), f"ratios of means over {m} seeds",
