@@ -291,6 +291,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help=FOCUS_HELP + "; a comparison's or batch's page leads with them (default: those of compare "
                         "--focus or of the experiment file's 'focus')")
 
+    p = sub.add_parser("log", help="a lab's own visit log: describe it (log describe), or write the model's visits "
+                                   "as one (log synth)")
+    logs = p.add_subparsers(dest="log_command", required=True, parser_class=_Parser)
+    p = logs.add_parser("describe", help="the model's outcomes measured on a visit log (CSV or Parquet): per year and "
+                                         "over the whole log, tables, figures and a one-page report")
+    p.add_argument("log", type=Path, help="the visit log: .csv (UTF-8) or .parquet, one row per visit")
+    p.add_argument("--out", type=Path, required=True, help="output folder (new, or an earlier log description's)")
+    p.add_argument("--person-col", default="person", help="the column of person identifiers (default person)")
+    p.add_argument("--date-col", default="date", help="the column of dates, ISO 8601 (default date)")
+    p.add_argument("--kind-col", default=None, help="the column of kinds: visit, workshop, event, membership_start, "
+                                                   "membership_end (default kind, if the log has it)")
+    p.add_argument("--channel-col", default=None, help="the column of channels (default channel, if the log has it)")
+    p.add_argument("--scenario", default=None, help="the preset or scenario file whose contributor rule "
+                                                    "(contributor_visits, contributor_window_days) counts regulars "
+                                                    "(default: the model's built-in defaults)")
+    p.add_argument("--people", action="store_true", help="also write people.csv: one row per person, named by a "
+                                                         "salted hash (never the log's identifier)")
+    p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="replace an earlier description in --out asked otherwise")
+
     p = sub.add_parser("casestudy", help="one year of each case-study lab, side by side")
     p.add_argument("--seed", type=_seed, default=1)
     p.add_argument("--years", type=_years, default=1.0)
@@ -612,6 +633,48 @@ class _Bar:
             if self._thread is not None:
                 self._thread.join()
             self._bar.stop()
+
+
+def cmd_log(args) -> int:
+    """Labsim log describe | synth."""
+    return {"describe": _log_describe}[args.log_command](args)
+
+
+def _log_describe(args) -> int:
+    """Read and check the log first (nothing written if it is bad), then describe it into --out."""
+    from sim.io import MARKER, atomic_write, locked, staged
+    from sim.kinds import OutputKind
+    from sim.logdescribe import SUPPRESSED, describe, write
+    from sim.settings import Settings
+    from sim.visitlog import read_log
+
+    settings = Settings()
+    if args.scenario is not None:
+        from sim.scenario import load_scenario
+
+        settings = load_scenario(args.scenario).settings
+    log_path = args.log.resolve() if args.log.exists() else args.log
+    request = {"log": str(log_path), "columns": [args.person_col, args.date_col, args.kind_col, args.channel_col],
+               "scenario": args.scenario, "people": args.people, "figures": not args.no_figures,
+               "rule": [settings.contributor_visits, settings.contributor_window_days]}
+    _claim(args, OutputKind.LOG_DESCRIPTION, args.out, request)  # before the (long) read, after the cheap checks
+    t0, share = time.perf_counter(), [0.0]
+    with _Bar("reading the log (%)", 100, args.quiet, poll=lambda: round(100 * share[0])):
+        log = read_log(args.log, args.person_col, args.date_col, args.kind_col, args.channel_col,
+                       progress=lambda x: share.__setitem__(0, x))
+    found = describe(log, settings)
+    with locked(args.out), staged(args.out, replace=args.force) as tmp:
+        written = write(found, tmp, people=args.people, figures=not args.no_figures)
+        atomic_write(tmp / MARKER, _marker(args, OutputKind.LOG_DESCRIPTION, request))
+    s = found.summary
+    shown = ["year", "visits", "visitors", "newcomers", "returning_visitors", "contributors", "gini_visits",
+             "returner_survival_1y"]
+    print(found.tables["years"][shown].to_string(index=False))
+    print(f"\n{s['log']['rows']:,} rows, {s['log']['same_day_repeats_dropped']:,} same-day repeats dropped; "
+          f"{s['log']['first_day']} to {s['log']['last_day']}; counts of fewer than 5 people shown as {SUPPRESSED}")
+    print(f"{len(written) + 1} files written to {args.out}/ in {time.perf_counter() - t0:.1f} s "
+          f"(log_summary.json, report.html{', people.csv' if args.people else ''})")
+    return 0
 
 
 def cmd_check_model(args) -> int:
@@ -1124,6 +1187,7 @@ COMMANDS = {
     "calibrate": cmd_calibrate,
     "optimize": cmd_optimize,
     "discover": cmd_discover,
+    "log": cmd_log,
 }
 
 
