@@ -312,6 +312,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="replace an earlier description in --out asked otherwise")
 
+    p = logs.add_parser("synth", help="the model's own visits of the measured years, written as a visit log "
+                                      "(the format log describe reads)")
+    p.add_argument("scenario", help="a preset name or a scenario file")
+    p.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
+    p.add_argument("--years", type=_years, default=1.0, help="measured years, after the warm-up (default 1; at most 25)")
+    p.add_argument("--out", type=Path, required=True, help="the log file to write: .csv or .parquet")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
+    p.add_argument("--force", action="store_true", help="replace an existing file at --out")
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
+
     p = sub.add_parser("casestudy", help="one year of each case-study lab, side by side")
     p.add_argument("--seed", type=_seed, default=1)
     p.add_argument("--years", type=_years, default=1.0)
@@ -637,7 +647,37 @@ class _Bar:
 
 def cmd_log(args) -> int:
     """Labsim log describe | synth."""
-    return {"describe": _log_describe}[args.log_command](args)
+    return {"describe": _log_describe, "synth": _log_synth}[args.log_command](args)
+
+
+def _log_synth(args) -> int:
+    """Run the scenario with a visit recorder and write its measured visits as a log file (atomically)."""
+    from sim.io import atomic_write, check_out
+    from sim.logsynth import log_bytes, synth
+    from sim.scenario import load_scenario, parse_settings
+
+    out = args.out
+    if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise LabsimError(f"--out {out}: a '{out.suffix or 'nameless'}' file; allowed: a log file ending in .csv or "
+                          ".parquet")
+    check_out(out)
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        raise LabsimError(f"--out {out}: not a regular file (a folder or a link); labsim writes the log as a new file")
+    if out.exists() and not args.force:
+        raise LabsimError(f"--out {out}: exists; labsim does not overwrite a file: add --force to replace it, or "
+                          "choose another name")
+    settings = parse_settings(args.set)
+    scenario = load_scenario(args.scenario)
+    if settings:
+        scenario = scenario.with_settings(**settings)
+    t0 = time.perf_counter()
+    log, summary = synth(scenario, args.seed, args.years, allow_large=args.allow_large)
+    atomic_write(out, log_bytes(log, out))
+    print(f"{len(log):,} visits of {log['person'].nunique():,} people ({summary['scenario']}, seed {args.seed}, "
+          f"{args.years:g} measured years; the run's visitors {summary['visitors']:,}, returning visitors "
+          f"{summary['returning_visitors']:,}, gini_visits {summary['gini_visits']:g}) written to {out} in "
+          f"{time.perf_counter() - t0:.1f} s")
+    return 0
 
 
 def _log_describe(args) -> int:

@@ -90,3 +90,34 @@ def test_the_output_folder_policy_holds(tmp_path, log, capsys):
     run.mkdir()
     (run / "labsim.json").write_text(json.dumps({"labsim": "output folder", "kind": "run"}))
     assert describe(log, run) == 2 and "holds labsim run results" in capsys.readouterr().err
+
+
+# -- log synth: the model's visits as a log, and their recovery --------------------------------------------------
+def test_describe_of_a_synthesised_log_recovers_the_runs_own_counts(tmp_path, capsys):
+    """The log counts the same visits as the run: visitors, returning visitors and Gini are equal, exactly."""
+    import sim
+
+    log = tmp_path / "open.csv"
+    assert main(["log", "synth", "carrefour_numerique", "--seed", "3", "--years", "1", "--out", str(log)]) == 0
+    assert main(["log", "describe", str(log), "--out", str(tmp_path / "d"), "--quiet", "--no-figures"]) == 0
+    described = json.loads((tmp_path / "d" / "log_summary.json").read_text())
+    run = sim.run("carrefour_numerique", seed=3, years=1, people=False).summary  # a run of its own, no recorder
+    for key in ("visitors", "returning_visitors", "gini_visits", "visits", "visitors_4plus_share", "visits_max"):
+        assert described[key] == run[key], key
+    assert described["log"]["same_day_repeats_dropped"] == 0 and described["log"]["first_day"] == "2001-01-01"
+    assert described["log"]["last_day"] == "2001-12-31"
+    head = log.read_text().splitlines()[:2]
+    assert head[0] == "person,date,kind,channel" and head[1].split(",")[2] == "visit"
+
+
+def test_synth_writes_parquet_and_refuses_to_overwrite(tmp_path, capsys):
+    out = tmp_path / "lab.parquet"
+    argv = ["log", "synth", "digital_arti", "--years", "0.2", "--out", str(out)]
+    assert main(argv) == 0
+    table = pd.read_parquet(out)
+    assert list(table.columns) == ["person", "date", "kind", "channel"] and len(table) > 0
+    assert main(argv) == 2 and "exists; labsim does not overwrite a file" in capsys.readouterr().err
+    assert main([*argv, "--force"]) == 0
+    assert main(["log", "synth", "digital_arti", "--out", str(tmp_path / "lab.txt")]) == 2
+    assert main(["log", "synth", "digital_arti", "--years", "30", "--out", str(tmp_path / "l.csv")]) == 2
+    assert "at most 25" in capsys.readouterr().err and not (tmp_path / "l.csv").exists()
