@@ -3,6 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from sim.logdescribe import SUPPRESSED, describe, shown
 from sim.metrics import gini
@@ -103,3 +106,27 @@ def test_weekly_series_and_seasonality_cover_every_day_of_the_log():
     assert list(weekly["visits"]) == [20, 0, 0, 10] and list(weekly["visitors"]) == [10, 0, 0, 10]
     month = found.tables["seasonality"].query("period == 'month'")
     assert list(month["name"]) == ["January"] and month["index"].iloc[0] == 1.0
+
+
+ROW = st.tuples(st.sampled_from([f"p{i}" for i in range(12)]), st.integers(0, 900),
+                st.sampled_from(["visit", "visit", "workshop", "event", "membership_start", "membership_end"]))
+
+
+@hypothesis_settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(rows=st.lists(ROW, min_size=1, max_size=60))
+def test_fuzz_any_log_is_described_and_publishes_no_count_of_one_to_four_people(rows):
+    from sim.errors import LabsimError
+
+    seen = {(p, d) for p, d, k in rows if k in ("visit", "workshop", "event")}
+    log = make_log(rows)
+    if not seen:
+        with pytest.raises(LabsimError):
+            describe(log)
+        return
+    found = describe(log)
+    for values in [found.summary, *found.summary["years"].values()]:
+        for key in ("visitors", "newcomers", "returning_visitors", "contributors", "members_started"):
+            assert values[key] == SUPPRESSED or values[key] == 0 or values[key] >= 5, key
+    for name in ("weekly", "visit_counts", "gaps"):
+        column = {"weekly": "visitors", "visit_counts": "people", "gaps": "gaps"}[name]
+        assert all(x == SUPPRESSED or int(x) == 0 or int(x) >= 5 for x in found.tables[name][column])

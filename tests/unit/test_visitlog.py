@@ -2,6 +2,8 @@
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim import visitlog
 from sim.errors import LabsimError
@@ -149,3 +151,27 @@ def test_the_hash_is_a_keyed_blake2b_of_the_identifier():
     expected = int.from_bytes(hashlib.blake2b(b"alice", key=b"salt", digest_size=8).digest(), "little")
     assert list(hash_people(["alice", "bob", "alice"], b"salt")) == [expected, hash_people(["bob"], b"salt")[0],
                                                                       expected]
+
+
+# -- whatever the file holds: a log or one line, never a traceback ------------------------------------------------
+
+CELLS = st.one_of(st.sampled_from(["2024-01-01", "2024-02-30", "2024-01-01T10:00+02:00", "2099-01-01", "", "visit",
+                                   "membership_end", "nan", "NULL", '"', '"a,b"', "=cmd", "\u00e9", "\x00", "1e9",
+                                   "0001-01-01", "2024-01-01 25:00", " 2024-01-02 "]), st.text(max_size=8))
+ROWS = st.lists(st.lists(CELLS, min_size=1, max_size=5).map(",".join), max_size=6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(header=st.sampled_from(["person,date", "person,date,kind", "person,date,kind,channel", "date,person",
+                               "person", "", "person,date,date"]), rows=ROWS,
+       encoding=st.sampled_from(["utf-8", "latin-1", "utf-16"]))
+def test_fuzz_any_csv_is_a_log_or_one_line(tmp_path_factory, header, rows, encoding):
+    path = tmp_path_factory.mktemp("log") / "log.csv"
+    errors = "replace" if encoding == "latin-1" else "surrogatepass"  # lone surrogates: bytes that are not UTF-8
+    path.write_bytes("\n".join([header, *rows]).encode(encoding, errors))
+    try:
+        log = read_log(path, today=TODAY)
+    except LabsimError as exc:
+        assert len(exc.problems) == 1 and "\n" not in exc.problems[0].replace("\\n", "")
+    else:
+        assert list(log.visits.columns) == ["person_hash", "date", "kind", "channel"] and log.rows >= len(log.visits)
