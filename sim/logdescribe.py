@@ -56,7 +56,7 @@ class Description:
 
     summary: dict
     tables: dict[str, pd.DataFrame]
-    people: pd.DataFrame
+    source: tuple  # (the visits' arrays, the log's visits): the per-person table is made only when asked (--people)
     weekly: pd.DataFrame  # unsuppressed weekly series, for the figure (drawn only where 5 people or more came)
     counts: np.ndarray  # visits per visitor over the whole log, for the figure (drawn only where 5 people or more)
     survival: pd.DataFrame
@@ -204,7 +204,7 @@ def describe(log: VisitLog, settings: Settings | None = None) -> Description:
               "gaps": gaps["table"]}
     survival = _survival(v, last)
     tables["survival"] = survival
-    return Description(summary, tables, _people(v, visits), weekly, counts, survival)
+    return Description(summary, tables, (v, visits), weekly, counts, survival)
 
 
 def _publish(key: str, value):
@@ -299,14 +299,17 @@ def _survival(v: _Visits, last: int) -> pd.DataFrame:
 
 def _people(v: _Visits, visits: pd.DataFrame) -> pd.DataFrame:
     """One row per person, named by their salted hash only (written with --people)."""
-    _codes, hashes = pd.factorize(visits["person_hash"], sort=False)
+    _, hashes = pd.factorize(visits["person_hash"], sort=False)  # the codes of `_arrays`, in the same order
     counts = np.bincount(v.person)
     latest = np.zeros(counts.size, dtype=np.int64)
     np.maximum.at(latest, v.person, v.day)
     contributor = np.bincount(v.person[v.regular], minlength=counts.size) > 0
-    return pd.DataFrame({"person_hash": [f"{int(h):016x}" for h in hashes], "visits": counts,
-                         "first_day": [str((v.start + pd.Timedelta(days=int(d))).date()) for d in v.first],
-                         "last_day": [str((v.start + pd.Timedelta(days=int(d))).date()) for d in latest],
+
+    def day(d):
+        return (v.start + pd.to_timedelta(d, unit="D")).strftime("%Y-%m-%d")
+
+    return pd.DataFrame({"person_hash": pd.Series(np.asarray(hashes, dtype=np.uint64)).map("{:016x}".format),
+                         "visits": counts, "first_day": day(v.first), "last_day": day(latest),
                          "contributor": contributor})
 
 
@@ -321,7 +324,7 @@ def write(found: Description, folder: Path, people: bool = False, figures: bool 
         atomic_write(folder / f"{name}.csv", csv_bytes(table))
         names.append(f"{name}.csv")
     if people:
-        atomic_write(folder / "people.csv", csv_bytes(found.people))
+        atomic_write(folder / "people.csv", csv_bytes(_people(*found.source)))
         names.append("people.csv")
     if figures:
         names += _figures(found, folder)
