@@ -293,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("log", help="a lab's own visit log: describe it (log describe), or write the model's visits "
                                    "as one (log synth)")
-    logs = p.add_subparsers(dest="log_command", required=True, parser_class=_Parser)
+    logs = p.add_subparsers(dest="log_command", required=True, parser_class=_Parser, metavar="{describe,synth}")
     p = logs.add_parser("describe", help="the model's outcomes measured on a visit log (CSV or Parquet): per year and "
                                          "over the whole log, tables, figures and a one-page report")
     p.add_argument("log", type=Path, help="the visit log: .csv (UTF-8) or .parquet, one row per visit")

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import LabsimError
-from sim.io import regular_file
 from sim.kinds import VisitKind
 
 MAX_BYTES = 4 * 2**30  # a log larger than this is refused before it is read (20 million rows of CSV are ~0.7 GB)
@@ -88,7 +87,8 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
     path = Path(path)
     if not path.exists():
         raise LabsimError(f"{path}: no such file")
-    regular_file(path)
+    if not path.is_file():
+        raise LabsimError(f"{path}: not a regular file (a folder, a pipe or a device); a log is a .csv or .parquet file")
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise LabsimError(f"{path}: {size:,} bytes; allowed: a log of at most {MAX_BYTES:,} bytes "

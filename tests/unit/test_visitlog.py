@@ -1,5 +1,7 @@
 """A lab's visit log: the format read, every bad log refused in one line, and no raw identifier kept."""
 
+import os
+
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -131,6 +133,8 @@ def test_other_files_are_refused(tmp_path):
     assert "no such file" in refused(tmp_path / "absent.csv")
     (tmp_path / "folder.csv").mkdir()
     assert "not a regular file" in refused(tmp_path / "folder.csv")
+    os.mkfifo(tmp_path / "pipe.csv")  # a pipe would hang a reader: refused before it is opened
+    assert "not a regular file (a folder, a pipe or a device)" in refused(tmp_path / "pipe.csv")
     assert "not a readable Parquet file" in refused(write(tmp_path, "person,date\n", name="x.parquet"))
 
 
