@@ -222,14 +222,20 @@ def _years_table(summary: dict) -> pd.DataFrame:
 
 
 def _weekly(visits: pd.DataFrame) -> pd.DataFrame:
-    """Visits and visitors per week (weeks start on Monday), every week of the log, empty ones as 0."""
+    """Visits and visitors per week (weeks start on Monday), every week of the log, empty ones as 0.
+
+    `days` says how many of the week's days lie inside the log: the first and last weeks may be partial.
+    """
     week = visits["date"] - pd.to_timedelta(visits["date"].dt.day_of_week, unit="D")
     grouped = visits.groupby(week, sort=True)["person_hash"]
     table = pd.DataFrame({"visits": grouped.size(), "visitors": grouped.nunique()})
     full = pd.date_range(table.index.min(), table.index.max(), freq="7D")
     table = table.reindex(full, fill_value=0)
     table.index.name = "week"
-    return table.reset_index()
+    first, last = visits["date"].min(), visits["date"].max()
+    ends = full + pd.Timedelta(days=6)
+    days = (np.minimum(ends, last) - np.maximum(full, first)).days + 1
+    return table.reset_index().assign(days=np.asarray(days))
 
 
 def _published_weekly(weekly: pd.DataFrame) -> pd.DataFrame:
@@ -334,14 +340,16 @@ def write(found: Description, folder: Path, people: bool = False, figures: bool 
 
 def _figures(found: Description, folder: Path) -> list[str]:
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     from sim.plots import save
 
     fig, ax = plt.subplots(figsize=(9, 3.2))
     w = found.weekly
+    w = w[w["days"] == 7]  # whole weeks only: a partial first or last week is not a fall
     ax.plot(w["week"], w["visits"].where(w["visitors"] >= MIN_COUNT), lw=1, label="visits")
     ax.plot(w["week"], w["visitors"].where(w["visitors"] >= MIN_COUNT), lw=1, label="visitors")
-    ax.set(ylabel="per week", title="Weekly visits and visitors (weeks of fewer than 5 visitors left out)")
+    ax.set(ylabel="per week", title="Weekly visits and visitors (whole weeks of 5 visitors or more)")
     ax.legend(frameon=False)
     save(fig, folder / "weekly.png")
 
@@ -353,6 +361,9 @@ def _figures(found: Description, folder: Path) -> list[str]:
     ax.loglog(k[keep], at_least[keep] / counts.size, marker=".", lw=1)
     ax.set(xlabel="visits over the log", ylabel="share of visitors with at least that many",
            title="Visit-count distribution")
+    plain = FuncFormatter(lambda x, _: f"{x:g}")  # labels drawn as text (sim.plots turns math text off)
+    ax.xaxis.set_major_formatter(plain)
+    ax.yaxis.set_major_formatter(plain)
     save(fig, folder / "visit_counts.png")
 
     fig, ax = plt.subplots(figsize=(5, 3.6))

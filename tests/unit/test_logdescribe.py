@@ -104,6 +104,7 @@ def test_weekly_series_and_seasonality_cover_every_day_of_the_log():
     found = describe(make_log(rows))
     weekly = found.tables["weekly"]
     assert list(weekly["visits"]) == [20, 0, 0, 10] and list(weekly["visitors"]) == [10, 0, 0, 10]
+    assert list(weekly["days"]) == [7, 7, 7, 1]  # the log ends on the last week's Monday
     month = found.tables["seasonality"].query("period == 'month'")
     assert list(month["name"]) == ["January"] and month["index"].iloc[0] == 1.0
 
