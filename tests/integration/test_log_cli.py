@@ -121,3 +121,14 @@ def test_synth_writes_parquet_and_refuses_to_overwrite(tmp_path, capsys):
     assert main(["log", "synth", "digital_arti", "--out", str(tmp_path / "lab.txt")]) == 2
     assert main(["log", "synth", "digital_arti", "--years", "30", "--out", str(tmp_path / "l.csv")]) == 2
     assert "at most 25" in capsys.readouterr().err and not (tmp_path / "l.csv").exists()
+
+
+def test_the_contributor_rule_comes_from_the_scenario_asked(tmp_path, log):
+    lab = tmp_path / "lab.toml"
+    lab.write_text('extends = "carrefour_numerique"\nname = "loose"\ncontributor_visits = 2\n'
+                   "contributor_window_days = 400.0\n")
+    assert describe(log, tmp_path / "default") == 0 and describe(log, tmp_path / "loose", "--scenario", str(lab)) == 0
+    default, loose = (json.loads((tmp_path / x / "log_summary.json").read_text()) for x in ("default", "loose"))
+    assert default["rule"]["contributor_visits"] == 9 and loose["rule"] == {
+        "contributor_visits": 2, "contributor_window_days": 400.0, "returner_window_days": 90.0}
+    assert default["contributors"] < loose["contributors"] <= loose["returning_visitors"]  # 2 visits within 400 days
