@@ -30,7 +30,7 @@ import pandas as pd
 from sim.careers import RETURNER_WINDOW
 from sim.kinds import DAYS_PER_YEAR, VisitKind
 from sim.ladder import is_regular
-from sim.metrics import gini
+from sim.metrics import VISIT_QUANTILE_KEYS, gini, visit_quantiles
 from sim.settings import Settings
 from sim.visitlog import VISIT_KINDS, VisitLog
 
@@ -119,6 +119,7 @@ def _stats(v: _Visits, rows: np.ndarray, lo: int, hi: int, last: int, members: p
             "gini_visits": round(gini(c), 6) if visitors >= MIN_COUNT else None,
             "top1_visits_share": round(float(top.sum() / c.sum()), 6) if visitors >= MIN_COUNT else None,
             "visits_max": int(c.max()) if visitors >= MIN_COUNT else None}
+    out |= visit_quantiles(c) if visitors >= MIN_COUNT else dict.fromkeys(VISIT_QUANTILE_KEYS)
     # cohorts (sim.metrics.cohorts, on days): people first seen in lo..hi whose year fits in the log
     edge = min(hi, last - YEAR_DAYS)
     gaps = []
@@ -215,7 +216,7 @@ def _publish(key: str, value):
 
 
 def _years_table(summary: dict) -> pd.DataFrame:
-    keys = ["visits", *PEOPLE_KEYS, *SHARE_KEYS, "visits_max"]
+    keys = ["visits", *PEOPLE_KEYS, *SHARE_KEYS, "visits_max", *VISIT_QUANTILE_KEYS]
     rows = [{"year": y, **{k: s.get(k) for k in keys}} for y, s in summary["years"].items()]
     rows.append({"year": "all", **{k: summary.get(k) for k in keys}})
     return pd.DataFrame(rows).astype(object).where(lambda d: d.notna(), "")

@@ -102,7 +102,8 @@ def test_describe_of_a_synthesised_log_recovers_the_runs_own_counts(tmp_path, ca
     assert main(["log", "describe", str(log), "--out", str(tmp_path / "d"), "--quiet", "--no-figures"]) == 0
     described = json.loads((tmp_path / "d" / "log_summary.json").read_text())
     run = sim.run("carrefour_numerique", seed=3, years=1, people=False).summary  # a run of its own, no recorder
-    for key in ("visitors", "returning_visitors", "gini_visits", "visits", "visitors_4plus_share", "visits_max"):
+    for key in ("visitors", "returning_visitors", "gini_visits", "visits", "visitors_4plus_share", "visits_max",
+                "visits_q50", "visits_q75", "visits_q90", "visits_q99"):  # the quantiles: one shared function
         assert described[key] == run[key], key
     assert described["log"]["same_day_repeats_dropped"] == 0 and described["log"]["first_day"] == "2001-01-01"
     assert described["log"]["last_day"] == "2001-12-31"

@@ -35,6 +35,7 @@ def test_a_small_log_publishes_no_small_count_and_no_share_of_few_people():
     s = describe(make_log(visits("a", [0, 3]) + visits("b", [1]))).summary
     assert s["visitors"] == SUPPRESSED and s["returning_visitors"] == SUPPRESSED and s["visits"] == 3
     assert s["gini_visits"] is None and s["visitors_4plus_share"] is None and s["visits_max"] is None
+    assert s["visits_q50"] is None and s["visits_q99"] is None
 
 
 def test_visitors_newcomers_returning_and_the_distribution_are_counted_per_year_and_overall():
@@ -49,6 +50,7 @@ def test_visitors_newcomers_returning_and_the_distribution_are_counted_per_year_
     assert s["returning_visitors"] == 15 and s["gini_visits"] == round(gini(counts), 6)
     assert s["visitors_4plus_share"] == round((counts >= 4).mean(), 6)
     assert s["visitors_once_share"] == round(1 / 16, 6) and s["visits_max"] == 12
+    assert s["visits_q50"] == float(np.percentile(counts, 50)) and s["visits_q99"] == round(np.percentile(counts, 99), 6)
     first, second = s["years"]["2022"], s["years"]["2023"]
     assert first["visitors"] == 10 and first["newcomers"] == 10 and first["returning_visitors"] == 9
     assert second["visitors"] == 10 and second["newcomers"] == 6 and second["returning_visitors"] == 10
