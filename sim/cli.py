@@ -234,7 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="fit parameters so that mean outcomes match a lab's own numbers")
     p.add_argument("scenario", help="the preset or scenario file to fit")
     p.add_argument("--target", action="append", default=[], metavar="NAME=NUMBER", help="e.g. visitors=3000")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=LOW:HIGH", help="e.g. discovery_rate=0.001:0.01")
+    p.add_argument("--param", "--free", dest="param", action="append", default=[], metavar="NAME=LOW:HIGH",
+                   help="a setting to fit within its box, e.g. discovery_rate=0.001:0.01 (--free is the same option)")
+    p.add_argument("--from-log", type=Path, default=None, metavar="LOG",
+                   help="a visit log (CSV or Parquet, columns person and date, as labsim log describe reads): its "
+                        "published outcomes become the targets (a --target of the same name replaces one), and each "
+                        "simulation covers as many measured years as the log")
     p.add_argument("--from", dest="from_refs", type=Path, action="append", default=[],
                    help="a TOML file with [targets] and [params], and/or a folder of saved mature labs (labsim "
                         "warmup): every candidate is then a policy forked from them (repeatable)")
@@ -950,17 +955,20 @@ def cmd_calibrate(args) -> int:
     from sim.scenario import load_scenario, resolved
 
     _split_from(args)
+    found = _log_targets(args)
     if args.method == "abc":
-        return _calibrate_abc(args)
+        return _calibrate_abc(args, found)
     if args.years is not None:
-        raise LabsimError("--years: only with --method abc (the point fit simulates one year)")
+        raise LabsimError("--years: only with --method abc (the point fit simulates one year, or the log's years)")
     args.budget = 40 if args.budget is None else args.budget
     spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps, args.budget, args.seed,
-                      states=args.states)
+                      states=args.states, years=found.years if found else 1.0,
+                      log_targets=found.targets if found else None)
     check_cost(spec, allow_large=args.allow_large)
     scenario = load_scenario(spec.scenario)
     request = {"method": "point", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
-               "reps": spec.reps, "budget": spec.budget, "seed": spec.root_seed, "from": args.states}
+               "reps": spec.reps, "budget": spec.budget, "seed": spec.root_seed, "from": args.states,
+               "from_log": str(args.from_log.resolve()) if found else None, "years": spec.years}
     _claim(args, OutputKind.CALIBRATION, args.out, request)
     t0 = time.perf_counter()
     evaluations = spec.budget + 1  # the screen and the search, then the check on fresh seeds
@@ -1048,7 +1056,29 @@ def cmd_discover(args) -> int:
     return 0
 
 
-def _calibrate_abc(args) -> int:
+def _log_targets(args):
+    """The targets of --from-log (None without it), said on stderr: which were used, which left out and why."""
+    if args.from_log is None:
+        return None
+    from sim.analysis.logtargets import from_log
+
+    if args.scenario is not None:
+        from sim.scenario import load_scenario
+
+        load_scenario(args.scenario)  # a bad scenario is named before the (long) read of the log
+    found = from_log(args.from_log, args.scenario)
+    if not found.targets:
+        raise LabsimError(f"--from-log {args.from_log}: no outcome with 5 people or more behind it; a log this small "
+                          "cannot be calibrated to")
+    if not args.quiet:
+        print(f"targets from {args.from_log.name} ({found.days} days: {found.years:g} measured years a simulation): "
+              + ", ".join(f"{k}={v:g}" for k, v in found.targets.items()), file=sys.stderr)
+        if found.left_out:
+            print("left out: " + "; ".join(found.left_out), file=sys.stderr)
+    return found
+
+
+def _calibrate_abc(args, found=None) -> int:
     """Calibrate --method abc: the same targets and boxes as the point fit, a posterior sample instead of a point."""
     from sim.analysis import abc
     from sim.analysis.calibrate import build_spec
@@ -1059,10 +1089,10 @@ def _calibrate_abc(args) -> int:
     from sim.scenario import load_scenario, resolved
     from sim.schema import PARAM_BY_NAME
 
-    years = args.years or 1.0
+    years = args.years or (found.years if found else 1.0)
     cap = args.budget or 20 * args.population * args.generations
     spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed,  # checks all input
-                      states=args.states, replications=1)
+                      states=args.states, replications=1, years=years, log_targets=found.targets if found else None)
     if cap < args.population:
         raise LabsimError(f"--budget: got {cap}; allowed with --method abc: at least --population ({args.population})")
     top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
@@ -1071,7 +1101,7 @@ def _calibrate_abc(args) -> int:
     scenario = load_scenario(spec.scenario)
     request = {"method": "abc", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
                "population": args.population, "generations": args.generations, "budget": cap, "years": years,
-               "seed": args.seed, "from": args.states}
+               "seed": args.seed, "from": args.states, "from_log": str(args.from_log.resolve()) if found else None}
     _claim(args, OutputKind.ABC, args.out, request)
     workers = args.workers or default_workers()
     integer = tuple(k for k in spec.params if PARAM_BY_NAME[k].kind is int)
@@ -1082,6 +1112,8 @@ def _calibrate_abc(args) -> int:
         result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
                              integer, progress=lambda n: count.__setitem__(0, n))
         abc.write(result, tmp, str(args.scenario))
+        source = f"the log {args.from_log.name}" if found else "its targets"
+        atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out, source).encode())
         for name, data in _what_ran(args, request, scenario, kind=OutputKind.ABC).items():
             atomic_write(tmp / name, data)
     failed = int(result.generations["failed"].sum()) if len(result.generations) else 0
@@ -1092,8 +1124,8 @@ def _calibrate_abc(args) -> int:
     print(result.intervals.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
           f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}) in "
-          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, abc.html "
-          f"in {args.out}/")
+          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, abc.html, "
+          f"calibrated.toml (the posterior medians: labsim run {args.out / 'calibrated.toml'}) in {args.out}/")
     return 0
 
 
