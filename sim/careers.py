@@ -26,6 +26,7 @@ from sim.kinds import DAYS_PER_YEAR, Affiliation, Channel, Role
 from sim.lab import Lab
 from sim.network import CollabNetwork
 from sim.population import OCCASIONAL, REGULAR, People
+from sim.recorder import VisitRecorder
 from sim.staff import Staff
 from sim.tally import Tally
 
@@ -42,6 +43,7 @@ class Careers:
         self.awareness, self.tally, self.budget = awareness, tally, budget
         self.dormant = DormantPool(people)
         self._anniversaries: defaultdict[int, list[int]] = defaultdict(list)  # day -> new members a year on
+        self.recorder: VisitRecorder | None = None  # set by `labsim log synth` only: each measured visit's (id, day)
 
     # -- coming and paying ----------------------------------------------------------------
     def pays(self, ids: np.ndarray) -> np.ndarray:
@@ -94,6 +96,8 @@ class Careers:
         if not self.tally.counting:
             return
         self.tally.add("visits", ids.size)
+        if self.recorder is not None:
+            self.recorder.add(int(self.lab.time), ids)
         self.tally.add("regular_visits", int(REGULAR[people.role[ids]].sum()))
         self.tally.add("visitors", int((people.visits[ids] - people.visits_before[ids] == 1).sum()))
         self.budget.spend("materials", settings.materials_per_visit * ids.size)

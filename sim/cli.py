@@ -265,7 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="fit parameters so that mean outcomes match a lab's own numbers")
     p.add_argument("scenario", help="the preset or scenario file to fit")
     p.add_argument("--target", action="append", default=[], metavar="NAME=NUMBER", help="e.g. visitors=3000")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=LOW:HIGH", help="e.g. discovery_rate=0.001:0.01")
+    p.add_argument("--param", "--free", dest="param", action="append", default=[], metavar="NAME=LOW:HIGH",
+                   help="a setting to fit within its box, e.g. discovery_rate=0.001:0.01 (--free is the same option)")
+    p.add_argument("--from-log", type=Path, default=None, metavar="LOG",
+                   help="a visit log (CSV or Parquet, columns person and date, as labsim log describe reads): its "
+                        "published outcomes become the targets (a --target of the same name replaces one), and each "
+                        "simulation covers as many measured years as the log")
     p.add_argument("--from", dest="from_refs", type=Path, action="append", default=[],
                    help="a TOML file with [targets] and [params], and/or a folder of saved mature labs (labsim "
                         "warmup): every candidate is then a policy forked from them (repeatable)")
@@ -321,6 +326,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--focus", default=None, metavar="OUTCOME,...",
                    help=FOCUS_HELP + "; a comparison's or batch's page leads with them (default: those of compare "
                         "--focus or of the experiment file's 'focus')")
+
+    p = sub.add_parser("log", help="a lab's own visit log: describe it (log describe), or write the model's visits "
+                                   "as one (log synth)")
+    logs = p.add_subparsers(dest="log_command", required=True, parser_class=_Parser, metavar="{describe,synth}")
+    p = logs.add_parser("describe", help="the model's outcomes measured on a visit log (CSV or Parquet): per year and "
+                                         "over the whole log, tables, figures and a one-page report")
+    p.add_argument("log", type=Path, help="the visit log: .csv (UTF-8) or .parquet, one row per visit")
+    p.add_argument("--out", type=Path, required=True, help="output folder (new, or an earlier log description's)")
+    p.add_argument("--person-col", default="person", help="the column of person identifiers (default person)")
+    p.add_argument("--date-col", default="date", help="the column of dates, ISO 8601 (default date)")
+    p.add_argument("--kind-col", default=None, help="the column of kinds: visit, workshop, event, membership_start, "
+                                                   "membership_end (default kind, if the log has it)")
+    p.add_argument("--channel-col", default=None, help="the column of channels (default channel, if the log has it)")
+    p.add_argument("--scenario", default=None, help="the preset or scenario file whose contributor rule "
+                                                    "(contributor_visits, contributor_window_days) counts regulars "
+                                                    "(default: the model's built-in defaults)")
+    p.add_argument("--people", action="store_true", help="also write people.csv: one row per person, named by a "
+                                                         "salted hash (never the log's identifier)")
+    p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="replace an earlier description in --out asked otherwise")
+
+    p = logs.add_parser("synth", help="the model's own visits of the measured years, written as a visit log "
+                                      "(the format log describe reads)")
+    p.add_argument("scenario", help="a preset name or a scenario file")
+    p.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
+    p.add_argument("--years", type=_years, default=1.0, help="measured years, after the warm-up (default 1; at most 25)")
+    p.add_argument("--out", type=Path, required=True, help="the log file to write: .csv or .parquet")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
+    p.add_argument("--force", action="store_true", help="replace an existing file at --out")
+    p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
 
     p = sub.add_parser("casestudy", help="one year of each case-study lab, side by side")
     p.add_argument("--seed", type=_seed, default=1, help="random seed of both runs (default 1)")
@@ -670,6 +706,78 @@ class _Bar:
             self._bar.stop()
 
 
+def cmd_log(args) -> int:
+    """Labsim log describe | synth."""
+    return {"describe": _log_describe, "synth": _log_synth}[args.log_command](args)
+
+
+def _log_synth(args) -> int:
+    """Run the scenario with a visit recorder and write its measured visits as a log file (atomically)."""
+    from sim.io import atomic_write, check_out
+    from sim.logsynth import log_bytes, synth
+    from sim.scenario import load_scenario, parse_settings
+
+    out = args.out
+    if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise LabsimError(f"--out {out}: a '{out.suffix or 'nameless'}' file; allowed: a log file ending in .csv or "
+                          ".parquet")
+    check_out(out)
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        raise LabsimError(f"--out {out}: not a regular file (a folder or a link); labsim writes the log as a new file")
+    if out.exists() and not args.force:
+        raise LabsimError(f"--out {out}: exists; labsim does not overwrite a file: add --force to replace it, or "
+                          "choose another name")
+    settings = parse_settings(args.set)
+    scenario = load_scenario(args.scenario)
+    if settings:
+        scenario = scenario.with_settings(**settings)
+    t0 = time.perf_counter()
+    log, summary = synth(scenario, args.seed, args.years, allow_large=args.allow_large)
+    atomic_write(out, log_bytes(log, out))
+    print(f"{len(log):,} visits of {log['person'].nunique():,} people ({summary['scenario']}, seed {args.seed}, "
+          f"{args.years:g} measured years; the run's visitors {summary['visitors']:,}, returning visitors "
+          f"{summary['returning_visitors']:,}, gini_visits {summary['gini_visits']:g}) written to {out} in "
+          f"{time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def _log_describe(args) -> int:
+    """Read and check the log first (nothing written if it is bad), then describe it into --out."""
+    from sim.io import MARKER, atomic_write, locked, staged
+    from sim.kinds import OutputKind
+    from sim.logdescribe import SUPPRESSED, describe, write
+    from sim.settings import Settings
+    from sim.visitlog import read_log
+
+    settings = Settings()
+    if args.scenario is not None:
+        from sim.scenario import load_scenario
+
+        settings = load_scenario(args.scenario).settings
+    log_path = args.log.resolve() if args.log.exists() else args.log
+    request = {"log": str(log_path), "columns": [args.person_col, args.date_col, args.kind_col, args.channel_col],
+               "scenario": args.scenario, "people": args.people, "figures": not args.no_figures,
+               "rule": [settings.contributor_visits, settings.contributor_window_days]}
+    _claim(args, OutputKind.LOG_DESCRIPTION, args.out, request)  # before the (long) read, after the cheap checks
+    t0, share = time.perf_counter(), [0.0]
+    with _Bar("reading the log (%)", 100, args.quiet, poll=lambda: round(100 * share[0])):
+        log = read_log(args.log, args.person_col, args.date_col, args.kind_col, args.channel_col,
+                       progress=lambda x: share.__setitem__(0, x))
+    found = describe(log, settings)
+    with locked(args.out), staged(args.out, replace=args.force) as tmp:
+        written = write(found, tmp, people=args.people, figures=not args.no_figures)
+        atomic_write(tmp / MARKER, _marker(args, OutputKind.LOG_DESCRIPTION, request))
+    s = found.summary
+    shown = ["year", "visits", "visitors", "newcomers", "returning_visitors", "contributors", "gini_visits",
+             "returner_survival_1y"]
+    print(found.tables["years"][shown].to_string(index=False))
+    print(f"\n{s['log']['rows']:,} rows, {s['log']['same_day_repeats_dropped']:,} same-day repeats dropped; "
+          f"{s['log']['first_day']} to {s['log']['last_day']}; counts of fewer than 5 people shown as {SUPPRESSED}")
+    print(f"{len(written) + 1} files written to {args.out}/ in {time.perf_counter() - t0:.1f} s "
+          f"(log_summary.json, report.html{', people.csv' if args.people else ''})")
+    return 0
+
+
 def cmd_check_model(args) -> int:
     """Print the validation table; exit 1 if a check fails."""
     from sim.validation import run_checks, table
@@ -908,17 +1016,20 @@ def cmd_calibrate(args) -> int:
     from sim.scenario import load_scenario, resolved
 
     _split_from(args)
+    found = _log_targets(args)
     if args.method == "abc":
-        return _calibrate_abc(args)
+        return _calibrate_abc(args, found)
     if args.years is not None:
-        raise LabsimError("--years: only with --method abc (the point fit simulates one year)")
+        raise LabsimError("--years: only with --method abc (the point fit simulates one year, or the log's years)")
     args.budget = 40 if args.budget is None else args.budget
     spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps, args.budget, args.seed,
-                      states=args.states)
+                      states=args.states, years=found.years if found else 1.0,
+                      log_targets=found.targets if found else None)
     check_cost(spec, allow_large=args.allow_large)
     scenario = load_scenario(spec.scenario)
     request = {"method": "point", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
-               "reps": spec.reps, "budget": spec.budget, "seed": spec.root_seed, "from": args.states}
+               "reps": spec.reps, "budget": spec.budget, "seed": spec.root_seed, "from": args.states,
+               "from_log": str(args.from_log.resolve()) if found else None, "years": spec.years}
     _claim(args, OutputKind.CALIBRATION, args.out, request)
     t0 = time.perf_counter()
     evaluations = spec.budget + 1  # the screen and the search, then the check on fresh seeds
@@ -1008,7 +1119,29 @@ def cmd_discover(args) -> int:
     return 0
 
 
-def _calibrate_abc(args) -> int:
+def _log_targets(args):
+    """The targets of --from-log (None without it), said on stderr: which were used, which left out and why."""
+    if args.from_log is None:
+        return None
+    from sim.analysis.logtargets import from_log
+
+    if args.scenario is not None:
+        from sim.scenario import load_scenario
+
+        load_scenario(args.scenario)  # a bad scenario is named before the (long) read of the log
+    found = from_log(args.from_log, args.scenario)
+    if not found.targets:
+        raise LabsimError(f"--from-log {args.from_log}: no outcome with 5 people or more behind it; a log this small "
+                          "cannot be calibrated to")
+    if not args.quiet:
+        print(f"targets from {args.from_log.name} ({found.days} days: {found.years:g} measured years a simulation): "
+              + ", ".join(f"{k}={v:g}" for k, v in found.targets.items()), file=sys.stderr)
+        if found.left_out:
+            print("left out: " + "; ".join(found.left_out), file=sys.stderr)
+    return found
+
+
+def _calibrate_abc(args, found=None) -> int:
     """Calibrate --method abc: the same targets and boxes as the point fit, a posterior sample instead of a point."""
     from sim.analysis import abc
     from sim.analysis.calibrate import build_spec
@@ -1019,10 +1152,10 @@ def _calibrate_abc(args) -> int:
     from sim.scenario import load_scenario, resolved
     from sim.schema import PARAM_BY_NAME
 
-    years = args.years or 1.0
+    years = args.years or (found.years if found else 1.0)
     cap = args.budget or 20 * args.population * args.generations
     spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed,  # checks all input
-                      states=args.states, replications=1)
+                      states=args.states, replications=1, years=years, log_targets=found.targets if found else None)
     if cap < args.population:
         raise LabsimError(f"--budget: got {cap}; allowed with --method abc: at least --population ({args.population})")
     top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
@@ -1031,7 +1164,7 @@ def _calibrate_abc(args) -> int:
     scenario = load_scenario(spec.scenario)
     request = {"method": "abc", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
                "population": args.population, "generations": args.generations, "budget": cap, "years": years,
-               "seed": args.seed, "from": args.states}
+               "seed": args.seed, "from": args.states, "from_log": str(args.from_log.resolve()) if found else None}
     _claim(args, OutputKind.ABC, args.out, request)
     workers = args.workers or default_workers()
     integer = tuple(k for k in spec.params if PARAM_BY_NAME[k].kind is int)
@@ -1042,6 +1175,8 @@ def _calibrate_abc(args) -> int:
         result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
                              integer, progress=lambda n: count.__setitem__(0, n))
         abc.write(result, tmp, str(args.scenario))
+        source = f"the log {args.from_log.name}" if found else "its targets"
+        atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out, source).encode())
         for name, data in _what_ran(args, request, scenario, kind=OutputKind.ABC).items():
             atomic_write(tmp / name, data)
     failed = int(result.generations["failed"].sum()) if len(result.generations) else 0
@@ -1052,8 +1187,8 @@ def _calibrate_abc(args) -> int:
     print(frame_text(result.intervals))
     print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
           f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}) in "
-          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, abc.html "
-          f"in {args.out}/")
+          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, abc.html, "
+          f"calibrated.toml (the posterior medians: labsim run {args.out / 'calibrated.toml'}) in {args.out}/")
     return 0
 
 
@@ -1184,6 +1319,7 @@ COMMANDS = {
     "calibrate": cmd_calibrate,
     "optimize": cmd_optimize,
     "discover": cmd_discover,
+    "log": cmd_log,
 }
 
 

@@ -153,3 +153,23 @@ class OutputKind(StrEnum):
     OPTIMIZATION = "optimization"
     DISCOVERY = "discovery"
     STATES = "states"
+    LOG_DESCRIPTION = "log_description"
+
+
+class VisitKind(StrEnum):
+    """What a row of a lab's visit log records (its `kind` column; `labsim log`).
+
+    Visits, workshops and events are visits (a person came that day); the
+    membership rows mark when a membership began and ended, and are not visits.
+    """
+
+    VISIT = "visit"
+    WORKSHOP = "workshop"
+    EVENT = "event"
+    MEMBERSHIP_START = "membership_start"
+    MEMBERSHIP_END = "membership_end"
+
+    @property
+    def is_visit(self) -> bool:
+        """A day the person came to the lab (counted once a day), not a membership's start or end."""
+        return self in (VisitKind.VISIT, VisitKind.WORKSHOP, VisitKind.EVENT)

@@ -33,13 +33,15 @@ MARKET_KEYS = (
     "company_projects", "confidential_projects", "partnerships_formed", "partnerships_ended",
     "blog_articles_published", "blog_articles_rejected", "blog_authors",
 )
+VISIT_QUANTILES = (50, 75, 90, 99)  # percentiles of visits per visitor: the distribution, not only its mean
+VISIT_QUANTILE_KEYS = tuple(f"visits_q{q}" for q in VISIT_QUANTILES)
 LADDER_KEYS = (
     "visitors", "returning_visitors", "contributors", "contributors_active_end", "partners", "partners_active_end",
     "mediators", "artists", "partner_organisations", "engineer_providers",
     "conversion_visitor_contributor", "conversion_contributor_partner", "visits", "regular_visits",
     "newcomers", *(f"newcomers_{c}" for c in CHANNELS),
     "workshops_held", "events_held", "people_trained", "residencies_completed", "works_produced",
-    "docs_pages", "gini_visits", "visitors_4plus_share", "visits_max", "partners_initial_share", *BUDGET_KEYS, *MARKET_KEYS,
+    "docs_pages", "gini_visits", "visitors_4plus_share", "visits_max", *VISIT_QUANTILE_KEYS, "partners_initial_share", *BUDGET_KEYS, *MARKET_KEYS,
     "returner_survival_1y", "member_retention_1y",
 )
 COHORT_KEYS = ("returner_survival_1y", "member_retention_1y")
@@ -58,6 +60,18 @@ def gini(values) -> float:
         return 0.0
     cum = np.cumsum(x)
     return float((n + 1 - 2 * (cum / cum[-1]).sum()) / n)
+
+
+def visit_quantiles(counts) -> dict[str, float]:
+    """The 50/75/90/99% quantiles of visits per visitor (linear interpolation), 0 with no visitor.
+
+    One function for the model's summary and `labsim log describe`, so a log's
+    quantiles and a run's are the same statistic (calibration compares them).
+    """
+    c = np.asarray(counts, dtype=float)
+    if not c.size:
+        return dict.fromkeys(VISIT_QUANTILE_KEYS, 0.0)
+    return {k: round(float(v), 6) for k, v in zip(VISIT_QUANTILE_KEYS, np.percentile(c, VISIT_QUANTILES), strict=True)}
 
 
 def cohorts(model: Any) -> dict[str, float | None]:
@@ -138,6 +152,7 @@ def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
         "gini_visits": round(gini(visits), 6),
         "visitors_4plus_share": round(float((visits >= 4).mean()), 6) if visits.size else 0.0,
         "visits_max": int(visits.max()) if visits.size else 0,
+        **visit_quantiles(visits),
         "partners_initial_share": initial_share(people),
         **model.budget.summary(int(tally["visits"]), contributors),
         **market(model),

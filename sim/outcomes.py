@@ -171,6 +171,10 @@ _ENTRIES = [
        "Share of the period's visitors who came at least four times.", "higher", "inequality"),
     _o("visits_max", "Most visits by one person", "visits", "count",
        "The most visits one person made in the measured period (the busiest regular).", None, "inequality"),
+    *(_o(f"visits_q{q}", f"Visits per visitor, {q}% quantile", "visits", "count",
+         f"{q}% of the period's visitors came at most this often (linear interpolation between visitors); with the "
+         "other quantiles, the shape of the visit-count distribution (labsim log describe measures the same).",
+         None, "inequality") for q in (50, 75, 90, 99)),
     _o("partners_initial_share", "Partners seated at the start", "% of partners", "share",
        "Share of the period's individual partners who were part of the initial population (seated before the "
        "warm-up) rather than climbing the ladder in the run; 0 when there were no partners.", None, "careers"),

@@ -210,6 +210,24 @@ def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool
     return simulate
 
 
+def scenario_file(scenario: str, result: AbcResult, out: Path, source: str) -> str:
+    """calibrated.toml: the base scenario at the posterior medians (written by tomli-w), the intervals as comments."""
+    import tomli_w
+
+    from sim.analysis.calibrate import _safe, scenario_data
+    from sim.schema import PARAM_BY_NAME
+
+    iv = result.intervals.set_index("setting")
+    medians = {k: (round(float(iv.loc[k, "median"])) if PARAM_BY_NAME[k].kind is int else float(iv.loc[k, "median"]))
+               for k in result.params}
+    head = [f"# Calibrated by `labsim calibrate --method abc` to {_safe(source)}: "
+            + ", ".join(f"{_safe(k)}={v:g}" for k, v in result.targets.items()),
+            "# Each setting at its posterior median; 90% credible intervals:",
+            *(f"# {_safe(r.setting)}: {r.q05:.6g} to {r.q95:.6g} (prior {r.prior_low:g} to {r.prior_high:g})"
+              for r in result.intervals.itertuples())]
+    return "\n".join(head) + "\n" + tomli_w.dumps(scenario_data(scenario, medians, out))
+
+
 # -- figures and page -------------------------------------------------------------------
 def marginals_figure(result: AbcResult):
     """Each setting's weighted posterior histogram over its prior range, with the 90% interval."""

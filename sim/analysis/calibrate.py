@@ -53,6 +53,7 @@ class CalibrationSpec:
     root_seed: int = 1
     history: list[dict] = field(default_factory=list)
     states: str | None = None  # saved mature labs: every candidate is a policy forked from them (labsim warmup)
+    years: float = YEARS  # measured years per evaluation (a log's span with --from-log)
 
 
 def parse_target(text: str) -> tuple[str, float]:
@@ -82,15 +83,17 @@ def parse_param(text: str) -> tuple[str, tuple[float, float]]:
 
 def build_spec(scenario: str | None, targets: list[str], params: list[str], from_file: Path | None, reps: int,
                budget: int, root_seed: int, states: str | None = None,
-               replications: int | None = None) -> CalibrationSpec:
+               replications: int | None = None, years: float = YEARS,
+               log_targets: dict[str, float] | None = None) -> CalibrationSpec:
     """Targets and parameters from the command line and/or a TOML file ([targets], [params]); all problems at once.
 
     With `scenario` None, only the targets and parameters are checked (labsim validate on a targets file).
     With `states`, the saved labs must fit the scenario, hold `replications` (default `reps`) labs, and no
-    parameter may define how the lab started.
+    parameter may define how the lab started. `log_targets` (from a visit log, `--from-log`) come first; a
+    --target or [targets] of the same name replaces the log's value.
     """
     problems: list[str] = []
-    t: dict[str, float] = {}
+    t: dict[str, float] = dict(log_targets or {})
     p: dict[str, tuple[float, float]] = {}
     given: set[str] = set()  # tables the --from file has, right or wrong
     if from_file is not None:
@@ -131,7 +134,7 @@ def build_spec(scenario: str | None, targets: list[str], params: list[str], from
         except LabsimError as exc:
             problems += exc.problems
     if not t and not targets and "targets" not in given:
-        problems.append("calibrate: no target; give --target NAME=NUMBER (or [targets] in --from)")
+        problems.append("calibrate: no target; give --target NAME=NUMBER (or [targets] in --from, or --from-log LOG)")
     if not p and not params and "params" not in given:
         problems.append("calibrate: no parameter to fit; give --param NAME=LOW:HIGH (or [params] in --from)")
     problems += check_metrics(list(t), "--target") if t else []
@@ -148,7 +151,7 @@ def build_spec(scenario: str | None, targets: list[str], params: list[str], from
     try:
         base = load_scenario(scenario) if scenario is not None else None
         if base is not None:
-            base.check_horizon(YEARS)
+            base.check_horizon(years)
     except LabsimError as exc:
         problems += exc.problems
         base = None
@@ -169,7 +172,7 @@ def build_spec(scenario: str | None, targets: list[str], params: list[str], from
         problems.append(f"--budget: got {budget}; allowed: an integer >= 4 evaluations")
     if problems:
         raise LabsimError(problems)
-    return CalibrationSpec(scenario, t, p, reps, budget, root_seed, states=states)
+    return CalibrationSpec(scenario, t, p, reps, budget, root_seed, states=states, years=years)
 
 
 # -- evaluation ------------------------------------------------------------------
@@ -194,7 +197,7 @@ class Evaluator:
         Other `seeds` than the evaluator's own (the honest check's fresh seeds) give the saved labs a future of
         their own when forking.
         """
-        jobs = make_jobs([self.spec.scenario], candidates, seeds or self.seeds, YEARS, network=self.network,
+        jobs = make_jobs([self.spec.scenario], candidates, seeds or self.seeds, self.spec.years, network=self.network,
                          state=self.spec.states)
         return evaluate(jobs, pool=self.pool)
 
@@ -312,17 +315,22 @@ def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame, out:
     """
     import tomli_w
 
-    base = load_scenario(spec.scenario)
-    is_path = Path(spec.scenario).suffix == ".toml"
-    ref = os.path.relpath(Path(spec.scenario).resolve(), Path(out).resolve()) if is_path else spec.scenario
-    data = {"extends": ref, "name": f"{base.name}_calibrated", "description": f"{base.name} fitted to its own numbers"}
-    data |= {k: (int(v) if PARAM_BY_NAME[k].kind is int else float(v)) for k, v in fitted.items()}
+    data = scenario_data(spec.scenario, fitted, out)
     head = [f"# Calibrated by `labsim calibrate` to: {', '.join(f'{_safe(k)}={v:g}' for k, v in spec.targets.items())}",
             f"# ({spec.reps} replications per evaluation, {spec.budget} evaluations, root seed {spec.root_seed}).",
             *(f"# {_safe(k)} fitted within [{lo:g}, {hi:g}]" for k, (lo, hi) in spec.params.items())]
     tail = [f"# {_safe(r.target)}: target {r.value:g}, simulated {r.simulated_mean:,.4g} "
             f"[{r.ci_low:,.4g}, {r.ci_high:,.4g}]{'' if r.reached else '  (not reached)'}" for r in table.itertuples()]
     return "\n".join(head) + "\n" + tomli_w.dumps(data) + "\n" + "\n".join(tail) + "\n"
+
+
+def scenario_data(scenario: str, fitted: dict, out: Path) -> dict:
+    """The calibrated scenario's keys: extends the base (a path relative to `out`), with the fitted values."""
+    base = load_scenario(scenario)
+    is_path = Path(scenario).suffix == ".toml"
+    ref = os.path.relpath(Path(scenario).resolve(), Path(out).resolve()) if is_path else scenario
+    data = {"extends": ref, "name": f"{base.name}_calibrated", "description": f"{base.name} fitted to its own numbers"}
+    return data | {k: (int(v) if PARAM_BY_NAME[k].kind is int else float(v)) for k, v in fitted.items()}
 
 
 def _safe(text: str) -> str:
@@ -341,5 +349,5 @@ def check_cost(spec: CalibrationSpec, allow_large: bool = False) -> float:
         heavy = base.with_settings(**top)
     except LabsimError:
         heavy = base
-    return check_batch([heavy], [{}], spec.reps * evaluations, YEARS, allow_large=allow_large,
+    return check_batch([heavy], [{}], spec.reps * evaluations, spec.years, allow_large=allow_large,
                        where=f"calibrate {spec.scenario} (--budget {spec.budget} x --reps {spec.reps})")

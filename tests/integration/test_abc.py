@@ -68,3 +68,71 @@ def test_abc_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, extr
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
     assert not (tmp_path / "out").exists()
+
+
+# -- calibrate --from-log: a visit log's outcomes as the targets (issue 22, item 4) -------------------------------
+@pytest.fixture(scope="module")
+def tiny_log(tmp_path_factory):
+    """A tiny open lab's year, synthesised as a visit log, with the scenario file beside it."""
+    folder = tmp_path_factory.mktemp("fromlog")
+    lab = folder / "tiny.toml"
+    lab.write_text(TINY)
+    assert main(["log", "synth", str(lab), "--seed", "2", "--years", "1", "--out", str(folder / "lab.csv")]) == 0
+    return lab, folder / "lab.csv"
+
+
+def test_from_log_targets_are_the_logs_published_outcomes_over_its_years(tiny_log, tmp_path):
+    from sim.analysis.logtargets import LOG_TARGET_KEYS, from_log, log_years
+    from sim.run import run
+
+    lab, log = tiny_log
+    found = from_log(log, str(lab))
+    truth = run(str(lab), seed=2, years=1, people=False).summary  # the run the log was synthesised from
+    assert found.years == 1.0 and 360 <= found.days <= 365  # first to last day with a visit
+    assert set(found.targets) <= set(LOG_TARGET_KEYS) and "visits_q90" in found.targets
+    for key, value in found.targets.items():
+        assert value == pytest.approx(truth[key]), key
+    assert any(s.startswith("returner_survival_1y (no one-year cohort") for s in found.left_out), found.left_out
+    assert [log_years(d) for d in (10, 365, 547, 731)] == [1.0, 1.0, 1.0, 2.0]
+
+
+def test_calibrate_from_log_abc_writes_a_calibrated_scenario_that_other_commands_run(tiny_log, tmp_path, capsys):
+    lab, log = tiny_log
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(lab), "--from-log", str(log), "--free", "discovery_rate=0.002:0.02",
+                 "--target", "visitors=200", "--method", "abc", "--population", "10", "--generations", "1",
+                 "--seed", "3", "--workers", "1", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "days: 1 measured years a simulation)" in captured.err
+    assert "visitors=200," in captured.out  # the --target replaced the log's visitors
+    assert "visits_q50=" in captured.out
+    text = (out / "calibrated.toml").read_text()
+    assert "discovery_rate = " in text and "# discovery_rate: " in text
+    assert main(["run", str(out / "calibrated.toml"), "--years", "0.1", "--out", str(tmp_path / "run")]) == 0
+    assert main(["compare", str(lab), str(out / "calibrated.toml"), "--reps", "2", "--years", "0.1", "--quiet", "--workers", "1",
+                 "--out", str(tmp_path / "cmp")]) == 0
+
+
+def test_calibrate_from_log_point_method_fits_on_the_logs_targets(tiny_log, tmp_path, capsys):
+    lab, log = tiny_log
+    out = tmp_path / "point"
+    assert main(["calibrate", str(lab), "--from-log", str(log), "--param", "discovery_rate=0.002:0.02",
+                 "--reps", "2", "--budget", "4", "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    table = pd.read_csv(out / "fit.csv")
+    assert {"visitors", "returning_visitors", "gini_visits", "visits_q99"} <= set(table["target"])
+    assert main(["run", str(out / "calibrated.toml"), "--years", "0.1", "--out", str(tmp_path / "run")]) == 0
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("missing.csv", None, "missing.csv"),
+    ("bad.csv", "who,when\na,2020-01-01\n", "person"),
+])
+def test_from_log_bad_log_is_one_line_exit_2_nothing_written(tmp_path, capsys, name, content, message):
+    if content is not None:
+        (tmp_path / name).write_text(content)
+    argv = ["calibrate", "carrefour_numerique", "--from-log", str(tmp_path / name), "--free",
+            "discovery_rate=0.002:0.02", "--method", "abc", "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0], err
+    assert not (tmp_path / "out").exists()

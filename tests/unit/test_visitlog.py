@@ -1,0 +1,181 @@
+"""A lab's visit log: the format read, every bad log refused in one line, and no raw identifier kept."""
+
+import os
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import visitlog
+from sim.errors import LabsimError
+from sim.visitlog import hash_people, read_log
+
+TODAY = pd.Timestamp("2025-06-30")
+GOOD = ("person,date,kind,channel\n"
+        "alice,2024-03-15,visit,footfall\n"
+        "bob,2024-03-15T14:30,workshop,\n"
+        "alice,2024-03-15 18:00,,\n"  # alice again that day: counted once
+        "carol,2024-03-16,membership_start,web\n"
+        "carol,2024-03-16,Event,web\n")
+
+
+def write(tmp_path, text, name="log.csv", mode="w"):
+    path = tmp_path / name
+    path.write_bytes(text) if mode == "wb" else path.write_text(text, encoding="utf-8")
+    return path
+
+
+def refused(path, **options) -> str:
+    with pytest.raises(LabsimError) as info:
+        read_log(path, today=TODAY, **options)
+    (line,) = info.value.problems
+    assert "\n" not in line and str(path) in line
+    return line
+
+
+def test_a_good_log_is_read_into_hashed_people_days_kinds_and_channels(tmp_path):
+    log = read_log(write(tmp_path, GOOD), today=TODAY, salt=b"s")
+    v = log.visits
+    assert list(v.columns) == ["person_hash", "date", "kind", "channel"]
+    assert log.rows == 5 and log.duplicates == 1 and len(v) == 4
+    assert list(v["kind"].astype(str)) == ["visit", "workshop", "membership_start", "event"]  # 'Event': case-blind
+    assert list(v["date"].dt.strftime("%Y-%m-%d")) == ["2024-03-15", "2024-03-15", "2024-03-16", "2024-03-16"]
+    assert list(v["channel"].astype(str)) == ["footfall", "", "web", "web"]
+    assert v["person_hash"].dtype == "uint64" and v["person_hash"].nunique() == 3
+
+
+def test_a_membership_row_on_a_visit_day_is_not_a_repeat_visit(tmp_path):
+    v = read_log(write(tmp_path, GOOD), today=TODAY).visits
+    carol = v[v["channel"] == "web"]
+    assert set(carol["kind"].astype(str)) == {"membership_start", "event"}
+
+
+def test_columns_are_mapped_and_kind_and_channel_are_optional(tmp_path):
+    path = write(tmp_path, "badge,when,other\nx1,2024-01-02,9\nx2,2024-01-03,9\n")
+    v = read_log(path, person_col="badge", date_col="when", today=TODAY).visits
+    assert list(v["kind"].astype(str)) == ["visit", "visit"] and set(v["channel"].astype(str)) == {""}
+
+
+def test_parquet_logs_with_dates_and_numeric_ids_are_read(tmp_path):
+    path = tmp_path / "log.parquet"
+    pd.DataFrame({"who": [7, 8, 8], "when": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-02"]).date}
+                 ).to_parquet(path)
+    log = read_log(path, person_col="who", date_col="when", today=TODAY)
+    assert len(log.visits) == 2 and log.duplicates == 1
+
+
+def test_a_large_log_is_read_in_chunks_with_progress_and_the_same_result(tmp_path, monkeypatch):
+    rows = "".join(f"p{i % 7},2024-01-{1 + i % 28:02d}\n" for i in range(200))
+    path = write(tmp_path, "person,date\n" + rows)
+    whole = read_log(path, today=TODAY, salt=b"k")
+    monkeypatch.setattr(visitlog, "CHUNK_ROWS", 16)
+    seen = []
+    chunked = read_log(path, today=TODAY, salt=b"k", progress=seen.append)
+    pd.testing.assert_frame_equal(whole.visits, chunked.visits)
+    assert chunked.duplicates == whole.duplicates > 0  # repeats across chunks are found too
+    assert len(seen) == 13 and seen == sorted(seen) and seen[-1] == 1.0
+
+
+def test_a_bad_date_names_its_line_in_a_later_chunk(tmp_path, monkeypatch):
+    monkeypatch.setattr(visitlog, "CHUNK_ROWS", 4)
+    rows = ["person,date"] + [f"p{i},2024-01-01" for i in range(9)] + ["p9,15/03/2024"]
+    line = refused(write(tmp_path, "\n".join(rows) + "\n"))
+    assert "line 11: date '15/03/2024' is not a date" in line and "2024-03-15" in line
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("person,date\na,2024-13-01\n", "line 2: date '2024-13-01' is not a date"),
+    ("person,date\na,\n", "line 2: date '' is not a date"),
+    ("person,date\na,2024-01-01\nb,2031-01-01\n", "line 3: date '2031-01-01' is in the future (today is 2025-06-30)"),
+    ("", "an empty file"),
+    ("person,date\n", "a header and no rows"),
+    ("persn,date\na,2024-01-01\n", "no column 'person' (did you mean 'persn'?); its columns: 'persn', 'date'; "
+                                   "name yours with --person-col"),
+    ("person,day\na,2024-01-01\n", "no column 'date'; its columns: 'person', 'day'; name yours with --date-col"),
+    ("person,date\n,2024-01-01\n", "line 2: no person"),
+    ("person,date,kind\na,2024-01-01,vist\n", "line 2: kind 'vist' is not a kind (did you mean 'visit'?)"),
+    ('person,date\na,"2024-01-01\n', "not a readable CSV file"),
+])
+def test_every_bad_log_is_one_line(tmp_path, text, expected):
+    assert expected in refused(write(tmp_path, text))
+
+
+def test_an_explicit_kind_column_must_exist(tmp_path):
+    line = refused(write(tmp_path, "person,date,type\na,2024-01-01,visit\n"), kind_col="kind")
+    assert "no column 'kind'" in line and "--kind-col" in line
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("person,date\nalice,2024-01-01\njos\xe9,2024-01-02\n".encode("latin-1"), "not UTF-8 text (line 3, byte b'\\xe9')"),
+    ("person,date\nzo\u00e9,2024-01-01\n".encode() + "jos\xe9,2024-01-02\n".encode("latin-1"), "(line 3"),  # mixed
+    ("person,date\na,2024-01-01\n".encode("utf-16"), "not UTF-8 text (line 1"),
+])
+def test_logs_that_are_not_utf8_are_refused_naming_the_line(tmp_path, raw, expected):
+    assert expected in refused(write(tmp_path, raw, mode="wb"))
+
+
+def test_a_utf8_log_with_a_byte_order_mark_is_read(tmp_path):
+    path = write(tmp_path, "\ufeffperson,date\nzo\u00e9,2024-01-01\n")
+    assert len(read_log(path, today=TODAY).visits) == 1
+
+
+def test_a_log_too_large_is_refused_before_or_while_it_is_read(tmp_path, monkeypatch):
+    path = write(tmp_path, "person,date\n" + "a,2024-01-01\n" * 30)
+    monkeypatch.setattr(visitlog, "MAX_ROWS", 20)
+    assert "more than 20 rows; allowed: at most 20" in refused(path)
+    monkeypatch.setattr(visitlog, "MAX_BYTES", 100)
+    assert "bytes; allowed: a log of at most 100 bytes" in refused(path)
+
+
+def test_other_files_are_refused(tmp_path):
+    assert "a '.txt' file; allowed" in refused(write(tmp_path, "person,date\n", name="log.txt"))
+    assert "no such file" in refused(tmp_path / "absent.csv")
+    (tmp_path / "folder.csv").mkdir()
+    assert "not a regular file" in refused(tmp_path / "folder.csv")
+    os.mkfifo(tmp_path / "pipe.csv")  # a pipe would hang a reader: refused before it is opened
+    assert "not a regular file (a folder, a pipe or a device)" in refused(tmp_path / "pipe.csv")
+    assert "not a readable Parquet file" in refused(write(tmp_path, "person,date\n", name="x.parquet"))
+
+
+# -- privacy -------------------------------------------------------------------------------------------------------
+def test_no_raw_identifier_is_kept_and_hashes_change_with_the_salt(tmp_path):
+    path = write(tmp_path, GOOD)
+    one, two = read_log(path, today=TODAY), read_log(path, today=TODAY)
+    text = one.visits.to_csv() + repr(one)
+    assert not any(name in text for name in ("alice", "bob", "carol"))
+    assert set(one.visits["person_hash"]).isdisjoint(two.visits["person_hash"])  # a random salt per reading
+    same = read_log(path, today=TODAY, salt=b"fixed").visits["person_hash"]
+    assert list(same) == list(read_log(path, today=TODAY, salt=b"fixed").visits["person_hash"])
+
+
+def test_the_hash_is_a_keyed_blake2b_of_the_identifier():
+    import hashlib
+
+    expected = int.from_bytes(hashlib.blake2b(b"alice", key=b"salt", digest_size=8).digest(), "little")
+    assert list(hash_people(["alice", "bob", "alice"], b"salt")) == [expected, hash_people(["bob"], b"salt")[0],
+                                                                      expected]
+
+
+# -- whatever the file holds: a log or one line, never a traceback ------------------------------------------------
+
+CELLS = st.one_of(st.sampled_from(["2024-01-01", "2024-02-30", "2024-01-01T10:00+02:00", "2099-01-01", "", "visit",
+                                   "membership_end", "nan", "NULL", '"', '"a,b"', "=cmd", "\u00e9", "\x00", "1e9",
+                                   "0001-01-01", "2024-01-01 25:00", " 2024-01-02 "]), st.text(max_size=8))
+ROWS = st.lists(st.lists(CELLS, min_size=1, max_size=5).map(",".join), max_size=6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(header=st.sampled_from(["person,date", "person,date,kind", "person,date,kind,channel", "date,person",
+                               "person", "", "person,date,date"]), rows=ROWS,
+       encoding=st.sampled_from(["utf-8", "latin-1", "utf-16"]))
+def test_fuzz_any_csv_is_a_log_or_one_line(tmp_path_factory, header, rows, encoding):
+    path = tmp_path_factory.mktemp("log") / "log.csv"
+    errors = "replace" if encoding == "latin-1" else "surrogatepass"  # lone surrogates: bytes that are not UTF-8
+    path.write_bytes("\n".join([header, *rows]).encode(encoding, errors))
+    try:
+        log = read_log(path, today=TODAY)
+    except LabsimError as exc:
+        assert len(exc.problems) == 1 and "\n" not in exc.problems[0].replace("\\n", "")
+    else:
+        assert list(log.visits.columns) == ["person_hash", "date", "kind", "channel"] and log.rows >= len(log.visits)
