@@ -1111,7 +1111,13 @@ def _calibrate_abc(args, found=None) -> int:
         sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool, states=args.states)
         result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
                              integer, progress=lambda n: count.__setitem__(0, n))
-        abc.write(result, tmp, str(args.scenario))
+        shown = []
+        if found is not None and not args.states:  # the log against runs of posterior draws, described as the log
+            from sim.analysis import predictive
+
+            draws = predictive.simulate(spec.scenario, result.posterior, list(spec.params), years, pool, args.seed)
+            shown = predictive.figures(found.description, draws, tmp)
+        abc.write(result, tmp, str(args.scenario), predictive=shown)
         source = f"the log {args.from_log.name}" if found else "its targets"
         atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out, source).encode())
         for name, data in _what_ran(args, request, scenario, kind=OutputKind.ABC).items():
@@ -1124,7 +1130,8 @@ def _calibrate_abc(args, found=None) -> int:
     print(result.intervals.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
           f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}) in "
-          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, abc.html, "
+          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, "
+          f"{'predictive_*.png (the log against 20 posterior draws), ' if found and not args.states else ''}abc.html, "
           f"calibrated.toml (the posterior medians: labsim run {args.out / 'calibrated.toml'}) in {args.out}/")
     return 0
 
