@@ -965,6 +965,7 @@ def cmd_calibrate(args) -> int:
                       states=args.states, years=found.years if found else 1.0,
                       log_targets=found.targets if found else None)
     check_cost(spec, allow_large=args.allow_large)
+    _say_log_targets(args, found, spec.targets)
     scenario = load_scenario(spec.scenario)
     request = {"method": "point", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
                "reps": spec.reps, "budget": spec.budget, "seed": spec.root_seed, "from": args.states,
@@ -1070,12 +1071,17 @@ def _log_targets(args):
     if not found.targets:
         raise LabsimError(f"--from-log {args.from_log}: no outcome with 5 people or more behind it; a log this small "
                           "cannot be calibrated to")
-    if not args.quiet:
-        print(f"targets from {args.from_log.name} ({found.days} days: {found.years:g} measured years a simulation): "
-              + ", ".join(f"{k}={v:g}" for k, v in found.targets.items()), file=sys.stderr)
-        if found.left_out:
-            print("left out: " + "; ".join(found.left_out), file=sys.stderr)
     return found
+
+
+def _say_log_targets(args, found, targets: dict) -> None:
+    """On stderr, once every input is checked: the log's targets used (a --target may replace one) and left out."""
+    if found is None or args.quiet:
+        return
+    print(f"targets from {args.from_log.name} ({found.days} days: {found.years:g} measured years a simulation): "
+          + ", ".join(f"{k}={targets[k]:g}" for k in found.targets), file=sys.stderr)
+    if found.left_out:
+        print("left out: " + "; ".join(found.left_out), file=sys.stderr)
 
 
 def _calibrate_abc(args, found=None) -> int:
@@ -1086,6 +1092,7 @@ def _calibrate_abc(args, found=None) -> int:
     from sim.cost import check_batch
     from sim.io import atomic_write, locked, staged
     from sim.kinds import OutputKind
+    from sim.logsynth import MAX_LOG_YEARS
     from sim.scenario import load_scenario, resolved
     from sim.schema import PARAM_BY_NAME
 
@@ -1098,6 +1105,7 @@ def _calibrate_abc(args, found=None) -> int:
     top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
     check_batch([load_scenario(spec.scenario).with_settings(**top)], [{}], cap, years, allow_large=args.allow_large,
                 where=f"calibrate --method abc (--budget {cap} simulations)")
+    _say_log_targets(args, found, spec.targets)
     scenario = load_scenario(spec.scenario)
     request = {"method": "abc", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
                "population": args.population, "generations": args.generations, "budget": cap, "years": years,
@@ -1112,7 +1120,7 @@ def _calibrate_abc(args, found=None) -> int:
         result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
                              integer, progress=lambda n: count.__setitem__(0, n))
         shown = []
-        if found is not None and not args.states:  # the log against runs of posterior draws, described as the log
+        if found is not None and not args.states and years <= MAX_LOG_YEARS:  # the log against posterior draws
             from sim.analysis import predictive
 
             draws = predictive.simulate(spec.scenario, result.posterior, list(spec.params), years, pool, args.seed)
@@ -1131,7 +1139,7 @@ def _calibrate_abc(args, found=None) -> int:
     print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
           f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}) in "
           f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, "
-          f"{'predictive_*.png (the log against 20 posterior draws), ' if found and not args.states else ''}abc.html, "
+          f"{'predictive_*.png (the log against 20 posterior draws), ' if shown else ''}abc.html, "
           f"calibrated.toml (the posterior medians: labsim run {args.out / 'calibrated.toml'}) in {args.out}/")
     return 0
 

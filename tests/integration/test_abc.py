@@ -138,3 +138,13 @@ def test_from_log_bad_log_is_one_line_exit_2_nothing_written(tmp_path, capsys, n
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
     assert not (tmp_path / "out").exists()
+
+
+def test_from_log_with_a_bad_box_says_only_the_box_nothing_written(tiny_log, tmp_path, capsys):
+    lab, log = tiny_log
+    argv = ["calibrate", str(lab), "--from-log", str(log), "--free", "discovery_rate=0.02:0.002", "--method", "abc",
+            "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "inverted bounds" in err[0], err  # the log's targets are said only once all is checked
+    assert not (tmp_path / "out").exists()
