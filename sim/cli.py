@@ -240,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a visit log (CSV or Parquet, columns person and date, as labsim log describe reads): its "
                         "published outcomes become the targets (a --target of the same name replaces one), and each "
                         "simulation covers as many measured years as the log")
+    p.add_argument("--person-col", default="person", help="with --from-log: the column of person identifiers "
+                                                          "(default person)")
+    p.add_argument("--date-col", default="date", help="with --from-log: the column of dates (default date)")
     p.add_argument("--from", dest="from_refs", type=Path, action="append", default=[],
                    help="a TOML file with [targets] and [params], and/or a folder of saved mature labs (labsim "
                         "warmup): every candidate is then a policy forked from them (repeatable)")
@@ -1067,7 +1070,7 @@ def _log_targets(args):
         from sim.scenario import load_scenario
 
         load_scenario(args.scenario)  # a bad scenario is named before the (long) read of the log
-    found = from_log(args.from_log, args.scenario)
+    found = from_log(args.from_log, args.scenario, args.person_col, args.date_col)
     if not found.targets:
         raise LabsimError(f"--from-log {args.from_log}: no outcome with 5 people or more behind it; a log this small "
                           "cannot be calibrated to")

@@ -128,11 +128,15 @@ def test_calibrate_from_log_point_method_fits_on_the_logs_targets(tiny_log, tmp_
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("missing.csv", None, "missing.csv"),
     ("bad.csv", "who,when\na,2020-01-01\n", "person"),
+    ("bad.csv", "who,when\na,2020-01-01\n", "when"),  # named columns, but a log of one person: nothing to fit
 ])
 def test_from_log_bad_log_is_one_line_exit_2_nothing_written(tmp_path, capsys, name, content, message):
     if content is not None:
         (tmp_path / name).write_text(content)
-    argv = ["calibrate", "carrefour_numerique", "--from-log", str(tmp_path / name), "--free",
+    cols = ["--person-col", "who", "--date-col", "when"] if message == "when" else []
+    if cols:
+        message = "no outcome with 5 people or more"
+    argv = ["calibrate", "carrefour_numerique", *cols, "--from-log", str(tmp_path / name), "--free",
             "discovery_rate=0.002:0.02", "--method", "abc", "--out", str(tmp_path / "out")]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
