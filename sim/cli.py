@@ -1127,7 +1127,7 @@ def _calibrate_abc(args, found=None) -> int:
             from sim.analysis import predictive
 
             draws = predictive.simulate(spec.scenario, result.posterior, list(spec.params), years, pool, args.seed)
-            shown = predictive.figures(found.description, draws, tmp)
+            shown = predictive.figures(found.description, draws, tmp) if len(draws) >= 2 else []
         abc.write(result, tmp, str(args.scenario), predictive=shown)
         source = f"the log {args.from_log.name}" if found else "its targets"
         atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out, source).encode())
@@ -1142,7 +1142,7 @@ def _calibrate_abc(args, found=None) -> int:
     print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
           f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}) in "
           f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, "
-          f"{'predictive_*.png (the log against 20 posterior draws), ' if shown else ''}abc.html, "
+          f"{'predictive_*.png (the log against posterior draws), ' if shown else ''}abc.html, "
           f"calibrated.toml (the posterior medians: labsim run {args.out / 'calibrated.toml'}) in {args.out}/")
     return 0
 

@@ -38,7 +38,10 @@ def _draw(scenario, settings: dict, seed: int, years: float) -> dict:
 
 def simulate(scenario: str, posterior: pd.DataFrame, params: list[str], years: float, pool, seed: int,
              draws: int = DRAWS) -> list[dict]:
-    """Run `draws` settings drawn from the weighted posterior, each on its own seed, on the pool's workers."""
+    """Run `draws` settings drawn from the weighted posterior, each on its own seed, on the pool's workers.
+
+    A draw that fails (even one that kills its worker) is left out of the band; the pool is rebuilt for the rest.
+    """
     from sim.scenario import load_scenario
 
     base = load_scenario(scenario)
@@ -46,7 +49,16 @@ def simulate(scenario: str, posterior: pd.DataFrame, params: list[str], years: f
     picks = rng.choice(len(posterior), size=draws, p=posterior["weight"].to_numpy() / posterior["weight"].sum())
     seeds = [int(s) for s in rng.integers(0, 2**31 - 1, size=draws)]
     settings = [{k: posterior[k].iloc[i].item() for k in params} for i in picks]
-    return list(pool.executor.map(_draw, [base] * draws, settings, seeds, [years] * draws))
+    futures = [pool.executor.submit(_draw, base, s, seed, years) for s, seed in zip(settings, seeds, strict=True)]
+    out = []
+    for future in futures:
+        try:
+            out.append(future.result())
+        except Exception:  # a failed draw only narrows the band; the fit is already done
+            continue
+    if len(out) < len(futures):
+        pool.rebuild()
+    return out
 
 
 def _at_least(counts: np.ndarray, k: np.ndarray) -> np.ndarray:

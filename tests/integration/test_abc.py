@@ -108,6 +108,8 @@ def test_calibrate_from_log_abc_writes_a_calibrated_scenario_that_other_commands
     assert "visits_q50=" in captured.out
     for name in ("predictive_weekly.png", "predictive_counts.png", "predictive_survival.png"):
         assert (out / name).stat().st_size > 0 and name in (out / "abc.html").read_text()
+    assert main(["report", str(out)]) == 2  # not taken for a point fit's folder: its page is abc.html
+    assert "its page is" in capsys.readouterr().err
     text = (out / "calibrated.toml").read_text()
     assert "discovery_rate = " in text and "# discovery_rate: " in text
     assert main(["run", str(out / "calibrated.toml"), "--years", "0.1", "--out", str(tmp_path / "run")]) == 0
