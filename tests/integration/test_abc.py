@@ -115,6 +115,12 @@ def test_calibrate_from_log_abc_writes_a_calibrated_scenario_that_other_commands
     assert main(["run", str(out / "calibrated.toml"), "--years", "0.1", "--out", str(tmp_path / "run")]) == 0
     assert main(["compare", str(lab), str(out / "calibrated.toml"), "--reps", "2", "--years", "0.1", "--quiet", "--workers", "1",
                  "--out", str(tmp_path / "cmp")]) == 0
+    # from-now-on policies on the calibrated lab: warmed up (the tiny lab has no warm-up of its own), then forked
+    (tmp_path / "warm.toml").write_text(f'extends = "{out / "calibrated.toml"}"\nname = "warm"\nwarmup_years = 0.1\n')
+    (tmp_path / "cut.toml").write_text('extends = "warm.toml"\nname = "cut"\nmediators = 8\n')
+    assert main(["warmup", str(tmp_path / "warm.toml"), "--seeds", "2", "--out", str(tmp_path / "states")]) == 0
+    assert main(["compare", str(tmp_path / "warm.toml"), str(tmp_path / "cut.toml"), "--from", str(tmp_path / "states"),
+                 "--reps", "2", "--years", "0.1", "--quiet", "--workers", "1", "--out", str(tmp_path / "cut")]) == 0
 
 
 def test_calibrate_from_log_point_method_fits_on_the_logs_targets(tiny_log, tmp_path, capsys):
