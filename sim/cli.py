@@ -271,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a visit log (CSV or Parquet, columns person and date, as labsim log describe reads): its "
                         "published outcomes become the targets (a --target of the same name replaces one), and each "
                         "simulation covers as many measured years as the log")
+    p.add_argument("--person-col", default="person", help="with --from-log: the column of person identifiers "
+                                                          "(default person)")
+    p.add_argument("--date-col", default="date", help="with --from-log: the column of dates (default date)")
     p.add_argument("--from", dest="from_refs", type=Path, action="append", default=[],
                    help="a TOML file with [targets] and [params], and/or a folder of saved mature labs (labsim "
                         "warmup): every candidate is then a policy forked from them (repeatable)")
@@ -1026,6 +1029,7 @@ def cmd_calibrate(args) -> int:
                       states=args.states, years=found.years if found else 1.0,
                       log_targets=found.targets if found else None)
     check_cost(spec, allow_large=args.allow_large)
+    _say_log_targets(args, found, spec.targets)
     scenario = load_scenario(spec.scenario)
     request = {"method": "point", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
                "reps": spec.reps, "budget": spec.budget, "seed": spec.root_seed, "from": args.states,
@@ -1129,16 +1133,21 @@ def _log_targets(args):
         from sim.scenario import load_scenario
 
         load_scenario(args.scenario)  # a bad scenario is named before the (long) read of the log
-    found = from_log(args.from_log, args.scenario)
+    found = from_log(args.from_log, args.scenario, args.person_col, args.date_col)
     if not found.targets:
         raise LabsimError(f"--from-log {args.from_log}: no outcome with 5 people or more behind it; a log this small "
                           "cannot be calibrated to")
-    if not args.quiet:
-        print(f"targets from {args.from_log.name} ({found.days} days: {found.years:g} measured years a simulation): "
-              + ", ".join(f"{k}={v:g}" for k, v in found.targets.items()), file=sys.stderr)
-        if found.left_out:
-            print("left out: " + "; ".join(found.left_out), file=sys.stderr)
     return found
+
+
+def _say_log_targets(args, found, targets: dict) -> None:
+    """On stderr, once every input is checked: the log's targets used (a --target may replace one) and left out."""
+    if found is None or args.quiet:
+        return
+    print(f"targets from {args.from_log.name} ({found.days} days: {found.years:g} measured years a simulation): "
+          + ", ".join(f"{k}={targets[k]:g}" for k in found.targets), file=sys.stderr)
+    if found.left_out:
+        print("left out: " + "; ".join(found.left_out), file=sys.stderr)
 
 
 def _calibrate_abc(args, found=None) -> int:
@@ -1149,6 +1158,7 @@ def _calibrate_abc(args, found=None) -> int:
     from sim.cost import check_batch
     from sim.io import atomic_write, locked, staged
     from sim.kinds import OutputKind
+    from sim.logsynth import MAX_LOG_YEARS
     from sim.scenario import load_scenario, resolved
     from sim.schema import PARAM_BY_NAME
 
@@ -1161,6 +1171,7 @@ def _calibrate_abc(args, found=None) -> int:
     top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
     check_batch([load_scenario(spec.scenario).with_settings(**top)], [{}], cap, years, allow_large=args.allow_large,
                 where=f"calibrate --method abc (--budget {cap} simulations)")
+    _say_log_targets(args, found, spec.targets)
     scenario = load_scenario(spec.scenario)
     request = {"method": "abc", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
                "population": args.population, "generations": args.generations, "budget": cap, "years": years,
@@ -1174,7 +1185,13 @@ def _calibrate_abc(args, found=None) -> int:
         sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool, states=args.states)
         result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
                              integer, progress=lambda n: count.__setitem__(0, n))
-        abc.write(result, tmp, str(args.scenario))
+        shown = []
+        if found is not None and not args.states and years <= MAX_LOG_YEARS:  # the log against posterior draws
+            from sim.analysis import predictive
+
+            draws = predictive.simulate(spec.scenario, result.posterior, list(spec.params), years, pool, args.seed)
+            shown = predictive.figures(found.description, draws, tmp) if len(draws) >= 2 else []
+        abc.write(result, tmp, str(args.scenario), predictive=shown)
         source = f"the log {args.from_log.name}" if found else "its targets"
         atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out, source).encode())
         for name, data in _what_ran(args, request, scenario, kind=OutputKind.ABC).items():
@@ -1187,7 +1204,8 @@ def _calibrate_abc(args, found=None) -> int:
     print(frame_text(result.intervals))
     print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
           f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}) in "
-          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, abc.html, "
+          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, "
+          f"{'predictive_*.png (the log against posterior draws), ' if shown else ''}abc.html, "
           f"calibrated.toml (the posterior medians: labsim run {args.out / 'calibrated.toml'}) in {args.out}/")
     return 0
 

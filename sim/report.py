@@ -88,6 +88,8 @@ def kind_of(folder: Path) -> str:
     """What a results folder holds: run, comparison, map, sensitivity, calibration or batch."""
     if not folder.is_dir():
         raise LabsimError(f"{folder}: no such folder")
+    if (folder / "abc.html").exists():  # calibrate --method abc: its page is written with it (calibrated.toml too)
+        raise LabsimError(f"{folder}: a calibration by --method abc; its page is {folder / 'abc.html'}, written with it")
     for name, kind in KINDS:
         if (folder / name).exists():
             return kind

@@ -279,8 +279,11 @@ def pairs_figure(result: AbcResult):
     return fig
 
 
-def write(result: AbcResult, tmp: Path, title: str) -> list[str]:
-    """Write the posterior, the generations, the intervals, the figures and the page into `tmp`."""
+def write(result: AbcResult, tmp: Path, title: str, predictive: list[str] = ()) -> list[str]:
+    """Write the posterior, the generations, the intervals, the figures and the page into `tmp`.
+
+    `predictive` names figures already in `tmp` (the log against the posterior predictive) for the page.
+    """
     from sim import plots
     from sim.io import atomic_write, csv_bytes
     from sim.report import CSS, _table, img
@@ -296,6 +299,8 @@ def write(result: AbcResult, tmp: Path, title: str) -> list[str]:
             "<h2>90% credible intervals</h2>", _table(result.intervals),
             "<h2>Marginals</h2>", img(tmp / "marginals.png", "marginals"),
             "<h2>Pairs</h2>", img(tmp / "pairs.png", "pairs"),
+            *(["<h2>The log against the posterior predictive</h2>", *(img(tmp / n, n) for n in predictive)]
+              if predictive else []),
             "<h2>Generations</h2>", _table(result.generations),
             f"<p class='meta'>ABC-SMC (population Monte Carlo, Beaumont et al. 2009): uniform priors on the boxes, "
             f"distance = root of the summed squared relative errors, tolerance = median distance of the previous "

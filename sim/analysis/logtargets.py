@@ -57,5 +57,8 @@ def from_log(path: Path, scenario: str, person_col: str = "person", date_col: st
             why = ("fewer than 5 people behind it" if value is not None else
                    "no one-year cohort in the log" if key == "returner_survival_1y" else "not published")
             left_out.append(f"{key} ({why})")
+    if "visitors" not in targets:  # a log of under 5 people: even its zeros say nothing (and would be its only targets)
+        left_out += [f"{k} (fewer than 5 visitors in the log)" for k in targets]
+        targets = {}
     days = int(summary["log"]["days"])
     return LogTargets(targets, log_years(days), days, left_out, found)

@@ -106,11 +106,21 @@ def test_calibrate_from_log_abc_writes_a_calibrated_scenario_that_other_commands
     assert "days: 1 measured years a simulation)" in captured.err
     assert "visitors=200," in captured.out  # the --target replaced the log's visitors
     assert "visits_q50=" in captured.out
+    for name in ("predictive_weekly.png", "predictive_counts.png", "predictive_survival.png"):
+        assert (out / name).stat().st_size > 0 and name in (out / "abc.html").read_text()
+    assert main(["report", str(out)]) == 2  # not taken for a point fit's folder: its page is abc.html
+    assert "its page is" in capsys.readouterr().err
     text = (out / "calibrated.toml").read_text()
     assert "discovery_rate = " in text and "# discovery_rate: " in text
     assert main(["run", str(out / "calibrated.toml"), "--years", "0.1", "--out", str(tmp_path / "run")]) == 0
     assert main(["compare", str(lab), str(out / "calibrated.toml"), "--reps", "2", "--years", "0.1", "--quiet", "--workers", "1",
                  "--out", str(tmp_path / "cmp")]) == 0
+    # from-now-on policies on the calibrated lab: warmed up (the tiny lab has no warm-up of its own), then forked
+    (tmp_path / "warm.toml").write_text(f'extends = "{out / "calibrated.toml"}"\nname = "warm"\nwarmup_years = 0.1\n')
+    (tmp_path / "cut.toml").write_text('extends = "warm.toml"\nname = "cut"\nmediators = 8\n')
+    assert main(["warmup", str(tmp_path / "warm.toml"), "--seeds", "2", "--out", str(tmp_path / "states")]) == 0
+    assert main(["compare", str(tmp_path / "warm.toml"), str(tmp_path / "cut.toml"), "--from", str(tmp_path / "states"),
+                 "--reps", "2", "--years", "0.1", "--quiet", "--workers", "1", "--out", str(tmp_path / "cut")]) == 0
 
 
 def test_calibrate_from_log_point_method_fits_on_the_logs_targets(tiny_log, tmp_path, capsys):
@@ -126,13 +136,27 @@ def test_calibrate_from_log_point_method_fits_on_the_logs_targets(tiny_log, tmp_
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("missing.csv", None, "missing.csv"),
     ("bad.csv", "who,when\na,2020-01-01\n", "person"),
+    ("bad.csv", "who,when\na,2020-01-01\n", "when"),  # named columns, but a log of one person: nothing to fit
 ])
 def test_from_log_bad_log_is_one_line_exit_2_nothing_written(tmp_path, capsys, name, content, message):
     if content is not None:
         (tmp_path / name).write_text(content)
-    argv = ["calibrate", "carrefour_numerique", "--from-log", str(tmp_path / name), "--free",
+    cols = ["--person-col", "who", "--date-col", "when"] if message == "when" else []
+    if cols:
+        message = "no outcome with 5 people or more"
+    argv = ["calibrate", "carrefour_numerique", *cols, "--from-log", str(tmp_path / name), "--free",
             "discovery_rate=0.002:0.02", "--method", "abc", "--out", str(tmp_path / "out")]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
+    assert not (tmp_path / "out").exists()
+
+
+def test_from_log_with_a_bad_box_says_only_the_box_nothing_written(tiny_log, tmp_path, capsys):
+    lab, log = tiny_log
+    argv = ["calibrate", str(lab), "--from-log", str(log), "--free", "discovery_rate=0.02:0.002", "--method", "abc",
+            "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "inverted bounds" in err[0], err  # the log's targets are said only once all is checked
     assert not (tmp_path / "out").exists()
