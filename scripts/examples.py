@@ -58,6 +58,17 @@ class Example:
 CUT = ("labsim warmup carrefour_numerique --seeds 10 --out results/states",
        "labsim compare carrefour_numerique scenarios/examples/cut_two_mediators.toml --from results/states "
        "--reps 10 --out results/cut")
+LOG = ("person,date,kind,channel\nana.m@example.org,2024-03-15,visit,footfall\n"
+       "ana.m@example.org,2024-03-15T17:40,workshop,\nbadge-0042,2024-03-16 10:05,event,word_of_mouth\n"
+       "badge-0042,2024-03-16,membership_start,\n")  # the README's five-line log
+TINY = ('extends = "carrefour_numerique"\nname = "tiny_open"\nhost_footfall_per_day = 500.0\nwarmup_years = 0.0\n'
+        "initial_contributors = 0\ninitial_partners = 0\ninitial_dormant = 0\ninitial_former_regulars = 0\n"
+        "initial_awareness = 0.0\nevent_reach = 20.0\ndoc_reach_per_year = 200.0\n")  # a young lab of 500 passers-by
+TINY_LOG = ("labsim log synth tiny.toml --seed 4 --years 1 --out lab.csv --set discovery_rate=0.006 "
+            "--set return_base_visitor=0.15",
+            "labsim calibrate tiny.toml --from-log lab.csv --free discovery_rate=0.002:0.012 --free "
+            "return_base_visitor=0.02:0.3 --method abc --population 40 --generations 4 --seed 3 --workers 2 --out cal")
+
 EXAMPLES: dict[str, Example] = {
     "scenarios": Example(("labsim scenarios",), cheap=True),
     "budget": Example(("labsim run digital_arti --seed 1 --no-figures",), cheap=True,
@@ -86,6 +97,17 @@ EXAMPLES: dict[str, Example] = {
     "focus": Example(("labsim compare carrefour_numerique scenarios/examples/cut_and_charge.toml --reps 10 "
                       "--focus contributors,partners,net_result --out results/cut_and_charge",),
                      keep=("Contributors (", "Partners (", "Net result (", "Public cost (")),
+    "log-describe": Example(("labsim log describe visits.csv --out results/my_log",), cheap=True,
+                            files={"visits.csv": LOG}),
+    "log-synth": Example(("labsim log synth carrefour_numerique --seed 1 --years 2 --out open_lab.csv",
+                          "head -3 open_lab.csv", "labsim log describe open_lab.csv --out results/open_lab_log")),
+    "log-calibrate": Example((*TINY_LOG[:2], "labsim compare tiny.toml cal/calibrated.toml --reps 4 --quiet --out cmp"),
+                             files={"tiny.toml": TINY}),
+    "log-strategist": Example((TINY_LOG[0], "labsim log describe lab.csv --out described", TINY_LOG[1]),
+                              files={"tiny.toml": TINY}),
+    "log-policy": Example(("cat cut.toml", "labsim compare cal/calibrated.toml cut.toml --reps 10 --quiet --out cut_cmp"),
+                          setup=TINY_LOG[:2], files={"tiny.toml": TINY, "cut.toml": 'extends = "cal/calibrated.toml"\n'
+                                                     'name = "calibrated_two_fewer_mediators"\nmediators = 8\n'}),
     "states": Example((CUT[0],)),
     "cut": Example(CUT, keep=("outcome (unit)", "---", "Contributors (", "Partners (", "Net result (")),
     "cut-from-start": Example(
