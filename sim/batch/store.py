@@ -53,6 +53,9 @@ class Store:
             return None
         manifest = read_json(path)
         if not isinstance(manifest.get("experiment_hash"), str):
+            if manifest.get("kind") == "labsim lab states":  # sim.state's manifest: report/summarize pointed at states
+                raise LabsimError(f"{self.out}: holds saved lab states (labsim warmup), not a batch's results; "
+                                  "give them to run, batch or compare with --from")
             raise LabsimError(f"{path}: no 'experiment_hash'; not a labsim batch manifest (use --force to start over)")
         return manifest
 

@@ -154,6 +154,12 @@ def test_warmup_command_and_compare_from_states(tmp_path, capsys):
     assert main(["compare", str(base), str(bad), "--from", str(states), "--reps", "2", "--out",
                  str(tmp_path / "c4"), "--quiet"]) == 2
     assert "initial_dormant" in capsys.readouterr().err
+    for command in ("report", "summarize"):  # states are not results: one line that says what they are for
+        before = sorted(p.name for p in states.iterdir())
+        assert main([command, str(states)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "saved lab states" in err and "--from" in err, err
+        assert sorted(p.name for p in states.iterdir()) == before
 
 
 def test_compare_fork_warms_up_once_and_reuses(tmp_path, capsys):
