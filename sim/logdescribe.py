@@ -339,6 +339,11 @@ def write(found: Description, folder: Path, people: bool = False, figures: bool 
     return [*names, "report.html"]
 
 
+def at_least(sorted_counts: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """How many visitors made at least k visits, for each k (`sorted_counts`: visits per visitor, sorted)."""
+    return sorted_counts.size - np.searchsorted(sorted_counts, k, side="left")
+
+
 def _figures(found: Description, folder: Path) -> list[str]:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
@@ -357,9 +362,9 @@ def _figures(found: Description, folder: Path) -> list[str]:
     fig, ax = plt.subplots(figsize=(5, 3.6))
     counts = np.sort(found.counts)
     k = np.unique(counts)
-    at_least = counts.size - np.searchsorted(counts, k, side="left")
-    keep = at_least >= MIN_COUNT
-    ax.loglog(k[keep], at_least[keep] / counts.size, marker=".", lw=1)
+    many = at_least(counts, k)
+    keep = many >= MIN_COUNT
+    ax.loglog(k[keep], many[keep] / counts.size, marker=".", lw=1)
     ax.set(xlabel="visits over the log", ylabel="share of visitors with at least that many",
            title="Visit-count distribution")
     plain = FuncFormatter(lambda x, _: f"{x:g}")  # labels drawn as text (sim.plots turns math text off)

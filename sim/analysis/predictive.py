@@ -62,8 +62,10 @@ def simulate(scenario: str, posterior: pd.DataFrame, params: list[str], years: f
 
 
 def _at_least(counts: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Share of visitors with at least k visits, for each k."""
-    return (counts.size - np.searchsorted(counts, k, side="left")) / max(counts.size, 1)
+    """Share of visitors with at least k visits, for each k (`sim.logdescribe.at_least` over the visitors)."""
+    from sim.logdescribe import at_least
+
+    return at_least(counts, k) / max(counts.size, 1)
 
 
 def figures(found, draws: list[dict], folder: Path) -> list[str]:
