@@ -23,9 +23,10 @@ run each generation's candidates x replications as one batch on its own
 executors (process pool or Dask), and its SQLite study is the search's memory:
 a search killed at any point resumes from it, evaluating the candidates that
 were asked but not told (their finished runs are kept in the generation's
-batch folder) and never a finished one again. The sampler is seeded anew for
-each generation from the root seed, so the same file and seed give the same
-study, interrupted or not (unless it is killed while asking a generation).
+batch folder) and never a finished one again. Each generation is asked whole,
+of a copy of the study in memory, by a sampler seeded from the root seed and
+the generation, and written as one plan: the same file and seed give the same
+study, interrupted (SIGTERM or kill -9, at any point) or not.
 Every candidate runs on the same seeds (`replication_seeds`: common random
 numbers), so candidates are compared on the same luck.
 """
@@ -64,7 +65,8 @@ MAX_REPLICATIONS = 1_000
 MAX_YEARS = 50
 MAX_SEED = 2**63 - 1
 STUDY = "study.db"
-KILL_HOOK = "LABSIM_TEST_KILL_OPTIMIZE"  # testing hook: the tag of a batch after which the process kills itself
+PLAN = "plan-"  # the study's user attribute holding a generation's settings, asked whole
+KILL_HOOK = "LABSIM_TEST_KILL_OPTIMIZE"  # testing hook: the point (see _kill_hook) at which the process kills itself
 _CONSTRAINT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
 # evaluate(scenario refs, points, tag) -> per (scenario, point), scenario-major: the summaries of its ok replications
@@ -362,63 +364,116 @@ def _storage(db: Path):
 
 def optimize(spec: SearchSpec, scenario: str, out: Path, evaluate: Evaluate, base=None,
              report: Callable[[str], None] | None = None) -> dict:
-    """Run the search to its budget (resuming the study in out/); return counts of what ran now."""
-    import optuna
-    from optuna.samplers import NSGAIISampler
-    from optuna.trial import Trial, TrialState
+    """Run the search to its budget (resuming the study in out/); return counts of what ran now.
+
+    A generation goes through three steps, each safe from a kill at any point: its candidates are
+    asked of a copy of the study in memory and written as one plan (one commit: a kill before it
+    leaves nothing, after it the whole plan); the plan runs as one batch (a resume keeps its
+    finished runs); each candidate is told as one trial (one commit each; a resume tells the rest,
+    in the plan's order). So a search resumed after SIGTERM or kill -9 is the study of one never
+    interrupted.
+    """
+    from optuna.trial import TrialState
 
     from sim.scenario import load_scenario
 
     base = base if base is not None else load_scenario(scenario)
     study = open_study(spec, base, out)
-    storage, dists = study._storage, _distributions(spec)
-    counts = {"told_now": 0, "resumed": 0, "before": 0}
-    counts["before"] = sum(t.state in (TrialState.COMPLETE, TrialState.FAIL) for t in study.get_trials(deepcopy=False))
-    while True:
-        trials = study.get_trials(deepcopy=False)
-        running = sorted((t for t in trials if t.state == TrialState.RUNNING), key=lambda t: t.number)
-        done = sum(t.state in (TrialState.COMPLETE, TrialState.FAIL) for t in trials)
-        generations = [t.user_attrs.get("generation", 0) for t in trials]
-        if not running and done >= spec.budget:
-            break
-        gen = running[0].user_attrs.get("generation", 0) if running else max(generations, default=-1) + 1
-        sampler = NSGAIISampler(population_size=spec.population, seed=_sampler_seed(spec.root_seed, gen))
-        study = optuna.load_study(study_name="labsim", storage=storage, sampler=sampler)
-        if running:  # asked before an interruption: evaluate the same settings (their finished runs are kept)
-            batch = [Trial(study, t._trial_id) for t in running]
-            counts["resumed"] += len(batch)
-        else:
-            batch = []
-            with held_signals():  # a generation is asked whole: SIGTERM or Ctrl-C waits (a kill -9 here cannot)
-                for _ in range(min(spec.population, spec.budget - done)):
-                    trial = study.ask(dists)
-                    trial.set_user_attr("generation", gen)
-                    batch.append(trial)
-        # Settings evaluated before (NSGA-II repeats a parent now and then) give the same numbers on the same
-        # seeds: their values are reused, not run again; the evaluation still counts against the budget.
+    if any(not t.state.is_finished() for t in study.get_trials(deepcopy=False)):
+        raise LabsimError(f"--out {out}: a search interrupted under an earlier labsim (its trials were asked one "
+                          "by one); choose another folder")
+    dists = _distributions(spec)
+    trials = _finished(study)
+    counts = {"told_now": 0, "resumed": 0, "before": len(trials)}
+    gen, plan = _pending_plan(study, trials)
+    if plan is not None:  # asked before an interruption: the same settings (their finished runs are kept)
+        counts["resumed"] = len(plan["params"]) - _told(trials, gen)
+    while plan is not None or len(trials) < spec.budget:
+        if plan is None:
+            with held_signals():  # SIGTERM or Ctrl-C waits for the plan's commit (a kill -9 loses only the asking)
+                plan = _ask_plan(spec, study, trials, dists, gen, min(spec.population, spec.budget - len(trials)))
+        told = {t.user_attrs.get("slot") for t in trials if t.user_attrs.get("generation") == gen}
+        todo = [(slot, params) for slot, params in enumerate(plan["params"]) if slot not in told]
+        # Settings evaluated in an earlier generation (NSGA-II repeats a parent now and then) give the same numbers
+        # on the same seeds: their values are reused, not run again; the evaluation still counts against the
+        # budget. The batch is the whole plan's, told or not, so a resumed generation is the same batch.
         seen = {_key(t.params): t.user_attrs["values"] for t in trials
-                if t.state == TrialState.COMPLETE and "values" in t.user_attrs}
-        points = list({_key(t.params): dict(t.params) for t in batch if _key(t.params) not in seen}.values())
+                if t.state == TrialState.COMPLETE and "values" in t.user_attrs and t.user_attrs.get("generation") != gen}
+        points = list({_key(p): dict(p) for p in plan["params"] if _key(p) not in seen}.values())
         tag = f"gen-{gen:04d}"
         results = evaluate([scenario], points, tag) if points else []
-        if os.environ.get(KILL_HOOK) == tag:
-            os.kill(os.getpid(), signal.SIGKILL)
+        _kill_hook(tag)
         fresh = {_key(p): {k: [_num(s.get(k)) for s in r] for k in spec.keys} for p, r in zip(points, results, strict=True)}
-        for trial in batch:  # each trial is told whole: a resume evaluates (from the kept runs) those not told
-            values = seen.get(_key(trial.params)) or fresh[_key(trial.params)]
-            means = {k: _mean(values.get(k, [])) for k in spec.keys}
-            trial.set_user_attr("values", values)
-            if not all(math.isfinite(means[k]) for k in spec.keys):
-                study.tell(trial, state=TrialState.FAIL)
-            else:
-                for c in spec.constraints:
-                    trial.set_constraint(c.text, c.violation(means[c.key]))
-                study.tell(trial, [means[k] for k, _ in spec.objectives])
+        for slot, params in todo:
+            values = seen.get(_key(params)) or fresh[_key(params)]
+            study.add_trial(_told_trial(spec, dists, params, plan["system"][slot], values, gen, slot))
             counts["told_now"] += 1
+            _kill_hook(f"tell-{gen:04d}:{slot + 1}")
+        trials = _finished(study)
         if report is not None:
-            told = sum(t.state in (TrialState.COMPLETE, TrialState.FAIL) for t in study.get_trials(deepcopy=False))
-            report(f"generation {gen}: {len(batch)} evaluations, {told} of {spec.budget} done")
+            report(f"generation {gen}: {len(plan['params'])} evaluations, {len(trials)} of {spec.budget} done")
+        gen, plan = gen + 1, None
     return counts
+
+
+def _finished(study) -> list:
+    return [t for t in study.get_trials(deepcopy=False) if t.state.is_finished()]
+
+
+def _told(trials: list, gen: int) -> int:
+    return sum(t.user_attrs.get("generation") == gen for t in trials)
+
+
+def _pending_plan(study, trials: list) -> tuple[int, dict | None]:
+    """The generation to go on with, and its plan if it was asked but not wholly told (None: ask it)."""
+    gens = [int(k.removeprefix(PLAN)) for k in study.user_attrs if k.startswith(PLAN)]
+    if not gens:
+        return 0, None
+    gen = max(gens)
+    plan = study.user_attrs[f"{PLAN}{gen:04d}"]
+    return (gen, plan) if _told(trials, gen) < len(plan["params"]) else (gen + 1, None)
+
+
+def _ask_plan(spec: SearchSpec, study, trials: list, dists: dict, gen: int, n: int) -> dict:
+    """Ask a generation's n candidates of a copy of the study in memory; write them to the study in one commit.
+
+    The sampler is seeded from the root seed and the generation, and the copy holds the finished
+    trials only, so the plan depends on nothing but the study's told trials.
+    """
+    import optuna
+    from optuna.samplers import NSGAIISampler
+
+    sampler = NSGAIISampler(population_size=spec.population, seed=_sampler_seed(spec.root_seed, gen))
+    copy = optuna.create_study(sampler=sampler, directions=[DIRECTIONS[s] for _, s in spec.objectives])
+    copy.add_trials(trials)
+    plan: dict = {"params": [], "system": []}
+    for i in range(n):
+        trial = copy.ask(dists)
+        plan["params"].append(dict(trial.params))
+        plan["system"].append(dict(copy._storage.get_trial(trial._trial_id).system_attrs))  # NSGA-II's generation
+        _kill_hook(f"ask-{gen:04d}:{i + 1}")
+    study.set_user_attr(f"{PLAN}{gen:04d}", plan)
+    return plan
+
+
+def _told_trial(spec: SearchSpec, dists: dict, params: dict, system: dict, values: dict, gen: int, slot: int):
+    """One candidate told: its means as the objectives (or failed if one is not finite), constraints, runs' values."""
+    from optuna.trial import TrialState, create_trial
+
+    means = {k: _mean(values.get(k, [])) for k in spec.keys}
+    ok = all(math.isfinite(means[k]) for k in spec.keys)
+    constraints = {f"constraints:{c.text}": c.violation(means[c.key]) for c in spec.constraints} if ok else {}
+    return create_trial(state=TrialState.COMPLETE if ok else TrialState.FAIL,
+                        values=[means[k] for k, _ in spec.objectives] if ok else None,
+                        params=params, distributions={k: dists[k] for k in params},
+                        user_attrs={"generation": gen, "slot": slot, "values": values},
+                        system_attrs=system | constraints)
+
+
+def _kill_hook(point: str) -> None:
+    """Testing: the process kills itself (SIGKILL) at the point named by the environment (a batch's tag, ask-, tell-)."""
+    if os.environ.get(KILL_HOOK) == point:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _key(params: dict) -> str:

@@ -112,6 +112,17 @@ def test_repeated_settings_are_not_run_again_and_a_bigger_budget_searches_on(tmp
     assert counts == {"told_now": 10, "resumed": 0, "before": 40}
 
 
+def test_a_study_asked_one_trial_at_a_time_by_an_earlier_labsim_is_refused(tmp_path):
+    from sim.errors import LabsimError
+    from sim.scenario import load_scenario
+
+    spec, base = toy_spec(tmp_path, budget=10, population=5), load_scenario("digital_arti")
+    (tmp_path / "a").mkdir()
+    opt.open_study(spec, base, tmp_path / "a").ask(opt._distributions(spec))  # left running, as an old search was
+    with pytest.raises(LabsimError, match="earlier labsim"):
+        opt.optimize(spec, "digital_arti", tmp_path / "a", toy_evaluate(spec, []), base=base)
+
+
 def test_pareto_mask_on_a_small_case():
     values = [[1, 5], [2, 4], [2, 6], [0, 0], [1, 5]]
     assert opt.pareto_mask(values, ["max", "max"]).tolist() == [False, False, True, False, False]
@@ -148,20 +159,20 @@ def tiny(tmp_path_factory):
                             cwd=ROOT, check=False, timeout=600)
     db = sqlite3.connect(out / opt.STUDY)
     before = dict(db.execute("select number, state from trials").fetchall())
-    params_before = db.execute("select t.number, p.param_name, p.param_value from trial_params p "
-                               "join trials t using (trial_id) order by 1, 2").fetchall()
+    (plan,) = db.execute("select value_json from study_user_attributes where key = ?", (f"{opt.PLAN}0001",)).fetchone()
     db.close()
     from sim.batch.store import Store
 
     runs_before = sum(len(Store(p).runs()) for p in (out / "evaluations").iterdir())
     resumed = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False, timeout=600)
-    return {"dir": d, "out": out, "killed": killed, "before": before, "params_before": params_before,
+    return {"dir": d, "out": out, "killed": killed, "before": before, "plan": json.loads(plan)["params"],
             "runs_before": runs_before, "resumed": resumed}
 
 
 def test_killed_search_resumes_without_repeating_finished_evaluations(tiny):
     assert tiny["killed"].returncode == -9
-    assert sorted(tiny["before"].values()) == ["COMPLETE"] * 4 + ["RUNNING"] * 4  # generation 1 was asked, not told
+    assert sorted(tiny["before"].values()) == ["COMPLETE"] * 4  # generation 1 was asked (its plan) and run, not told
+    assert len(tiny["plan"]) == 4
     res = tiny["resumed"]
     assert res.returncode == 0, res.stderr
     m = re.search(r"\((\d+) evaluated now, (\d+) before, (\d+) resumed; (\d+) runs now\)", res.stdout)
@@ -170,11 +181,13 @@ def test_killed_search_resumes_without_repeating_finished_evaluations(tiny):
     assert (now, before, resumed) == (8, 4, 4)
     db = sqlite3.connect(tiny["out"] / opt.STUDY)
     states = db.execute("select state from trials").fetchall()
-    params_after = db.execute("select t.number, p.param_name, p.param_value from trial_params p "
-                              "join trials t using (trial_id) where t.number < 8 order by 1, 2").fetchall()
     db.close()
     assert len(states) == 12 and {s for (s,) in states} == {"COMPLETE"}  # the same study, to its budget
-    assert params_after == tiny["params_before"]  # the interrupted generation kept its settings
+    import optuna
+
+    trials = optuna.load_study(study_name="labsim", storage=f"sqlite:///{tiny['out'] / opt.STUDY}").get_trials()
+    gen1 = sorted((t for t in trials if t.user_attrs["generation"] == 1), key=lambda t: t.user_attrs["slot"])
+    assert [t.params for t in gen1] == tiny["plan"]  # the interrupted generation kept its settings, in its order
     from sim.batch.store import Store
 
     runs_all = sum(len(Store(p).runs()) for p in (tiny["out"] / "evaluations").iterdir())
@@ -223,6 +236,31 @@ def test_a_search_stopped_by_sigterm_or_sigkill_and_resumed_gives_the_same_study
     for name in ("pareto.csv", "evaluations.csv"):
         assert (out / name).read_bytes() == (whole / name).read_bytes(), name
         assert (tiny["out"] / name).read_bytes() == (whole / name).read_bytes(), f"{name} after kill -9"
+
+
+# kill -9 while generation 1 is being asked (in memory: nothing is kept), after telling 2 of its 4 candidates,
+# and while generation 2 is being asked after generation 1 was told
+@pytest.mark.parametrize("point", ["ask-0001:2", "tell-0001:2", "ask-0002:4"])
+def test_a_search_killed_while_asking_or_telling_resumes_to_the_same_study(tiny, point):
+    d = tiny["dir"]
+    args = ["optimize", str(d / "tiny.toml"), "--search", str(d / "search.toml"), "--workers", "2", "--quiet"]
+    whole = d / "whole"
+    if not (whole / "pareto.csv").exists():
+        assert main([*args, "--out", str(whole)]) == 0
+    out = d / f"killed-{point.replace(':', '-')}"
+    killed = subprocess.run([sys.executable, "-m", "sim", *args, "--out", str(out)], cwd=ROOT, capture_output=True,
+                            text=True, env=os.environ | {opt.KILL_HOOK: point}, timeout=600, check=False)
+    assert killed.returncode == -9, killed.stderr
+    db = sqlite3.connect(out / opt.STUDY)
+    told = db.execute("select count(*) from trials").fetchone()[0]
+    plans = [k for (k,) in db.execute("select key from study_user_attributes where key like 'plan-%'")]
+    db.close()
+    gen, slots = point.split("-")[1].split(":")
+    assert told == 4 * int(gen) + (int(slots) if point.startswith("tell") else 0)
+    assert sorted(plans) == [f"plan-{g:04d}" for g in range(int(gen) + point.startswith("tell"))]
+    assert main([*args, "--out", str(out)]) == 0
+    for name in ("pareto.csv", "evaluations.csv"):
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
 
 
 def test_returned_points_are_non_dominated_and_files_are_written(tiny):
