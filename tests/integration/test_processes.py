@@ -37,11 +37,39 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its exit status waits for a reader
 
 
-def test_no_process_outlives_a_batch_killed_with_sigkill(tmp_path):
-    exp = tmp_path / "exp.toml"
-    exp.write_text('scenarios = ["digital_arti"]\nreplications = 40\nyears = 1.0\n[grid]\nmediators = [4, 8]\n')
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "batch", str(exp), "--out", str(tmp_path / "out"),
-                             "--workers", "2", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+SEARCH = """name = "orphans"
+replications = 4
+root_seed = 2
+years = 1.0
+[search]
+budget = 40
+population = 20
+knobs = { mediators = [2, 10] }
+objectives = { contributors = "max", costs = "min" }
+presets = false
+"""
+
+
+def _command(tmp_path: Path, what: str) -> list[str]:
+    """A command whose pool stays busy for a while (each run is a year of a preset)."""
+    out = ["--out", str(tmp_path / "out"), "--workers", "2", "--quiet"]
+    if what == "batch":
+        (tmp_path / "exp.toml").write_text('scenarios = ["digital_arti"]\nreplications = 40\nyears = 1.0\n'
+                                           "[grid]\nmediators = [4, 8]\n")
+        return ["batch", str(tmp_path / "exp.toml"), *out]
+    if what == "optimize":
+        pytest.importorskip("optuna", reason="the analysis extra")
+        (tmp_path / "search.toml").write_text(SEARCH)
+        return ["optimize", "digital_arti", "--search", str(tmp_path / "search.toml"), *out]
+    return ["calibrate", "digital_arti", "--method", "abc", "--target", "visitors=3000", "--param",
+            "discovery_rate=0.0005:0.005", "--population", "40", "--generations", "2", "--budget", "200", *out]
+
+
+@pytest.mark.parametrize("what", ["batch", "optimize", "abc"])
+def test_no_process_outlives_a_command_killed_with_sigkill(tmp_path, what):
+    """kill -9 of labsim: its forkserver, resource tracker and workers end with it (PR_SET_PDEATHSIG)."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *_command(tmp_path, what)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120  # a liveness bound, not a timing: the pool starts within seconds
     kids: set[int] = set()
     while time.monotonic() < deadline and len(kids) < 3 and proc.poll() is None:  # forkserver and two workers
