@@ -389,7 +389,8 @@ def read_parquet(path: Path, columns: tuple[str, ...] = ()):
 
     regular_file(Path(path))
     try:
-        df = pd.read_parquet(path)
+        with open(path, "rb") as fh:  # opened here: pandas would expand a folder named "~" to the home folder
+            df = pd.read_parquet(fh)
     except FileNotFoundError:
         raise LabsimError(f"{path}: missing; the folder is incomplete") from None
     except (OSError, ValueError, pyarrow.ArrowException) as exc:
@@ -439,7 +440,8 @@ def read_csv(path: Path, columns: tuple[str, ...] = ()):
 
     regular_file(Path(path))
     try:
-        df = pd.read_csv(path, lineterminator="\n")  # labsim writes \n; a \r inside a quoted cell is text
+        with open(path, "rb") as fh:  # opened here: pandas would expand a folder named "~" to the home folder
+            df = pd.read_csv(fh, lineterminator="\n")  # labsim writes \n; a \r inside a quoted cell is text
         for column in df.columns:
             if _text(df[column]):
                 df[column] = df[column].map(_unneutral)

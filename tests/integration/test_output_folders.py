@@ -246,3 +246,17 @@ def test_compare_set_over_the_limits_writes_nothing(tmp_path, capsys):
                  "discovery_rate=0.05", "--reps", "2", "--out", str(out)])
     assert code == 2 and not out.exists() and list(tmp_path.iterdir()) == []
     assert "people over the run" in _one_error(capsys, "compare --set")
+
+
+def test_a_folder_named_tilde_is_read_back_from_itself_never_from_home(files, tmp_path, monkeypatch, capsys):
+    # pandas expands a path beginning with "~": a batch written into ./~ was read back from the home folder
+    # (refused as "missing", its folder left behind; a file of the same name at home would have been read)
+    home = tmp_path / "home"
+    (home / "runs").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(files["dir"] / "exp.toml", tmp_path / "exp.toml")
+    shutil.copy(files["dir"] / "tiny.toml", tmp_path / "tiny.toml")
+    assert main(["batch", "exp.toml", "--out", "~", "--workers", "1", "--quiet"]) == 0, capsys.readouterr().err
+    assert main(["summarize", "~"]) == 0 and (tmp_path / "~" / "summary.csv").is_file()
+    assert list((home / "runs").iterdir()) == [], "nothing read from or written to the home folder"
