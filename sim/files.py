@@ -217,12 +217,18 @@ def control_characters(text: str, allowed: str = "") -> str:
     """The first control character of `text` (as U+XXXX), other than those `allowed`; '' if there is none.
 
     Names reach terminals, file names and figure titles: an escape code in a name would recolour or
-    rewrite the user's terminal, a carriage return hide what precedes it.
+    rewrite the user's terminal, a carriage return hide what precedes it, a bidirectional override
+    reverse what follows it.
     """
     for char in text:
-        if (ord(char) < 32 or 127 <= ord(char) < 160) and char not in allowed:
+        if (ord(char) < 32 or 127 <= ord(char) < 160 or char in BIDI_CONTROLS) and char not in allowed:
             return f"U+{ord(char):04X}"
     return ""
+
+
+# Unicode's bidirectional embeddings, overrides and isolates: printed, they reorder what a terminal or a page shows
+# after them ("Trojan Source", CVE-2021-42574), so a name would read as another.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def string(tf: TomlFile, key: str, default: str, problems: list[str], allowed: str = "\n\t") -> str:

@@ -553,3 +553,19 @@ def test_the_cost_estimate_does_not_miss_what_a_setting_multiplies(changes, year
     visits = int(model.people.visits[: model.people.n].sum() - start.visits[: start.n].sum())
     assert cost.people >= model.people.n / 3 and cost.visits >= visits / 3  # within a factor 3 from below
     assert cost.ties >= model.network.n_edges / 3, (cost.ties, model.network.n_edges)
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u202a"])
+@pytest.mark.parametrize("where", ["scenario", "experiment", "set"])
+def test_a_bidirectional_override_in_a_name_is_refused_like_a_control_character(tmp_path, capsys, no_work, char,
+                                                                               where):
+    # "abc\u202etxt.exe" printed in the run's table reads "abcexe.txt": a name shown as another (Trojan Source)
+    name = f"abc{char}txt.exe"
+    (tmp_path / "lab.toml").write_text(TINY.replace('"tiny"', json.dumps(name if where == "scenario" else "tiny")))
+    (tmp_path / "exp.toml").write_text(f'name = {json.dumps(name)}\nscenarios = ["lab.toml"]\nreplications = 2\n')
+    argv = {"scenario": ["run", str(tmp_path / "lab.toml"), "--out", str(tmp_path / "o")],
+            "experiment": ["batch", str(tmp_path / "exp.toml"), "--out", str(tmp_path / "o")],
+            "set": ["run", "digital_arti", "--set", f"name={name}", "--out", str(tmp_path / "o")]}[where]
+    assert main(argv) == 2
+    err = one_error(capsys, f"U+{ord(char):04X}")
+    assert char not in err and not (tmp_path / "o").exists()
