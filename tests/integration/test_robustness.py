@@ -569,3 +569,30 @@ def test_a_bidirectional_override_in_a_name_is_refused_like_a_control_character(
     assert main(argv) == 2
     err = one_error(capsys, f"U+{ord(char):04X}")
     assert char not in err and not (tmp_path / "o").exists()
+
+
+NO_WHOLE_BOX = {  # an integer key's box [2.5, 2.7]: optuna's traceback; the others ran mediators = 3, outside it
+    "calibrate": lambda d: ["calibrate", str(d / "lab.toml"), "--target", "visitors=100", "--param", "mediators=2.5:2.7"],
+    "abc": lambda d: ["calibrate", str(d / "lab.toml"), "--target", "visitors=100", "--param", "mediators=2.5:2.7",
+                      "--method", "abc"],
+    "targets": lambda d: ["calibrate", str(d / "lab.toml"), "--from", str(d / "targets.toml")],
+    "optimize": lambda d: ["optimize", str(d / "lab.toml"), "--search", str(d / "search.toml")],
+    "sensitivity": lambda d: ["sensitivity", str(d / "sens.toml")],
+    "sample": lambda d: ["batch", str(d / "sample.toml")],
+}
+
+
+@pytest.mark.parametrize("command", list(NO_WHOLE_BOX))
+def test_an_integer_key_is_searched_between_whole_numbers(command, tmp_path, capsys, no_work):
+    (tmp_path / "lab.toml").write_text(LAB)
+    (tmp_path / "targets.toml").write_text("[targets]\nvisitors = 100\n[params]\nmediators = [2.5, 2.7]\n")
+    (tmp_path / "search.toml").write_text('name = "s"\n[search]\nbudget = 4\nknobs = { mediators = [2.5, 2.7] }\n'
+                                          'objectives = { visitors = "max", costs = "min" }\n')
+    (tmp_path / "sens.toml").write_text('scenarios = ["lab.toml"]\n[sensitivity]\nn = 2\n'
+                                        "bounds = { mediators = [2.5, 2.7], discovery_rate = [0.001, 0.01] }\n")
+    (tmp_path / "sample.toml").write_text('scenarios = ["lab.toml"]\nreplications = 2\n[sample]\nmethod = "lhs"\n'
+                                          "n = 4\nbounds = { mediators = [2.5, 2.7] }\n")
+    out = tmp_path / "o"
+    assert main([*NO_WHOLE_BOX[command](tmp_path), "--out", str(out)]) == 2
+    one_error(capsys, "mediators", "whole numbers")
+    assert not out.exists()
