@@ -596,3 +596,16 @@ def test_an_integer_key_is_searched_between_whole_numbers(command, tmp_path, cap
     assert main([*NO_WHOLE_BOX[command](tmp_path), "--out", str(out)]) == 2
     one_error(capsys, "mediators", "whole numbers")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("quote", ['"""', "'''"])
+def test_a_dotted_line_inside_a_multi_line_description_is_text_not_a_key(tmp_path, capsys, quote):
+    # the quadratic-time guard on long dotted keys read every line as a key, so a valid description was refused
+    text = (f"{TINY}description = {quote}\nSteps: a.b.c.d.e.f.g.h.i.j.k = 1\n[x.y.z.a.b.c.d.e.f.g]\n"
+            f"one {quote[0]} quote, {quote[0] * 2} two\n{quote}\n")
+    (tmp_path / "lab.toml").write_text(text)
+    assert main(["validate", str(tmp_path / "lab.toml")]) == 0, capsys.readouterr().err
+    assert "Steps: a.b.c" in sim.load_scenario(tmp_path / "lab.toml").description
+    (tmp_path / "deep.toml").write_text(text + "a" + ".a" * 5000 + " = 1\n")  # after the string, keys are keys
+    assert main(["validate", str(tmp_path / "deep.toml")]) == 2
+    one_error(capsys, "deep.toml", "line 8", "nested deeper than 8")
