@@ -210,9 +210,9 @@ def claim_out(out: Path, kind: str, request: Any = None, force: bool = False, co
     if found != kind and not (found == "batch-of-a-tool" and kind in tools):
         shown = "an unfinished comparison, map or sensitivity" if found == "batch-of-a-tool" else f"labsim {found}"
         raise LabsimError(f"{what} {out}: holds {shown} results; choose another folder for this {kind}")
-    links = sorted(e.name for e in out.iterdir() if e.is_symlink())
-    if links:  # labsim never makes links: one here would have labsim write or delete elsewhere
-        raise LabsimError(f"{what} {out / links[0]}: a symbolic link where labsim writes; labsim neither writes nor "
+    link = first_link(out)
+    if link is not None:  # labsim never makes links: one here (or in a sub-folder) would have it write or delete elsewhere
+        raise LabsimError(f"{what} {link}: a symbolic link where labsim writes; labsim neither writes nor "
                           "deletes through links: remove it or choose another folder")
     if request is None or force:
         return

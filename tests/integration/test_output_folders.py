@@ -394,3 +394,17 @@ def test_a_users_folder_holding_a_file_of_a_labsim_name_is_not_taken_for_an_old_
     assert main(argv) == 2
     _one_error(capsys, "labsim did not write", "never cleans up other files")
     assert _contents(mine) == before
+
+
+def test_a_link_in_a_sub_folder_of_the_same_kind_is_refused_before_anything_is_written(files, tmp_path, capsys):
+    # only links at the top of --out were refused; one in scenarios/ was silently replaced by the batch's file
+    out, elsewhere = _batch_copy(files, tmp_path), tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "theirs.toml").write_text("theirs")
+    inner = next((out / "scenarios").glob("*.toml"))
+    inner.unlink()
+    inner.symlink_to(elsewhere / "theirs.toml")
+    before = _contents(out)
+    assert main([*commands(files)["batch"], "--out", str(out), "--force", "--workers", "1"]) == 2
+    _one_error(capsys, str(inner), "a symbolic link where labsim writes")
+    assert _contents(out) == before and inner.is_symlink() and (elsewhere / "theirs.toml").read_text() == "theirs"
