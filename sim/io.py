@@ -227,9 +227,9 @@ def claim_out(out: Path, kind: str, request: Any = None, force: bool = False, co
 
 # What a command that writes into the folder it reads (report, summarize) says of a folder of another kind.
 _INSTEAD = {"states": "saved lab states are given to run, batch or compare with --from",
-            "abc": "its page, abc.html, was written with it",
-            "discovery": "its page, discover.html, was written with it",
-            "log_description": "its page, report.html, was written with it",
+            "abc": "its page is {folder}/abc.html, written with it",
+            "discovery": "its page is {folder}/discover.html, written with it",
+            "log_description": "its page is {folder}/report.html, written with it",
             "casestudy": "each lab's folder in it is a run",
             "comparison": "its runs are a batch, in its batch/ folder",
             "map": "its runs are batches, in its batch/ and batch_presets/ folders",
@@ -261,13 +261,13 @@ def claim_folder(folder: Path, kinds: tuple[str, ...], command: str) -> str:
             raise LabsimError(f"{folder}: is {words}; {command} reads {allowed}")
     found, _ = folder_kind(folder)
     if found is None:
-        raise LabsimError(f"{folder}: an empty folder; {command} reads {allowed}")
+        raise LabsimError(f"{folder}: holds no labsim results (an empty folder); {command} reads {allowed}")
     if found == "":
-        raise LabsimError(f"{folder}: holds files labsim did not write (no {MARKER}); {command} reads and writes only "
-                          f"in {allowed}")
+        raise LabsimError(f"{folder}: holds no labsim results, only files labsim did not write (no {MARKER}); "
+                          f"{command} reads and writes only in {allowed}")
     if found not in kinds:
         shown = "an unfinished comparison, map or sensitivity" if found == "batch-of-a-tool" else f"labsim {found}"
-        hint = f" ({_INSTEAD[found]})" if found in _INSTEAD else ""
+        hint = f" ({_INSTEAD[found].format(folder=folder)})" if found in _INSTEAD else ""
         raise LabsimError(f"{folder}: holds {shown} results{hint}; {command} reads {allowed}")
     link = first_link(folder)
     if link is not None:
