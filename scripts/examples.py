@@ -94,6 +94,8 @@ EXAMPLES: dict[str, Example] = {
     "out-other-kind": Example(("labsim compare digital_arti friche --reps 2 --out results/digital_arti_mediators-4",),
                               setup=("labsim run digital_arti --years 0.2 --no-figures --set mediators=4",), cheap=True,
                               status=2),
+    "report-other-kind": Example(("labsim summarize results/my_log",), cheap=True, status=2, files={"visits.csv": LOG},
+                                 setup=("labsim log describe visits.csv --out results/my_log --quiet",)),
     "focus": Example(("labsim compare carrefour_numerique scenarios/examples/cut_and_charge.toml --reps 10 "
                       "--focus contributors,partners,net_result --out results/cut_and_charge",),
                      keep=("Contributors (", "Partners (", "Net result (", "Public cost (")),

@@ -822,11 +822,13 @@ def cmd_batch(args) -> int:
 def cmd_summarize(args) -> int:
     """Print and write (summary.csv) the per-design-point statistics of a batch."""
     from sim.analysis.summary import summarize, table
-    from sim.io import atomic_write, csv_bytes
+    from sim.io import atomic_write, claim_folder, csv_bytes, locked
 
-    summary = summarize(args.out)
+    claim_folder(args.out, ("batch",), "labsim summarize")  # the folder it reads is the one it writes into
+    with locked(args.out, check=False):  # not while a batch writes there
+        summary = summarize(args.out)
+        atomic_write(args.out / "summary.csv", csv_bytes(summary))
     print(table(summary))
-    atomic_write(args.out / "summary.csv", csv_bytes(summary))
     print(f"\nall metrics: {args.out / 'summary.csv'}")
     return 0
 
@@ -1273,9 +1275,13 @@ def _check_listen(host: str, port: int) -> None:
 
 def cmd_report(args) -> int:
     """Write the folder's HTML report."""
-    from sim.report import build
+    from sim.io import claim_folder, locked
+    from sim.report import REPORTED, build
 
-    print(f"report: {build(args.folder, focus_of(args))}")
+    focus = focus_of(args)
+    claim_folder(args.folder, REPORTED, "labsim report")  # the folder it reads is the one it writes into
+    with locked(args.folder, check=False):  # not while another labsim process writes there
+        print(f"report: {build(args.folder, focus)}")
     return 0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -251,7 +252,10 @@ MAX_YEARS = 50  # the longest measured horizon a run may ask for (years)
 
 def check_years(years: object, what: str = "--years") -> None:
     """Refuse a horizon that is not a finite number of years in (0, MAX_YEARS], with one line naming it."""
-    ok = isinstance(years, int | float) and not isinstance(years, bool) and math.isfinite(years)
+    try:  # any real number (numpy's too); an int beyond a float's range is not finite
+        ok = isinstance(years, numbers.Real) and not isinstance(years, bool) and math.isfinite(float(years))
+    except OverflowError:
+        ok = False
     if not ok or not 0 < years <= MAX_YEARS:
         raise LabsimError(f"{what}: got {years!r}; allowed: a number in (0, {MAX_YEARS}]")
 

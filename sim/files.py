@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,8 +117,11 @@ def parse_toml(text: str, path: str | Path) -> TomlFile:
 
 
 def _deep_dotted_key(text: str) -> int | None:
-    """The first line whose key or table header has more than MAX_DEPTH dots (one linear pass), or None."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    """The first line whose key or table header has more than MAX_DEPTH dots (one linear pass), or None.
+
+    Lines inside a multi-line string are text, not keys: a description may hold a dotted line.
+    """
+    for number, line in _lines_outside_strings(text):
         s = line.lstrip()
         if s.startswith("["):
             head = re.split(r"[,\]=]", s, maxsplit=1)[0]  # a header, or the first item of an array of arrays
@@ -128,6 +132,37 @@ def _deep_dotted_key(text: str) -> int | None:
         if head.count(".") > MAX_DEPTH:
             return number
     return None
+
+
+def _lines_outside_strings(text: str) -> Iterator[tuple[int, str]]:
+    """(number, line) of each line that does not begin inside a multi-line string; one linear pass."""
+    inside = ""  # the delimiter of the multi-line string the scan is in, or ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not inside:
+            yield number, line
+        i, n = 0, len(line)
+        while i < n:
+            if inside:
+                if inside == '"""' and line[i] == "\\":
+                    i += 2
+                elif line.startswith(inside, i):
+                    i += 3
+                    while i < n and line[i] == inside[0]:  # up to two quotes may end the string's text
+                        i += 1
+                    inside = ""
+                else:
+                    i += 1
+            elif line[i] == "#":
+                break
+            elif line.startswith(('"""', "'''"), i):
+                inside, i = line[i:i + 3], i + 3
+            elif line[i] in "\"'":  # a one-line string: skip it (a basic one may hold escaped quotes)
+                quote, i = line[i], i + 1
+                while i < n and line[i] != quote:
+                    i += 2 if quote == '"' and line[i] == "\\" else 1
+                i += 1
+            else:
+                i += 1
 
 
 def check_limits(tf: TomlFile) -> list[str]:
@@ -217,12 +252,18 @@ def control_characters(text: str, allowed: str = "") -> str:
     """The first control character of `text` (as U+XXXX), other than those `allowed`; '' if there is none.
 
     Names reach terminals, file names and figure titles: an escape code in a name would recolour or
-    rewrite the user's terminal, a carriage return hide what precedes it.
+    rewrite the user's terminal, a carriage return hide what precedes it, a bidirectional override
+    reverse what follows it.
     """
     for char in text:
-        if (ord(char) < 32 or 127 <= ord(char) < 160) and char not in allowed:
+        if (ord(char) < 32 or 127 <= ord(char) < 160 or char in BIDI_CONTROLS) and char not in allowed:
             return f"U+{ord(char):04X}"
     return ""
+
+
+# Unicode's bidirectional embeddings, overrides and isolates: printed, they reorder what a terminal or a page shows
+# after them ("Trojan Source", CVE-2021-42574), so a name would read as another.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def string(tf: TomlFile, key: str, default: str, problems: list[str], allowed: str = "\n\t") -> str:

@@ -92,12 +92,43 @@ def check_out(out: Path, what: str = "--out") -> None:
             raise LabsimError(f"{what} {out}: is {words}; give each result a folder of its own, e.g. results/my_run")
 
 
+STATES_MANIFEST_KIND = "labsim lab states"  # sim.state.KIND: saved labs (compare --fork's) may have no labsim.json
 MARKER = "labsim.json"  # in every output folder: what wrote it (kind, command, --set changes, the request's hash)
 MAX_MARKER_BYTES = 1_000_000
 # folders of labsim outputs written before labsim.json existed, told by the files they hold
 _LEGACY = (("pareto.csv", "optimization"), ("study.db", "optimization"), ("comparison.csv", "comparison"),
            ("map.csv", "map"), ("sensitivity.csv", "sensitivity"), ("calibrated.toml", "calibration"),
            ("posterior.csv", "abc"), ("box.csv", "discovery"), ("summary.json", "run"))
+
+
+# What each kind of folder held before labsim.json said so: a folder without labsim.json is labsim's only if it holds
+# nothing else (a user's folder that happens to hold a summary.json is not a run: --force would clean it).
+_WRITTEN = {
+    "run": "summary.json timeseries.csv network.graphml people.csv funnel.png timeseries.png network.png report.html "
+           "scenario.toml",
+    "batch": "manifest.json runs.parquet timeseries.parquet runs timeseries summary.csv report.html scenarios",
+    "states": "manifest.json scenario.toml rep-*",
+    "comparison": "comparison.csv comparison.json funnels.png network_metrics.png timeseries.png rings_*.png report.html "
+                  "scenarios batch states",
+    "map": "map.csv map.json map.png report.html scenarios batch batch_presets",
+    "sensitivity": "sensitivity.csv sensitivity.json noise.csv sensitivity.png report.html scenarios batch",
+    "calibration": "calibrated.toml fit.csv history.csv report.html scenario.toml",
+    "abc": "posterior.csv intervals.csv generations.csv marginals.png pairs.png predictive_*.png abc.html "
+           "calibrated.toml scenario.toml",
+    "optimization": "pareto.csv evaluations.csv presets.csv optimize.json front.png report.html scenario.toml scenarios "
+                    "evaluations study.db study.db-journal",
+    "discovery": "box.csv box.png trajectory.csv trajectory.png tree.txt discover.html scenarios",
+}
+_WRITTEN["batch-of-a-tool"] = " ".join(_WRITTEN[k] for k in ("comparison", "map", "sensitivity"))
+
+
+def _written_by(out: Path, kind: str) -> bool:
+    """Whether every entry of a folder is a name labsim writes in a folder of this kind (or one of its hidden ones)."""
+    names = _WRITTEN[kind].split()
+    exact = {n for n in names if "*" not in n}
+    patterns = [n.split("*") for n in names if "*" in n]
+    return all(e.name in exact or _ours(e) or any(e.name.startswith(a) and e.name.endswith(b) for a, b in patterns)
+               for e in out.iterdir())
 
 
 def request_hash(request: Any) -> str:
@@ -117,13 +148,16 @@ def folder_kind(out: Path) -> tuple[str | None, dict | None]:
     """What an existing folder holds: (kind, marker) for a labsim folder, ("", None) for one of other files.
 
     (None, None) for a folder that is new or empty. A folder without `labsim.json` is labsim's
-    only if it holds what an earlier labsim wrote (a batch's or states' manifest, a run's summary.json...).
+    only if it holds what an earlier labsim wrote (a batch's or states' manifest, a run's summary.json...)
+    and nothing else.
     """
     out = Path(out)
     if not out.is_dir() or all(_ours(e) for e in out.iterdir()):
         return None, None
     marker = out / MARKER
-    if marker.is_file() and not marker.is_symlink():
+    if marker.is_symlink() or (marker.exists() and not marker.is_file()):
+        return "", None  # labsim writes its marker as a regular file: a link or a FIFO here is someone else's
+    if marker.is_file():
         try:
             data = json.loads(read_limited(marker, MAX_MARKER_BYTES))
         except (LabsimError, ValueError, RecursionError, UnicodeDecodeError):
@@ -136,15 +170,15 @@ def folder_kind(out: Path) -> tuple[str | None, dict | None]:
             data = json.loads(read_limited(manifest, MAX_MARKER_BYTES))
         except (LabsimError, ValueError, RecursionError, UnicodeDecodeError):
             data = None
-        if isinstance(data, dict) and data.get("kind") == "states":
-            return "states", None
+        if isinstance(data, dict) and data.get("kind") in ("states", STATES_MANIFEST_KIND):
+            return ("states", None) if _written_by(out, "states") else ("", None)
         if isinstance(data, dict) and "experiment_hash" in data:
-            return "batch", None
+            return ("batch", None) if _written_by(out, "batch") else ("", None)
     for name, kind in _LEGACY:
-        if (out / name).is_file() and not (out / name).is_symlink():
+        if (out / name).is_file() and not (out / name).is_symlink() and _written_by(out, kind):
             return kind, None
-    if (out / "batch" / "manifest.json").is_file():  # a comparison, map or sensitivity killed before its tables
-        return "batch-of-a-tool", None
+    if (out / "batch" / "manifest.json").is_file() and _written_by(out, "batch-of-a-tool"):
+        return "batch-of-a-tool", None  # a comparison, map or sensitivity killed before its tables
     return "", None
 
 
@@ -176,9 +210,9 @@ def claim_out(out: Path, kind: str, request: Any = None, force: bool = False, co
     if found != kind and not (found == "batch-of-a-tool" and kind in tools):
         shown = "an unfinished comparison, map or sensitivity" if found == "batch-of-a-tool" else f"labsim {found}"
         raise LabsimError(f"{what} {out}: holds {shown} results; choose another folder for this {kind}")
-    links = sorted(e.name for e in out.iterdir() if e.is_symlink())
-    if links:  # labsim never makes links: one here would have labsim write or delete elsewhere
-        raise LabsimError(f"{what} {out / links[0]}: a symbolic link where labsim writes; labsim neither writes nor "
+    link = first_link(out)
+    if link is not None:  # labsim never makes links: one here (or in a sub-folder) would have it write or delete elsewhere
+        raise LabsimError(f"{what} {link}: a symbolic link where labsim writes; labsim neither writes nor "
                           "deletes through links: remove it or choose another folder")
     if request is None or force:
         return
@@ -189,6 +223,66 @@ def claim_out(out: Path, kind: str, request: Any = None, force: bool = False, co
     fix = "add --force to replace them, or choose another folder" if forceable else "choose another folder"
     raise LabsimError(f"{what} {out}: holds {earlier[:200]}, asked otherwise; labsim does not overwrite an earlier "
                       f"result: {fix}")
+
+
+# What a command that writes into the folder it reads (report, summarize) says of a folder of another kind.
+_INSTEAD = {"states": "saved lab states are given to run, batch or compare with --from",
+            "abc": "its page is {folder}/abc.html, written with it",
+            "discovery": "its page is {folder}/discover.html, written with it",
+            "log_description": "its page is {folder}/report.html, written with it",
+            "casestudy": "each lab's folder in it is a run",
+            "comparison": "its runs are a batch, in its batch/ folder",
+            "map": "its runs are batches, in its batch/ and batch_presets/ folders",
+            "sensitivity": "its runs are a batch, in its batch/ folder",
+            "optimization": "its runs are batches, in its evaluations/ folder",
+            "batch-of-a-tool": "run its command again to finish it"}
+
+
+def claim_folder(folder: Path, kinds: tuple[str, ...], command: str) -> str:
+    """The output-folder policy for a command that writes into the folder it reads (report, summarize).
+
+    The folder must be a labsim folder of one of `kinds` (told as `claim_out` tells them); anything else is
+    refused in one line naming the folder, its kind and the kinds allowed, before anything is read or written:
+    a folder of someone else's files (a user's `summary.json` is not a run), another kind of labsim results,
+    the root or the home folder, and a symbolic link anywhere in it (read or written through). Returns the kind.
+    """
+    folder = Path(folder)
+    allowed = f"a labsim {', '.join(kinds[:-1])} or {kinds[-1]} folder" if len(kinds) > 1 else f"a labsim {kinds[0]} folder"
+    if folder.is_symlink():
+        raise LabsimError(f"{folder}: a symbolic link; labsim neither reads results nor writes through links: give "
+                          f"the folder itself ({command} reads {allowed})")
+    if not folder.exists():
+        raise LabsimError(f"{folder}: no such folder; {command} reads {allowed}")
+    if not folder.is_dir():
+        raise LabsimError(f"{folder}: not a folder; {command} reads {allowed}")
+    where = folder.resolve()
+    for place, words in ((Path(where.anchor), "the file system's root"), (Path.home().resolve(), "your home folder")):
+        if where == place:
+            raise LabsimError(f"{folder}: is {words}; {command} reads {allowed}")
+    found, _ = folder_kind(folder)
+    if found is None:
+        raise LabsimError(f"{folder}: holds no labsim results (an empty folder); {command} reads {allowed}")
+    if found == "":
+        raise LabsimError(f"{folder}: holds no labsim results, only files labsim did not write (no {MARKER}); "
+                          f"{command} reads and writes only in {allowed}")
+    if found not in kinds:
+        shown = "an unfinished comparison, map or sensitivity" if found == "batch-of-a-tool" else f"labsim {found}"
+        hint = f" ({_INSTEAD[found].format(folder=folder)})" if found in _INSTEAD else ""
+        raise LabsimError(f"{folder}: holds {shown} results{hint}; {command} reads {allowed}")
+    link = first_link(folder)
+    if link is not None:
+        raise LabsimError(f"{link}: a symbolic link in a labsim folder; labsim neither reads results nor writes "
+                          "through links: remove it")
+    return found
+
+
+def first_link(folder: Path) -> Path | None:
+    """The first symbolic link found in a folder and its sub-folders (never followed), or None."""
+    for parent, dirs, files in os.walk(folder, followlinks=False):
+        for name in sorted(dirs + files):
+            if os.path.islink(os.path.join(parent, name)):
+                return Path(parent) / name
+    return None
 
 
 def marker_bytes(kind: str, request: Any = None, command: str = "", changes: dict | None = None) -> bytes:
@@ -215,16 +309,18 @@ def replace_stale(tmp: Path, out: Path) -> None:
 
 
 @contextlib.contextmanager
-def locked(out: Path, what: str = "--out") -> Iterator[Path]:
+def locked(out: Path, what: str = "--out", check: bool = True) -> Iterator[Path]:
     """Hold an advisory lock (flock) on the folder while a command writes into it.
 
     A second process asking for the same folder is refused at once with one
     line, `--force` or not. The folder is created if needed, and removed again
     if the command fails before writing anything into it. Leftover temporary
-    files of an earlier, killed process are removed once the lock is held.
+    files of an earlier, killed process are removed once the lock is held. `check=False` is for a folder
+    already claimed by `claim_folder` (report and summarize may be run inside the folder they read).
     """
     out = Path(out)
-    check_out(out, what)
+    if check:
+        check_out(out, what)
     if out.exists() and not out.is_dir():
         raise LabsimError(f"{what} {out}: exists and is not a folder")
     created = not out.exists()
@@ -389,7 +485,8 @@ def read_parquet(path: Path, columns: tuple[str, ...] = ()):
 
     regular_file(Path(path))
     try:
-        df = pd.read_parquet(path)
+        with open(path, "rb") as fh:  # opened here: pandas would expand a folder named "~" to the home folder
+            df = pd.read_parquet(fh)
     except FileNotFoundError:
         raise LabsimError(f"{path}: missing; the folder is incomplete") from None
     except (OSError, ValueError, pyarrow.ArrowException) as exc:
@@ -439,7 +536,8 @@ def read_csv(path: Path, columns: tuple[str, ...] = ()):
 
     regular_file(Path(path))
     try:
-        df = pd.read_csv(path, lineterminator="\n")  # labsim writes \n; a \r inside a quoted cell is text
+        with open(path, "rb") as fh:  # opened here: pandas would expand a folder named "~" to the home folder
+            df = pd.read_csv(fh, lineterminator="\n")  # labsim writes \n; a \r inside a quoted cell is text
         for column in df.columns:
             if _text(df[column]):
                 df[column] = df[column].map(_unneutral)

@@ -43,7 +43,7 @@ def synth(scenario: str | Path | Scenario, seed: int, years: float, allow_large:
     check_run(sc, years, allow_large=allow_large)
     recorder = VisitRecorder()
     with relaxed_gc():
-        model = LabModel(sc, rng=seed)
+        model = LabModel(sc, rng=seed, allow_large=allow_large)
         model.careers.recorder = recorder
         model.run_years(years)
     ids, days = recorder.visits()

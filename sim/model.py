@@ -23,6 +23,8 @@ settings of this one model.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 
 import mesa
 import numpy as np
@@ -35,8 +37,10 @@ from sim.blog import Blog
 from sim.budget import Budget
 from sim.calendar import VISIT_HOUR, WEEK_END, Calendar
 from sim.careers import Careers
-from sim.cost import check_run, check_years
+from sim.cost import MAX_YEARS, check_run, check_years
 from sim.draws import Draws
+from sim.errors import LabsimError
+from sim.files import show
 from sim.kinds import DAYS_PER_MONTH, DAYS_PER_YEAR, Role, SessionKind
 from sim.market import Market
 from sim.metrics import WEEKLY_SERIES
@@ -48,7 +52,7 @@ from sim.scenario import Scenario, from_keywords, mesa_scenario
 from sim.sessions import Sessions
 from sim.settings import Settings
 from sim.staff import Staff
-from sim.state import LabState, resume
+from sim.state import LabState, check_state, resume
 from sim.tally import Tally
 
 YEAR = DAYS_PER_YEAR
@@ -70,10 +74,15 @@ class LabModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | Settings | str | None = None, rng: int | None = None, *,
-                 state: LabState | None = None, **keywords: object) -> None:
-        """Wire the components; then found the lab (staff, initial population) or resume a saved `state`."""
+                 state: LabState | None = None, allow_large: bool = False, **keywords: object) -> None:
+        """Wire the components; then found the lab (staff, initial population) or resume a saved `state`.
+
+        `allow_large` raises the cost limits its run methods check a hundredfold (labsim's --allow-large).
+        """
+        check_state(state, "LabModel: state")
         lab_scenario, rng = from_keywords(scenario, keywords, rng)
         super().__init__(rng=rng, scenario=mesa_scenario(lab_scenario, rng))  # Mesa's view: the starting settings
+        self.allow_large = bool(allow_large)
         self.lab_scenario = lab_scenario
         self.draws = Draws(int(self.rng.integers(2**63)))  # the ladder's common random numbers (`sim.draws`), from the seed
         self.settings: Settings = lab_scenario.settings
@@ -198,8 +207,39 @@ class LabModel(mesa.Model):
     def run_years(self, years: float) -> None:
         """Run the warm-up (if not yet done), then `years` measured years (365 days each), its cost checked first."""
         check_years(years, "run_years: years")
-        check_run(self.lab_scenario, years, where="run_years")  # a run the machine cannot hold is refused before it starts
-        self.run_until(max(self.time, self.measure_start) + years * YEAR)
+        check_run(self.lab_scenario, years, allow_large=self.allow_large, where="run_years")  # before it starts
+        super().run_until(max(self.time, self.measure_start) + years * YEAR)
+
+    def run_until(self, end_time: float) -> None:
+        """Mesa's run_until (end_time in days), its horizon and cost checked first as run_years' are."""
+        self._check_until(end_time, end_time, "run_until: end_time")
+        super().run_until(end_time)
+
+    def run_for(self, duration: float) -> None:
+        """Mesa's run_for (duration in days), its horizon and cost checked first as run_years' are."""
+        self._check_until(duration, self.time + _days(duration), "run_for: duration")
+        super().run_for(duration)
+
+    def _check_until(self, given: object, end: float, what: str) -> None:
+        """Refuse a time that is not a finite number of days, more than MAX_YEARS measured years, or too costly."""
+        if not math.isfinite(_days(given)):
+            raise LabsimError(f"{what}: got {show(given)}; allowed: a finite number of days")
+        years = (end - max(self.time, self.measure_start)) / YEAR  # measured years it would add
+        if years > MAX_YEARS:
+            raise LabsimError(f"{what}: got {show(given)}, {years:,.4g} years past the warm-up; allowed: at most "
+                              f"{MAX_YEARS} years")
+        if end > self.time:  # the estimate covers the warm-up too: a warm-up alone is checked for one measured day
+            check_run(self.lab_scenario, max(years, 1 / YEAR), allow_large=self.allow_large, where=what)
+
+
+def _days(value: object) -> float:
+    """A number of days as a float; NaN for what is not a real number (a bool, a string, 10**400)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return math.nan
+    try:
+        return float(value)
+    except OverflowError:
+        return math.nan
 
 
 class _Intervention:

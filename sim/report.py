@@ -84,6 +84,9 @@ KINDS = (("pareto.csv", "optimization"), ("comparison.csv", "comparison"), ("map
          ("calibrated.toml", "calibration"), ("summary.json", "run"), ("manifest.json", "batch"))
 
 
+REPORTED = ("run", "batch", "comparison", "map", "sensitivity", "calibration", "optimization")  # folders report reads
+
+
 def kind_of(folder: Path) -> str:
     """What a results folder holds: run, comparison, map, sensitivity, calibration or batch."""
     if not folder.is_dir():
@@ -159,7 +162,10 @@ def _glossary(names) -> str:
 
 def build(folder: Path, focus: list[str] | None = None) -> Path:
     """Write folder/report.html and return its path; `focus` (outcome names) leads a comparison's or batch's page."""
+    from sim.io import claim_folder
+
     folder = Path(folder)
+    claim_folder(folder, REPORTED, "labsim report")  # a labsim folder of a kind it reads, before anything is read
     kind = kind_of(folder)
     builders = {"run": _run, "comparison": _comparison, "map": _map, "batch": _batch, "sensitivity": _sensitivity,
                 "calibration": _calibration, "optimization": _optimization}

@@ -77,7 +77,7 @@ def simulate(scenario: Scenario, seed: int, years: float, state: LabState | None
     from sim.model import LabModel
 
     with relaxed_gc():
-        model = LabModel(scenario, rng=seed, state=state)
+        model = LabModel(scenario, rng=seed, state=state, allow_large=True)  # the caller checked the cost
         for _ in _periods(model, [years]):
             pass
     return model
@@ -143,7 +143,7 @@ def summarise_run(scenario: Scenario, seed: int, years: float, network: bool = T
     meta = {"warmup_years": scenario.settings.warmup_years, "labsim_version": __version__}
     out = []
     with relaxed_gc():
-        model = LabModel(scenario, rng=seed, state=state)
+        model = LabModel(scenario, rng=seed, state=state, allow_large=True)  # checked above
         for i in _periods(model, lengths):
             s = summary(model, network=network and not yearly)
             if "density" not in s:
@@ -163,7 +163,7 @@ def warm_up_run(scenario: Scenario, seed: int) -> dict[str, bytes]:
 
     check_run_args(seed, 1.0)
     with relaxed_gc():
-        model = LabModel(scenario, rng=seed)
+        model = LabModel(scenario, rng=seed, allow_large=True)  # the warm-up command checked the cost
         model.run_until(model.warmup_days - WARMED_UP)
     return state_files(model, seed)
 
@@ -188,8 +188,10 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allo
     from sim.cost import check_run
     from sim.metrics import summary
     from sim.people import people_table
+    from sim.state import check_state
 
     check_run_args(seed, years)
+    check_state(state, "run: state")
     sc = load_scenario(scenario)
     sc.check_horizon(years)
     check_run(sc, years, allow_large=allow_large)

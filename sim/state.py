@@ -117,6 +117,15 @@ def settings_hash(settings: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def check_state(state: object, what: str = "state") -> None:
+    """Refuse, in one line, a `state` argument that is not a saved lab (or None)."""
+    if state is not None and not isinstance(state, LabState):
+        from sim.files import show
+
+        raise LabsimError(f"{what}: got {show(state)}; allowed: a saved lab, sim.state.LabStates(folder).state(i), "
+                          "or None")
+
+
 def seed_folder(replication: int) -> str:
     """The folder of a replication's state inside a states folder."""
     return f"rep-{replication:04d}"

@@ -145,7 +145,8 @@ def _columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict
 def _csv_chunks(path: Path, names: dict[str, str | None]):
     """Yield (chunk with our column names, the first row's line number, 'line', share read) from a UTF-8 CSV."""
     try:
-        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig", dtype=str)
+        with open(path, "rb") as fh:  # opened here: pandas would expand a folder named "~" to the home folder
+            header = pd.read_csv(fh, nrows=0, encoding="utf-8-sig", dtype=str)
     except pd.errors.EmptyDataError:
         raise LabsimError(f"{path}: an empty file; a log needs a header line and one row per visit") from None
     except UnicodeDecodeError:

@@ -29,7 +29,7 @@ from sim.analysis.sensitivity import check_metrics
 from sim.analysis.summary import confidence
 from sim.batch.evaluate import evaluate
 from sim.batch.executors import Pool, make_pool
-from sim.batch.experiment import check_states, make_jobs, replication_seeds
+from sim.batch.experiment import check_states, make_jobs, replication_seeds, whole_bounds
 from sim.errors import LabsimError
 from sim.files import read_toml, show, table_of
 from sim.metrics import NETWORK_KEYS
@@ -148,6 +148,8 @@ def build_spec(scenario: str | None, targets: list[str], params: list[str], from
             problems.append(f"--param {name}={low:g}:{high:g}: empty or inverted bounds; allowed: LOW < HIGH")
         elif (spec.low is not None and low < spec.low) or (spec.high is not None and high > spec.high):
             problems.append(f"--param {name}={low:g}:{high:g}: outside what the key allows ({spec.allowed()})")
+        elif bad := whole_bounds(spec, low, high):
+            problems.append(f"--param {name}={low:g}:{high:g}: {bad}")
     try:
         base = load_scenario(scenario) if scenario is not None else None
         if base is not None:

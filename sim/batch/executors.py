@@ -75,8 +75,12 @@ class Pool:
     def __enter__(self) -> Pool:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, kind, value, traceback) -> None:
+        """Shut down after the work; on an error, Ctrl-C or SIGTERM, stop at once (no wait for the runs in flight)."""
+        if kind is None:
+            self.close()
+        else:
+            self.terminate()
 
 
 class DaskPool(Pool):

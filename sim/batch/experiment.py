@@ -378,6 +378,17 @@ def _sample(sample: Any, tf: TomlFile, problems: list[str], seed: int, bases: in
     return [cast_point(dict(zip(names, row.tolist(), strict=True))) for row in values]
 
 
+def whole_bounds(p, low: float, high: float) -> str:
+    """'' if [low, high] suits the key; for an integer key, its ends must be whole numbers.
+
+    Sampled values of an integer key are rounded: with ends that are whole, a rounded value stays in
+    the box; [2.5, 2.7] would run 3 (outside it), and optuna refuses a box with no integer outright.
+    """
+    if p.kind is int and not (float(low).is_integer() and float(high).is_integer()):
+        return f"allowed: whole numbers, {p.name} being an integer key (e.g. [{math.floor(low)}, {math.ceil(high)}])"
+    return ""
+
+
 def parse_bounds(bounds: Any, where: str, table: str, problems: list[str]) -> tuple[list[str], list[float], list[float]]:
     """Named numeric bounds [low, high] inside each key's allowed range."""
     if not isinstance(bounds, dict) or not bounds:
@@ -396,6 +407,8 @@ def parse_bounds(bounds: Any, where: str, table: str, problems: list[str]) -> tu
             problems.append(f"{where}: [{table}.bounds] key '{name}': got {show(pair)}; allowed: [low, high] with low < high")
         elif (p.low is not None and pair[0] < p.low) or (p.high is not None and pair[1] > p.high):
             problems.append(f"{where}: [{table}.bounds] key '{name}': got {show(pair)}; allowed: within {p.allowed()}")
+        elif bad := whole_bounds(p, *pair):
+            problems.append(f"{where}: [{table}.bounds] key '{name}': got {show(pair)}; {bad}")
         else:
             names.append(name)
             lows.append(float(pair[0]))

@@ -157,7 +157,7 @@ def test_a_report_embeds_only_the_figures_labsim_wrote_and_escapes_the_folder_na
     figure.symlink_to(secret)  # a figure replaced by a link to another file
     assert main(["report", str(run)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "not a regular file" in err and not (run / "report.html").exists()
+    assert err.count("\n") == 1 and "a symbolic link" in err and not (run / "report.html").exists()
     figure.unlink()
     figure.write_bytes(b"password=hunter2")  # a file that is not a PNG
     assert main(["report", str(run)]) == 2

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from strategies import valid_value
 
 from sim.cli import main
+from sim.files import control_characters
 from sim.schema import PARAMS
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -95,12 +96,16 @@ def check(code: int, err: str, tmp_path, out) -> None:
         assert not [p for p in tmp_path.iterdir() if ".staging-" in p.name]
 
 
-def run_cli(argv, capsys, monkeypatch_ctx):
+def run_cli(argv, capsys, monkeypatch_ctx, shown: list | None = None):
+    """Exit status and stderr; stdout is appended to `shown` when given."""
     try:
         code = main(argv)
     except ReachedWorkError:
         code = 0
-    return code, capsys.readouterr().err
+    captured = capsys.readouterr()
+    if shown is not None:
+        shown.append(captured.out)
+    return code, captured.err
 
 
 def stopped():
@@ -221,7 +226,8 @@ def test_fuzz_command_arguments(tmp_path_factory, capsys, command, flag, value):
 # -- names: HTML, formulas, math text, control characters and path characters, through every command that writes --
 HOSTILE = ["<img src=x onerror=alert(1)>", "</title><script>alert(1)</script>", '=HYPERLINK("http://x","y")', "+1+1",
            "-2", "@SUM(A1)", "\tcell", "$\\frac{$", "$x^$", "../../escape", "/etc/passwd", "a/b\\c", "..", ".",
-           "red\x1b[31m", "line\nbreak", "cr\rname", "nul\x00", "*?[glob]", "~", "%s%n{}", "é ünï ✓", " "]
+           "red\x1b[31m", "line\nbreak", "cr\rname", "nul\x00", "*?[glob]", "~", "%s%n{}", "é ünï ✓", " ",
+           "abc\u202etxt.exe", "\u2066isolated", "nel\x85", "zero\u200bwidth", "n" * 300]
 NAMES = st.one_of(st.sampled_from(HOSTILE), st.lists(st.sampled_from(HOSTILE), min_size=2, max_size=3).map("".join),
                   st.text(max_size=20))
 WRITERS = ["run", "compare", "batch", "sensitivity", "calibrate", "abc", "optimize", "warmup", "discover"]
@@ -282,8 +288,10 @@ def test_fuzz_hostile_names_reach_files_only_escaped(tmp_path_factory, capsys, n
                           (tmp / "batch", [[*argv["batch"], "--out", str(tmp / "batch"), "--workers", "1", "--quiet"],
                                            ["summarize", str(tmp / "batch")], ["report", str(tmp / "batch")]])):
         for command in commands:
-            code, err = run_cli(command, capsys, None)
+            shown: list[str] = []
+            code, err = run_cli(command, capsys, None, shown)
             check(code, err, tmp, out if command[0] in ("run", "batch") else None)
+            assert not control_characters(shown[0], allowed="\n"), "a control character reached stdout"
             if code == 2:
                 break
         if code == 2:

@@ -170,6 +170,15 @@ def test_regulars_slide_down_after_a_long_absence(run_model):
     (lambda: LabModel("digital_arti", rng=1).run_years(float("nan")), "run_years: years: got nan"),
     (lambda: LabModel("digital_arti", rng=1).run_years(1e9), "run_years: years"),
     (lambda: LabModel("carrefour_numerique", rng=1, host_footfall_per_day=1e6).run_years(1), "run_years: keys"),
+    # issue 23's variants: a saved lab that is not one, an int beyond a float, Mesa's own run methods
+    (lambda: __import__("sim.run", fromlist=["run"]).run("digital_arti", state="x"), "run: state: got 'x'"),
+    (lambda: LabModel(state=123), "LabModel: state: got 123"),
+    (lambda: LabModel("digital_arti", rng=1).run_years(10**400), "run_years: years: got"),
+    (lambda: LabModel("digital_arti", rng=1).run_for(float("nan")), "run_for: duration: got nan"),
+    (lambda: LabModel("digital_arti", rng=1).run_for("30"), "run_for: duration: got '30'"),
+    (lambda: LabModel("digital_arti", rng=1).run_until(1e12), "run_until: end_time: got 1000000000000.0"),
+    (lambda: LabModel("carrefour_numerique", rng=1, host_footfall_per_day=3e5, discovery_rate=0.05).run_until(30),
+     "run_until: end_time: keys"),  # a warm-up alone is costed too
 ])
 def test_the_library_refuses_bad_arguments_in_one_line_naming_them(call, names):
     from sim.errors import LabsimError
@@ -177,3 +186,18 @@ def test_the_library_refuses_bad_arguments_in_one_line_naming_them(call, names):
     with pytest.raises(LabsimError) as err:
         call()
     assert names in str(err.value) and "\n" not in str(err.value)
+
+
+def test_allow_large_reaches_the_models_run_methods(tmp_path, capsys):
+    """`log synth --allow-large` was refused by run_years, which checked the limits without it."""
+    from sim.cli import main
+
+    heavy = ["--set", "host_footfall_per_day=30000", "--set", "discovery_rate=0.05"]
+    model = LabModel("carrefour_numerique", rng=1, host_footfall_per_day=30000, discovery_rate=0.05, allow_large=True)
+    model._check_until(400.0, 400.0, "run_until: end_time")  # within the hundredfold limits: no refusal
+    from sim.errors import LabsimError
+
+    with pytest.raises(LabsimError, match="run_years: keys"):
+        LabModel("carrefour_numerique", rng=1, host_footfall_per_day=30000, discovery_rate=0.05).run_years(0.01)
+    assert main(["log", "synth", "carrefour_numerique", *heavy, "--years", "0.01", "--out", str(tmp_path / "l.csv")]) == 2
+    assert "--allow-large raises the limits" in capsys.readouterr().err

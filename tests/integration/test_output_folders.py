@@ -246,3 +246,165 @@ def test_compare_set_over_the_limits_writes_nothing(tmp_path, capsys):
                  "discovery_rate=0.05", "--reps", "2", "--out", str(out)])
     assert code == 2 and not out.exists() and list(tmp_path.iterdir()) == []
     assert "people over the run" in _one_error(capsys, "compare --set")
+
+
+def test_a_folder_named_tilde_is_read_back_from_itself_never_from_home(files, tmp_path, monkeypatch, capsys):
+    # pandas expands a path beginning with "~": a batch written into ./~ was read back from the home folder
+    # (refused as "missing", its folder left behind; a file of the same name at home would have been read)
+    home = tmp_path / "home"
+    (home / "runs").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(files["dir"] / "exp.toml", tmp_path / "exp.toml")
+    shutil.copy(files["dir"] / "tiny.toml", tmp_path / "tiny.toml")
+    assert main(["batch", "exp.toml", "--out", "~", "--workers", "1", "--quiet"]) == 0, capsys.readouterr().err
+    assert main(["summarize", "~"]) == 0 and (tmp_path / "~" / "summary.csv").is_file()
+    assert list((home / "runs").iterdir()) == [], "nothing read from or written to the home folder"
+
+
+# -- report and summarize write into the folder they read: the same policy, told in one line -----------------------
+READS = {"report": ("run", "batch", "comparison", "map", "sensitivity", "calibration", "optimization"),
+         "summarize": ("batch",)}
+TYPICAL = {"states": "manifest.json", "log_description": "log_summary.json", "abc": "posterior.csv",
+           "discovery": "box.csv", "casestudy": "funnels.png", "comparison": "comparison.csv", "map": "map.csv",
+           "sensitivity": "sensitivity.csv", "optimization": "pareto.csv", "calibration": "calibrated.toml",
+           "run": "summary.json"}
+
+
+@pytest.mark.parametrize("command", list(READS))
+@pytest.mark.parametrize("kind", sorted(TYPICAL))
+def test_report_and_summarize_refuse_a_folder_of_another_kind_naming_it(command, kind, tmp_path, capsys):
+    if kind in READS[command]:
+        pytest.skip("a kind this command reads")
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "labsim.json").write_text(json.dumps({"labsim": "output folder", "kind": kind}))
+    (folder / TYPICAL[kind]).write_text("{}")
+    before = _contents(folder)
+    assert main([command, str(folder)]) == 2
+    _one_error(capsys, str(folder), f"holds labsim {kind} results", f"{command} reads a labsim")
+    assert _contents(folder) == before
+
+
+@pytest.mark.parametrize("command", list(READS))
+@pytest.mark.parametrize("name", ["summary.json", "manifest.json", "comparison.csv", "pareto.csv", "calibrated.toml"])
+def test_report_and_summarize_never_write_among_someone_elses_files(command, name, tmp_path, capsys):
+    # a user's folder that happens to hold a file of a labsim name used to be read, and report.html written into it
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / name).write_text('{"experiment_hash": "x", "scenario": "s", "seed": 1}' if name.endswith(".json")
+                               else "metric\n")
+    (folder / "notes.txt").write_text("mine")
+    before = _contents(folder)
+    assert main([command, str(folder)]) == 2
+    _one_error(capsys, str(folder), "labsim did not write", f"{command} reads and writes only in a labsim")
+    assert _contents(folder) == before
+
+
+def _batch_copy(files, tmp_path) -> Path:
+    out = tmp_path / "b"
+    shutil.copytree(files["batch"], out)
+    return out
+
+
+@pytest.mark.parametrize("command", list(READS))
+@pytest.mark.parametrize("where", ["written", "read", "folder"])
+def test_report_and_summarize_refuse_a_link_in_the_folder(command, where, files, tmp_path, capsys):
+    out, elsewhere = _batch_copy(files, tmp_path), tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    written = {"report": "report.html", "summarize": "summary.csv"}[command]
+    if where == "written":  # replaced, not followed, before; now refused like every link where labsim writes
+        (out / written).unlink(missing_ok=True)
+        (elsewhere / "theirs").write_text("theirs")
+        (out / written).symlink_to(elsewhere / "theirs")
+    elif where == "read":  # the runs read through a link from elsewhere
+        (out / "runs.parquet").rename(elsewhere / "runs.parquet")
+        (out / "runs.parquet").symlink_to(elsewhere / "runs.parquet")
+    else:
+        (out / "scenarios" / "more").symlink_to(elsewhere)
+    before, theirs = _contents(out), _contents(elsewhere)
+    assert main([command, str(out)]) == 2
+    _one_error(capsys, "a symbolic link", "neither reads results nor writes through links")
+    assert _contents(out) == before and _contents(elsewhere) == theirs
+
+
+@pytest.mark.parametrize("command", list(READS))
+def test_report_and_summarize_wait_for_no_one_and_write_nothing_into_a_locked_folder(command, files, tmp_path,
+                                                                                     capsys):
+    import fcntl
+    import os
+
+    out = _batch_copy(files, tmp_path)
+    before = _contents(out)
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a batch that is still writing there holds it
+        assert main([command, str(out)]) == 2
+    finally:
+        os.close(fd)
+    _one_error(capsys, "another labsim process is writing there")
+    assert _contents(out) == before
+
+
+@pytest.mark.parametrize("command", list(READS))
+def test_report_and_summarize_inside_the_folder_they_read(command, files, tmp_path, monkeypatch, capsys):
+    out = _batch_copy(files, tmp_path)
+    monkeypatch.chdir(out)
+    assert main([command, "."]) == 0
+    assert (out / {"report": "report.html", "summarize": "summary.csv"}[command]).is_file()
+    for place in ("/", str(Path.home())):
+        assert main([command, place]) == 2
+        _one_error(capsys, "reads a labsim")
+
+
+def test_saved_labs_without_labsim_json_are_states_and_a_marker_that_is_no_file_is_not_labsims(tmp_path):
+    from sim.io import folder_kind
+
+    states = tmp_path / "states"  # compare --fork keeps its saved labs so: a manifest, no labsim.json
+    states.mkdir()
+    (states / "manifest.json").write_text(json.dumps({"kind": "labsim lab states", "seeds": [1]}))
+    assert folder_kind(states)[0] == "states"
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    (odd / "summary.json").write_text("{}")
+    (odd / "labsim.json").symlink_to(tmp_path / "elsewhere.json")
+    assert folder_kind(odd)[0] == ""
+
+
+SAME_KIND_NAME = {"run": ("summary.json", "{}"), "batch": ("manifest.json", '{"experiment_hash": "x"}'),
+                  "compare": ("comparison.csv", "metric\n"), "map": ("map.csv", "a\n"),
+                  "sensitivity": ("sensitivity.csv", "a\n"), "calibrate": ("calibrated.toml", ""),
+                  "abc": ("posterior.csv", "a\n"), "optimize": ("pareto.csv", "a\n"), "discover": ("box.csv", "a\n"),
+                  "warmup": ("manifest.json", '{"kind": "labsim lab states"}')}
+
+
+@pytest.mark.parametrize("command", list(SAME_KIND_NAME))
+def test_a_users_folder_holding_a_file_of_a_labsim_name_is_not_taken_for_an_old_result(command, files, tmp_path,
+                                                                                      no_work, capsys):
+    # a folder without labsim.json was labsim's if it held a run's summary.json (a batch's manifest, a comparison.csv...):
+    # `run --out ~/mine --force` then deleted the user's other files as leftovers of "an earlier run"
+    mine = tmp_path / "mine"
+    (mine / "photos").mkdir(parents=True)
+    name, text = SAME_KIND_NAME[command]
+    (mine / name).write_text(text)
+    (mine / "notes.txt").write_text("mine")
+    (mine / "photos" / "a.jpg").write_bytes(b"jpg")
+    before = _contents(mine)
+    argv = [*commands(files)[command], "--out", str(mine), *([] if command == "optimize" else ["--force"])]
+    assert main(argv) == 2
+    _one_error(capsys, "labsim did not write", "never cleans up other files")
+    assert _contents(mine) == before
+
+
+def test_a_link_in_a_sub_folder_of_the_same_kind_is_refused_before_anything_is_written(files, tmp_path, capsys):
+    # only links at the top of --out were refused; one in scenarios/ was silently replaced by the batch's file
+    out, elsewhere = _batch_copy(files, tmp_path), tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "theirs.toml").write_text("theirs")
+    inner = next((out / "scenarios").glob("*.toml"))
+    inner.unlink()
+    inner.symlink_to(elsewhere / "theirs.toml")
+    before = _contents(out)
+    assert main([*commands(files)["batch"], "--out", str(out), "--force", "--workers", "1"]) == 2
+    _one_error(capsys, str(inner), "a symbolic link where labsim writes")
+    assert _contents(out) == before and inner.is_symlink() and (elsewhere / "theirs.toml").read_text() == "theirs"

@@ -174,3 +174,20 @@ def test_calibrate_goes_on_when_a_pool_worker_is_killed_from_outside(tmp_path, m
     assert killed is not None, "no worker was seen to kill"
     assert proc.returncode == 0 and "Traceback" not in stderr and "terminated abruptly" not in stderr, stderr
     assert (out / ("calibrated.toml" if method == "point" else "posterior.csv")).is_file()
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, RuntimeError])
+def test_a_pool_left_by_an_interrupt_or_an_error_does_not_wait_for_the_work_in_flight(tmp_path, stop):
+    # `with make_pool(...)` always shut down with wait=True: SIGTERM of calibrate --method abc (whose pool is a
+    # context manager) waited for every simulation in flight before exiting
+    from sim.batch.executors import make_pool
+
+    done = tmp_path / "finished"
+    code = f"import pathlib, time; time.sleep(4); pathlib.Path({str(done)!r}).touch()"
+    with pytest.raises(stop), make_pool("local", 1) as pool:
+        future = pool.executor.submit(exec, code)
+        while not future.running():
+            time.sleep(0.05)
+        raise stop
+    time.sleep(5)  # longer than the work: had the pool waited for it (or let it run on), the file would be there
+    assert not done.exists(), "the work in flight was waited for, not stopped"

@@ -553,3 +553,59 @@ def test_the_cost_estimate_does_not_miss_what_a_setting_multiplies(changes, year
     visits = int(model.people.visits[: model.people.n].sum() - start.visits[: start.n].sum())
     assert cost.people >= model.people.n / 3 and cost.visits >= visits / 3  # within a factor 3 from below
     assert cost.ties >= model.network.n_edges / 3, (cost.ties, model.network.n_edges)
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u202a"])
+@pytest.mark.parametrize("where", ["scenario", "experiment", "set"])
+def test_a_bidirectional_override_in_a_name_is_refused_like_a_control_character(tmp_path, capsys, no_work, char,
+                                                                               where):
+    # "abc\u202etxt.exe" printed in the run's table reads "abcexe.txt": a name shown as another (Trojan Source)
+    name = f"abc{char}txt.exe"
+    (tmp_path / "lab.toml").write_text(TINY.replace('"tiny"', json.dumps(name if where == "scenario" else "tiny")))
+    (tmp_path / "exp.toml").write_text(f'name = {json.dumps(name)}\nscenarios = ["lab.toml"]\nreplications = 2\n')
+    argv = {"scenario": ["run", str(tmp_path / "lab.toml"), "--out", str(tmp_path / "o")],
+            "experiment": ["batch", str(tmp_path / "exp.toml"), "--out", str(tmp_path / "o")],
+            "set": ["run", "digital_arti", "--set", f"name={name}", "--out", str(tmp_path / "o")]}[where]
+    assert main(argv) == 2
+    err = one_error(capsys, f"U+{ord(char):04X}")
+    assert char not in err and not (tmp_path / "o").exists()
+
+
+NO_WHOLE_BOX = {  # an integer key's box [2.5, 2.7]: optuna's traceback; the others ran mediators = 3, outside it
+    "calibrate": lambda d: ["calibrate", str(d / "lab.toml"), "--target", "visitors=100", "--param", "mediators=2.5:2.7"],
+    "abc": lambda d: ["calibrate", str(d / "lab.toml"), "--target", "visitors=100", "--param", "mediators=2.5:2.7",
+                      "--method", "abc"],
+    "targets": lambda d: ["calibrate", str(d / "lab.toml"), "--from", str(d / "targets.toml")],
+    "optimize": lambda d: ["optimize", str(d / "lab.toml"), "--search", str(d / "search.toml")],
+    "sensitivity": lambda d: ["sensitivity", str(d / "sens.toml")],
+    "sample": lambda d: ["batch", str(d / "sample.toml")],
+}
+
+
+@pytest.mark.parametrize("command", list(NO_WHOLE_BOX))
+def test_an_integer_key_is_searched_between_whole_numbers(command, tmp_path, capsys, no_work):
+    (tmp_path / "lab.toml").write_text(LAB)
+    (tmp_path / "targets.toml").write_text("[targets]\nvisitors = 100\n[params]\nmediators = [2.5, 2.7]\n")
+    (tmp_path / "search.toml").write_text('name = "s"\n[search]\nbudget = 4\nknobs = { mediators = [2.5, 2.7] }\n'
+                                          'objectives = { visitors = "max", costs = "min" }\n')
+    (tmp_path / "sens.toml").write_text('scenarios = ["lab.toml"]\n[sensitivity]\nn = 2\n'
+                                        "bounds = { mediators = [2.5, 2.7], discovery_rate = [0.001, 0.01] }\n")
+    (tmp_path / "sample.toml").write_text('scenarios = ["lab.toml"]\nreplications = 2\n[sample]\nmethod = "lhs"\n'
+                                          "n = 4\nbounds = { mediators = [2.5, 2.7] }\n")
+    out = tmp_path / "o"
+    assert main([*NO_WHOLE_BOX[command](tmp_path), "--out", str(out)]) == 2
+    one_error(capsys, "mediators", "whole numbers")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("quote", ['"""', "'''"])
+def test_a_dotted_line_inside_a_multi_line_description_is_text_not_a_key(tmp_path, capsys, quote):
+    # the quadratic-time guard on long dotted keys read every line as a key, so a valid description was refused
+    text = (f"{TINY}description = {quote}\nSteps: a.b.c.d.e.f.g.h.i.j.k = 1\n[x.y.z.a.b.c.d.e.f.g]\n"
+            f"one {quote[0]} quote, {quote[0] * 2} two\n{quote}\n")
+    (tmp_path / "lab.toml").write_text(text)
+    assert main(["validate", str(tmp_path / "lab.toml")]) == 0, capsys.readouterr().err
+    assert "Steps: a.b.c" in sim.load_scenario(tmp_path / "lab.toml").description
+    (tmp_path / "deep.toml").write_text(text + "a" + ".a" * 5000 + " = 1\n")  # after the string, keys are keys
+    assert main(["validate", str(tmp_path / "deep.toml")]) == 2
+    one_error(capsys, "deep.toml", "line 8", "nested deeper than 8")
