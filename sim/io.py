@@ -83,8 +83,18 @@ def clean_leftovers(folder: Path) -> int:
     return removed
 
 
+MAX_NAME = 200  # bytes of an output folder's name: `.<name>.staging-<pid>` beside it must stay within NAME_MAX (255)
+
+
 def check_out(out: Path, what: str = "--out") -> None:
-    """Refuse an output folder that is the root, the home folder or the current folder (labsim cleans up in it)."""
+    """Refuse an output folder that is the root, the home folder or the current folder (labsim cleans up in it).
+
+    Also a name too long for the staging folder beside it (which would fail half-way, leaving --out behind).
+    """
+    size = len(Path(out).name.encode())
+    if size > MAX_NAME:
+        raise LabsimError(f"{what} {_short(str(out))}: a folder name of {size} bytes; allowed: at most {MAX_NAME} "
+                          "(labsim writes beside it under a longer one)")
     where = Path(out).resolve()
     for place, words in ((Path(where.anchor), "the file system's root"), (Path.home().resolve(), "your home folder"),
                          (Path.cwd().resolve(), "the current folder")):
@@ -432,6 +442,10 @@ def _move(tmp: Path, out: Path) -> None:
             _move(entry, target)
         else:
             os.replace(entry, target)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 # -- reading what labsim wrote, refusing what it did not ---------------------------

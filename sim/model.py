@@ -23,8 +23,6 @@ settings of this one model.
 from __future__ import annotations
 
 import dataclasses
-import math
-import numbers
 
 import mesa
 import numpy as np
@@ -37,10 +35,8 @@ from sim.blog import Blog
 from sim.budget import Budget
 from sim.calendar import VISIT_HOUR, WEEK_END, Calendar
 from sim.careers import Careers
-from sim.cost import MAX_YEARS, check_run, check_years
+from sim.cost import CheckedRuns
 from sim.draws import Draws
-from sim.errors import LabsimError
-from sim.files import show
 from sim.kinds import DAYS_PER_MONTH, DAYS_PER_YEAR, Role, SessionKind
 from sim.market import Market
 from sim.metrics import WEEKLY_SERIES
@@ -60,7 +56,7 @@ WORKING = (SessionKind.PROJECT, SessionKind.RESIDENCY, SessionKind.CONFIDENTIAL)
 FORGET_EVERY = 30  # days between two passes that forget the long gone (assumption: monthly is often enough)
 
 
-class LabModel(mesa.Model):
+class LabModel(CheckedRuns, mesa.Model):
     """An open, closed or hybrid lab, set by one Settings object.
 
     Built as Mesa's own examples are: `LabModel(mediators=4, access="appointment", rng=1)`,
@@ -203,44 +199,6 @@ class LabModel(mesa.Model):
         self.budget.start()
         self.blog.start_period()
         self.people.start_period()
-
-    def run_years(self, years: float) -> None:
-        """Run the warm-up (if not yet done), then `years` measured years (365 days each), its cost checked first."""
-        check_years(years, "run_years: years")
-        check_run(self.lab_scenario, years, allow_large=self.allow_large, where="run_years")  # before it starts
-        super().run_until(max(self.time, self.measure_start) + years * YEAR)
-
-    def run_until(self, end_time: float) -> None:
-        """Mesa's run_until (end_time in days), its horizon and cost checked first as run_years' are."""
-        self._check_until(end_time, end_time, "run_until: end_time")
-        super().run_until(end_time)
-
-    def run_for(self, duration: float) -> None:
-        """Mesa's run_for (duration in days), its horizon and cost checked first as run_years' are."""
-        self._check_until(duration, self.time + _days(duration), "run_for: duration")
-        super().run_for(duration)
-
-    def _check_until(self, given: object, end: float, what: str) -> None:
-        """Refuse a time that is not a finite number of days, more than MAX_YEARS measured years, or too costly."""
-        if not math.isfinite(_days(given)):
-            raise LabsimError(f"{what}: got {show(given)}; allowed: a finite number of days")
-        years = (end - max(self.time, self.measure_start)) / YEAR  # measured years it would add
-        if years > MAX_YEARS:
-            raise LabsimError(f"{what}: got {show(given)}, {years:,.4g} years past the warm-up; allowed: at most "
-                              f"{MAX_YEARS} years")
-        if end > self.time:  # the estimate covers the warm-up too: a warm-up alone is checked for one measured day
-            check_run(self.lab_scenario, max(years, 1 / YEAR), allow_large=self.allow_large, where=what)
-
-
-def _days(value: object) -> float:
-    """A number of days as a float; NaN for what is not a real number (a bool, a string, 10**400)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return math.nan
-    try:
-        return float(value)
-    except OverflowError:
-        return math.nan
-
 
 class _Intervention:
     """Holds one intervention's changes; its bound method is the event callback (Mesa keeps weak refs)."""

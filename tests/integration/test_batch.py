@@ -467,7 +467,7 @@ def test_summarize_without_a_batch_returns_2(tmp_path, capsys, make):
         folder.mkdir()
     assert main(["summarize", str(folder)]) == 2
     err = capsys.readouterr().err
-    assert "no labsim batch" in err and "Traceback" not in err
+    assert "summarize reads a labsim batch folder" in err and "Traceback" not in err  # what it reads, in one line
     assert not (folder / "summary.csv").exists()
 
 

@@ -7,6 +7,7 @@ took too long on a loaded machine once failed `make test` (issue 19); the bounde
 absurd files and values is asserted without a clock in tests/integration/test_robustness.py.
 """
 
+import pandas as pd
 import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
@@ -230,7 +231,8 @@ HOSTILE = ["<img src=x onerror=alert(1)>", "</title><script>alert(1)</script>", 
            "abc\u202etxt.exe", "\u2066isolated", "nel\x85", "zero\u200bwidth", "n" * 300]
 NAMES = st.one_of(st.sampled_from(HOSTILE), st.lists(st.sampled_from(HOSTILE), min_size=2, max_size=3).map("".join),
                   st.text(max_size=20))
-WRITERS = ["run", "compare", "batch", "sensitivity", "calibrate", "abc", "optimize", "warmup", "discover"]
+WRITERS = ["run", "compare", "batch", "sensitivity", "calibrate", "abc", "optimize", "warmup", "discover", "log synth",
+           "log describe"]
 
 
 def _named_inputs(tmp, name: str) -> dict[str, list[str]]:
@@ -245,12 +247,17 @@ def _named_inputs(tmp, name: str) -> dict[str, list[str]]:
             "budget": 4, "population": 4, "knobs": {"mediators": [2, 6]},
             "objectives": {"visitors": "max", "costs": "min"}}}))
     target = ["--target", "visitors=100", "--param", "discovery_rate=0.001:0.01"]
+    rows = [(name if i % 3 == 0 else f"p{i % 7}", f"2024-01-{1 + i % 28:02d}", "visit", name if i % 2 else "footfall")
+            for i in range(60)]  # the name as a visitor's identifier and as a channel
+    (tmp / "log.csv").write_text(pd.DataFrame(rows, columns=["person", "date", "kind", "channel"]).to_csv(index=False))
     return {"run": ["run", str(lab), "--years", "0.05"], "compare": ["compare", str(lab), "friche", "--reps", "2"],
             "batch": ["batch", str(tmp / "exp.toml")], "sensitivity": ["sensitivity", str(tmp / "sens.toml")],
             "calibrate": ["calibrate", str(lab), *target], "abc": ["calibrate", str(lab), *target, "--method", "abc"],
             "optimize": ["optimize", str(lab), "--search", str(tmp / "search.toml")],
             "warmup": ["warmup", str(lab), "--seeds", "1", "--set", "warmup_years=0.1"],
-            "discover": ["discover", str(tmp / "batch"), "--where", "visitors > 0"]}
+            "discover": ["discover", str(tmp / "batch"), "--where", "visitors > 0"],
+            "log synth": ["log", "synth", str(lab), "--years", "0.05"],
+            "log describe": ["log", "describe", str(tmp / "log.csv"), "--people", "--no-figures", "--quiet"]}
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -260,7 +267,7 @@ def test_fuzz_hostile_names_in_every_command_that_writes(tmp_path_factory, capsy
     tmp = tmp_path_factory.mktemp("fz")
     argv = _named_inputs(tmp, name)[command]
     before = set(tmp.rglob("*"))
-    out = tmp / "out"
+    out = tmp / ("out.csv" if command == "log synth" else "out")
     mp = stopped()
     for module, attr in (("sim.analysis.abc", "abc_smc"), ("sim.analysis.optimize", "BatchEvaluator"),
                          ("sim.batch.warmup", "evaluate"), ("sim.analysis.discover", "load_batch")):
@@ -272,6 +279,11 @@ def test_fuzz_hostile_names_in_every_command_that_writes(tmp_path_factory, capsy
         mp.undo()
     assert all(line.isprintable() for line in err.splitlines()), "a control character reached the terminal"
     assert {p for p in tmp.rglob("*") if not p.is_relative_to(out)} == before, "written outside --out"
+    for page in out.rglob("*.html") if out.is_dir() else []:  # what ran the whole way (log describe): escaped
+        assert "<img src=x" not in page.read_text() and "<script>alert" not in page.read_text(), page.name
+    for table in out.rglob("*.csv") if out.is_dir() else []:
+        cells = pd.read_csv(table, dtype=str, keep_default_na=False).to_numpy().ravel()
+        assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))], table.name
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
