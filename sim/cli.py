@@ -1073,11 +1073,6 @@ def cmd_optimize(args) -> int:
     if args.states is not None:
         spec = dataclasses.replace(spec, states=str(args.states.resolve()))
     base = opt.check_scenario(spec, args.scenario, allow_large=args.allow_large)  # all before anything is written
-    odd = sorted(set("?#%") & set(str(args.out.resolve())))
-    if odd:  # the study is opened by an SQLite URL (optimize._storage), where they would cut or change the path
-        raise LabsimError(f"--out {args.out}: its path holds {' and '.join(repr(c) for c in odd)}, which the search's "
-                          "SQLite study (study.db) cannot be named with: they would put it elsewhere; choose a "
-                          "folder without ? # %")
     _claim(args, OutputKind.OPTIMIZATION, args.out, forceable=False)
     opt.open_study(spec, base, args.out, create=False)  # refuses a folder that holds another search
     t0 = time.perf_counter()

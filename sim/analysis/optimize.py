@@ -343,15 +343,18 @@ def open_study(spec: SearchSpec, base, out: Path, create: bool = True):
 def _storage(db: Path):
     """Optuna's SQLite storage in write-ahead mode without a sync per commit.
 
-    Each ask and tell is a commit; syncing each to disk made a search spend more
+    Each plan and tell is a commit; syncing each to disk made a search spend more
     time in fsync than in its toy evaluations. A killed process loses nothing
     committed in this mode (only a power cut could lose the last commits, and a
     lost trial is asked again on resume).
     """
+    import sqlite3
+
     import optuna
     from sqlalchemy import event
 
-    storage = optuna.storages.RDBStorage(f"sqlite:///{db.resolve()}")
+    path = str(db.resolve())  # opened as a path, not through a URL where ? # % would cut or change it
+    storage = optuna.storages.RDBStorage("sqlite://", engine_kwargs={"creator": lambda: sqlite3.connect(path)})
 
     def pragmas(connection, _record) -> None:
         connection.execute("PRAGMA journal_mode=WAL")

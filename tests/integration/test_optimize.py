@@ -123,6 +123,19 @@ def test_a_study_asked_one_trial_at_a_time_by_an_earlier_labsim_is_refused(tmp_p
         opt.optimize(spec, "digital_arti", tmp_path / "a", toy_evaluate(spec, []), base=base)
 
 
+@pytest.mark.parametrize("name", ["re?s", "a#b", "100%", "x?y#z%20"])
+def test_the_study_is_where_its_folder_is_whatever_the_folder_is_named(tmp_path, name):
+    # the study was opened by an SQLite URL: "re?s/study.db" made a database "re" beside --out
+    from sim.scenario import load_scenario
+
+    spec, base = toy_spec(tmp_path, budget=10, population=5), load_scenario("digital_arti")
+    out = tmp_path / "runs" / name
+    out.mkdir(parents=True)
+    opt.optimize(spec, "digital_arti", out, toy_evaluate(spec, []), base=base)
+    assert [p.name for p in (tmp_path / "runs").iterdir()] == [name]
+    assert (out / opt.STUDY).is_file() and len(opt.evaluations_table(spec, base, out)) == 10
+
+
 def test_pareto_mask_on_a_small_case():
     values = [[1, 5], [2, 4], [2, 6], [0, 0], [1, 5]]
     assert opt.pareto_mask(values, ["max", "max"]).tolist() == [False, False, True, False, False]

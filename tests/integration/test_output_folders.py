@@ -410,16 +410,6 @@ def test_a_link_in_a_sub_folder_of_the_same_kind_is_refused_before_anything_is_w
     assert _contents(out) == before and inner.is_symlink() and (elsewhere / "theirs.toml").read_text() == "theirs"
 
 
-@pytest.mark.parametrize("name", ["re?s", "a#b", "100%"])
-def test_optimize_refuses_a_folder_its_sqlite_study_cannot_be_named_in(name, files, tmp_path, monkeypatch, no_work,
-                                                                      capsys):
-    # the study is opened by an SQLite URL: "re?s/study.db" made a database "re" beside --out, then failed
-    monkeypatch.chdir(tmp_path)
-    assert main([*commands(files)["optimize"], "--out", name]) == 2
-    _one_error(capsys, "SQLite study", "choose a folder without")
-    assert list(tmp_path.iterdir()) == []
-
-
 @pytest.mark.parametrize("command", ["run", "batch", "optimize", "warmup"])
 def test_a_folder_name_too_long_to_stage_beside_is_refused_before_anything_is_written(command, files, tmp_path,
                                                                                      monkeypatch, no_work, capsys):
