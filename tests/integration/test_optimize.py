@@ -231,15 +231,21 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+def _uninterrupted(d: Path) -> tuple[list[str], Path]:
+    """The tiny search's command (without --out), and the folder of its search never interrupted (run once)."""
+    args = ["optimize", str(d / "tiny.toml"), "--search", str(d / "search.toml"), "--workers", "2", "--quiet"]
+    whole = d / "whole"
+    if not (whole / "pareto.csv").exists():
+        assert main([*args, "--out", str(whole)]) == 0
+    return args, whole
+
+
 # SIGTERM within generation 0's runs (8), within generation 1's, and between two asks of generation 1
 @pytest.mark.parametrize("after", ["run:5", "run:13", "ask:6"])
 def test_a_search_stopped_by_sigterm_or_sigkill_and_resumed_gives_the_same_study(tiny, after):
     """The same pareto.csv and evaluations.csv as a search never interrupted (SIGTERM mid-batch; kill -9: `tiny`)."""
     d = tiny["dir"]
-    args = ["optimize", str(d / "tiny.toml"), "--search", str(d / "search.toml"), "--workers", "2", "--quiet"]
-    whole = d / "whole"
-    if not (whole / "pareto.csv").exists():
-        assert main([*args, "--out", str(whole)]) == 0
+    args, whole = _uninterrupted(d)
     out = d / f"stopped-{after.replace(':', '-')}"
     stopped = subprocess.run([sys.executable, "-c", SIGTERM_AFTER, *args, "--out", str(out)], cwd=ROOT,
                              env=os.environ | {"AFTER": str(after)}, capture_output=True, text=True, timeout=600)
@@ -256,10 +262,7 @@ def test_a_search_stopped_by_sigterm_or_sigkill_and_resumed_gives_the_same_study
 @pytest.mark.parametrize("point", ["ask-0001:2", "tell-0001:2", "ask-0002:4"])
 def test_a_search_killed_while_asking_or_telling_resumes_to_the_same_study(tiny, point):
     d = tiny["dir"]
-    args = ["optimize", str(d / "tiny.toml"), "--search", str(d / "search.toml"), "--workers", "2", "--quiet"]
-    whole = d / "whole"
-    if not (whole / "pareto.csv").exists():
-        assert main([*args, "--out", str(whole)]) == 0
+    args, whole = _uninterrupted(d)
     out = d / f"killed-{point.replace(':', '-')}"
     killed = subprocess.run([sys.executable, "-m", "sim", *args, "--out", str(out)], cwd=ROOT, capture_output=True,
                             text=True, env=os.environ | {opt.KILL_HOOK: point}, timeout=600, check=False)
