@@ -252,11 +252,7 @@ MAX_YEARS = 50  # the longest measured horizon a run may ask for (years)
 
 def check_years(years: object, what: str = "--years") -> None:
     """Refuse a horizon that is not a finite number of years in (0, MAX_YEARS], with one line naming it."""
-    try:  # any real number (numpy's too); an int beyond a float's range is not finite
-        ok = isinstance(years, numbers.Real) and not isinstance(years, bool) and math.isfinite(float(years))
-    except OverflowError:
-        ok = False
-    if not ok or not 0 < years <= MAX_YEARS:
+    if not math.isfinite(_days(years)) or not 0 < years <= MAX_YEARS:  # any real number, numpy's too
         raise LabsimError(f"{what}: got {years!r}; allowed: a number in (0, {MAX_YEARS}]")
 
 
@@ -335,7 +331,7 @@ class CheckedRuns:
 
 
 def _days(value: object) -> float:
-    """A number of days as a float; NaN for what is not a real number (a bool, a string, 10**400)."""
+    """A number (of days or years) as a float; NaN for what is not a real number (a bool, a string, 10**400)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return math.nan
     try:

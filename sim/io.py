@@ -95,11 +95,22 @@ def check_out(out: Path, what: str = "--out") -> None:
     if size > MAX_NAME:
         raise LabsimError(f"{what} {_short(str(out))}: a folder name of {size} bytes; allowed: at most {MAX_NAME} "
                           "(labsim writes beside it under a longer one)")
-    where = Path(out).resolve()
-    for place, words in ((Path(where.anchor), "the file system's root"), (Path.home().resolve(), "your home folder"),
-                         (Path.cwd().resolve(), "the current folder")):
+    words = special_place(out, current=True)
+    if words:
+        raise LabsimError(f"{what} {out}: is {words}; give each result a folder of its own, e.g. results/my_run")
+
+
+def special_place(folder: Path, current: bool = False) -> str:
+    """What `folder` is if labsim must never write into it (it cleans up in its folders), else ''.
+
+    The root or the home folder; with `current`, the current folder too.
+    """
+    where = Path(folder).resolve()
+    places = [(Path(where.anchor), "the file system's root"), (Path.home().resolve(), "your home folder")]
+    for place, words in places + ([(Path.cwd().resolve(), "the current folder")] if current else []):
         if where == place:
-            raise LabsimError(f"{what} {out}: is {words}; give each result a folder of its own, e.g. results/my_run")
+            return words
+    return ""
 
 
 STATES_MANIFEST_KIND = "labsim lab states"  # sim.state.KIND: saved labs (compare --fork's) may have no labsim.json
@@ -265,10 +276,9 @@ def claim_folder(folder: Path, kinds: tuple[str, ...], command: str) -> str:
         raise LabsimError(f"{folder}: no such folder; {command} reads {allowed}")
     if not folder.is_dir():
         raise LabsimError(f"{folder}: not a folder; {command} reads {allowed}")
-    where = folder.resolve()
-    for place, words in ((Path(where.anchor), "the file system's root"), (Path.home().resolve(), "your home folder")):
-        if where == place:
-            raise LabsimError(f"{folder}: is {words}; {command} reads {allowed}")
+    words = special_place(folder)  # not the current folder: `labsim report .` inside a run's folder is fine
+    if words:
+        raise LabsimError(f"{folder}: is {words}; {command} reads {allowed}")
     found, _ = folder_kind(folder)
     if found is None:
         raise LabsimError(f"{folder}: holds no labsim results (an empty folder); {command} reads {allowed}")
