@@ -62,10 +62,8 @@ class Budget:
         """Income from the lab's activity (the subsidy apart)."""
         return sum(self.income.values())
 
-    def settled_subsidy(self, revenue: float | None = None, costs: float | None = None) -> float:
+    def settled_subsidy(self, revenue: float, costs: float) -> float:
         """The subsidy of the period: the fixed grants, plus the deficit they leave, covered up to the ceiling."""
-        revenue = self.revenue if revenue is None else revenue
-        costs = sum(self.costs.values()) if costs is None else costs
         deficit = costs - revenue - self.subsidy
         return self.subsidy + min(max(deficit, 0.0), self.ceiling)
 

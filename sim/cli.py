@@ -719,9 +719,10 @@ def _log_synth(args) -> int:
     from sim.io import atomic_write, check_out
     from sim.logsynth import log_bytes, synth
     from sim.scenario import load_scenario, parse_settings
+    from sim.visitlog import LOG_SUFFIXES
 
     out = args.out
-    if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+    if out.suffix.lower() not in LOG_SUFFIXES:
         raise LabsimError(f"--out {out}: a '{out.suffix or 'nameless'}' file; allowed: a log file ending in .csv or "
                           ".parquet")
     check_out(out)
@@ -1131,10 +1132,6 @@ def _log_targets(args):
         return None
     from sim.analysis.logtargets import from_log
 
-    if args.scenario is not None:
-        from sim.scenario import load_scenario
-
-        load_scenario(args.scenario)  # a bad scenario is named before the (long) read of the log
     found = from_log(args.from_log, args.scenario, args.person_col, args.date_col)
     if not found.targets:
         raise LabsimError(f"--from-log {args.from_log}: no outcome with 5 people or more behind it; a log this small "

@@ -21,6 +21,7 @@ from sim.errors import LabsimError
 from sim.kinds import CHANNEL_LABELS
 from sim.recorder import VisitRecorder
 from sim.scenario import Scenario, load_scenario
+from sim.visitlog import PARQUET_SUFFIXES
 
 START = pd.Timestamp("2001-01-01")  # a fixed first day: a year of the log is a calendar year (2001-2003 not leap)
 MAX_LOG_YEARS = 25  # the log's dates stay in the past (a log with future dates is refused when read)
@@ -31,8 +32,7 @@ def synth(scenario: str | Path | Scenario, seed: int, years: float, allow_large:
     """Run a scenario with a visit recorder; return its measured visits as a log and the run's summary."""
     from sim.cost import check_run
     from sim.metrics import summary
-    from sim.model import LabModel
-    from sim.run import check_run_args, relaxed_gc
+    from sim.run import check_run_args, simulate
 
     check_run_args(seed, years)
     if years > MAX_LOG_YEARS:
@@ -42,10 +42,7 @@ def synth(scenario: str | Path | Scenario, seed: int, years: float, allow_large:
     sc.check_horizon(years)
     check_run(sc, years, allow_large=allow_large)
     recorder = VisitRecorder()
-    with relaxed_gc():
-        model = LabModel(sc, rng=seed, allow_large=allow_large)
-        model.careers.recorder = recorder
-        model.run_years(years)
+    model = simulate(sc, seed, years, recorder=recorder)
     ids, days = recorder.visits()
     days = days - math.floor(model.measure_start)
     channel = np.asarray(CHANNEL_LABELS, dtype=object)[model.people.channel[ids]]
@@ -58,7 +55,7 @@ def log_bytes(log: pd.DataFrame, path: Path) -> bytes:
     """The log as the bytes of a .csv or .parquet file (by `path`'s suffix)."""
     from sim.io import csv_bytes
 
-    if path.suffix.lower() in (".parquet", ".pq"):
+    if path.suffix.lower() in PARQUET_SUFFIXES:
         buf = io.BytesIO()
         log.to_parquet(buf, index=False)
         return buf.getvalue()

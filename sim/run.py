@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the model, networkx and pandas are imported when a run happ
     import pandas as pd
 
     from sim.model import LabModel
+    from sim.recorder import VisitRecorder
     from sim.state import LabState
 
 __all__ = ["MAX_YEARS", "RunResult", "Summaries", "check_run_args", "measured_series", "run", "simulate",
@@ -69,15 +70,18 @@ def relaxed_gc(threshold: int = 100_000):
         gc.set_threshold(*old)
 
 
-def simulate(scenario: Scenario, seed: int, years: float, state: LabState | None = None) -> LabModel:
+def simulate(scenario: Scenario, seed: int, years: float, state: LabState | None = None,
+             recorder: VisitRecorder | None = None) -> LabModel:
     """Build and run the model, warm-up then `years` measured years (no metrics): the part the benchmarks time.
 
-    With `state`, the lab starts from the saved mature lab instead (no warm-up to run).
+    With `state`, the lab starts from the saved mature lab instead (no warm-up to run); with
+    `recorder`, every visit is recorded (labsim log synth).
     """
     from sim.model import LabModel
 
     with relaxed_gc():
         model = LabModel(scenario, rng=seed, state=state, allow_large=True)  # the caller checked the cost
+        model.careers.recorder = recorder
         for _ in _periods(model, [years]):
             pass
     return model

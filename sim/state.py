@@ -34,13 +34,13 @@ from mesa.time import EventGenerator, Priority, Schedule
 
 from sim.calendar import VISIT_HOUR
 from sim.errors import LabsimError
-from sim.io import atomic_write, read_limited
+from sim.io import STATES_MANIFEST_KIND, atomic_write, read_limited
 from sim.schema import START_ONLY
 from sim.settings import Settings
 from sim.version import __version__
 
 FORMAT = 1  # the layout of a state's files; a state of another format is refused
-KIND = "labsim lab states"
+KIND = STATES_MANIFEST_KIND
 COMPONENTS = ("people", "network", "calendar", "awareness", "careers", "programme", "staff", "market",
               "partnerships", "blog", "tally", "budget", "sessions")
 WARMED_UP = 1e-6  # a lab is saved this long before the end of its warm-up: nothing of the measured period has begun

@@ -128,8 +128,7 @@ class Checker:
 
     def mean(self, metric: str | Callable[[dict], float], preset: str, n: int | None = None, **kw) -> float:
         """Mean of a metric (a key or a function of the summary) over the runs."""
-        f = metric if callable(metric) else (lambda s: s[metric])
-        return float(np.mean([f(s) for s in self.runs(preset, n or self.seeds, **kw)]))
+        return float(self.values(metric, preset, n, **kw).mean())
 
     def paired(self, metric: Callable[[dict], float], a: dict, b: dict, preset: str | None = None,
                n: int | None = None) -> tuple[float, float]:

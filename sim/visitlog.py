@@ -34,6 +34,8 @@ MAX_BYTES = 4 * 2**30  # a log larger than this is refused before it is read (20
 MAX_ROWS = 20_000_000  # rows at most: the read log holds ~20 bytes a row, so 0.4 GB at most
 CHUNK_ROWS = 250_000  # rows read at a time (memory stays bounded by the chunk plus the compact result)
 SALT_BYTES = 16
+PARQUET_SUFFIXES = (".parquet", ".pq")  # a log's file name says its format
+LOG_SUFFIXES = (".csv", *PARQUET_SUFFIXES)
 KINDS = tuple(k.value for k in VisitKind)
 VISIT_KINDS = tuple(k.value for k in VisitKind if k.is_visit)
 DATE_HELP = "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15 or 2024-03-15T14:30"
@@ -96,11 +98,11 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
     if size == 0:
         raise LabsimError(f"{path}: an empty file; a log needs a header line and one row per visit")
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet", ".pq"):
+    if suffix not in LOG_SUFFIXES:
         raise LabsimError(f"{path}: a '{suffix or 'nameless'}' file; allowed: a log in .csv (UTF-8) or .parquet")
     salt = new_salt() if salt is None else salt
     today = pd.Timestamp.now().normalize() if today is None else pd.Timestamp(today).normalize()
-    reader = _parquet_chunks if suffix in (".parquet", ".pq") else _csv_chunks
+    reader = _parquet_chunks if suffix in PARQUET_SUFFIXES else _csv_chunks
     names = {"person": person_col, "date": date_col, "kind": kind_col, "channel": channel_col}
     parts, rows = [], 0
     for chunk, first, unit, done in reader(path, names):

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import LabsimError
-from sim.io import atomic_write, read_json, read_parquet
+from sim.io import STATES_MANIFEST_KIND, atomic_write, read_json, read_parquet
 from sim.version import __version__
 
 RUNS, SERIES, MANIFEST = "runs", "timeseries", "manifest.json"
@@ -53,7 +53,7 @@ class Store:
             return None
         manifest = read_json(path)
         if not isinstance(manifest.get("experiment_hash"), str):
-            if manifest.get("kind") == "labsim lab states":  # sim.state's manifest: report/summarize pointed at states
+            if manifest.get("kind") == STATES_MANIFEST_KIND:  # sim.state's manifest: report/summarize pointed at states
                 raise LabsimError(f"{self.out}: holds saved lab states (labsim warmup), not a batch's results; "
                                   "give them to run, batch or compare with --from")
             raise LabsimError(f"{path}: no 'experiment_hash'; not a labsim batch manifest (use --force to start over)")
