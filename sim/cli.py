@@ -836,14 +836,12 @@ def cmd_summarize(args) -> int:
 
 def cmd_compare(args) -> int:
     """Compare scenarios with common random numbers; write the table, CSV and figures, all at the end."""
-    import json
-
     from sim import plots
     from sim.analysis.compare import check_compare_args, format_table, run_comparison
     from sim.batch.executors import Pool, default_workers
     from sim.batch.experiment import replication_seeds
     from sim.batch.store import Store
-    from sim.io import atomic_write, locked, staged
+    from sim.io import locked, staged
     from sim.kinds import OutputKind
     from sim.scenario import parse_settings
 
@@ -862,10 +860,9 @@ def cmd_compare(args) -> int:
                                   args.allow_large)
         table = run_comparison(refs, args.reps, args.out, workers=args.workers, years=args.years,
                                root_seed=args.seed, quiet=args.quiet, force=args.force,
-                               allow_large=args.allow_large, dest=tmp, states=states, focus=focus)
+                               allow_large=args.allow_large, dest=tmp, states=states, focus=focus,
+                               changes=settings)
         print(format_table(table, focus=focus))
-        meta = json.loads((tmp / "comparison.json").read_text())
-        atomic_write(tmp / "comparison.json", json.dumps(meta | {"set": settings}, indent=2).encode())  # what ran
         store = Store(args.out / "batch")
         runs = store.runs()
         scenario_of = dict(zip(runs["run_id"], runs["scenario"], strict=True))

@@ -54,13 +54,13 @@ def check_compare_args(scenarios: list[str], reps: int) -> None:
 def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | None = None, years: float = 1.0,
                    root_seed: int = 1, quiet: bool = False, force: bool = False, allow_large: bool = False,
                    dest: Path | None = None, states: Path | None = None,
-                   focus: list[str] | None = None) -> pd.DataFrame:
+                   focus: list[str] | None = None, changes: dict | None = None) -> pd.DataFrame:
     """Run (or resume) the comparison batch under out/batch; write comparison.csv and .json into dest (or out).
 
     With `states` (saved mature labs), every scenario is a policy forked from
     replication r's saved lab: the question is "what if, from now on". `focus`
     names the outcomes asked about (kept in comparison.json: the report leads
-    with them).
+    with them); `changes` the command line's --set (kept there too: what ran).
     """
     check_compare_args(scenarios, reps)
     loaded = [load_scenario(s) for s in scenarios]  # validates each, and its interventions, before running
@@ -81,7 +81,7 @@ def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | No
     dest = out if dest is None else dest
     atomic_write(dest / "comparison.csv", csv_bytes(table))
     meta = {"scenarios": names, "refs": refs, "reps": reps, "years": years, "root_seed": root_seed,
-            "question": question(loaded, states), "focus": list(focus or [])}
+            "question": question(loaded, states), "focus": list(focus or []), "set": changes or {}}
     if states is not None:
         meta["from"] = {"folder": str(states), **forked_from(states)}
     atomic_write(dest / "comparison.json", json.dumps(meta, indent=2).encode())
