@@ -27,7 +27,7 @@ run: install
 
 # make test SKIP_BROWSER=1: no apt-get, no npm; the explorer's browser test is skipped (it is required in CI)
 test: install $(if $(SKIP_BROWSER),,browser)
-	$(if $(SKIP_BROWSER),,-$(BIN)/python -m sim.assets)
+	$(if $(SKIP_BROWSER),,-$(BIN)/python -m sim.explorer.assets)
 	$(BIN)/ruff check sim tests benchmarks scripts
 	$(if $(SKIP_BROWSER),LABSIM_SKIP_BROWSER=1 ,)$(BIN)/python -m pytest -n 2 --dist loadfile
 

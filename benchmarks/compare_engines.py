@@ -38,7 +38,7 @@ CHILD = """
 import json
 from sim.metrics import summary
 from sim.run import simulate
-from sim.scenario import load_scenario
+from sim.config.scenario import load_scenario
 sc = load_scenario({preset!r}).with_settings(warmup_years={warmup!r})
 out = []
 for seed in {seeds!r}:

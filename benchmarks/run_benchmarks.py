@@ -58,7 +58,7 @@ def scaled(k: float):
     Workshops scale in number; big events in size (a k-times larger host holds
     k-times larger events), so the calendar keeps its shape.
     """
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     sc = load_scenario("carrefour_numerique")
     p = sc.settings
@@ -88,7 +88,7 @@ def measure_year(k: float, reps: int, years: float = 1.0, code: str = "") -> dic
         sys.path.insert(0, code)
         sys.modules.pop("sim", None)
     import sim
-    import sim.model  # imported before timing: Mesa and igraph take a second or two to import
+    import sim.model.model  # imported before timing: Mesa and igraph take a second or two to import
     from sim.metrics import summary
     from sim.run import relaxed_gc, simulate
 

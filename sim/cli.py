@@ -13,9 +13,9 @@ import time
 import warnings
 from pathlib import Path
 
-from sim.cost import MAX_YEARS
+from sim.config.cost import MAX_YEARS
+from sim.config.files import cap
 from sim.errors import LabsimError
-from sim.files import cap
 from sim.text import frame_text, wrapped_table
 
 CASE_STUDY = ("carrefour_numerique", "digital_arti")
@@ -443,8 +443,8 @@ def _marker(args, kind, request=None, changes: dict | None = None) -> bytes:
 
 def _resolved_files(args, refs, folder: Path, kind, changes: dict | None = None, request=None) -> None:
     """Write what ran into a staging folder: labsim.json and each scenario resolved (scenarios/<slug>.toml)."""
+    from sim.config.scenario import load_scenario, scenario_toml
     from sim.io import MARKER, atomic_write, slug
-    from sim.scenario import load_scenario, scenario_toml
 
     for ref in refs:
         scenario = load_scenario(ref)
@@ -466,12 +466,12 @@ def _run_folder(name: str, settings: dict) -> Path:
 
 def cmd_run(args) -> int:
     """Labsim run: one scenario, one seed; the cost is checked and the folder locked before the run."""
-    from sim.cost import check_run
+    from sim.config.cost import check_run
+    from sim.config.scenario import load_scenario, parse_settings, resolved
     from sim.io import locked
     from sim.kinds import OutputKind
     from sim.output import write_result
     from sim.run import check_run_args, run
-    from sim.scenario import load_scenario, parse_settings, resolved
 
     settings = parse_settings(args.set)
     scenario = load_scenario(args.scenario)
@@ -482,7 +482,7 @@ def cmd_run(args) -> int:
     check_run(scenario, args.years, allow_large=args.allow_large)
     state = None
     if args.states is not None:
-        from sim.state import LabStates
+        from sim.model.state import LabStates
 
         states = LabStates(args.states)
         states.check_replications(args.replication + 1, "--replication")
@@ -505,18 +505,18 @@ def cmd_run(args) -> int:
 
 def _what_ran(args, request, scenario, settings: dict | None = None, kind: str = "run") -> dict[str, bytes]:
     """A result folder's labsim.json and scenario.toml (the resolved scenario, --set changes included)."""
+    from sim.config.scenario import scenario_toml
     from sim.io import MARKER
-    from sim.scenario import scenario_toml
 
     note = f"{scenario.name}, resolved (every key) as it ran, by: {_command_line(args)}"
     return {MARKER: _marker(args, kind, request, settings), "scenario.toml": scenario_toml(scenario, note).encode()}
 
 
 def cmd_warmup(args) -> int:
-    """Labsim warmup: each seed's warm-up once, its mature lab saved (sim.state) for policies from now on."""
+    """Labsim warmup: each seed's warm-up once, its mature lab saved (sim.model.state) for policies from now on."""
     from sim.batch.warmup import warm_up
+    from sim.config.scenario import load_scenario, parse_settings
     from sim.kinds import OutputKind
-    from sim.scenario import load_scenario, parse_settings
 
     settings = parse_settings(args.set)
     scenario = load_scenario(args.scenario)
@@ -536,12 +536,12 @@ def cmd_warmup(args) -> int:
 
 def cmd_casestudy(args) -> int:
     """Labsim casestudy: the open and the closed lab of the case study."""
-    from sim import plots
+    from sim import figures
+    from sim.config.scenario import load_scenario, resolved
     from sim.io import MARKER, atomic_write, locked, slug, staged
     from sim.kinds import OutputKind
     from sim.output import write_result
     from sim.run import run
-    from sim.scenario import load_scenario, resolved
 
     scenarios = [load_scenario(name) for name in CASE_STUDY]
     requests = {sc.name: {"scenario": resolved(sc), "seed": args.seed, "years": args.years, "from": None}
@@ -554,7 +554,7 @@ def cmd_casestudy(args) -> int:
             result.summary["set"] = {}
             write_result(result, tmp / slug(sc.name), extra=_what_ran(args, requests[sc.name], sc))
             summaries[sc.name] = result.summary
-        plots.save(plots.funnel_figure(summaries), tmp / "funnels.png")
+        figures.save(figures.funnel_figure(summaries), tmp / "funnels.png")
         atomic_write(tmp / MARKER, _marker(args, OutputKind.CASESTUDY, list(requests.values())))
     print(_table(summaries))
     print(f"\nresults under {args.out}/: " + ", ".join(f"{slug(s.name)}/" for s in scenarios) + ", funnels.png")
@@ -563,13 +563,13 @@ def cmd_casestudy(args) -> int:
 
 def cmd_scenarios(args) -> int:
     """List the presets on the map, or describe every scenario key."""
-    from sim import schema
-    from sim.scenario import load_scenario, preset_names
+    from sim.config import schema
+    from sim.config.scenario import load_scenario, preset_names
 
     if args.json_schema:
         import json
 
-        from sim.scenario import json_schema
+        from sim.config.scenario import json_schema
 
         print(json.dumps(json_schema(), indent=2))
         return 0
@@ -588,8 +588,8 @@ def cmd_scenarios(args) -> int:
 
 def file_kind(ref: str) -> str:
     """What a file is, from its top-level keys: scenario, experiment, sensitivity, search or targets (calibrate --from)."""
-    from sim.files import read_toml
-    from sim.scenario import is_path_like
+    from sim.config.files import read_toml
+    from sim.config.scenario import is_path_like
 
     if not is_path_like(ref) and not Path(ref).is_file():
         return "scenario"  # a preset name
@@ -607,7 +607,7 @@ def file_kind(ref: str) -> str:
 
 def check_file(ref: str, years: float = 1.0, allow_large: bool = False) -> str:
     """Validate one file of any kind, and its cost; return a one-line description, or raise LabsimError."""
-    from sim.cost import check_batch, check_run
+    from sim.config.cost import check_batch, check_run
 
     kind = file_kind(ref)
     if kind == "search":
@@ -625,7 +625,7 @@ def check_file(ref: str, years: float = 1.0, allow_large: bool = False) -> str:
         return f"experiment {exp.name}, {len(exp.points) * len(exp.scenarios) * exp.replications} runs, ~{hours:.2g} CPU h"
     if kind == "sensitivity":
         from sim.analysis.sensitivity import load_spec
-        from sim.scenario import load_scenario
+        from sim.config.scenario import load_scenario
 
         spec = load_spec(Path(ref))
         sc = load_scenario(spec.scenario)
@@ -639,7 +639,7 @@ def check_file(ref: str, years: float = 1.0, allow_large: bool = False) -> str:
 
         spec = build_spec(None, [], [], Path(ref), 2, 4, 0)
         return f"targets for calibrate --from: {len(spec.targets)} targets, {len(spec.params)} parameters"
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     sc = load_scenario(ref)
     sc.check_horizon(years)
@@ -716,10 +716,10 @@ def cmd_log(args) -> int:
 
 def _log_synth(args) -> int:
     """Run the scenario with a visit recorder and write its measured visits as a log file (atomically)."""
+    from sim.config.scenario import load_scenario, parse_settings
     from sim.io import atomic_write, check_out
-    from sim.logsynth import log_bytes, synth
-    from sim.scenario import load_scenario, parse_settings
-    from sim.visitlog import LOG_SUFFIXES
+    from sim.logs.synth import log_bytes, synth
+    from sim.logs.visitlog import LOG_SUFFIXES
 
     out = args.out
     if out.suffix.lower() not in LOG_SUFFIXES:
@@ -747,15 +747,15 @@ def _log_synth(args) -> int:
 
 def _log_describe(args) -> int:
     """Read and check the log first (nothing written if it is bad), then describe it into --out."""
+    from sim.config.settings import Settings
     from sim.io import MARKER, atomic_write, locked, staged
     from sim.kinds import OutputKind
-    from sim.logdescribe import SUPPRESSED, describe, write
-    from sim.settings import Settings
-    from sim.visitlog import read_log
+    from sim.logs.describe import SUPPRESSED, describe, write
+    from sim.logs.visitlog import read_log
 
     settings = Settings()
     if args.scenario is not None:
-        from sim.scenario import load_scenario
+        from sim.config.scenario import load_scenario
 
         settings = load_scenario(args.scenario).settings
     log_path = args.log.resolve() if args.log.exists() else args.log
@@ -836,14 +836,14 @@ def cmd_summarize(args) -> int:
 
 def cmd_compare(args) -> int:
     """Compare scenarios with common random numbers; write the table, CSV and figures, all at the end."""
-    from sim import plots
+    from sim import figures
     from sim.analysis.compare import check_compare_args, format_table, run_comparison
     from sim.batch.executors import Pool, default_workers
     from sim.batch.experiment import replication_seeds
     from sim.batch.store import Store
+    from sim.config.scenario import parse_settings
     from sim.io import locked, staged
     from sim.kinds import OutputKind
-    from sim.scenario import parse_settings
 
     check_compare_args(args.scenarios, args.reps)
     focus = focus_of(args)
@@ -866,20 +866,20 @@ def cmd_compare(args) -> int:
         store = Store(args.out / "batch")
         runs = store.runs()
         scenario_of = dict(zip(runs["run_id"], runs["scenario"], strict=True))
-        plots.save(plots.funnel_ci_figure(table), tmp / "funnels.png")
-        plots.save(plots.network_metrics_figure(table), tmp / "network_metrics.png")
+        figures.save(figures.funnel_ci_figure(table), tmp / "funnels.png")
+        figures.save(figures.network_metrics_figure(table), tmp / "network_metrics.png")
         warmup = ({n: float(w) for n, w in runs.groupby("scenario")["warmup_years"].first().items()}
                   if "warmup_years" in runs.columns else None)
         warmup = warmup and {n: warmup[n] for n in dict.fromkeys(runs["scenario"]) if n in warmup}
-        plots.save(plots.timeseries_bands_figure(store.timeseries(), scenario_of, warmup), tmp / "timeseries.png")
+        figures.save(figures.timeseries_bands_figure(store.timeseries(), scenario_of, warmup), tmp / "timeseries.png")
         if states is not None:
-            from sim.state import LabStates
+            from sim.model.state import LabStates
 
             seed = LabStates(states).seeds[0]
         else:
             seed = replication_seeds(args.seed, 1)[0]
         caption = (f"saved lab 1 of {args.reps}" if states is not None else
-                   f"replication 1 of {args.reps}, root seed {args.seed}") + f" (seed {plots.seed_label(seed)})"
+                   f"replication 1 of {args.reps}, root seed {args.seed}") + f" (seed {figures.seed_label(seed)})"
         jobs = [(str(ref), seed, args.years, states and str(states), str(tmp), caption) for ref in refs]
         with Pool(min(len(jobs), args.workers or default_workers())) as pool:  # one replication again per scenario
             list(pool.executor.map(network_pictures, jobs))
@@ -890,25 +890,25 @@ def cmd_compare(args) -> int:
 
 def network_pictures(job: tuple) -> None:
     """Run one scenario's first replication again (the model only) and draw its rings (a worker's job)."""
-    from sim import plots
+    from sim import figures
+    from sim.config.scenario import load_scenario
     from sim.io import slug
+    from sim.model.state import LabStates
     from sim.run import simulate
-    from sim.scenario import load_scenario
-    from sim.state import LabStates
 
     ref, seed, years, states, tmp, caption = job
     scenario = load_scenario(ref)
     model = simulate(scenario, seed, years, LabStates(states).state(0) if states else None)
     name, safe, graph = scenario.name, slug(scenario.name), model.network.graph()
-    plots.save(plots.role_shells_figure(graph, name, seed=seed, caption=caption), Path(tmp) / f"rings_{safe}.png")
+    figures.save(figures.role_shells_figure(graph, name, seed=seed, caption=caption), Path(tmp) / f"rings_{safe}.png")
 
 
 def _fork_states(base: str, reps: int, root_seed: int, folder: Path, workers, quiet: bool, allow_large: bool) -> Path:
     """The first scenario's mature labs, one per replication: warmed up once into `folder`, reused if already there."""
     from sim.batch.experiment import replication_seeds
     from sim.batch.warmup import warm_up
-    from sim.scenario import load_scenario
-    from sim.state import LabStates
+    from sim.config.scenario import load_scenario
+    from sim.model.state import LabStates
 
     scenario = load_scenario(base)
     try:
@@ -935,9 +935,9 @@ def _with_settings(refs: list[str], settings: dict, folder: Path, years: float =
     comparison's batch runs (and resumes, and reports) them as files, and the
     folder says what ran.
     """
-    from sim.cost import check_batch
+    from sim.config.cost import check_batch
+    from sim.config.scenario import load_scenario, scenario_toml
     from sim.io import atomic_write, slug
-    from sim.scenario import load_scenario, scenario_toml
 
     changed = [load_scenario(ref).with_settings(**settings) for ref in refs]  # every problem before anything is written
     check_batch(changed, [{}], reps, years, allow_large, where="compare --set")  # the cost too (issue 23)
@@ -952,11 +952,11 @@ def _with_settings(refs: list[str], settings: dict, folder: Path, years: float =
 
 def cmd_map(args) -> int:
     """Sweep the map and draw it."""
-    from sim import plots
+    from sim import figures
     from sim.analysis.lab_map import CORNERS, OUTCOMES, preset_positions, run_map
+    from sim.config.scenario import preset_names
     from sim.io import locked, staged
     from sim.kinds import OutputKind
-    from sim.scenario import preset_names
 
     _claim(args, OutputKind.MAP, args.out)  # its batches check that they are this map's
     with locked(args.out), staged(args.out) as tmp:
@@ -966,7 +966,7 @@ def cmd_map(args) -> int:
         import json
 
         own = json.loads((tmp / "map.json").read_text())["preset_results"]
-        plots.save(plots.map_figure(grid, OUTCOMES, preset_positions(), own), tmp / "map.png")
+        figures.save(figures.map_figure(grid, OUTCOMES, preset_positions(), own), tmp / "map.png")
         _resolved_files(args, [*CORNERS.values(), *preset_names()], tmp, OutputKind.MAP)
     print(_grid_table(grid, OUTCOMES))
     print(f"\nmap.csv and map.png in {args.out}/")
@@ -975,7 +975,7 @@ def cmd_map(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     """Run a sensitivity analysis and print its indices beside the noise."""
-    from sim import plots
+    from sim import figures
     from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
     from sim.io import locked, staged
     from sim.kinds import OutputKind
@@ -991,7 +991,7 @@ def cmd_sensitivity(args) -> int:
         indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
                                          scheduler=args.scheduler, quiet=args.quiet, force=args.force,
                                          allow_large=args.allow_large, dest=tmp)
-        plots.save(plots.sensitivity_figure(indices, args.method), tmp / "sensitivity.png")
+        figures.save(figures.sensitivity_figure(indices, args.method), tmp / "sensitivity.png")
         _resolved_files(args, [spec.scenario], tmp, OutputKind.SENSITIVITY)
     print(format_table(indices, noise, args.method))
     print(f"\nsensitivity.csv, noise.csv and sensitivity.png in {args.out}/")
@@ -1014,9 +1014,9 @@ def cmd_calibrate(args) -> int:
 
     from sim.analysis.calibrate import build_spec, calibrate, check_cost, failed_runs, scenario_file, unreached
     from sim.batch.executors import default_workers
+    from sim.config.scenario import load_scenario, resolved
     from sim.io import atomic_write, csv_bytes, locked, staged
     from sim.kinds import OutputKind
-    from sim.scenario import load_scenario, resolved
 
     _split_from(args)
     found = _log_targets(args)
@@ -1059,10 +1059,10 @@ def cmd_calibrate(args) -> int:
 def cmd_optimize(args) -> int:
     """Search settings (NSGA-II on labsim's batches); write the Pareto set, its scenario files, figure and report."""
     from sim.analysis import optimize as opt
+    from sim.config.scenario import load_scenario
     from sim.io import atomic_write, locked, staged
     from sim.kinds import OutputKind
-    from sim.report import build
-    from sim.scenario import load_scenario
+    from sim.pages.report import build
 
     require_analysis("optimize")
     if args.executor == "dask":
@@ -1127,7 +1127,7 @@ def _log_targets(args):
     """The targets of --from-log (None without it), said on stderr: which were used, which left out and why."""
     if args.from_log is None:
         return None
-    from sim.analysis.logtargets import from_log
+    from sim.logs.targets import from_log
 
     found = from_log(args.from_log, args.scenario, args.person_col, args.date_col)
     if not found.targets:
@@ -1151,12 +1151,12 @@ def _calibrate_abc(args, found=None) -> int:
     from sim.analysis import abc
     from sim.analysis.calibrate import build_spec
     from sim.batch.executors import default_workers, make_pool
-    from sim.cost import check_batch
+    from sim.config.cost import check_batch
+    from sim.config.scenario import load_scenario, resolved
+    from sim.config.schema import PARAM_BY_NAME
     from sim.io import atomic_write, locked, staged
     from sim.kinds import OutputKind
-    from sim.logsynth import MAX_LOG_YEARS
-    from sim.scenario import load_scenario, resolved
-    from sim.schema import PARAM_BY_NAME
+    from sim.logs.synth import MAX_LOG_YEARS
 
     years = args.years or (found.years if found else 1.0)
     cap = args.budget or 20 * args.population * args.generations
@@ -1207,13 +1207,13 @@ def _calibrate_abc(args, found=None) -> int:
 
 
 def cmd_explore(args) -> int:
-    """Check the scenario, the port and the front-end files, then serve sim/app.py with Solara."""
+    """Check the scenario, the port and the front-end files, then serve sim/explorer/app.py with Solara."""
     import json
     import os
     import subprocess
 
-    from sim import assets
-    from sim.scenario import load_scenario, parse_settings, resolve
+    from sim.config.scenario import load_scenario, parse_settings, resolve
+    from sim.explorer import assets
 
     require_extra("solara", "explore", "explore")
     settings = parse_settings(args.set)
@@ -1224,7 +1224,7 @@ def cmd_explore(args) -> int:
         print(f"warning: --host {args.host}: the explorer is then reachable by anyone on the network who can reach "
               "this machine (it has no login); use 127.0.0.1 to keep it to yourself", file=sys.stderr, flush=True)
     assets.fetch()
-    app = Path(__file__).resolve().parent / "app.py"
+    app = Path(__file__).resolve().parent / "explorer" / "app.py"
     env = os.environ | {"LABSIM_EXPLORE_SCENARIO": str(path.resolve()), "LABSIM_EXPLORE_SET": json.dumps(settings)}
     print(f"labsim explorer on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
@@ -1270,7 +1270,7 @@ def _check_listen(host: str, port: int) -> None:
 def cmd_report(args) -> int:
     """Write the folder's HTML report."""
     from sim.io import claim_folder, locked
-    from sim.report import REPORTED, build
+    from sim.pages.report import REPORTED, build
 
     focus = focus_of(args)
     claim_folder(args.folder, REPORTED, "labsim report")  # the folder it reads is the one it writes into

@@ -113,7 +113,7 @@ def special_place(folder: Path, current: bool = False) -> str:
     return ""
 
 
-STATES_MANIFEST_KIND = "labsim lab states"  # the kind in saved labs' manifest.json (sim.state.KIND); they may have no labsim.json
+STATES_MANIFEST_KIND = "labsim lab states"  # the kind in saved labs' manifest.json (sim.model.state.KIND); they may have no labsim.json
 MARKER = "labsim.json"  # in every output folder: what wrote it (kind, command, --set changes, the request's hash)
 MAX_MARKER_BYTES = 1_000_000
 # folders of labsim outputs written before labsim.json existed, told by the files they hold

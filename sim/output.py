@@ -46,9 +46,9 @@ def write_result(result: RunResult, out: str | Path, figures: bool = True, extra
         for name, data in files.items():
             atomic_write(tmp / name, data)
         if figures:
-            from sim import plots  # matplotlib only when figures are asked for
+            from sim import figures as drawing  # matplotlib only when figures are asked for
 
-            plots.run_figures(result, tmp)
+            drawing.run_figures(result, tmp)
         names = sorted(p.name for p in tmp.iterdir())
     return [out / name for name in names]
 

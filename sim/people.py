@@ -3,7 +3,7 @@
 One row per person the model still knows at the end of the run: everyone active,
 and everyone dormant who has not yet been forgotten. People who stopped coming
 more than `forget_after_days` before the end were forgotten
-(`sim.careers.Careers.forget_the_long_gone`: their ties dropped, their counts
+(`sim.model.careers.Careers.forget_the_long_gone`: their ties dropped, their counts
 kept in the summary), so they are not listed. Staff (mediators), engineers and
 client companies are listed too, so that the table joins `network.graphml` on `id`.
 """

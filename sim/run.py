@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from sim.cost import MAX_YEARS, check_years
+from sim.config.cost import MAX_YEARS, check_years
+from sim.config.scenario import Scenario, load_scenario
 from sim.errors import LabsimError
-from sim.scenario import Scenario, load_scenario
 from sim.version import __version__
 
 if TYPE_CHECKING:  # the model, networkx and pandas are imported when a run happens, not with `import sim`
     import networkx as nx
     import pandas as pd
 
-    from sim.model import LabModel
-    from sim.recorder import VisitRecorder
-    from sim.state import LabState
+    from sim.model.model import LabModel
+    from sim.model.recorder import VisitRecorder
+    from sim.model.state import LabState
 
 __all__ = ["MAX_YEARS", "RunResult", "Summaries", "check_run_args", "measured_series", "run", "simulate",
            "summarise_run"]
@@ -77,7 +77,7 @@ def simulate(scenario: Scenario, seed: int, years: float, state: LabState | None
     With `state`, the lab starts from the saved mature lab instead (no warm-up to run); with
     `recorder`, every visit is recorded (labsim log synth).
     """
-    from sim.model import LabModel
+    from sim.model.model import LabModel
 
     with relaxed_gc():
         model = LabModel(scenario, rng=seed, state=state, allow_large=True)  # the caller checked the cost
@@ -94,7 +94,7 @@ def _periods(model: LabModel, lengths: list[float]) -> Iterator[int]:
     draws no random number: the lab's trajectory is the same however its
     years are cut.
     """
-    from sim.model import YEAR
+    from sim.model.model import YEAR
 
     if model.time < model.measure_start:
         model.run_until(model.measure_start)
@@ -132,13 +132,13 @@ def summarise_run(scenario: Scenario, seed: int, years: float, network: bool = T
             Otherwise they are seeded from the model's generator at the end, so
             that the summary is the one `labsim run` writes.
         series: Also return the measured weeks' time series (`timeseries.csv`).
-        state: A saved mature lab (`sim.state`) to fork instead of warming one up: the
+        state: A saved mature lab (`sim.model.state`) to fork instead of warming one up: the
             scenario's settings apply from now on, `seed` is the saved lab's.
 
     """
-    from sim.cost import check_run
+    from sim.config.cost import check_run
     from sim.metrics import network_metrics, summary
-    from sim.model import LabModel
+    from sim.model.model import LabModel
 
     check_run_args(seed, years)
     scenario.check_horizon(years)
@@ -161,9 +161,9 @@ def summarise_run(scenario: Scenario, seed: int, years: float, network: bool = T
 
 
 def warm_up_run(scenario: Scenario, seed: int) -> dict[str, bytes]:
-    """Run a scenario's warm-up from one seed and return the mature lab's state files (`sim.state`)."""
-    from sim.model import LabModel
-    from sim.state import WARMED_UP, state_files
+    """Run a scenario's warm-up from one seed and return the mature lab's state files (`sim.model.state`)."""
+    from sim.model.model import LabModel
+    from sim.model.state import WARMED_UP, state_files
 
     check_run_args(seed, 1.0)
     with relaxed_gc():
@@ -184,15 +184,15 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allo
         people: bool = True, state: LabState | None = None) -> RunResult:
     """Run one scenario (preset name, file or Scenario) for some years from one seed.
 
-    A run whose estimated cost exceeds the limits of `sim.cost` is refused
+    A run whose estimated cost exceeds the limits of `sim.config.cost` is refused
     before it starts, unless `allow_large` raises them. `people` adds the
     per-person table (`sim.people`); batches, which keep only the summary, skip it. With `state` (a saved
-    mature lab, `sim.state`), the lab is forked from it (its seed, not `seed`) and the scenario applies from now on.
+    mature lab, `sim.model.state`), the lab is forked from it (its seed, not `seed`) and the scenario applies from now on.
     """
-    from sim.cost import check_run
+    from sim.config.cost import check_run
     from sim.metrics import summary
+    from sim.model.state import check_state
     from sim.people import people_table
-    from sim.state import check_state
 
     check_run_args(seed, years)
     check_state(state, "run: state")

@@ -7,9 +7,9 @@ written to; a test that changes one takes a copy.
 import pytest
 from hypothesis import settings
 
+from sim.config.scenario import load_scenario
 from sim.metrics import summary
-from sim.model import LabModel
-from sim.scenario import load_scenario
+from sim.model.model import LabModel
 
 # No test may fail because a machine is slow: hypothesis's default 200 ms deadline per example is off everywhere.
 settings.register_profile("labsim", deadline=None)

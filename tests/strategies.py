@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 
 def valid_value(p):
-    """A hypothesis strategy for valid values of one scenario key (sim.schema.Param)."""
+    """A hypothesis strategy for valid values of one scenario key (sim.config.schema.Param)."""
     if p.choices:
         return st.sampled_from(p.choices)
     if p.kind is bool:

@@ -38,10 +38,10 @@ import pandas as pd
 from sim.batch.evaluate import evaluate
 from sim.batch.executors import Pool
 from sim.batch.experiment import RunSpec
+from sim.config.scenario import load_scenario
 from sim.errors import LabsimError
 from sim.metrics import NETWORK_KEYS
-from sim.scenario import load_scenario
-from sim.state import LabStates
+from sim.model.state import LabStates
 
 PINNED = 0.5  # a posterior 90% interval narrower than half the prior range pins the setting down
 LEVEL = 0.90
@@ -215,7 +215,7 @@ def scenario_file(scenario: str, result: AbcResult, out: Path, source: str) -> s
     import tomli_w
 
     from sim.analysis.calibrate import _safe, scenario_data
-    from sim.schema import PARAM_BY_NAME
+    from sim.config.schema import PARAM_BY_NAME
 
     iv = result.intervals.set_index("setting")
     medians = {k: (round(float(iv.loc[k, "median"])) if PARAM_BY_NAME[k].kind is int else float(iv.loc[k, "median"]))
@@ -284,16 +284,16 @@ def write(result: AbcResult, tmp: Path, title: str, predictive: list[str] = ()) 
 
     `predictive` names figures already in `tmp` (the log against the posterior predictive) for the page.
     """
-    from sim import plots
+    from sim import figures
     from sim.io import atomic_write, csv_bytes
-    from sim.report import CSS, _table, img
+    from sim.pages.report import CSS, _table, img
     from sim.version import __version__
 
     atomic_write(tmp / "posterior.csv", csv_bytes(result.posterior))
     atomic_write(tmp / "generations.csv", csv_bytes(result.generations))
     atomic_write(tmp / "intervals.csv", csv_bytes(result.intervals))
-    plots.save(marginals_figure(result), tmp / "marginals.png")
-    plots.save(pairs_figure(result), tmp / "pairs.png")
+    figures.save(marginals_figure(result), tmp / "marginals.png")
+    figures.save(pairs_figure(result), tmp / "pairs.png")
     body = [f"<h1>labsim calibrate --method abc: {html.escape(title)}</h1>",
             f"<div class='head'><pre>{html.escape(statement(result))}</pre></div>",
             "<h2>90% credible intervals</h2>", _table(result.intervals),

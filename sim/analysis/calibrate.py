@@ -30,12 +30,12 @@ from sim.analysis.summary import confidence
 from sim.batch.evaluate import evaluate
 from sim.batch.executors import Pool, make_pool
 from sim.batch.experiment import check_states, make_jobs, replication_seeds, whole_bounds
+from sim.config.files import read_toml, show, table_of
+from sim.config.scenario import load_scenario, nearest
+from sim.config.schema import PARAM_BY_NAME
 from sim.errors import LabsimError
-from sim.files import read_toml, show, table_of
 from sim.metrics import NETWORK_KEYS
-from sim.scenario import load_scenario, nearest
-from sim.schema import PARAM_BY_NAME
-from sim.state import LabStates
+from sim.model.state import LabStates
 
 TOLERANCE = 0.10  # a target is "reached" within 10% of its value
 YEARS = 1.0  # each evaluation simulates one year
@@ -342,7 +342,7 @@ def _safe(text: str) -> str:
 
 def check_cost(spec: CalibrationSpec, allow_large: bool = False) -> float:
     """Refuse a calibration whose runs (at the top of every box) or total CPU time exceed the limits."""
-    from sim.cost import check_batch
+    from sim.config.cost import check_batch
 
     base = load_scenario(spec.scenario)
     top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}

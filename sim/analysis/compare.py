@@ -21,9 +21,9 @@ from sim.analysis.summary import confidence, mean_interval
 from sim.batch.experiment import Experiment
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
+from sim.config.scenario import load_scenario
 from sim.errors import LabsimError
 from sim.io import atomic_write, csv_bytes, slug
-from sim.scenario import load_scenario
 
 SHOWN = (  # the terminal table's rows, when present (the CSV and the report hold every metric)
     "visitors", "returning_visitors", "contributors", "partners", "artists", "visits", "workshops_held",
@@ -90,7 +90,7 @@ def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | No
 
 def forked_from(states: Path) -> dict:
     """What the saved labs are: the scenario warmed up, its years of warm-up, its settings' hash."""
-    from sim.state import LabStates
+    from sim.model.state import LabStates
 
     saved = LabStates(states)
     return {"scenario": saved.scenario_name, "warmup_years": saved.settings.warmup_years,

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.config.scenario import nearest
 from sim.errors import LabsimError
-from sim.scenario import nearest
 
 OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq, "!=": operator.ne}
 MAX_LENGTH = 1000

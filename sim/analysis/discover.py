@@ -213,7 +213,7 @@ def sentence(found: Discovery) -> str:
 
 def page(found: Discovery, folder: Path, figures: dict[str, Path]) -> str:
     """The self-contained HTML page (figures embedded)."""
-    from sim.report import CSS, _table, img
+    from sim.pages.report import CSS, _table, img
     from sim.version import __version__
 
     shown = found.limits.assign(qp_value=found.limits["qp_value"].map(lambda v: "-" if pd.isna(v) else f"{v:.2g}"))
@@ -236,14 +236,14 @@ def page(found: Discovery, folder: Path, figures: dict[str, Path]) -> str:
 
 def write(found: Discovery, batch: Path, tmp: Path) -> list[str]:
     """Write the trajectory, the limits, the figures and the page into the staging folder `tmp`."""
-    from sim import plots
+    from sim import figures
     from sim.io import atomic_write, csv_bytes
 
     atomic_write(tmp / "trajectory.csv", csv_bytes(found.trajectory))
     atomic_write(tmp / "box.csv", csv_bytes(found.limits))
-    figures = {"trajectory": plots.save(trajectory_figure(found), tmp / "trajectory.png"),
-               "box": plots.save(box_figure(found), tmp / "box.png")}
+    drawn = {"trajectory": figures.save(trajectory_figure(found), tmp / "trajectory.png"),
+             "box": figures.save(box_figure(found), tmp / "box.png")}
     if found.tree:
         atomic_write(tmp / "tree.txt", found.tree.encode())
-    atomic_write(tmp / "discover.html", page(found, batch, figures).encode())
+    atomic_write(tmp / "discover.html", page(found, batch, drawn).encode())
     return sorted(p.name for p in tmp.iterdir())

@@ -26,9 +26,9 @@ import pandas as pd
 from sim.batch.experiment import Experiment
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
+from sim.config.scenario import PRESET_DIR, load_scenario, preset_names
+from sim.config.schema import PARAMS
 from sim.errors import LabsimError
-from sim.scenario import PRESET_DIR, load_scenario, preset_names
-from sim.schema import PARAMS
 
 BASE = "carrefour_numerique"
 CORNERS = {  # (public_market, open_closed) -> scenario

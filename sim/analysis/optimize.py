@@ -51,10 +51,10 @@ from sim.batch.experiment import (
     scenario_identity,
     states_identity,
 )
+from sim.config.files import TomlFile, cap, integer, number, read_toml, show, string
+from sim.config.scenario import nearest
 from sim.errors import LabsimError
-from sim.files import TomlFile, cap, integer, number, read_toml, show, string
 from sim.io import held_signals, slug
-from sim.scenario import nearest
 
 TOP_KEYS = ("name", "description", "replications", "root_seed", "years", "from", "search")
 SEARCH_KEYS = ("budget", "population", "knobs", "choices", "objectives", "constraints", "presets")
@@ -194,7 +194,7 @@ def _states_ref(tf: TomlFile, problems: list[str]) -> str | None:
 
 
 def _choices(value: Any, tf: TomlFile, problems: list[str]) -> dict[str, list]:
-    from sim.schema import PARAM_BY_NAME
+    from sim.config.schema import PARAM_BY_NAME
 
     if not isinstance(value, dict):
         problems.append(f"{tf.where('choices', table='search')}: got {show(value)}; allowed: a table of scenario keys, "
@@ -257,7 +257,7 @@ def _constraints(value: Any, tf: TomlFile, problems: list[str]) -> list[Constrai
 
 
 def _presets(value: Any, tf: TomlFile, problems: list[str]) -> list[str]:
-    from sim.scenario import preset_names
+    from sim.config.scenario import preset_names
 
     names = preset_names()
     if value is True:
@@ -273,8 +273,8 @@ def _presets(value: Any, tf: TomlFile, problems: list[str]) -> list[str]:
 
 def check_scenario(spec: SearchSpec, scenario: str, allow_large: bool = False):
     """The base scenario, checked with the search: horizon, every knob at its ends, the cost of the budget."""
-    from sim.cost import check_batch
-    from sim.scenario import load_scenario
+    from sim.config.cost import check_batch
+    from sim.config.scenario import load_scenario
 
     base = load_scenario(scenario)
     base.check_horizon(spec.years)
@@ -303,7 +303,7 @@ def _sampler_seed(root_seed: int, generation: int) -> int:
 def _distributions(spec: SearchSpec) -> dict:
     from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
-    from sim.schema import PARAM_BY_NAME
+    from sim.config.schema import PARAM_BY_NAME
 
     out: dict = {}
     for name, (lo, hi) in spec.knobs.items():
@@ -378,7 +378,7 @@ def optimize(spec: SearchSpec, scenario: str, out: Path, evaluate: Evaluate, bas
     """
     from optuna.trial import TrialState
 
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     base = base if base is not None else load_scenario(scenario)
     study = open_study(spec, base, out)
@@ -588,7 +588,7 @@ def scenario_files(spec: SearchSpec, scenario: str, base, front, out: Path) -> d
     """One scenario file per Pareto point (file name -> TOML text), extending the base scenario."""
     import tomli_w
 
-    from sim.schema import PARAM_BY_NAME
+    from sim.config.schema import PARAM_BY_NAME
 
     is_path = Path(scenario).suffix == ".toml"
     ref = os.path.relpath(Path(scenario).resolve(), (Path(out) / "scenarios").resolve()) if is_path else scenario
@@ -672,7 +672,7 @@ def front_figure(spec: SearchSpec, table, presets):
 
 def write_outputs(spec: SearchSpec, scenario: str, base, out: Path, dest: Path, presets) -> dict:
     """pareto.csv, evaluations.csv, scenarios/*.toml, front.png and optimize.json into dest (a staging folder)."""
-    from sim import plots
+    from sim import figures
     from sim.io import atomic_write, csv_bytes
 
     table = evaluations_table(spec, base, out)
@@ -685,7 +685,7 @@ def write_outputs(spec: SearchSpec, scenario: str, base, out: Path, dest: Path, 
     for name, text in files.items():
         atomic_write(dest / "scenarios" / name, text.encode())
     atomic_write(dest / "presets.csv", csv_bytes(presets))
-    plots.save(front_figure(spec, table, presets), dest / "front.png")
+    figures.save(front_figure(spec, table, presets), dest / "front.png")
     meta = {"search": spec.name, "search_file": spec.path, "scenario": scenario, "budget": spec.budget,
             "population": spec.population, "replications": spec.replications, "root_seed": spec.root_seed,
             "years": spec.years, "objectives": [f"{k} ({s})" for k, s in spec.objectives],

@@ -1,8 +1,8 @@
 """The log against the posterior predictive (`labsim calibrate --from-log ... --method abc`).
 
 Settings drawn from the ABC posterior (by weight) each run once on a seed of
-their own, with a visit recorder (`sim.logsynth.synth`); each run's visits are
-described as the log is (`sim.logdescribe.describe`), so the figures compare
+their own, with a visit recorder (`sim.logs.synth.synth`); each run's visits are
+described as the log is (`sim.logs.describe.describe`), so the figures compare
 like with like: weekly visits, the visit-count distribution (share of visitors
 with at least k visits) and the survival of returners, the log's line against
 the runs' 5-95% band and median. Suppression follows the log's description: only
@@ -23,9 +23,9 @@ BAND = (5, 50, 95)
 
 def _draw(scenario, settings: dict, seed: int, years: float) -> dict:
     """One posterior draw's run, described as a log: weekly visits, visits per visitor, survival (in a worker)."""
-    from sim.logdescribe import describe
-    from sim.logsynth import synth
-    from sim.visitlog import VisitLog, hash_people
+    from sim.logs.describe import describe
+    from sim.logs.synth import synth
+    from sim.logs.visitlog import VisitLog, hash_people
 
     log, _ = synth(scenario.with_settings(**settings), seed, years)
     frame = pd.DataFrame({"person_hash": hash_people(log["person"], b"predictive"), "date": pd.to_datetime(log["date"]),
@@ -42,7 +42,7 @@ def simulate(scenario: str, posterior: pd.DataFrame, params: list[str], years: f
 
     A draw that fails (even one that kills its worker) is left out of the band; the pool is rebuilt for the rest.
     """
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     base = load_scenario(scenario)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 22]))
@@ -62,8 +62,8 @@ def simulate(scenario: str, posterior: pd.DataFrame, params: list[str], years: f
 
 
 def _at_least(counts: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Share of visitors with at least k visits, for each k (`sim.logdescribe.at_least` over the visitors)."""
-    from sim.logdescribe import at_least
+    """Share of visitors with at least k visits, for each k (`sim.logs.describe.at_least` over the visitors)."""
+    from sim.logs.describe import at_least
 
     return at_least(counts, k) / max(counts.size, 1)
 
@@ -76,8 +76,8 @@ def figures(found, draws: list[dict], folder: Path) -> list[str]:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
-    from sim.logdescribe import MIN_COUNT
-    from sim.plots import save
+    from sim.figures import save
+    from sim.logs.describe import MIN_COUNT
 
     fig, ax = plt.subplots(figsize=(9, 3.2))
     w = found.weekly

@@ -33,11 +33,11 @@ import pandas as pd
 from sim.batch.experiment import Experiment, cast_point, check_points, check_states, parse_bounds, read_header
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
+from sim.config.files import cap, read_toml, show
+from sim.config.scenario import nearest
 from sim.errors import LabsimError
-from sim.files import cap, read_toml, show
 from sim.metrics import LADDER_KEYS, NETWORK_KEYS
 from sim.outcomes import number
-from sim.scenario import nearest
 
 METHODS = ("morris", "sobol")
 TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "from", "sensitivity")

@@ -232,7 +232,7 @@ def sentence(metric: str, name: str, base_name: str, r, b) -> str:
 
 def settings_diff(identity: dict, refs: list[str]) -> pd.DataFrame:
     """The scenario keys whose values differ between the compared scenarios, one column per scenario."""
-    from sim.schema import PARAMS
+    from sim.config.schema import PARAMS
 
     resolved = [identity.get(ref) or {} for ref in refs]
     names = [r.get("name", ref) for r, ref in zip(resolved, refs, strict=True)]

@@ -17,7 +17,7 @@ MISSING_DASK = ("--executor dask: Dask is not installed; install the extra: pip 
 SCHEDULER_TIMEOUT_S = 5
 # imported once by the forkserver (one per labsim process), so that the workers of every later pool, and of a
 # pool rebuilt after a crash, start at once instead of importing the model (~2 s each on this project's machine)
-PRELOAD = ["sim.batch.forkserver", "sim.batch.worker", "sim.model", "sim.metrics"]  # the first: dies with labsim
+PRELOAD = ["sim.batch.forkserver", "sim.batch.worker", "sim.model.model", "sim.metrics"]  # the first: dies with labsim
 
 
 def default_workers() -> int:

@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from sim import outcomes
+from sim.config.files import TomlFile, cap, integer, number, read_toml, show, string
+from sim.config.scenario import Scenario, is_path_like, load_scenario, nearest, resolve_from
+from sim.config.schema import PARAM_BY_NAME
 from sim.errors import LabsimError
-from sim.files import TomlFile, cap, integer, number, read_toml, show, string
-from sim.scenario import Scenario, is_path_like, load_scenario, nearest, resolve_from
-from sim.schema import PARAM_BY_NAME
 
 TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "from", "grid", "sample",
             "focus")
@@ -133,7 +133,7 @@ class Experiment:
     def seeds(self) -> list[int]:
         """Each replication's seed: the saved labs' seeds when forking from states, else from the root seed."""
         if self.states:
-            from sim.state import LabStates
+            from sim.model.state import LabStates
 
             return LabStates(self.states).seeds[: self.replications]
         return replication_seeds(self.root_seed, self.replications)
@@ -423,7 +423,7 @@ def cast_point(point: dict[str, float]) -> dict[str, Any]:
 
 def states_identity(folder: str | Path) -> dict[str, Any]:
     """What makes saved labs what they are (their settings' hash and seeds), not where they are."""
-    from sim.state import LabStates
+    from sim.model.state import LabStates
 
     states = LabStates(folder)
     return {"settings_hash": states.manifest["settings_hash"], "seeds": states.seeds}
@@ -432,8 +432,8 @@ def states_identity(folder: str | Path) -> dict[str, Any]:
 def check_states(folder: str | Path, loaded: list[Scenario], points: list[dict], replications: int,
                  where: str) -> list[str]:
     """Problems of forking these scenarios and design points from the saved labs of `folder`, as sentences."""
-    from sim.schema import START_ONLY
-    from sim.state import LabStates
+    from sim.config.schema import START_ONLY
+    from sim.model.state import LabStates
 
     try:
         states = LabStates(folder, where)

@@ -2,7 +2,7 @@
 
 The runs go through the batch engine's one evaluation path (`sim.batch.evaluate.drive`:
 chunks, crash isolation, retries); this adds what makes a batch resumable. Before
-anything is written, the batch's cost is estimated (`sim.cost`) and the folder is
+anything is written, the batch's cost is estimated (`sim.config.cost`) and the folder is
 locked (`sim.io.locked`): a second process on the same folder is refused. Rows are
 written to the store as they come (`_Buffer`), so a killed batch resumes where it
 stopped. At the end the store is counted again: runs that are neither done nor
@@ -23,7 +23,7 @@ from sim.batch.evaluate import drive
 from sim.batch.executors import check_executor, check_workers, default_workers, make_pool
 from sim.batch.experiment import Experiment, RunSpec
 from sim.batch.store import Store, _now
-from sim.cost import check_batch
+from sim.config.cost import check_batch
 from sim.io import held_signals, locked
 
 FLUSH_SECONDS, FLUSH_ROWS = 2.0, 500

@@ -53,7 +53,7 @@ class Store:
             return None
         manifest = read_json(path)
         if not isinstance(manifest.get("experiment_hash"), str):
-            if manifest.get("kind") == STATES_MANIFEST_KIND:  # sim.state's manifest: report/summarize pointed at states
+            if manifest.get("kind") == STATES_MANIFEST_KIND:  # sim.model.state's manifest: report/summarize pointed at states
                 raise LabsimError(f"{self.out}: holds saved lab states (labsim warmup), not a batch's results; "
                                   "give them to run, batch or compare with --from")
             raise LabsimError(f"{path}: no 'experiment_hash'; not a labsim batch manifest (use --force to start over)")

@@ -1,7 +1,7 @@
 """Warm a scenario up once per seed and save each mature lab (`labsim warmup`): the states policies fork from.
 
 The warm-ups run on the batch engine's pool (`sim.batch.evaluate`), one job
-per replication, each writing its lab's files (`sim.state`) into a staging
+per replication, each writing its lab's files (`sim.model.state`) into a staging
 folder; the manifest, with a checksum of every file, is written last, and the
 folder moves into place whole (`sim.io.staged`): an interrupted warm-up leaves
 no half-written states folder behind.
@@ -17,11 +17,11 @@ from typing import Any
 
 from sim.batch.evaluate import evaluate
 from sim.batch.experiment import RunSpec, replication_seeds
-from sim.cost import check_batch
+from sim.config.cost import check_batch
+from sim.config.scenario import Scenario
 from sim.errors import LabsimError
 from sim.io import atomic_write, locked, staged
-from sim.scenario import Scenario
-from sim.state import KIND, seed_folder, write_manifest
+from sim.model.state import KIND, seed_folder, write_manifest
 
 MAX_REPLICATIONS = 10_000
 

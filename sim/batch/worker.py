@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim.batch.experiment import RunSpec
+from sim.config.scenario import load_scenario
 from sim.io import atomic_write
+from sim.model.state import LabState, LabStates, seed_folder
 from sim.run import summarise_run, warm_up_run
-from sim.scenario import load_scenario
-from sim.state import LabState, LabStates, seed_folder
 
 CRASH_HOOK = "LABSIM_TEST_CRASH_RUN"  # testing hooks: a run id that kills its worker / raises
 RAISE_HOOK = "LABSIM_TEST_RAISE_RUN"

@@ -82,7 +82,7 @@ def tiny_log(tmp_path_factory):
 
 
 def test_from_log_targets_are_the_logs_published_outcomes_over_its_years(tiny_log, tmp_path):
-    from sim.analysis.logtargets import LOG_TARGET_KEYS, from_log, log_years
+    from sim.logs.targets import LOG_TARGET_KEYS, from_log, log_years
     from sim.run import run
 
     lab, log = tiny_log

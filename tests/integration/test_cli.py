@@ -222,7 +222,7 @@ def test_bad_set_on_compare(tmp_path, capsys):
 
 def test_compare_set_writes_the_scenarios_it_compares(tmp_path):
     from sim.cli import _with_settings
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     refs = _with_settings([FAST, "scenarios/friche.toml"], {"mediators": 2}, tmp_path / "scenarios")
     loaded = [load_scenario(r) for r in refs]
@@ -266,7 +266,7 @@ def test_light_commands_import_no_model():
     code = ("import sys\nfrom sim.cli import main\n"
             "for argv in (['scenarios'], ['validate', 'scenarios/digital_arti.toml', 'scenarios/experiments/"
             "mediation_access.toml', 'scenarios/experiments/optimize_open.toml']):\n    assert main(argv) == 0\n"
-            "heavy = ('sim.model', 'mesa', 'pandas', 'matplotlib', 'networkx', 'numpy', 'scipy', 'pyarrow')\n"
+            "heavy = ('sim.model.model', 'mesa', 'pandas', 'matplotlib', 'networkx', 'numpy', 'scipy', 'pyarrow')\n"
             "print('LOADED', sorted(m for m in heavy if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr

@@ -9,7 +9,7 @@ import pytest
 
 from sim.analysis.lab_map import CORNERS, settings_at
 from sim.cli import main
-from sim.scenario import load_scenario
+from sim.config.scenario import load_scenario
 
 
 @pytest.fixture(scope="module")

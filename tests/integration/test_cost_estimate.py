@@ -1,4 +1,4 @@
-"""The cost estimate (sim/cost.py) against short runs: within a factor of 3 of the people and visits measured.
+"""The cost estimate (sim/config/cost.py) against short runs: within a factor of 3 of the people and visits measured.
 
 A property test over random valid settings of the keys that multiply people and visits (arrivals, returns,
 regulars, the dormant and their comebacks, access, open days, staff), on each preset, in the ranges below:
@@ -10,11 +10,11 @@ population's past visits.
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.cost import estimate
+from sim.config.cost import estimate
+from sim.config.scenario import load_scenario, preset_names
 from sim.errors import LabsimError
-from sim.model import LabModel
+from sim.model.model import LabModel
 from sim.run import _periods
-from sim.scenario import load_scenario, preset_names
 
 CHANGES = st.fixed_dictionaries({
     "warmup_years": st.floats(0.0, 0.5),

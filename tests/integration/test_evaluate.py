@@ -55,7 +55,7 @@ def test_settings_by_seeds_give_one_row_per_run(table):
 
 def test_a_row_is_the_summary_of_that_run(table, tiny):
     """The table's row is what one run of the same settings and seed summarises to (labsim run's summary)."""
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     row = table.iloc[4]
     model = simulate(load_scenario(tiny).with_settings(**SETTINGS[1]), int(row["seed"]), 0.2)

@@ -124,7 +124,7 @@ def test_slider_reset_and_step_in_chromium(explorer):
 
 
 def test_explorer_model_takes_the_knobs():
-    from sim.app import ExplorerModel, live_funnel
+    from sim.explorer.app import ExplorerModel, live_funnel
 
     model = ExplorerModel(preset="digital_arti", mediators=3, access="open", price_per_visit=2.0)
     assert (model.settings.mediators, model.settings.access, model.settings.price_per_visit) == (3, "open", 2.0)
@@ -137,14 +137,14 @@ def test_explorer_model_takes_the_knobs():
 
 
 def test_app_page_builds():
-    from sim import app
+    from sim.explorer import app
 
     assert app.page is not None
     assert set(app.model_params()) >= {"preset", "mediators", "access", "price_per_visit", "open_documentation"}
 
 
 def test_explorer_starts_from_the_set_keys(monkeypatch):
-    from sim import app
+    from sim.explorer import app
 
     monkeypatch.setattr(app, "START_SETTINGS", {"mediators": 3, "access": "appointment"})
     params = app.model_params(app.START)
@@ -153,7 +153,7 @@ def test_explorer_starts_from_the_set_keys(monkeypatch):
 
 
 def test_funnel_at_day_zero_counts_no_one():
-    from sim.app import EMPTY, ExplorerModel, live_funnel
+    from sim.explorer.app import EMPTY, ExplorerModel, live_funnel
 
     model = ExplorerModel(preset="digital_arti", start=EMPTY)
     funnel = live_funnel(model)  # the regulars present at day 0 count as contributors and partners, not returners
@@ -163,9 +163,9 @@ def test_funnel_at_day_zero_counts_no_one():
 
 def test_explorer_starts_from_the_mature_lab_as_labsim_run(capsys):
     """The explorer's lab is the preset's after its warm-up, the same lab `labsim run` measures from the same seed."""
-    from sim.app import ExplorerModel, live_funnel
+    from sim.config.scenario import load_scenario
+    from sim.explorer.app import ExplorerModel, live_funnel
     from sim.run import simulate
-    from sim.scenario import load_scenario
 
     model = ExplorerModel(preset="friche", rng=3)
     assert model.time == model.measure_start == load_scenario("friche").settings.warmup_years * 365
@@ -210,7 +210,7 @@ def test_a_host_other_than_loopback_is_known(host, loopback):
 def test_explore_warns_when_served_to_the_network(monkeypatch, capsys):
     import subprocess as sp
 
-    from sim import assets
+    from sim.explorer import assets
 
     monkeypatch.setattr(assets, "fetch", lambda: None)
     monkeypatch.setattr(sp, "call", lambda *a, **k: 0)  # the server itself is not started

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from strategies import valid_value
 
 from sim.cli import main
-from sim.files import control_characters
-from sim.schema import PARAMS
+from sim.config.files import control_characters
+from sim.config.schema import PARAMS
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
@@ -116,7 +116,7 @@ def stopped():
     mp = pytest.MonkeyPatch()
     for module, name in (("sim.run", "simulate"), ("sim.batch.runner", "make_pool"),
                          ("sim.analysis.calibrate", "calibrate"), ("sim.validation", "run_checks"),
-                         ("sim.assets", "fetch")):
+                         ("sim.explorer.assets", "fetch")):
         mp.setattr(importlib.import_module(module), name, stop)
     return mp
 

@@ -57,11 +57,11 @@ def test_missing_analysis_extra_is_one_line_before_anything(argv, tmp_path, monk
 
 def test_an_install_from_a_wheel_carries_the_presets():
     """`pip install .` copies scenarios/ into <prefix>/share/labsim/scenarios (data-files): every preset and corner."""
-    from sim.scenario import PRESET_DIR
+    from sim.config.scenario import PRESET_DIR
 
     files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
     shipped = {p for globs in files.values() for g in globs for p in ROOT.glob(g)}
     needed = set(PRESET_DIR.glob("*.toml")) | set((PRESET_DIR / "corners").glob("*.toml"))
     assert needed and needed <= shipped
     assert files == {"share/labsim/scenarios": ["scenarios/*.toml"],
-                     "share/labsim/scenarios/corners": ["scenarios/corners/*.toml"]}  # what sim.scenario looks for
+                     "share/labsim/scenarios/corners": ["scenarios/corners/*.toml"]}  # what sim.config.scenario looks for

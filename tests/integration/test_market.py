@@ -11,13 +11,13 @@ import math
 import numpy as np
 import pytest
 
-from sim.blog import Blog
+from sim.config.scenario import Scenario
+from sim.config.settings import Settings
 from sim.kinds import Affiliation, Channel, Role
 from sim.metrics import summary
-from sim.model import LabModel
-from sim.scenario import Scenario
-from sim.settings import Settings
-from sim.tally import Tally
+from sim.model.blog import Blog
+from sim.model.model import LabModel
+from sim.model.tally import Tally
 
 QUIET = {"host_footfall_per_day": 0.0, "events_per_year": 0.0, "workshops_per_year": 0.0, "warmup_years": 0.0,
          "partner_organisations": 0, "organisation_pool": 0, "creator_share": 0.0}

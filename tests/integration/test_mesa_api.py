@@ -5,7 +5,7 @@ import multiprocessing
 import pytest
 
 from sim.errors import LabsimError
-from sim.model import LabModel
+from sim.model.model import LabModel
 
 TINY = {"host_footfall_per_day": 100.0, "warmup_years": 0.0, "initial_dormant": 10}  # a lab of a few dozen people
 

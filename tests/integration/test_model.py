@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from sim.agents import Client, Engineer, Mediator
 from sim.kinds import Affiliation, Channel, Role
 from sim.metrics import summary
-from sim.model import LabModel
+from sim.model.agents import Client, Engineer, Mediator
+from sim.model.model import LabModel
 
 SMALL = {"host_footfall_per_day": 2000.0}  # a smaller open lab keeps the direction tests quick
 

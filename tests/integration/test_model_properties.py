@@ -5,11 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.budget import COSTS, INCOME
+from sim.config.scenario import Scenario
 from sim.kinds import Affiliation, Channel, Role
 from sim.metrics import CHANNELS, summary
-from sim.model import LabModel
-from sim.scenario import Scenario
+from sim.model.budget import COSTS, INCOME
+from sim.model.model import LabModel
 
 # Knobs a student or analyst would turn, in ranges that keep one run short.
 knobs = st.fixed_dictionaries(

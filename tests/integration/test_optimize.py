@@ -60,7 +60,7 @@ def toy_evaluate(spec: opt.SearchSpec, calls: list):
 
 
 def run_toy(tmp_path, name="a", **kw):
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     spec = toy_spec(tmp_path, **kw)
     base = load_scenario("digital_arti")
@@ -82,7 +82,7 @@ def test_toy_search_returns_points_on_the_known_front(tmp_path):
     assert (front["internal_friction"] <= TOY_TOLERANCE).all(), front
     assert front["open_documentation"].max() - front["open_documentation"].min() >= 0.5  # spread along the front
     assert front["internal_friction"].mean() < table["internal_friction"].mean() / 3  # the front, not the cloud
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     spec.presets = ["digital_arti", "friche"]
     presets = opt.presets_table(spec, "digital_arti", load_scenario("digital_arti"), toy_evaluate(spec, calls))
@@ -105,7 +105,7 @@ def test_repeated_settings_are_not_run_again_and_a_bigger_budget_searches_on(tmp
     evaluated = sum(n for _, n in calls)
     assert evaluated == len({json.dumps(r, sort_keys=True) for r in
                              table[["open_documentation", "internal_friction"]].to_dict("records")})
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     more = opt.SearchSpec(**{**spec.__dict__, "budget": 50})  # the budget is not part of the study's identity
     counts = opt.optimize(more, "digital_arti", tmp_path / "a", toy_evaluate(more, []), base=load_scenario("digital_arti"))
@@ -113,8 +113,8 @@ def test_repeated_settings_are_not_run_again_and_a_bigger_budget_searches_on(tmp
 
 
 def test_a_study_asked_one_trial_at_a_time_by_an_earlier_labsim_is_refused(tmp_path):
+    from sim.config.scenario import load_scenario
     from sim.errors import LabsimError
-    from sim.scenario import load_scenario
 
     spec, base = toy_spec(tmp_path, budget=10, population=5), load_scenario("digital_arti")
     (tmp_path / "a").mkdir()
@@ -126,7 +126,7 @@ def test_a_study_asked_one_trial_at_a_time_by_an_earlier_labsim_is_refused(tmp_p
 @pytest.mark.parametrize("name", ["re?s", "a#b", "100%", "x?y#z%20"])
 def test_the_study_is_where_its_folder_is_whatever_the_folder_is_named(tmp_path, name):
     # the study was opened by an SQLite URL: "re?s/study.db" made a database "re" beside --out
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     spec, base = toy_spec(tmp_path, budget=10, population=5), load_scenario("digital_arti")
     out = tmp_path / "runs" / name
@@ -291,7 +291,7 @@ def test_returned_points_are_non_dominated_and_files_are_written(tiny):
         assert r.visitors_ci_low <= r.visitors <= r.visitors_ci_high
     files = sorted((out / "scenarios").glob("*.toml"))
     assert len(files) == len(front)
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     first = load_scenario(files[0])
     assert first.settings.mediators == int(front.iloc[0]["mediators"])
@@ -304,7 +304,7 @@ def test_returned_points_are_non_dominated_and_files_are_written(tiny):
 
 
 def test_front_beats_a_random_sample_of_the_same_budget(tiny, tmp_path):
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     spec = opt.load_search(tiny["dir"] / "search.toml")
     rng = np.random.default_rng(99)

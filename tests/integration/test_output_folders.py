@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import build_parser, main
-from sim.scenario import load_scenario
+from sim.config.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = ["--years", "0.1", "--set", "warmup_years=0"]  # digital_arti without its warm-up: a fraction of a second

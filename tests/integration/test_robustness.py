@@ -47,12 +47,12 @@ def no_work(monkeypatch):
     """A refusal comes before the work: building a model or starting a pool fails the test (no clock needed)."""
     import sim.batch.executors
     import sim.batch.runner
-    import sim.model
+    import sim.model.model
 
     def started(*args, **kwargs):
         raise AssertionError("the work started before the refusal")
 
-    monkeypatch.setattr(sim.model.LabModel, "__init__", started)
+    monkeypatch.setattr(sim.model.model.LabModel, "__init__", started)
     for module in (sim.batch.runner, sim.batch.executors):
         monkeypatch.setattr(module, "make_pool", started)
 
@@ -110,7 +110,7 @@ def test_absurd_values_are_refused_at_once(tmp_path, capsys, no_work, text, word
 
 
 def test_allow_large_raises_the_limit_knowingly(monkeypatch):
-    from sim import cost
+    from sim.config import cost
     from sim.errors import LabsimError
 
     monkeypatch.setitem(cost.LIMITS, "people", 5_000)
@@ -194,7 +194,7 @@ def test_validation_is_linear_in_the_number_of_keys(tmp_path, capsys, monkeypatc
 
     (Validation was quadratic when each problem searched the whole text for its key's line: issue 13.)
     """
-    from sim import files
+    from sim.config import files
 
     passes = []
     real_index = files.index_lines
@@ -429,12 +429,12 @@ def test_a_damaged_run_summary_is_refused(tmp_path, capsys):
 
 # -- 6. whole outputs ------------------------------------------------------------------------
 def test_an_interrupted_write_leaves_nothing(tmp_path, monkeypatch, capsys):
-    from sim import plots
+    from sim import figures
 
     def killed(*a, **k):
         raise KeyboardInterrupt  # what SIGTERM becomes in labsim
 
-    monkeypatch.setattr(plots, "network_figure", killed)
+    monkeypatch.setattr(figures, "network_figure", killed)
     out = tmp_path / "out"
     assert main(["run", "digital_arti", "--years", "0.02", "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip() == "interrupted"
@@ -543,7 +543,7 @@ def test_a_name_holding_math_text_is_drawn_as_typed(tmp_path):
     ({"initial_dormant": 100_000, "reactivation_rate": 7.0, "warmup_years": 0.0}, 0.05),  # comebacks, not newcomers
 ])
 def test_the_cost_estimate_does_not_miss_what_a_setting_multiplies(changes, years):
-    from sim.cost import estimate
+    from sim.config.cost import estimate
     from sim.run import simulate
 
     scenario = sim.load_scenario("carrefour_numerique").with_settings(**changes)

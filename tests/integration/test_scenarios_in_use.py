@@ -3,10 +3,10 @@
 import pytest
 
 from sim.cli import main
+from sim.config.scenario import load_scenario
+from sim.config.schema import PARAMS
 from sim.kinds import Role
-from sim.model import LabModel
-from sim.scenario import load_scenario
-from sim.schema import PARAMS
+from sim.model.model import LabModel
 
 PRESETS = ["carrefour_numerique", "digital_arti", "le_cube", "friche", "institution_culturelle"]
 

@@ -6,7 +6,7 @@ import pytest
 from sim.analysis.calibrate import build_spec, calibrate, unreached
 from sim.analysis.sensitivity import load_spec, run_sensitivity
 from sim.cli import main
-from sim.scenario import load_scenario
+from sim.config.scenario import load_scenario
 
 # a young, small open lab: no warm-up and no initial population keep these plumbing tests quick
 SMALL = ('extends = "carrefour_numerique"\nname = "tiny_open"\nhost_footfall_per_day = 1000.0\nwarmup_years = 0.0\n'

@@ -8,12 +8,12 @@ import pytest
 
 from sim.batch.warmup import warm_up
 from sim.cli import main
+from sim.config.scenario import load_scenario
 from sim.errors import LabsimError
 from sim.metrics import summary
-from sim.model import LabModel
+from sim.model.model import LabModel
+from sim.model.state import LabStates
 from sim.run import measured_series, run, simulate
-from sim.scenario import load_scenario
-from sim.state import LabStates
 
 SMALL = {"warmup_years": 0.5, "host_footfall_per_day": 1500.0, "initial_dormant": 1500, "initial_contributors": 30}
 

@@ -4,9 +4,9 @@ import pytest
 
 from sim import outcomes
 from sim.cli import _table
+from sim.config.scenario import load_scenario
 from sim.metrics import LADDER_KEYS, NETWORK_KEYS, summary
-from sim.model import LabModel
-from sim.scenario import load_scenario
+from sim.model.model import LabModel
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from sim.analysis.calibrate import build_spec, calibrate
+from sim.config.scenario import load_scenario
 from sim.metrics import summary
 from sim.run import simulate
-from sim.scenario import load_scenario
 
 pytestmark = pytest.mark.slow
 

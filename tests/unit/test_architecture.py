@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import sim.schema as schema
+import sim.config.schema as schema
+from sim.config.settings import Settings
 from sim.kinds import Access, Affiliation, Channel, PartnershipStatus, Role, SessionKind
-from sim.settings import Settings
 
 SIM = Path(__file__).resolve().parents[2] / "sim"
 
@@ -35,7 +35,7 @@ def import_graph() -> dict[str, set[str]]:
                     base = ".".join([*package.split(".")[: len(package.split(".")) - node.level + 1],
                                      *([node.module] if node.module else [])])
                 subs = {f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in files}
-                graph[name] |= subs  # `from sim import ladder` imports the module sim.ladder
+                graph[name] |= subs  # `from sim.model import ladder` imports the module sim.model.ladder
                 if base in files and len(subs) < len(node.names):
                     graph[name].add(base)  # `from sim import __version__` imports the package itself
     return graph
@@ -88,27 +88,27 @@ COMPONENTS = ("population", "network", "calendar", "awareness", "careers", "arri
 
 @pytest.mark.parametrize("component", COMPONENTS)
 def test_components_see_the_lab_through_its_interface_not_the_model(component):
-    assert "sim.model" not in import_graph()[f"sim.{component}"]
+    assert "sim.model.model" not in import_graph()[f"sim.model.{component}"]
 
 
 def test_the_model_is_wiring_and_a_timeline():
-    lines = (SIM / "model.py").read_text().splitlines()
+    lines = (SIM / "model" / "model.py").read_text().splitlines()
     assert len(lines) < 250
-    tree = ast.parse((SIM / "model.py").read_text())
+    tree = ast.parse((SIM / "model" / "model.py").read_text())
     model = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "LabModel")
     assert {f.name for f in model.body if isinstance(f, ast.FunctionDef)} <= {
         "__init__", "_found", "day", "visits", "apply", "start_measuring", "run_years"}
 
 
 def test_the_ladders_transitions_live_in_careers():
-    # every change of rung goes through People.set_role, called from sim.careers only
+    # every change of rung goes through People.set_role, called from sim.model.careers only
     callers = {_module(f) for f in SIM.rglob("*.py") if ".set_role(" in f.read_text()}
-    assert callers == {"sim.careers"}
+    assert callers == {"sim.model.careers"}
 
 
 def test_the_typed_settings_are_the_schemas():
-    assert (SIM / "settings.py").read_text() == schema.settings_source(), (
-        "sim/settings.py is out of date: python -c 'import sim.schema as s; s.write_settings()'")
+    assert (SIM / "config" / "settings.py").read_text() == schema.settings_source(), (
+        "sim/config/settings.py is out of date: python -c 'import sim.config.schema as s; s.write_settings()'")
     fields = {f.name: f for f in dataclasses.fields(Settings)}
     assert list(fields) == [p.name for p in schema.PARAMS]
     for p in schema.PARAMS:

@@ -6,18 +6,18 @@ import math
 import numpy as np
 import pytest
 
-from sim.calendar import CLOSING, WEEK_END, Calendar
-from sim.dormancy import DormantPool
-from sim.draws import Draws
+from sim.config.settings import Settings
 from sim.kinds import Affiliation, Channel, Role
-from sim.network import CollabNetwork, group_pairs
-from sim.population import People
-from sim.settings import Settings
+from sim.model.calendar import CLOSING, WEEK_END, Calendar
+from sim.model.dormancy import DormantPool
+from sim.model.draws import Draws
+from sim.model.network import CollabNetwork, group_pairs
+from sim.model.population import People
 
 
 @dataclasses.dataclass
 class StandIn:
-    """What a component sees of the lab (sim.lab.Lab), without a model."""
+    """What a component sees of the lab (sim.model.lab.Lab), without a model."""
 
     settings: Settings = dataclasses.field(default_factory=Settings)
     rng: np.random.Generator = dataclasses.field(default_factory=lambda: np.random.default_rng(0))

@@ -1,13 +1,13 @@
-"""The counter-based draws of `sim.draws`: uniform, independent by purpose and day, the same for the same person."""
+"""The counter-based draws of `sim.model.draws`: uniform, independent by purpose and day, the same for the same person."""
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from sim import ladder
-from sim.draws import Draws, Keyed, Purpose
+from sim.config.settings import Settings
 from sim.kinds import Channel
-from sim.settings import Settings
+from sim.model import ladder
+from sim.model.draws import Draws, Keyed, Purpose
 
 KEYS = np.arange(200_000, dtype=np.uint64)
 

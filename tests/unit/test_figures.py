@@ -3,13 +3,13 @@
 import numpy as np
 import pandas as pd
 
-from sim import plots
+from sim import figures
 
 
 def _funnel_table(means):
     rows = []
     for name, values in means.items():
-        for step, v in zip(plots.FUNNEL_STEPS, values, strict=True):
+        for step, v in zip(figures.FUNNEL_STEPS, values, strict=True):
             rows.append({"metric": step, "scenario": name, "mean": v, "ci_low": max(0.0, v * 0.9),
                          "ci_high": v * 1.1})
     return pd.DataFrame(rows)
@@ -17,26 +17,26 @@ def _funnel_table(means):
 
 def test_funnel_bars_stand_at_their_value_with_no_floor():
     table = _funnel_table({"open": [8000, 3400, 120, 15], "closed": [200, 50, 0.1, 0.4]})
-    fig = plots.funnel_ci_figure(table)
+    fig = figures.funnel_ci_figure(table)
     heights = sorted(round(p.get_height(), 6) for p in fig.axes[0].patches)
     assert heights == sorted([8000, 3400, 120, 15, 200, 50, 0.1, 0.4])
-    fig = plots.funnel_figure({"lab": {"visitors": 10, "returning_visitors": 2, "contributors": 0, "partners": 0}})
+    fig = figures.funnel_figure({"lab": {"visitors": 10, "returning_visitors": 2, "contributors": 0, "partners": 0}})
     assert sorted(p.get_height() for p in fig.axes[0].patches) == [0, 0, 2, 10]
 
 
 def test_network_metric_figure_keeps_whole_scenario_names():
     names = ["carrefour_numerique", "institution_culturelle"]
     rows = [{"metric": m, "scenario": n, "mean": 0.5, "ci_low": 0.4, "ci_high": 0.6}
-            for m in plots.NETWORK_SHOWN for n in names]
-    fig = plots.network_metrics_figure(pd.DataFrame(rows))
+            for m in figures.NETWORK_SHOWN for n in names]
+    fig = figures.network_metrics_figure(pd.DataFrame(rows))
     ticks = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_xticklabels()]
     assert ticks == ["carrefour numerique", "institution culturelle"]
 
 
 def test_one_colour_per_activity_in_every_figure():
-    assert plots.activity_color("workshop") == plots.ACTIVITY_COLORS["workshop"]
-    assert plots.activity_color("client_project") == plots.activity_color("client_project")  # a new kind: fixed
-    assert len(set(plots.ACTIVITY_COLORS.values())) == len(plots.ACTIVITY_COLORS)
+    assert figures.activity_color("workshop") == figures.ACTIVITY_COLORS["workshop"]
+    assert figures.activity_color("client_project") == figures.activity_color("client_project")  # a new kind: fixed
+    assert len(set(figures.ACTIVITY_COLORS.values())) == len(figures.ACTIVITY_COLORS)
 
 
 def test_map_marks_presets_with_their_own_results_and_labels_its_colour_bars():
@@ -44,7 +44,7 @@ def test_map_marks_presets_with_their_own_results_and_labels_its_colour_bars():
     grid = pd.DataFrame([{"public_market": pm, "open_closed": oc, "visitors": 5000.0 * (1 - oc)}
                          for oc in axis for pm in axis])
     presets = {"le_cube": {"public_market": 0.5, "open_closed": 0.5}}
-    fig = plots.map_figure(grid, ("visitors",), presets, {"le_cube": {"visitors": 1847.0}})
+    fig = figures.map_figure(grid, ("visitors",), presets, {"le_cube": {"visitors": 1847.0}})
     labels = [ax.get_ylabel() for ax in fig.axes]
     assert "Visitors (people)" in labels  # the colour bar says what and in which unit
     texts = [t.get_text() for t in fig.axes[0].texts]
@@ -60,7 +60,7 @@ def test_rings_say_the_sample_and_the_replication():
     for i in range(1, 30):
         g.add_node(i, role="visitor")
         g.add_edge(0, i)
-    fig = plots.role_shells_figure(g, "lab", limit=10, caption="replication 1 of 3")
+    fig = figures.role_shells_figure(g, "lab", limit=10, caption="replication 1 of 3")
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "visitor: 10 shown (a random sample of 29)" in legend
     assert "replication 1 of 3" in fig.axes[0].get_title()
@@ -85,13 +85,13 @@ def _no_overlap(texts) -> bool:
 def test_every_network_panel_has_readable_ticks_even_for_a_narrow_density():
     names = ["carrefour_numerique", "cut"]
     rows = [{"metric": m, "scenario": n, "mean": v, "ci_low": v * 0.97, "ci_high": v * 1.03}
-            for m in plots.NETWORK_SHOWN for n, v in zip(names, (0.00207, 0.00251), strict=True)]
-    fig = plots.network_metrics_figure(pd.DataFrame(rows))
+            for m in figures.NETWORK_SHOWN for n, v in zip(names, (0.00207, 0.00251), strict=True)]
+    fig = figures.network_metrics_figure(pd.DataFrame(rows))
     for ax in fig.axes:
         assert len(_visible_ticks(ax)) >= 3, ax.get_title()  # not one tick, not none
     wide = [{"metric": m, "scenario": n, "mean": v, "ci_low": v * 0.97, "ci_high": v * 1.03}
-            for m in plots.NETWORK_SHOWN for n, v in zip(names, (0.0005, 0.1), strict=True)]
-    ax = plots.network_metrics_figure(pd.DataFrame(wide)).axes[0]
+            for m in figures.NETWORK_SHOWN for n, v in zip(names, (0.0005, 0.1), strict=True)]
+    ax = figures.network_metrics_figure(pd.DataFrame(wide)).axes[0]
     assert ax.get_yscale() == "log" and len(_visible_ticks(ax)) >= 3 and "log scale" in ax.get_title()
 
 
@@ -99,7 +99,7 @@ def test_every_time_series_panel_has_readable_ticks():
     times = np.arange(7.0, 190.0, 7.0)
     rows = [{"run_id": f"{n}-{r}", "time": t, "visitors": 300 + 40 * r + 60 * i, "contributors": 60 + r,
              "partners": 10 + i, "visits": 400 + r} for i, n in enumerate(("a", "b")) for r in range(3) for t in times]
-    fig = plots.timeseries_bands_figure(pd.DataFrame(rows), {f"{n}-{r}": n for n in "ab" for r in range(3)})
+    fig = figures.timeseries_bands_figure(pd.DataFrame(rows), {f"{n}-{r}": n for n in "ab" for r in range(3)})
     for ax in fig.axes:
         assert len(_visible_ticks(ax)) >= 3, ax.get_title()
 
@@ -109,7 +109,7 @@ def test_a_run_s_time_series_panels_have_readable_ticks():
     ts = pd.DataFrame({"time": times, "visitors": 300 + 0 * times, "contributors": 70.0, "partners": 9.0,
                        "mediators": 10.0, "artists": 5.0, "arrivals": 150.0, "visits": 400 + times,
                        "lapses": 20.0})
-    for ax in plots.timeseries_figure(ts, "lab, seed 1").axes:
+    for ax in figures.timeseries_figure(ts, "lab, seed 1").axes:
         assert len(_visible_ticks(ax)) >= 3
 
 
@@ -117,7 +117,7 @@ def test_funnel_value_labels_do_not_overlap_with_five_labs():
     table = _funnel_table({"carrefour_numerique": [8156, 3046, 127, 14.1], "digital_arti": [164, 119, 0.1, 0],
                            "friche": [2500, 914, 60.2, 7.97], "institution_culturelle": [29846, 3940, 3.02, 0.5],
                            "le_cube": [3400, 1185, 39.8, 5.09]})
-    fig = plots.funnel_ci_figure(table)
+    fig = figures.funnel_ci_figure(table)
     labels = fig.axes[0].texts
     assert len(labels) == 20 and _no_overlap(labels)
 
@@ -130,7 +130,7 @@ def test_the_map_stays_in_its_domain_with_separate_labels_and_euros_on_its_colou
              "institution_culturelle": (0.15, 0.85), "le_cube": (0.5, 0.5)}
     presets = {k: {"public_market": a, "open_closed": b} for k, (a, b) in where.items()}
     own = {k: {"revenue": 56789.0, "visitors": 1234.0} for k in presets}
-    fig = plots.map_figure(grid, ("revenue", "visitors"), presets, own)
+    fig = figures.map_figure(grid, ("revenue", "visitors"), presets, own)
     panel = fig.axes[0]
     bar = next(ax for ax in fig.axes if ax.get_ylabel() == "Revenue (EUR)")  # the panel's colour bar
     assert panel.get_xlim() == (0.0, 1.0) and panel.get_ylim() == (0.0, 1.0)  # clipped to the map's domain
@@ -140,8 +140,8 @@ def test_the_map_stays_in_its_domain_with_separate_labels_and_euros_on_its_colou
 
 
 def test_seeds_in_titles_are_short():
-    assert plots.seed_label(1) == "1" and plots.seed_label(20260101) == "20260101"
-    assert plots.seed_label(4215923173971654960) == "4215...4960"
+    assert figures.seed_label(1) == "1" and figures.seed_label(20260101) == "20260101"
+    assert figures.seed_label(4215923173971654960) == "4215...4960"
 
 
 def test_the_focus_figure_draws_each_paired_difference_with_its_interval():
@@ -151,7 +151,7 @@ def test_the_focus_figure_draws_each_paired_difference_with_its_interval():
                 ("contributors", "open", nan, nan, nan), ("contributors", "cut", -5.9, -11.5, -0.293),
                 ("net_result", "open", nan, nan, nan), ("net_result", "cut", 394.0, -497.0, 1285.0),
                 ("cost_per_contributor", "open", nan, nan, nan), ("cost_per_contributor", "cut", nan, nan, nan))]
-    fig = plots.focus_figure(pd.DataFrame(rows), ["contributors", "net_result", "cost_per_contributor"])
+    fig = figures.focus_figure(pd.DataFrame(rows), ["contributors", "net_result", "cost_per_contributor"])
     said = [[t.get_text() for t in ax.texts] for ax in fig.axes]
     assert said[0] == ["-5.9 [-11.5 to -0.293]"] and said[1] == ["+€394 [-€497 to +€1,285]"]
     assert said[2] == ["cut: n/a (<5 contributors)"]  # a ratio under its floor is said, not drawn

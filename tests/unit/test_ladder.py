@@ -1,4 +1,4 @@
-"""Unit tests of the ladder's rules (sim/ladder.py): each threshold and direction, on plain settings."""
+"""Unit tests of the ladder's rules (sim/model/ladder.py): each threshold and direction, on plain settings."""
 
 import dataclasses
 import itertools
@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from sim import ladder
+from sim.config.settings import Settings
 from sim.kinds import Role
-from sim.settings import Settings
+from sim.model import ladder
 
 S = Settings()
 

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import valid_value
 
+from sim.config.scenario import check_consistency, load_scenario
+from sim.config.schema import PARAMS
 from sim.errors import LabsimError
-from sim.scenario import check_consistency, load_scenario
-from sim.schema import PARAMS
 
 
 def toml_value(v):

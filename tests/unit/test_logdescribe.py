@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from sim.logdescribe import SUPPRESSED, describe, shown
+from sim.config.settings import Settings
+from sim.logs.describe import SUPPRESSED, describe, shown
+from sim.logs.visitlog import VisitLog, hash_people
 from sim.metrics import gini
-from sim.settings import Settings
-from sim.visitlog import VisitLog, hash_people
 
 DAY0 = pd.Timestamp("2022-01-03")
 

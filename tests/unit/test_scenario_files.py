@@ -2,9 +2,9 @@
 
 import pytest
 
+from sim.config.scenario import PRESET_DIR, load_scenario, preset_names
+from sim.config.schema import PARAMS, markdown
 from sim.errors import LabsimError
-from sim.scenario import PRESET_DIR, load_scenario, preset_names
-from sim.schema import PARAMS, markdown
 
 PRESETS = ["carrefour_numerique", "digital_arti", "le_cube", "friche", "institution_culturelle"]
 CASE_STUDY_MAP = {  # where the case study puts each model: (public_market, open_closed) on either side of 0.5
@@ -31,7 +31,7 @@ def test_presets_sit_where_the_case_study_puts_them(name, place):
 
 
 def test_derived_map_orders_the_labs():
-    from sim.scenario import derived_map
+    from sim.config.scenario import derived_map
 
     o, c = (derived_map(load_scenario(n).settings) for n in ("carrefour_numerique", "digital_arti"))
     assert o["open_closed"] < c["open_closed"] and o["public_market"] < c["public_market"]
@@ -132,7 +132,7 @@ def test_a_description_may_hold_lines_and_tabs(tmp_path):
 
 
 def test_a_set_with_a_line_break_is_refused_not_half_read():
-    from sim.scenario import parse_settings
+    from sim.config.scenario import parse_settings
 
     with pytest.raises(LabsimError) as err:
         parse_settings(["mediators=3\nprice_per_visit=2"])

@@ -10,7 +10,7 @@ shift to the next open day lengthens short gaps a little: still within 10%.
 import pytest
 
 from sim.kinds import Affiliation, Channel, Role
-from sim.model import LabModel
+from sim.model.model import LabModel
 
 N = 20_000
 TINY = {"host_footfall_per_day": 100.0, "warmup_years": 0.0, "initial_dormant": 10}

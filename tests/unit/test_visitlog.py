@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import visitlog
 from sim.errors import LabsimError
-from sim.visitlog import hash_people, read_log
+from sim.logs import visitlog
+from sim.logs.visitlog import hash_people, read_log
 
 TODAY = pd.Timestamp("2025-06-30")
 GOOD = ("person,date,kind,channel\n"

@@ -1,0 +1,1 @@
+"""A lab's visit log: read and checked, described, synthesised from a run, turned into targets."""

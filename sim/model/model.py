@@ -1,0 +1,211 @@
+"""LabModel: a lab's days, one timeline each, over the components that own its state.
+
+Time is in days; day d runs at time d + 0.5 as one Mesa event (`day`), read
+top to bottom below. Nothing is stepped per person: the people who come on a
+day are an array of ids, played together. The state lives in components:
+
+    people (sim.model.population)      everyone's row: role, history, membership...
+    network (sim.model.network)        the collaboration ties
+    calendar (sim.model.calendar)      open days and bookings
+    awareness (sim.model.awareness)    who knows of the lab, its documentation
+    careers (sim.model.careers)        every move on the ladder (the rules: sim.model.ladder)
+    arrivals (sim.model.arrivals)      newcomers by channel
+    programme (sim.model.programme)    workshops, events, residencies, works
+    sessions (sim.model.sessions)      a day's activities: attention, quality, ties
+    staff, market, partnerships, blog, budget, tally
+
+The run starts from an initial population (`sim.model.seats`), simulates
+`warmup_years`, then measures (`start_measuring`): the summary covers the
+measured years only. Open and closed labs are not two code paths: they are
+settings of this one model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import mesa
+import numpy as np
+from mesa.time import Priority, Schedule
+
+from sim.config.cost import CheckedRuns
+from sim.config.scenario import Scenario, from_keywords, mesa_scenario
+from sim.config.settings import Settings
+from sim.kinds import DAYS_PER_MONTH, DAYS_PER_YEAR, Role, SessionKind
+from sim.metrics import WEEKLY_SERIES
+from sim.model import ladder, seats
+from sim.model.arrivals import Arrivals
+from sim.model.awareness import Awareness
+from sim.model.blog import Blog
+from sim.model.budget import Budget
+from sim.model.calendar import VISIT_HOUR, WEEK_END, Calendar
+from sim.model.careers import Careers
+from sim.model.draws import Draws
+from sim.model.market import Market
+from sim.model.network import CollabNetwork
+from sim.model.partnerships import Partnerships
+from sim.model.population import People
+from sim.model.programme import PROGRAMME_KEYS, Programme
+from sim.model.sessions import Sessions
+from sim.model.staff import Staff
+from sim.model.state import LabState, check_state, resume
+from sim.model.tally import Tally
+
+YEAR = DAYS_PER_YEAR
+WORKING = (SessionKind.PROJECT, SessionKind.RESIDENCY, SessionKind.CONFIDENTIAL)  # sessions where works are made
+FORGET_EVERY = 30  # days between two passes that forget the long gone (assumption: monthly is often enough)
+
+
+class LabModel(CheckedRuns, mesa.Model):
+    """An open, closed or hybrid lab, set by one Settings object.
+
+    Built as Mesa's own examples are: `LabModel(mediators=4, access="appointment", rng=1)`,
+    so that Mesa's `batch_run` and a plain SolaraViz page can drive it.
+
+    Args:
+        scenario: A Scenario, Settings, preset name, scenario file or Mesa Scenario; defaults to the built-in defaults.
+        rng: Seed for numpy's and Python's generators (int or SeedSequence).
+        **keywords: Scenario keys on top of `scenario`, checked as in a scenario file (`sim.config.scenario.from_keywords`).
+
+    """
+
+    def __init__(self, scenario: Scenario | Settings | str | None = None, rng: int | None = None, *,
+                 state: LabState | None = None, allow_large: bool = False, **keywords: object) -> None:
+        """Wire the components; then found the lab (staff, initial population) or resume a saved `state`.
+
+        `allow_large` raises the cost limits its run methods check a hundredfold (labsim's --allow-large).
+        """
+        check_state(state, "LabModel: state")
+        lab_scenario, rng = from_keywords(scenario, keywords, rng)
+        super().__init__(rng=rng, scenario=mesa_scenario(lab_scenario, rng))  # Mesa's view: the starting settings
+        self.allow_large = bool(allow_large)
+        self.lab_scenario = lab_scenario
+        self.draws = Draws(int(self.rng.integers(2**63)))  # the ladder's common random numbers (`sim.model.draws`), from the seed
+        self.settings: Settings = lab_scenario.settings
+        self.warmup_days = self.measure_start = self.settings.warmup_years * YEAR
+        self.measuring = False
+        settings = self.settings
+        self.people = People(settings.contributor_visits)
+        self.network = CollabNetwork(self.people)
+        self.tally, self.budget = Tally(), Budget()
+        self.calendar = Calendar(self, self.people)
+        self.awareness = Awareness(settings)
+        self.staff = Staff(self, self.people, self.network)
+        self.careers = Careers(self, self.people, self.calendar, self.network, self.staff, self.awareness,
+                               self.tally, self.budget)
+        self.arrivals = Arrivals(self, self.people, self.network, self.awareness, self.careers, self.tally)
+        self.market = Market(self, self, self.people, self.network, self.staff, self.awareness, self.tally,
+                             self.budget)
+        self.partnerships = Partnerships(self, self.people, self.network, self.staff, self.tally)
+        self.blog = Blog(self.tally)
+        self.programme = Programme(self, self.people, self.calendar, self.arrivals, self.careers, self.awareness,
+                                   self.market, self.partnerships, self.blog, self.tally, self.budget)
+        self.sessions = Sessions(self, self.people, self.network, self.staff, self.awareness, self.tally)
+        self.datacollector = mesa.DataCollector(model_reporters=WEEKLY_SERIES)
+        self._next_month = DAYS_PER_MONTH + 0.1  # rents are paid and works offered again each month
+        if state is None:
+            self._found()
+        else:
+            resume(self, state)  # the saved lab, its clock and random streams; this scenario's settings from now on
+        self._interventions = [_Intervention(self, iv.changes) for iv in lab_scenario.interventions]
+        for iv, spec in zip(self._interventions, lab_scenario.interventions, strict=True):
+            self.schedule_event(iv.apply, at=self.warmup_days + spec.at, priority=Priority.HIGH)
+
+    def _found(self) -> None:
+        """A new lab: staff and providers hired, the initial population seated, the warm-up and the days scheduled."""
+        settings = self.settings
+        self.staff.staff_to(settings.mediators, self.time)
+        self.market.hire_providers()
+        self.careers.plan_visits(self.partnerships.seat(settings.partner_organisations))
+        seats.seat(self, self.people, self.network, self.staff, self.careers)
+        if self.warmup_days > 0:
+            self.schedule_event(self.start_measuring, at=self.warmup_days, priority=Priority.HIGH)
+        else:
+            self.start_measuring()
+        self.schedule_recurring(self.day, Schedule(interval=1.0, start=VISIT_HOUR))
+
+    # -- a day, top to bottom ------------------------------------------------------------
+    def day(self) -> None:
+        """One day of the lab: morning, the visits, the evening's decisions; once a week, comebacks and the series."""
+        settings, d = self.settings, int(self.time)
+        if d % YEAR == 0:
+            self.programme.plan_year()
+        # morning: the books, the blog, company projects, awareness, newcomers, the programme
+        self.budget.accrue_day(len(self.staff), settings)
+        self.awareness.spread(self.blog.day(self.time, self.rng, settings) * settings.blog_reach_per_article)
+        self.market.day()
+        self.awareness.fade(settings)
+        if self.calendar.is_open(d):
+            self.arrivals.day()
+        if self._next_month < d + 1:
+            self.market.month()
+            self._next_month += DAYS_PER_MONTH
+        self.programme.morning()
+        # the visits: who comes, the activities, and each one's decision to come back
+        present = self.calendar.due(d)
+        present = present[self.people.active[present]]
+        if present.size:
+            self.visits(present)
+        # evening: absences checked, members a year on; weekly comebacks and the week's row; monthly forgetting
+        self.careers.absence_checks()
+        self.careers.anniversaries()
+        if d % 7 == 6:
+            self.careers.comebacks(WEEK_END)
+            self.careers.plan_visits(self.partnerships.weekly(), WEEK_END)
+            self.datacollector.collect(self)
+            self.tally.new_week()
+        if d % FORGET_EVERY == 0 and d > 0:
+            self.careers.forget_the_long_gone()
+
+    def visits(self, present: np.ndarray) -> None:
+        """The day's visitors split among its activities, meet, and decide whether to come back."""
+        people, settings = self.people, self.settings
+        sessions = self.sessions.split(present, self.programme.workshops_today, self.programme.event_today)
+        self.sessions.attend(sessions)
+        ids, quality = self.sessions.play(sessions)
+        self.careers.record_visits(ids, quality)
+        for x in sessions:
+            if x.kind is SessionKind.RESIDENCY:
+                self.market.engineers_join(x.ids)
+            if x.kind is SessionKind.WORKSHOP:
+                self.careers.train(x.ids)
+            if x.kind in WORKING:
+                self.programme.work(x.ids[people.role[x.ids] != Role.VISITOR])
+        good = ladder.good_visit(quality, settings)
+        self.awareness.good_visits(ids[good], settings)
+        self.tally.week["good_visits"] += int(good.sum())
+        self.sessions.introduce(present)
+        self.careers.count_visits(ids)
+        organisations = self.careers.after_visits(ids)
+        self.careers.plan_visits(self.partnerships.keep_going(organisations))
+
+    # -- changes of governance and of period -------------------------------------------------
+    def apply(self, changes: dict) -> None:
+        """Change settings mid-run: staff are hired or let go, the rest of the year's programme is re-planned."""
+        self.settings = dataclasses.replace(self.settings, **changes)
+        self.staff.staff_to(self.settings.mediators, self.time)
+        self.people.resize_window(self.settings.contributor_visits)
+        if PROGRAMME_KEYS & changes.keys():
+            self.programme.replan()
+
+    def start_measuring(self) -> None:
+        """The warm-up is over: the measured period starts now (tallies reset; the lab goes on as it was).
+
+        Draws no random number, so the lab's trajectory is the same whether or not it is measured.
+        """
+        self.measuring = True
+        self.measure_start = self.time
+        self.tally.start()
+        self.budget.start()
+        self.blog.start_period()
+        self.people.start_period()
+
+class _Intervention:
+    """Holds one intervention's changes; its bound method is the event callback (Mesa keeps weak refs)."""
+
+    def __init__(self, model: LabModel, changes: dict) -> None:
+        self.model, self.changes = model, changes
+
+    def apply(self) -> None:
+        """Apply the change of governance now."""
+        self.model.apply(self.changes)
