@@ -42,8 +42,8 @@ def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
     `_actions` (the subparsers action's `choices` is public). Everything a reader sees is then taken
     through the public API (`parse_args([..., "--help"])`, as typed on the command line).
     """
-    for action in parser._actions:  # noqa: SLF001  (no public accessor; see the docstring)
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+    for action in parser._actions:  # no public accessor; see the docstring
+        if isinstance(action, argparse._SubParsersAction):
             return dict(action.choices)
     return {}
 
@@ -160,6 +160,10 @@ def documents() -> dict[Path, str]:
     return {COMMANDS_MD: commands_md(), OUTPUTS_MD: outputs_md()}
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write the references, or say which are stale."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -171,9 +175,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if args.write:
             path.write_text(text)
-            print(f"wrote {path.relative_to(ROOT)}")
+            print(f"wrote {_shown(path)}")
         else:
-            print(f"{path.relative_to(ROOT)} is stale: python scripts/reference.py --write")
+            print(f"{_shown(path)} is stale: python scripts/reference.py --write")
             stale = 1
     return stale
 
