@@ -1,4 +1,4 @@
-"""The outputs shown in README.md and docs/*.md, generated from real runs of the current labsim.
+"""The outputs shown in README.md and the guides of docs/, generated from real runs of the current labsim.
 
     .venv/bin/python scripts/examples.py --list            # every example, its cost and where it is shown
     .venv/bin/python scripts/examples.py --write budget    # re-run one example and rewrite its blocks
@@ -6,7 +6,9 @@
     .venv/bin/python scripts/examples.py --write           # all (about 20 minutes on 2 cores)
 
 A block of output in a document is marked by an HTML comment on the line before its fence,
-`<!-- example: NAME -->`, NAME being a key of EXAMPLES. The example's commands run as shown, one
+`<!-- example: NAME -->`, NAME being a key of EXAMPLES; DOCUMENTS lists the files that may hold such
+blocks (`--list` says which holds each; a block may be shown in more than one, and `--write` rewrites
+every copy). The example's commands run as shown, one
 after the other, in a scratch folder holding a copy of `scenarios/` and the files the example names
 (`files`), so relative paths and default output folders read as in the text; the block is each shown
 command after `$ ` and its output (stdout and stderr), or the excerpt its `keep` selects. Timings
@@ -32,7 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "strategist.md")
+DOCS = ROOT / "docs"
+DOCUMENTS = (ROOT / "README.md", DOCS / "install.md", DOCS / "analyst.md", DOCS / "strategist.md", DOCS / "student.md",
+             DOCS / "ARCHITECTURE.md")  # the generated references (commands.md, outputs.md) hold no examples
 MARKER = re.compile(r"^\s*<!-- example: ([\w-]+) -->\s*$")
 TIMING = re.compile(r"\b\d+(?:\.\d+)? s\b")
 
@@ -71,6 +75,9 @@ TINY_LOG = ("labsim log synth tiny.toml --seed 4 --years 1 --out lab.csv --set d
 
 EXAMPLES: dict[str, Example] = {
     "scenarios": Example(("labsim scenarios",), cheap=True),
+    "ladder": Example(("labsim run carrefour_numerique --seed 1 --years 1 --no-figures",), cheap=True,
+                      keep=("Visitors (", "Returning visitors (", "Contributors (", "Partners (", "Staff (",
+                            "Artists (")),
     "budget": Example(("labsim run digital_arti --seed 1 --no-figures",), cheap=True,
                       keep=("Revenue", "Subsidy", "Costs", "Net result")),
     "bad-file": Example(("labsim run bad.toml",), cheap=True, status=2,
@@ -267,9 +274,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown examples {unknown}; known: {', '.join(EXAMPLES)}")
     names = args.names or [n for n, e in EXAMPLES.items() if e.cheap or not args.cheap]
     if args.list or not args.write:
-        shown = {b.name: f"{b.document.name}:{b.start}" for d in DOCUMENTS for b in blocks(d)}
+        shown: dict[str, list[str]] = {}
+        for document in DOCUMENTS:
+            for b in blocks(document):
+                shown.setdefault(b.name, []).append(f"{document.relative_to(ROOT)}:{b.start}")
         for name in names:
-            print(f"{name:<22} {'cheap' if EXAMPLES[name].cheap else 'long ':<6} {shown.get(name, '(not shown)')}")
+            where = ", ".join(shown.get(name, ["(not shown)"]))
+            print(f"{name:<22} {'cheap' if EXAMPLES[name].cheap else 'long ':<6} {where}")
         return 0
     write(names)
     return 0

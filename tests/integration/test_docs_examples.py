@@ -1,4 +1,7 @@
-"""The documents' examples cannot go stale: README.md and docs/strategist.md against the current labsim.
+"""The documents' examples cannot go stale: README.md and the guides of docs/ against the current labsim.
+
+The documents are `examples.DOCUMENTS` (README.md, docs/install.md, analyst.md, strategist.md, student.md,
+ARCHITECTURE.md); a Markdown file elsewhere that marks an example must be one of them.
 
 What is checked, honestly:
 - every `labsim` command in a ```bash block, and every `$ labsim` line of an output block, parses with
@@ -118,6 +121,23 @@ def test_every_output_block_is_a_generated_example():
     unknown = [_where(doc, n) for doc, n, _, _, name in BLOCKS if name is not None and name not in examples.EXAMPLES]
     assert unmarked == [] and unknown == []
     assert {b.name for doc in examples.DOCUMENTS for b in examples.blocks(doc)} <= set(examples.EXAMPLES)
+
+
+def test_every_document_with_an_example_is_checked():
+    """A block moved into a new page stays generated and tested: the page must be one of DOCUMENTS."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    marked = {p for p in pages if any(examples.MARKER.match(line) for line in p.read_text().splitlines())}
+    assert marked <= set(examples.DOCUMENTS), f"add to scripts/examples.py DOCUMENTS: {sorted(marked - set(examples.DOCUMENTS))}"
+    assert all(d.exists() for d in examples.DOCUMENTS)
+
+
+def test_the_readme_shows_one_example_per_reader_and_stays_short():
+    """README.md: the two commands, an analyst's, a strategist's and a student's example, at most 300 lines."""
+    readme = ROOT / "README.md"
+    assert len(readme.read_text().splitlines()) <= 300
+    assert {b.name for b in examples.blocks(readme)} >= {"sensitivity", "focus", "ladder"}
+    bash = [c for doc, _, language, lines, _ in BLOCKS if doc == readme and language == "bash" for c in lines]
+    assert any(line.startswith("make run ") for line in bash) and any(line.startswith("make test ") for line in bash)
 
 
 def _block_text(name: str) -> list[str]:
