@@ -320,8 +320,8 @@ class Careers:
         people.check_day[ids] = -1
         away = now - people.last_visit[ids]
         role = people.role[ids]
-        slides = (role == Role.PARTNER) & (away >= settings.partner_lapse_days)
-        lapses = (role == Role.CONTRIBUTOR) & (away >= settings.contributor_lapse_days)
+        due = ladder.demotion_due(role, away, settings)
+        slides, lapses = due & (role == Role.PARTNER), due & (role == Role.CONTRIBUTOR)
         to_contributor, to_visitor, still = ids[slides], ids[lapses], ids[REGULAR[role] & ~slides & ~lapses]
         self.watch(still)
         self.leave(to_visitor)
