@@ -28,7 +28,7 @@ import mesa
 import numpy as np
 from mesa.time import Priority, Schedule
 
-from sim.config.cost import CheckedRuns
+from sim.config.cost import as_real, check_horizon, check_run, check_years
 from sim.config.scenario import Scenario, from_keywords, mesa_scenario
 from sim.config.settings import Settings
 from sim.kinds import DAYS_PER_MONTH, DAYS_PER_YEAR, Role, SessionKind
@@ -56,11 +56,14 @@ WORKING = (SessionKind.PROJECT, SessionKind.RESIDENCY, SessionKind.CONFIDENTIAL)
 FORGET_EVERY = 30  # days between two passes that forget the long gone (assumption: monthly is often enough)
 
 
-class LabModel(CheckedRuns, mesa.Model):
+class LabModel(mesa.Model):
     """An open, closed or hybrid lab, set by one Settings object.
 
     Built as Mesa's own examples are: `LabModel(mediators=4, access="appointment", rng=1)`,
-    so that Mesa's `batch_run` and a plain SolaraViz page can drive it.
+    so that Mesa's `batch_run` and a plain SolaraViz page can drive it. Its run methods check
+    the horizon and the cost first (`sim.config.cost`): `run_years` is labsim's, `run_until` and
+    `run_for` Mesa's, guarded the same way, so that `LabModel(...).run_for(1e12)` is refused in
+    one line as `labsim run` would refuse it.
 
     Args:
         scenario: A Scenario, Settings, preset name, scenario file or Mesa Scenario; defaults to the built-in defaults.
@@ -199,6 +202,29 @@ class LabModel(CheckedRuns, mesa.Model):
         self.budget.start()
         self.blog.start_period()
         self.people.start_period()
+
+    # -- running, the horizon and the cost checked first -------------------------------------------
+    def run_years(self, years: float) -> None:
+        """Run the warm-up (if not yet done), then `years` measured years (365 days each), its cost checked first."""
+        check_years(years, "run_years: years")
+        check_run(self.lab_scenario, years, allow_large=self.allow_large, where="run_years")  # before it starts
+        super().run_until(max(self.time, self.measure_start) + years * YEAR)
+
+    def run_until(self, end_time: float) -> None:
+        """Mesa's run_until (end_time in days), its horizon and cost checked first as run_years' are."""
+        self._check_until(end_time, end_time, "run_until: end_time")
+        super().run_until(end_time)
+
+    def run_for(self, duration: float) -> None:
+        """Mesa's run_for (duration in days), its horizon and cost checked first as run_years' are."""
+        self._check_until(duration, self.time + as_real(duration), "run_for: duration")
+        super().run_for(duration)
+
+    def _check_until(self, given: object, end: float, what: str) -> None:
+        """Refuse running to `end` (`given` as asked) past the limits (`sim.config.cost.check_horizon`)."""
+        check_horizon(self.lab_scenario, given, end, now=self.time, since=max(self.time, self.measure_start),
+                      allow_large=self.allow_large, what=what)
+
 
 class _Intervention:
     """Holds one intervention's changes; its bound method is the event callback (Mesa keeps weak refs)."""
