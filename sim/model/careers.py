@@ -37,13 +37,13 @@ class Careers:
     """Where each person stands on the ladder, and every move up, down, out and back."""
 
     def __init__(self, lab: Lab, people: People, calendar: Calendar, network: CollabNetwork, staff: Staff,
-                 awareness: Awareness, tally: Tally, budget: Budget) -> None:
-        """Careers of the people of `people`; the dormant pool starts empty."""
+                 awareness: Awareness, tally: Tally, budget: Budget, recorder: VisitRecorder | None = None) -> None:
+        """Careers of the people of `people`; the dormant pool starts empty; `recorder` gets the measured visits."""
         self.lab, self.people, self.calendar, self.network, self.staff = lab, people, calendar, network, staff
         self.awareness, self.tally, self.budget = awareness, tally, budget
         self.dormant = DormantPool(people)
         self._anniversaries: defaultdict[int, list[int]] = defaultdict(list)  # day -> new members a year on
-        self.recorder: VisitRecorder | None = None  # set by `labsim log synth` only: each measured visit's (id, day)
+        self.recorder = recorder  # `labsim log synth` only: each measured visit's (id, day)
 
     # -- coming and paying ----------------------------------------------------------------
     def pays(self, ids: np.ndarray) -> np.ndarray:

@@ -46,6 +46,7 @@ from sim.model.network import CollabNetwork
 from sim.model.partnerships import Partnerships
 from sim.model.population import People
 from sim.model.programme import PROGRAMME_KEYS, Programme
+from sim.model.recorder import VisitRecorder
 from sim.model.sessions import Sessions
 from sim.model.staff import Staff
 from sim.model.state import LabState, check_state, resume
@@ -68,16 +69,17 @@ class LabModel(mesa.Model):
     Args:
         scenario: A Scenario, Settings, preset name, scenario file or Mesa Scenario; defaults to the built-in defaults.
         rng: Seed for numpy's and Python's generators (int or SeedSequence).
+        state: A saved lab (`sim.model.state`) to resume instead of founding a new one.
+        allow_large: Raise the cost limits its run methods check a hundredfold (labsim's --allow-large).
+        recorder: Hands each measured visit's (id, day) to this recorder (`labsim log synth`); None records nothing.
         **keywords: Scenario keys on top of `scenario`, checked as in a scenario file (`sim.config.scenario.from_keywords`).
 
     """
 
     def __init__(self, scenario: Scenario | Settings | str | None = None, rng: int | None = None, *,
-                 state: LabState | None = None, allow_large: bool = False, **keywords: object) -> None:
-        """Wire the components; then found the lab (staff, initial population) or resume a saved `state`.
-
-        `allow_large` raises the cost limits its run methods check a hundredfold (labsim's --allow-large).
-        """
+                 state: LabState | None = None, allow_large: bool = False, recorder: VisitRecorder | None = None,
+                 **keywords: object) -> None:
+        """Wire the components; then found the lab (staff, initial population) or resume a saved `state`."""
         check_state(state, "LabModel: state")
         lab_scenario, rng = from_keywords(scenario, keywords, rng)
         super().__init__(rng=rng, scenario=mesa_scenario(lab_scenario, rng))  # Mesa's view: the starting settings
@@ -95,7 +97,7 @@ class LabModel(mesa.Model):
         self.awareness = Awareness(settings)
         self.staff = Staff(self, self.people, self.network)
         self.careers = Careers(self, self.people, self.calendar, self.network, self.staff, self.awareness,
-                               self.tally, self.budget)
+                               self.tally, self.budget, recorder)
         self.arrivals = Arrivals(self, self.people, self.network, self.awareness, self.careers, self.tally)
         self.market = Market(self, self, self.people, self.network, self.staff, self.awareness, self.tally,
                              self.budget)
