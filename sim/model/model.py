@@ -14,6 +14,9 @@ day are an array of ids, played together. The state lives in components:
     sessions (sim.model.sessions)      a day's activities: attention, quality, ties
     staff, market, partnerships, blog, budget, tally
 
+The plain state they all read (people, network, tally, budget, calendar,
+awareness) is handed to each as one object (`sim.model.shared.Shared`).
+
 The run starts from an initial population (`sim.model.seats`), simulates
 `warmup_years`, then measures (`start_measuring`): the summary covers the
 measured years only. Open and closed labs are not two code paths: they are
@@ -35,22 +38,18 @@ from sim.kinds import DAYS_PER_MONTH, DAYS_PER_YEAR, Role, SessionKind
 from sim.metrics import WEEKLY_SERIES
 from sim.model import ladder, seats
 from sim.model.arrivals import Arrivals
-from sim.model.awareness import Awareness
 from sim.model.blog import Blog
-from sim.model.budget import Budget
-from sim.model.calendar import VISIT_HOUR, WEEK_END, Calendar
+from sim.model.calendar import VISIT_HOUR, WEEK_END
 from sim.model.careers import Careers
 from sim.model.draws import Draws
 from sim.model.market import Market
-from sim.model.network import CollabNetwork
 from sim.model.partnerships import Partnerships
-from sim.model.population import People
 from sim.model.programme import PROGRAMME_KEYS, Programme
 from sim.model.recorder import VisitRecorder
 from sim.model.sessions import Sessions
+from sim.model.shared import Shared
 from sim.model.staff import Staff
 from sim.model.state import LabState, check_state, resume
-from sim.model.tally import Tally
 
 YEAR = DAYS_PER_YEAR
 WORKING = (SessionKind.PROJECT, SessionKind.RESIDENCY, SessionKind.CONFIDENTIAL)  # sessions where works are made
@@ -79,7 +78,22 @@ class LabModel(mesa.Model):
     def __init__(self, scenario: Scenario | Settings | str | None = None, rng: int | None = None, *,
                  state: LabState | None = None, allow_large: bool = False, recorder: VisitRecorder | None = None,
                  **keywords: object) -> None:
-        """Wire the components; then found the lab (staff, initial population) or resume a saved `state`."""
+        """Wire the components; then found the lab (staff, initial population) or resume a saved `state`.
+
+        The wiring, in this order: each part is handed the shared state and the peers above it whose behaviour it calls.
+
+            part          owns                                        handed
+            shared        people, network, tally, budget, calendar,   the lab (settings, streams, clock)
+                          awareness (`sim.model.shared`)
+            staff         the mediators                               shared
+            careers       every move on the ladder                    shared, staff, recorder
+            arrivals      newcomers by channel                        shared, careers
+            market        engineers, clients, works, rentals          shared, staff
+            partnerships  partner organisations                       shared, staff
+            blog          articles and their authors                  tally
+            programme     workshops, events, residencies              shared, arrivals, careers, market, partnerships, blog
+            sessions      a day's activities                          shared, staff
+        """
         check_state(state, "LabModel: state")
         lab_scenario, rng = from_keywords(scenario, keywords, rng)
         super().__init__(rng=rng, scenario=mesa_scenario(lab_scenario, rng))  # Mesa's view: the starting settings
@@ -89,23 +103,17 @@ class LabModel(mesa.Model):
         self.settings: Settings = lab_scenario.settings
         self.warmup_days = self.measure_start = self.settings.warmup_years * YEAR
         self.measuring = False
-        settings = self.settings
-        self.people = People(settings.contributor_visits)
-        self.network = CollabNetwork(self.people)
-        self.tally, self.budget = Tally(), Budget()
-        self.calendar = Calendar(self, self.people)
-        self.awareness = Awareness(settings)
-        self.staff = Staff(self, self.people, self.network)
-        self.careers = Careers(self, self.people, self.calendar, self.network, self.staff, self.awareness,
-                               self.tally, self.budget, recorder)
-        self.arrivals = Arrivals(self, self.people, self.network, self.awareness, self.careers, self.tally)
-        self.market = Market(self, self, self.people, self.network, self.staff, self.awareness, self.tally,
-                             self.budget)
-        self.partnerships = Partnerships(self, self.people, self.network, self.staff, self.tally)
+        shared = self.shared = Shared(self)  # from the starting settings above; the model's names for its parts below
+        self.people, self.network, self.calendar = shared.people, shared.network, shared.calendar
+        self.awareness, self.tally, self.budget = shared.awareness, shared.tally, shared.budget
+        self.staff = Staff(shared)
+        self.careers = Careers(shared, self.staff, recorder)
+        self.arrivals = Arrivals(shared, self.careers)
+        self.market = Market(shared, self.staff)
+        self.partnerships = Partnerships(shared, self.staff)
         self.blog = Blog(self.tally)
-        self.programme = Programme(self, self.people, self.calendar, self.arrivals, self.careers, self.awareness,
-                                   self.market, self.partnerships, self.blog, self.tally, self.budget)
-        self.sessions = Sessions(self, self.people, self.network, self.staff, self.awareness, self.tally)
+        self.programme = Programme(shared, self.arrivals, self.careers, self.market, self.partnerships, self.blog)
+        self.sessions = Sessions(shared, self.staff)
         self.datacollector = mesa.DataCollector(model_reporters=WEEKLY_SERIES)
         self._next_month = DAYS_PER_MONTH + 0.1  # rents are paid and works offered again each month
         if state is None:
@@ -122,7 +130,7 @@ class LabModel(mesa.Model):
         self.staff.staff_to(settings.mediators, self.time)
         self.market.hire_providers()
         self.careers.plan_visits(self.partnerships.seat(settings.partner_organisations))
-        seats.seat(self, self.people, self.network, self.staff, self.careers)
+        seats.seat(self.shared, self.staff, self.careers)
         if self.warmup_days > 0:
             self.schedule_event(self.start_measuring, at=self.warmup_days, priority=Priority.HIGH)
         else:
