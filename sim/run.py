@@ -80,8 +80,7 @@ def simulate(scenario: Scenario, seed: int, years: float, state: LabState | None
     from sim.model.model import LabModel
 
     with relaxed_gc():
-        model = LabModel(scenario, rng=seed, state=state, allow_large=True)  # the caller checked the cost
-        model.careers.recorder = recorder
+        model = LabModel(scenario, rng=seed, state=state, allow_large=True, recorder=recorder)  # cost checked by the caller
         for _ in _periods(model, [years]):
             pass
     return model

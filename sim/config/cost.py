@@ -252,7 +252,7 @@ MAX_YEARS = 50  # the longest measured horizon a run may ask for (years)
 
 def check_years(years: object, what: str = "--years") -> None:
     """Refuse a horizon that is not a finite number of years in (0, MAX_YEARS], with one line naming it."""
-    if not math.isfinite(_days(years)) or not 0 < years <= MAX_YEARS:  # any real number, numpy's too
+    if not math.isfinite(as_real(years)) or not 0 < years <= MAX_YEARS:  # any real number, numpy's too
         raise LabsimError(f"{what}: got {years!r}; allowed: a number in (0, {MAX_YEARS}]")
 
 
@@ -289,48 +289,29 @@ def check_batch(scenarios: list[Any], points: list[dict], replications: int, yea
     return hours
 
 
-class CheckedRuns:
-    """The run methods of LabModel, each checking its horizon and cost before the model runs a day.
+def check_horizon(scenario: Any, given: object, end: float, *, now: float, since: float, allow_large: bool,
+                  what: str) -> None:
+    """Refuse running a model from `now` to `end` (days), `given` as asked, with one line naming it.
 
-    `run_years` is labsim's; `run_until` and `run_for` are Mesa's, guarded the same way, so that a call from
-    Python (`LabModel(...).run_for(1e12)`) is refused in one line, as `labsim run` would refuse it. A
-    model built with `allow_large=True` (labsim's --allow-large, or a caller that checked the cost) gets
-    the hundredfold limits.
+    Refused: a time that is not a finite number of days, more than MAX_YEARS
+    measured years past `since` (the later of now and the start of the measured
+    period), or a run whose estimate exceeds the limits. The estimate covers the
+    warm-up too: a warm-up alone is checked for one measured day. `LabModel`'s
+    run methods (`sim.model.model`) call it before the model runs a day.
     """
+    from sim.config.files import show
 
-    allow_large = False
-
-    def run_years(self, years: float) -> None:
-        """Run the warm-up (if not yet done), then `years` measured years (365 days each), its cost checked first."""
-        check_years(years, "run_years: years")
-        check_run(self.lab_scenario, years, allow_large=self.allow_large, where="run_years")  # before it starts
-        super().run_until(max(self.time, self.measure_start) + years * DAYS_PER_YEAR)
-
-    def run_until(self, end_time: float) -> None:
-        """Mesa's run_until (end_time in days), its horizon and cost checked first as run_years' are."""
-        self._check_until(end_time, end_time, "run_until: end_time")
-        super().run_until(end_time)
-
-    def run_for(self, duration: float) -> None:
-        """Mesa's run_for (duration in days), its horizon and cost checked first as run_years' are."""
-        self._check_until(duration, self.time + _days(duration), "run_for: duration")
-        super().run_for(duration)
-
-    def _check_until(self, given: object, end: float, what: str) -> None:
-        """Refuse a time that is not a finite number of days, more than MAX_YEARS measured years, or too costly."""
-        from sim.config.files import show
-
-        if not math.isfinite(_days(given)):
-            raise LabsimError(f"{what}: got {show(given)}; allowed: a finite number of days")
-        years = (end - max(self.time, self.measure_start)) / DAYS_PER_YEAR  # measured years it would add
-        if years > MAX_YEARS:
-            raise LabsimError(f"{what}: got {show(given)}, {years:,.4g} years past the warm-up; allowed: at most "
-                              f"{MAX_YEARS} years")
-        if end > self.time:  # the estimate covers the warm-up too: a warm-up alone is checked for one measured day
-            check_run(self.lab_scenario, max(years, 1 / DAYS_PER_YEAR), allow_large=self.allow_large, where=what)
+    if not math.isfinite(as_real(given)):
+        raise LabsimError(f"{what}: got {show(given)}; allowed: a finite number of days")
+    years = (end - since) / DAYS_PER_YEAR  # measured years it would add
+    if years > MAX_YEARS:
+        raise LabsimError(f"{what}: got {show(given)}, {years:,.4g} years past the warm-up; allowed: at most "
+                          f"{MAX_YEARS} years")
+    if end > now:
+        check_run(scenario, max(years, 1 / DAYS_PER_YEAR), allow_large=allow_large, where=what)
 
 
-def _days(value: object) -> float:
+def as_real(value: object) -> float:
     """A number (of days or years) as a float; NaN for what is not a real number (a bool, a string, 10**400)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return math.nan

@@ -14,14 +14,10 @@ import numpy as np
 
 from sim.kinds import Channel, Role
 from sim.model import ladder
-from sim.model.awareness import Awareness
 from sim.model.calendar import ARRIVAL_HOUR, MORNING
 from sim.model.careers import Careers
 from sim.model.draws import Count, Keyed, Purpose
-from sim.model.lab import Lab
-from sim.model.network import CollabNetwork
-from sim.model.population import People
-from sim.model.tally import Tally
+from sim.model.shared import Shared
 
 TRAITS = (Purpose.CREATOR, Purpose.TALENT, Purpose.PROPENSITY, Purpose.WTP)  # a newcomer's draws, in this order
 
@@ -29,11 +25,10 @@ TRAITS = (Purpose.CREATOR, Purpose.TALENT, Purpose.PROPENSITY, Purpose.WTP)  # a
 class Arrivals:
     """Brings newcomers into the people table and books their first visit."""
 
-    def __init__(self, lab: Lab, people: People, network: CollabNetwork, awareness: Awareness, careers: Careers,
-                 tally: Tally) -> None:
-        """Arrivals into `people`, booked through `careers`."""
-        self.lab, self.people, self.network, self.awareness = lab, people, network, awareness
-        self.careers, self.tally = careers, tally
+    def __init__(self, shared: Shared, careers: Careers) -> None:
+        """Arrivals into the people of `shared`, booked through `careers`."""
+        self.lab, self.people, self.network, self.awareness = shared.lab, shared.people, shared.network, shared.awareness
+        self.careers, self.tally = careers, shared.tally
         self._day, self._arrived = -1, {}  # today, and how many have arrived by each channel so far today
 
     def entry_uptake(self, fee: float) -> float:

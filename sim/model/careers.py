@@ -18,17 +18,13 @@ import numpy as np
 
 from sim.kinds import DAYS_PER_YEAR, Affiliation, Channel, Role
 from sim.model import ladder
-from sim.model.awareness import Awareness
-from sim.model.budget import Budget
-from sim.model.calendar import CLOSING, Calendar
+from sim.model.calendar import CLOSING
 from sim.model.dormancy import DormantPool
 from sim.model.draws import Keyed, Purpose
-from sim.model.lab import Lab
-from sim.model.network import CollabNetwork
-from sim.model.population import OCCASIONAL, REGULAR, People
+from sim.model.population import OCCASIONAL, REGULAR
 from sim.model.recorder import VisitRecorder
+from sim.model.shared import Shared
 from sim.model.staff import Staff
-from sim.model.tally import Tally
 
 RETURNER_WINDOW = 90.0  # a returner came back within this many days of their first visit (Gardner 2011's early returns)
 
@@ -36,14 +32,16 @@ RETURNER_WINDOW = 90.0  # a returner came back within this many days of their fi
 class Careers:
     """Where each person stands on the ladder, and every move up, down, out and back."""
 
-    def __init__(self, lab: Lab, people: People, calendar: Calendar, network: CollabNetwork, staff: Staff,
-                 awareness: Awareness, tally: Tally, budget: Budget) -> None:
-        """Careers of the people of `people`; the dormant pool starts empty."""
-        self.lab, self.people, self.calendar, self.network, self.staff = lab, people, calendar, network, staff
-        self.awareness, self.tally, self.budget = awareness, tally, budget
-        self.dormant = DormantPool(people)
+    def __init__(self, shared: Shared, staff: Staff, recorder: VisitRecorder | None = None) -> None:
+        """Careers of the people of `shared` (the staff's capacity caps the core); `recorder` gets the measured visits.
+
+        The dormant pool starts empty.
+        """
+        self.lab, self.people, self.calendar, self.network = shared.lab, shared.people, shared.calendar, shared.network
+        self.awareness, self.tally, self.budget, self.staff = shared.awareness, shared.tally, shared.budget, staff
+        self.dormant = DormantPool(self.people)
         self._anniversaries: defaultdict[int, list[int]] = defaultdict(list)  # day -> new members a year on
-        self.recorder: VisitRecorder | None = None  # set by `labsim log synth` only: each measured visit's (id, day)
+        self.recorder = recorder  # `labsim log synth` only: each measured visit's (id, day)
 
     # -- coming and paying ----------------------------------------------------------------
     def pays(self, ids: np.ndarray) -> np.ndarray:
@@ -320,8 +318,8 @@ class Careers:
         people.check_day[ids] = -1
         away = now - people.last_visit[ids]
         role = people.role[ids]
-        slides = (role == Role.PARTNER) & (away >= settings.partner_lapse_days)
-        lapses = (role == Role.CONTRIBUTOR) & (away >= settings.contributor_lapse_days)
+        due = ladder.demotion_due(role, away, settings)
+        slides, lapses = due & (role == Role.PARTNER), due & (role == Role.CONTRIBUTOR)
         to_contributor, to_visitor, still = ids[slides], ids[lapses], ids[REGULAR[role] & ~slides & ~lapses]
         self.watch(still)
         self.leave(to_visitor)

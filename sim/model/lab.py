@@ -1,8 +1,9 @@
 """What a component sees of the lab: a narrow interface, so that imports run one way.
 
 Components (`sim.model.careers`, `sim.model.sessions`, `sim.model.market`...) are given the lab
-as a `Lab` and the other components they work with by name; none of them
-imports `sim.model.model`. `LabModel` satisfies `Lab` (a Protocol: no inheritance).
+as a `Lab`, inside the state they share (`sim.model.shared.Shared`), and the other components
+whose behaviour they call by name; none of them imports `sim.model.model`. `LabModel`
+satisfies `Lab` (a Protocol: no inheritance).
 """
 
 from __future__ import annotations

@@ -155,13 +155,17 @@ def lapse_days(role, settings: Settings):
     return np.where(np.asarray(role) == Role.PARTNER, settings.partner_lapse_days, settings.contributor_lapse_days)
 
 
-def demotion_due(role: Role, days_away: float, settings: Settings) -> Role | None:
-    """The rung a regular slides to after a long absence, or None while they are still one."""
-    if role == Role.PARTNER and days_away >= settings.partner_lapse_days:
-        return Role.CONTRIBUTOR
-    if role == Role.CONTRIBUTOR and days_away >= settings.contributor_lapse_days:
-        return Role.VISITOR
-    return None
+def demotion_due(role, days_away, settings: Settings):
+    """Whether a regular slides down a rung after this long an absence (vectorised over people).
+
+    A partner away `partner_lapse_days` or more slides to contributor, a
+    contributor away `contributor_lapse_days` or more to visitor; the other
+    rungs never slide. `sim.model.careers` applies it when a regular's
+    absence check falls due.
+    """
+    role = np.asarray(role)
+    regular = (role == Role.PARTNER) | (role == Role.CONTRIBUTOR)
+    return regular & (np.asarray(days_away) >= lapse_days(role, settings))
 
 
 # -- access by appointment --------------------------------------------------------

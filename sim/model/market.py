@@ -15,19 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import mesa
 import numpy as np
 
 from sim.kinds import DAYS_PER_YEAR, Affiliation, Channel, Role
 from sim.model import ladder
 from sim.model.agents import Client, Engineer
-from sim.model.awareness import Awareness
-from sim.model.budget import Budget
-from sim.model.lab import Lab
-from sim.model.network import CollabNetwork
-from sim.model.population import REGULAR, People
+from sim.model.population import REGULAR
+from sim.model.shared import Shared
 from sim.model.staff import Staff
-from sim.model.tally import Tally
 
 ENGINEER_DAY_HOURS = 8.0  # an engineer's day on a residency (assumption: a working day)
 
@@ -63,11 +58,13 @@ class Project:
 class Market:
     """Works, clients, company projects and the engineers' hours of one lab."""
 
-    def __init__(self, lab: Lab, model: mesa.Model, people: People, network: CollabNetwork, staff: Staff,
-                 awareness: Awareness, tally: Tally, budget: Budget) -> None:
-        """No engineer or client yet: a new lab hires its providers (`hire_providers`); clients come with deals."""
-        self.lab, self.model, self.people, self.network, self.staff = lab, model, people, network, staff
-        self.awareness, self.tally, self.budget = awareness, tally, budget
+    def __init__(self, shared: Shared, staff: Staff) -> None:
+        """No engineer or client yet: a new lab hires its providers (`hire_providers`); clients come with deals.
+
+        Engineers and clients are people of `shared` and Mesa agents of its model; the `staff` lead projects.
+        """
+        self.lab, self.model, self.people, self.network = shared.lab, shared.model, shared.people, shared.network
+        self.awareness, self.tally, self.budget, self.staff = shared.awareness, shared.tally, shared.budget, staff
         self.engineers: list[Engineer] = []
         self.hours_left = 0.0
         self.portfolio: list[Work] = []

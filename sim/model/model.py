@@ -14,6 +14,9 @@ day are an array of ids, played together. The state lives in components:
     sessions (sim.model.sessions)      a day's activities: attention, quality, ties
     staff, market, partnerships, blog, budget, tally
 
+The plain state they all read (people, network, tally, budget, calendar,
+awareness) is handed to each as one object (`sim.model.shared.Shared`).
+
 The run starts from an initial population (`sim.model.seats`), simulates
 `warmup_years`, then measures (`start_measuring`): the summary covers the
 measured years only. Open and closed labs are not two code paths: they are
@@ -28,52 +31,68 @@ import mesa
 import numpy as np
 from mesa.time import Priority, Schedule
 
-from sim.config.cost import CheckedRuns
+from sim.config.cost import as_real, check_horizon, check_run, check_years
 from sim.config.scenario import Scenario, from_keywords, mesa_scenario
 from sim.config.settings import Settings
 from sim.kinds import DAYS_PER_MONTH, DAYS_PER_YEAR, Role, SessionKind
 from sim.metrics import WEEKLY_SERIES
 from sim.model import ladder, seats
 from sim.model.arrivals import Arrivals
-from sim.model.awareness import Awareness
 from sim.model.blog import Blog
-from sim.model.budget import Budget
-from sim.model.calendar import VISIT_HOUR, WEEK_END, Calendar
+from sim.model.calendar import VISIT_HOUR, WEEK_END
 from sim.model.careers import Careers
 from sim.model.draws import Draws
 from sim.model.market import Market
-from sim.model.network import CollabNetwork
 from sim.model.partnerships import Partnerships
-from sim.model.population import People
 from sim.model.programme import PROGRAMME_KEYS, Programme
+from sim.model.recorder import VisitRecorder
 from sim.model.sessions import Sessions
+from sim.model.shared import Shared
 from sim.model.staff import Staff
 from sim.model.state import LabState, check_state, resume
-from sim.model.tally import Tally
 
 YEAR = DAYS_PER_YEAR
 WORKING = (SessionKind.PROJECT, SessionKind.RESIDENCY, SessionKind.CONFIDENTIAL)  # sessions where works are made
 FORGET_EVERY = 30  # days between two passes that forget the long gone (assumption: monthly is often enough)
 
 
-class LabModel(CheckedRuns, mesa.Model):
+class LabModel(mesa.Model):
     """An open, closed or hybrid lab, set by one Settings object.
 
     Built as Mesa's own examples are: `LabModel(mediators=4, access="appointment", rng=1)`,
-    so that Mesa's `batch_run` and a plain SolaraViz page can drive it.
+    so that Mesa's `batch_run` and a plain SolaraViz page can drive it. Its run methods check
+    the horizon and the cost first (`sim.config.cost`): `run_years` is labsim's, `run_until` and
+    `run_for` Mesa's, guarded the same way, so that `LabModel(...).run_for(1e12)` is refused in
+    one line as `labsim run` would refuse it.
 
     Args:
         scenario: A Scenario, Settings, preset name, scenario file or Mesa Scenario; defaults to the built-in defaults.
         rng: Seed for numpy's and Python's generators (int or SeedSequence).
+        state: A saved lab (`sim.model.state`) to resume instead of founding a new one.
+        allow_large: Raise the cost limits its run methods check a hundredfold (labsim's --allow-large).
+        recorder: Hands each measured visit's (id, day) to this recorder (`labsim log synth`); None records nothing.
         **keywords: Scenario keys on top of `scenario`, checked as in a scenario file (`sim.config.scenario.from_keywords`).
 
     """
 
     def __init__(self, scenario: Scenario | Settings | str | None = None, rng: int | None = None, *,
-                 state: LabState | None = None, allow_large: bool = False, **keywords: object) -> None:
+                 state: LabState | None = None, allow_large: bool = False, recorder: VisitRecorder | None = None,
+                 **keywords: object) -> None:
         """Wire the components; then found the lab (staff, initial population) or resume a saved `state`.
 
-        `allow_large` raises the cost limits its run methods check a hundredfold (labsim's --allow-large).
+        The wiring, in this order: each part is handed the shared state and the peers above it whose behaviour it calls.
+
+            part          owns                                        handed
+            shared        people, network, tally, budget, calendar,   the lab (settings, streams, clock)
+                          awareness (`sim.model.shared`)
+            staff         the mediators                               shared
+            careers       every move on the ladder                    shared, staff, recorder
+            arrivals      newcomers by channel                        shared, careers
+            market        engineers, clients, works, rentals          shared, staff
+            partnerships  partner organisations                       shared, staff
+            blog          articles and their authors                  tally
+            programme     workshops, events, residencies              shared, arrivals, careers, market, partnerships, blog
+            sessions      a day's activities                          shared, staff
         """
         check_state(state, "LabModel: state")
         lab_scenario, rng = from_keywords(scenario, keywords, rng)
@@ -84,23 +103,17 @@ class LabModel(CheckedRuns, mesa.Model):
         self.settings: Settings = lab_scenario.settings
         self.warmup_days = self.measure_start = self.settings.warmup_years * YEAR
         self.measuring = False
-        settings = self.settings
-        self.people = People(settings.contributor_visits)
-        self.network = CollabNetwork(self.people)
-        self.tally, self.budget = Tally(), Budget()
-        self.calendar = Calendar(self, self.people)
-        self.awareness = Awareness(settings)
-        self.staff = Staff(self, self.people, self.network)
-        self.careers = Careers(self, self.people, self.calendar, self.network, self.staff, self.awareness,
-                               self.tally, self.budget)
-        self.arrivals = Arrivals(self, self.people, self.network, self.awareness, self.careers, self.tally)
-        self.market = Market(self, self, self.people, self.network, self.staff, self.awareness, self.tally,
-                             self.budget)
-        self.partnerships = Partnerships(self, self.people, self.network, self.staff, self.tally)
+        shared = self.shared = Shared(self)  # from the starting settings above; the model's names for its parts below
+        self.people, self.network, self.calendar = shared.people, shared.network, shared.calendar
+        self.awareness, self.tally, self.budget = shared.awareness, shared.tally, shared.budget
+        self.staff = Staff(shared)
+        self.careers = Careers(shared, self.staff, recorder)
+        self.arrivals = Arrivals(shared, self.careers)
+        self.market = Market(shared, self.staff)
+        self.partnerships = Partnerships(shared, self.staff)
         self.blog = Blog(self.tally)
-        self.programme = Programme(self, self.people, self.calendar, self.arrivals, self.careers, self.awareness,
-                                   self.market, self.partnerships, self.blog, self.tally, self.budget)
-        self.sessions = Sessions(self, self.people, self.network, self.staff, self.awareness, self.tally)
+        self.programme = Programme(shared, self.arrivals, self.careers, self.market, self.partnerships, self.blog)
+        self.sessions = Sessions(shared, self.staff)
         self.datacollector = mesa.DataCollector(model_reporters=WEEKLY_SERIES)
         self._next_month = DAYS_PER_MONTH + 0.1  # rents are paid and works offered again each month
         if state is None:
@@ -117,7 +130,7 @@ class LabModel(CheckedRuns, mesa.Model):
         self.staff.staff_to(settings.mediators, self.time)
         self.market.hire_providers()
         self.careers.plan_visits(self.partnerships.seat(settings.partner_organisations))
-        seats.seat(self, self.people, self.network, self.staff, self.careers)
+        seats.seat(self.shared, self.staff, self.careers)
         if self.warmup_days > 0:
             self.schedule_event(self.start_measuring, at=self.warmup_days, priority=Priority.HIGH)
         else:
@@ -199,6 +212,29 @@ class LabModel(CheckedRuns, mesa.Model):
         self.budget.start()
         self.blog.start_period()
         self.people.start_period()
+
+    # -- running, the horizon and the cost checked first -------------------------------------------
+    def run_years(self, years: float) -> None:
+        """Run the warm-up (if not yet done), then `years` measured years (365 days each), its cost checked first."""
+        check_years(years, "run_years: years")
+        check_run(self.lab_scenario, years, allow_large=self.allow_large, where="run_years")  # before it starts
+        super().run_until(max(self.time, self.measure_start) + years * YEAR)
+
+    def run_until(self, end_time: float) -> None:
+        """Mesa's run_until (end_time in days), its horizon and cost checked first as run_years' are."""
+        self._check_until(end_time, end_time, "run_until: end_time")
+        super().run_until(end_time)
+
+    def run_for(self, duration: float) -> None:
+        """Mesa's run_for (duration in days), its horizon and cost checked first as run_years' are."""
+        self._check_until(duration, self.time + as_real(duration), "run_for: duration")
+        super().run_for(duration)
+
+    def _check_until(self, given: object, end: float, what: str) -> None:
+        """Refuse running to `end` (`given` as asked) past the limits (`sim.config.cost.check_horizon`)."""
+        check_horizon(self.lab_scenario, given, end, now=self.time, since=max(self.time, self.measure_start),
+                      allow_large=self.allow_large, what=what)
+
 
 class _Intervention:
     """Holds one intervention's changes; its bound method is the event callback (Mesa keeps weak refs)."""

@@ -18,11 +18,8 @@ import numpy as np
 
 from sim.kinds import Affiliation, Channel, PartnershipStatus, Role
 from sim.model import ladder
-from sim.model.lab import Lab
-from sim.model.network import CollabNetwork
-from sim.model.population import People
+from sim.model.shared import Shared
 from sim.model.staff import Staff
-from sim.model.tally import Tally
 
 KINDS = (Affiliation.RESEARCH_LAB, Affiliation.COMPANY, Affiliation.SCHOOL)  # the pool's organisations, in turn
 
@@ -30,10 +27,11 @@ KINDS = (Affiliation.RESEARCH_LAB, Affiliation.COMPANY, Affiliation.SCHOOL)  # t
 class Partnerships:
     """The pool of prospective organisations and the partnerships in progress."""
 
-    def __init__(self, lab: Lab, people: People, network: CollabNetwork, staff: Staff, tally: Tally) -> None:
-        """A pool of `organisation_pool` prospects (at least the partners present at the start)."""
-        self.lab, self.people, self.network, self.staff, self.tally = lab, people, network, staff, tally
-        settings = lab.settings
+    def __init__(self, shared: Shared, staff: Staff) -> None:
+        """A pool of `organisation_pool` prospects (at least the partners present at the start), met by `staff`."""
+        self.lab, self.people, self.network, self.tally = shared.lab, shared.people, shared.network, shared.tally
+        self.staff = staff
+        settings = self.lab.settings
         self.size = max(settings.organisation_pool, settings.partner_organisations)
         self.status = np.full(self.size, PartnershipStatus.PROSPECT, dtype=np.int8)
         self.org = np.full(self.size, -1, dtype=np.int64)  # pool index -> the organisation's id, once it has joined

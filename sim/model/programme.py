@@ -20,17 +20,13 @@ import numpy as np
 from sim.kinds import DAYS_PER_YEAR, Channel, Role
 from sim.model import ladder
 from sim.model.arrivals import Arrivals
-from sim.model.awareness import Awareness
 from sim.model.blog import Blog
-from sim.model.budget import Budget
-from sim.model.calendar import MORNING, Calendar
+from sim.model.calendar import MORNING
 from sim.model.careers import Careers
 from sim.model.draws import Count
-from sim.model.lab import Lab
 from sim.model.market import Market
 from sim.model.partnerships import Partnerships
-from sim.model.population import People
-from sim.model.tally import Tally
+from sim.model.shared import Shared
 
 RESIDENCY_START_DELAY = 14  # days between a call and the start of its residencies (assumption)
 PROGRAMME_KEYS = frozenset({"workshops_per_year", "events_per_year", "residency_calls_per_year"})
@@ -47,13 +43,18 @@ class Item(Enum):
 class Programme:
     """The year's plan of workshops, events and residency calls; the residencies under way; the works."""
 
-    def __init__(self, lab: Lab, people: People, calendar: Calendar, arrivals: Arrivals, careers: Careers,
-                 awareness: Awareness, market: Market, partnerships: Partnerships, blog: Blog, tally: Tally,
-                 budget: Budget) -> None:
-        """Nothing planned yet (`plan_year` plans the first year)."""
-        self.lab, self.people, self.calendar, self.arrivals, self.careers = lab, people, calendar, arrivals, careers
-        self.awareness, self.market, self.partnerships, self.blog = awareness, market, partnerships, blog
-        self.tally, self.budget = tally, budget
+    def __init__(self, shared: Shared, arrivals: Arrivals, careers: Careers, market: Market,
+                 partnerships: Partnerships, blog: Blog) -> None:
+        """Nothing planned yet (`plan_year` plans the first year).
+
+        The peers are those whose behaviour the programme calls: `arrivals` (a
+        workshop's or an event's newcomers), `careers` (residents' visits and
+        departures), `market` (engineer hours, the works made), `partnerships`
+        (organisations met at events) and `blog` (its articles draw applicants).
+        """
+        self.lab, self.people, self.calendar = shared.lab, shared.people, shared.calendar
+        self.arrivals, self.careers, self.market, self.partnerships, self.blog = arrivals, careers, market, partnerships, blog
+        self.awareness, self.tally, self.budget = shared.awareness, shared.tally, shared.budget
         self.plan: defaultdict[int, list[Item]] = defaultdict(list)  # day -> items
         self.year_start = 0.0
         self.workshops_today = 0

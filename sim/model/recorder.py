@@ -1,8 +1,9 @@
 """Each measured visit's (person id, day), kept only when asked (`labsim log synth`).
 
 The model keeps counts, not a visit log. `Careers.count_visits` hands the
-measured days' visitors to a recorder when one is set (`model.careers.recorder`),
-and does nothing more when none is: a run without it costs one test a day.
+measured days' visitors to a recorder when the model was built with one
+(`LabModel(..., recorder=VisitRecorder())`), and does nothing more when it was
+not: a run without it costs one test a day.
 """
 
 from __future__ import annotations

@@ -13,9 +13,7 @@ import numpy as np
 from sim.kinds import DAYS_PER_YEAR, Affiliation, Channel, Role
 from sim.model import ladder
 from sim.model.careers import Careers
-from sim.model.lab import Lab
-from sim.model.network import CollabNetwork
-from sim.model.population import People
+from sim.model.shared import Shared
 from sim.model.staff import Staff
 
 # The seated regulars' history (assumptions: enough to stand where they stand, not more):
@@ -28,8 +26,9 @@ FORMER_KEENNESS = (1.0, 2.0)  # former regulars' propensity: at least uniform(1,
 FORMER_COLEAD_SHARE = 0.5  # half the former regulars had co-led a session
 
 
-def seat(lab: Lab, people: People, network: CollabNetwork, staff: Staff, careers: Careers) -> None:
+def seat(shared: Shared, staff: Staff, careers: Careers) -> None:
     """Seat the scenario's initial partners, contributors, dormant former visitors and former regulars."""
+    lab, people, network = shared.lab, shared.people, shared.network
     settings, rng, now = lab.settings, lab.rng, lab.time
     regulars = []
     for role, n in ((Role.PARTNER, settings.initial_partners), (Role.CONTRIBUTOR, settings.initial_contributors)):
@@ -58,11 +57,12 @@ def seat(lab: Lab, people: People, network: CollabNetwork, staff: Staff, careers
             u = np.append(u, np.repeat(regulars, settings.partner_min_ties))
             v = np.append(v, others.ravel())
         network.stage(u, v, now)
-    seat_dormant(lab, people, network, staff, careers)
+    seat_dormant(shared, staff, careers)
 
 
-def seat_dormant(lab: Lab, people: People, network: CollabNetwork, staff: Staff, careers: Careers) -> None:
+def seat_dormant(shared: Shared, staff: Staff, careers: Careers) -> None:
     """Former visitors (and keen former regulars) who stopped coming over the past year: dormant, they may return."""
+    lab, people, network = shared.lab, shared.people, shared.network
     settings, rng, now = lab.settings, lab.rng, lab.time
     n = settings.initial_dormant + settings.initial_former_regulars
     if not n:

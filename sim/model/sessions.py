@@ -21,13 +21,11 @@ from scipy.special import ndtri
 
 from sim.kinds import Access, Role, SessionKind
 from sim.model import ladder
-from sim.model.awareness import Awareness
 from sim.model.draws import Purpose
-from sim.model.lab import Lab
-from sim.model.network import CollabNetwork, groups_pairs
-from sim.model.population import REGULAR, People
+from sim.model.network import groups_pairs
+from sim.model.population import REGULAR
+from sim.model.shared import Shared
 from sim.model.staff import Staff
-from sim.model.tally import Tally
 
 SESSION_LOG = 60  # recent sessions kept (time, kind, attendees) for the person-activity picture
 WORKSHOP_FOCUS = 2.0  # a mediator running a workshop gives it twice the attention of an open day (assumption)
@@ -48,11 +46,10 @@ class Session:
 class Sessions:
     """Splits a day's visitors among activities and plays them out."""
 
-    def __init__(self, lab: Lab, people: People, network: CollabNetwork, staff: Staff, awareness: Awareness,
-                 tally: Tally) -> None:
-        """The day's activities of a lab."""
-        self.lab, self.people, self.network, self.staff = lab, people, network, staff
-        self.awareness, self.tally = awareness, tally
+    def __init__(self, shared: Shared, staff: Staff) -> None:
+        """The day's activities of a lab, served by its `staff`."""
+        self.lab, self.people, self.network, self.staff = shared.lab, shared.people, shared.network, staff
+        self.awareness, self.tally = shared.awareness, shared.tally
         self.log: deque[tuple[float, str, np.ndarray]] = deque(maxlen=SESSION_LOG)
 
     # -- who goes where -----------------------------------------------------------------

@@ -7,21 +7,19 @@ keeps their ties in the network's history.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
 from sim.kinds import Channel, Role
 from sim.model.agents import Mediator
-from sim.model.network import CollabNetwork
-from sim.model.population import People
+from sim.model.shared import Shared
 
 
 class Staff:
     """The mediators working at the lab now, in the order they were hired."""
 
-    def __init__(self, model: mesa.Model, people: People, network: CollabNetwork) -> None:
-        """No staff yet (`staff_to` hires them)."""
-        self.model, self.people, self.network = model, people, network
+    def __init__(self, shared: Shared) -> None:
+        """No staff yet (`staff_to` hires them): they are people of `shared`, Mesa agents of its model."""
+        self.model, self.people, self.network = shared.model, shared.people, shared.network
         self.mediators: list[Mediator] = []
         self.ids = np.empty(0, dtype=np.int64)  # their ids, in order (a day of the lab reads them as an array)
 

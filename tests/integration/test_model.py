@@ -201,3 +201,26 @@ def test_allow_large_reaches_the_models_run_methods(tmp_path, capsys):
         LabModel("carrefour_numerique", rng=1, host_footfall_per_day=30000, discovery_rate=0.05).run_years(0.01)
     assert main(["log", "synth", "carrefour_numerique", *heavy, "--years", "0.01", "--out", str(tmp_path / "l.csv")]) == 2
     assert "--allow-large raises the limits" in capsys.readouterr().err
+
+
+def test_a_recorder_is_given_to_the_model_not_set_on_it():
+    from sim.model.recorder import VisitRecorder
+
+    recorder = VisitRecorder()
+    model = LabModel("carrefour_numerique", rng=1, warmup_years=0, recorder=recorder, **SMALL)
+    model.run_years(0.1)
+    ids, days = recorder.visits()
+    assert ids.size == days.size == model.tally.period["visits"] > 0
+    assert LabModel("carrefour_numerique", rng=1).careers.recorder is None  # none unless given
+
+
+def test_the_components_share_one_state():
+    model = LabModel("carrefour_numerique", rng=1)
+    shared = model.shared
+    assert shared.lab is model and shared.model is model
+    parts = (model.staff, model.careers, model.arrivals, model.market, model.partnerships, model.programme,
+             model.sessions)
+    assert all(part.people is shared.people is model.people for part in parts)
+    assert all(getattr(part, "lab", model) is model for part in parts)
+    assert model.careers.calendar is model.programme.calendar is shared.calendar is model.calendar
+    assert model.market.budget is model.careers.budget is shared.budget is model.budget

@@ -3,6 +3,8 @@
 import ast
 import dataclasses
 import functools
+import importlib
+import inspect
 from pathlib import Path
 
 import pytest
@@ -83,7 +85,7 @@ def test_the_cycle_finder_finds_a_cycle():
 
 
 COMPONENTS = ("population", "network", "calendar", "awareness", "careers", "arrivals", "sessions", "programme", "staff",
-              "market", "partnerships", "blog", "budget", "tally", "dormancy", "seats", "ladder", "agents")
+              "market", "partnerships", "blog", "budget", "tally", "dormancy", "seats", "ladder", "agents", "shared")
 
 
 @pytest.mark.parametrize("component", COMPONENTS)
@@ -93,11 +95,29 @@ def test_components_see_the_lab_through_its_interface_not_the_model(component):
 
 def test_the_model_is_wiring_and_a_timeline():
     lines = (SIM / "model" / "model.py").read_text().splitlines()
-    assert len(lines) < 250
+    assert len(lines) < 300  # the wiring, the day and its visits, the changes of period, the guarded run methods
     tree = ast.parse((SIM / "model" / "model.py").read_text())
     model = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "LabModel")
+    assert [ast.unparse(b) for b in model.bases] == ["mesa.Model"]  # its run methods are its own, not a base's
     assert {f.name for f in model.body if isinstance(f, ast.FunctionDef)} <= {
-        "__init__", "_found", "day", "visits", "apply", "start_measuring", "run_years"}
+        "__init__", "_found", "day", "visits", "apply", "start_measuring", "run_years", "run_until", "run_for",
+        "_check_until"}
+
+
+MAX_PARAMETERS = 6  # more is the sign of a missing seam: components share `sim.model.shared.Shared` instead
+
+
+def test_no_class_of_the_model_takes_more_than_six_parameters():
+    # every class defined in sim/model/ (dataclasses' generated constructors included), `self` not counted
+    crowded = {}
+    for path in sorted((SIM / "model").glob("*.py")):
+        module = importlib.import_module(_module(path))
+        for name, cls in vars(module).items():
+            if inspect.isclass(cls) and cls.__module__ == module.__name__ and "__init__" in vars(cls):
+                parameters = list(inspect.signature(cls.__init__).parameters)[1:]
+                if len(parameters) > MAX_PARAMETERS:
+                    crowded[f"{module.__name__}.{name}"] = parameters
+    assert crowded == {}
 
 
 def test_the_ladders_transitions_live_in_careers():

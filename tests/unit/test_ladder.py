@@ -112,11 +112,19 @@ def test_promotion_gets_harder_as_the_core_fills_smoothly():
 
 
 def test_demotion_thresholds():
-    assert ladder.demotion_due(Role.PARTNER, S.partner_lapse_days - 0.1, S) is None
-    assert ladder.demotion_due(Role.PARTNER, S.partner_lapse_days, S) == Role.CONTRIBUTOR
-    assert ladder.demotion_due(Role.CONTRIBUTOR, S.contributor_lapse_days - 0.1, S) is None
-    assert ladder.demotion_due(Role.CONTRIBUTOR, S.contributor_lapse_days, S) == Role.VISITOR
-    assert ladder.demotion_due(Role.VISITOR, 1e6, S) is None
+    assert not ladder.demotion_due(Role.PARTNER, S.partner_lapse_days - 0.1, S)
+    assert ladder.demotion_due(Role.PARTNER, S.partner_lapse_days, S)  # a partner slides to contributor
+    assert not ladder.demotion_due(Role.CONTRIBUTOR, S.contributor_lapse_days - 0.1, S)
+    assert ladder.demotion_due(Role.CONTRIBUTOR, S.contributor_lapse_days, S)  # a contributor slides to visitor
+    assert not ladder.demotion_due(Role.VISITOR, 1e6, S)
+    assert not ladder.demotion_due(Role.ARTIST, 1e6, S)
+
+
+def test_demotion_is_vectorised_over_people():
+    role = np.array([Role.PARTNER, Role.PARTNER, Role.CONTRIBUTOR, Role.CONTRIBUTOR, Role.VISITOR])
+    away = np.array([S.partner_lapse_days, S.partner_lapse_days - 1, S.contributor_lapse_days,
+                     S.contributor_lapse_days - 1, 1e6])
+    assert ladder.demotion_due(role, away, S).tolist() == [True, False, True, False, False]
 
 
 def test_booking_deters_newcomers_far_more_than_regulars():
