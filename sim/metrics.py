@@ -36,7 +36,8 @@ MARKET_KEYS = (
 VISIT_QUANTILES = (50, 75, 90, 99)  # percentiles of visits per visitor: the distribution, not only its mean
 VISIT_QUANTILE_KEYS = tuple(f"visits_q{q}" for q in VISIT_QUANTILES)
 LADDER_KEYS = (
-    "visitors", "returning_visitors", "contributors", "contributors_active_end", "partners", "partners_active_end",
+    "visitors", "returning_visitors", "contributors", "contributors_active_end", "contributors_active_mean", "partners",
+    "partners_active_end", "partners_active_mean", "members_active_mean",
     "mediators", "artists", "partner_organisations", "engineer_providers",
     "conversion_visitor_contributor", "conversion_contributor_partner", "visits", "regular_visits",
     "newcomers", *(f"newcomers_{c}" for c in CHANNELS),
@@ -133,6 +134,7 @@ def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
         "contributors_active_end": int(people.active_count[Role.CONTRIBUTOR]),
         "partners": int(people.held_role(Role.PARTNER).sum()),
         "partners_active_end": int(individual.sum()),
+        **stocks(tally),
         "mediators": len(model.staff),
         "artists": int(people.held_role(Role.ARTIST).sum()),
         "partner_organisations": model.partnerships.active,
@@ -176,6 +178,13 @@ def initial_share(people: Any) -> float:
     partners = people.held_role(Role.PARTNER)
     count = int(partners.sum())
     return round(int((partners & (people.channel[: people.n] == Channel.INITIAL)).sum()) / count, 6) if count else 0.0
+
+
+def stocks(tally: Any) -> dict[str, float]:
+    """How many were active at a time, on average over the period's days (stocks, beside the flows' yearly counts)."""
+    days = tally["days_counted"]
+    return {f"{name}_active_mean": round(tally[f"{unit}_days"] / days, 2) if days else 0.0
+            for name, unit in (("contributors", "contributor"), ("partners", "partner"), ("members", "member"))}
 
 
 def market(model: Any) -> dict[str, float | int]:

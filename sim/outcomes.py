@@ -68,11 +68,20 @@ _ENTRIES = [
        "Distinct people who were regulars (contributor or partner) at some point of the period.", "higher", "funnel"),
     _o("contributors_active_end", "Contributors active at the end", "people", "count",
        "Contributors still active on the last day of the period.", "higher", "funnel"),
+    _o("contributors_active_mean", "Contributors active (mean)", "people", "count",
+       "A stock: the number of contributors active at a time, averaged over the period's days. The yearly count "
+       "(contributors) is a flow: it rises with churn, this one with the regulars actually present.", "higher",
+       "funnel"),
     _o("partners", "Partners", "people", "count",
        "Distinct individual people who were partners (the core) at some point of the period; organisations, "
        "clients and engineers are counted apart.", "higher", "funnel"),
     _o("partners_active_end", "Partners active at the end", "people", "count",
        "Individual partners still active on the last day of the period.", "higher", "funnel"),
+    _o("partners_active_mean", "Partners active (mean)", "people", "count",
+       "A stock: individual partners active at a time, averaged over the period's days.", "higher", "funnel"),
+    _o("members_active_mean", "Members (mean)", "people", "count",
+       "A stock: people holding a membership at a time, averaged over the period's days (subscribers is the flow: "
+       "everyone who took or renewed one in the period).", "higher", "market"),
     _o("mediators", "Staff", "people", "count", "Staff who welcome, teach and broker.", None, "funnel"),
     _o("artists", "Artists", "people", "count", "Artists in residence during the period.", None, "funnel"),
     _o("partner_organisations", "Partner organisations", "organisations", "count",

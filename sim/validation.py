@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from sim.batch.evaluate import evaluate
+from sim.batch.evaluate import drive, evaluate
 from sim.batch.executors import Pool, make_pool
 from sim.batch.experiment import make_jobs
 
@@ -30,6 +30,8 @@ EMPTY_LAB = {"warmup_years": 0.0, "initial_contributors": 0, "initial_partners":
              "initial_former_regulars": 0, "initial_awareness": 0.0, "initial_doc_pages": 0.0}  # nobody, nothing known
 STATE_CHANNELS = ("newcomers_word_of_mouth", "newcomers_reputation")  # arrivals that depend on the lab's state
 APPOINTMENT = {"access": "appointment", "appointment_slots_per_day": 6, "slot_size": 10}  # slots sized to the open space
+FEE_FROM_NOW = 12.0  # EUR a visit from the measured year's first day on (issue 30's held-out review)
+FEE_EARLY_WEEKS, FEE_HALF_YEAR = 2, 26
 IDENTITY = ("run_id", "scenario", "point", "replication", "seed", "year", "status", "error")
 
 
@@ -67,6 +69,7 @@ class Checker:
         self.workers = workers or min(4, os.cpu_count() or 1)
         self.failed: list[dict] = []  # the runs that failed: scenario, changes, seed, error
         self._cache: dict[tuple, dict[int, list[dict] | None]] = {}  # (setting, years) -> seed -> yearly summaries
+        self._weekly: dict[tuple, dict[int, np.ndarray]] = {}  # (preset, policy) -> seed -> active regulars a week
         self._pool: Pool | None = None
 
     def __enter__(self) -> Checker:
@@ -112,6 +115,40 @@ class Checker:
             else:
                 out[int(seed)] = rows.drop(columns=[c for c in IDENTITY if c in rows]).to_dict("records")
         return out
+
+    def weekly_regulars(self, preset: str, n: int, **policy) -> dict[int, np.ndarray]:
+        """Seed -> the regulars (contributors and partners) active at each week's end of the first measured year.
+
+        `policy` is applied from the measured year's first day on (an
+        intervention at day 1 of a lab warmed up as it is), so that what a
+        policy does over its first weeks can be seen; seeds as in `by_seed`.
+        """
+        from sim.config.scenario import Intervention, load_scenario
+
+        key = (preset, tuple(sorted(policy.items())))
+        if key not in self._weekly:
+            scenario = load_scenario(preset)
+            scenario = scenario.with_settings(**self.base) if self.base else scenario
+            if policy:
+                scenario = replace(scenario, interventions=(*scenario.interventions, Intervention(1.0, dict(policy))))
+            jobs = make_jobs([scenario], [{}], list(range(n)), 1, network=False, series=True)
+            found: dict[int, np.ndarray] = {}
+
+            def take(spec, rows: list[dict], series: pd.DataFrame | None) -> None:
+                if rows[0]["status"] != "ok" or series is None:
+                    self.failed.append({"scenario": preset, "changes": policy, "seed": spec.seed,
+                                        "error": rows[0].get("error")})
+                else:
+                    found[spec.seed] = (series["contributors"] + series["partners"]).to_numpy(dtype=float)
+
+            pool = self._pool or make_pool("local", min(self.workers, n))
+            try:
+                drive(pool, jobs, take)
+            finally:
+                if pool is not self._pool:
+                    pool.close()
+            self._weekly[key] = found
+        return self._weekly[key]
 
     def yearly(self, preset: str, n: int, years: int = 1, **changes) -> list[list[dict]]:
         """Per seed (0..n-1, those whose run did not fail), the summaries of the first `years` measured years."""
@@ -333,6 +370,7 @@ def market(c: Checker) -> Iterator[CheckResult]:
     yield CheckResult("a EUR 5 drop-in fee: members and partners do not vanish", "contributors and partners x >= 0.5",
                       ", ".join(f"{k} x{v:.2f}" for k, v in kept.items()), f"ratios of means over {m} seeds",
                       min(kept.values()) >= 0.5, "issue 12: members come free, partners do not pay")
+    yield fee_transient(c)
     d, se = c.paired(lambda s: s["subscribers"], {}, {"subscription_fee": 300.0})
     yield _lower("a EUR 300 membership: fewer subscribers", d, se, m, "issue 12 (willingness to pay)")
     hours = {"engineer_hours_per_residency": 0.0}, {"engineer_hours_per_residency": 240.0}
@@ -362,6 +400,30 @@ def market(c: Checker) -> Iterator[CheckResult]:
     yield CheckResult("closed: lives on co-production income", "sales + rentals + services >= 60% of costs, > subsidy",
                       f"{co:,.0f} of {cost:,.0f} ({co / cost:.0%}), subsidy {sub:,.0f}", f"means over {n} seeds",
                       co >= 0.6 * cost and co > sub, "case study: co-production with artists, engineers and companies")
+
+
+def fee_transient(c: Checker) -> CheckResult:
+    """A fee from now on reaches the regulars at their visits, over weeks: not a third of them gone in ten days.
+
+    The open lab, warmed up free, asks EUR 12 a visit from the measured year's
+    first day; its active regulars are compared week by week with the same
+    seeds left free. The loss by the end of week 2 must be at most a quarter of
+    the loss by week 26 (and there must be a loss): habit and the option of a
+    membership spread the decisions (issue 30).
+    """
+    m = c.paired_seeds
+    base, fee = c.weekly_regulars(c.open, m), c.weekly_regulars(c.open, m, price_per_visit=FEE_FROM_NOW)
+    seeds = [s for s in base if s in fee]
+    if not seeds:
+        return CheckResult("a EUR 12 fee from now on: regulars leave over weeks, not days", "measurable",
+                           "no run completed", f"paired over {m} seeds", False, "issue 30")
+    loss = np.mean([base[s] - fee[s] for s in seeds], axis=0)
+    early, half = float(loss[FEE_EARLY_WEEKS - 1]), float(loss[FEE_HALF_YEAR - 1])
+    return CheckResult("a EUR 12 fee from now on: regulars leave over weeks, not days",
+                       "loss by week 2 <= 1/4 of the loss by week 26 (> 0)",
+                       f"week 2: {early:+.1f}, week 26: {half:+.1f} active regulars",
+                       f"mean paired loss over {len(seeds)} seeds", half > 0 and early <= 0.25 * half,
+                       "issue 30; DellaVigna & Malmendier 2006 (habit: ~2.3 months to cancel)")
 
 
 def opening_the_closed_lab(c: Checker) -> Iterator[CheckResult]:

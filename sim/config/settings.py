@@ -65,6 +65,8 @@ class Settings:
     """Chance, per visit, that a trained non-member (a visitor with a machine licence, or a contributor) takes a membership when it is worth its fee to them; a visitor who subscribes becomes a contributor at once. [1/visit; a number in [0, 1]]"""
     subscription_fee: float = 0.0
     """Fee of a membership; members come free for membership_days. A person takes (or renews) it only if it is worth it to them: willingness to pay per visit x the visits they expect in the period >= the fee. [EUR/membership; a number in [0, 100000]]"""
+    fee_habit_days: float = 70.0
+    """Habit: a regular whose willingness to pay is below a new drop-in fee does not stop at once; they keep coming while they reconsider, and the chance they still come after t days is exp(-t / this) (a time scale, so a daily regular and a weekly one drop out over the same weeks). At each such visit they consider a membership instead (training or not), and take it if it is worth it to them. [days; a number in [1, 3650]]"""
     membership_days: float = 365.0
     """Length of a membership; at its end the member renews (paying again) if it is still worth its fee. [days; a number in [1, 3650]]"""
     workshop_fee: float = 0.0

@@ -136,16 +136,24 @@ class Careers:
         return partners_of_the_lab
 
     def return_chance(self, ids: np.ndarray, role: np.ndarray | None = None) -> np.ndarray:
-        """Chance of coming back after today's visit (`sim.model.ladder`); nil if the fee is above what a visit is worth.
+        """Chance of coming back after today's visit (`sim.model.ladder`), the drop-in fee weighed in.
 
-        Called on the day of the visit, when engagement was just updated (no decay to apply yet).
+        Called on the day of the visit, when engagement was just updated (no
+        decay to apply yet). Someone who finds the fee too dear: an occasional
+        visitor does not come back; a regular keeps coming out of habit while
+        reconsidering (`ladder.fee_habit_keep` over the days to their next
+        visit), so a new fee reaches the regulars at their visits, over weeks.
         """
         people, settings = self.people, self.lab.settings
         role = people.role[ids] if role is None else role
         visitor = ladder.visitor_return_chance(people.last_quality[ids], people.engagement[ids], people.trained[ids],
                                                people.propensity[ids], settings)
-        chance = np.where(REGULAR[role], ladder.regular_return_chance(role, settings, people.propensity[ids]), visitor)
-        return np.where(self.can_pay(ids), chance, 0.0) if settings.price_per_visit > 0 else chance
+        regular = REGULAR[role]
+        chance = np.where(regular, ladder.regular_return_chance(role, settings, people.propensity[ids]), visitor)
+        if settings.price_per_visit <= 0:
+            return chance
+        habit = ladder.fee_habit_keep(ladder.visit_interval(role, people.propensity[ids], settings), settings)
+        return np.where(self.can_pay(ids), chance, np.where(regular, chance * habit, 0.0))
 
     # -- climbing ---------------------------------------------------------------------------
     def memberships(self, ids: np.ndarray, role: np.ndarray | None = None) -> np.ndarray:
@@ -156,12 +164,16 @@ class Careers:
         (`sim.model.ladder.membership_worth_it`). Returns a mask of who took one now:
         a visitor who takes one becomes a contributor at once. A membership
         that ran out while its holder stopped being a regular lapses; they may
-        take a new one later.
+        take a new one later. A regular who finds the drop-in fee too dear
+        considers one at every visit, trained or not (joining includes the
+        machines' introduction), so a fee does not leave them without the
+        membership that would exempt them.
         """
         people, settings, now = self.people, self.lab.settings, self.lab.time
         role = people.role[ids] if role is None else role
         joined = np.zeros(ids.size, dtype=bool)
-        idx = np.flatnonzero(people.trained[ids])
+        priced_out = REGULAR[role] & np.logical_not(self.can_pay(ids))  # none without a fee
+        idx = np.flatnonzero(people.trained[ids] | priced_out)
         idx = idx[(role[idx] != Role.PARTNER) & (people.member_until[ids[idx]] < now)]
         if not idx.size:
             return joined
@@ -171,10 +183,12 @@ class Careers:
         wants = renewing.copy()
         new = ~renewing & (people.visits[who] > 1) & (people.talent[who] >= settings.contributor_selectivity)
         wants[new] = self.lab.draws.uniform(people.key[who[new]], int(now), Purpose.SUBSCRIBE) < settings.subscription_prob
+        wants |= priced_out[idx]
         expected = settings.membership_days / settings.interval_contributor_days  # visits in its period at a regular's pace
         takes = wants & ladder.membership_worth_it(people.wtp[who], expected, settings.subscription_fee)
         members = who[takes]
         people.member_until[members] = now + settings.membership_days
+        people.trained[members] = True
         self.budget.earn("subscriptions", settings.subscription_fee * members.size)
         self.tally.subscriber(members)
         joined[idx[takes]] = True
@@ -327,6 +341,22 @@ class Careers:
         people.affiliation[to_contributor] = Affiliation.NONE
         self.become(to_contributor, Role.CONTRIBUTOR)
         self.watch(to_contributor, delay=settings.contributor_lapse_days)
+
+    def count_stocks(self) -> None:
+        """The evening's headcount of active contributors, partners and members, summed over the period's days.
+
+        Yearly counts are flows (everyone who held a rung at some point); these
+        sums divided by the days give the stocks (how many at a time).
+        """
+        people, tally = self.people, self.tally
+        if not tally.counting:
+            return
+        n = people.n
+        tally.add("days_counted")
+        tally.add("contributor_days", int(people.active_count[Role.CONTRIBUTOR]))
+        individual = people.active[:n] & (people.role[:n] == Role.PARTNER) & (people.affiliation[:n] == Affiliation.INDIVIDUAL)
+        tally.add("partner_days", int(np.count_nonzero(individual)))
+        tally.add("member_days", int(np.count_nonzero(people.member_until[:n] >= self.lab.time)))
 
     def anniversaries(self) -> None:
         """New members of a year ago: still contributor or above? (members' one-year retention)."""

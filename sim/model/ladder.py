@@ -206,6 +206,17 @@ def draw_wtp(rng: np.random.Generator, settings: Settings, at_least: float = 0.0
     return float(out[0]) if size is None else out
 
 
+def fee_habit_keep(days, settings: Settings):
+    """Chance that a regular who finds a new drop-in fee too dear still comes after `days` more days.
+
+    Habit keeps regulars coming while they reconsider (DellaVigna & Malmendier
+    2006: ~2.3 months from the last visit to cancelling a gym contract): a
+    hazard of 1 / fee_habit_days a day, so the fee's loss of regulars unfolds
+    over weeks, and at the same pace for a daily regular as for a weekly one.
+    """
+    return np.exp(-np.asarray(days, dtype=float) / settings.fee_habit_days)
+
+
 def membership_worth_it(wtp, expected_visits, fee: float):
     """A membership is worth its fee when the visits expected in its period are worth at least that much."""
     return wtp * expected_visits >= fee

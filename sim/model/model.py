@@ -162,6 +162,7 @@ class LabModel(mesa.Model):
         # evening: absences checked, members a year on; weekly comebacks and the week's row; monthly forgetting
         self.careers.absence_checks()
         self.careers.anniversaries()
+        self.careers.count_stocks()
         if d % 7 == 6:
             self.careers.comebacks(WEEK_END)
             self.careers.plan_visits(self.partnerships.weekly(), WEEK_END)

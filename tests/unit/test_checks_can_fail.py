@@ -11,6 +11,7 @@ row must fail on at least one of them. The real model passing every row is
 issue 21 named are in `tests/statistical/test_checks_fail_on_real_labs.py`.
 """
 
+import numpy as np
 import pytest
 
 from sim import validation
@@ -41,6 +42,14 @@ def fee_empties_the_ladder(preset, changes, seed, year):
     return Summary(1.0, contributors=100 * gone, partners=15 * gone)
 
 
+def _at_once(policy):
+    # a fee from now on takes a third of the regulars in the first days, then nothing more (issue 30's artefact)
+    return np.full(52, 65.0 if policy.get("price_per_visit") else 100.0)
+
+
+fee_empties_the_ladder.weekly = _at_once
+
+
 def lives_on_its_subsidy(preset, changes, seed, year):
     return Summary(1.0, revenue_sales=0.0, revenue_rentals=0.0, revenue_services=0.0, subsidy=10.0)
 
@@ -57,6 +66,11 @@ class StubChecker(Checker):
     def by_seed(self, preset, n, years=1, **changes):
         changes = self.base | changes
         return {seed: [self.lab(preset, changes, seed, y) for y in range(years)] for seed in range(n)}
+
+    def weekly_regulars(self, preset, n, **policy):
+        # the regulars of the first year's 52 weeks: constant, or as the lab's `weekly` says under a policy
+        weekly = getattr(self.lab, "weekly", None)
+        return {seed: (weekly(policy) if weekly else np.full(52, 100.0)) for seed in range(n)}
 
 
 def rows(lab):
@@ -105,3 +119,18 @@ def test_m9_and_n3_have_a_direction():
     n3 = found["restricted access: participants' network more modular"]
     assert not m9.passed and "x10.0, x2.00" in m9.measured
     assert not n3.passed
+
+
+def test_the_fee_transient_row_tells_at_once_from_over_weeks():
+    fact = "a EUR 12 fee from now on: regulars leave over weeks, not days"
+
+    def gradual(policy):  # the same loss of 35 regulars, spread over the half-year
+        return 100.0 - (35.0 * (1 - np.exp(-np.arange(1, 53) / 10.0)) if policy.get("price_per_visit") else 0.0)
+
+    def lab(preset, changes, seed, year):
+        return Summary(1.0)
+
+    lab.weekly = gradual
+    assert rows(lab)[fact].passed
+    assert not rows(fee_empties_the_ladder)[fact].passed  # a third gone in the first days
+    assert not rows(inert)[fact].passed  # a fee that removes no one at all
