@@ -26,7 +26,7 @@ NOT_NEWCOMERS = (Channel.INITIAL, Channel.STAFF, Channel.PARTNERSHIP, Channel.RE
 BUDGET_KEYS = (
     "revenue", "revenue_fees", "revenue_subscriptions", "revenue_workshops", "revenue_sales", "revenue_rentals",
     "revenue_services", "subsidy", "costs", "costs_staff", "costs_space", "costs_engineers", "costs_materials",
-    "net_result", "public_cost", "cost_per_visit", "cost_per_contributor",
+    "net_result", "public_cost", "deficit_uncovered", "cost_per_visit", "cost_per_contributor",
 )
 MARKET_KEYS = (
     "subscribers", "works_sold", "works_rented", "client_companies", "engineer_hours", "projects_completed",

@@ -164,6 +164,10 @@ _ENTRIES = [
     _o("net_result", "Net result", "EUR", "money", "Revenue + subsidy - costs; below zero the lab runs a deficit. "
        "Under a deficit-covering subsidy (subsidy_rule 'deficit') it stays near zero while the deficit is within "
        "the ceiling: read public_cost then.", "higher", "budget", low=None),
+    _o("deficit_uncovered", "Deficit no one covers", "EUR", "money",
+       "A flow: costs minus revenue minus the subsidy, when positive: what neither the lab's income nor its funder "
+       "pays in the period (a deficit above the deficit rule's ceiling, or a fixed grant too small).", "lower",
+       "budget"),
     _o("public_cost", "Public cost", "EUR", "money", "What the funder pays in the period: the fixed grant "
        "(subsidy_rule 'fixed') or the deficit it covers, up to its ceiling ('deficit'); equal to the subsidy.",
        "lower", "budget"),

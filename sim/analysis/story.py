@@ -120,6 +120,9 @@ def headline(table: pd.DataFrame, focus=(), identity: dict | None = None, limit:
     names = list(dict.fromkeys(table["scenario"]))
     present = set(table["metric"])
     out = [{"kind": "focus", "metric": m, "sentence": focus_sentence(table, m)} for m in focus if m in present]
+    uncovered = deficit_sentence(table)
+    if uncovered:
+        out.append({"kind": "deficit", "metric": "deficit_uncovered", "sentence": uncovered})
     rule = budget_rule(table, identity or {}) if names else None
     if rule:
         out.append({"kind": "rule", "metric": "public_cost", "sentence": rule})
@@ -166,6 +169,19 @@ def focus_sentence(table: pd.DataFrame, metric: str) -> str:
 STAFF_AND_PRICES = ("mediators", "staff_cost_per_year", "price_per_visit", "subscription_fee", "workshop_fee",
                     "service_price", "work_price", "engineer_rate", "rent_per_m2_year", "space_m2",
                     "subsidy_per_year", "subsidy_rule")
+
+
+def deficit_sentence(table: pd.DataFrame) -> str | None:
+    """Name the deficit no one covers, for each lab where it is not 0: a loss must not hide behind a net result."""
+    rows = table[table["metric"] == "deficit_uncovered"]
+    if rows.empty or "mean" not in rows:
+        return None
+    left = [f"{r['scenario']} {outcomes.fmt('deficit_uncovered', r['mean'])}" for _, r in rows.iterrows()
+            if finite(r["mean"]) and r["mean"] > 0.5]
+    if not left:
+        return None
+    return ("Deficit no one covers (costs above revenue and subsidy): " + ", ".join(left)
+            + " over the measured period; the net result shows it as a loss, the public cost does not.")
 
 
 def budget_rule(table: pd.DataFrame, identity: dict) -> str | None:

@@ -5,7 +5,9 @@ The subsidy follows the settings' `subsidy_rule` (`SubsidyRule`): a fixed grant
 accrues day by day; a deficit-covering grant accrues only its ceiling, and is
 settled when the books are read: the funder pays the period's deficit (after
 any fixed grant) up to that ceiling. Who gains from a saving depends on it, so
-`public_cost` (what the funder pays) is reported beside `net_result`.
+`public_cost` (what the funder pays) is reported beside `net_result`, and
+`deficit_uncovered` (what no one covers: the deficit above the ceiling, or
+under a fixed grant too small) beside both, so a loss is never hidden.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class Budget:
             "revenue": revenue, **income, "subsidy": subsidy, "costs": total, **costs,
             "net_result": round(revenue + subsidy - total, 2) + 0.0,  # + 0.0: never -0.0
             "public_cost": subsidy,
+            "deficit_uncovered": round(max(0.0, total - revenue - subsidy), 2) + 0.0,
             "cost_per_visit": outcomes.ratio("cost_per_visit", total, visits),
             "cost_per_contributor": outcomes.ratio("cost_per_contributor", total, contributors),
         }

@@ -224,3 +224,37 @@ def test_the_largest_differences_are_ranked_by_standardised_effect_with_a_noise_
     table["sd"] = table["metric"].map({"works_sold": 0.0, "visitors": 60.0, "contributors": 12.0})
     order = [f["metric"] for f in largest(table)]
     assert order == ["visitors", "contributors", "works_sold"]  # d = 16.7, 1.7, 1.4: not one work as infinite
+
+
+def test_the_headline_names_a_deficit_no_one_covers_and_says_nothing_when_there_is_none():
+    # issue 30: 4 more mediators under the deficit rule's ceiling showed as a net loss and a small public cost rise,
+    # the uncovered deficit nowhere in the headline
+    from sim.analysis.story import headline
+
+    nan = float("nan")
+    rows = [("net_result", "open", 0.0, nan, nan, nan), ("net_result", "more", -185000, -185000, -190000, -180000),
+            ("public_cost", "open", 632000, nan, nan, nan), ("public_cost", "more", 640000, 8000, 7000, 9000)]
+    covered = [("deficit_uncovered", "open", 0.0, nan, nan, nan), ("deficit_uncovered", "more", 0.0, 0.0, 0.0, 0.0)]
+    left = [("deficit_uncovered", "open", 0.0, nan, nan, nan),
+            ("deficit_uncovered", "more", 185000, 185000, 180000, 190000)]
+    found = headline(_table_of(rows + left))
+    assert found[0]["kind"] == "deficit"
+    assert found[0]["sentence"].startswith("Deficit no one covers (costs above revenue and subsidy): more €185,000")
+    assert "open" not in found[0]["sentence"].split(":")[1]
+    assert "deficit" not in [f["kind"] for f in headline(_table_of(rows + covered))]
+
+
+def test_the_budget_reports_the_deficit_no_one_covers():
+    from sim.config.settings import Settings
+    from sim.model.budget import Budget
+
+    settings = Settings(subsidy_rule="deficit", subsidy_per_year=365.0, staff_cost_per_year=3650.0, space_m2=0.0)
+    books = Budget()
+    books.start()
+    for _ in range(365):
+        books.accrue_day(1, settings)  # 3,650 of staff against a ceiling of 365
+    books.earn("fees", 100.0)
+    s = books.summary(visits=10, contributors=1)
+    assert s["public_cost"] == pytest.approx(365.0)
+    assert s["deficit_uncovered"] == pytest.approx(3650.0 - 100.0 - 365.0)
+    assert s["net_result"] == pytest.approx(-s["deficit_uncovered"])
