@@ -28,7 +28,6 @@ def run(args) -> int:
 def batch(args) -> int:
     """Run what an experiment still needs, then print the counts; exit 1 if a run failed or is missing."""
     from sim.batch.experiment import load_experiment
-    from sim.batch.runner import run_batch
     from sim.cli.extras import require_extra
     from sim.cli.folders import output_folder
     from sim.io import OutputKind
@@ -39,6 +38,8 @@ def batch(args) -> int:
     if args.states is not None:
         exp.from_states(args.states)
     folder = output_folder(args, OutputKind.BATCH)  # and the batch's own check: this experiment's, or --force
+    from sim.batch.runner import run_batch  # the model, pandas and pyarrow: only once the input is checked
+
     counts = run_batch(exp, args.out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                        quiet=args.quiet, force=args.force, allow_large=args.allow_large,
                        what_ran=lambda staging: folder.record(exp.scenario_objects(), into=staging))
@@ -53,11 +54,12 @@ def batch(args) -> int:
 
 def summarize(args) -> int:
     """Print and write (summary.csv) the per-design-point statistics of a batch."""
-    from sim.analysis.summary import summarize as summary_of
-    from sim.analysis.summary import table
     from sim.io import atomic_write, claim_folder, csv_bytes, locked
 
     claim_folder(args.out, ("batch",), "labsim summarize")  # the folder it reads is the one it writes into
+    from sim.analysis.summary import summarize as summary_of
+    from sim.analysis.summary import table
+
     with locked(args.out, check=False):  # not while a batch writes there
         summary = summary_of(args.out)
         atomic_write(args.out / "summary.csv", csv_bytes(summary))

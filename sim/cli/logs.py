@@ -46,8 +46,6 @@ def synth(args) -> int:
     """Run the scenario with a visit recorder and write its measured visits as a log file (atomically)."""
     from sim.config.scenario import load_scenario, parse_settings
     from sim.io import atomic_write, check_out
-    from sim.logs.synth import log_bytes
-    from sim.logs.synth import synth as synthesise
     from sim.logs.visitlog import LOG_SUFFIXES
 
     out = args.out
@@ -64,6 +62,9 @@ def synth(args) -> int:
     scenario = load_scenario(args.scenario)
     if settings:
         scenario = scenario.with_settings(**settings)
+    from sim.logs.synth import log_bytes  # pandas and the model: only once the input is checked
+    from sim.logs.synth import synth as synthesise
+
     t0 = time.perf_counter()
     log, summary = synthesise(scenario, args.seed, args.years, allow_large=args.allow_large)
     atomic_write(out, log_bytes(log, out))

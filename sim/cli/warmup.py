@@ -22,7 +22,6 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Warm the scenario up once per seed (sim.batch.warmup), each mature lab saved (sim.model.state)."""
-    from sim.batch.warmup import warm_up
     from sim.cli.folders import output_folder
     from sim.cli.progress import Bar
     from sim.config.scenario import load_scenario, parse_settings
@@ -33,6 +32,8 @@ def run(args) -> int:
     if settings:
         scenario = scenario.with_settings(**settings)
     folder = output_folder(args, OutputKind.STATES)  # and warm_up's own check: replaced only with --force
+    from sim.batch.warmup import warm_up  # the model: only once the input is checked
+
     t0 = time.perf_counter()
     with Bar("warm-ups", args.seeds, quiet=args.quiet) as bar:
         manifest = warm_up(scenario, args.seeds, args.out, root_seed=args.seed, workers=args.workers,
