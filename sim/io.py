@@ -21,6 +21,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,20 @@ def special_place(folder: Path, current: bool = False) -> str:
 
 STATES_MANIFEST_KIND = "labsim lab states"  # the kind in saved labs' manifest.json (sim.model.state.KIND); they may have no labsim.json
 MARKER = "labsim.json"  # in every output folder: what wrote it (kind, command, --set changes, the request's hash)
+
+
+class OutputKind(StrEnum):
+    """What an output folder holds, as its labsim.json says (`folder_kind` reads it; `claim_out` checks it).
+
+    A command writes only into a new folder or one of its own kind, so that the results of
+    one tool never mix with another's, nor with a user's own files.
+    """
+
+    RUN, CASESTUDY, COMPARISON, MAP, BATCH = "run", "casestudy", "comparison", "map", "batch"
+    SENSITIVITY, CALIBRATION, ABC, OPTIMIZATION = "sensitivity", "calibration", "abc", "optimization"
+    DISCOVERY, STATES, LOG_DESCRIPTION = "discovery", "states", "log_description"
+
+
 MAX_MARKER_BYTES = 1_000_000
 # folders of labsim outputs written before labsim.json existed, told by the files they hold
 _LEGACY = (("pareto.csv", "optimization"), ("study.db", "optimization"), ("comparison.csv", "comparison"),

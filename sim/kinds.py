@@ -135,27 +135,6 @@ class PartnershipStatus(IntEnum):
     ACTIVE = 2
 
 
-class OutputKind(StrEnum):
-    """What an output folder holds, as recorded in its `labsim.json` (sim.io.claim_out).
-
-    A command writes only into a new folder or one of its own kind, so that the
-    results of one tool never mix with another's, nor with a user's own files.
-    """
-
-    RUN = "run"
-    CASESTUDY = "casestudy"
-    COMPARISON = "comparison"
-    MAP = "map"
-    BATCH = "batch"
-    SENSITIVITY = "sensitivity"
-    CALIBRATION = "calibration"
-    ABC = "abc"
-    OPTIMIZATION = "optimization"
-    DISCOVERY = "discovery"
-    STATES = "states"
-    LOG_DESCRIPTION = "log_description"
-
-
 class VisitKind(StrEnum):
     """What a row of a lab's visit log records (its `kind` column; `labsim log`).
 

@@ -80,24 +80,7 @@ compare pair by pair.</p>""",
 
 LINK = "<p class='nav'><a href='#how-to-read'>How to read this</a></p>"
 
-KINDS = (("pareto.csv", "optimization"), ("comparison.csv", "comparison"), ("map.csv", "map"), ("sensitivity.csv", "sensitivity"),
-         ("calibrated.toml", "calibration"), ("summary.json", "run"), ("manifest.json", "batch"))
-
-
 REPORTED = ("run", "batch", "comparison", "map", "sensitivity", "calibration", "optimization")  # folders report reads
-
-
-def kind_of(folder: Path) -> str:
-    """What a results folder holds: run, comparison, map, sensitivity, calibration or batch."""
-    if not folder.is_dir():
-        raise LabsimError(f"{folder}: no such folder")
-    if (folder / "abc.html").exists():  # calibrate --method abc: its page is written with it (calibrated.toml too)
-        raise LabsimError(f"{folder}: a calibration by --method abc; its page is {folder / 'abc.html'}, written with it")
-    for name, kind in KINDS:
-        if (folder / name).exists():
-            return kind
-    raise LabsimError(f"{folder}: holds no labsim results (no summary.json, manifest.json, comparison.csv, map.csv, "
-                      "sensitivity.csv, calibrated.toml or pareto.csv)")
 
 
 def img(path: Path, alt: str = "") -> str:
@@ -165,8 +148,7 @@ def build(folder: Path, focus: list[str] | None = None) -> Path:
     from sim.io import claim_folder
 
     folder = Path(folder)
-    claim_folder(folder, REPORTED, "labsim report")  # a labsim folder of a kind it reads, before anything is read
-    kind = kind_of(folder)
+    kind = claim_folder(folder, REPORTED, "labsim report")  # its kind (sim.io.folder_kind), before anything is read
     builders = {"run": _run, "comparison": _comparison, "map": _map, "batch": _batch, "sensitivity": _sensitivity,
                 "calibration": _calibration, "optimization": _optimization}
     if focus and kind not in ("comparison", "batch"):

@@ -221,7 +221,7 @@ def test_bad_set_on_compare(tmp_path, capsys):
 
 
 def test_compare_set_writes_the_scenarios_it_compares(tmp_path):
-    from sim.cli import _with_settings
+    from sim.cli.compare import _with_settings
     from sim.config.scenario import load_scenario
 
     refs = _with_settings([FAST, "scenarios/friche.toml"], {"mediators": 2}, tmp_path / "scenarios")
@@ -256,7 +256,7 @@ def test_validate_names_the_bad_key_of_each_kind(tmp_path, capsys):
 
 def test_small_open_is_a_scenario_where_scenarios_live():
     assert not (ROOT / "scenarios" / "experiments" / "small_open.toml").exists()
-    from sim.cli import file_kind
+    from sim.cli.scenarios import file_kind
 
     assert file_kind(str(ROOT / "scenarios" / "examples" / "small_open.toml")) == "scenario"
 
@@ -303,21 +303,21 @@ def test_role_reached_is_the_highest_rung(tmp_path):
 
 
 def test_progress_bar_follows_the_work(monkeypatch):
-    from sim import cli
+    from sim.cli.progress import Bar
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     done = []
-    with cli._Bar("work", 3, poll=lambda: len(done)) as bar:
+    with Bar("work", 3, poll=lambda: len(done)) as bar:
         assert bar.on
         done += [1, 2, 3]
         bar.advance("a note")
     assert bar.done == 1
-    with cli._Bar("work", 3, quiet=True) as quiet:
+    with Bar("work", 3, quiet=True) as quiet:
         assert not quiet.on
 
 
 def test_missing_extra_is_one_line():
-    from sim.cli import require_extra
+    from sim.cli.extras import require_extra
     from sim.errors import LabsimError
 
     with pytest.raises(LabsimError) as exc:

@@ -202,7 +202,7 @@ def test_explore_port_in_use(capsys):
 @pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True),
                                                 ("0.0.0.0", False), ("::", False)])
 def test_a_host_other_than_loopback_is_known(host, loopback):
-    from sim.cli import is_loopback
+    from sim.cli.explore import is_loopback
 
     assert is_loopback(host) is loopback
 

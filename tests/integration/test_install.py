@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim import cli
+from sim.cli.extras import ANALYSIS_MODULES
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -19,7 +20,7 @@ def test_analysis_packages_are_an_extra_not_core():
     extra = {d.split(">")[0].strip().lower() for d in PROJECT["optional-dependencies"]["analysis"]}
     assert set(ANALYSIS.values()) <= extra
     assert not core & set(ANALYSIS.values())
-    assert {m for mods in cli.ANALYSIS_MODULES.values() for m in mods} == set(ANALYSIS)
+    assert {m for mods in ANALYSIS_MODULES.values() for m in mods} == set(ANALYSIS)
 
 
 def test_analysis_packages_are_imported_only_inside_their_commands():

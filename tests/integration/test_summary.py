@@ -3,7 +3,7 @@
 import pytest
 
 from sim import outcomes
-from sim.cli import _table
+from sim.cli.tables import outcome_table as _table
 from sim.config.scenario import load_scenario
 from sim.metrics import LADDER_KEYS, NETWORK_KEYS, summary
 from sim.model.model import LabModel

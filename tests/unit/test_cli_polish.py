@@ -7,24 +7,26 @@ import pandas as pd
 import pytest
 
 from sim import cli
+from sim.cli.tables import grid_table, outcome_table
 from sim.text import frame_text, wrapped_table
 
 WIDTH = 100
 
 
-def _parsers():
-    parser = cli.build_parser()
-    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return parser, sub
+def _parsers(parser, name="labsim"):
+    """Every parser of the command line with its name: labsim, labsim run, ..., labsim log describe."""
+    yield name, parser
+    for word, sub in parser.commands.items():
+        yield from _parsers(sub, f"{name} {word}")
 
 
 def test_every_command_and_option_has_help_with_its_limits():
-    parser, sub = _parsers()
-    helps = {a.dest: a.help for a in sub._choices_actions}
-    missing = [name for name in sub.choices if not helps.get(name)]
-    for name, p in [("labsim", parser), *sub.choices.items()]:
-        for action in p._actions:
-            if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
+    missing = []
+    for name, p in _parsers(cli.build_parser()):
+        if name != "labsim" and not p.summary:
+            missing.append(name)
+        for action in p.options:
+            if "-h" in action.option_strings:
                 continue
             what = f"{name} {'/'.join(action.option_strings) or action.dest}"
             if not action.help or action.help == argparse.SUPPRESS:
@@ -112,11 +114,11 @@ def test_run_map_summarize_and_pandas_tables_fit_100_columns():
     from sim.analysis.lab_map import OUTCOMES
     from sim.analysis.summary import table as summary_table
 
-    _fits(cli._table({"a_scenario_with_a_long_name_" * 2: {"visitors": 8317.0, "revenue": 1234567.0},
+    _fits(outcome_table({"a_scenario_with_a_long_name_" * 2: {"visitors": 8317.0, "revenue": 1234567.0},
                       "digital_arti": {"visitors": 164.0, "revenue": 409300.0}}))
     grid = pd.DataFrame([{"public_market": 0.0, "open_closed": 0.25, **dict.fromkeys(OUTCOMES, 123456.7),
                           "mediator_betweenness_share": 0.975}] * 3)
-    _fits(cli._grid_table(grid, OUTCOMES))
+    _fits(grid_table(grid, OUTCOMES))
     rows = [{"scenario": "carrefour_numerique", "point": p, "mediators": p, "access": "appointment", "metric": m,
              "n": 10, "mean": 123456.0, "sd": 1.0, "ci_low": 120000.0, "ci_high": 130000.0}
             for p in range(2) for m in ("visitors", "contributors", "partners", "works_produced", "revenue", "density")]

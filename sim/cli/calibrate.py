@@ -1,0 +1,184 @@
+"""labsim calibrate: fit a scenario's settings to a lab's own numbers (a point fit, or ABC-SMC's posterior)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from sim.cli import options
+from sim.cli.parser import choice
+from sim.errors import LabsimError
+from sim.text import frame_text
+
+
+def add_parser(sub) -> None:
+    """The calibrate command."""
+    p = sub.add_parser("calibrate", help="fit parameters so that mean outcomes match a lab's own numbers", parents=[
+        options.columns("with --from-log: the column of dates (default date)",
+                        "with --from-log: the column of person identifiers (default person)"),
+        options.out("results folder (calibrated.toml, fit.csv, history.csv)"),
+        options.seed("root seed of the runs' seeds (default 1)"), options.workers(),
+        options.quiet("no progress line"), options.allow_large(),
+        options.years("abc: simulated years per particle (default 1)", default=None),
+        options.force("replace an earlier calibration in --out asked otherwise")])
+    p.add_argument("scenario", help="the preset or scenario file to fit")
+    p.add_argument("--target", action="append", default=[], metavar="NAME=NUMBER", help="e.g. visitors=3000")
+    p.add_argument("--param", "--free", dest="param", action="append", default=[], metavar="NAME=LOW:HIGH",
+                   help="a setting to fit within its box, e.g. discovery_rate=0.001:0.01 (--free is the same option)")
+    p.add_argument("--from-log", type=Path, default=None, metavar="LOG",
+                   help="a visit log (CSV or Parquet, columns person and date, as labsim log describe reads): its "
+                        "published outcomes become the targets (a --target of the same name replaces one), and each "
+                        "simulation covers as many measured years as the log")
+    p.add_argument("--from", dest="from_refs", type=Path, action="append", default=[],
+                   help="a TOML file with [targets] and [params], and/or a folder of saved mature labs (labsim "
+                        "warmup): every candidate is then a policy forked from them (repeatable)")
+    p.add_argument("--reps", type=options.integer(2, 1_000), default=5, help="replications per evaluation (default 5)")
+    p.add_argument("--budget", type=options.integer(4, 10_000), default=None,
+                   help="evaluations, 4 to 10,000 (default 40); with --method abc: most simulations "
+                        "(default 20 x population x generations)")
+    p.add_argument("--method", type=choice("--method", ("point", "abc")), default="point",
+                   help="point: one best fit (default); abc: a posterior sample of the settings (ABC-SMC)")
+    p.add_argument("--population", type=options.integer(10, 10_000), default=100, help="abc: particles (default 100)")
+    p.add_argument("--generations", type=options.integer(1, 50), default=5, help="abc: generations (default 5)")
+
+
+def _split_from(args) -> None:
+    """Calibrate's --from: a targets file (at most one) and a folder of saved labs (at most one)."""
+    folders = [f for f in args.from_refs if f.is_dir()]
+    files = [f for f in args.from_refs if not f.is_dir()]
+    if len(folders) > 1 or len(files) > 1:
+        raise LabsimError("--from: give at most one targets file and one folder of saved labs")
+    args.from_file = files[0] if files else None
+    args.states = str(folders[0].resolve()) if folders else None
+
+
+def run(args) -> int:
+    """Fit a scenario to targets; write the fitted scenario file and the fit table, all at the end."""
+    import pandas as pd
+
+    from sim.analysis.calibrate import build_spec, calibrate, check_cost, failed_runs, scenario_file, unreached
+    from sim.batch.executors import default_workers
+    from sim.cli.folders import output_folder
+    from sim.cli.progress import Bar
+    from sim.config.scenario import load_scenario, resolved
+    from sim.io import OutputKind, atomic_write, csv_bytes
+
+    _split_from(args)
+    found = _log_targets(args)
+    if args.method == "abc":
+        return _abc(args, found)
+    if args.years is not None:
+        raise LabsimError("--years: only with --method abc (the point fit simulates one year, or the log's years)")
+    args.budget = 40 if args.budget is None else args.budget
+    spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps, args.budget, args.seed,
+                      states=args.states, years=found.years if found else 1.0,
+                      log_targets=found.targets if found else None)
+    check_cost(spec, allow_large=args.allow_large)
+    _say_log_targets(args, found, spec.targets)
+    scenario = load_scenario(spec.scenario)
+    request = {"method": "point", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
+               "reps": spec.reps, "budget": spec.budget, "seed": spec.root_seed, "from": args.states,
+               "from_log": str(args.from_log.resolve()) if found else None, "years": spec.years}
+    folder = output_folder(args, OutputKind.CALIBRATION, request, replace=args.force)
+    t0 = time.perf_counter()
+    evaluations = spec.budget + 1  # the screen and the search, then the check on fresh seeds
+    with folder, Bar("calibrate: evaluations", evaluations, args.quiet, poll=lambda: len(spec.history)):
+        fitted, table = calibrate(spec, workers=args.workers or default_workers())
+        atomic_write(folder.tmp / "calibrated.toml", scenario_file(spec, fitted, table, args.out).encode())
+        atomic_write(folder.tmp / "fit.csv", csv_bytes(table))
+        atomic_write(folder.tmp / "history.csv", csv_bytes(pd.DataFrame(spec.history)))
+        folder.record(scenario=scenario)
+    print("fitted: " + ", ".join(f"{k} = {v:g}" for k, v in fitted.items()))
+    failed = failed_runs(spec, table)
+    shown = table if failed else table.drop(columns=["runs", "failed_runs"])
+    print(frame_text(shown))
+    for message in [*unreached(spec, fitted, table), *([failed] if failed else [])]:
+        print(f"warning: {message}", file=sys.stderr)
+    print(f"\n{args.out / 'calibrated.toml'} (run it: labsim run {args.out / 'calibrated.toml'}); "
+          f"{len(spec.history)} evaluations in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+def _log_targets(args):
+    """The targets of --from-log (None without it), said on stderr: which were used, which left out and why."""
+    if args.from_log is None:
+        return None
+    from sim.logs.targets import from_log
+
+    found = from_log(args.from_log, args.scenario, args.person_col, args.date_col)
+    if not found.targets:
+        raise LabsimError(f"--from-log {args.from_log}: no outcome with 5 people or more behind it; a log this small "
+                          "cannot be calibrated to")
+    return found
+
+
+def _say_log_targets(args, found, targets: dict) -> None:
+    """On stderr, once every input is checked: the log's targets used (a --target may replace one) and left out."""
+    if found is None or args.quiet:
+        return
+    print(f"targets from {args.from_log.name} ({found.days} days: {found.years:g} measured years a simulation): "
+          + ", ".join(f"{k}={targets[k]:g}" for k in found.targets), file=sys.stderr)
+    if found.left_out:
+        print("left out: " + "; ".join(found.left_out), file=sys.stderr)
+
+
+def _abc(args, found=None) -> int:
+    """Calibrate --method abc: the same targets and boxes as the point fit, a posterior sample instead of a point."""
+    from sim.analysis import abc
+    from sim.analysis.calibrate import build_spec
+    from sim.batch.executors import default_workers, make_pool
+    from sim.cli.folders import output_folder
+    from sim.cli.progress import Bar
+    from sim.config.cost import check_batch
+    from sim.config.scenario import load_scenario, resolved
+    from sim.config.schema import PARAM_BY_NAME
+    from sim.io import OutputKind, atomic_write
+    from sim.logs.synth import MAX_LOG_YEARS
+
+    years = args.years or (found.years if found else 1.0)
+    cap = args.budget or 20 * args.population * args.generations
+    spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed,  # checks all input
+                      states=args.states, replications=1, years=years, log_targets=found.targets if found else None)
+    if cap < args.population:
+        raise LabsimError(f"--budget: got {cap}; allowed with --method abc: at least --population ({args.population})")
+    top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
+    check_batch([load_scenario(spec.scenario).with_settings(**top)], [{}], cap, years, allow_large=args.allow_large,
+                where=f"calibrate --method abc (--budget {cap} simulations)")
+    _say_log_targets(args, found, spec.targets)
+    scenario = load_scenario(spec.scenario)
+    request = {"method": "abc", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
+               "population": args.population, "generations": args.generations, "budget": cap, "years": years,
+               "seed": args.seed, "from": args.states, "from_log": str(args.from_log.resolve()) if found else None}
+    folder = output_folder(args, OutputKind.ABC, request, replace=args.force)
+    workers = args.workers or default_workers()
+    integer = tuple(k for k in spec.params if PARAM_BY_NAME[k].kind is int)
+    t0, count = time.perf_counter(), [0]
+    with make_pool("local", workers) as pool, folder, \
+            Bar("calibrate abc: simulations", cap, args.quiet, poll=lambda: count[0]):
+        tmp = folder.tmp
+        sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool, states=args.states)
+        result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
+                             integer, progress=lambda n: count.__setitem__(0, n))
+        shown = []
+        if found is not None and not args.states and years <= MAX_LOG_YEARS:  # the log against posterior draws
+            from sim.analysis import predictive
+
+            draws = predictive.simulate(spec.scenario, result.posterior, list(spec.params), years, pool, args.seed)
+            shown = predictive.figures(found.description, draws, tmp) if len(draws) >= 2 else []
+        abc.write(result, tmp, str(args.scenario), predictive=shown)
+        source = f"the log {args.from_log.name}" if found else "its targets"
+        atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out, source).encode())
+        folder.record(scenario=scenario)
+    failed = int(result.generations["failed"].sum()) if len(result.generations) else 0
+    if failed:
+        print(f"warning: {failed} simulations failed; their particles were rejected (generations.csv: failed)",
+              file=sys.stderr)
+    print(abc.statement(result))
+    print(frame_text(result.intervals))
+    print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
+          f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}) in "
+          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, "
+          f"{'predictive_*.png (the log against posterior draws), ' if shown else ''}abc.html, "
+          f"calibrated.toml (the posterior medians: labsim run {args.out / 'calibrated.toml'}) in {args.out}/")
+    return 0

@@ -1,0 +1,47 @@
+"""labsim sensitivity: Morris or Sobol indices (SALib) over named parameters, via batches."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from sim.cli import options
+from sim.cli.parser import choice
+
+
+def add_parser(sub) -> None:
+    """The sensitivity command."""
+    p = sub.add_parser("sensitivity", help="Morris or Sobol indices (SALib) over named parameters, via batches "
+                                          "(the analysis extra)", parents=[
+        options.out("results folder (re-run the same command to resume)"),
+        options.states(options.FROM_HELP + " (or the file's 'from' key)"), options.workers(), options.executor(),
+        options.quiet(), options.force("replace a folder that holds another sensitivity analysis"),
+        options.allow_large()])
+    p.add_argument("experiment", type=Path, help="a sensitivity file (see scenarios/experiments/sensitivity_open.toml)")
+    p.add_argument("--method", type=choice("--method", ("morris", "sobol")), default="morris",
+                   help="morris: screening, few runs (default); sobol: variance shares, n (d + 2) points")
+
+
+def run(args) -> int:
+    """Run a sensitivity analysis and print its indices beside the noise."""
+    from sim import figures
+    from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
+    from sim.cli.extras import require_analysis, require_extra
+    from sim.cli.folders import output_folder
+    from sim.io import OutputKind
+
+    require_analysis("sensitivity")
+    if args.executor == "dask":
+        require_extra("distributed", "dask", "--executor dask")
+    spec = load_spec(args.experiment)
+    if args.states is not None:
+        spec = dataclasses.replace(spec, states=str(args.states))
+    with output_folder(args, OutputKind.SENSITIVITY) as folder:  # its batch checks that it is this analysis'
+        indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
+                                         scheduler=args.scheduler, quiet=args.quiet, force=args.force,
+                                         allow_large=args.allow_large, dest=folder.tmp)
+        figures.save(figures.sensitivity_figure(indices, args.method), folder.tmp / "sensitivity.png")
+        folder.record([spec.scenario])
+    print(format_table(indices, noise, args.method))
+    print(f"\nsensitivity.csv, noise.csv and sensitivity.png in {args.out}/")
+    return 0
