@@ -750,8 +750,9 @@ def _log_describe(args) -> int:
     from sim.config.settings import Settings
     from sim.io import MARKER, atomic_write, locked, staged
     from sim.kinds import OutputKind
-    from sim.logs.describe import SUPPRESSED, describe, write
+    from sim.logs.describe import SUPPRESSED, describe
     from sim.logs.visitlog import read_log
+    from sim.pages.log import write
 
     settings = Settings()
     if args.scenario is not None:
@@ -1063,6 +1064,7 @@ def cmd_optimize(args) -> int:
     from sim.io import atomic_write, locked, staged
     from sim.kinds import OutputKind
     from sim.pages.report import build
+    from sim.pages.search import write_outputs
 
     require_analysis("optimize")
     if args.executor == "dask":
@@ -1080,7 +1082,7 @@ def cmd_optimize(args) -> int:
         counts = opt.optimize(spec, args.scenario, args.out, ev, base=base, report=say)
         presets = opt.presets_table(spec, args.scenario, base, ev)
         with staged(args.out) as tmp:
-            found = opt.write_outputs(spec, args.scenario, base, args.out, tmp, presets)
+            found = write_outputs(spec, args.scenario, base, args.out, tmp, presets)
             for name, data in _what_ran(args, None, load_scenario(args.scenario), kind=OutputKind.OPTIMIZATION).items():
                 atomic_write(tmp / name, data)
         for stale in (args.out / "scenarios").glob("*_pareto_*.toml"):  # from an earlier, smaller front
@@ -1101,6 +1103,7 @@ def cmd_discover(args) -> int:
     from sim.analysis import discover
     from sim.io import MARKER, atomic_write, locked, read_limited, staged
     from sim.kinds import OutputKind
+    from sim.pages import discovery
 
     require_analysis("discover")
     x, y, where = discover.load_batch(args.batch, args.where, args.by)  # every input problem before writing
@@ -1112,7 +1115,7 @@ def cmd_discover(args) -> int:
                "min_coverage": args.min_coverage, "tree": not args.no_tree}
     _claim(args, OutputKind.DISCOVERY, out, request)
     with locked(out), staged(out, replace=args.force) as tmp:
-        written = discover.write(found, args.batch, tmp)
+        written = discovery.write(found, args.batch, tmp)
         for toml in sorted((args.batch / "scenarios").glob("*.toml")):  # the batch's scenarios, resolved: what ran
             if toml.is_file() and not toml.is_symlink():
                 atomic_write(tmp / "scenarios" / toml.name, read_limited(toml, 1_000_000))
@@ -1157,6 +1160,7 @@ def _calibrate_abc(args, found=None) -> int:
     from sim.io import atomic_write, locked, staged
     from sim.kinds import OutputKind
     from sim.logs.synth import MAX_LOG_YEARS
+    from sim.pages.abc import write as write_abc
 
     years = args.years or (found.years if found else 1.0)
     cap = args.budget or 20 * args.population * args.generations
@@ -1184,10 +1188,11 @@ def _calibrate_abc(args, found=None) -> int:
         shown = []
         if found is not None and not args.states and years <= MAX_LOG_YEARS:  # the log against posterior draws
             from sim.analysis import predictive
+            from sim.figures import predictive_figures
 
             draws = predictive.simulate(spec.scenario, result.posterior, list(spec.params), years, pool, args.seed)
-            shown = predictive.figures(found.description, draws, tmp) if len(draws) >= 2 else []
-        abc.write(result, tmp, str(args.scenario), predictive=shown)
+            shown = predictive_figures(found.description, draws, tmp) if len(draws) >= 2 else []
+        write_abc(result, tmp, str(args.scenario), predictive=shown)
         source = f"the log {args.from_log.name}" if found else "its targets"
         atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out, source).encode())
         for name, data in _what_ran(args, request, scenario, kind=OutputKind.ABC).items():
