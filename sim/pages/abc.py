@@ -19,16 +19,21 @@ def write(result: AbcResult, tmp: Path, title: str, predictive: list[str] = ()) 
     """
     from sim import figures
     from sim.io import atomic_write, csv_bytes
-    from sim.version import __version__
 
     atomic_write(tmp / "posterior.csv", csv_bytes(result.posterior))
     atomic_write(tmp / "generations.csv", csv_bytes(result.generations))
     atomic_write(tmp / "intervals.csv", csv_bytes(result.intervals))
     figures.save(figures.marginals_figure(result), tmp / "marginals.png")
     figures.save(figures.pairs_figure(result), tmp / "pairs.png")
-    page = render("abc.html", title=title, statement=statement(result), intervals=result.intervals,
-                  marginals=png(tmp / "marginals.png"), pairs=png(tmp / "pairs.png"),
-                  predictive=[(png(tmp / n), n) for n in predictive], generations=result.generations,
-                  stopped=result.stopped, version=__version__)
-    atomic_write(tmp / "abc.html", page.encode())
+    atomic_write(tmp / "abc.html", page(result, tmp, title, predictive).encode())
     return sorted(p.name for p in tmp.iterdir())
+
+
+def page(result: AbcResult, folder: Path, title: str, predictive: list[str] = ()) -> str:
+    """abc.html: the statement, the intervals, the figures found in `folder` (embedded), the generations."""
+    from sim.version import __version__
+
+    return render("abc.html", title=title, statement=statement(result), intervals=result.intervals,
+                  marginals=png(folder / "marginals.png"), pairs=png(folder / "pairs.png"),
+                  predictive=[(png(folder / n), n) for n in predictive], generations=result.generations,
+                  stopped=result.stopped, version=__version__)
