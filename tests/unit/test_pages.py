@@ -147,7 +147,7 @@ def test_comparison_page():
              "info": {"scenarios": ", ".join(names)}, "how": "h", "method": "m", "glossary": []}
     page = _report("comparison", shown)
     escaped(page)
-    assert '<span class="sig">*</span>' in page
+    assert "<span class='sig'>*</span>" in page
 
 
 def test_abc_page(tmp_path):
