@@ -35,6 +35,7 @@ from sim.figures.sensitivity import sensitivity_figure
 from sim.figures.style import (
     ACTIVITY_COLORS,
     EXTRA_COLORS,
+    FUNNEL_COLORS,
     ROLE_COLORS,
     SCENARIO_COLORS,
     activity_color,
@@ -48,7 +49,7 @@ from sim.figures.style import (
 from sim.metrics import FUNNEL_STEPS
 
 __all__ = [
-    "ACTIVITY_COLORS", "BAND", "EXTRA_COLORS", "FUNNEL_STEPS", "LABEL_OFFSETS", "NETWORK_DRAW_LIMIT", "NETWORK_SHOWN",
+    "ACTIVITY_COLORS", "BAND", "EXTRA_COLORS", "FUNNEL_COLORS", "FUNNEL_STEPS", "LABEL_OFFSETS", "NETWORK_DRAW_LIMIT", "NETWORK_SHOWN",
     "ROLE_COLORS", "SCENARIO_COLORS", "SERIES_SHOWN", "SHELL_ORDER", "activity_color", "box_figure",
     "drawable_subgraph", "focus_figure", "front_figure", "funnel_ci_figure", "funnel_figure", "log_figures",
     "map_figure", "marginals_figure", "mark_warmup", "network_figure", "network_metrics_figure", "pairs_figure",

@@ -37,6 +37,7 @@ ACTIVITY_COLORS = {  # one colour per kind of activity, the same in every lab's 
     "residency": "#e377c2",
     "confidential": "#7f7f7f",
 }
+FUNNEL_COLORS = (ROLE_COLORS["visitor"], "#6baed6", ROLE_COLORS["contributor"], ROLE_COLORS["partner"])  # the rungs
 SCENARIO_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf")
 EXTRA_COLORS = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#5254a3", "#8ca252", "#bd9e39")
 

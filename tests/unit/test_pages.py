@@ -61,9 +61,12 @@ def test_the_html_finder_finds_tags_in_f_strings_and_concatenations(tmp_path):
 def test_the_environment_escapes_and_the_templates_ship():
     env = environment()
     assert env.autoescape is True or env.autoescape("page.html")
-    assert (SIM / "pages" / "templates" / "base.html").is_file()
-    shipped = (SIM.parent / "pyproject.toml").read_text()
-    assert '"sim.pages" = ["templates/*' in shipped
+    import tomllib
+
+    globs = tomllib.loads((SIM.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["sim.pages"]
+    files = [p.relative_to(SIM / "pages") for p in (SIM / "pages" / "templates").rglob("*") if p.is_file()]
+    assert {"templates/base.html", "templates/page.css"} <= {str(f) for f in files}
+    assert [f for f in files if not any(len(f.parts) == len(Path(g).parts) and f.match(g) for g in globs)] == [], "a template that would not ship"
 
 
 def test_a_figure_must_be_a_regular_png(tmp_path):
