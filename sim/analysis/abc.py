@@ -21,12 +21,12 @@ of workers. A simulation that fails (even one that kills its worker) has no
 outcomes: its particle is rejected, and counted in the generations' `failed`.
 
 A setting is *pinned down* when its posterior 90% interval is narrower than
-PINNED (50%) of its prior range, *left free* otherwise.
+PINNED (50%) of its prior range, *left free* otherwise. Its figures are
+`sim.figures.calibration`'s, its files and page `sim.pages.abc`'s.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -226,85 +226,3 @@ def scenario_file(scenario: str, result: AbcResult, out: Path, source: str) -> s
             *(f"# {_safe(r.setting)}: {r.q05:.6g} to {r.q95:.6g} (prior {r.prior_low:g} to {r.prior_high:g})"
               for r in result.intervals.itertuples())]
     return "\n".join(head) + "\n" + tomli_w.dumps(scenario_data(scenario, medians, out))
-
-
-# -- figures and page -------------------------------------------------------------------
-def marginals_figure(result: AbcResult):
-    """Each setting's weighted posterior histogram over its prior range, with the 90% interval."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    iv = result.intervals.set_index("setting")
-    n = len(result.params)
-    fig, axes = plt.subplots(1, n, figsize=(4 * n, 3.2), squeeze=False)
-    for ax, (name, (lo, hi)) in zip(axes.flat, result.params.items(), strict=True):
-        ax.hist(result.posterior[name], bins=20, range=(lo, hi), weights=result.posterior["weight"], color="#3182bd")
-        ax.axvspan(iv.loc[name, "q05"], iv.loc[name, "q95"], color="#e6550d", alpha=0.15, label="90% interval")
-        ax.axvline(iv.loc[name, "median"], color="#e6550d")
-        ax.set_xlim(lo, hi)
-        ax.set_xlabel(name)
-        ax.set_title("pinned down" if iv.loc[name, "pinned"] else "left free", fontsize=9)
-    axes.flat[0].set_ylabel("posterior weight")
-    axes.flat[0].legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
-def pairs_figure(result: AbcResult):
-    """Every pair of settings: the posterior particles (size by weight) in the prior box."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = list(result.params)
-    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]] or [(names[0], names[0])]
-    ncol = min(3, len(pairs))
-    nrow = (len(pairs) + ncol - 1) // ncol
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.8 * nrow), squeeze=False)
-    w = result.posterior["weight"].to_numpy()
-    for ax, (a, b) in zip(axes.flat, pairs, strict=False):
-        ax.scatter(result.posterior[a], result.posterior[b], s=8 + 400 * w / w.max() / np.sqrt(len(w)), alpha=0.5,
-                   c="#3182bd")
-        ax.set_xlim(*result.params[a])
-        ax.set_ylim(*result.params[b])
-        ax.set_xlabel(a)
-        ax.set_ylabel(b)
-    for ax in list(axes.flat)[len(pairs):]:
-        ax.axis("off")
-    fig.suptitle("posterior particles within the prior box", fontsize=9)
-    fig.tight_layout()
-    return fig
-
-
-def write(result: AbcResult, tmp: Path, title: str, predictive: list[str] = ()) -> list[str]:
-    """Write the posterior, the generations, the intervals, the figures and the page into `tmp`.
-
-    `predictive` names figures already in `tmp` (the log against the posterior predictive) for the page.
-    """
-    from sim import figures
-    from sim.io import atomic_write, csv_bytes
-    from sim.pages.report import CSS, _table, img
-    from sim.version import __version__
-
-    atomic_write(tmp / "posterior.csv", csv_bytes(result.posterior))
-    atomic_write(tmp / "generations.csv", csv_bytes(result.generations))
-    atomic_write(tmp / "intervals.csv", csv_bytes(result.intervals))
-    figures.save(marginals_figure(result), tmp / "marginals.png")
-    figures.save(pairs_figure(result), tmp / "pairs.png")
-    body = [f"<h1>labsim calibrate --method abc: {html.escape(title)}</h1>",
-            f"<div class='head'><pre>{html.escape(statement(result))}</pre></div>",
-            "<h2>90% credible intervals</h2>", _table(result.intervals),
-            "<h2>Marginals</h2>", img(tmp / "marginals.png", "marginals"),
-            "<h2>Pairs</h2>", img(tmp / "pairs.png", "pairs"),
-            *(["<h2>The log against the posterior predictive</h2>", *(img(tmp / n, n) for n in predictive)]
-              if predictive else []),
-            "<h2>Generations</h2>", _table(result.generations),
-            f"<p class='meta'>ABC-SMC (population Monte Carlo, Beaumont et al. 2009): uniform priors on the boxes, "
-            f"distance = root of the summed squared relative errors, tolerance = median distance of the previous "
-            f"generation; stopped after {html.escape(result.stopped)}. Made by labsim {__version__}.</p>"]
-    atomic_write(tmp / "abc.html", (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>labsim abc"
-                                    f"</title><style>{CSS}</style></head><body>{''.join(body)}</body></html>").encode())
-    return sorted(p.name for p in tmp.iterdir())

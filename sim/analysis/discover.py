@@ -12,12 +12,12 @@ with and without that restriction), as EMA Workbench gives it.
 
 The chosen box is the densest step of the trajectory whose coverage is at
 least `min_coverage` (0.8 by default): most of the runs where the condition
-holds, with as few of the others as the trade-off allows.
+holds, with as few of the others as the trade-off allows. Its figures are
+`sim.figures.discovery`'s, its files and page `sim.pages.discovery`'s.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,65 +136,6 @@ def tree_view(found: Discovery, max_depth: int = 3) -> str:
     return export_text(clf, feature_names=list(x.columns), class_names=["no", "yes"], show_weights=True)
 
 
-# -- figures and page --------------------------------------------------------------
-def trajectory_figure(found: Discovery):
-    """Coverage against density along the peeling, the chosen step marked, coloured by restricted settings."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    t = found.trajectory
-    fig, ax = plt.subplots(figsize=(6, 4.5))
-    sc = ax.scatter(t["coverage"], t["density"], c=t["restricted"], cmap="viridis", s=25)
-    fig.colorbar(sc, ax=ax, label="settings restricted")
-    c = t.iloc[found.chosen]
-    ax.scatter([c["coverage"]], [c["density"]], s=160, facecolors="none", edgecolors="red", linewidths=2,
-               label=f"chosen box (step {found.chosen})")
-    ax.set_xlabel("coverage (share of the cases of interest inside the box)")
-    ax.set_ylabel("density (share of the box's cases of interest)")
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 1.02)
-    ax.set_title(f"PRIM peeling trajectory\n{found.where}", fontsize=9)
-    ax.legend(loc="lower left", fontsize=8)
-    ax.grid(alpha=0.3)
-    return fig
-
-
-def box_figure(found: Discovery, top: int = 4):
-    """The samples on the restricted (or first) numeric settings, two by two, with the chosen box drawn."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
-
-    lim = found.limits[found.limits["values"] == ""]
-    cols = list(lim["setting"][:top]) if len(lim) else []
-    if len(cols) == 1:
-        cols = [cols[0], next((c for c in found.x.columns if c != cols[0]), cols[0])]
-    pairs = [(a, b) for i, a in enumerate(cols) for b in cols[i + 1:]] or [(cols[0], cols[0])] if cols else []
-    n = max(1, len(pairs))
-    ncol = min(3, n)
-    fig, axes = plt.subplots((n + ncol - 1) // ncol, ncol, figsize=(4.2 * ncol, 3.8 * ((n + ncol - 1) // ncol)),
-                             squeeze=False)
-    by = lim.set_index("setting") if len(lim) else None
-    for ax, (a, b) in zip(axes.flat, pairs, strict=False):
-        ax.scatter(found.x.loc[~found.y, a], found.x.loc[~found.y, b], s=10, c="#bbbbbb", label="condition fails")
-        ax.scatter(found.x.loc[found.y, a], found.x.loc[found.y, b], s=12, c="#1f77b4", label="condition holds")
-        la, ha, lb, hb = by.loc[a, "low"], by.loc[a, "high"], by.loc[b, "low"], by.loc[b, "high"]
-        ax.add_patch(Rectangle((la, lb), ha - la, hb - lb, fill=False, edgecolor="red", linewidth=2))
-        ax.set_xlabel(a)
-        ax.set_ylabel(b)
-    for ax in list(axes.flat)[len(pairs):]:
-        ax.axis("off")
-    if pairs:
-        axes.flat[0].legend(fontsize=7, loc="best")
-    fig.suptitle(f"chosen box (red) against the samples: {found.where}", fontsize=9)
-    fig.tight_layout()
-    return fig
-
-
 def sentence(found: Discovery) -> str:
     """The answer in words: the box's significant limits, its coverage and density."""
     t = found.trajectory.iloc[found.chosen]
@@ -209,41 +150,3 @@ def sentence(found: Discovery) -> str:
     return (f"'{found.where}' holds in {int(found.y.sum())} of {len(found.y)} cases; in the box {where}, it holds in "
             f"{t['density']:.0%} of the cases (density), and the box keeps {t['coverage']:.0%} of the cases where it "
             f"holds (coverage), with {t['mass']:.0%} of all cases inside.")
-
-
-def page(found: Discovery, folder: Path, figures: dict[str, Path]) -> str:
-    """The self-contained HTML page (figures embedded)."""
-    from sim.pages.report import CSS, _table, img
-    from sim.version import __version__
-
-    shown = found.limits.assign(qp_value=found.limits["qp_value"].map(lambda v: "-" if pd.isna(v) else f"{v:.2g}"))
-    body = [f"<h1>labsim discover: {html.escape(found.where)}</h1>",
-            f"<p class='meta'>batch: {html.escape(str(folder))}; {len(found.y)} cases; PRIM (peel alpha {PEEL_ALPHA}, "
-            f"minimum mass {MASS_MIN}); chosen: the densest step with coverage >= its threshold.</p>",
-            f"<div class='head'><p>{html.escape(sentence(found))}</p></div>",
-            "<h2>The chosen box</h2>", _table(shown),
-            f"<p>qp_value: quasi-p-value of the restriction (Bryant and Lempert 2010), the chance of the box's density "
-            f"if the restriction were dropped; below {SIGNIFICANT} (significant) it is unlikely to be chance.</p>",
-            img(figures["box"], "the box against the samples"),
-            "<h2>Coverage and density along the peeling</h2>", img(figures["trajectory"], "peeling trajectory"),
-            _table(found.trajectory)]
-    if found.tree:
-        body += ["<h2>A second view: a classification tree</h2>", f"<pre>{html.escape(found.tree)}</pre>"]
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>labsim discover</title>"
-            f"<style>{CSS}</style></head><body>{''.join(body)}<p class='meta'>Made by labsim {__version__}.</p>"
-            "</body></html>")
-
-
-def write(found: Discovery, batch: Path, tmp: Path) -> list[str]:
-    """Write the trajectory, the limits, the figures and the page into the staging folder `tmp`."""
-    from sim import figures
-    from sim.io import atomic_write, csv_bytes
-
-    atomic_write(tmp / "trajectory.csv", csv_bytes(found.trajectory))
-    atomic_write(tmp / "box.csv", csv_bytes(found.limits))
-    drawn = {"trajectory": figures.save(trajectory_figure(found), tmp / "trajectory.png"),
-             "box": figures.save(box_figure(found), tmp / "box.png")}
-    if found.tree:
-        atomic_write(tmp / "tree.txt", found.tree.encode())
-    atomic_write(tmp / "discover.html", page(found, batch, drawn).encode())
-    return sorted(p.name for p in tmp.iterdir())

@@ -135,6 +135,7 @@ def _abc(args, found=None) -> int:
     from sim.config.schema import PARAM_BY_NAME
     from sim.io import OutputKind, atomic_write
     from sim.logs.synth import MAX_LOG_YEARS
+    from sim.pages.abc import write as write_abc
 
     years = args.years or (found.years if found else 1.0)
     cap = args.budget or 20 * args.population * args.generations
@@ -163,10 +164,11 @@ def _abc(args, found=None) -> int:
         shown = []
         if found is not None and not args.states and years <= MAX_LOG_YEARS:  # the log against posterior draws
             from sim.analysis import predictive
+            from sim.figures import predictive_figures
 
             draws = predictive.simulate(spec.scenario, result.posterior, list(spec.params), years, pool, args.seed)
-            shown = predictive.figures(found.description, draws, tmp) if len(draws) >= 2 else []
-        abc.write(result, tmp, str(args.scenario), predictive=shown)
+            shown = predictive_figures(found.description, draws, tmp) if len(draws) >= 2 else []
+        write_abc(result, tmp, str(args.scenario), predictive=shown)
         source = f"the log {args.from_log.name}" if found else "its targets"
         atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out, source).encode())
         folder.record(scenario=scenario)

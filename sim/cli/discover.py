@@ -31,6 +31,7 @@ def run(args) -> int:
     from sim.cli.extras import require_analysis
     from sim.cli.folders import output_folder
     from sim.io import OutputKind, atomic_write, read_limited
+    from sim.pages import discovery
 
     require_analysis("discover")
     x, y, where = discover.load_batch(args.batch, args.where, args.by)  # every input problem before writing
@@ -41,7 +42,7 @@ def run(args) -> int:
     request = {"batch": str(args.batch.resolve()), "where": args.where, "by": args.by,
                "min_coverage": args.min_coverage, "tree": not args.no_tree}
     with output_folder(args, OutputKind.DISCOVERY, request, out=out, replace=args.force) as folder:
-        written = discover.write(found, args.batch, folder.tmp)
+        written = discovery.write(found, args.batch, folder.tmp)
         for toml in sorted((args.batch / "scenarios").glob("*.toml")):  # the batch's scenarios, resolved: what ran
             if toml.is_file() and not toml.is_symlink():
                 atomic_write(folder.tmp / "scenarios" / toml.name, read_limited(toml, 1_000_000))

@@ -81,9 +81,10 @@ def describe(args) -> int:
     from sim.cli.progress import Bar
     from sim.config.settings import Settings
     from sim.io import OutputKind
-    from sim.logs.describe import SUPPRESSED, write
+    from sim.logs.describe import SUPPRESSED
     from sim.logs.describe import describe as describe_log
     from sim.logs.visitlog import read_log
+    from sim.pages.log import write
 
     settings = Settings()
     if args.scenario is not None:

@@ -31,6 +31,7 @@ def run(args) -> int:
     from sim.config.scenario import load_scenario
     from sim.io import OutputKind
     from sim.pages.report import build
+    from sim.pages.search import write_outputs
 
     require_analysis("optimize")
     if args.executor == "dask":
@@ -48,7 +49,7 @@ def run(args) -> int:
         counts = opt.optimize(spec, args.scenario, args.out, ev, base=base, report=say)
         presets = opt.presets_table(spec, args.scenario, base, ev)
         with folder.staged() as tmp:
-            found = opt.write_outputs(spec, args.scenario, base, args.out, tmp, presets)
+            found = write_outputs(spec, args.scenario, base, args.out, tmp, presets)
             folder.record(scenario=load_scenario(args.scenario))
         for stale in (args.out / "scenarios").glob("*_pareto_*.toml"):  # from an earlier, smaller front
             if stale.name not in found["files"]:

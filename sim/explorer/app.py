@@ -137,7 +137,7 @@ def Funnel(model):
         return
     fig = Figure(figsize=(5, 3.2))
     ax = fig.subplots()
-    bars = ax.bar(range(4), list(f.values()), color=["#9ecae1", "#6baed6", "#3182bd", "#e6550d"])
+    bars = ax.bar(range(4), list(f.values()), color=list(figures.FUNNEL_COLORS))
     ax.bar_label(bars, labels=[f"{v:,}" for v in f.values()], fontsize=8)
     ax.set_xticks(range(4), ["visitors", "returning", "contributors", "partners"], fontsize=8)
     ax.set_yscale("symlog", linthresh=1)

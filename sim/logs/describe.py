@@ -9,6 +9,8 @@ cohorts of `sim.metrics.cohorts`, on days), the gaps between visits, and the
 weekly series with its seasonality. Keys are named as the model's outcomes
 where they mean the same, so a log and a run read side by side.
 
+The files (tables, figures, report.html) are written by `sim.pages.log`.
+
 Privacy: the log's people are hashes already (`sim.logs.visitlog`); every
 published count of people below `MIN_COUNT` is shown as "<5" and a share of
 fewer than `MIN_COUNT` people is not published; tables of people are written
@@ -18,9 +20,7 @@ only on request.
 from __future__ import annotations
 
 import dataclasses
-import html
 import itertools
-import json
 import math
 from pathlib import Path
 
@@ -320,99 +320,11 @@ def _people(v: _Visits, visits: pd.DataFrame) -> pd.DataFrame:
                          "contributor": contributor})
 
 
-# -- writing ---------------------------------------------------------------------------------------------------
-def write(found: Description, folder: Path, people: bool = False, figures: bool = True) -> list[str]:
-    """Write log_summary.json, the CSV tables, the figures and report.html into `folder` (a staging folder)."""
-    from sim.io import atomic_write, csv_bytes
-
-    names = ["log_summary.json"]
-    atomic_write(folder / "log_summary.json", (json.dumps(found.summary, indent=2) + "\n").encode())
-    for name, table in found.tables.items():
-        atomic_write(folder / f"{name}.csv", csv_bytes(table))
-        names.append(f"{name}.csv")
-    if people:
-        atomic_write(folder / "people.csv", csv_bytes(_people(*found.source)))
-        names.append("people.csv")
-    if figures:
-        names += _figures(found, folder)
-    atomic_write(folder / "report.html", _page(found, folder).encode())
-    return [*names, "report.html"]
+def people_table(found: Description) -> pd.DataFrame:
+    """The per-person table (people.csv, written only with --people): one row per salted hash."""
+    return _people(*found.source)
 
 
 def at_least(sorted_counts: np.ndarray, k: np.ndarray) -> np.ndarray:
     """How many visitors made at least k visits, for each k (`sorted_counts`: visits per visitor, sorted)."""
     return sorted_counts.size - np.searchsorted(sorted_counts, k, side="left")
-
-
-def _figures(found: Description, folder: Path) -> list[str]:
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
-
-    from sim.figures import save
-
-    fig, ax = plt.subplots(figsize=(9, 3.2))
-    w = found.weekly
-    w = w[w["days"] == 7]  # whole weeks only: a partial first or last week is not a fall
-    ax.plot(w["week"], w["visits"].where(w["visitors"] >= MIN_COUNT), lw=1, label="visits")
-    ax.plot(w["week"], w["visitors"].where(w["visitors"] >= MIN_COUNT), lw=1, label="visitors")
-    ax.set(ylabel="per week", title="Weekly visits and visitors (whole weeks of 5 visitors or more)")
-    ax.legend(frameon=False)
-    save(fig, folder / "weekly.png")
-
-    fig, ax = plt.subplots(figsize=(5, 3.6))
-    counts = np.sort(found.counts)
-    k = np.unique(counts)
-    many = at_least(counts, k)
-    keep = many >= MIN_COUNT
-    ax.loglog(k[keep], many[keep] / counts.size, marker=".", lw=1)
-    ax.set(xlabel="visits over the log", ylabel="share of visitors with at least that many",
-           title="Visit-count distribution")
-    plain = FuncFormatter(lambda x, _: f"{x:g}")  # labels drawn as text (sim.figures turns math text off)
-    ax.xaxis.set_major_formatter(plain)
-    ax.yaxis.set_major_formatter(plain)
-    save(fig, folder / "visit_counts.png")
-
-    fig, ax = plt.subplots(figsize=(5, 3.6))
-    for group, rows in found.survival.groupby("cohort", sort=False):
-        if rows["still_coming"].notna().any():
-            ax.plot(rows["day"], rows["still_coming"], label=f"{group} ({rows['people'].iloc[0]})")
-    ax.set(xlabel="days since the first visit", ylabel="share still coming", ylim=(0, 1.02),
-           title="Survival of a cohort (first seen a year or more before the end)")
-    if ax.lines:
-        ax.legend(frameon=False)
-    else:
-        ax.text(0.5, 0.5, "no cohort of 5 people or more was first seen\na full year before the log's last day",
-                ha="center", va="center", transform=ax.transAxes)
-    save(fig, folder / "survival.png")
-    return ["weekly.png", "visit_counts.png", "survival.png"]
-
-
-def _cells(table: pd.DataFrame) -> str:
-    return table.to_html(index=False, border=0, escape=True, na_rep="-")
-
-
-def _page(found: Description, folder: Path) -> str:
-    """One page: the log, the outcomes per year, the figures, the tables; every text escaped."""
-    from sim.pages.report import CSS, img
-
-    s = found.summary
-    log = s["log"]
-    e = html.escape
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>labsim log: {e(log['file'])}</title>"
-             f"<style>{CSS}</style></head><body><h1>A lab's visit log: {e(log['file'])}</h1>",
-             f"<p class='meta'>{e(log['first_day'])} to {e(log['last_day'])} ({log['days']:,} days), {log['rows']:,} "
-             f"rows read, {log['same_day_repeats_dropped']:,} same-day repeats dropped (a person came once a day), "
-             f"{log['membership_rows']:,} membership rows. People are salted hashes; counts of fewer than "
-             f"{MIN_COUNT} people are shown as {e(SUPPRESSED)}. Regulars (contributors): at least "
-             f"{s['rule']['contributor_visits']} visits within {s['rule']['contributor_window_days']:g} days, the "
-             "model's rule.</p>", "<h2>Per year and over the whole log</h2>", _cells(found.tables["years"])]
-    if s.get("cohort_gap"):
-        parts.append(f"<p class='warn'>{e(s['cohort_gap'])}</p>")
-    for name, alt in (("weekly.png", "weekly series"), ("visit_counts.png", "visit-count distribution"),
-                      ("survival.png", "survival curves")):
-        parts.append(img(folder / name, alt))
-    parts += ["<h2>Seasonality</h2>", _cells(found.tables["seasonality"]), "<h2>Visits per person</h2>",
-              _cells(found.tables["visit_counts"]), "<h2>Gaps between visits</h2>",
-              f"<p>Median {e(str(s['gap_days_median']))} days, mean {e(str(s['gap_days_mean']))} days.</p>",
-              _cells(found.tables["gaps"]), "</body></html>"]
-    return "\n".join(parts)

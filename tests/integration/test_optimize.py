@@ -88,7 +88,9 @@ def test_toy_search_returns_points_on_the_known_front(tmp_path):
     presets = opt.presets_table(spec, "digital_arti", load_scenario("digital_arti"), toy_evaluate(spec, calls))
     assert presets["scenario"].tolist() == ["digital_arti", "friche"] and presets["base"].tolist() == [True, False]
     assert calls[-1] == ("presets", 2)
-    fig = opt.front_figure(spec, table, presets)
+    from sim import figures
+
+    fig = figures.front_figure(spec, table, presets)
     assert {t.get_text() for t in fig.axes[0].texts} == {"digital_arti (base)", "friche"}
 
 

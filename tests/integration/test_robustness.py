@@ -429,12 +429,12 @@ def test_a_damaged_run_summary_is_refused(tmp_path, capsys):
 
 # -- 6. whole outputs ------------------------------------------------------------------------
 def test_an_interrupted_write_leaves_nothing(tmp_path, monkeypatch, capsys):
-    from sim import figures
+    from sim.figures import run as run_figures  # where run_figures finds network_figure
 
     def killed(*a, **k):
         raise KeyboardInterrupt  # what SIGTERM becomes in labsim
 
-    monkeypatch.setattr(figures, "network_figure", killed)
+    monkeypatch.setattr(run_figures, "network_figure", killed)
     out = tmp_path / "out"
     assert main(["run", "digital_arti", "--years", "0.02", "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip() == "interrupted"

@@ -150,3 +150,25 @@ def test_kinds_are_enums_with_codes_and_ranks():
     assert Affiliation.COMPANY.is_organisation and not Affiliation.INDIVIDUAL.is_organisation
     assert Channel.WORD_OF_MOUTH.label == "word_of_mouth" and SessionKind("project") is SessionKind.PROJECT
     assert PartnershipStatus.ACTIVE > PartnershipStatus.PENDING > PartnershipStatus.PROSPECT
+
+
+# -- analysis takes tables and returns tables: no page, no figure, no drawing library (issue 32) --------------------
+ABOVE_ANALYSIS = ("sim.pages", "sim.figures", "sim.cli", "sim.explorer", "matplotlib", "jinja2", "markupsafe")
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every module a file imports (any package, in functions and TYPE_CHECKING blocks too)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+    return names
+
+
+@pytest.mark.parametrize("path", sorted((SIM / "analysis").glob("*.py")) + sorted((SIM / "logs").glob("*.py")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_analysis_and_logs_import_neither_pages_nor_figures_nor_matplotlib(path):
+    bad = {n for n in imported_names(path) if n.startswith(ABOVE_ANALYSIS)}
+    assert not bad, f"{path.name} imports {sorted(bad)}: pages and figures sit above analysis"

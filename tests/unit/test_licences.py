@@ -58,6 +58,8 @@ REVIEWED = {
     "prim": ("License: GNU GENERAL PUBLIC LICENSE", "GPL-3.0-or-later",
              "its COPYING is the GPL version 3 text and its description says 'version 3 or later'"),
     "mplcursors": ("none", "Zlib", "no licence metadata; its licenses/LICENSE.txt is the zlib licence text"),
+    "jinja2": ("Classifier: License :: OSI Approved :: BSD License", "BSD-3-Clause",
+               "its LICENSE.txt is the 3-clause BSD text (Copyright 2007 Pallets); its MarkupSafe says BSD-3-Clause"),
 }
 
 TOKEN = re.compile(r"\s*(\(|\)|[A-Za-z0-9.+:-]+)")
