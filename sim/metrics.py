@@ -36,8 +36,8 @@ MARKET_KEYS = (
 VISIT_QUANTILES = (50, 75, 90, 99)  # percentiles of visits per visitor: the distribution, not only its mean
 VISIT_QUANTILE_KEYS = tuple(f"visits_q{q}" for q in VISIT_QUANTILES)
 LADDER_KEYS = (
-    "visitors", "returning_visitors", "contributors", "contributors_active_end", "contributors_active_mean", "partners",
-    "partners_active_end", "partners_active_mean", "members_active_mean",
+    "visitors", "returning_visitors", "contributors", "contributors_active_end", "partners", "partners_active_end",
+    "contributors_active_mean", "partners_active_mean", "members_active_mean",
     "mediators", "artists", "partner_organisations", "engineer_providers",
     "conversion_visitor_contributor", "conversion_contributor_partner", "visits", "regular_visits",
     "newcomers", *(f"newcomers_{c}" for c in CHANNELS),
