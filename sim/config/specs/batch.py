@@ -26,6 +26,7 @@ from sim.config.files import show
 from sim.config.scenario import Scenario, is_path_like, load_scenario, nearest, resolve_from
 from sim.config.schema import PARAM_BY_NAME
 from sim.config.specs.problems import SpecModel, key, note, one_line, printable, refuse
+from sim.config.specs.targets import unknown_metrics
 from sim.errors import LabsimError
 
 MAX_YEARS = 50
@@ -226,14 +227,10 @@ class ExperimentFile(BatchFile):
 
 
 def _metrics(value: list[str]) -> list[str]:
-    from sim.metrics import LADDER_KEYS, NETWORK_KEYS
-
-    known = LADDER_KEYS + NETWORK_KEYS
     if not value:
         raise refuse(f"got {show(value)}; allowed: a non-empty list of metric names")
-    unknown = [f"unknown metric '{m}'{nearest(m, known)}" for m in value if m not in known]
-    if unknown:
-        raise refuse(*unknown)
+    if unknown := unknown_metrics(value):
+        raise refuse(*(text for _, text in unknown))
     return value
 
 
