@@ -33,10 +33,11 @@ def unknown_metrics(names: list[str]) -> list[tuple[str, str]]:
     return [(m, f"unknown metric '{m}'{nearest(m, known)}") for m in names if m not in known]
 
 
-def _targets(value: dict[str, float]) -> dict[str, float]:
-    if unknown := unknown_metrics(list(value)):
-        raise refuse(*unknown)
-    return value
+def _metric(name: str) -> str:
+    """A target's name: a metric of a run (checked name by name, whatever its value)."""
+    if unknown := unknown_metrics([name]):
+        raise refuse(unknown[0][1])
+    return name
 
 
 def box(text: str) -> tuple[float, float] | None:
@@ -72,7 +73,7 @@ class TargetsFile(SpecModel):
 
     what: ClassVar[str] = "targets file"
 
-    targets: Annotated[dict[str, Target], AfterValidator(_targets)] | None = key(
+    targets: dict[Annotated[str, AfterValidator(_metric)], Target] | None = key(
         None, "a table [targets] of NAME = NUMBER", entry="a finite number >= 0")
     params: Annotated[dict[str, Any], AfterValidator(_params)] | None = key(
         None, "a table [params] of NAME = [LOW, HIGH]")
