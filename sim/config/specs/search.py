@@ -138,7 +138,8 @@ class SearchTable(SpecModel):
         ..., 'two or more objectives, e.g. { contributors = "max", costs = "min" }', min_length=2)
     constraints: Annotated[list[str], AfterValidator(_constraints)] = key(
         [], 'a list of strings like "costs <= 600000"')
-    presets: Annotated[Any, AfterValidator(_presets)] = key(True, "true, false or a list of preset names")
+    presets: Annotated[Any, AfterValidator(_presets)] = key(True, "true, false or a list of preset names",
+                                                            validate_default=True)
 
     @model_validator(mode="before")
     @classmethod
