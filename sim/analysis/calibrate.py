@@ -25,14 +25,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.sensitivity import check_metrics
 from sim.analysis.summary import confidence
 from sim.batch.evaluate import evaluate
 from sim.batch.executors import Pool, make_pool
-from sim.batch.experiment import check_states, make_jobs, replication_seeds, whole_bounds
-from sim.config.files import read_toml, show, table_of
+from sim.batch.experiment import check_states, make_jobs, replication_seeds
+from sim.config.files import show
 from sim.config.scenario import load_scenario, nearest
 from sim.config.schema import PARAM_BY_NAME
+from sim.config.specs.batch import whole_bounds
+from sim.config.specs.problems import read_spec
+from sim.config.specs.targets import TargetsFile, box, unknown_metrics
 from sim.errors import LabsimError
 from sim.metrics import NETWORK_KEYS
 from sim.model.state import LabStates
@@ -70,13 +72,9 @@ def parse_target(text: str) -> tuple[str, float]:
 
 def parse_param(text: str) -> tuple[str, tuple[float, float]]:
     """'discovery_rate=0.001:0.01' -> ('discovery_rate', (0.001, 0.01))."""
-    name, _, box = text.partition("=")
-    low, _, high = box.partition(":")
-    try:
-        bounds = (float(low), float(high))
-    except ValueError:
-        bounds = (math.nan, math.nan)
-    if not all(math.isfinite(b) for b in bounds):
+    name, _, written = text.partition("=")
+    bounds = box(written)
+    if bounds is None:
         raise LabsimError(f"--param {show(text)}: allowed: NAME=LOW:HIGH with finite numbers, e.g. discovery_rate=0.001:0.01")
     return name.strip(), bounds
 
@@ -96,48 +94,34 @@ def build_spec(scenario: str | None, targets: list[str], params: list[str], from
     t: dict[str, float] = dict(log_targets or {})
     p: dict[str, tuple[float, float]] = {}
     given: set[str] = set()  # tables the --from file has, right or wrong
-    if from_file is not None:
-        tf = read_toml(from_file, "targets file")
-        given = set(tf.data)
-        for key in tf.data:
-            if key not in ("targets", "params"):
-                problems.append(f"{tf.where(key)}: unknown key{nearest(key, ('targets', 'params'))}; "
-                                "allowed: [targets], [params]")
-        for name, value in table_of(tf, "targets", problems, "a table [targets] of NAME = NUMBER").items():
-            ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
-            if not ok:
-                problems.append(f"{tf.where(name, table='targets')}: got {show(value)}; allowed: a finite number >= 0")
-            else:
-                t[name] = float(value)
-        for name, box in table_of(tf, "params", problems, "a table [params] of NAME = [LOW, HIGH]").items():
-            allowed = f'{tf.where(name, table='params')}: got {show(box)}; allowed: [low, high] or "low:high"'
-            if isinstance(box, str):  # "LOW:HIGH", as on the command line
-                try:
-                    p[name] = parse_param(f"{name}={box}")[1]
-                except LabsimError:
-                    problems.append(allowed)
-            elif not (isinstance(box, list) and len(box) == 2 and all(
-                    isinstance(v, int | float) and not isinstance(v, bool) for v in box)):
-                problems.append(allowed)
-            else:
-                p[name] = (float(box[0]), float(box[1]))
+    if from_file is not None:  # what the file may hold: sim.config.specs.targets (its target names checked there)
+        try:
+            file, tf = read_spec(from_file, TargetsFile)
+            given = {k for k in ("targets", "params") if k in tf.data}
+            t.update(file.targets or {})
+            p.update(file.params or {})
+        except LabsimError as exc:
+            problems += exc.problems
+            given = {"targets", "params"}  # right or wrong, the file gave them: its problems say what is wrong
+    named: list[str] = []  # the command line's targets
     for text in targets:
         try:
             name, value = parse_target(text)
             t[name] = value
+            named.append(name)
         except LabsimError as exc:
             problems += exc.problems
     for text in params:
         try:
-            name, box = parse_param(text)
-            p[name] = box
+            name, bounds = parse_param(text)
+            p[name] = bounds
         except LabsimError as exc:
             problems += exc.problems
     if not t and not targets and "targets" not in given:
         problems.append("calibrate: no target; give --target NAME=NUMBER (or [targets] in --from, or --from-log LOG)")
     if not p and not params and "params" not in given:
         problems.append("calibrate: no parameter to fit; give --param NAME=LOW:HIGH (or [params] in --from)")
-    problems += check_metrics(list(t), "--target") if t else []
+    problems += [f"--target: {text}" for _, text in unknown_metrics(named)]
     for name, (low, high) in p.items():
         spec = PARAM_BY_NAME.get(name)
         if spec is None:

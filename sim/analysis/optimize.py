@@ -36,60 +36,24 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sim.batch.experiment import (
-    cast_point,
-    check_points,
-    check_states,
-    parse_bounds,
-    scenario_identity,
-    states_identity,
-)
-from sim.config.files import TomlFile, cap, integer, number, read_toml, show, string
-from sim.config.scenario import nearest
+from sim.batch.experiment import cast_point, check_points, check_states, scenario_identity, states_identity
+from sim.config.files import cap
+from sim.config.specs.problems import read_spec
+from sim.config.specs.search import DIRECTIONS, Constraint, SearchFile
 from sim.errors import LabsimError
 from sim.io import held_signals, slug
 
-TOP_KEYS = ("name", "description", "replications", "root_seed", "years", "from", "search")
-SEARCH_KEYS = ("budget", "population", "knobs", "choices", "objectives", "constraints", "presets")
-DIRECTIONS = {"max": "maximize", "min": "minimize"}
-OPERATORS = ("<=", ">=")
-MAX_BUDGET = 10_000
-MAX_REPLICATIONS = 1_000
-MAX_YEARS = 50
-MAX_SEED = 2**63 - 1
 STUDY = "study.db"
 PLAN = "plan-"  # the study's user attribute holding a generation's settings, asked whole
 KILL_HOOK = "LABSIM_TEST_KILL_OPTIMIZE"  # testing hook: the point (see _kill_hook) at which the process kills itself
-_CONSTRAINT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
 # evaluate(scenario refs, points, tag) -> per (scenario, point), scenario-major: the summaries of its ok replications
 Evaluate = Callable[[list[str], list[dict], str], list[list[dict]]]
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """`key <= bound` or `key >= bound`, on the mean over replications."""
-
-    key: str
-    op: str
-    bound: float
-
-    @property
-    def text(self) -> str:
-        """As written in the search file."""
-        return f"{self.key} {self.op} {self.bound:g}"
-
-    def violation(self, mean: float) -> float:
-        """Optuna's constraint value: <= 0 when met, scaled by the bound so constraints weigh alike."""
-        gap = mean - self.bound if self.op == "<=" else self.bound - mean
-        return gap / max(abs(self.bound), 1.0)
 
 
 @dataclass
@@ -130,145 +94,16 @@ class SearchSpec:
         return hashlib.sha256(json.dumps(self.identity(base), sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def summary_keys() -> list[str]:
-    """Every numeric key of a run's summary, from the outcome registry (a test holds it complete; no numpy here)."""
-    from sim import outcomes
-
-    return [n for n, o in outcomes.REGISTRY.items() if o.kind not in ("meta", "text")]
-
-
 # -- the search file -----------------------------------------------------------------
 def load_search(path: str | Path) -> SearchSpec:
-    """Read and check a search file; every problem at once, each naming the file and key."""
-    tf = read_toml(path, "search file")
-    problems: list[str] = []
-    where = str(tf.path)
-    for key in tf.data:
-        if key not in TOP_KEYS:
-            problems.append(f"{tf.where(key)}: unknown key{nearest(key, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}")
-    table = tf.data.get("search")
-    if not isinstance(table, dict):
-        problems.append(f"{where}: table [search]: missing; give budget, knobs and objectives")
-        table = {}
-    for key in table:
-        if key not in SEARCH_KEYS:
-            problems.append(f"{tf.where(key, table='search')}: unknown key{nearest(key, SEARCH_KEYS)}; "
-                            f"allowed: {', '.join(SEARCH_KEYS)}")
-    sub = TomlFile(tf.path, tf.text, table, tf.lines | {k[1:]: v for k, v in tf.lines.items() if k[:1] == ("search",)})
-    budget = integer(sub, "budget", 0, 1, MAX_BUDGET, problems)
-    population = integer(sub, "population", 8, 2, MAX_BUDGET, problems)
-    knobs: dict[str, tuple[float, float]] = {}
-    if "knobs" in table or "choices" not in table:
-        found: list[str] = []
-        names, lows, highs = parse_bounds(table.get("knobs"), where, "search.knobs", found)
-        problems += [p.replace("[search.knobs.bounds]", "[search.knobs]").replace("key 'bounds'", "key 'knobs'")
-                     for p in found]
-        knobs = {n: (lo, hi) for n, lo, hi in zip(names, lows, highs, strict=True)}
-    choices = _choices(table.get("choices", {}), tf, problems)
-    for name in set(knobs) & set(choices):
-        problems.append(f"{tf.where(name, table='search')}: in both knobs and choices; allowed: one of them")
-    objectives = _objectives(table.get("objectives"), tf, problems)
-    constraints = _constraints(table.get("constraints", []), tf, problems)
-    presets = _presets(table.get("presets", True), tf, problems)
-    spec = SearchSpec(
-        name=string(tf, "name", tf.path.stem, problems, allowed=""), description=string(tf, "description", "", problems),
-        knobs=knobs, choices=choices, objectives=objectives, constraints=constraints,
-        replications=integer(tf, "replications", 2, 1, MAX_REPLICATIONS, problems),
-        root_seed=integer(tf, "root_seed", 0, 0, MAX_SEED, problems),
-        years=number(tf, "years", 1.0, 0.0, MAX_YEARS, problems), budget=budget, population=population,
-        presets=presets, path=where, states=_states_ref(tf, problems))
-    if problems:
-        raise LabsimError(cap(problems))
-    return spec
-
-
-def _states_ref(tf: TomlFile, problems: list[str]) -> str | None:
-    """The file's `from` key: a folder of saved labs, relative to the file (checked with the scenario later)."""
-    ref = tf.data.get("from")
-    if ref is None:
-        return None
-    if not isinstance(ref, str) or not ref:
-        problems.append(f"{tf.where('from')}: got {show(ref)}; allowed: a folder of saved labs (labsim warmup)")
-        return None
-    return str((tf.path.parent / ref).resolve())
-
-
-def _choices(value: Any, tf: TomlFile, problems: list[str]) -> dict[str, list]:
-    from sim.config.schema import PARAM_BY_NAME
-
-    if not isinstance(value, dict):
-        problems.append(f"{tf.where('choices', table='search')}: got {show(value)}; allowed: a table of scenario keys, "
-                        "each a list of two or more values")
-        return {}
-    out = {}
-    for name, values in value.items():
-        if name not in PARAM_BY_NAME:
-            problems.append(f"{tf.where(name, table='search')}: [search.choices] unknown scenario key"
-                            f"{nearest(name, list(PARAM_BY_NAME))}")
-        elif not isinstance(values, list) or len(values) < 2 or len({json.dumps(v) for v in values}) < len(values):
-            problems.append(f"{tf.where(name, table='search')}: [search.choices] got {show(values)}; "
-                            "allowed: a list of two or more different values")
-        elif not all(isinstance(v, str | int | float | bool) for v in values):
-            problems.append(f"{tf.where(name, table='search')}: [search.choices] got {show(values)}; "
-                            "allowed: strings, numbers or booleans")
-        else:
-            out[name] = values
-    return out
-
-
-def _objectives(value: Any, tf: TomlFile, problems: list[str]) -> list[tuple[str, str]]:
-    known = summary_keys()
-    at = tf.where("objectives", table="search")
-    if not isinstance(value, dict) or len(value) < 2:
-        problems.append(f"{at}: got {show(value)}; allowed: two or more objectives, "
-                        'e.g. { contributors = "max", costs = "min" }')
-        return []
-    out = []
-    for key, sense in value.items():
-        if key not in known:
-            problems.append(f"{at}: unknown summary key '{key}'{nearest(key, known)}; allowed: a key of a run's summary "
-                            "(see labsim run's summary.json or docs/ODD.md)")
-        elif sense not in DIRECTIONS:
-            problems.append(f"{at}: '{key}' got {show(sense)}; allowed: \"max\" or \"min\"")
-        else:
-            out.append((key, sense))
-    return out
-
-
-def _constraints(value: Any, tf: TomlFile, problems: list[str]) -> list[Constraint]:
-    known = summary_keys()
-    at = tf.where("constraints", table="search")
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append(f'{at}: got {show(value)}; allowed: a list of strings like "costs <= 600000"')
-        return []
-    out = []
-    for text in value:
-        m = _CONSTRAINT.match(text)
-        if m is None:
-            problems.append(f'{at}: {show(text)} does not parse; allowed: "KEY <= NUMBER" or "KEY >= NUMBER", '
-                            'e.g. "costs <= 600000"')
-        elif m.group(1) not in known:
-            problems.append(f"{at}: {show(text)}: unknown summary key '{m.group(1)}'{nearest(m.group(1), known)}")
-        elif not math.isfinite(float(m.group(3))):
-            problems.append(f"{at}: {show(text)}: allowed: a finite number")
-        else:
-            out.append(Constraint(m.group(1), m.group(2), float(m.group(3))))
-    return out
-
-
-def _presets(value: Any, tf: TomlFile, problems: list[str]) -> list[str]:
-    from sim.config.scenario import preset_names
-
-    names = preset_names()
-    if value is True:
-        return names
-    if value is False:
-        return []
-    if isinstance(value, list) and all(isinstance(v, str) and v in names for v in value):
-        return list(dict.fromkeys(value))
-    problems.append(f"{tf.where('presets', table='search')}: got {show(value)}; allowed: true, false or a list of "
-                    f"preset names ({', '.join(names)})")
-    return []
+    """A search file (`sim.config.specs.search.SearchFile`) as the search's spec; every problem at once."""
+    file, tf = read_spec(path, SearchFile)
+    table = file.search
+    return SearchSpec(
+        name=file.name or tf.path.stem, description=file.description, knobs=dict(table.knobs or {}),
+        choices=dict(table.choices), objectives=list(table.objectives), constraints=list(table.constraints),
+        replications=file.replications, root_seed=file.root_seed, years=file.years, budget=table.budget,
+        population=table.population, presets=list(table.presets), path=str(tf.path), states=file.from_)
 
 
 def check_scenario(spec: SearchSpec, scenario: str, allow_large: bool = False):

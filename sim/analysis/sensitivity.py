@@ -30,20 +30,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.batch.experiment import Experiment, cast_point, check_points, check_states, parse_bounds, read_header
+from sim.batch.experiment import Experiment, cast_point, check_points, check_states
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
-from sim.config.files import cap, read_toml, show
+from sim.config.files import cap, show
 from sim.config.scenario import nearest
+from sim.config.specs.batch import MAX_N, SensitivityFile
+from sim.config.specs.problems import read_spec
 from sim.errors import LabsimError
 from sim.metrics import LADDER_KEYS, NETWORK_KEYS
 from sim.outcomes import number
 
 METHODS = ("morris", "sobol")
-TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "from", "sensitivity")
-SPEC_KEYS = ("n", "outputs", "bounds")
 NUM_LEVELS = 4  # Morris grid levels
-MAX_N = 1_000  # Morris trajectories or Sobol base samples (Sobol runs N (d + 2) points)
 TARGET_RATIO = 0.5  # an influential index is known when its 95% CI half-width is at most half the index
 INFLUENTIAL = 0.1  # influential: an index at least this share of the output's largest
 NOISE_LIMIT = 0.2  # at most this share of the variance between points may be run-to-run noise
@@ -71,35 +70,21 @@ class SensitivitySpec:
 
 
 def load_spec(path: Path) -> SensitivitySpec:
-    """Read and check a sensitivity file, with the checks every batch file gets; every problem at once."""
-    tf = read_toml(path, "sensitivity file")
-    problems: list[str] = []
-    head = read_header(tf, TOP_KEYS, problems, default_reps=3, max_scenarios=1)
-    where = head["where"]
-    table = tf.data.get("sensitivity")
-    if not isinstance(table, dict):
-        problems.append(f"{where}: table [sensitivity]: missing; give n, outputs and bounds")
-        table = {}
-    for key in table:
-        if key not in SPEC_KEYS:
-            problems.append(f"{tf.where(key, table='sensitivity')}: unknown key{nearest(key, SPEC_KEYS)}")
-    names, lows, highs = parse_bounds(table.get("bounds"), where, "sensitivity", problems)
-    n = table.get("n", 8)
-    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_N:
-        problems.append(f"{tf.where('n', table='sensitivity')}: got {show(n)}; allowed: an integer in [2, {MAX_N}]")
-    outputs = table.get("outputs", ["visitors", "contributors", "partners"])
-    problems += check_metrics(outputs, f"{tf.where('outputs', table='sensitivity')}")
-    if not problems and head["loaded"]:
-        corners = [cast_point(dict(zip(names, c, strict=True))) for c in (lows, highs)]  # the box's extreme corners
-        corners += [cast_point({k: lo}) for k, lo in zip(names, lows, strict=True)]  # and each knob alone at its low
-        corners = list({json.dumps(c, sort_keys=True): c for c in corners}.values())
-        problems += check_points(corners, head["loaded"], f"{where}: [sensitivity] key 'bounds'")
-        if head["states"]:
-            problems += check_states(head["states"], head["loaded"], corners, head["replications"], tf.where("from"))
+    """A sensitivity file (`sim.config.specs.batch.SensitivityFile`), its box checked on the base scenario."""
+    file, tf = read_spec(path, SensitivityFile)
+    table, where = file.sensitivity, str(tf.path)
+    names = list(table.bounds)
+    lows, highs = [lo for lo, _ in table.bounds.values()], [hi for _, hi in table.bounds.values()]
+    corners = [cast_point(dict(zip(names, c, strict=True))) for c in (lows, highs)]  # the box's extreme corners
+    corners += [cast_point({k: lo}) for k, lo in zip(names, lows, strict=True)]  # and each knob alone at its low
+    corners = list({json.dumps(c, sort_keys=True): c for c in corners}.values())
+    problems = check_points(corners, file.loaded, f"{where}: [sensitivity] key 'bounds'")
+    if not problems and file.from_:
+        problems += check_states(file.from_, file.loaded, corners, file.replications, tf.where("from"))
     if problems:
         raise LabsimError(cap(problems))
-    return SensitivitySpec(head["name"], head["refs"][0], names, [list(b) for b in zip(lows, highs, strict=True)],
-                           n, list(outputs), head["replications"], head["root_seed"], head["years"], head["states"])
+    return SensitivitySpec(file.name or tf.path.stem, file.refs[0], names, [list(b) for b in table.bounds.values()],
+                           table.n, list(table.outputs), file.replications, file.root_seed, file.years, file.from_)
 
 
 def check_metrics(names, where: str) -> list[str]:

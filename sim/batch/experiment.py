@@ -39,22 +39,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim import outcomes
-from sim.config.files import TomlFile, cap, integer, number, read_toml, show, string
-from sim.config.scenario import Scenario, is_path_like, load_scenario, nearest, resolve_from
+from sim.config.files import TomlFile, cap, read_toml, show
+from sim.config.scenario import Scenario, load_scenario
 from sim.config.schema import PARAM_BY_NAME
+from sim.config.specs.batch import MAX_POINTS, ExperimentFile, Sample, Steps
+from sim.config.specs.problems import validate
 from sim.errors import LabsimError
-
-TOP_KEYS = ("name", "description", "scenarios", "replications", "root_seed", "years", "from", "grid", "sample",
-            "focus")
-SAMPLE_KEYS = ("method", "n", "bounds")
-METHODS = ("lhs", "sobol")
-MAX_YEARS = 50
-MAX_REPLICATIONS = 10_000  # run ids hold four digits of replication
-MAX_POINTS = 100_000  # design points of one experiment (run ids hold five digits of point)
-MAX_STEPS = 1_000  # values of one {from, to, steps} range
-MAX_SCENARIOS = 100
-MAX_SEED = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -204,89 +194,30 @@ def replication_seeds(root_seed: int, replications: int) -> list[int]:
 # -- loading -----------------------------------------------------------------------
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment file; raise LabsimError with every problem."""
-    return parse_experiment(read_toml(path, "experiment file"))
-
-
-def read_header(tf: TomlFile, top_keys: tuple[str, ...], problems: list[str], default_reps: int = 1,
-                max_scenarios: int = MAX_SCENARIOS) -> dict[str, Any]:
-    """The keys every batch-like file shares (name, scenarios, replications, root_seed, years), checked alike."""
-    where = str(tf.path)
-    for key in tf.data:
-        if key not in top_keys:
-            problems.append(f"{tf.where(key)}: unknown key{nearest(key, top_keys)}; allowed: {', '.join(top_keys)}")
-    years = number(tf, "years", 1.0, 0.0, MAX_YEARS, problems)
-    scenarios = tf.data.get("scenarios")
-    refs: list[str] = []
-    loaded: list[Scenario] = []
-    many = "a non-empty list of preset names or scenario paths" if max_scenarios > 1 else \
-        "a list of exactly one preset or scenario path"
-    if not isinstance(scenarios, list) or not 1 <= len(scenarios) <= max_scenarios or \
-            not all(isinstance(s, str) for s in scenarios):
-        problems.append(f"{tf.where('scenarios')}: got {show(scenarios)}; allowed: {many}"
-                        + (f" (at most {max_scenarios})" if max_scenarios > 1 else ""))
-    else:
-        for ref in scenarios:
-            try:
-                path = resolve_from(ref, tf.path.parent)
-                sc = load_scenario(path)
-                sc.check_horizon(years)
-                refs.append(str(path.resolve()) if is_path_like(ref) else ref)
-                loaded.append(sc)
-            except LabsimError as exc:
-                problems += [f"{tf.where('scenarios')}: {p}" for p in exc.problems]
-    states = None
-    if "from" in tf.data:
-        ref = tf.data["from"]
-        if not isinstance(ref, str) or not ref:
-            problems.append(f"{tf.where('from')}: got {show(ref)}; allowed: a folder of saved labs (labsim warmup), "
-                            "relative to this file")
-        else:
-            states = str((tf.path.parent / ref).resolve())
-    return {
-        "states": states,
-        "name": string(tf, "name", tf.path.stem, problems, allowed=""),
-        "description": string(tf, "description", "", problems),
-        "refs": refs, "loaded": loaded, "years": years,
-        "replications": integer(tf, "replications", default_reps, 1, MAX_REPLICATIONS, problems),
-        "root_seed": integer(tf, "root_seed", 0, 0, MAX_SEED, problems),
-        "where": where,
-    }
+    return parse_experiment(read_toml(path, ExperimentFile.what))
 
 
 def parse_experiment(tf: TomlFile) -> Experiment:
-    """Validate an experiment file; every problem is collected before raising."""
+    """Validate an experiment file (`sim.config.specs.batch.ExperimentFile`), then build its design and check it."""
+    spec = validate(tf, ExperimentFile)
+    where, bases = str(tf.path), len(spec.scenarios)
     problems: list[str] = []
-    data = tf.data
-    head = read_header(tf, TOP_KEYS, problems)
-    where, seed = head["where"], head["root_seed"]
-    if "grid" in data and "sample" in data:
-        problems.append(f"{where}: keys 'grid' and 'sample': give one parameter space, not both")
-    points = [{}]
-    bases = max(1, len(head["refs"]))  # counted before a design is built: 100 scenarios x 100,000 points never is
-    if "grid" in data:
-        points = _grid(data["grid"], tf, problems, bases)
-    elif "sample" in data:
-        points = _sample(data["sample"], tf, problems, seed, bases)
-    if "focus" in data:  # the outcomes asked about: the batch's report leads with them
-        problems += outcomes.parse_focus(data["focus"], tf.where("focus"))[1]
+    points: list[dict[str, Any]] = [{}]
+    if spec.grid is not None:
+        points = _grid(spec.grid, where, problems, bases)
+    elif spec.sample is not None:
+        points = _sample(spec.sample, where, problems, spec.root_seed, bases)
     if not problems:
-        problems += check_points(points, head["loaded"], where)
-    if not problems and head["states"]:
-        problems += check_states(head["states"], head["loaded"], points, head["replications"], tf.where("from"))
+        problems += check_points(points, spec.loaded, where)
+    if not problems and spec.from_:
+        problems += check_states(spec.from_, spec.loaded, points, spec.replications, tf.where("from"))
     if problems:
         raise LabsimError(cap(problems))
     return Experiment(
-        name=head["name"], scenarios=head["refs"], points=points, replications=head["replications"],
-        root_seed=seed, years=head["years"], description=head["description"], source=data, loaded=head["loaded"],
-        path=str(tf.path), states=head["states"],
+        name=spec.name or tf.path.stem, scenarios=spec.refs, points=points, replications=spec.replications,
+        root_seed=spec.root_seed, years=spec.years, description=spec.description, source=tf.data,
+        loaded=spec.loaded, path=where, states=spec.from_,
     )
-
-
-def _param(name: str, where: str, table: str, problems: list[str]):
-    p = PARAM_BY_NAME.get(name)
-    if p is None:
-        problems.append(f"{where}: [{table}] key '{name}': unknown scenario key{nearest(name, list(PARAM_BY_NAME))}")
-    return p
 
 
 def too_many_points(size: int, bases: int, where: str, what: str) -> str:
@@ -301,44 +232,23 @@ def too_many_points(size: int, bases: int, where: str, what: str) -> str:
     return f"{where}: {times}{what} = {size * bases:,} design points; allowed: at most {MAX_POINTS:,}"
 
 
-def _grid(grid: Any, tf: TomlFile, problems: list[str], bases: int = 1) -> list[dict[str, Any]]:
-    """The Cartesian product of each key's values (a list, or {from, to, steps}); its size is checked first."""
-    where = str(tf.path)
-    if not isinstance(grid, dict) or not grid:
-        problems.append(f"{where}: [grid]: allowed: a table of scenario keys, each a list of values or "
-                        "{ from = A, to = B, steps = N }")
-        return [{}]
-    axes = {}
-    for name, spec in grid.items():
-        p = _param(name, where, "grid", problems)
-        if p is None:
-            continue
-        at = tf.where(name, table="grid")
-        if isinstance(spec, list) and spec:
-            if len(spec) > MAX_STEPS:
-                problems.append(f"{at}: {len(spec)} values; allowed: at most {MAX_STEPS}")
-                continue
-            axes[name] = spec
-        elif isinstance(spec, dict) and set(spec) == {"from", "to", "steps"}:
-            lo, hi, steps = spec["from"], spec["to"], spec["steps"]
-            ok = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi)) and (
-                isinstance(steps, int) and not isinstance(steps, bool) and 2 <= steps <= MAX_STEPS)
-            if not ok or lo >= hi:
-                problems.append(f"{at}: got {show(spec, 80)}; allowed: from < to and steps in [2, {MAX_STEPS}]")
-                continue
-            import numpy as np
-
-            values = np.linspace(lo, hi, steps)
-            axes[name] = [round(float(v)) for v in values] if p.kind is int else [float(v) for v in values]
-        else:
-            problems.append(f"{at}: got {show(spec, 80)}; allowed: a non-empty list of values "
-                            "or { from = A, to = B, steps = N }")
-    size = math.prod(len(v) for v in axes.values())
-    sizes = " x ".join(str(len(v)) for v in axes.values())
+def _grid(grid: dict[str, list | Steps], where: str, problems: list[str], bases: int = 1) -> list[dict[str, Any]]:
+    """The Cartesian product of each key's values ({from, to, steps}: a linspace); its size is checked first."""
+    sizes_of = {name: axis.steps if isinstance(axis, Steps) else len(axis) for name, axis in grid.items()}
+    size = math.prod(sizes_of.values())
+    sizes = " x ".join(str(n) for n in sizes_of.values())
     problem = too_many_points(size, bases, where, f"[grid] {sizes}" if bases > 1 else f"[grid]: {sizes}")
     if problem:
         problems.append(problem)
         return [{}]
+    axes = {}
+    for name, axis in grid.items():
+        if isinstance(axis, Steps):
+            import numpy as np
+
+            values = np.linspace(axis.low, axis.high, axis.steps)
+            axis = [round(float(v)) for v in values] if PARAM_BY_NAME[name].kind is int else [float(v) for v in values]
+        axes[name] = axis
     return expand(axes)
 
 
@@ -348,72 +258,22 @@ def expand(axes: dict[str, list]) -> list[dict[str, Any]]:
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes.values())]
 
 
-def _sample(sample: Any, tf: TomlFile, problems: list[str], seed: int, bases: int = 1) -> list[dict[str, Any]]:
+def _sample(sample: Sample, where: str, problems: list[str], seed: int, bases: int = 1) -> list[dict[str, Any]]:
     """A Latin hypercube or scrambled Sobol sample within the bounds (scipy.stats.qmc)."""
     from scipy.stats import qmc
 
-    where = str(tf.path)
-    if not isinstance(sample, dict):
-        problems.append(f"{where}: [sample]: allowed: a table with method, n and bounds")
-        return [{}]
-    for key in sample:
-        if key not in SAMPLE_KEYS:
-            problems.append(f"{tf.where(key, table='sample')}: unknown key{nearest(key, SAMPLE_KEYS)}")
-    method, n, bounds = sample.get("method"), sample.get("n"), sample.get("bounds")
-    if method not in METHODS:
-        problems.append(f"{tf.where('method', table='sample')}: got {show(method)}; allowed: one of {', '.join(METHODS)}")
-    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_POINTS:
-        problems.append(f"{tf.where('n', table='sample')}: got {show(n)}; allowed: an integer in [2, {MAX_POINTS}]")
-    elif problem := too_many_points(n, bases, where, f"[sample] n = {n}"):
+    if problem := too_many_points(sample.n, bases, where, f"[sample] n = {sample.n}"):
         problems.append(problem)
-    names, lows, highs = parse_bounds(bounds, where, "sample", problems)
-    if problems or not names:
         return [{}]
-    d = len(names)
+    names = list(sample.bounds)
+    lows, highs = [lo for lo, _ in sample.bounds.values()], [hi for _, hi in sample.bounds.values()]
+    d, n, method = len(names), sample.n, sample.method
     engine = qmc.LatinHypercube(d=d, seed=seed) if method == "lhs" else qmc.Sobol(d=d, scramble=True, seed=seed)
     with warnings.catch_warnings():  # scipy warns when a Sobol n is not a power of two (balance): the docs say so
         warnings.simplefilter("ignore", UserWarning)
         unit = engine.random_base2(int(math.log2(n))) if method == "sobol" and n & n - 1 == 0 else engine.random(n)
     values = qmc.scale(unit, lows, highs)
     return [cast_point(dict(zip(names, row.tolist(), strict=True))) for row in values]
-
-
-def whole_bounds(p, low: float, high: float) -> str:
-    """'' if [low, high] suits the key; for an integer key, its ends must be whole numbers.
-
-    Sampled values of an integer key are rounded: with ends that are whole, a rounded value stays in
-    the box; [2.5, 2.7] would run 3 (outside it), and optuna refuses a box with no integer outright.
-    """
-    if p.kind is int and not (float(low).is_integer() and float(high).is_integer()):
-        return f"allowed: whole numbers, {p.name} being an integer key (e.g. [{math.floor(low)}, {math.ceil(high)}])"
-    return ""
-
-
-def parse_bounds(bounds: Any, where: str, table: str, problems: list[str]) -> tuple[list[str], list[float], list[float]]:
-    """Named numeric bounds [low, high] inside each key's allowed range."""
-    if not isinstance(bounds, dict) or not bounds:
-        problems.append(f"{where}: [{table}] key 'bounds': allowed: a table name = [low, high] of numeric scenario keys")
-        return [], [], []
-    names, lows, highs = [], [], []
-    for name, pair in bounds.items():
-        p = _param(name, where, f"{table}.bounds", problems)
-        if p is None:
-            continue
-        ok = isinstance(pair, list) and len(pair) == 2 and all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in pair)
-        if p.kind not in (int, float):
-            problems.append(f"{where}: [{table}.bounds] key '{name}': not numeric; vary it in a [grid] instead")
-        elif not ok or not pair[0] < pair[1]:
-            problems.append(f"{where}: [{table}.bounds] key '{name}': got {show(pair)}; allowed: [low, high] with low < high")
-        elif (p.low is not None and pair[0] < p.low) or (p.high is not None and pair[1] > p.high):
-            problems.append(f"{where}: [{table}.bounds] key '{name}': got {show(pair)}; allowed: within {p.allowed()}")
-        elif bad := whole_bounds(p, *pair):
-            problems.append(f"{where}: [{table}.bounds] key '{name}': got {show(pair)}; {bad}")
-        else:
-            names.append(name)
-            lows.append(float(pair[0]))
-            highs.append(float(pair[1]))
-    return names, lows, highs
 
 
 def cast_point(point: dict[str, float]) -> dict[str, Any]:

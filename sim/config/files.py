@@ -218,36 +218,6 @@ def show(value: Any, limit: int = 60) -> str:
     return _short(repr(value), limit)
 
 
-def table_of(tf: TomlFile, key: str, problems: list[str], allowed: str) -> dict[str, Any]:
-    """The sub-table `key` of the file, or {} with a problem if it is something else."""
-    value = tf.data.get(key, {})
-    if not isinstance(value, dict):
-        problems.append(f"{tf.where(key)}: got {show(value)}; allowed: {allowed}")
-        return {}
-    return value
-
-
-def integer(tf: TomlFile, key: str, default: int, low: int, high: int, problems: list[str]) -> int:
-    """An integer key in [low, high], or the default; a problem otherwise."""
-    value = tf.data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        problems.append(f"{tf.where(key)}: got {show(value)}; allowed: an integer in [{low}, {high}]")
-        return default
-    return value
-
-
-def number(tf: TomlFile, key: str, default: float, low: float, high: float, problems: list[str],
-           open_low: bool = True) -> float:
-    """A finite number in (low, high] (or [low, high]), or the default; a problem otherwise."""
-    value = tf.data.get(key, default)
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or not ((low < value) if open_low else (low <= value)) or value > high:
-        bracket = "(" if open_low else "["
-        problems.append(f"{tf.where(key)}: got {show(value)}; allowed: a number in {bracket}{low:g}, {high:g}]")
-        return default
-    return float(value)
-
-
 def control_characters(text: str, allowed: str = "") -> str:
     """The first control character of `text` (as U+XXXX), other than those `allowed`; '' if there is none.
 
@@ -264,16 +234,3 @@ def control_characters(text: str, allowed: str = "") -> str:
 # Unicode's bidirectional embeddings, overrides and isolates: printed, they reorder what a terminal or a page shows
 # after them ("Trojan Source", CVE-2021-42574), so a name would read as another.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def string(tf: TomlFile, key: str, default: str, problems: list[str], allowed: str = "\n\t") -> str:
-    """A string key, or the default; a problem otherwise (a control character other than `allowed` too)."""
-    value = tf.data.get(key, default)
-    if not isinstance(value, str):
-        problems.append(f"{tf.where(key)}: got {show(value)}; allowed: a string")
-        return default
-    if bad := control_characters(value, allowed):
-        problems.append(f"{tf.where(key)}: holds the control character {bad} (it would reach terminals and file "
-                        "names); allowed: printable text")
-        return default
-    return value

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.files import TomlFile, cap, control_characters, read_toml, show
-from sim.config.schema import PARAM_BY_NAME, PARAMS, START_ONLY
+from sim.config.schema import PARAM_BY_NAME, START_ONLY
 from sim.config.settings import Settings
 from sim.config.willingness import fee_acceptance
 from sim.errors import LabsimError
@@ -412,41 +412,7 @@ def load_scenario(ref: str | Path | Scenario, _chain: tuple[str, ...] = ()) -> S
 
 
 def json_schema() -> dict[str, Any]:
-    """JSON Schema (2020-12) of a scenario file, from the one schema, so that editors can check files."""
-    keys = {p.name: _json_type(p) for p in PARAMS}
-    unit = {"type": "number", "minimum": 0, "maximum": 1}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://labsim.invalid/scenario.schema.json",
-        "title": "labsim scenario file",
-        "description": "A TOML scenario file of labsim; every key is optional (see docs/scenarios.md).",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "name": {"type": "string", "description": "Name of the scenario, used in outputs (a label, not a path)."},
-            "description": {"type": "string"},
-            "extends": {"type": "string", "description": "A preset name, or a path relative to this file."},
-            "public_market": unit,
-            "open_closed": unit,
-            "interventions": {
-                "type": "array",
-                "items": {"type": "object", "required": ["at"], "additionalProperties": False, "minProperties": 2,
-                          "properties": {"at": {"type": "number", "exclusiveMinimum": 0}, **keys}},
-            },
-            **keys,
-        },
-    }
+    """JSON Schema (2020-12) of a scenario file, derived from PARAMS (`sim.config.specs.scenario`)."""
+    from sim.config.specs.scenario import json_schema as derived
 
-
-def _json_type(param: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": f"{param.doc} Unit: {param.unit}. Source: {param.source}.", "default": param.default}
-    if param.choices:
-        return out | {"type": "string", "enum": list(param.choices)}
-    if param.kind is bool:
-        return out | {"type": "boolean"}
-    out["type"] = "integer" if param.kind is int else "number"
-    if param.low is not None:
-        out["minimum"] = param.low
-    if param.high is not None:
-        out["maximum"] = param.high
-    return out
+    return derived()

@@ -13,7 +13,6 @@ figures where it says so.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 
@@ -594,48 +593,3 @@ def describe() -> str:
                     f"\n      {p.doc}\n      source: {p.source}"
                 )
     return "\n".join(out).lstrip("\n")
-
-
-SETTINGS_FILE = "sim/config/settings.py"
-
-
-def settings_source() -> str:
-    """The source of `sim/config/settings.py`: the typed Settings class, one annotated field per key.
-
-    Checked in rather than built at import, so that an IDE completes
-    `settings.mediators` and `import sim` stays quick; a test fails when the
-    file and PARAMS differ (regenerate with `python -c 'import sim.config.schema as s; s.write_settings()'`).
-    """
-    lines = [
-        '"""The typed settings of a lab: one field per scenario key, generated from `sim/config/schema.py`.',
-        "",
-        "Do not edit: regenerate with `python -c 'import sim.config.schema as s; s.write_settings()'` (a test fails when this file and the schema differ).",
-        "Units, ranges and sources are in `sim/config/schema.py` and `docs/scenarios.md`.",
-        '"""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "from dataclasses import dataclass",
-        "",
-        "",
-        "@dataclass(frozen=True, slots=True)",
-        "class Settings:",
-        '    """Validated values of every scenario key (see `sim.config.schema.PARAMS`)."""',
-        "",
-    ]
-    for p in PARAMS:
-        default = json.dumps(p.default) if isinstance(p.default, str) else repr(p.default)
-        lines.append(f"    {p.name}: {p.kind.__name__} = {default}")
-        lines.append(f'    """{_doc_line(p)}"""')
-    return "\n".join(lines) + "\n"
-
-
-def _doc_line(p: Param) -> str:
-    return f"{p.doc} [{p.unit}; {p.allowed()}]".replace("\\", "\\\\").replace('"""', "'''")
-
-
-def write_settings() -> None:
-    """Rewrite `sim/config/settings.py` from PARAMS (after a key was added or changed here)."""
-    from pathlib import Path
-
-    Path(__file__).with_name("settings.py").write_text(settings_source())
