@@ -9,7 +9,6 @@ excludes zero is marked significant.
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from sim.batch.runner import run_batch
 from sim.batch.store import Store
 from sim.config.scenario import load_scenario
 from sim.errors import LabsimError
-from sim.io import atomic_write, csv_bytes, slug
+from sim.io import slug
 
 SHOWN = (  # the terminal table's rows, when present (the CSV and the report hold every metric)
     "visitors", "returning_visitors", "contributors", "partners", "artists", "visits", "workshops_held",
@@ -53,9 +52,12 @@ def check_compare_args(scenarios: list[str], reps: int) -> None:
 
 def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | None = None, years: float = 1.0,
                    root_seed: int = 1, quiet: bool = False, force: bool = False, allow_large: bool = False,
-                   dest: Path | None = None, states: Path | None = None,
-                   focus: list[str] | None = None, changes: dict | None = None) -> pd.DataFrame:
-    """Run (or resume) the comparison batch under out/batch; write comparison.csv and .json into dest (or out).
+                   states: Path | None = None, focus: list[str] | None = None,
+                   changes: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """Run (or resume) the comparison batch under out/batch; return its table and what it compared.
+
+    The table is comparison.csv's, the dict comparison.json's: the command
+    (sim.cli.compare) writes them, so that this analysis stays tables in, tables out.
 
     With `states` (saved mature labs), every scenario is a policy forked from
     replication r's saved lab: the question is "what if, from now on". `focus`
@@ -78,14 +80,11 @@ def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | No
         exp.source["from"] = exp.states
     run_batch(exp, out / "batch", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
     table = comparison_table(Store(out / "batch").runs(), names)
-    dest = out if dest is None else dest
-    atomic_write(dest / "comparison.csv", csv_bytes(table))
     meta = {"scenarios": names, "refs": refs, "reps": reps, "years": years, "root_seed": root_seed,
             "question": question(loaded, states), "focus": list(focus or []), "set": changes or {}}
     if states is not None:
         meta["from"] = {"folder": str(states), **forked_from(states)}
-    atomic_write(dest / "comparison.json", json.dumps(meta, indent=2).encode())
-    return table
+    return table, meta
 
 
 def forked_from(states: Path) -> dict:

@@ -17,7 +17,6 @@ its own mean result, not the cell's.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
@@ -67,12 +66,13 @@ MAX_REPS = 1_000
 
 
 def run_map(out: Path, resolution: int = 5, reps: int = 3, workers: int | None = None, years: float = 1.0,
-            root_seed: int = 1, quiet: bool = False, force: bool = False, allow_large: bool = False,
-            dest: Path | None = None) -> pd.DataFrame:
+            root_seed: int = 1, quiet: bool = False, force: bool = False,
+            allow_large: bool = False) -> tuple[pd.DataFrame, dict]:
     """Run the sweep (resumable, under out/batch) and the presets themselves (out/batch_presets).
 
-    Writes map.csv (mean outcomes per point) and map.json (with each preset's
-    own mean outcomes, `preset_results`) into dest (or out).
+    Returns map.csv's table (mean outcomes per point) and map.json's dict (with
+    each preset's own mean outcomes, `preset_results`); the command (sim.cli.lab_map)
+    writes them.
     """
     if not 2 <= resolution <= MAX_RESOLUTION:
         raise LabsimError(f"--resolution: got {resolution}; allowed: an integer in [2, {MAX_RESOLUTION}]")
@@ -92,16 +92,10 @@ def run_map(out: Path, resolution: int = 5, reps: int = 3, workers: int | None =
     run_batch(own, out / "batch_presets", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
     grid = map_table(coords, Store(out / "batch").runs())
     results = preset_results(Store(out / "batch_presets").runs())
-    from sim.io import atomic_write, csv_bytes
-
-    dest = out if dest is None else dest
-    atomic_write(dest / "map.csv", csv_bytes(grid))
-    atomic_write(dest / "map.json", json.dumps({"resolution": resolution, "reps": reps, "years": years,
-                                               "root_seed": root_seed, "presets": preset_positions(),
-                                               "preset_results": results,
-                                               "corners": {f"{a},{b}": v for (a, b), v in CORNERS.items()}},
-                                              indent=2).encode())
-    return grid
+    meta = {"resolution": resolution, "reps": reps, "years": years, "root_seed": root_seed,
+            "presets": preset_positions(), "preset_results": results,
+            "corners": {f"{a},{b}": v for (a, b), v in CORNERS.items()}}
+    return grid, meta
 
 
 def map_table(coords: list[tuple[float, float]], runs: pd.DataFrame) -> pd.DataFrame:

@@ -106,9 +106,12 @@ def design(spec: SensitivitySpec, method: str) -> np.ndarray:
 
 def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int | None = None,
                     executor: str = "local", scheduler: str | None = None, quiet: bool = False,
-                    force: bool = False, allow_large: bool = False,
-                    dest: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sample, run (as a resumable batch under out/batch), analyse; write sensitivity.csv and noise.csv into dest."""
+                    force: bool = False, allow_large: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Sample, run (as a resumable batch under out/batch), analyse: the indices, the noise and what ran.
+
+    The three are sensitivity.csv's, noise.csv's and sensitivity.json's; the
+    command (sim.cli.sensitivity) writes them.
+    """
     if method not in METHODS:
         raise LabsimError(f"--method: got {method!r}; allowed: {', '.join(METHODS)}")
     x = design(spec, method)
@@ -127,23 +130,16 @@ def run_sensitivity(spec: SensitivitySpec, method: str, out: Path, workers: int 
     if failed:
         raise LabsimError(f"{out}: {failed} runs failed; see {out / 'batch' / 'runs.parquet'} and re-run to retry them")
     indices, noise_df = analyse(spec, method, x, runs)
-    dest = out if dest is None else dest
-    from sim.io import atomic_write, csv_bytes
-
-    atomic_write(dest / "sensitivity.csv", csv_bytes(indices))
-    atomic_write(dest / "noise.csv", csv_bytes(noise_df))
-    atomic_write(dest / "sensitivity.json", json.dumps({"method": method, "scenario": spec.scenario,
-                                                        "n": spec.n, "points": len(points),
-                                                        "replications": spec.replications,
-                                                        "root_seed": spec.root_seed}, indent=2).encode())
-    return indices, noise_df
+    meta = {"method": method, "scenario": spec.scenario, "n": spec.n, "points": len(points),
+            "replications": spec.replications, "root_seed": spec.root_seed}
+    return indices, noise_df, meta
 
 
 def analyse(spec: SensitivitySpec, method: str, x: np.ndarray, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indices of the design `x` from its runs (`point` = row of x); per output, the noise and `convergence`.
 
     A function of the design and the runs' table only: `run_sensitivity` runs
-    the batch and writes the files around it.
+    the batch around it; the command writes the files.
     """
     with warnings.catch_warnings(), np.errstate(all="ignore"):  # constant outputs: SALib and numpy divide by 0
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -34,6 +34,7 @@ def run(args) -> int:
     from sim.batch.experiment import replication_seeds
     from sim.batch.store import Store
     from sim.cli.folders import output_folder
+    from sim.cli.results import write_results
     from sim.config.scenario import parse_settings
     from sim.io import OutputKind
 
@@ -50,10 +51,10 @@ def run(args) -> int:
         if args.fork:
             states = _fork_states(refs[0], args.reps, args.seed, args.out / "states", args.workers, args.quiet,
                                   args.allow_large)
-        table = run_comparison(refs, args.reps, args.out, workers=args.workers, years=args.years,
-                               root_seed=args.seed, quiet=args.quiet, force=args.force,
-                               allow_large=args.allow_large, dest=tmp, states=states, focus=focus,
-                               changes=settings)
+        table, meta = run_comparison(refs, args.reps, args.out, workers=args.workers, years=args.years,
+                                     root_seed=args.seed, quiet=args.quiet, force=args.force,
+                                     allow_large=args.allow_large, states=states, focus=focus, changes=settings)
+        write_results(tmp, {"comparison.csv": table}, {"comparison.json": meta})
         print(format_table(table, focus=focus))
         store = Store(args.out / "batch")
         runs = store.runs()

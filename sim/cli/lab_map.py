@@ -19,21 +19,21 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Sweep the map and draw it."""
-    import json
-
     from sim import figures
-    from sim.analysis.lab_map import CORNERS, OUTCOMES, preset_positions, run_map
+    from sim.analysis.lab_map import CORNERS, OUTCOMES, run_map
     from sim.cli.folders import output_folder
+    from sim.cli.results import write_results
     from sim.cli.tables import grid_table
     from sim.config.scenario import preset_names
     from sim.io import OutputKind
 
     with output_folder(args, OutputKind.MAP) as folder:  # its batches check that they are this map's
-        grid = run_map(args.out, resolution=args.resolution, reps=args.reps, workers=args.workers, years=args.years,
-                       root_seed=args.seed, quiet=args.quiet, force=args.force, allow_large=args.allow_large,
-                       dest=folder.tmp)
-        own = json.loads((folder.tmp / "map.json").read_text())["preset_results"]
-        figures.save(figures.map_figure(grid, OUTCOMES, preset_positions(), own), folder.tmp / "map.png")
+        grid, meta = run_map(args.out, resolution=args.resolution, reps=args.reps, workers=args.workers,
+                             years=args.years, root_seed=args.seed, quiet=args.quiet, force=args.force,
+                             allow_large=args.allow_large)
+        write_results(folder.tmp, {"map.csv": grid}, {"map.json": meta})
+        figures.save(figures.map_figure(grid, OUTCOMES, meta["presets"], meta["preset_results"]),
+                     folder.tmp / "map.png")
         folder.record([*CORNERS.values(), *preset_names()])
     print(grid_table(grid, OUTCOMES))
     print(f"\nmap.csv and map.png in {args.out}/")

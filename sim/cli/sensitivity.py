@@ -28,6 +28,7 @@ def run(args) -> int:
     from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
     from sim.cli.extras import require_analysis, require_extra
     from sim.cli.folders import output_folder
+    from sim.cli.results import write_results
     from sim.io import OutputKind
 
     require_analysis("sensitivity")
@@ -37,9 +38,10 @@ def run(args) -> int:
     if args.states is not None:
         spec = dataclasses.replace(spec, states=str(args.states))
     with output_folder(args, OutputKind.SENSITIVITY) as folder:  # its batch checks that it is this analysis'
-        indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
-                                         scheduler=args.scheduler, quiet=args.quiet, force=args.force,
-                                         allow_large=args.allow_large, dest=folder.tmp)
+        indices, noise, meta = run_sensitivity(spec, args.method, args.out, workers=args.workers,
+                                               executor=args.executor, scheduler=args.scheduler, quiet=args.quiet,
+                                               force=args.force, allow_large=args.allow_large)
+        write_results(folder.tmp, {"sensitivity.csv": indices, "noise.csv": noise}, {"sensitivity.json": meta})
         figures.save(figures.sensitivity_figure(indices, args.method), folder.tmp / "sensitivity.png")
         folder.record([spec.scenario])
     print(format_table(indices, noise, args.method))

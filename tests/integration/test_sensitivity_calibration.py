@@ -33,25 +33,24 @@ def test_morris_ranks_a_parameter_with_no_effect_last(tmp_path, tiny):
     # (mediators barely matter in this tiny young lab: two can attend to its few visitors; the footfall does)
     spec = _spec(tmp_path, "discovery_rate = [0.0005, 0.003], open_documentation = [0.0, 1.0], "
                  "blog_rejection_discouragement = [0.0, 1.0]")
-    indices, noise = run_sensitivity(spec, "morris", tmp_path / "out", workers=2, quiet=True)
+    indices, noise, meta = run_sensitivity(spec, "morris", tmp_path / "out", workers=2, quiet=True)
     for output in ("visitors", "contributors"):
         sub = indices[indices["output"] == output].set_index("parameter")
         assert sub.loc["blog_rejection_discouragement", "mu_star"] == pytest.approx(0.0, abs=1e-9)
         assert sub["rank"].idxmax() == "blog_rejection_discouragement"
     assert sub.loc["discovery_rate", "mu_star"] > 0
     assert set(noise.columns) >= {"output", "noise_share"} and (noise["noise_share"] >= 0).all()
-    assert (tmp_path / "out" / "sensitivity.csv").exists()
+    assert meta["method"] == "morris" and not (tmp_path / "out" / "sensitivity.csv").exists()  # the command writes
 
 
 def test_sobol_gives_first_and_total_order_indices(tmp_path, tiny):
     spec = _spec(tmp_path, "discovery_rate = [0.0005, 0.003], blog_rejection_discouragement = [0.0, 1.0]", n=4, reps=1,
                  outputs='["contributors"]')
-    indices, _ = run_sensitivity(spec, "sobol", tmp_path / "sob", workers=2, quiet=True)
+    indices, noise, _ = run_sensitivity(spec, "sobol", tmp_path / "sob", workers=2, quiet=True)
     sub = indices.set_index("parameter")
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(indices.columns)
     assert sub.loc["blog_rejection_discouragement", "ST"] == pytest.approx(0.0, abs=1e-9)
     assert sub.loc["discovery_rate", "ST"] > 0.1
-    _, noise = _, pd.read_csv(tmp_path / "sob" / "noise.csv")
     assert {"converged", "recommended_n", "ci_ratio", "out_of_range"} <= set(noise.columns)
 
 
