@@ -86,7 +86,8 @@ def commands_md() -> str:
         "",
         "Every command and option of `labsim`, as its `--help` prints it (wrapped at 100 columns). The guides say",
         "what the commands are for: [analyst](analyst.md), [strategist](strategist.md), [student](student.md);",
-        "what they write is in [outputs.md](outputs.md). Errors are one line, `error: ...`, exit status 2.",
+        "what they write is in [outputs.md](outputs.md). Errors are one line, `error: ...`, exit status 2; a "
+        "command that lost runs says how many and why first, and exits 1 unless `--allow-failures`.",
         "",
         "Commands: " + ", ".join(f"[`{' '.join(p)}`](#{_anchor(p)})" for p in paths) + ".",
         "",

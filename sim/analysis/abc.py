@@ -204,9 +204,12 @@ def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool
                         state=states)
                 for i, (s, seed) in enumerate(zip(settings, seeds, strict=True))]
         table = evaluate(jobs, pool=pool)
+        if not simulate.first_error and (table["status"] != "ok").any():  # the first reason, for the command to say
+            simulate.first_error = str(table.loc[table["status"] != "ok", "error"].iloc[0])
         return [{k: (row[k] if row["status"] == "ok" else math.nan) for k in targets}
                 for row in table.to_dict("records")]
 
+    simulate.first_error = ""
     return simulate
 
 

@@ -29,6 +29,7 @@ from sim.analysis.summary import confidence
 from sim.batch.evaluate import evaluate
 from sim.batch.executors import Pool, make_pool
 from sim.batch.experiment import check_states, make_jobs, replication_seeds
+from sim.batch.failures import Failures
 from sim.config.files import show
 from sim.config.scenario import load_scenario, nearest
 from sim.config.schema import PARAM_BY_NAME
@@ -56,6 +57,7 @@ class CalibrationSpec:
     history: list[dict] = field(default_factory=list)
     states: str | None = None  # saved mature labs: every candidate is a policy forked from them (labsim warmup)
     years: float = YEARS  # measured years per evaluation (a log's span with --from-log)
+    failures: Failures = field(default_factory=Failures)  # the runs that failed, during the fit and its check
 
 
 def parse_target(text: str) -> tuple[str, float]:
@@ -183,9 +185,12 @@ class Evaluator:
         Other `seeds` than the evaluator's own (the honest check's fresh seeds) give the saved labs a future of
         their own when forking.
         """
-        jobs = make_jobs([self.spec.scenario], candidates, seeds or self.seeds, self.spec.years, network=self.network,
+        seeds = seeds or self.seeds
+        jobs = make_jobs([self.spec.scenario], candidates, seeds, self.spec.years, network=self.network,
                          state=self.spec.states)
-        return evaluate(jobs, pool=self.pool)
+        table = evaluate(jobs, pool=self.pool)
+        self.spec.failures = self.spec.failures + Failures.of(table, len(seeds), "point", label="candidate {}")
+        return table
 
     def record(self, changes: dict, runs: pd.DataFrame) -> float:
         """Keep the evaluation of one candidate (its rows of the table) in the history; return its loss."""

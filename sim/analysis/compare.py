@@ -18,6 +18,7 @@ import pandas as pd
 from sim import outcomes
 from sim.analysis.summary import confidence, mean_interval
 from sim.batch.experiment import Experiment
+from sim.batch.failures import Failures
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
 from sim.config.scenario import load_scenario
@@ -79,9 +80,13 @@ def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | No
         exp.from_states(states)
         exp.source["from"] = exp.states
     run_batch(exp, out / "batch", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
-    table = comparison_table(Store(out / "batch").runs(), names)
+    runs = Store(out / "batch").runs()
+    table = comparison_table(runs, names)
+    failures = Failures.of(runs, reps, "scenario", groups=names, where=out / "batch" / "runs.parquet")
     meta = {"scenarios": names, "refs": refs, "reps": reps, "years": years, "root_seed": root_seed,
             "question": question(loaded, states), "focus": list(focus or []), "set": changes or {}}
+    if failures:  # the runs that failed: said by the command, kept for the report's first screen
+        meta["failures"] = failures.as_dict()
     if states is not None:
         meta["from"] = {"folder": str(states), **forked_from(states)}
     return table, meta
@@ -132,12 +137,13 @@ def comparison_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 
 def format_table(table: pd.DataFrame, metrics: tuple[str, ...] | None = None, width: int = WIDTH,
-                 focus: list[str] | None = None) -> str:
+                 focus: list[str] | None = None, asked: int | None = None) -> str:
     """Plain text no wider than `width`: each scenario's mean [95% CI], and the paired difference to the first.
 
     Two or three scenarios fit side by side; more are written one block per
     outcome, a line per scenario, so that the table never wraps in a terminal.
-    The `focus` outcomes (compare --focus) come first.
+    The `focus` outcomes (compare --focus) come first. When fewer than the `asked`
+    replications of a scenario finished, the first line says over how many.
     """
     names = list(dict.fromkeys(table["scenario"]))
     present = list(dict.fromkeys(table["metric"]))
@@ -146,8 +152,13 @@ def format_table(table: pd.DataFrame, metrics: tuple[str, ...] | None = None, wi
     by = {m: table[table["metric"] == m].set_index("scenario") for m in metrics}
     wide = _wide(by, names, metrics)
     lines = wide if max(len(line) for line in wide) <= width else _long(by, names, metrics, width)
+    low, high = int(table["n"].min()), int(table["n"].max())
+    over = f"{high} paired replications"
+    if asked is not None and low < asked:
+        over = f"{low if low == high else f'{low} to {high}'} of {asked} replications"
+        lines = [f"mean [95% CI] over {over} (the others failed: see the warning)", "", *lines]
     lines.append("")
-    lines += textwrap.wrap(f"mean [95% CI] over {int(table['n'].max())} paired replications; under "
+    lines += textwrap.wrap(f"mean [95% CI] over {over}; under "
                            f"{', '.join(names[1:])}: the difference to {names[0]} first, * where its 95% CI excludes "
                            "0; pp = percentage points. Every outcome: comparison.csv", width)
     return "\n".join(lines)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.batch.experiment import Experiment
+from sim.batch.failures import Failures
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
 from sim.config.scenario import PRESET_DIR, load_scenario, preset_names
@@ -90,11 +91,17 @@ def run_map(out: Path, resolution: int = 5, reps: int = 3, workers: int | None =
                      years=years, source={"kind": "map-presets", "replications": reps, "root_seed": root_seed,
                                           "years": years})
     run_batch(own, out / "batch_presets", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
-    grid = map_table(coords, Store(out / "batch").runs())
-    results = preset_results(Store(out / "batch_presets").runs())
+    sweep, presets = Store(out / "batch").runs(), Store(out / "batch_presets").runs()
+    grid = map_table(coords, sweep)
+    results = preset_results(presets)
+    failures = (Failures.of(sweep, reps, "point", groups=list(range(len(coords))), label="point {}",
+                            where=out / "batch" / "runs.parquet")
+                + Failures.of(presets, reps, "scenario", groups=names, where=out / "batch_presets" / "runs.parquet"))
     meta = {"resolution": resolution, "reps": reps, "years": years, "root_seed": root_seed,
             "presets": preset_positions(), "preset_results": results,
             "corners": {f"{a},{b}": v for (a, b), v in CORNERS.items()}}
+    if failures:  # said by the command, kept for the report's first screen
+        meta["failures"] = failures.as_dict()
     return grid, meta
 
 

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     except LabsimError as exc:
         for problem in cap(exc.problems):  # one line each, whatever a file's keys hold; 20 at most, then a count
             print(f"error: {_one_line(problem)}", file=sys.stderr)
-        return 2
+        return getattr(exc, "exit_code", 2)  # 1 when runs failed (sim.batch.failures.RunsFailedError), else bad input
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -13,7 +13,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("batch", help="run an experiment: designs x replications, resumable Parquet results", parents=[
         options.out("results folder (re-run the same command to resume)"), options.workers(), options.executor(),
         options.quiet(), options.force("replace a folder that holds another experiment"),
-        options.states(options.FROM_HELP + " (or the file's 'from' key)"), options.allow_large()])
+        options.states(options.FROM_HELP + " (or the file's 'from' key)"), options.allow_large(),
+        options.allow_failures()])
     p.add_argument("experiment", type=Path, help="an experiment file (see scenarios/experiments/)")
 
     p = sub.add_parser("summarize", help="mean, sd and 95%% CI of each metric per design point of a batch")
@@ -43,13 +44,32 @@ def batch(args) -> int:
     counts = run_batch(exp, args.out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                        quiet=args.quiet, force=args.force, allow_large=args.allow_large,
                        what_ran=lambda staging: folder.record(exp.scenario_objects(), into=staging))
+    failures = batch_failures(exp, args.out) if counts["failed"] else None
+    if failures:
+        print(failures.warning().replace("the results below use", "the results in the folder are"))
     print(f"{exp.name}: {counts['total']} runs, {counts['done']} done, {counts['failed']} failed, "
           f"{counts['missing']} missing ({counts['skipped']} already done before) in {counts['seconds']} s "
           f"-> {args.out}/")
     if counts["missing"]:
         print(f"error: {args.out}: {counts['missing']} of {counts['total']} runs are missing from the folder "
               "(was it changed while the batch ran?); run the same command again to complete it", file=sys.stderr)
-    return 0 if counts["failed"] == 0 and counts["missing"] == 0 else 1
+        return 1
+    if failures and not args.allow_failures:
+        print(f"error: batch: {failures.sentence()}; run the same command again to retry the failed runs, or add "
+              "--allow-failures to accept the runs that finished", file=sys.stderr)
+        return 1
+    return 0
+
+
+def batch_failures(exp, out: Path):
+    """The batch's failed runs: per scenario and design point, the replications that succeeded, the first reason."""
+    from sim.batch.failures import Failures
+    from sim.batch.store import Store
+
+    runs = Store(out).runs()
+    ids = {s.run_id for s in exp.runs()}
+    runs = runs[runs["run_id"].isin(ids)] if len(runs) else runs
+    return Failures.of(runs, exp.replications, ["scenario", "point"], total=len(ids), where=out / "runs.parquet")
 
 
 def summarize(args) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ def add_parser(sub) -> None:
         options.seed("root seed of the runs' seeds (default 1)"), options.workers(),
         options.quiet("no progress line"), options.allow_large(),
         options.years("abc: simulated years per particle (default 1)", default=None),
-        options.force("replace an earlier calibration in --out asked otherwise")])
+        options.force("replace an earlier calibration in --out asked otherwise"), options.allow_failures()])
     p.add_argument("scenario", help="the preset or scenario file to fit")
     p.add_argument("--target", action="append", default=[], metavar="NAME=NUMBER", help="e.g. visitors=3000")
     p.add_argument("--param", "--free", dest="param", action="append", default=[], metavar="NAME=LOW:HIGH",
@@ -59,6 +60,7 @@ def run(args) -> int:
 
     from sim.analysis.calibrate import build_spec, calibrate, check_cost, failed_runs, scenario_file, unreached
     from sim.batch.executors import default_workers
+    from sim.batch.failures import COMMENT
     from sim.cli.folders import output_folder
     from sim.cli.progress import Bar
     from sim.config.scenario import load_scenario, resolved
@@ -85,10 +87,15 @@ def run(args) -> int:
     evaluations = spec.budget + 1  # the screen and the search, then the check on fresh seeds
     with folder, Bar("calibrate: evaluations", evaluations, args.quiet, poll=lambda: len(spec.history)):
         fitted, table = calibrate(spec, workers=args.workers or default_workers())
-        atomic_write(folder.tmp / "calibrated.toml", scenario_file(spec, fitted, table, args.out).encode())
+        failures = dataclasses.replace(spec.failures, where=str(args.out / "history.csv")) if spec.failures else None
+        text = scenario_file(spec, fitted, table, args.out)
+        if failures:  # said in the file (the report's first screen reads it), as on the terminal
+            text = f"{COMMENT}{failures.sentence()}\n{text}"
+        atomic_write(folder.tmp / "calibrated.toml", text.encode())
         atomic_write(folder.tmp / "fit.csv", csv_bytes(table))
         atomic_write(folder.tmp / "history.csv", csv_bytes(pd.DataFrame(spec.history)))
         folder.record(scenario=scenario)
+    code = failed_first(failures, args, "calibrate")
     print("fitted: " + ", ".join(f"{k} = {v:g}" for k, v in fitted.items()))
     failed = failed_runs(spec, table)
     shown = table if failed else table.drop(columns=["runs", "failed_runs"])
@@ -97,7 +104,22 @@ def run(args) -> int:
         print(f"warning: {message}", file=sys.stderr)
     print(f"\n{args.out / 'calibrated.toml'} (run it: labsim run {args.out / 'calibrated.toml'}); "
           f"{len(spec.history)} evaluations in {time.perf_counter() - t0:.0f} s")
-    return 0
+    return code
+
+
+def failed_first(failures, args, command: str) -> int:
+    """Say the failed runs first: a warning with --allow-failures (exit 0), else one error line (exit 1).
+
+    A calibration is not resumable, so its results (from the runs that finished) are written either way.
+    """
+    if not failures:
+        return 0
+    if args.allow_failures:
+        print(failures.warning().replace("the results below use", "the results use"))
+        return 0
+    print(f"error: {command}: {failures.sentence()}; the results in {args.out}/ use the runs that finished; add "
+          "--allow-failures to accept them", file=sys.stderr)
+    return 1
 
 
 def _log_targets(args):
@@ -128,6 +150,7 @@ def _abc(args, found=None) -> int:
     from sim.analysis import abc
     from sim.analysis.calibrate import build_spec
     from sim.batch.executors import default_workers, make_pool
+    from sim.batch.failures import Failures
     from sim.cli.folders import output_folder
     from sim.cli.progress import Bar
     from sim.config.cost import check_batch
@@ -168,14 +191,16 @@ def _abc(args, found=None) -> int:
 
             draws = predictive.simulate(spec.scenario, result.posterior, list(spec.params), years, pool, args.seed)
             shown = predictive_figures(found.description, draws, tmp) if len(draws) >= 2 else []
-        write_abc(result, tmp, str(args.scenario), predictive=shown)
+        failed = int(result.generations["failed"].sum()) if len(result.generations) else 0
+        simulated = int(result.generations["simulated"].sum()) if len(result.generations) else 0
+        failures = Failures(failed, simulated, " ".join(sim.first_error.split())[:160],
+                            where=str(args.out / "generations.csv")) if failed else None
+        write_abc(result, tmp, str(args.scenario), predictive=shown,
+                  failures=failures.sentence() + "; their particles were rejected" if failures else "")
         source = f"the log {args.from_log.name}" if found else "its targets"
         atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out, source).encode())
         folder.record(scenario=scenario)
-    failed = int(result.generations["failed"].sum()) if len(result.generations) else 0
-    if failed:
-        print(f"warning: {failed} simulations failed; their particles were rejected (generations.csv: failed)",
-              file=sys.stderr)
+    code = failed_first(failures, args, "calibrate --method abc")
     print(abc.statement(result))
     print(frame_text(result.intervals))
     print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
@@ -183,4 +208,4 @@ def _abc(args, found=None) -> int:
           f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, "
           f"{'predictive_*.png (the log against posterior draws), ' if shown else ''}abc.html, "
           f"calibrated.toml (the posterior medians: labsim run {args.out / 'calibrated.toml'}) in {args.out}/")
-    return 0
+    return code

@@ -18,7 +18,7 @@ def add_parser(sub) -> None:
         options.force("replace a folder that holds another comparison"),
         options.settings(options.SET_HELP.replace("change one scenario key",
                                                   "change one key of every scenario compared")),
-        options.states(), options.focus(), options.allow_large()])
+        options.states(), options.focus(), options.allow_large(), options.allow_failures()])
     p.add_argument("scenarios", nargs="+", help="two or more presets or scenario files")
     p.add_argument("--reps", type=options.reps_type, default=30, help="replications per scenario (default 30)")
     p.add_argument("--fork", action="store_true",
@@ -32,6 +32,7 @@ def run(args) -> int:
     from sim.analysis.compare import check_compare_args, format_table, run_comparison
     from sim.batch.executors import Pool, default_workers
     from sim.batch.experiment import replication_seeds
+    from sim.batch.failures import Failures
     from sim.batch.store import Store
     from sim.cli.folders import output_folder
     from sim.cli.results import write_results
@@ -54,8 +55,12 @@ def run(args) -> int:
         table, meta = run_comparison(refs, args.reps, args.out, workers=args.workers, years=args.years,
                                      root_seed=args.seed, quiet=args.quiet, force=args.force,
                                      allow_large=args.allow_large, states=states, focus=focus, changes=settings)
+        failures = Failures.from_dict(meta.get("failures"))
+        failures.check(args.allow_failures, "compare")  # exit 1 before any result is written, unless allowed
         write_results(tmp, {"comparison.csv": table}, {"comparison.json": meta})
-        print(format_table(table, focus=focus))
+        if failures:
+            print(failures.warning())
+        print(format_table(table, focus=focus, asked=args.reps))
         store = Store(args.out / "batch")
         runs = store.runs()
         scenario_of = dict(zip(runs["run_id"], runs["scenario"], strict=True))

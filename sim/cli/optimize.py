@@ -17,7 +17,7 @@ def add_parser(sub) -> None:
                                         "figure, report; resumable (the analysis extra)", parents=[
         options.out("results folder (run the same command again to resume)"),
         options.states(options.FROM_HELP + " (or the search file's 'from' key)"), options.workers(),
-        options.executor(), options.quiet("no progress"), options.allow_large()])
+        options.executor(), options.quiet("no progress"), options.allow_large(), options.allow_failures()])
     p.add_argument("scenario", help="the preset or scenario file whose settings are searched")
     p.add_argument("--search", type=Path, required=True,
                    help="a search file (see scenarios/experiments/optimize_open.toml)")
@@ -48,17 +48,35 @@ def run(args) -> int:
         ev = opt.BatchEvaluator(spec, args.out, args.workers, args.executor, args.scheduler, args.quiet)
         counts = opt.optimize(spec, args.scenario, args.out, ev, base=base, report=say)
         presets = opt.presets_table(spec, args.scenario, base, ev)
+        failures = search_failures(args.out, spec.replications)
+        failures.check(args.allow_failures, "optimize", each=False)  # exit 1 before the tables, unless allowed
         with folder.staged() as tmp:
-            found = write_outputs(spec, args.scenario, base, args.out, tmp, presets)
+            found = write_outputs(spec, args.scenario, base, args.out, tmp, presets,
+                                  failures.as_dict() if failures else None)
             folder.record(scenario=load_scenario(args.scenario))
         for stale in (args.out / "scenarios").glob("*_pareto_*.toml"):  # from an earlier, smaller front
             if stale.name not in found["files"]:
                 stale.unlink()
         build(args.out)
     front = found["front"]
+    if failures:
+        print(failures.warning())
     print(frame_text(front))
     print(f"\n{len(front)} Pareto points of {len(found['table'])} evaluations ({counts['told_now']} evaluated now, "
           f"{counts['before']} before, {counts['resumed']} resumed; {ev.executed} runs now) "
           f"in {time.perf_counter() - t0:.0f} s")
     print(f"{args.out}/pareto.csv, scenarios/ (labsim run or compare them), front.png, report.html")
     return 0
+
+
+def search_failures(out: Path, replications: int):
+    """The failed runs of every evaluation batch of the search (out/evaluations/*), the first reason among them."""
+    from sim.batch.failures import Failures
+    from sim.batch.store import Store
+
+    found = Failures()
+    folders = sorted(p for p in (out / "evaluations").iterdir() if p.is_dir()) if (out / "evaluations").is_dir() else []
+    for folder in folders:
+        found = found + Failures.of(Store(folder).runs(), replications, ["scenario", "point"],
+                                    where=out / "evaluations" / "*" / "runs.parquet")
+    return found

@@ -21,6 +21,8 @@ SET_HELP = ("change one scenario key, e.g. --set mediators=4 --set access=appoin
 FROM_HELP = ("a folder of saved mature labs (labsim warmup): each replication forks its saved lab and applies the "
              "scenario's settings from now on (common history and random numbers)")
 LARGE_HELP = "knowingly accept a run or batch up to 100 times the stated cost limits (see README: Limits)"
+FAILURES_HELP = ("when runs fail, use those that finished (the count and first reason are said first, in the "
+                 "terminal and the report) and exit 0; without it, a command that lost a run exits 1")
 FOCUS_HELP = ("the outcomes you ask about, comma-separated (e.g. contributors,partners,net_result): the table and "
               "the report's headline lead with them")
 
@@ -130,6 +132,13 @@ def allow_large() -> Parser:
     """--allow-large: accept a run or batch above the stated cost limits."""
     p = _parent()
     p.add_argument("--allow-large", action="store_true", help=LARGE_HELP)
+    return p
+
+
+def allow_failures() -> Parser:
+    """--allow-failures: keep the results of the runs that finished when others failed (exit 0, said first)."""
+    p = _parent()
+    p.add_argument("--allow-failures", action="store_true", help=FAILURES_HELP)
     return p
 
 

@@ -16,7 +16,7 @@ def add_parser(sub) -> None:
         options.out("results folder (re-run the same command to resume)"),
         options.states(options.FROM_HELP + " (or the file's 'from' key)"), options.workers(), options.executor(),
         options.quiet(), options.force("replace a folder that holds another sensitivity analysis"),
-        options.allow_large()])
+        options.allow_large(), options.allow_failures()])
     p.add_argument("experiment", type=Path, help="a sensitivity file (see scenarios/experiments/sensitivity_open.toml)")
     p.add_argument("--method", type=choice("--method", ("morris", "sobol")), default="morris",
                    help="morris: screening, few runs (default); sobol: variance shares, n (d + 2) points")
@@ -26,6 +26,7 @@ def run(args) -> int:
     """Run a sensitivity analysis and print its indices beside the noise."""
     from sim import figures
     from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
+    from sim.batch.failures import Failures
     from sim.cli.extras import require_analysis, require_extra
     from sim.cli.folders import output_folder
     from sim.cli.results import write_results
@@ -41,9 +42,13 @@ def run(args) -> int:
         indices, noise, meta = run_sensitivity(spec, args.method, args.out, workers=args.workers,
                                                executor=args.executor, scheduler=args.scheduler, quiet=args.quiet,
                                                force=args.force, allow_large=args.allow_large)
+        failures = Failures.from_dict(meta.get("failures"))
+        failures.check(args.allow_failures, "sensitivity")  # exit 1 before any result is written, unless allowed
         write_results(folder.tmp, {"sensitivity.csv": indices, "noise.csv": noise}, {"sensitivity.json": meta})
         figures.save(figures.sensitivity_figure(indices, args.method), folder.tmp / "sensitivity.png")
         folder.record([spec.scenario])
+    if failures:
+        print(failures.warning())
     print(format_table(indices, noise, args.method))
     print(f"\nsensitivity.csv, noise.csv and sensitivity.png in {args.out}/")
     return 0

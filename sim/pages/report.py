@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim import outcomes
 from sim.errors import LabsimError
-from sim.io import need, read_csv, read_json
+from sim.io import MAX_JSON_BYTES, need, read_csv, read_json, read_limited
 from sim.pages import comparison
 from sim.pages.render import figure_png, png, render
 
@@ -40,13 +40,44 @@ def build(folder: Path, focus: list[str] | None = None) -> Path:
                           "their report leads with)")
     try:
         shown = builders[kind](folder, focus) if kind in ("comparison", "batch") else builders[kind](folder)
+        failures = failures_note(folder, kind)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # a file with the wrong contents
         raise LabsimError(f"{folder}: damaged {kind} results ({exc.__class__.__name__}: {str(exc)[:80]}); "
                           "run the command again into a new folder") from None
-    page = render(f"report/{kind}.html", kind=kind, name=folder.name, version=__version__, **shown)
+    page = render(f"report/{kind}.html", kind=kind, name=folder.name, version=__version__, failures=failures, **shown)
     out = folder / "report.html"
     atomic_write(out, page.encode())
     return out
+
+
+FAILURES_IN = {"comparison": "comparison.json", "map": "map.json", "sensitivity": "sensitivity.json",
+               "optimization": "optimize.json"}  # the result's JSON whose "failures" the page's first screen says
+
+
+def failures_note(folder: Path, kind: str) -> str:
+    """The runs that failed, in one sentence for the page's first screen ('' when none did)."""
+    from sim.batch.failures import Failures
+
+    if kind in FAILURES_IN:
+        found = read_json(folder / FAILURES_IN[kind]).get("failures")
+        return Failures.from_dict(found).sentence() if found else ""
+    if kind == "batch":
+        manifest = read_json(folder / "manifest.json")
+        if not manifest.get("runs_failed"):
+            return ""
+        from sim.batch.store import Store
+
+        runs = Store(folder).runs()
+        failed = runs[runs["status"] != "ok"] if len(runs) else runs
+        first = " ".join(str(failed.sort_values("run_id")["error"].iloc[0]).split()) if len(failed) else ""
+        return Failures(int(manifest["runs_failed"]), int(manifest.get("runs_total") or 0), first[:160],
+                        where=str(folder / "runs.parquet")).sentence()
+    if kind == "calibration":  # calibrated.toml's first line says them (sim.cli.calibrate)
+        from sim.batch.failures import COMMENT
+
+        first = read_limited(folder / "calibrated.toml", MAX_JSON_BYTES).decode("utf-8", "replace").split("\n", 1)[0]
+        return first.removeprefix(COMMENT) if first.startswith(COMMENT) else ""
+    return ""
 
 
 def outcome_rows(values: dict) -> list[dict]:

@@ -15,8 +15,12 @@ from sim.analysis.optimize import SearchSpec, evaluations_table, front_table, sc
 from sim.errors import LabsimError
 
 
-def write_outputs(spec: SearchSpec, scenario: str, base, out: Path, dest: Path, presets) -> dict:
-    """pareto.csv, evaluations.csv, scenarios/*.toml, front.png and optimize.json into dest (a staging folder)."""
+def write_outputs(spec: SearchSpec, scenario: str, base, out: Path, dest: Path, presets,
+                  failures: dict | None = None) -> dict:
+    """pareto.csv, evaluations.csv, scenarios/*.toml, front.png and optimize.json into dest (a staging folder).
+
+    `failures` (sim.batch.failures.Failures.as_dict), when runs failed, is kept in optimize.json for the report.
+    """
     from sim import figures
     from sim.io import atomic_write, csv_bytes
 
@@ -37,5 +41,7 @@ def write_outputs(spec: SearchSpec, scenario: str, base, out: Path, dest: Path, 
             "constraints": [c.text for c in spec.constraints], "evaluations": len(table),
             "failed": int((table["status"] != "ok").sum()), "feasible": int(table["feasible"].sum()),
             "pareto_points": len(front), "scenario_files": sorted(files)}
+    if failures:
+        meta["failures"] = failures
     atomic_write(dest / "optimize.json", json.dumps(meta, indent=2).encode())
     return {"table": table, "front": front, "files": sorted(files)}
