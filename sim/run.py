@@ -207,3 +207,18 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allo
     table = people_table(model) if people else None
     return RunResult(sc, seed, years, summary(model) | meta, ts, model.network.graph(),
                      [(t, kind, tuple(ids.tolist())) for t, kind, ids in model.sessions.log], table)
+
+
+def trial_restore(state, where: str) -> None:
+    """Restore a saved lab into a model, not run: a lab its components cannot take back is refused in one line."""
+    from sim.config.scenario import Scenario
+    from sim.errors import LabsimError
+    from sim.model.model import LabModel
+
+    try:
+        LabModel(Scenario(name="saved lab", settings=state.settings), rng=state.seed, state=state, allow_large=True)
+    except LabsimError:
+        raise
+    except Exception as exc:  # any component's restore on data it cannot take: the lab is not labsim's
+        raise LabsimError(f"{where}: not a saved lab its model can take back ({exc.__class__.__name__}: "
+                          f"{str(exc)[:80]}); warm up again with labsim warmup") from None

@@ -196,6 +196,10 @@ def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool
     """
     network = any(t in NETWORK_KEYS for t in targets)
     base = load_scenario(scenario)
+    if states:
+        from sim.run import trial_restore
+
+        LabStates(states).verify(restore=trial_restore)  # every saved lab a particle may fork, before the first one
     saved = len(LabStates(states)) if states else 1
 
     def simulate(settings: list[dict], seeds: list[int]) -> list[dict]:

@@ -308,8 +308,16 @@ def check_states(folder: str | Path, loaded: list[Scenario], points: list[dict],
         except LabsimError as exc:
             problems += exc.problems
     varied = sorted({k for point in points for k in point} & START_ONLY)
-    return problems + [f"{where}: the design varies '{k}', which defines how the lab started; forks of saved labs "
-                       "can vary any other key" for k in varied]
+    problems += [f"{where}: the design varies '{k}', which defines how the lab started; forks of saved labs "
+                 "can vary any other key" for k in varied]
+    if not problems:  # every saved lab the runs will read, checked by meaning before the first run
+        try:
+            from sim.run import trial_restore
+
+            states.verify(replications, trial_restore)
+        except LabsimError as exc:
+            problems += exc.problems
+    return problems
 
 
 def check_points(points: list[dict], loaded: list[Scenario], where: str) -> list[str]:
