@@ -158,13 +158,23 @@ _WRITTEN = {
 _WRITTEN["batch-of-a-tool"] = " ".join(_WRITTEN[k] for k in ("comparison", "map", "sensitivity"))
 
 
+def _matches(name: str, names: list[str]) -> bool:
+    """Whether `name` is one of `names`, each exact or a `prefix*suffix` pattern (rings_*.png)."""
+    return any(name == n or ("*" in n and name.startswith(n.split("*")[0]) and name.endswith(n.split("*")[-1]))
+               for n in names)
+
+
 def _written_by(out: Path, kind: str) -> bool:
     """Whether every entry of a folder is a name labsim writes in a folder of this kind (or one of its hidden ones)."""
-    names = _WRITTEN[kind].split()
-    exact = {n for n in names if "*" not in n}
-    patterns = [n.split("*") for n in names if "*" in n]
-    return all(e.name in exact or _ours(e) or any(e.name.startswith(a) and e.name.endswith(b) for a, b in patterns)
-               for e in out.iterdir())
+    return all(_ours(e) or _matches(e.name, _WRITTEN[kind].split()) for e in out.iterdir())
+
+
+def labsim_entries(out: Path) -> set[str]:
+    """The entries of a labsim folder that labsim wrote: those its labsim.json lists, and its own names for the kind."""
+    kind, marker = folder_kind(out)
+    listed = marker.get("files") if isinstance(marker, dict) and isinstance(marker.get("files"), list) else []
+    own = [MARKER, *_WRITTEN.get(kind, "").split(), *(n for n in listed if isinstance(n, str))] if kind else []
+    return {e.name for e in out.iterdir() if _matches(e.name, own)}
 
 
 def request_hash(request: Any) -> str:
@@ -330,17 +340,15 @@ def marker_bytes(kind: str, request: Any = None, command: str = "", changes: dic
 
 
 def replace_stale(tmp: Path, out: Path) -> None:
-    """With --force: remove what an earlier result left in `out` that this one does not write (never a link's target)."""
+    """With --force: remove what an earlier labsim result left in `out` that this one does not write.
+
+    Only what labsim wrote goes (`labsim_entries`): a user's own notes or sub-folder are kept; no link is followed.
+    """
     if not out.is_dir():
         return
-    keep = {e.name for e in tmp.iterdir()}
-    for entry in out.iterdir():
-        if entry.name in keep or _ours(entry):
-            continue
-        if entry.is_symlink() or not entry.is_dir():
-            entry.unlink()
-        else:
-            shutil.rmtree(entry)
+    stale = labsim_entries(out) - {e.name for e in tmp.iterdir()}
+    for entry in (e for e in out.iterdir() if e.name in stale and not _ours(e)):
+        entry.unlink() if entry.is_symlink() or not entry.is_dir() else shutil.rmtree(entry)
 
 
 @contextlib.contextmanager

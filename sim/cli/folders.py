@@ -86,6 +86,7 @@ class OutputFolder:
             yield tmp
             if not self.recorded:
                 self.record()
+            list_written(tmp, self.out)
 
     def marker(self, changes: dict | None = None) -> bytes:
         """The folder's labsim.json."""
@@ -114,6 +115,23 @@ class OutputFolder:
         for name, data in files.items():
             atomic_write(folder / name, data)
         self.recorded = into is None
+
+
+def list_written(tmp: Path, out: Path) -> None:
+    """Before the staged result moves in: its labsim.json lists the top-level entries labsim wrote in the folder.
+
+    The staged ones, and those of an earlier labsim result still there (a batch written in place,
+    say); a later --force removes only these (sim.io.replace_stale), never a user's own files.
+    """
+    import json
+
+    from sim.io import MARKER, atomic_write, labsim_entries
+
+    marker = tmp / MARKER
+    data = json.loads(marker.read_text(encoding="utf-8"))  # labsim's own, just written into the staging folder
+    before = labsim_entries(out) if out.is_dir() else set()
+    data["files"] = sorted((before | {e.name for e in tmp.iterdir()}) - {MARKER})
+    atomic_write(marker, (json.dumps(data, indent=2, default=str) + "\n").encode())
 
 
 def output_folder(args, kind: str, request: Any = None, **how) -> OutputFolder:

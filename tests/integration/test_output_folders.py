@@ -418,3 +418,41 @@ def test_a_folder_name_too_long_to_stage_beside_is_refused_before_anything_is_wr
     assert main([*commands(files)[command], "--out", "n" * 255]) == 2
     _one_error(capsys, "a folder name of 255 bytes", "at most 200")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["run", "discover"])
+def test_force_replaces_only_what_labsim_wrote_and_keeps_the_users_files(command, files, tmp_path):
+    # --force deleted a user's notes and sub-folders kept inside a labsim folder (issue 33, item 2)
+    out = tmp_path / "out"
+    first = [a for a in commands(files)[command] if a != "--no-figures"]
+    assert main([*first, "--out", str(out)]) == 0
+    marker = json.loads((out / "labsim.json").read_text())
+    if command == "discover":  # the staged commands list what they wrote in labsim.json
+        assert "box.csv" in marker["files"] and "labsim.json" not in marker["files"]
+        marker["files"].append("old_figure.png")  # as an earlier labsim result would have listed it
+        (out / "labsim.json").write_text(json.dumps(marker))
+        (out / "old_figure.png").write_bytes(b"png")
+    (out / "notes.txt").write_text("mine")
+    (out / "mine").mkdir()
+    (out / "mine" / "a.txt").write_text("a")
+    again = ([*commands(files)["run"], "--seed", "2"] if command == "run" else
+             ["discover", str(files["batch"]), "--where", files["where"].replace(">=", "<=")])
+    assert main([*again, "--out", str(out), "--force"]) == 0
+    assert (out / "notes.txt").read_text() == "mine" and (out / "mine" / "a.txt").read_text() == "a"
+    if command == "run":
+        assert not (out / "funnel.png").exists(), "the earlier run's figure (labsim's) is replaced"
+    else:
+        assert not (out / "old_figure.png").exists(), "what labsim.json listed is replaced"
+        assert "notes.txt" not in json.loads((out / "labsim.json").read_text())["files"]
+
+
+def test_force_on_a_folder_with_a_copied_labsim_json_keeps_the_users_files(files, tmp_path):
+    out, theirs = tmp_path / "out", tmp_path / "theirs"
+    assert main([*commands(files)["run"], "--out", str(out)]) == 0
+    (theirs / "photos").mkdir(parents=True)
+    shutil.copy(out / "labsim.json", theirs / "labsim.json")  # a labsim.json of the right kind, copied
+    (theirs / "notes.txt").write_text("mine")
+    (theirs / "photos" / "a.jpg").write_bytes(b"jpg")
+    assert main([*commands(files)["run"], "--seed", "3", "--out", str(theirs), "--force"]) == 0
+    assert (theirs / "notes.txt").read_text() == "mine" and (theirs / "photos" / "a.jpg").read_bytes() == b"jpg"
+    assert (theirs / "summary.json").exists()
