@@ -130,6 +130,9 @@ class OutputKind(StrEnum):
     DISCOVERY, STATES, LOG_DESCRIPTION = "discovery", "states", "log_description"
 
 
+# the folders `labsim report` reads (sim.pages.report), here so that the command checks one before loading pandas
+REPORTED = ("run", "batch", "comparison", "map", "sensitivity", "calibration", "optimization")
+
 MAX_MARKER_BYTES = 1_000_000
 # folders of labsim outputs written before labsim.json existed, told by the files they hold
 _LEGACY = (("pareto.csv", "optimization"), ("study.db", "optimization"), ("comparison.csv", "comparison"),

@@ -55,6 +55,11 @@ def _split_from(args) -> None:
 
 def run(args) -> int:
     """Fit a scenario to targets; write the fitted scenario file and the fit table, all at the end."""
+    _split_from(args)
+    if args.from_log is not None:  # a log of the wrong kind or columns: refused before pandas and the model load
+        from sim.logs.logfile import check_log
+
+        check_log(args.from_log, args.person_col, args.date_col)
     import pandas as pd
 
     from sim.analysis.calibrate import build_spec, calibrate, check_cost, failed_runs, scenario_file, unreached
@@ -64,7 +69,6 @@ def run(args) -> int:
     from sim.config.scenario import load_scenario, resolved
     from sim.io import OutputKind, atomic_write, csv_bytes
 
-    _split_from(args)
     found = _log_targets(args)
     if args.method == "abc":
         return _abc(args, found)

@@ -21,19 +21,20 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Labsim casestudy: the open and the closed lab of the case study."""
-    from sim import figures
     from sim.cli.folders import output_folder, what_ran
     from sim.cli.tables import outcome_table
     from sim.config.scenario import load_scenario, resolved
     from sim.io import OutputKind, slug
-    from sim.output import write_result
-    from sim.run import run as run_scenario
 
     scenarios = [load_scenario(name) for name in CASE_STUDY]
     requests = {sc.name: {"scenario": resolved(sc), "seed": args.seed, "years": args.years, "from": None}
                 for sc in scenarios}
     summaries = {}
     with output_folder(args, OutputKind.CASESTUDY, list(requests.values()), replace=args.force) as folder:
+        from sim import figures  # the model, pandas and matplotlib: only once --out is claimed
+        from sim.output import write_result
+        from sim.run import run as run_scenario
+
         for sc in scenarios:
             result = run_scenario(sc, seed=args.seed, years=args.years)
             result.summary["set"] = {}

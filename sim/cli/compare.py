@@ -28,13 +28,10 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Compare scenarios with common random numbers; write the table, CSV and figures, all at the end."""
-    from sim import figures
-    from sim.analysis.compare import check_compare_args, format_table, run_comparison
-    from sim.batch.executors import Pool, default_workers
-    from sim.batch.experiment import replication_seeds
-    from sim.batch.store import Store
+    from sim.batch.experiment import check_compare_args
     from sim.cli.folders import output_folder
-    from sim.config.scenario import parse_settings
+    from sim.config.cost import check_batch
+    from sim.config.scenario import load_scenario, parse_settings
     from sim.io import OutputKind
 
     check_compare_args(args.scenarios, args.reps)
@@ -42,7 +39,17 @@ def run(args) -> int:
     if args.fork and args.states is not None:
         raise LabsimError("--fork and --from: give one (--from uses saved labs; --fork warms the first scenario up)")
     settings = parse_settings(args.set)
+    loaded = [load_scenario(ref).with_settings(**settings) for ref in args.scenarios]  # all before pandas loads
+    check_compare_args(args.scenarios, args.reps, loaded, args.years)
+    check_batch(loaded, [{}], args.reps, args.years, args.allow_large,
+                where="compare --set" if settings else "experiment compare")  # as the batch checks it, sooner
     with output_folder(args, OutputKind.COMPARISON) as folder:  # its batch checks that it is this comparison's
+        from sim import figures  # the model, pandas and matplotlib: only once the input is checked
+        from sim.analysis.compare import format_table, run_comparison
+        from sim.batch.executors import Pool, default_workers
+        from sim.batch.experiment import replication_seeds
+        from sim.batch.store import Store
+
         tmp = folder.tmp
         refs = (_with_settings(args.scenarios, settings, args.out / "scenarios", args.years, args.reps, args.allow_large)
                 if settings else args.scenarios)

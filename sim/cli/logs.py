@@ -46,7 +46,7 @@ def synth(args) -> int:
     """Run the scenario with a visit recorder and write its measured visits as a log file (atomically)."""
     from sim.config.scenario import load_scenario, parse_settings
     from sim.io import atomic_write, check_out
-    from sim.logs.visitlog import LOG_SUFFIXES
+    from sim.logs.logfile import LOG_SUFFIXES
 
     out = args.out
     if out.suffix.lower() not in LOG_SUFFIXES:
@@ -81,11 +81,9 @@ def describe(args) -> int:
     from sim.cli.progress import Bar
     from sim.config.settings import Settings
     from sim.io import OutputKind
-    from sim.logs.describe import SUPPRESSED
-    from sim.logs.describe import describe as describe_log
-    from sim.logs.visitlog import read_log
-    from sim.pages.log import write
+    from sim.logs.logfile import check_log
 
+    check_log(args.log, args.person_col, args.date_col, args.kind_col, args.channel_col)  # before pandas is loaded
     settings = Settings()
     if args.scenario is not None:
         from sim.config.scenario import load_scenario
@@ -96,6 +94,11 @@ def describe(args) -> int:
                "scenario": args.scenario, "people": args.people, "figures": not args.no_figures,
                "rule": [settings.contributor_visits, settings.contributor_window_days]}
     folder = output_folder(args, OutputKind.LOG_DESCRIPTION, request, replace=args.force)  # before the long read
+    from sim.logs.describe import SUPPRESSED  # pandas, the figures: only once the input is checked
+    from sim.logs.describe import describe as describe_log
+    from sim.logs.visitlog import read_log
+    from sim.pages.log import write
+
     t0, share = time.perf_counter(), [0.0]
     with Bar("reading the log (%)", 100, args.quiet, poll=lambda: round(100 * share[0])):
         log = read_log(args.log, args.person_col, args.date_col, args.kind_col, args.channel_col,

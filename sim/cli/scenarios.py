@@ -90,7 +90,7 @@ def check_file(ref: str, years: float = 1.0, allow_large: bool = False) -> str:
         hours = check_batch(exp.scenario_objects(), exp.points, exp.replications, exp.years, allow_large, where=ref)
         return f"experiment {exp.name}, {len(exp.points) * len(exp.scenarios) * exp.replications} runs, ~{hours:.2g} CPU h"
     if kind == "sensitivity":
-        from sim.analysis.sensitivity import load_spec
+        from sim.analysis.sensitivity_spec import load_spec
         from sim.config.scenario import load_scenario
 
         spec = load_spec(Path(ref))

@@ -24,8 +24,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Run a sensitivity analysis and print its indices beside the noise."""
-    from sim import figures
-    from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
+    from sim.analysis.sensitivity_spec import load_spec
     from sim.cli.extras import require_analysis, require_extra
     from sim.cli.folders import output_folder
     from sim.io import OutputKind
@@ -33,10 +32,13 @@ def run(args) -> int:
     require_analysis("sensitivity")
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
-    spec = load_spec(args.experiment)
+    spec = load_spec(args.experiment)  # the file's kind and keys, before pandas, SALib and the model are loaded
     if args.states is not None:
         spec = dataclasses.replace(spec, states=str(args.states))
     with output_folder(args, OutputKind.SENSITIVITY) as folder:  # its batch checks that it is this analysis'
+        from sim import figures
+        from sim.analysis.sensitivity import format_table, run_sensitivity
+
         indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
                                          scheduler=args.scheduler, quiet=args.quiet, force=args.force,
                                          allow_large=args.allow_large, dest=folder.tmp)

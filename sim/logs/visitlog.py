@@ -29,13 +29,11 @@ import pandas as pd
 
 from sim.errors import LabsimError
 from sim.kinds import VisitKind
+from sim.logs.logfile import LOG_SUFFIXES, MAX_BYTES, MAX_ROWS, PARQUET_SUFFIXES, check_file  # noqa: F401 (kept here too)
+from sim.logs.logfile import columns as _columns
 
-MAX_BYTES = 4 * 2**30  # a log larger than this is refused before it is read (20 million rows of CSV are ~0.7 GB)
-MAX_ROWS = 20_000_000  # rows at most: the read log holds ~20 bytes a row, so 0.4 GB at most
 CHUNK_ROWS = 250_000  # rows read at a time (memory stays bounded by the chunk plus the compact result)
 SALT_BYTES = 16
-PARQUET_SUFFIXES = (".parquet", ".pq")  # a log's file name says its format
-LOG_SUFFIXES = (".csv", *PARQUET_SUFFIXES)
 KINDS = tuple(k.value for k in VisitKind)
 VISIT_KINDS = tuple(k.value for k in VisitKind if k.is_visit)
 DATE_HELP = "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15 or 2024-03-15T14:30"
@@ -87,19 +85,8 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
 
     """
     path = Path(path)
-    if not path.exists():
-        raise LabsimError(f"{path}: no such file")
-    if not path.is_file():
-        raise LabsimError(f"{path}: not a regular file (a folder, a pipe or a device); a log is a .csv or .parquet file")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise LabsimError(f"{path}: {size:,} bytes; allowed: a log of at most {MAX_BYTES:,} bytes "
-                          f"(and {MAX_ROWS:,} rows): split it by year")
-    if size == 0:
-        raise LabsimError(f"{path}: an empty file; a log needs a header line and one row per visit")
+    check_file(path)  # its kind and size (sim.logs.logfile: the same check runs before pandas is loaded)
     suffix = path.suffix.lower()
-    if suffix not in LOG_SUFFIXES:
-        raise LabsimError(f"{path}: a '{suffix or 'nameless'}' file; allowed: a log in .csv (UTF-8) or .parquet")
     salt = new_salt() if salt is None else salt
     today = pd.Timestamp.now().normalize() if today is None else pd.Timestamp(today).normalize()
     reader = _parquet_chunks if suffix in PARQUET_SUFFIXES else _csv_chunks
@@ -125,25 +112,6 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
 
 
 # -- the two formats, read in chunks -----------------------------------------------------------------------------
-def _columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict[str, str]:
-    """The log's column for each of ours; a missing one is refused with the closest names (did you mean)."""
-    flags = {"person": "--person-col", "date": "--date-col", "kind": "--kind-col", "channel": "--channel-col"}
-    chosen = {}
-    for ours, theirs in names.items():
-        if theirs is None and ours in found:  # an optional column by its default name
-            chosen[ours] = ours
-        elif theirs is not None and theirs in found:
-            chosen[ours] = theirs
-        elif theirs is not None:
-            close = difflib.get_close_matches(theirs, found, n=1, cutoff=0.6) or difflib.get_close_matches(
-                theirs.lower(), [f.lower() for f in found], n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            shown = ", ".join(repr(f[:40]) for f in found[:12]) + (", ..." if len(found) > 12 else "")
-            raise LabsimError(f"{path}: no column {theirs[:60]!r}{hint}; its columns: {shown}; name yours with "
-                              f"{flags[ours]}")
-    return chosen
-
-
 def _csv_chunks(path: Path, names: dict[str, str | None]):
     """Yield (chunk with our column names, the first row's line number, 'line', share read) from a UTF-8 CSV."""
     try:

@@ -16,14 +16,11 @@ import pandas as pd
 
 from sim import outcomes
 from sim.errors import LabsimError
-from sim.io import need, read_csv, read_json
+from sim.io import REPORTED, need, read_csv, read_json
 from sim.pages import comparison
 from sim.pages.render import figure_png, png, render
 
 TRANSIENT = comparison.TRANSIENT
-
-REPORTED = ("run", "batch", "comparison", "map", "sensitivity", "calibration", "optimization")  # folders report reads
-
 
 
 def build(folder: Path, focus: list[str] | None = None) -> Path:

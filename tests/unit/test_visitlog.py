@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import LabsimError
-from sim.logs import visitlog
+from sim.logs import logfile, visitlog
 from sim.logs.visitlog import hash_people, read_log
 
 TODAY = pd.Timestamp("2025-06-30")
@@ -124,7 +124,7 @@ def test_a_log_too_large_is_refused_before_or_while_it_is_read(tmp_path, monkeyp
     path = write(tmp_path, "person,date\n" + "a,2024-01-01\n" * 30)
     monkeypatch.setattr(visitlog, "MAX_ROWS", 20)
     assert "more than 20 rows; allowed: at most 20" in refused(path)
-    monkeypatch.setattr(visitlog, "MAX_BYTES", 100)
+    monkeypatch.setattr(logfile, "MAX_BYTES", 100)  # checked before the read, without pandas (sim.logs.logfile)
     assert "bytes; allowed: a log of at most 100 bytes" in refused(path)
 
 
