@@ -16,12 +16,14 @@ def add_parser(sub) -> None:
         options.years("measured years, after each lab's warm-up (default 1)"),
         options.out("output folder, new or an earlier case study's (default results/casestudy)", required=False,
                     default=Path("results/casestudy")),
-        options.force("replace an earlier case study in --out asked otherwise")])
+        options.force("replace an earlier case study in --out asked otherwise"),
+        options.quiet("no progress (a bar on a terminal, else a line every few seconds)")])
 
 
 def run(args) -> int:
     """Labsim casestudy: the open and the closed lab of the case study."""
     from sim.cli.folders import output_folder, what_ran
+    from sim.cli.progress import Bar, RunClock
     from sim.cli.tables import outcome_table
     from sim.config.scenario import load_scenario, resolved
     from sim.io import OutputKind, slug
@@ -36,7 +38,10 @@ def run(args) -> int:
         from sim.run import run as run_scenario
 
         for sc in scenarios:
-            result = run_scenario(sc, seed=args.seed, years=args.years)
+            with Bar(f"run {sc.name}", 100, quiet=args.quiet, percent=True) as bar:
+                clock = RunClock(args.years, bar)
+                bar.poll = clock.percent
+                result = run_scenario(sc, seed=args.seed, years=args.years, watch=clock.watch)
             result.summary["set"] = {}
             write_result(result, folder.tmp / slug(sc.name),
                          extra=what_ran(args, OutputKind.RUN, requests[sc.name], sc))

@@ -49,6 +49,7 @@ def run(args) -> int:
         from sim.batch.executors import Pool, default_workers
         from sim.batch.experiment import replication_seeds
         from sim.batch.store import Store
+        from sim.cli.progress import Bar
 
         tmp = folder.tmp
         refs = (_with_settings(args.scenarios, settings, args.out / "scenarios", args.years, args.reps, args.allow_large)
@@ -80,8 +81,10 @@ def run(args) -> int:
         caption = (f"saved lab 1 of {args.reps}" if states is not None else
                    f"replication 1 of {args.reps}, root seed {args.seed}") + f" (seed {figures.seed_label(seed)})"
         jobs = [(str(ref), seed, args.years, states and str(states), str(tmp), caption) for ref in refs]
-        with Pool(min(len(jobs), args.workers or default_workers())) as pool:  # one replication again per scenario
-            list(pool.executor.map(network_pictures, jobs))
+        with Pool(min(len(jobs), args.workers or default_workers())) as pool, \
+                Bar("network pictures", len(jobs), quiet=args.quiet) as bar:  # one replication again per scenario
+            for _ in pool.executor.map(network_pictures, jobs):
+                bar.advance()
         folder.record([] if settings else refs, settings)
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0

@@ -33,7 +33,8 @@ def add_parser(sub) -> None:
                                       "(the format log describe reads)", parents=[
         options.seed(), options.years("measured years, after the warm-up (default 1; at most 25)"),
         options.out("the log file to write: .csv or .parquet"), options.settings(),
-        options.force("replace an existing file at --out"), options.allow_large()])
+        options.force("replace an existing file at --out"), options.allow_large(),
+        options.quiet("no progress (a bar on a terminal, else a line every few seconds)")])
     p.add_argument("scenario", help="a preset name or a scenario file")
 
 
@@ -62,12 +63,16 @@ def synth(args) -> int:
     scenario = load_scenario(args.scenario)
     if settings:
         scenario = scenario.with_settings(**settings)
+    from sim.cli.progress import Bar, RunClock
     from sim.logs.synth import log_bytes  # pandas and the model: only once the input is checked
     from sim.logs.synth import synth as synthesise
 
     t0 = time.perf_counter()
-    log, summary = synthesise(scenario, args.seed, args.years, allow_large=args.allow_large)
-    atomic_write(out, log_bytes(log, out))
+    with Bar("log synth", 100, quiet=args.quiet, percent=True) as bar:
+        clock = RunClock(args.years, bar, after="the log's rows")
+        bar.poll = clock.percent
+        log, summary = synthesise(scenario, args.seed, args.years, allow_large=args.allow_large, watch=clock.watch)
+        atomic_write(out, log_bytes(log, out))
     print(f"{len(log):,} visits of {log['person'].nunique():,} people ({summary['scenario']}, seed {args.seed}, "
           f"{args.years:g} measured years; the run's visitors {summary['visitors']:,}, returning visitors "
           f"{summary['returning_visitors']:,}, gini_visits {summary['gini_visits']:g}) written to {out} in "
@@ -100,12 +105,15 @@ def describe(args) -> int:
     from sim.pages.log import write
 
     t0, share = time.perf_counter(), [0.0]
-    with Bar("reading the log (%)", 100, args.quiet, poll=lambda: round(100 * share[0])):
+    with Bar("log describe", 100, args.quiet, poll=lambda: round(100 * share[0]), percent=True) as bar:
+        bar.stage("reading the log")
         log = read_log(args.log, args.person_col, args.date_col, args.kind_col, args.channel_col,
                        progress=lambda x: share.__setitem__(0, x))
-    found = describe_log(log, settings)
-    with folder:
-        written = write(found, folder.tmp, people=args.people, figures=not args.no_figures)
+        bar.stage("the statistics")
+        found = describe_log(log, settings)
+        with folder:
+            bar.stage("the tables" + ("" if args.no_figures else ", figures") + " and the report")
+            written = write(found, folder.tmp, people=args.people, figures=not args.no_figures)
     s = found.summary
     shown = ["year", "visits", "visitors", "newcomers", "returning_visitors", "contributors", "gini_visits",
              "returner_survival_1y"]

@@ -71,7 +71,7 @@ def test_a_csv_log_without_the_column_is_refused_as_the_reader_refuses_it(tmp_pa
     from sim.logs.visitlog import read_log
 
     path = tmp_path / "log.csv"
-    path.write_text("\ufeffwho,\"da,te\"\na,2024-01-02\n")
+    path.write_text('\ufeffwho,"da,te"\na,2024-01-02\n')
     messages = []
     for check in (check_log, read_log):
         try:
