@@ -219,10 +219,10 @@ _ENTRIES = [
     _o("mediator_betweenness_share", "Staff share of brokerage", "% of betweenness", "share",
        "Share of all betweenness (brokerage between others) held by the staff; near 100% the staff are the only "
        "bridges.", None, "network"),
-    _o("modularity", "Modularity", "-0.5-1", "network",
+    _o("modularity", "Modularity", "-0.5 to 1", "network",
        "How clearly the network splits into separate groups (Leiden communities).", None, "network", low=-0.5,
        high=1.0),
-    _o("modularity_peers", "Modularity among participants", "-0.5-1", "network",
+    _o("modularity_peers", "Modularity among participants", "-0.5 to 1", "network",
        "Modularity of the network without the staff (and without those tied to staff only): how clearly the "
        "participants form separate groups, as in the person-tool networks of Kaat et al. 2024, where staff are not "
        "nodes.", None, "network", low=-0.5, high=1.0),

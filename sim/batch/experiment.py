@@ -45,6 +45,7 @@ from sim.config.schema import PARAM_BY_NAME
 from sim.config.specs.batch import MAX_POINTS, ExperimentFile, Sample, Steps
 from sim.config.specs.problems import validate
 from sim.errors import LabsimError
+from sim.text import counted
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,7 @@ def check_compare_args(scenarios: list[str], reps: int, loaded: list[Scenario] |
     Here, not in sim.analysis.compare, so that `labsim compare` checks it before pandas and the model are loaded.
     """
     if len(scenarios) < 2:
-        raise LabsimError(f"compare: got {len(scenarios)} scenario(s); allowed: two or more presets or files")
+        raise LabsimError(f"compare: got {counted(len(scenarios), 'scenario')}; allowed: two or more presets or files")
     if reps < 2:
         raise LabsimError(f"--reps: got {reps}; allowed: an integer >= 2 (confidence intervals need two runs)")
     if loaded is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from sim.cli import options
 from sim.cli.parser import choice
 from sim.errors import LabsimError
-from sim.text import frame_text
+from sim.text import counted, frame_text
 
 
 def add_parser(sub) -> None:
@@ -121,7 +121,8 @@ def _say_log_targets(args, found, targets: dict) -> None:
     """On stderr, once every input is checked: the log's targets used (a --target may replace one) and left out."""
     if found is None or args.quiet:
         return
-    print(f"targets from {args.from_log.name} ({found.days} days: {found.years:g} measured years a simulation): "
+    print(f"targets from {args.from_log.name} ({counted(found.days, 'day')}: {counted(found.years, 'measured year')} a "
+          "simulation): "
           + ", ".join(f"{k}={targets[k]:g}" for k in found.targets), file=sys.stderr)
     if found.left_out:
         print("left out: " + "; ".join(found.left_out), file=sys.stderr)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sim.cli import options
 from sim.errors import LabsimError
+from sim.text import counted
 
 
 def add_parser(sub) -> None:
@@ -122,8 +123,8 @@ def _fork_states(base: str, reps: int, root_seed: int, folder: Path, workers, qu
             return folder
     except LabsimError:
         pass
-    print(f"warming {scenario.name} up once per replication ({reps} labs, {scenario.settings.warmup_years:g} years "
-          f"each) into {folder}/; every scenario then forks from them", file=sys.stderr)
+    print(f"warming {scenario.name} up once per replication ({reps} labs, "
+          f"{counted(scenario.settings.warmup_years, 'year')} each) into {folder}/; every scenario then forks from them", file=sys.stderr)
     with Bar("warm-ups", reps, quiet=quiet) as bar:
         warm_up(scenario, reps, folder, root_seed=root_seed, workers=workers, force=True,
                 progress=lambda failed: bar.advance(), allow_large=allow_large)

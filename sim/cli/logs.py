@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sim.cli import options
 from sim.errors import LabsimError
+from sim.text import counted
 
 
 def add_parser(sub) -> None:
@@ -74,7 +75,7 @@ def synth(args) -> int:
         log, summary = synthesise(scenario, args.seed, args.years, allow_large=args.allow_large, watch=clock.watch)
         atomic_write(out, log_bytes(log, out))
     print(f"{len(log):,} visits of {log['person'].nunique():,} people ({summary['scenario']}, seed {args.seed}, "
-          f"{args.years:g} measured years; the run's visitors {summary['visitors']:,}, returning visitors "
+          f"{counted(args.years, 'measured year')}; the run's visitors {summary['visitors']:,}, returning visitors "
           f"{summary['returning_visitors']:,}, gini_visits {summary['gini_visits']:g}) written to {out} in "
           f"{time.perf_counter() - t0:.1f} s")
     return 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sim.cli import options
 from sim.errors import LabsimError
-from sim.text import wrapped_table
+from sim.text import counted, wrapped_table
 
 
 def add_parser(sub) -> None:
@@ -110,7 +110,7 @@ def check_file(ref: str, years: float = 1.0, allow_large: bool = False) -> str:
     sc = load_scenario(ref)
     sc.check_horizon(years)
     cost = check_run(sc, years, allow_large=allow_large)
-    return (f"{sc.name}, {len(sc.interventions)} interventions; {years:g} year(s): ~{cost.people:,.0f} people, "
+    return (f"{sc.name}, {len(sc.interventions)} interventions; {counted(years, 'year')}: ~{cost.people:,.0f} people, "
             f"~{cost.visits:,.0f} visits")
 
 
