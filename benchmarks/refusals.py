@@ -107,7 +107,9 @@ def measure(cmd: list[str], cwd: Path, reps: int) -> dict:
 def render(rows: list[tuple[str, dict]], when: str) -> str:
     """The README's table: each refusal, its best time against the bound, and the heavy packages it loaded."""
     slowest = max(r["seconds"] for _, r in rows)
-    lines = [f"Measured {when} on {platform.machine()} ({os.cpu_count()} cores), Python {platform.python_version()}; "
+    load = os.getloadavg()[0]
+    lines = [f"Measured {when} on {platform.machine()} ({os.cpu_count()} cores, load average {load:.1f} at the end: "
+             f"{'idle' if load < 0.5 * (os.cpu_count() or 1) else 'busy'}), Python {platform.python_version()}; "
              f"best of the runs, in a fresh process each. Slowest refusal: {slowest:.2f} s (bound {BOUND_S:g} s on "
              "an idle machine).", "",
              "| refusal | seconds | exit | heavy packages imported | |", "|---|---|---|---|---|"]
