@@ -180,3 +180,24 @@ def test_log_page(tmp_path):
                           "kind": "visit", "channel": ""})
     found = describe(VisitLog(frame, 40, 0, "<script>alert(1)&.csv"))  # a file name has no slash
     escaped(log.page(found, tmp_path), "&lt;script&gt;alert(1)&amp;.csv")
+
+
+def test_page_tables_use_outcome_labels_and_readable_numbers():
+    # issue 34: raw column names and 6-decimal shares in the log's, ABC's and calibration's tables
+    import pandas as pd
+
+    from sim.pages.render import table
+
+    df = pd.DataFrame({"year": [2024, 2025], "returning_visitors": ["<5", 1284.0],
+                       "gini_visits": [0.163668, 0.50617], "note": ["a", "b"]})
+    html = str(table(df))
+    assert "Returning visitors" in html and "returning_visitors" not in html and "Gini" in html
+    assert "0.164" in html and "0.163668" not in html and "1,284" in html and "&lt;5" in html
+    assert "2024" in html and "2,024" not in html
+
+
+def test_the_page_css_keeps_tables_and_pre_inside_their_box():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "sim" / "pages" / "templates" / "page.css").read_text()
+    assert "table{display:block;max-width:100%;overflow-x:auto}" in css and "pre{max-width:100%;overflow-x:auto" in css
