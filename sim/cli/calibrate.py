@@ -160,7 +160,7 @@ def _say_log_targets(args, found, targets: dict) -> None:
     from sim.analysis.calibrate import measured_years
 
     print(f"targets from {args.from_log.name} ({found.days} days: {measured_years(found.years)} a simulation): "
-          + ", ".join(f"{k}={targets[k]:g}" for k in found.targets), file=sys.stderr)
+          + ", ".join(f"{k}={v:g}" for k, v in (found.targets | targets).items()), file=sys.stderr)
     if found.left_out:
         print("left out: " + "; ".join(found.left_out), file=sys.stderr)
 
