@@ -62,6 +62,7 @@ def synth(args) -> int:
     scenario = load_scenario(args.scenario)
     if settings:
         scenario = scenario.with_settings(**settings)
+    from sim.analysis.calibrate import measured_years
     from sim.logs.synth import log_bytes  # pandas and the model: only once the input is checked
     from sim.logs.synth import synth as synthesise
 
@@ -69,7 +70,7 @@ def synth(args) -> int:
     log, summary = synthesise(scenario, args.seed, args.years, allow_large=args.allow_large)
     atomic_write(out, log_bytes(log, out))
     print(f"{len(log):,} visits of {log['person'].nunique():,} people ({summary['scenario']}, seed {args.seed}, "
-          f"{args.years:g} measured years; the run's visitors {summary['visitors']:,}, returning visitors "
+          f"{measured_years(args.years)}; the run's visitors {summary['visitors']:,}, returning visitors "
           f"{summary['returning_visitors']:,}, gini_visits {summary['gini_visits']:g}) written to {out} in "
           f"{time.perf_counter() - t0:.1f} s")
     return 0

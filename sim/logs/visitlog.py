@@ -2,10 +2,12 @@
 
 The format (`labsim log`, README "Your lab's visit log"): a CSV file (UTF-8)
 or a Parquet file, one row per visit, with a person identifier (any string),
-a date (ISO 8601: `2024-03-15` or `2024-03-15T14:30`), and optionally a kind
+a date (ISO 8601: `2024-03-15` or `2024-03-15T14:30`, or `20240315`), and optionally a kind
 (`VisitKind`: visit, workshop, event, membership_start, membership_end; empty
 means visit) and a channel (any label). Column names are mapped by the caller
-(`--person-col`, `--date-col`, `--kind-col`, `--channel-col`).
+(`--person-col`, `--date-col`, `--kind-col`, `--channel-col`); other columns
+are ignored. A log without a header line, or separated by spaces, tabs or
+semicolons rather than commas, is refused with a one-line hint on how to fix it.
 
 Raw identifiers never leave this module: each is replaced, as its chunk is
 read, by a salted hash (blake2b keyed with a salt that is random for each run
@@ -38,7 +40,7 @@ PARQUET_SUFFIXES = (".parquet", ".pq")  # a log's file name says its format
 LOG_SUFFIXES = (".csv", *PARQUET_SUFFIXES)
 KINDS = tuple(k.value for k in VisitKind)
 VISIT_KINDS = tuple(k.value for k in VisitKind if k.is_visit)
-DATE_HELP = "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15 or 2024-03-15T14:30"
+DATE_HELP = "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15, 20240315 or 2024-03-15T14:30"
 
 
 @dataclasses.dataclass
@@ -125,7 +127,26 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
 
 
 # -- the two formats, read in chunks -----------------------------------------------------------------------------
-def _columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict[str, str]:
+def _format_hint(found: list[str]) -> str:
+    """Why a CSV's header lacks our columns, when it looks like a common other format; '' otherwise."""
+    def dated(words: list[str]) -> bool:
+        return bool(_dates(pd.Series(words, dtype=object)).notna().any())
+
+    header = "add a header line naming the columns (e.g. person,date) at the top"
+    if len(found) == 1:
+        for sep, what in (("\t", "tabs"), (";", "semicolons"), (" ", "spaces")):
+            if sep in found[0].strip():
+                shown = "\\t" if sep == "\t" else sep
+                fix = f"save it as comma-separated CSV (e.g. tr -s '{shown}' ',' < log.txt > log.csv)"
+                if dated(found[0].split(sep)):
+                    return f"; the file looks separated by {what}, not commas, and has no header line: {fix}, {header}"
+                return f"; the file looks separated by {what}, not commas: {fix}"
+    if dated(found):
+        return f"; its first line looks like a visit, not a header: {header}"
+    return ""
+
+
+def _columns(path: Path, found: list[str], names: dict[str, str | None], hint: str = "") -> dict[str, str]:
     """The log's column for each of ours; a missing one is refused with the closest names (did you mean)."""
     flags = {"person": "--person-col", "date": "--date-col", "kind": "--kind-col", "channel": "--channel-col"}
     chosen = {}
@@ -137,9 +158,11 @@ def _columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict
         elif theirs is not None:
             close = difflib.get_close_matches(theirs, found, n=1, cutoff=0.6) or difflib.get_close_matches(
                 theirs.lower(), [f.lower() for f in found], n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close_hint = f" (did you mean {close[0]!r}?)" if close else ""
             shown = ", ".join(repr(f[:40]) for f in found[:12]) + (", ..." if len(found) > 12 else "")
-            raise LabsimError(f"{path}: no column {theirs[:60]!r}{hint}; its columns: {shown}; name yours with "
+            if hint:  # not a comma-separated log with a header: say that, not "name yours"
+                raise LabsimError(f"{path}: no column {theirs[:60]!r}; its columns: {shown}{hint}")
+            raise LabsimError(f"{path}: no column {theirs[:60]!r}{close_hint}; its columns: {shown}; name yours with "
                               f"{flags[ours]}")
     return chosen
 
@@ -156,7 +179,8 @@ def _csv_chunks(path: Path, names: dict[str, str | None]):
     except (pd.errors.ParserError, ValueError, OSError) as exc:
         raise LabsimError(f"{path}: not a readable CSV file ({exc.__class__.__name__}); a log is a CSV file "
                           "with a header line, or a Parquet file") from None
-    chosen = _columns(path, [str(c) for c in header.columns], names)
+    found = [str(c) for c in header.columns]
+    chosen = _columns(path, found, names, _format_hint(found))
     rename = {v: k for k, v in chosen.items()}
     size = max(path.stat().st_size, 1)
     line = 2
@@ -233,6 +257,9 @@ def _dates(column: pd.Series) -> pd.Series:
         parsed = pd.to_datetime(column, errors="coerce")  # Parquet dates (datetime.date objects)
     else:
         text = _text(column)
+        compact = text.str.fullmatch(r"\d{8}")  # YYYYMMDD, as exports often write it: read as ISO's basic format
+        if compact.any():
+            text = text.where(~compact, text.str[:4] + "-" + text.str[4:6] + "-" + text.str[6:])
         try:
             parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
         except (ValueError, TypeError, OverflowError):  # date-times with several UTC offsets
