@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
     p.add_argument("--from-log", type=Path, default=None, metavar="LOG",
                    help="a visit log (CSV or Parquet, columns person and date, as labsim log describe reads): its "
                         "published outcomes become the targets (a --target of the same name replaces one), and each "
-                        "simulation covers as many measured years as the log")
+                        "simulation covers as many measured years as the log; --method abc is then the default")
     p.add_argument("--from", dest="from_refs", type=Path, action="append", default=[],
                    help="a TOML file with [targets] and [params], and/or a folder of saved mature labs (labsim "
                         "warmup): every candidate is then a policy forked from them (repeatable)")
