@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 from pathlib import Path
 
 from sim.errors import LabsimError
@@ -41,9 +42,40 @@ def check_file(path: Path) -> None:
         raise LabsimError(f"{path}: a '{suffix or 'nameless'}' file; allowed: a log in .csv (UTF-8) or .parquet")
 
 
+DATE_LIKE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}([T ][\d:.]+)?([+-]\d{2}:?\d{2}|Z)?|\d{8})\s*$")
+
+
+def format_hint(found: list[str]) -> str:
+    """Why a CSV's header lacks our columns, when it looks like a common other format; '' otherwise.
+
+    A header that is one word with spaces, tabs or semicolons in it is a log
+    separated by them; a header with a date in it is a first visit, not a header.
+    """
+    def dated(words: list[str]) -> bool:
+        return any(DATE_LIKE.match(w) for w in words)
+
+    header = "add a header line naming the columns (e.g. person,date) at the top"
+    if len(found) == 1:
+        for sep, what in (("\t", "tabs"), (";", "semicolons"), (" ", "spaces")):
+            if sep in found[0].strip():
+                shown = "\\t" if sep == "\t" else sep
+                fix = f"save it as comma-separated CSV (e.g. tr -s '{shown}' ',' < log.txt > log.csv)"
+                if dated(found[0].split(sep)):
+                    return f"; the file looks separated by {what}, not commas, and has no header line: {fix}, {header}"
+                return f"; the file looks separated by {what}, not commas: {fix}"
+    if dated(found):
+        return f"; its first line looks like a visit, not a header: {header}"
+    return ""
+
+
 def columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict[str, str]:
-    """The log's column for each of ours; a missing one is refused with the closest names (did you mean)."""
+    """The log's column for each of ours; a missing one is refused with the closest names (did you mean).
+
+    When the header looks like another common format (another separator, no
+    header line), the refusal says that instead of "name yours with --person-col".
+    """
     chosen = {}
+    other_format = format_hint(found)
     for ours, theirs in names.items():
         if theirs is None and ours in found:  # an optional column by its default name
             chosen[ours] = ours
@@ -54,6 +86,8 @@ def columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict[
                 theirs.lower(), [f.lower() for f in found], n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             shown = ", ".join(repr(f[:40]) for f in found[:12]) + (", ..." if len(found) > 12 else "")
+            if other_format:
+                raise LabsimError(f"{path}: no column {theirs[:60]!r}; its columns: {shown}{other_format}")
             raise LabsimError(f"{path}: no column {theirs[:60]!r}{hint}; its columns: {shown}; name yours with "
                               f"{FLAGS[ours]}")
     return chosen

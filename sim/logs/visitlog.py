@@ -2,10 +2,12 @@
 
 The format (`labsim log`, README "Your lab's visit log"): a CSV file (UTF-8)
 or a Parquet file, one row per visit, with a person identifier (any string),
-a date (ISO 8601: `2024-03-15` or `2024-03-15T14:30`), and optionally a kind
+a date (ISO 8601: `2024-03-15` or `2024-03-15T14:30`, or `20240315`), and optionally a kind
 (`VisitKind`: visit, workshop, event, membership_start, membership_end; empty
 means visit) and a channel (any label). Column names are mapped by the caller
-(`--person-col`, `--date-col`, `--kind-col`, `--channel-col`).
+(`--person-col`, `--date-col`, `--kind-col`, `--channel-col`); other columns
+are ignored. A log without a header line, or separated by spaces, tabs or
+semicolons rather than commas, is refused with a one-line hint on how to fix it.
 
 Raw identifiers never leave this module: each is replaced, as its chunk is
 read, by a salted hash (blake2b keyed with a salt that is random for each run
@@ -36,7 +38,7 @@ CHUNK_ROWS = 250_000  # rows read at a time (memory stays bounded by the chunk p
 SALT_BYTES = 16
 KINDS = tuple(k.value for k in VisitKind)
 VISIT_KINDS = tuple(k.value for k in VisitKind if k.is_visit)
-DATE_HELP = "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15 or 2024-03-15T14:30"
+DATE_HELP = "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15, 20240315 or 2024-03-15T14:30"
 
 
 @dataclasses.dataclass
@@ -124,7 +126,8 @@ def _csv_chunks(path: Path, names: dict[str, str | None]):
     except (pd.errors.ParserError, ValueError, OSError) as exc:
         raise LabsimError(f"{path}: not a readable CSV file ({exc.__class__.__name__}); a log is a CSV file "
                           "with a header line, or a Parquet file") from None
-    chosen = _columns(path, [str(c) for c in header.columns], names)
+    found = [str(c) for c in header.columns]
+    chosen = _columns(path, found, names)
     rename = {v: k for k, v in chosen.items()}
     size = max(path.stat().st_size, 1)
     line = 2
@@ -201,6 +204,9 @@ def _dates(column: pd.Series) -> pd.Series:
         parsed = pd.to_datetime(column, errors="coerce")  # Parquet dates (datetime.date objects)
     else:
         text = _text(column)
+        compact = text.str.fullmatch(r"\d{8}")  # YYYYMMDD, as exports often write it: read as ISO's basic format
+        if compact.any():
+            text = text.where(~compact, text.str[:4] + "-" + text.str[4:6] + "-" + text.str[6:])
         try:
             parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
         except (ValueError, TypeError, OverflowError):  # date-times with several UTC offsets

@@ -122,9 +122,13 @@ def test_sensitivity_page(tmp_path):
 
 def test_calibration_page(tmp_path):
     (tmp_path / "calibrated.toml").write_text(f'name = "{HOSTILE}"\n')
-    pd.DataFrame({"target": ["visitors"], "value": [1], "simulated_mean": [1.0], "reached": [True]}).to_csv(
+    pd.DataFrame({"target": ["visitors"], "value": [1], "simulated_mean": [1.0], "reproduced": [True]}).to_csv(
         tmp_path / "fit.csv", index=False)
-    escaped(_report("calibration", report._calibration(tmp_path)))
+    (tmp_path / "verdict.txt").write_text(f"the model reproduces all 1 targets {HOSTILE}\n")
+    pd.DataFrame({"setting": [HOSTILE], "profile_low": [0.1]}).to_csv(tmp_path / "intervals.csv", index=False)
+    page = _report("calibration", report._calibration(tmp_path))
+    escaped(page)
+    assert page.index("the model reproduces all 1 targets") < page.index("<h2>Fit</h2>")  # the verdict comes first
 
 
 def test_optimization_page(tmp_path):
