@@ -513,6 +513,11 @@ def read_json(path: Path, expect: type = dict) -> Any:
     return data
 
 
+def add_to_json(path: Path, **keys: Any) -> None:
+    """Add keys to a JSON object labsim just wrote (a command's note beside an analysis' own result), atomically."""
+    atomic_write(Path(path), json.dumps(read_json(path) | keys, indent=2).encode())
+
+
 def need(data: dict, path: Path, *keys: str) -> None:
     """Refuse a labsim JSON file that lacks keys labsim always writes."""
     missing = [k for k in keys if k not in data]
