@@ -11,8 +11,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.csvfile import csv_bytes
 from sim.errors import LabsimError
-from sim.io import atomic_write, check_out, csv_bytes, staged
+from sim.io import atomic_write, check_out, staged
 from sim.run import RunResult
 
 if TYPE_CHECKING:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from sim.cli import options
+from sim.text import counted
 
 
 def add_parser(sub) -> None:
@@ -47,7 +48,7 @@ def batch(args) -> int:
     failures = batch_failures(exp, args.out) if counts["failed"] else None
     if failures:
         print(failures.warning().replace("the results below use", "the results in the folder are"))
-    print(f"{exp.name}: {counts['total']} runs, {counts['done']} done, {counts['failed']} failed, "
+    print(f"{exp.name}: {counted(counts['total'], 'run')}, {counts['done']} done, {counts['failed']} failed, "
           f"{counts['missing']} missing ({counts['skipped']} already done before) in {counts['seconds']} s "
           f"-> {args.out}/")
     if counts["missing"]:
@@ -74,7 +75,8 @@ def batch_failures(exp, out: Path):
 
 def summarize(args) -> int:
     """Print and write (summary.csv) the per-design-point statistics of a batch."""
-    from sim.io import atomic_write, claim_folder, csv_bytes, locked
+    from sim.csvfile import csv_bytes
+    from sim.io import atomic_write, claim_folder, locked
 
     claim_folder(args.out, ("batch",), "labsim summarize")  # the folder it reads is the one it writes into
     from sim.analysis.summary import summarize as summary_of

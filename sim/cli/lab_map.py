@@ -20,21 +20,22 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Sweep the map and draw it."""
-    from sim import figures
-    from sim.analysis.lab_map import CORNERS, OUTCOMES, run_map
-    from sim.batch.failures import Failures
     from sim.cli.folders import output_folder
-    from sim.cli.results import write_results
-    from sim.cli.tables import grid_table
-    from sim.config.scenario import preset_names
     from sim.io import OutputKind
 
     with output_folder(args, OutputKind.MAP) as folder:  # its batches check that they are this map's
+        from sim import figures  # the model, pandas and matplotlib: only once --out is claimed
+        from sim.analysis.lab_map import CORNERS, OUTCOMES, run_map
+        from sim.batch.failures import Failures
+        from sim.cli.results import write_results
+        from sim.cli.tables import grid_table
+        from sim.config.scenario import preset_names
+
         grid, meta = run_map(args.out, resolution=args.resolution, reps=args.reps, workers=args.workers,
                              years=args.years, root_seed=args.seed, quiet=args.quiet, force=args.force,
                              allow_large=args.allow_large)
         failures = Failures.from_dict(meta.get("failures"))
-        failures.check(args.allow_failures, "map", each=False)  # a cell without runs is blank  # exit 1 before any result is written, unless allowed
+        failures.check(args.allow_failures, "map", each=False)  # exit 1 unless allowed; a cell without runs is blank
         write_results(folder.tmp, {"map.csv": grid}, {"map.json": meta})
         figures.save(figures.map_figure(grid, OUTCOMES, meta["presets"], meta["preset_results"]),
                      folder.tmp / "map.png")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from sim.cli import options
+from sim.cli import inert, options
 from sim.cli.parser import choice
 
 
@@ -24,27 +24,31 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Run a sensitivity analysis and print its indices beside the noise."""
-    from sim import figures
-    from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
-    from sim.batch.failures import Failures
+    from sim.analysis.sensitivity_spec import load_spec
     from sim.cli.extras import require_analysis, require_extra
     from sim.cli.folders import output_folder
-    from sim.cli.results import write_results
     from sim.io import OutputKind
 
     require_analysis("sensitivity")
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
-    spec = load_spec(args.experiment)
+    spec = load_spec(args.experiment)  # the file's kind and keys, before pandas, SALib and the model are loaded
     if args.states is not None:
         spec = dataclasses.replace(spec, states=str(args.states))
+    notes = inert.sensitivity(spec)  # printed first: factors that cannot move the scenario
     with output_folder(args, OutputKind.SENSITIVITY) as folder:  # its batch checks that it is this analysis'
+        from sim import figures  # the model, pandas, SALib and matplotlib: only once --out is claimed
+        from sim.analysis.sensitivity import format_table, run_sensitivity
+        from sim.batch.failures import Failures
+        from sim.cli.results import write_results
+
         indices, noise, meta = run_sensitivity(spec, args.method, args.out, workers=args.workers,
                                                executor=args.executor, scheduler=args.scheduler, quiet=args.quiet,
                                                force=args.force, allow_large=args.allow_large)
         failures = Failures.from_dict(meta.get("failures"))
         failures.check(args.allow_failures, "sensitivity")  # exit 1 before any result is written, unless allowed
-        write_results(folder.tmp, {"sensitivity.csv": indices, "noise.csv": noise}, {"sensitivity.json": meta})
+        write_results(folder.tmp, {"sensitivity.csv": indices, "noise.csv": noise},
+                      {"sensitivity.json": inert.keep(meta, notes)})
         figures.save(figures.sensitivity_figure(indices, args.method), folder.tmp / "sensitivity.png")
         folder.record([spec.scenario])
     if failures:

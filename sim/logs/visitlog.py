@@ -2,10 +2,12 @@
 
 The format (`labsim log`, README "Your lab's visit log"): a CSV file (UTF-8)
 or a Parquet file, one row per visit, with a person identifier (any string),
-a date (ISO 8601: `2024-03-15` or `2024-03-15T14:30`), and optionally a kind
+a date (ISO 8601: `2024-03-15` or `2024-03-15T14:30`, or `20240315`), and optionally a kind
 (`VisitKind`: visit, workshop, event, membership_start, membership_end; empty
 means visit) and a channel (any label). Column names are mapped by the caller
-(`--person-col`, `--date-col`, `--kind-col`, `--channel-col`).
+(`--person-col`, `--date-col`, `--kind-col`, `--channel-col`); other columns
+are ignored. A log without a header line, or separated by spaces, tabs or
+semicolons rather than commas, is refused with a one-line hint on how to fix it.
 
 Raw identifiers never leave this module: each is replaced, as its chunk is
 read, by a salted hash (blake2b keyed with a salt that is random for each run
@@ -29,16 +31,14 @@ import pandas as pd
 
 from sim.errors import LabsimError
 from sim.kinds import VisitKind
+from sim.logs.logfile import LOG_SUFFIXES, MAX_BYTES, MAX_ROWS, PARQUET_SUFFIXES, check_file  # noqa: F401 (kept here too)
+from sim.logs.logfile import columns as _columns
 
-MAX_BYTES = 4 * 2**30  # a log larger than this is refused before it is read (20 million rows of CSV are ~0.7 GB)
-MAX_ROWS = 20_000_000  # rows at most: the read log holds ~20 bytes a row, so 0.4 GB at most
 CHUNK_ROWS = 250_000  # rows read at a time (memory stays bounded by the chunk plus the compact result)
 SALT_BYTES = 16
-PARQUET_SUFFIXES = (".parquet", ".pq")  # a log's file name says its format
-LOG_SUFFIXES = (".csv", *PARQUET_SUFFIXES)
 KINDS = tuple(k.value for k in VisitKind)
 VISIT_KINDS = tuple(k.value for k in VisitKind if k.is_visit)
-DATE_HELP = "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15 or 2024-03-15T14:30"
+DATE_HELP = "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15, 20240315 or 2024-03-15T14:30"
 
 
 @dataclasses.dataclass
@@ -87,19 +87,8 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
 
     """
     path = Path(path)
-    if not path.exists():
-        raise LabsimError(f"{path}: no such file")
-    if not path.is_file():
-        raise LabsimError(f"{path}: not a regular file (a folder, a pipe or a device); a log is a .csv or .parquet file")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise LabsimError(f"{path}: {size:,} bytes; allowed: a log of at most {MAX_BYTES:,} bytes "
-                          f"(and {MAX_ROWS:,} rows): split it by year")
-    if size == 0:
-        raise LabsimError(f"{path}: an empty file; a log needs a header line and one row per visit")
+    check_file(path)  # its kind and size (sim.logs.logfile: the same check runs before pandas is loaded)
     suffix = path.suffix.lower()
-    if suffix not in LOG_SUFFIXES:
-        raise LabsimError(f"{path}: a '{suffix or 'nameless'}' file; allowed: a log in .csv (UTF-8) or .parquet")
     salt = new_salt() if salt is None else salt
     today = pd.Timestamp.now().normalize() if today is None else pd.Timestamp(today).normalize()
     reader = _parquet_chunks if suffix in PARQUET_SUFFIXES else _csv_chunks
@@ -125,25 +114,6 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
 
 
 # -- the two formats, read in chunks -----------------------------------------------------------------------------
-def _columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict[str, str]:
-    """The log's column for each of ours; a missing one is refused with the closest names (did you mean)."""
-    flags = {"person": "--person-col", "date": "--date-col", "kind": "--kind-col", "channel": "--channel-col"}
-    chosen = {}
-    for ours, theirs in names.items():
-        if theirs is None and ours in found:  # an optional column by its default name
-            chosen[ours] = ours
-        elif theirs is not None and theirs in found:
-            chosen[ours] = theirs
-        elif theirs is not None:
-            close = difflib.get_close_matches(theirs, found, n=1, cutoff=0.6) or difflib.get_close_matches(
-                theirs.lower(), [f.lower() for f in found], n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            shown = ", ".join(repr(f[:40]) for f in found[:12]) + (", ..." if len(found) > 12 else "")
-            raise LabsimError(f"{path}: no column {theirs[:60]!r}{hint}; its columns: {shown}; name yours with "
-                              f"{flags[ours]}")
-    return chosen
-
-
 def _csv_chunks(path: Path, names: dict[str, str | None]):
     """Yield (chunk with our column names, the first row's line number, 'line', share read) from a UTF-8 CSV."""
     try:
@@ -156,7 +126,8 @@ def _csv_chunks(path: Path, names: dict[str, str | None]):
     except (pd.errors.ParserError, ValueError, OSError) as exc:
         raise LabsimError(f"{path}: not a readable CSV file ({exc.__class__.__name__}); a log is a CSV file "
                           "with a header line, or a Parquet file") from None
-    chosen = _columns(path, [str(c) for c in header.columns], names)
+    found = [str(c) for c in header.columns]
+    chosen = _columns(path, found, names)
     rename = {v: k for k, v in chosen.items()}
     size = max(path.stat().st_size, 1)
     line = 2
@@ -233,6 +204,9 @@ def _dates(column: pd.Series) -> pd.Series:
         parsed = pd.to_datetime(column, errors="coerce")  # Parquet dates (datetime.date objects)
     else:
         text = _text(column)
+        compact = text.str.fullmatch(r"\d{8}")  # YYYYMMDD, as exports often write it: read as ISO's basic format
+        if compact.any():
+            text = text.where(~compact, text.str[:4] + "-" + text.str[4:6] + "-" + text.str[6:])
         try:
             parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
         except (ValueError, TypeError, OverflowError):  # date-times with several UTC offsets

@@ -28,7 +28,8 @@ def page(found: Discovery, folder: Path, drawn: dict[str, Path]) -> str:
 def write(found: Discovery, batch: Path, tmp: Path) -> list[str]:
     """Write the trajectory, the limits, the figures and the page into the staging folder `tmp`."""
     from sim import figures
-    from sim.io import atomic_write, csv_bytes
+    from sim.csvfile import csv_bytes
+    from sim.io import atomic_write
 
     atomic_write(tmp / "trajectory.csv", csv_bytes(found.trajectory))
     atomic_write(tmp / "box.csv", csv_bytes(found.limits))

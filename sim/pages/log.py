@@ -15,7 +15,8 @@ from sim.pages.render import png, render
 
 def write(found: Description, folder: Path, people: bool = False, figures: bool = True) -> list[str]:
     """Write log_summary.json, the CSV tables, the figures and report.html into `folder` (a staging folder)."""
-    from sim.io import atomic_write, csv_bytes
+    from sim.csvfile import csv_bytes
+    from sim.io import atomic_write
 
     names = ["log_summary.json"]
     atomic_write(folder / "log_summary.json", (json.dumps(found.summary, indent=2) + "\n").encode())

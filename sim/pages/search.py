@@ -22,7 +22,8 @@ def write_outputs(spec: SearchSpec, scenario: str, base, out: Path, dest: Path, 
     `failures` (sim.batch.failures.Failures.as_dict), when runs failed, is kept in optimize.json for the report.
     """
     from sim import figures
-    from sim.io import atomic_write, csv_bytes
+    from sim.csvfile import csv_bytes
+    from sim.io import atomic_write
 
     table = evaluations_table(spec, base, out)
     if table.empty or not (table["status"] == "ok").any():

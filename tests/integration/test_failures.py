@@ -56,6 +56,21 @@ def test_allow_failures_keeps_the_runs_that_finished_and_says_so_first(labs, tmp
     assert "1 of 6 runs failed" in head and "tiny_b: 2 of 3 succeeded" in head
 
 
+def test_inert_levers_come_first_then_the_failures_both_kept_in_the_json(labs, tmp_path, monkeypatch, capsys):
+    """The merge of issue 30's inert notes with issue 33's failures: both said, in that order, both in the JSON."""
+    with open(labs[1], "a") as fh:
+        fh.write("slot_size = 2\n")  # booking slots in a lab open to walk-ins: inert
+    monkeypatch.setenv(RAISE_HOOK, "p00001-r0002")
+    out = tmp_path / "cmp"
+    assert _compare(labs, out, "--allow-failures") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("inert: tiny_b: slot_size does nothing"), lines[:3]  # before the run
+    assert lines[1].startswith("warning: 1 of 6 runs failed (tiny_b: 2 of 3 succeeded)"), lines[:3]  # after it
+    meta = json.loads((out / "comparison.json").read_text())
+    assert meta["inert"] == [lines[0]] and meta["failures"]["failed"] == 1
+    assert list(meta)[-1] == "inert"
+
+
 def test_a_batch_with_allow_failures_exits_0_and_says_the_first_reason(labs, tmp_path, monkeypatch, capsys):
     f = tmp_path / "exp.toml"
     f.write_text(f'name = "two"\nscenarios = ["{labs[0]}"]\nreplications = 2\nyears = 0.1\n'

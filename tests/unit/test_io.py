@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from sim.io import csv_bytes, read_csv
+from sim.csvfile import csv_bytes, read_csv
 
 
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
