@@ -152,7 +152,7 @@ _WRITTEN = {
     "abc": "posterior.csv intervals.csv generations.csv marginals.png pairs.png predictive_*.png abc.html "
            "calibrated.toml scenario.toml",
     "optimization": "pareto.csv evaluations.csv presets.csv optimize.json front.png report.html scenario.toml scenarios "
-                    "evaluations study.db study.db-journal",
+                    "evaluations study.db study.db-journal study.db-wal study.db-shm",  # SQLite's, beside its study
     "discovery": "box.csv box.png trajectory.csv trajectory.png tree.txt discover.html scenarios",
 }
 _WRITTEN["batch-of-a-tool"] = " ".join(_WRITTEN[k] for k in ("comparison", "map", "sensitivity"))
@@ -180,15 +180,43 @@ def _ours(entry: Path) -> bool:
     return entry.name.startswith(".") and (entry.name.endswith(TMP_SUFFIX) or STAGING in entry.name)
 
 
+def _nothing(entry: Path) -> bool:
+    """An entry that leaves a folder as good as empty (a new folder), so labsim's policy takes it as new.
+
+    labsim's hidden ones, and what a command killed at its start left: an empty states/ of compare --fork,
+    the unfinished labsim.json of a command that wrote nothing else.
+    """
+    if _ours(entry):
+        return True
+    if entry.is_symlink():
+        return False
+    if entry.name == "states" and entry.is_dir():
+        return all(_ours(e) for e in entry.iterdir())
+    return entry.name == MARKER and unfinished(entry.parent) and all(
+        e.name == MARKER or _ours(e) for e in entry.parent.iterdir())
+
+
+def unfinished(out: Path) -> bool:
+    """Whether a folder's labsim.json is the one its command wrote at its first write (the command has not ended)."""
+    marker = Path(out) / MARKER
+    if not marker.is_file() or marker.is_symlink():
+        return False
+    try:
+        data = json.loads(read_limited(marker, MAX_MARKER_BYTES))
+    except (LabsimError, OSError, ValueError, RecursionError, UnicodeDecodeError):
+        return False
+    return isinstance(data, dict) and data.get("labsim") == "output folder" and data.get("finished") is False
+
+
 def folder_kind(out: Path) -> tuple[str | None, dict | None]:
     """What an existing folder holds: (kind, marker) for a labsim folder, ("", None) for one of other files.
 
     (None, None) for a folder that is new or empty. A folder without `labsim.json` is labsim's
     only if it holds what an earlier labsim wrote (a batch's or states' manifest, a run's summary.json...)
-    and nothing else.
+    and nothing else. A folder that holds only what a command killed at its start left is new (`_nothing`).
     """
     out = Path(out)
-    if not out.is_dir() or all(_ours(e) for e in out.iterdir()):
+    if not out.is_dir() or all(_nothing(e) for e in out.iterdir()):
         return None, None
     marker = out / MARKER
     if marker.is_symlink() or (marker.exists() and not marker.is_file()):
@@ -304,6 +332,9 @@ def claim_folder(folder: Path, kinds: tuple[str, ...], command: str) -> str:
         shown = "an unfinished comparison, map or sensitivity" if found == "batch-of-a-tool" else f"labsim {found}"
         hint = f" ({_INSTEAD[found].format(folder=folder)})" if found in _INSTEAD else ""
         raise LabsimError(f"{folder}: holds {shown} results{hint}; {command} reads {allowed}")
+    if unfinished(folder):
+        raise LabsimError(f"{folder}: holds unfinished labsim {found} results (its command was stopped before its "
+                          f"end); run the same command again to finish them, then {command}")
     link = first_link(folder)
     if link is not None:
         raise LabsimError(f"{link}: a symbolic link in a labsim folder; labsim neither reads results nor writes "
@@ -320,12 +351,20 @@ def first_link(folder: Path) -> Path | None:
     return None
 
 
-def marker_bytes(kind: str, request: Any = None, command: str = "", changes: dict | None = None) -> bytes:
-    """The `labsim.json` of an output folder: its kind, the command line, the --set changes, the request's hash."""
+def marker_bytes(kind: str, request: Any = None, command: str = "", changes: dict | None = None,
+                 finished: bool = True) -> bytes:
+    """The `labsim.json` of an output folder: its kind, the command line, the --set changes, the request's hash.
+
+    `finished=False` marks the one a command writes at its first write (`"finished": false`), so that a folder
+    left by a command killed at any moment is known as labsim's, of its kind, and resumed by the same command;
+    the command's end replaces it.
+    """
     from sim.version import __version__
 
     data = {"labsim": "output folder", "kind": str(kind), "command": command, "set": changes or {},
             "request": None if request is None else request_hash(request), "labsim_version": __version__}
+    if not finished:
+        data["finished"] = False
     return (json.dumps(data, indent=2, default=str) + "\n").encode()
 
 
