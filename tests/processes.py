@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
+from collections.abc import Callable
 from contextlib import suppress
 
 from sim.batch.orphans import dies_with_me
@@ -53,6 +55,24 @@ class Processes:
         if check:
             done.check_returncode()
         return done
+
+    def kill_when(self, cmd: list[str], ready: Callable[[], bool], timeout: float = TIMEOUT_S,
+                  **options) -> subprocess.Popen:
+        """Start `cmd` and `kill -9` it (it alone, as a user would; its pool dies with it) once `ready()` holds.
+
+        `ready` is looked at as often as can be: a moment of the command's life, told by what it has written.
+        """
+        options.setdefault("stdout", subprocess.DEVNULL)
+        options.setdefault("stderr", subprocess.PIPE)
+        proc = self.popen(cmd, **options)
+        deadline = time.monotonic() + timeout  # a liveness bound, not a timing
+        while not ready():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                err = proc.stderr.read() if proc.stderr else ""
+                raise AssertionError(f"the command ended (or hung) before the moment to kill it came: {err!r}")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return proc
 
     @staticmethod
     def kill(proc: subprocess.Popen) -> None:

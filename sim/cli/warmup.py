@@ -24,21 +24,22 @@ def run(args) -> int:
     """Warm the scenario up once per seed (sim.batch.warmup), each mature lab saved (sim.model.state)."""
     from sim.cli.folders import output_folder
     from sim.cli.progress import Bar
-    from sim.config.scenario import load_scenario, parse_settings
+    from sim.config.scenario import load_scenario, parse_settings, resolved
     from sim.io import OutputKind
 
     settings = parse_settings(args.set)
     scenario = load_scenario(args.scenario)
     if settings:
         scenario = scenario.with_settings(**settings)
-    folder = output_folder(args, OutputKind.STATES)  # and warm_up's own check: replaced only with --force
+    request = {"scenario": resolved(scenario), "seeds": args.seeds, "seed": args.seed}
+    folder = output_folder(args, OutputKind.STATES, request)  # the same warm-up again, or another with --force
     from sim.batch.warmup import warm_up  # the model: only once the input is checked
 
     t0 = time.perf_counter()
     with Bar("warm-ups", args.seeds, quiet=args.quiet) as bar:
         manifest = warm_up(scenario, args.seeds, args.out, root_seed=args.seed, workers=args.workers,
                            force=args.force, progress=lambda failed: bar.advance(), allow_large=args.allow_large,
-                           extra=folder.what_ran(scenario, settings))
+                           extra=folder.what_ran(scenario, settings), claimed=True)
     years = manifest["warmup_years"]
     print(f"{len(manifest['seeds'])} mature labs of {scenario.name} ({years:g} years of warm-up each) saved in "
           f"{args.out}/ in {time.perf_counter() - t0:.1f} s; apply policies from now on with --from {args.out}")

@@ -267,9 +267,9 @@ def test_a_search_stopped_by_sigterm_or_sigkill_and_resumed_gives_the_same_study
         assert (tiny["out"] / name).read_bytes() == (whole / name).read_bytes(), f"{name} after kill -9"
 
 
-# kill -9 while generation 1 is being asked (in memory: nothing is kept), after telling 2 of its 4 candidates,
-# and while generation 2 is being asked after generation 1 was told
-@pytest.mark.parametrize("point", ["ask-0001:2", "tell-0001:2", "ask-0002:4"])
+# kill -9 after the first trial was told, while generation 1 is being asked (in memory: nothing is kept), after
+# telling 2 of its 4 candidates, and while generation 2 is being asked after generation 1 was told
+@pytest.mark.parametrize("point", ["tell-0000:1", "ask-0001:2", "tell-0001:2", "ask-0002:4"])
 def test_a_search_killed_while_asking_or_telling_resumes_to_the_same_study(tiny, point, processes):
     d = tiny["dir"]
     args, whole = _uninterrupted(d)
@@ -287,6 +287,28 @@ def test_a_search_killed_while_asking_or_telling_resumes_to_the_same_study(tiny,
     assert main([*args, "--out", str(out)]) == 0
     for name in ("pareto.csv", "evaluations.csv"):
         assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+
+
+# kill -9 from outside, at moments told by what the search has written: its folder made (the first write), its
+# study made, the first runs of its first generation on disk
+MOMENTS = {"folder": lambda out: out.exists(), "study": lambda out: (out / opt.STUDY).exists(),
+           "first-runs": lambda out: any(out.glob("evaluations/*/runs/part-*.parquet"))}
+
+
+@pytest.mark.parametrize("moment", list(MOMENTS))
+def test_a_search_killed_at_any_moment_resumes_with_the_same_command(tiny, moment, processes):
+    """Between the kill and the resume nothing a user would not do: the same command again, nothing looked into
+    (the folder holds SQLite's study.db-wal and -shm, and labsim.json as it was at the first write)."""
+    d = tiny["dir"]
+    args, whole = _uninterrupted(d)
+    out = d / f"moment-{moment}"
+    cmd = [sys.executable, "-m", "sim", *args, "--out", str(out)]
+    assert processes.kill_when(cmd, lambda: MOMENTS[moment](out), cwd=ROOT).returncode == -9
+    resumed = processes.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    for name in ("pareto.csv", "evaluations.csv"):
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+    assert json.loads((out / "labsim.json").read_text()).get("finished", True) is True
 
 
 def test_returned_points_are_non_dominated_and_files_are_written(tiny):
