@@ -11,7 +11,7 @@ def add_parser(sub) -> None:
     """The warmup command."""
     p = sub.add_parser("warmup", help="warm a scenario up once per seed and save each mature lab, for policies "
                                       "applied from now on (--from)", parents=[
-        options.out("the states folder (new, or a states folder with --force)"),
+        options.out("the states folder (new, the same warm-up again, or another one's with --force)"),
         options.seed("root seed of the labs' seeds (default 1, as compare's)"), options.settings(),
         options.workers(), options.quiet(), options.force("replace the states already in --out"),
         options.allow_large()])

@@ -316,3 +316,29 @@ def test_processes_started_by_a_test_are_reaped_with_their_group_however_the_tes
     while _alive(grandchild) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _alive(grandchild) and not _group(proc.pid)
+
+
+# -- every resumable command, killed at a moment of its start, runs again to its end with the same command -------
+RESUMABLE = {"folder": lambda d: (d / "out").exists(),  # made, and nothing or its first mark written in it
+             "first-runs": lambda d: any(d.glob("out/runs/part-*.parquet")),
+             "first-lab": lambda d: any(d.glob(".out.staging-*/rep-*/state.json"))}  # warm-ups stage beside --out
+
+
+@pytest.mark.parametrize(("what", "moment"), [("batch", "folder"), ("batch", "first-runs"), ("warmup", "folder"),
+                                              ("warmup", "first-lab"), ("calibrate", "folder")])
+def test_a_resumable_command_killed_at_its_start_runs_again_with_the_same_command(tmp_path, what, moment, processes):
+    """kill -9, then the same command again and nothing else (as a user would): it ends well, its folder its own."""
+    if what == "calibrate":
+        (tmp_path / "tiny.toml").write_text(TINY_LAB)
+        argv = ["calibrate", str(tmp_path / "tiny.toml"), "--target", "visitors=1500", "--param",
+                "discovery_rate=0.002:0.01", "--budget", "4", "--reps", "2", "--workers", "2", "--quiet", "--out",
+                str(tmp_path / "out")]
+    else:
+        argv = _pooled(tmp_path, what)
+    cmd = [sys.executable, "-m", "sim", *argv]
+    assert processes.kill_when(cmd, lambda: RESUMABLE[moment](tmp_path)).returncode == -signal.SIGKILL
+    again = processes.run(cmd, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    marker = __import__("json").loads((tmp_path / "out" / "labsim.json").read_text())
+    assert marker["kind"] == {"batch": "batch", "warmup": "states", "calibrate": "calibration"}[what]
+    assert marker.get("finished", True) is True
