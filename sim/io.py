@@ -181,31 +181,28 @@ def _ours(entry: Path) -> bool:
 
 
 def _nothing(entry: Path) -> bool:
-    """An entry that leaves a folder as good as empty (a new folder), so labsim's policy takes it as new.
-
-    labsim's hidden ones, and what a command killed at its start left: an empty states/ of compare --fork,
-    the unfinished labsim.json of a command that wrote nothing else.
-    """
-    if _ours(entry):
-        return True
-    if entry.is_symlink():
-        return False
-    if entry.name == "states" and entry.is_dir():
+    """An entry that leaves its folder new: labsim's hidden names, or what a command killed at its start left."""
+    if entry.name == "states" and entry.is_dir() and not entry.is_symlink():  # compare --fork's, not yet written
         return all(_ours(e) for e in entry.iterdir())
-    return entry.name == MARKER and unfinished(entry.parent) and all(
-        e.name == MARKER or _ours(e) for e in entry.parent.iterdir())
+    alone = entry.name == MARKER and all(e.name == MARKER or _ours(e) for e in entry.parent.iterdir())
+    return _ours(entry) or (alone and unfinished(entry.parent))  # the first write, and nothing after it
+
+
+def _marker(out: Path) -> dict | None:
+    """A folder's labsim.json as labsim writes it (a regular file holding an output folder's object), or None."""
+    marker = Path(out) / MARKER
+    if not marker.is_file() or marker.is_symlink():
+        return None
+    try:
+        data = json.loads(read_limited(marker, MAX_MARKER_BYTES))
+    except (LabsimError, OSError, ValueError, RecursionError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("labsim") == "output folder" else None
 
 
 def unfinished(out: Path) -> bool:
     """Whether a folder's labsim.json is the one its command wrote at its first write (the command has not ended)."""
-    marker = Path(out) / MARKER
-    if not marker.is_file() or marker.is_symlink():
-        return False
-    try:
-        data = json.loads(read_limited(marker, MAX_MARKER_BYTES))
-    except (LabsimError, OSError, ValueError, RecursionError, UnicodeDecodeError):
-        return False
-    return isinstance(data, dict) and data.get("labsim") == "output folder" and data.get("finished") is False
+    return (_marker(out) or {}).get("finished") is False
 
 
 def folder_kind(out: Path) -> tuple[str | None, dict | None]:
@@ -221,13 +218,9 @@ def folder_kind(out: Path) -> tuple[str | None, dict | None]:
     marker = out / MARKER
     if marker.is_symlink() or (marker.exists() and not marker.is_file()):
         return "", None  # labsim writes its marker as a regular file: a link or a FIFO here is someone else's
-    if marker.is_file():
-        try:
-            data = json.loads(read_limited(marker, MAX_MARKER_BYTES))
-        except (LabsimError, ValueError, RecursionError, UnicodeDecodeError):
-            data = None
-        if isinstance(data, dict) and data.get("labsim") == "output folder" and isinstance(data.get("kind"), str):
-            return data["kind"], data
+    data = _marker(out)
+    if data is not None and isinstance(data.get("kind"), str):
+        return data["kind"], data
     manifest = out / "manifest.json"
     if manifest.is_file() and not manifest.is_symlink():
         try:
@@ -355,9 +348,8 @@ def marker_bytes(kind: str, request: Any = None, command: str = "", changes: dic
                  finished: bool = True) -> bytes:
     """The `labsim.json` of an output folder: its kind, the command line, the --set changes, the request's hash.
 
-    `finished=False` marks the one a command writes at its first write (`"finished": false`), so that a folder
-    left by a command killed at any moment is known as labsim's, of its kind, and resumed by the same command;
-    the command's end replaces it.
+    `finished=False`: the one a command writes first, so a folder it leaves when killed is labsim's (its end
+    replaces it).
     """
     from sim.version import __version__
 
