@@ -6,6 +6,7 @@ written to; a test that changes one takes a copy.
 
 import pytest
 from hypothesis import settings
+from processes import Processes
 
 from sim.config.scenario import load_scenario
 from sim.metrics import summary
@@ -59,3 +60,18 @@ def open_summary(open_lab) -> dict:
 @pytest.fixture(scope="session")
 def closed_summary(closed_lab) -> dict:
     return summary(closed_lab)
+
+
+@pytest.fixture
+def processes():
+    """Start processes with `processes.popen(cmd, ...)` or `processes.run(cmd, ...)`: each in a process group of
+    its own, killed (the whole group) and reaped when the test ends, however it ends (tests/processes.py)."""
+    with Processes() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def module_processes():
+    """`processes` for a module's fixture: the groups are killed and reaped when the module's tests end."""
+    with Processes() as started:
+        yield started
