@@ -4,6 +4,8 @@ Runs and batches that several tests read are built once per session (or module) 
 written to; a test that changes one takes a copy.
 """
 
+import os
+
 import pytest
 from hypothesis import settings
 from processes import Processes
@@ -11,6 +13,10 @@ from processes import Processes
 from sim.config.scenario import load_scenario
 from sim.metrics import summary
 from sim.model.model import LabModel
+
+# No test may fail because a machine is slow: plain progress lines (printed every LABSIM_PROGRESS_SECONDS when
+# stderr is not a terminal) would land in the stderr that tests read; a test of progress sets its own interval.
+os.environ.setdefault("LABSIM_PROGRESS_SECONDS", "86400")
 
 # No test may fail because a machine is slow: hypothesis's default 200 ms deadline per example is off everywhere.
 settings.register_profile("labsim", deadline=None)
