@@ -81,6 +81,29 @@ def hash_people(values, salt: bytes) -> np.ndarray:
     return hashed[codes]
 
 
+def check_log_file(path: Path) -> Path:
+    """The checks a log passes before any of it is read (it exists, is a file, of a log's suffix and size).
+
+    A command that reads a log late (calibrate --from-log, after its cost and folder checks) calls this first,
+    so a missing or wrong file is told before anything else is done.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise LabsimError(f"{path}: no such file")
+    if not path.is_file():
+        raise LabsimError(f"{path}: not a regular file (a folder, a pipe or a device); a log is a .csv or .parquet file")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise LabsimError(f"{path}: {size:,} bytes; allowed: a log of at most {MAX_BYTES:,} bytes "
+                          f"(and {MAX_ROWS:,} rows): split it by year")
+    if size == 0:
+        raise LabsimError(f"{path}: an empty file; a log needs a header line and one row per visit")
+    suffix = path.suffix.lower()
+    if suffix not in LOG_SUFFIXES:
+        raise LabsimError(f"{path}: a '{suffix or 'nameless'}' file; allowed: a log in .csv (UTF-8) or .parquet")
+    return path
+
+
 def read_log(path: Path, person_col: str = "person", date_col: str = "date", kind_col: str | None = None,
              channel_col: str | None = None, salt: bytes | None = None, today: pd.Timestamp | None = None,
              progress: Callable[[float], None] | None = None) -> VisitLog:
@@ -97,20 +120,8 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
         progress: Called with the share of the file read so far.
 
     """
-    path = Path(path)
-    if not path.exists():
-        raise LabsimError(f"{path}: no such file")
-    if not path.is_file():
-        raise LabsimError(f"{path}: not a regular file (a folder, a pipe or a device); a log is a .csv or .parquet file")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise LabsimError(f"{path}: {size:,} bytes; allowed: a log of at most {MAX_BYTES:,} bytes "
-                          f"(and {MAX_ROWS:,} rows): split it by year")
-    if size == 0:
-        raise LabsimError(f"{path}: an empty file; a log needs a header line and one row per visit")
+    path = check_log_file(path)
     suffix = path.suffix.lower()
-    if suffix not in LOG_SUFFIXES:
-        raise LabsimError(f"{path}: a '{suffix or 'nameless'}' file; allowed: a log in .csv (UTF-8) or .parquet")
     salt = new_salt() if salt is None else salt
     today = pd.Timestamp.now().normalize() if today is None else pd.Timestamp(today).normalize()
     reader = _parquet_chunks if suffix in PARQUET_SUFFIXES else _csv_chunks
