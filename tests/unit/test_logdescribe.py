@@ -56,7 +56,8 @@ def test_visitors_newcomers_returning_and_the_distribution_are_counted_per_year_
     assert s["visits_q50"] == float(np.percentile(counts, 50)) and s["visits_q99"] is None
     first, second = s["years"]["2022"], s["years"]["2023"]
     assert first["visitors"] == 10 and first["newcomers"] == 10 and first["returning_visitors"] == HIDDEN  # 1 once
-    assert second["visitors"] == 10 and second["newcomers"] == 6 and second["returning_visitors"] == 10
+    # four came back from the first year: newcomers (6) would give them away as visitors minus newcomers
+    assert second["visitors"] == 10 and second["newcomers"] == HIDDEN and second["returning_visitors"] == 10
 
 
 def brute_contributors(rows, settings):
