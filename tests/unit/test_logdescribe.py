@@ -57,7 +57,8 @@ def test_visitors_newcomers_returning_and_the_distribution_are_counted_per_year_
     first, second = s["years"]["2022"], s["years"]["2023"]
     assert first["visitors"] == 10 and first["newcomers"] == 10 and first["returning_visitors"] == HIDDEN  # 1 once
     # four came back from the first year: newcomers (6) would give them away as visitors minus newcomers
-    assert second["visitors"] == 10 and second["newcomers"] == HIDDEN and second["returning_visitors"] == 10
+    # (and newcomers are also the whole log's minus the first year's: visitors is hidden too)
+    assert second["newcomers"] == HIDDEN and HIDDEN in (second["visitors"], second["returning_visitors"])
 
 
 def brute_contributors(rows, settings):
