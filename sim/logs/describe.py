@@ -220,7 +220,7 @@ def _cells(rows: dict, counts: np.ndarray, gaps: dict, weekly: pd.DataFrame, sea
             cells.add((r, key), s[key])
         cells.add((r, "visits"), s["visits"], people=False, few=s["visitors"] < MIN_COUNT,
                   fixed=r == "all")  # the log's visits: its rows read less the repeats, published anyway
-        for part in ("newcomers", "contributors"):
+        for part in ("newcomers", "contributors", "_4plus"):
             cells.difference((r, "visitors"), (r, part), (r, "not" + part))
         cells.tie((r, "visitors"), [(r, "returning_visitors"), (r, "_once")])  # one visit, or more
         for whole, part in (("returning_visitors", "_4plus"), ("newcomers", "newcomers_cohort"),
