@@ -95,8 +95,8 @@ class Cells:
                 b[key] = [v, v]
             elif state == "primary":
                 b[key] = [1, MIN_COUNT - 1] if self.people[key] else [1, math.inf]
-            elif state == "secondary":
-                b[key] = [MIN_COUNT, math.inf] if self.people[key] else [1, math.inf]
+            elif state == "secondary":  # a hidden zero (when nothing else was left to hide) may be anything
+                b[key] = [0, math.inf] if not v else [MIN_COUNT, math.inf] if self.people[key] else [1, math.inf]
             else:
                 b[key] = [0, math.inf]
         for _ in range(ROUNDS):
@@ -129,8 +129,9 @@ class Cells:
     def protect(self) -> None:
         """Hide published cells until no sensitive count is pinned down.
 
-        For a pinned count, the cell hidden is a published, non-zero one of a sum it is in (the smallest,
-        parts before totals); if those sums have none left, the search widens to the sums tied to them.
+        For a pinned count, the cell hidden is a published one of a sum it is in (non-zero ones first, the
+        smallest, parts before totals); if those sums have none left, the search widens to the sums tied to
+        them. The bounds are intervals: a sound test for one sum, a close one across several.
         """
         touching: dict[Hashable, list[int]] = {}
         for i, terms in enumerate(self.sums):
@@ -142,11 +143,12 @@ class Cells:
                 break
             pick = self._nearest_shown(exposed[0], touching)
             if pick is None:
-                return  # nothing published is tied to it: nothing to hide (cannot happen with a published total)
+                break  # tied only to what is published anyway (the log's visits): hiding cannot help
             self.state[pick] = "secondary"
         bounds = self._bounds()  # a hidden count the others give away anyway is shown: hiding it protects nothing
         for key, state in self.state.items():
-            if state == "secondary" and bounds[key][1] - bounds[key][0] < 0.5:
+            pinned = bounds[key][1] - bounds[key][0] < 0.5
+            if pinned and (state == "secondary" or (state == "primary" and not self.people[key])):
                 self.state[key] = "shown"
 
     def _nearest_shown(self, key: Hashable, touching: dict[Hashable, list[int]]) -> Hashable | None:
@@ -158,10 +160,10 @@ class Cells:
             if not sums:
                 return None
             seen_sums |= sums
-            candidates = [(c < 0, self.value[k], str(k), k) for i in sums for k, c in self.sums[i]
-                          if self.state[k] == "shown" and self.value[k] > 0 and k not in self.fixed]
-            if candidates:
-                return min(candidates)[3]
+            candidates = [(self.value[k] == 0, c < 0, self.value[k], str(k), k) for i in sums for k, c in self.sums[i]
+                          if self.state[k] == "shown" and k not in self.fixed]
+            if candidates:  # non-zero parts first, the smallest; a zero only when nothing else is left
+                return min(candidates)[4]
             frontier = {k for i in sums for k, _ in self.sums[i]}
         return None
 
