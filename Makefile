@@ -43,7 +43,9 @@ lint: install
 # make bench prints the measurements and leaves the work tree clean; make bench-update rewrites the tracked
 # benchmarks/README.md tables and benchmarks/results.json.
 bench: install
-	$(BIN)/python benchmarks/run_benchmarks.py; a=$$?; $(BIN)/python benchmarks/policies.py; exit $$((a || $$?))
+	$(BIN)/python benchmarks/run_benchmarks.py; a=$$?; $(BIN)/python benchmarks/policies.py; b=$$?; \
+	  $(BIN)/python benchmarks/refusals.py; exit $$((a || b || $$?))
 
 bench-update: install
-	$(BIN)/python benchmarks/run_benchmarks.py --write; a=$$?; $(BIN)/python benchmarks/policies.py --write; exit $$((a || $$?))
+	$(BIN)/python benchmarks/run_benchmarks.py --write; a=$$?; $(BIN)/python benchmarks/policies.py --write; b=$$?; \
+	  $(BIN)/python benchmarks/refusals.py --write; exit $$((a || b || $$?))

@@ -130,6 +130,9 @@ class OutputKind(StrEnum):
     DISCOVERY, STATES, LOG_DESCRIPTION = "discovery", "states", "log_description"
 
 
+# the folders `labsim report` reads (sim.pages.report), here so that the command checks one before loading pandas
+REPORTED = ("run", "batch", "comparison", "map", "sensitivity", "calibration", "optimization")
+
 MAX_MARKER_BYTES = 1_000_000
 # folders of labsim outputs written before labsim.json existed, told by the files they hold
 _LEGACY = (("pareto.csv", "optimization"), ("study.db", "optimization"), ("comparison.csv", "comparison"),
@@ -508,6 +511,11 @@ def read_json(path: Path, expect: type = dict) -> Any:
         raise LabsimError(f"{path}: holds a JSON {type(data).__name__}, not a labsim {expect.__name__}; "
                           "the file is damaged or not labsim's")
     return data
+
+
+def add_to_json(path: Path, **keys: Any) -> None:
+    """Add keys to a JSON object labsim just wrote (a command's note beside an analysis' own result), atomically."""
+    atomic_write(Path(path), json.dumps(read_json(path) | keys, indent=2).encode())
 
 
 def need(data: dict, path: Path, *keys: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,16 +71,20 @@ def relaxed_gc(threshold: int = 100_000):
 
 
 def simulate(scenario: Scenario, seed: int, years: float, state: LabState | None = None,
-             recorder: VisitRecorder | None = None) -> LabModel:
+             recorder: VisitRecorder | None = None, watch: Callable[[LabModel], None] | None = None) -> LabModel:
     """Build and run the model, warm-up then `years` measured years (no metrics): the part the benchmarks time.
 
     With `state`, the lab starts from the saved mature lab instead (no warm-up to run); with
-    `recorder`, every visit is recorded (labsim log synth).
+    `recorder`, every visit is recorded (labsim log synth). `watch` is handed the model once it
+    is built, before it runs: a progress line may then read its clock (`time`, `measure_start`)
+    from another thread, which changes nothing in the run.
     """
     from sim.model.model import LabModel
 
     with relaxed_gc():
         model = LabModel(scenario, rng=seed, state=state, allow_large=True, recorder=recorder)  # cost checked by the caller
+        if watch is not None:
+            watch(model)
         for _ in _periods(model, [years]):
             pass
     return model
@@ -180,13 +184,15 @@ def measured_series(model: LabModel) -> pd.DataFrame:
 
 
 def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allow_large: bool = False,
-        people: bool = True, state: LabState | None = None) -> RunResult:
+        people: bool = True, state: LabState | None = None,
+        watch: Callable[[LabModel], None] | None = None) -> RunResult:
     """Run one scenario (preset name, file or Scenario) for some years from one seed.
 
     A run whose estimated cost exceeds the limits of `sim.config.cost` is refused
     before it starts, unless `allow_large` raises them. `people` adds the
     per-person table (`sim.people`); batches, which keep only the summary, skip it. With `state` (a saved
     mature lab, `sim.model.state`), the lab is forked from it (its seed, not `seed`) and the scenario applies from now on.
+    `watch` is handed the model before it runs (see `simulate`: labsim run's progress line).
     """
     from sim.config.cost import check_run
     from sim.metrics import summary
@@ -200,7 +206,7 @@ def run(scenario: str | Path | Scenario, seed: int = 0, years: float = 1.0, allo
     check_run(sc, years, allow_large=allow_large)
     if state is not None:
         seed = state.seed
-    model = simulate(sc, seed, years, state)
+    model = simulate(sc, seed, years, state, watch=watch)
     ts = measured_series(model)
     meta = {"scenario": sc.name, "seed": seed, "years": float(years), "warmup_years": sc.settings.warmup_years,
             "labsim_version": __version__}

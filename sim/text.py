@@ -8,6 +8,12 @@ WIDTH = 100  # every table labsim prints fits in 100 columns
 GAP = 2  # spaces between columns
 
 
+def counted(n: float, word: str, plural: str | None = None) -> str:
+    """A number and its noun, which agrees with it: '1 measured year', '2 measured years', '0.5 years', '1,200 runs'."""
+    shown = f"{n:,}" if isinstance(n, int) else f"{n:,g}"
+    return f"{shown} {word if n == 1 else plural or word + 's'}"
+
+
 def wrapped_table(head: tuple[str, ...], rows: list[tuple[str, ...]], width: int = WIDTH, min_width: int = 8,
                   right: tuple[int, ...] = ()) -> str:
     """`rows` under `head`, each line at most `width` characters (left-aligned; `right`: columns of numbers).

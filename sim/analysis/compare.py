@@ -18,12 +18,11 @@ import pandas as pd
 
 from sim import outcomes
 from sim.analysis.summary import confidence, mean_interval
-from sim.batch.experiment import Experiment
+from sim.batch.experiment import Experiment, check_compare_args
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
 from sim.config.scenario import load_scenario
-from sim.errors import LabsimError
-from sim.io import atomic_write, csv_bytes, slug
+from sim.io import atomic_write, csv_bytes
 
 SHOWN = (  # the terminal table's rows, when present (the CSV and the report hold every metric)
     "visitors", "returning_visitors", "contributors", "partners", "artists", "visits", "workshops_held",
@@ -43,14 +42,6 @@ def metrics_of(runs: pd.DataFrame) -> list[str]:
     known = [name for name, o in outcomes.REGISTRY.items() if name in numeric and o.kind not in ("meta", "text")]
     return known + [c for c in numeric if c not in outcomes.REGISTRY]
 
-def check_compare_args(scenarios: list[str], reps: int) -> None:
-    """At least two scenarios and two replications, or one clear line."""
-    if len(scenarios) < 2:
-        raise LabsimError(f"compare: got {len(scenarios)} scenario(s); allowed: two or more presets or files")
-    if reps < 2:
-        raise LabsimError(f"--reps: got {reps}; allowed: an integer >= 2 (confidence intervals need two runs)")
-
-
 def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | None = None, years: float = 1.0,
                    root_seed: int = 1, quiet: bool = False, force: bool = False, allow_large: bool = False,
                    dest: Path | None = None, states: Path | None = None,
@@ -64,11 +55,8 @@ def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | No
     """
     check_compare_args(scenarios, reps)
     loaded = [load_scenario(s) for s in scenarios]  # validates each, and its interventions, before running
-    for sc in loaded:
-        sc.check_horizon(years)
+    check_compare_args(scenarios, reps, loaded, years)
     names = [sc.name for sc in loaded]
-    if len(set(names)) < len(names) or len({slug(n) for n in names}) < len(names):
-        raise LabsimError(f"compare: scenarios must have different names; got {', '.join(names)}")
     refs = list(scenarios)
     exp = Experiment(name="compare", scenarios=refs, points=[{}], replications=reps, root_seed=root_seed,
                      years=years, source={"scenarios": refs, "replications": reps, "root_seed": root_seed,

@@ -24,19 +24,18 @@ from __future__ import annotations
 
 import json
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.batch.experiment import Experiment, cast_point, check_points, check_states
+from sim.analysis.sensitivity_spec import SensitivitySpec, load_spec  # noqa: F401 (its callers import it here)
+from sim.batch.experiment import Experiment, cast_point
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
-from sim.config.files import cap, show
+from sim.config.files import show
 from sim.config.scenario import nearest
-from sim.config.specs.batch import MAX_N, SensitivityFile
-from sim.config.specs.problems import read_spec
+from sim.config.specs.batch import MAX_N
 from sim.errors import LabsimError
 from sim.metrics import LADDER_KEYS, NETWORK_KEYS
 from sim.outcomes import number
@@ -46,45 +45,6 @@ NUM_LEVELS = 4  # Morris grid levels
 TARGET_RATIO = 0.5  # an influential index is known when its 95% CI half-width is at most half the index
 INFLUENTIAL = 0.1  # influential: an index at least this share of the output's largest
 NOISE_LIMIT = 0.2  # at most this share of the variance between points may be run-to-run noise
-
-
-@dataclass
-class SensitivitySpec:
-    """A validated sensitivity analysis."""
-
-    name: str
-    scenario: str
-    names: list[str]
-    bounds: list[list[float]]
-    n: int
-    outputs: list[str]
-    replications: int
-    root_seed: int
-    years: float
-    states: str | None = None  # saved mature labs (labsim warmup): every design point a policy forked from them
-
-    @property
-    def problem(self) -> dict:
-        """SALib's problem definition."""
-        return {"num_vars": len(self.names), "names": self.names, "bounds": self.bounds}
-
-
-def load_spec(path: Path) -> SensitivitySpec:
-    """A sensitivity file (`sim.config.specs.batch.SensitivityFile`), its box checked on the base scenario."""
-    file, tf = read_spec(path, SensitivityFile)
-    table, where = file.sensitivity, str(tf.path)
-    names = list(table.bounds)
-    lows, highs = [lo for lo, _ in table.bounds.values()], [hi for _, hi in table.bounds.values()]
-    corners = [cast_point(dict(zip(names, c, strict=True))) for c in (lows, highs)]  # the box's extreme corners
-    corners += [cast_point({k: lo}) for k, lo in zip(names, lows, strict=True)]  # and each knob alone at its low
-    corners = list({json.dumps(c, sort_keys=True): c for c in corners}.values())
-    problems = check_points(corners, file.loaded, f"{where}: [sensitivity] key 'bounds'")
-    if not problems and file.from_:
-        problems += check_states(file.from_, file.loaded, corners, file.replications, tf.where("from"))
-    if problems:
-        raise LabsimError(cap(problems))
-    return SensitivitySpec(file.name or tf.path.stem, file.refs[0], names, [list(b) for b in table.bounds.values()],
-                           table.n, list(table.outputs), file.replications, file.root_seed, file.years, file.from_)
 
 
 def check_metrics(names, where: str) -> list[str]:

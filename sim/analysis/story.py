@@ -3,7 +3,13 @@
 Every sentence is written from the numbers of comparison.csv, never from a
 fixed text, so the report cannot claim what its own tables contradict. A
 difference is named in the headline only when its paired 95% interval
-excludes zero.
+excludes zero; the network's reading compares two labs only when they differ
+significantly (the paired interval against the first scenario, or the two
+means' 95% intervals apart otherwise). "Better" and "worse" are said only of the
+outcomes asked about (`--focus`, or the experiment file's `focus`): fewer
+visitors is worse for a public lab and may be the aim of a private one, so an
+outcome's usual direction (the glossary's) is not a verdict unless the user
+takes it as theirs.
 """
 
 from __future__ import annotations
@@ -132,7 +138,7 @@ def headline(table: pd.DataFrame, focus=(), identity: dict | None = None, limit:
 
 
 def _judged(metric: str, r) -> str:
-    """'better', 'worse', or 'not significant at 95%' for a difference row."""
+    """'better', 'worse', or 'not significant at 95%' for a difference row of an outcome asked about (--focus)."""
     o = outcomes.get(metric)
     if not bool(r["significant"]):
         return "not significant at 95%"
@@ -224,8 +230,11 @@ def budget_rule(table: pd.DataFrame, identity: dict) -> str | None:
     return "Subsidy rule: " + "; ".join(said) + public + " (scenario key subsidy_rule)."
 
 
-def sentence(metric: str, name: str, base_name: str, r, b) -> str:
-    """One headline sentence: how much, which way, both means, the difference and its paired 95% interval."""
+def sentence(metric: str, name: str, base_name: str, r, b, judge: bool = False) -> str:
+    """One headline sentence: how much, which way, both means, the difference and its paired 95% interval.
+
+    With `judge` (an outcome asked about), "(better)" or "(worse)" by the outcome's direction; never otherwise.
+    """
     o = outcomes.get(metric)
     diff = float(r["diff"])
     more = diff > 0
@@ -236,7 +245,7 @@ def sentence(metric: str, name: str, base_name: str, r, b) -> str:
     amount = o.format(abs(diff)) if o.kind != "share" else f"{outcomes.number(100 * abs(diff))} percentage points"
     unit = f" ({o.unit})" if o.unit and o.kind not in ("money", "share") else ""
     judged = ""
-    if o.better:
+    if judge and o.better:
         judged = " (better)" if (more == (o.better == "higher")) else " (worse)"
     rel = outcomes.relative(metric, b["mean"], r["mean"])
     rel = f", {outcomes.number(100 * rel, sign=True)}%" if rel is not None else ""
@@ -273,14 +282,42 @@ def _setting(v) -> str:
     return str(v)
 
 
+SMALL_NETWORK = 150  # people: up to about this many, a dense network is a group where most can know each other
+
+
+def apart(table: pd.DataFrame, metric: str, one: str, other: str) -> bool:
+    """Whether two scenarios' means of `metric` differ significantly at 95%.
+
+    Against the first scenario, by the paired interval of the difference (its
+    `significant` column); between two others, by their 95% intervals of the
+    mean not overlapping (a conservative test: no pairing is kept for them).
+    """
+    names = list(dict.fromkeys(table["scenario"]))
+    rows = table[table["metric"] == metric].set_index("scenario")
+    if one not in rows.index or other not in rows.index or one == other:
+        return False
+    if names[0] in (one, other):
+        r = rows.loc[other if one == names[0] else one]
+        return "significant" in r and bool(r["significant"]) and finite(float(r["diff"]))
+    a, b = rows.loc[one], rows.loc[other]
+    if not all(finite(float(x)) for x in (a.get("ci_low"), a.get("ci_high"), b.get("ci_low"), b.get("ci_high"))):
+        return False
+    return float(a["ci_low"]) > float(b["ci_high"]) or float(b["ci_low"]) > float(a["ci_high"])
+
+
 def network_reading(table: pd.DataFrame) -> list[str]:
-    """Sentences about the networks' shapes, each computed from the means of the table."""
+    """Sentences about the networks' shapes, from the means of the table, each only where the labs differ significantly.
+
+    A pair of labs is compared only when `apart` says so, and the words fit the
+    network's size: a dense network of thousands of people is not "a small group".
+    """
     names = list(dict.fromkeys(table["scenario"]))
     mean = table.pivot_table(index="metric", columns="scenario", values="mean").reindex(columns=names)
+    nodes = mean.loc["nodes"].dropna() if "nodes" in mean.index else pd.Series(dtype=float)
     lines = []
     if "mediator_betweenness_share" in mean.index:
         s = mean.loc["mediator_betweenness_share"].dropna()
-        if len(s) >= 2:
+        if len(s) >= 2 and apart(table, "mediator_betweenness_share", s.idxmax(), s.idxmin()):
             hi, lo = s.idxmax(), s.idxmin()
             lines.append(
                 f"The staff carry {outcomes.fmt('mediator_betweenness_share', s[hi])} of the brokerage in {hi} "
@@ -289,22 +326,29 @@ def network_reading(table: pd.DataFrame) -> list[str]:
                 "the more other people introduce and connect each other (a swarm).")
     if "density" in mean.index:
         d = mean.loc["density"].dropna()
-        if len(d) >= 2 and d.min() > 0:
+        if len(d) >= 2 and d.min() > 0 and apart(table, "density", d.idxmax(), d.idxmin()):
             hi, lo = d.idxmax(), d.idxmin()
-            lines.append(f"{hi} is the densest network ({outcomes.fmt('density', d[hi])} of possible ties, "
-                         f"{outcomes.number(d[hi] / d[lo])} times {lo}'s {outcomes.fmt('density', d[lo])}): "
-                         "a small group where most know each other, against a wide, loosely tied one.")
-    if "nodes" in mean.index:
-        n = mean.loc["nodes"].dropna()
-        if len(n) >= 2:
-            lines.append("People in the network: " + ", ".join(f"{k} {outcomes.fmt('nodes', v)}" for k, v in n.items())
-                         + ".")
+            said = (f"{hi} is the densest network ({outcomes.fmt('density', d[hi])} of possible ties, "
+                    f"{outcomes.number(d[hi] / d[lo])} times {lo}'s {outcomes.fmt('density', d[lo])})")
+            if hi in nodes and nodes[hi] <= SMALL_NETWORK:
+                wider = lo in nodes and nodes[lo] > nodes[hi]
+                said += (f": a small group of {outcomes.fmt('nodes', nodes[hi])} people where most know each other, "
+                         f"against {'a wider' if wider else 'a'}, more loosely tied one.")
+            else:
+                size = f" ({outcomes.fmt('nodes', nodes[hi])} people)" if hi in nodes else ""
+                said += (f": its people{size} have made a larger share of the ties they could make. Density is "
+                         "not size: the more people, the smaller the share of possible ties anyone can make.")
+            lines.append(said)
+    if len(nodes) >= 2:
+        lines.append("People in the network: " + ", ".join(f"{k} {outcomes.fmt('nodes', v)}" for k, v in nodes.items())
+                     + ".")
     if "modularity" in mean.index:
         q = mean.loc["modularity"].dropna()
-        if len(q) >= 2:
-            hi = q.idxmax()
-            lines.append(f"{hi} splits most clearly into separate groups (modularity {outcomes.fmt('modularity', q[hi])});"
-                         " a low modularity means one connected group, or a star around the staff.")
+        hi = q.idxmax() if len(q) >= 2 else None
+        if hi is not None and all(apart(table, "modularity", hi, other) for other in q.index if other != hi):
+            lines.append(f"{hi} splits most clearly into separate groups (modularity {outcomes.fmt('modularity', q[hi])},"
+                         " significantly above every other lab's); a low modularity means one connected group, or a "
+                         "star around the staff.")
     return lines
 
 

@@ -27,9 +27,7 @@ ID_COLUMNS = ("run_id", "scenario", "point", "replication", "seed", "status", "e
 def load_runs(out: Path) -> tuple[pd.DataFrame, dict]:
     """The ok runs of a batch folder and its manifest; a clear error if there is no batch."""
     store = Store(out)
-    manifest = store.manifest() if Path(out).is_dir() else None
-    if manifest is None:
-        raise LabsimError(f"{out}: holds no labsim batch (no manifest.json); run `labsim batch` first")
+    manifest = store.require_manifest()
     runs = store.runs()
     if runs.empty or (runs["status"] == "ok").sum() == 0:
         raise LabsimError(f"{out}: the batch has no finished run yet")

@@ -45,6 +45,7 @@ from sim.config.schema import PARAM_BY_NAME
 from sim.config.specs.batch import MAX_POINTS, ExperimentFile, Sample, Steps
 from sim.config.specs.problems import validate
 from sim.errors import LabsimError
+from sim.text import counted
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,27 @@ def states_identity(folder: str | Path) -> dict[str, Any]:
 
     states = LabStates(folder)
     return {"settings_hash": states.manifest["settings_hash"], "seeds": states.seeds}
+
+
+def check_compare_args(scenarios: list[str], reps: int, loaded: list[Scenario] | None = None,
+                       years: float = 1.0) -> None:
+    """A comparison's shape, or one clear line: two scenarios or more, two replications, and, once loaded, names apart.
+
+    Here, not in sim.analysis.compare, so that `labsim compare` checks it before pandas and the model are loaded.
+    """
+    if len(scenarios) < 2:
+        raise LabsimError(f"compare: got {counted(len(scenarios), 'scenario')}; allowed: two or more presets or files")
+    if reps < 2:
+        raise LabsimError(f"--reps: got {reps}; allowed: an integer >= 2 (confidence intervals need two runs)")
+    if loaded is None:
+        return
+    from sim.io import slug
+
+    for sc in loaded:
+        sc.check_horizon(years)
+    names = [sc.name for sc in loaded]
+    if len(set(names)) < len(names) or len({slug(n) for n in names}) < len(names):
+        raise LabsimError(f"compare: scenarios must have different names; got {', '.join(names)}")
 
 
 def check_states(folder: str | Path, loaded: list[Scenario], points: list[dict], replications: int,

@@ -11,7 +11,6 @@ failed (a folder emptied under the batch, say) are reported as missing.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from sim.batch.experiment import Experiment, RunSpec
 from sim.batch.store import Store, _now
 from sim.config.cost import check_batch
 from sim.io import held_signals, locked
+from sim.progress import Progress
 
 FLUSH_SECONDS, FLUSH_ROWS = 2.0, 500
 
@@ -127,39 +127,17 @@ class _Buffer:
         self.rows, self.series, self.last = [], [], time.monotonic()
 
 
-class _Progress:
-    """A live bar (rich) on stderr: runs done, failed, rate and time left.
+class _Progress(Progress):
+    """Runs done out of the batch's, with the failed ones and the rate (sim.progress: a bar, or plain lines).
 
-    Silent with --quiet or when stderr is not a terminal, so that piped output and logs
-    hold the results only (as the bar of the CLI's long commands).
+    The runs already done before a resume count as done from the start.
     """
 
     def __init__(self, total: int, skipped: int, quiet: bool) -> None:
-        self.total, self.done, self.failed = total, skipped, 0
-        self.quiet = quiet or not sys.stderr.isatty()
-        self._bar = None
-
-    def __enter__(self):
-        if not self.quiet:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self._bar = Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("[red]{task.fields[failed]} failed"),
-                                 TextColumn("{task.fields[rate]} runs/s"), TimeRemainingColumn(),
-                                 console=Console(stderr=True))
-            self._bar.start()
-            self._task = self._bar.add_task("runs", total=self.total, completed=self.done, failed=0, rate="-")
-            self._t0, self._start_done = time.monotonic(), self.done
-        return self
+        super().__init__("runs", total, quiet)
+        self.done, self.failed, self._start_done = skipped, 0, skipped
 
     def advance(self, failed: bool) -> None:
-        self.done += 1
         self.failed += failed
-        if self._bar is not None:
-            rate = (self.done - self._start_done) / max(1e-9, time.monotonic() - self._t0)
-            self._bar.update(self._task, completed=self.done, failed=self.failed, rate=f"{rate:.1f}")
-
-    def __exit__(self, *exc) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+        rate = (self.done + 1 - self._start_done) / max(1e-9, time.monotonic() - self._t0)
+        super().advance(f"{self.failed} failed, {rate:.1f} runs/s" if self.failed else f"{rate:.1f} runs/s")

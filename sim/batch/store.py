@@ -19,8 +19,7 @@ import json
 import platform
 import time
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.errors import LabsimError
 from sim.io import STATES_MANIFEST_KIND, atomic_write, read_json, read_parquet
@@ -29,6 +28,9 @@ from sim.version import __version__
 RUNS, SERIES, MANIFEST = "runs", "timeseries", "manifest.json"
 RUN_COLUMNS = ("run_id", "status")  # every labsim runs table has these
 SERIES_COLUMNS = ("run_id", "time")
+
+if TYPE_CHECKING:  # pandas is imported where a table is read or written: a folder's manifest is checked without it
+    import pandas as pd
 
 
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -46,6 +48,13 @@ class Store:
         self._part = 0
 
     # -- manifest ------------------------------------------------------------------
+    def require_manifest(self) -> dict:
+        """The manifest of a batch folder, or one line: no batch there (before any table is read)."""
+        manifest = self.manifest() if self.out.is_dir() else None
+        if manifest is None:
+            raise LabsimError(f"{self.out}: holds no labsim batch (no manifest.json); run `labsim batch` first")
+        return manifest
+
     def manifest(self) -> dict | None:
         """The manifest, or None for a folder that holds no batch; a damaged one is refused in one line."""
         path = self.out / MANIFEST
@@ -135,6 +144,8 @@ class Store:
     # -- rows ----------------------------------------------------------------------
     def append(self, rows: list[dict], series: list[pd.DataFrame]) -> None:
         """Write one part: the time series first, then the run rows (the commit mark)."""
+        import pandas as pd
+
         self._part += 1
         stamp = f"part-{time.time_ns()}-{self._part:06d}.parquet"
         if series:
@@ -143,6 +154,8 @@ class Store:
 
     def runs(self) -> pd.DataFrame:
         """Every run's last row (empty frame if none)."""
+        import pandas as pd
+
         frames = [read_parquet(p, RUN_COLUMNS) for p in self._files(RUNS)]
         frames = [f for f in frames if len(f.columns)]
         if not frames:
@@ -153,6 +166,8 @@ class Store:
 
     def timeseries(self) -> pd.DataFrame:
         """Weekly series of the runs that are done."""
+        import pandas as pd
+
         frames = [read_parquet(p, SERIES_COLUMNS) for p in self._files(SERIES)]
         if not frames:
             return pd.DataFrame()

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from sim.cli import options
+from sim.text import counted
 
 
 def add_parser(sub) -> None:
@@ -43,7 +44,7 @@ def batch(args) -> int:
     counts = run_batch(exp, args.out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                        quiet=args.quiet, force=args.force, allow_large=args.allow_large,
                        what_ran=lambda staging: folder.record(exp.scenario_objects(), into=staging))
-    print(f"{exp.name}: {counts['total']} runs, {counts['done']} done, {counts['failed']} failed, "
+    print(f"{exp.name}: {counted(counts['total'], 'run')}, {counts['done']} done, {counts['failed']} failed, "
           f"{counts['missing']} missing ({counts['skipped']} already done before) in {counts['seconds']} s "
           f"-> {args.out}/")
     if counts["missing"]:

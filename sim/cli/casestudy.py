@@ -16,26 +16,32 @@ def add_parser(sub) -> None:
         options.years("measured years, after each lab's warm-up (default 1)"),
         options.out("output folder, new or an earlier case study's (default results/casestudy)", required=False,
                     default=Path("results/casestudy")),
-        options.force("replace an earlier case study in --out asked otherwise")])
+        options.force("replace an earlier case study in --out asked otherwise"),
+        options.quiet("no progress (a bar on a terminal, else a line every few seconds)")])
 
 
 def run(args) -> int:
     """Labsim casestudy: the open and the closed lab of the case study."""
-    from sim import figures
     from sim.cli.folders import output_folder, what_ran
+    from sim.cli.progress import Bar, RunClock
     from sim.cli.tables import outcome_table
     from sim.config.scenario import load_scenario, resolved
     from sim.io import OutputKind, slug
-    from sim.output import write_result
-    from sim.run import run as run_scenario
 
     scenarios = [load_scenario(name) for name in CASE_STUDY]
     requests = {sc.name: {"scenario": resolved(sc), "seed": args.seed, "years": args.years, "from": None}
                 for sc in scenarios}
     summaries = {}
     with output_folder(args, OutputKind.CASESTUDY, list(requests.values()), replace=args.force) as folder:
+        from sim import figures  # the model, pandas and matplotlib: only once --out is claimed
+        from sim.output import write_result
+        from sim.run import run as run_scenario
+
         for sc in scenarios:
-            result = run_scenario(sc, seed=args.seed, years=args.years)
+            with Bar(f"run {sc.name}", 100, quiet=args.quiet, percent=True) as bar:
+                clock = RunClock(args.years, bar)
+                bar.poll = clock.percent
+                result = run_scenario(sc, seed=args.seed, years=args.years, watch=clock.watch)
             result.summary["set"] = {}
             write_result(result, folder.tmp / slug(sc.name),
                          extra=what_ran(args, OutputKind.RUN, requests[sc.name], sc))

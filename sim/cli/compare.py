@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.cli import options
+from sim.cli import inert, options
 from sim.errors import LabsimError
+from sim.text import counted
 
 
 def add_parser(sub) -> None:
@@ -28,13 +29,10 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Compare scenarios with common random numbers; write the table, CSV and figures, all at the end."""
-    from sim import figures
-    from sim.analysis.compare import check_compare_args, format_table, run_comparison
-    from sim.batch.executors import Pool, default_workers
-    from sim.batch.experiment import replication_seeds
-    from sim.batch.store import Store
+    from sim.batch.experiment import check_compare_args
     from sim.cli.folders import output_folder
-    from sim.config.scenario import parse_settings
+    from sim.config.cost import check_batch
+    from sim.config.scenario import load_scenario, parse_settings
     from sim.io import OutputKind
 
     check_compare_args(args.scenarios, args.reps)
@@ -42,7 +40,19 @@ def run(args) -> int:
     if args.fork and args.states is not None:
         raise LabsimError("--fork and --from: give one (--from uses saved labs; --fork warms the first scenario up)")
     settings = parse_settings(args.set)
+    loaded = [load_scenario(ref).with_settings(**settings) for ref in args.scenarios]  # all before pandas loads
+    check_compare_args(args.scenarios, args.reps, loaded, args.years)
+    check_batch(loaded, [{}], args.reps, args.years, args.allow_large,
+                where="compare --set" if settings else "experiment compare")  # as the batch checks it, sooner
+    notes = inert.comparison(args, settings)  # printed first: levers that cannot move these scenarios
     with output_folder(args, OutputKind.COMPARISON) as folder:  # its batch checks that it is this comparison's
+        from sim import figures  # the model, pandas and matplotlib: only once the input is checked
+        from sim.analysis.compare import format_table, run_comparison
+        from sim.batch.executors import Pool, default_workers
+        from sim.batch.experiment import replication_seeds
+        from sim.batch.store import Store
+        from sim.cli.progress import Bar
+
         tmp = folder.tmp
         refs = (_with_settings(args.scenarios, settings, args.out / "scenarios", args.years, args.reps, args.allow_large)
                 if settings else args.scenarios)
@@ -73,8 +83,11 @@ def run(args) -> int:
         caption = (f"saved lab 1 of {args.reps}" if states is not None else
                    f"replication 1 of {args.reps}, root seed {args.seed}") + f" (seed {figures.seed_label(seed)})"
         jobs = [(str(ref), seed, args.years, states and str(states), str(tmp), caption) for ref in refs]
-        with Pool(min(len(jobs), args.workers or default_workers())) as pool:  # one replication again per scenario
-            list(pool.executor.map(network_pictures, jobs))
+        with Pool(min(len(jobs), args.workers or default_workers())) as pool, \
+                Bar("network pictures", len(jobs), quiet=args.quiet) as bar:  # one replication again per scenario
+            for _ in pool.executor.map(network_pictures, jobs):
+                bar.advance()
+        inert.keep(tmp / "comparison.json", notes)
         folder.record([] if settings else refs, settings)
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0
@@ -112,8 +125,8 @@ def _fork_states(base: str, reps: int, root_seed: int, folder: Path, workers, qu
             return folder
     except LabsimError:
         pass
-    print(f"warming {scenario.name} up once per replication ({reps} labs, {scenario.settings.warmup_years:g} years "
-          f"each) into {folder}/; every scenario then forks from them", file=sys.stderr)
+    print(f"warming {scenario.name} up once per replication ({reps} labs, "
+          f"{counted(scenario.settings.warmup_years, 'year')} each) into {folder}/; every scenario then forks from them", file=sys.stderr)
     with Bar("warm-ups", reps, quiet=quiet) as bar:
         warm_up(scenario, reps, folder, root_seed=root_seed, workers=workers, force=True,
                 progress=lambda failed: bar.advance(), allow_large=allow_large)

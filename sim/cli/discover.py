@@ -27,13 +27,16 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Scenario discovery: read the batch, check the condition, run PRIM, then write everything at the end."""
-    from sim.analysis import discover
+    from sim.batch.store import Store
     from sim.cli.extras import require_analysis
     from sim.cli.folders import output_folder
     from sim.io import OutputKind, atomic_write, read_limited
-    from sim.pages import discovery
 
     require_analysis("discover")
+    Store(args.batch).require_manifest()  # not a batch folder: refused before pandas and PRIM are loaded
+    from sim.analysis import discover
+    from sim.pages import discovery
+
     x, y, where = discover.load_batch(args.batch, args.where, args.by)  # every input problem before writing
     found = discover.discover(x, y, where, min_coverage=args.min_coverage)
     if not args.no_tree:

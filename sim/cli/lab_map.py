@@ -21,14 +21,15 @@ def run(args) -> int:
     """Sweep the map and draw it."""
     import json
 
-    from sim import figures
-    from sim.analysis.lab_map import CORNERS, OUTCOMES, preset_positions, run_map
     from sim.cli.folders import output_folder
-    from sim.cli.tables import grid_table
-    from sim.config.scenario import preset_names
     from sim.io import OutputKind
 
     with output_folder(args, OutputKind.MAP) as folder:  # its batches check that they are this map's
+        from sim import figures  # the model, pandas and matplotlib: only once --out is claimed
+        from sim.analysis.lab_map import CORNERS, OUTCOMES, preset_positions, run_map
+        from sim.cli.tables import grid_table
+        from sim.config.scenario import preset_names
+
         grid = run_map(args.out, resolution=args.resolution, reps=args.reps, workers=args.workers, years=args.years,
                        root_seed=args.seed, quiet=args.quiet, force=args.force, allow_large=args.allow_large,
                        dest=folder.tmp)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sim.cli import options
 from sim.errors import LabsimError
+from sim.text import counted
 
 
 def add_parser(sub) -> None:
@@ -33,7 +34,8 @@ def add_parser(sub) -> None:
                                       "(the format log describe reads)", parents=[
         options.seed(), options.years("measured years, after the warm-up (default 1; at most 25)"),
         options.out("the log file to write: .csv or .parquet"), options.settings(),
-        options.force("replace an existing file at --out"), options.allow_large()])
+        options.force("replace an existing file at --out"), options.allow_large(),
+        options.quiet("no progress (a bar on a terminal, else a line every few seconds)")])
     p.add_argument("scenario", help="a preset name or a scenario file")
 
 
@@ -46,7 +48,7 @@ def synth(args) -> int:
     """Run the scenario with a visit recorder and write its measured visits as a log file (atomically)."""
     from sim.config.scenario import load_scenario, parse_settings
     from sim.io import atomic_write, check_out
-    from sim.logs.visitlog import LOG_SUFFIXES
+    from sim.logs.logfile import LOG_SUFFIXES
 
     out = args.out
     if out.suffix.lower() not in LOG_SUFFIXES:
@@ -62,14 +64,18 @@ def synth(args) -> int:
     scenario = load_scenario(args.scenario)
     if settings:
         scenario = scenario.with_settings(**settings)
+    from sim.cli.progress import Bar, RunClock
     from sim.logs.synth import log_bytes  # pandas and the model: only once the input is checked
     from sim.logs.synth import synth as synthesise
 
     t0 = time.perf_counter()
-    log, summary = synthesise(scenario, args.seed, args.years, allow_large=args.allow_large)
-    atomic_write(out, log_bytes(log, out))
+    with Bar("log synth", 100, quiet=args.quiet, percent=True) as bar:
+        clock = RunClock(args.years, bar, after="the log's rows")
+        bar.poll = clock.percent
+        log, summary = synthesise(scenario, args.seed, args.years, allow_large=args.allow_large, watch=clock.watch)
+        atomic_write(out, log_bytes(log, out))
     print(f"{len(log):,} visits of {log['person'].nunique():,} people ({summary['scenario']}, seed {args.seed}, "
-          f"{args.years:g} measured years; the run's visitors {summary['visitors']:,}, returning visitors "
+          f"{counted(args.years, 'measured year')}; the run's visitors {summary['visitors']:,}, returning visitors "
           f"{summary['returning_visitors']:,}, gini_visits {summary['gini_visits']:g}) written to {out} in "
           f"{time.perf_counter() - t0:.1f} s")
     return 0
@@ -81,11 +87,9 @@ def describe(args) -> int:
     from sim.cli.progress import Bar
     from sim.config.settings import Settings
     from sim.io import OutputKind
-    from sim.logs.describe import HIDDEN, SUPPRESSED
-    from sim.logs.describe import describe as describe_log
-    from sim.logs.visitlog import read_log
-    from sim.pages.log import write
+    from sim.logs.logfile import check_log
 
+    check_log(args.log, args.person_col, args.date_col, args.kind_col, args.channel_col)  # before pandas is loaded
     settings = Settings()
     if args.scenario is not None:
         from sim.config.scenario import load_scenario
@@ -96,13 +100,21 @@ def describe(args) -> int:
                "scenario": args.scenario, "people": args.people, "figures": not args.no_figures,
                "rule": [settings.contributor_visits, settings.contributor_window_days]}
     folder = output_folder(args, OutputKind.LOG_DESCRIPTION, request, replace=args.force)  # before the long read
+    from sim.logs.describe import HIDDEN, SUPPRESSED  # pandas, the figures: only once the input is checked
+    from sim.logs.describe import describe as describe_log
+    from sim.logs.visitlog import read_log
+    from sim.pages.log import write
+
     t0, share = time.perf_counter(), [0.0]
-    with Bar("reading the log (%)", 100, args.quiet, poll=lambda: round(100 * share[0])):
+    with Bar("log describe", 100, args.quiet, poll=lambda: round(100 * share[0]), percent=True) as bar:
+        bar.stage("reading the log")
         log = read_log(args.log, args.person_col, args.date_col, args.kind_col, args.channel_col,
                        progress=lambda x: share.__setitem__(0, x))
-    found = describe_log(log, settings)
-    with folder:
-        written = write(found, folder.tmp, people=args.people, figures=not args.no_figures)
+        bar.stage("the statistics")
+        found = describe_log(log, settings)
+        with folder:
+            bar.stage("the tables" + ("" if args.no_figures else ", figures") + " and the report")
+            written = write(found, folder.tmp, people=args.people, figures=not args.no_figures)
     s = found.summary
     shown = ["year", "visits", "visitors", "newcomers", "returning_visitors", "contributors", "gini_visits",
              "returner_survival_1y"]

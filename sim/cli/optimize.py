@@ -30,8 +30,6 @@ def run(args) -> int:
     from sim.cli.folders import output_folder
     from sim.config.scenario import load_scenario
     from sim.io import OutputKind
-    from sim.pages.report import build
-    from sim.pages.search import write_outputs
 
     require_analysis("optimize")
     if args.executor == "dask":
@@ -42,6 +40,9 @@ def run(args) -> int:
     base = opt.check_scenario(spec, args.scenario, allow_large=args.allow_large)  # all before anything is written
     folder = output_folder(args, OutputKind.OPTIMIZATION, forceable=False, stage=False)
     opt.open_study(spec, base, args.out, create=False)  # refuses a folder that holds another search
+    from sim.pages.report import build  # pandas and the figures: only once the input is checked
+    from sim.pages.search import write_outputs
+
     t0 = time.perf_counter()
     say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     with folder:  # locked; the search writes its evaluations in place (resumable), its tables staged at the end

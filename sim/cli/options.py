@@ -119,7 +119,7 @@ def workers(help: str = "worker processes (default: all cores)") -> Parser:
     return p
 
 
-def quiet(help: str = "no progress bar") -> Parser:
+def quiet(help: str = "no progress (a bar on a terminal, else a line every few seconds)") -> Parser:
     """--quiet: no progress on stderr."""
     p = _parent()
     p.add_argument("--quiet", action="store_true", help=help)

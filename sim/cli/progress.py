@@ -1,53 +1,43 @@
-"""A progress line on stderr for the commands that run for tens of seconds."""
+"""The progress of the command line's long commands: sim.progress's, a bar on a terminal, plain lines otherwise.
+
+`RunClock` turns one run's model clock into a share done, so that `labsim run`,
+`casestudy` and `log synth` show where the simulation is (warm-up or measured
+years) without the model knowing about progress.
+"""
 
 from __future__ import annotations
 
-import sys
+from sim.kinds import DAYS_PER_YEAR
+from sim.progress import Progress as Bar
+
+__all__ = ["Bar", "RunClock"]
 
 
-class Bar:
-    """A progress line on stderr (rich, as the batches' bar) for commands that run for tens of seconds.
+class RunClock:
+    """A run's share done (percent of its simulated days), read from its model's clock by the progress thread.
 
-    `poll` is called twice a second for the work done so far (so a long function
-    need not know about the bar); `advance` moves it by hand. Silent with --quiet
-    or when stderr is not a terminal, so that piped output and logs stay clean.
+    Give `watch` to sim.run.run (or simulate) and `percent` to a `Bar(..., percent=True)`;
+    the bar's note says "warm-up", "measured years" or, once the clock has stopped,
+    "summary and network measures".
     """
 
-    def __init__(self, label: str, total: int | None, quiet: bool = False, poll=None) -> None:
-        self.label, self.total, self.poll, self.done = label, total, poll, 0
-        self.on = not quiet and sys.stderr.isatty()
-        self._bar = self._thread = None
+    def __init__(self, years: float, bar: Bar | None = None, after: str = "summary and network measures") -> None:
+        self.years, self.bar, self.after = years, bar, after
+        self.model, self.start = None, 0.0
 
-    def __enter__(self):
-        if self.on:
-            import threading
+    def watch(self, model) -> None:
+        """Remember the model (before it runs) and where its clock starts (0, or a saved lab's day)."""
+        self.model, self.start = model, float(model.time)
 
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                 TextColumn("{task.fields[note]}"), console=Console(stderr=True), transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task(self.label, total=self.total, note="")
-            self._stop = threading.Event()
-            if self.poll is not None:
-                self._thread = threading.Thread(target=self._watch, daemon=True)
-                self._thread.start()
-        return self
-
-    def _watch(self) -> None:
-        while not self._stop.wait(0.5):
-            self._bar.update(self._task, completed=self.poll())
-
-    def advance(self, note: str = "") -> None:
-        """One more unit of work done."""
-        self.done += 1
-        if self._bar is not None:
-            self._bar.update(self._task, completed=self.done, note=note[:50])
-
-    def __exit__(self, *exc) -> None:
-        if self._bar is not None:
-            self._stop.set()
-            if self._thread is not None:
-                self._thread.join()
-            self._bar.stop()
+    def percent(self) -> float:
+        """The share of the run's days simulated so far, in percent; the bar's note follows the phase."""
+        model = self.model
+        if model is None:
+            if self.bar is not None:
+                self.bar.stage("starting: the model and its lab")
+            return 0.0
+        now, begin = float(model.time), float(model.measure_start)
+        end = begin + self.years * DAYS_PER_YEAR
+        if self.bar is not None:
+            self.bar.stage("warm-up" if now < begin else "measured years" if now < end else self.after)
+        return 100.0 * min(1.0, (now - self.start) / max(end - self.start, 1e-9))

@@ -19,11 +19,12 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Write the folder's HTML report, in the folder it reads (never while another labsim process writes there)."""
-    from sim.io import claim_folder, locked
-    from sim.pages.report import REPORTED, build
+    from sim.io import REPORTED, claim_folder, locked
 
     focus = options.focus_of(args)
     claim_folder(args.folder, REPORTED, "labsim report")  # the folder it reads is the one it writes into
+    from sim.pages.report import build  # pandas and the figures: only once the folder is checked
+
     with locked(args.folder, check=False):
         print(f"report: {build(args.folder, focus)}")
     return 0

@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
                                                  "fork one saved lab (--replication)")),
         options.force("replace an earlier run in --out (labsim does not overwrite a result asked otherwise without "
                       "it)"),
-        options.allow_large()])
+        options.allow_large(), options.quiet("no progress (a bar on a terminal, else a line every few seconds)")])
     p.add_argument("scenario", help="a preset name (e.g. carrefour_numerique) or a scenario file")
     p.add_argument("--replication", type=options.integer(0, 9_999), default=0,
                    help="with --from: which saved lab to fork, 0 for the first (default 0); its seed replaces --seed")
@@ -39,6 +39,7 @@ def _run_folder(name: str, settings: dict) -> Path:
 def run(args) -> int:
     """Labsim run: one scenario, one seed; the cost is checked and the folder claimed and locked before the run."""
     from sim.cli.folders import output_folder
+    from sim.cli.progress import Bar, RunClock
     from sim.cli.tables import outcome_table
     from sim.config.cost import check_run
     from sim.config.scenario import load_scenario, parse_settings, resolved
@@ -66,8 +67,13 @@ def run(args) -> int:
     request = {"scenario": resolved(scenario), "seed": args.seed, "years": args.years,
                "from": [str(args.states.resolve()), args.replication] if args.states is not None else None}
     t0 = time.perf_counter()
-    with output_folder(args, OutputKind.RUN, request, out=out, stage=False) as folder:  # write_result stages
-        result = run_scenario(scenario, seed=args.seed, years=args.years, allow_large=True, state=state)
+    with output_folder(args, OutputKind.RUN, request, out=out, stage=False) as folder, \
+            Bar("run", 100, quiet=args.quiet, percent=True) as bar:  # write_result stages
+        clock = RunClock(args.years, bar)
+        bar.poll = clock.percent
+        result = run_scenario(scenario, seed=args.seed, years=args.years, allow_large=True, state=state,
+                              watch=clock.watch)
+        clock.after = "writing the files" + ("" if args.no_figures else " and figures")
         result.summary["set"] = settings
         written = write_result(result, out, figures=not args.no_figures, replace=args.force,
                                extra=folder.what_ran(scenario, settings))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sim.cli import options
 from sim.errors import LabsimError
-from sim.text import wrapped_table
+from sim.text import counted, wrapped_table
 
 
 def add_parser(sub) -> None:
@@ -90,7 +90,7 @@ def check_file(ref: str, years: float = 1.0, allow_large: bool = False) -> str:
         hours = check_batch(exp.scenario_objects(), exp.points, exp.replications, exp.years, allow_large, where=ref)
         return f"experiment {exp.name}, {len(exp.points) * len(exp.scenarios) * exp.replications} runs, ~{hours:.2g} CPU h"
     if kind == "sensitivity":
-        from sim.analysis.sensitivity import load_spec
+        from sim.analysis.sensitivity_spec import load_spec
         from sim.config.scenario import load_scenario
 
         spec = load_spec(Path(ref))
@@ -110,7 +110,7 @@ def check_file(ref: str, years: float = 1.0, allow_large: bool = False) -> str:
     sc = load_scenario(ref)
     sc.check_horizon(years)
     cost = check_run(sc, years, allow_large=allow_large)
-    return (f"{sc.name}, {len(sc.interventions)} interventions; {years:g} year(s): ~{cost.people:,.0f} people, "
+    return (f"{sc.name}, {len(sc.interventions)} interventions; {counted(years, 'year')}: ~{cost.people:,.0f} people, "
             f"~{cost.visits:,.0f} visits")
 
 

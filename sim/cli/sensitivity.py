@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from sim.cli import options
+from sim.cli import inert, options
 from sim.cli.parser import choice
 
 
@@ -24,8 +24,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Run a sensitivity analysis and print its indices beside the noise."""
-    from sim import figures
-    from sim.analysis.sensitivity import format_table, load_spec, run_sensitivity
+    from sim.analysis.sensitivity_spec import load_spec
     from sim.cli.extras import require_analysis, require_extra
     from sim.cli.folders import output_folder
     from sim.io import OutputKind
@@ -33,14 +32,19 @@ def run(args) -> int:
     require_analysis("sensitivity")
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
-    spec = load_spec(args.experiment)
+    spec = load_spec(args.experiment)  # the file's kind and keys, before pandas, SALib and the model are loaded
     if args.states is not None:
         spec = dataclasses.replace(spec, states=str(args.states))
+    notes = inert.sensitivity(spec)  # printed first: factors that cannot move the scenario
     with output_folder(args, OutputKind.SENSITIVITY) as folder:  # its batch checks that it is this analysis'
+        from sim import figures
+        from sim.analysis.sensitivity import format_table, run_sensitivity
+
         indices, noise = run_sensitivity(spec, args.method, args.out, workers=args.workers, executor=args.executor,
                                          scheduler=args.scheduler, quiet=args.quiet, force=args.force,
                                          allow_large=args.allow_large, dest=folder.tmp)
         figures.save(figures.sensitivity_figure(indices, args.method), folder.tmp / "sensitivity.png")
+        inert.keep(folder.tmp / "sensitivity.json", notes)
         folder.record([spec.scenario])
     print(format_table(indices, noise, args.method))
     print(f"\nsensitivity.csv, noise.csv and sensitivity.png in {args.out}/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from sim.cli import options
+from sim.text import counted
 
 
 def add_parser(sub) -> None:
@@ -40,6 +41,7 @@ def run(args) -> int:
                            force=args.force, progress=lambda failed: bar.advance(), allow_large=args.allow_large,
                            extra=folder.what_ran(scenario, settings))
     years = manifest["warmup_years"]
-    print(f"{len(manifest['seeds'])} mature labs of {scenario.name} ({years:g} years of warm-up each) saved in "
+    print(f"{counted(len(manifest['seeds']), 'mature lab')} of {scenario.name} ({counted(years, 'year')} of warm-up "
+          "each) saved in "
           f"{args.out}/ in {time.perf_counter() - t0:.1f} s; apply policies from now on with --from {args.out}")
     return 0

@@ -35,6 +35,7 @@ from sim.metrics import summary
 from sim.model.model import LabModel
 from sim.model.state import LabState, read_state, settings_hash
 from sim.run import warm_up_run
+from sim.text import counted
 
 START = os.environ.get("LABSIM_EXPLORE_SCENARIO", "carrefour_numerique")
 if START.endswith(".toml") and Path(START).stem in preset_names() and Path(START).parent.name == "scenarios":
@@ -85,7 +86,7 @@ def mature_lab(scenario: Scenario, seed: int) -> LabState:
     """The scenario's lab after its warm-up from `seed`: warmed up on first use, then kept for the session."""
     key = (settings_hash(dataclasses.asdict(scenario.settings)), seed)
     if key not in _MATURE_LABS:
-        print(f"labsim explorer: warming up {scenario.name} ({scenario.settings.warmup_years:g} years, seed {seed}); "
+        print(f"labsim explorer: warming up {scenario.name} ({counted(scenario.settings.warmup_years, 'year')}, seed {seed}); "
               "once per preset and seed ...", flush=True)
         _MATURE_LABS[key] = read_state(warm_up_run(scenario, seed), scenario.settings)
     return _MATURE_LABS[key]
@@ -113,7 +114,7 @@ def Status(model):
     if model.start == EMPTY:
         where = "an empty lab built with these settings from day 0"
     else:
-        where = f"a mature lab (after {settings.warmup_years:g} years of warm-up); these settings apply from now on"
+        where = f"a mature lab (after {counted(settings.warmup_years, 'year')} of warm-up); these settings apply from now on"
     solara.Markdown(
         f"**{model.lab_scenario.name}**, day **{model.time - model.measure_start:.0f}** ({where}) &nbsp; | &nbsp; "
         f"access **{settings.access}**, "

@@ -107,7 +107,7 @@ def predictive_figures(found, draws: list[dict], folder: Path) -> list[str]:
     if mine["still_coming"].notna().any():
         runs = [d["survival"] for d in draws]
         table = np.array([r[r["cohort"] == "returners"]["still_coming"].to_numpy(float) for r in runs])
-        with warnings.catch_warnings():  # a week no draw's cohort reached: a gap in the band, not a warning
+        with warnings.catch_warnings():  # a week beyond every draw's cohort: a gap in the band, not a warning
             warnings.simplefilter("ignore", RuntimeWarning)
             lo, mid, hi = np.nanpercentile(table, BAND, axis=0)
         ax.fill_between(mine["day"], lo, hi, color="#9ecae1", alpha=0.6, label="posterior predictive 5-95%")

@@ -192,11 +192,12 @@ def role_shells_figure(graph: nx.Graph, title: str = "", seed: int = 0, limit: i
                     else f"{role}: {len(nodes):,}")
             nx.draw_networkx_nodes(sub, pos, nodelist=nodes, node_color=ROLE_COLORS[role], node_size=14,
                                    linewidths=0, ax=ax, label=said)
-        ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.01))
+        ax.legend(frameon=False, fontsize=11, markerscale=2, loc="upper left", bbox_to_anchor=(0.0, -0.01),
+                  title="people with a tie at the end, by role then", title_fontsize=11)  # read in a thumbnail
     people = sum(totals.values())
     head = f"{title}, {caption}" if caption else title
     ax.set_title(f"{head}\nroles from the centre out (core to periphery); {people:,} people with a tie",
-                 fontsize=10)
+                 fontsize=12)
     ax.set_axis_off()
     return fig
 

@@ -66,29 +66,64 @@ def drawable_subgraph(graph: nx.Graph, limit: int = NETWORK_DRAW_LIMIT, seed: in
     return graph.subgraph(keep + visitors).copy()
 
 
+CORE_COLOR = "#ffd54f"  # the halo under the innermost core's people
+VISITORS_DRAWN = 250  # visitors drawn at most (a seeded sample, faded): beyond it they hide the people tied most
+
+
+def innermost_core(graph: nx.Graph) -> tuple[set, int]:
+    """The people of the network's innermost k-core and its k (self-loops ignored); empty for a graph without ties."""
+    if graph.number_of_edges() == 0:
+        return set(), 0
+    simple = nx.Graph(graph)
+    simple.remove_edges_from(nx.selfloop_edges(simple))
+    core = nx.core_number(simple)
+    k = max(core.values(), default=0)
+    return ({v for v, c in core.items() if c == k} if k > 0 else set()), k
+
+
 def network_figure(graph: nx.Graph, title: str = "", seed: int = 0):
-    """Nodes coloured by role (size by degree), with a legend; large graphs sampled."""
-    sub = drawable_subgraph(graph, seed=seed)
-    sub.remove_nodes_from([v for v in list(sub) if sub.degree(v) == 0 and sub.nodes[v]["role"] == "visitor"])
-    fig, ax = plt.subplots(figsize=(7, 7))
+    """The collaboration network, readable at 1x: the innermost core highlighted, visitors sampled and faded.
+
+    Everyone who is not a visitor is drawn; visitors with a tie are a seeded
+    sample of at most VISITORS_DRAWN, small and pale, so the core is not a black
+    knot of overlapping edges. The legend counts what it shows: people with a
+    tie at the end of the run, by their role then (the summary's counts are of
+    people active in the measured period, so they differ), and says when a role
+    is sampled.
+    """
+    core, k = innermost_core(graph)
+    others = sum(1 for _, r in graph.nodes(data="role") if r != "visitor")
+    sub = drawable_subgraph(graph, limit=min(NETWORK_DRAW_LIMIT, others + VISITORS_DRAWN), seed=seed)
+    sub.remove_nodes_from([v for v in list(sub) if sub.degree(v) == 0])  # no tie, no place in a network's picture
+    totals = {}
+    for v, r in graph.nodes(data="role"):
+        if graph.degree(v) > 0:
+            totals[r] = totals.get(r, 0) + 1
+    fig, ax = plt.subplots(figsize=(7, 7.6))
     if sub.number_of_nodes():
-        pos = nx.spring_layout(sub, seed=seed % 2**32, iterations=30, k=1.5 / np.sqrt(sub.number_of_nodes()))
-        nx.draw_networkx_edges(sub, pos, ax=ax, alpha=0.15, width=0.5)
+        pos = nx.spring_layout(sub, seed=seed % 2**32, iterations=50, k=3 / np.sqrt(sub.number_of_nodes()))
+        nx.draw_networkx_edges(sub, pos, ax=ax, alpha=0.12, width=0.3, edge_color="#8c8c8c")
         deg = dict(sub.degree())
-        for role, color in ROLE_COLORS.items():
+        halo = [v for v in sub if v in core]
+        if halo:  # the core under a pale halo, not a knot of black rings
+            nx.draw_networkx_nodes(sub, pos, nodelist=halo, node_color=CORE_COLOR, alpha=0.6, linewidths=0,
+                                   node_size=[90 + 8 * np.sqrt(deg[v]) for v in halo], ax=ax,
+                                   label=f"innermost core ({k}-core): {len(core):,} people, on a halo")
+        order = ["visitor", *[r for r in ROLE_COLORS if r != "visitor"]]  # visitors first: the others on top
+        for role in order:
             nodes = [v for v, r in sub.nodes(data="role") if r == role]
-            if nodes:
-                nx.draw_networkx_nodes(
-                    sub,
-                    pos,
-                    nodelist=nodes,
-                    node_color=color,
-                    ax=ax,
-                    label=f"{role} ({len(nodes)})",
-                    node_size=[8 + 4 * np.sqrt(deg[v]) for v in nodes],
-                    linewidths=0,
-                )
-        ax.legend(frameon=False, loc="lower left", fontsize=8, markerscale=1.5)
+            if not nodes:
+                continue
+            visitor = role == "visitor"
+            shown = len(nodes)
+            total = totals.get(role, shown)
+            said = (f"{role}: {shown:,}" if shown >= total else
+                    f"{role}: {shown:,} shown of {total:,}" + (" (a sample)" if visitor else ""))
+            nx.draw_networkx_nodes(sub, pos, nodelist=nodes, node_color=ROLE_COLORS.get(role, "#7f7f7f"), ax=ax,
+                                   label=said, alpha=0.35 if visitor else 0.95, linewidths=0,
+                                   node_size=[(6 if visitor else 14) + 4 * np.sqrt(deg[v]) for v in nodes])
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.01), ncol=2, fontsize=9, markerscale=1.5,
+                  title="people with a tie at the end, by role then", title_fontsize=9)
     shown = f"{sub.number_of_nodes():,} of {graph.number_of_nodes():,} people shown"
     ax.set_title(f"{title}\nCollaboration network ({shown})" if title else f"Collaboration network ({shown})")
     ax.set_axis_off()

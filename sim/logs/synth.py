@@ -27,9 +27,12 @@ START = pd.Timestamp("2001-01-01")  # a fixed first day: a year of the log is a 
 MAX_LOG_YEARS = 25  # the log's dates stay in the past (a log with future dates is refused when read)
 
 
-def synth(scenario: str | Path | Scenario, seed: int, years: float, allow_large: bool = False
-          ) -> tuple[pd.DataFrame, dict]:
-    """Run a scenario with a visit recorder; return its measured visits as a log and the run's summary."""
+def synth(scenario: str | Path | Scenario, seed: int, years: float, allow_large: bool = False,
+          watch=None) -> tuple[pd.DataFrame, dict]:
+    """Run a scenario with a visit recorder; return its measured visits as a log and the run's summary.
+
+    `watch` is handed the model before it runs (sim.run.simulate: the command's progress line).
+    """
     from sim.config.cost import check_run
     from sim.metrics import summary
     from sim.run import check_run_args, simulate
@@ -42,7 +45,7 @@ def synth(scenario: str | Path | Scenario, seed: int, years: float, allow_large:
     sc.check_horizon(years)
     check_run(sc, years, allow_large=allow_large)
     recorder = VisitRecorder()
-    model = simulate(sc, seed, years, recorder=recorder)
+    model = simulate(sc, seed, years, recorder=recorder, watch=watch)
     ids, days = recorder.visits()
     days = days - math.floor(model.measure_start)
     channel = np.asarray(CHANNEL_LABELS, dtype=object)[model.people.channel[ids]]

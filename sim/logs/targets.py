@@ -5,9 +5,12 @@ the scenario's contributor rule, and the whole log's values of the outcomes the
 model reports under the same names become the targets; the model is then run
 for as many measured years as the log covers, so both count the same span.
 The visit-count distribution enters by its quantiles (`visits_q50` ...
-`visits_q99`), not only its mean. A value the log does not publish (fewer than
-5 people behind it, a count it would give away, or no one-year cohort) is left
-out, and said so; the log's maximum is never a target (none is published).
+`visits_q99`), not only its mean; its maximum (`visits_max`, one person's
+count, ±20% from seed to seed) is not a default target: an extreme order
+statistic says little about the settings and much about luck (a --target
+visits_max=N adds it, weighed by its spread; a log's description publishes no
+exact maximum). A value the log does not publish (fewer than 5 people behind it,
+a count it would give away, or no one-year cohort) is left out, and said so.
 """
 
 from __future__ import annotations
@@ -20,9 +23,8 @@ from sim.metrics import VISIT_QUANTILE_KEYS
 
 # outcomes measured the same way on a log and on a run (the model's names); a log's newcomers and contributors are
 # not: a log's first year counts everyone as new, and its regulars cannot see the model's roles
-# visits_max is not one: a log's description publishes no exact maximum (one person's visits), see sim.logs.privacy
-LOG_TARGET_KEYS = ("visitors", "returning_visitors", "visitors_4plus_share", "gini_visits",
-                   *VISIT_QUANTILE_KEYS, "returner_survival_1y")
+LOG_TARGET_KEYS = ("visitors", "returning_visitors", "visitors_4plus_share", "gini_visits", *VISIT_QUANTILE_KEYS,
+                   "returner_survival_1y")
 
 
 @dataclass

@@ -2,10 +2,12 @@
 
 The format (`labsim log`, README "Your lab's visit log"): a CSV file (UTF-8)
 or a Parquet file, one row per visit, with a person identifier (any string),
-a date (ISO 8601: `2024-03-15` or `2024-03-15T14:30`), and optionally a kind
+a date (ISO 8601: `2024-03-15` or `2024-03-15T14:30`, or `20240315`), and optionally a kind
 (`VisitKind`: visit, workshop, event, membership_start, membership_end; empty
 means visit) and a channel (any label). Column names are mapped by the caller
-(`--person-col`, `--date-col`, `--kind-col`, `--channel-col`).
+(`--person-col`, `--date-col`, `--kind-col`, `--channel-col`); other columns
+are ignored. A log without a header line, or separated by spaces, tabs or
+semicolons rather than commas, is refused with a one-line hint on how to fix it.
 
 Raw identifiers never leave this module: each is replaced, as its chunk is
 read, by a salted hash (blake2b keyed with a salt that is random for each run
@@ -35,21 +37,17 @@ import pandas as pd
 
 from sim.errors import LabsimError
 from sim.kinds import VisitKind
+from sim.logs.logfile import LOG_SUFFIXES, MAX_BYTES, MAX_ROWS, PARQUET_SUFFIXES, check_file  # noqa: F401 (kept here too)
+from sim.logs.logfile import columns as _columns
 
-MAX_BYTES = 4 * 2**30  # a log larger than this is refused before it is read (20 million rows of CSV are ~0.7 GB)
-MAX_ROWS = 20_000_000  # rows at most: reading holds ~100-200 bytes a row at its peak (2-4 GB at the limit)
 CHUNK_ROWS = 250_000  # rows read at a time (memory stays bounded by the chunk plus the compact result)
 SALT_BYTES = 16
-PARQUET_SUFFIXES = (".parquet", ".pq")  # a log's file name says its format
-LOG_SUFFIXES = (".csv", *PARQUET_SUFFIXES)
 KINDS = tuple(k.value for k in VisitKind)
 VISIT_KINDS = tuple(k.value for k in VisitKind if k.is_visit)
-DATE_HELP = "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15 or 2024-03-15T14:30"
-FLAGS = {"person": "--person-col", "date": "--date-col", "kind": "--kind-col", "channel": "--channel-col"}
+DATE_HELP = "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15, 20240315 or 2024-03-15T14:30"
 # a date-time's UTC offset (Z, +02, +0200, +02:00) after its time: dropped, the day is the day as written
 OFFSET = r"^(\s*\d{4}-?\d{2}-?\d{2}[T ]\d[\d:.,]*)(?:[zZ]|[+-]\d{2}(?::?\d{2})?)\s*$"
-# a header cell that is a date or a number: the file's first line is a row of visits, not a header
-DATA_LIKE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}.*|[\d.,+-]+)\s*$")
+
 
 
 @dataclasses.dataclass
@@ -81,29 +79,6 @@ def hash_people(values, salt: bytes) -> np.ndarray:
     return hashed[codes]
 
 
-def check_log_file(path: Path) -> Path:
-    """The checks a log passes before any of it is read (it exists, is a file, of a log's suffix and size).
-
-    A command that reads a log late (calibrate --from-log, after its cost and folder checks) calls this first,
-    so a missing or wrong file is told before anything else is done.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise LabsimError(f"{path}: no such file")
-    if not path.is_file():
-        raise LabsimError(f"{path}: not a regular file (a folder, a pipe or a device); a log is a .csv or .parquet file")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise LabsimError(f"{path}: {size:,} bytes; allowed: a log of at most {MAX_BYTES:,} bytes "
-                          f"(and {MAX_ROWS:,} rows): split it by year")
-    if size == 0:
-        raise LabsimError(f"{path}: an empty file; a log needs a header line and one row per visit")
-    suffix = path.suffix.lower()
-    if suffix not in LOG_SUFFIXES:
-        raise LabsimError(f"{path}: a '{suffix or 'nameless'}' file; allowed: a log in .csv (UTF-8) or .parquet")
-    return path
-
-
 def read_log(path: Path, person_col: str = "person", date_col: str = "date", kind_col: str | None = None,
              channel_col: str | None = None, salt: bytes | None = None, today: pd.Timestamp | None = None,
              progress: Callable[[float], None] | None = None) -> VisitLog:
@@ -120,7 +95,8 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
         progress: Called with the share of the file read so far.
 
     """
-    path = check_log_file(path)
+    path = Path(path)
+    check_file(path)  # its kind and size (sim.logs.logfile: the same check runs before pandas is loaded)
     suffix = path.suffix.lower()
     salt = new_salt() if salt is None else salt
     today = pd.Timestamp.now().normalize() if today is None else pd.Timestamp(today).normalize()
@@ -147,40 +123,6 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
 
 
 # -- the two formats, read in chunks -----------------------------------------------------------------------------
-def _columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict[str, int]:
-    """The position of the log's column for each of ours; refused in one line when missing, doubled or ambiguous.
-
-    A missing column is told with the closest names (did you mean); a column named twice in the log, or one
-    column named by two of our flags, is refused rather than one of them silently taken. A header that looks
-    like a row of visits (a date or a number) is said so, without repeating it (it may hold a person's name).
-    """
-    chosen: dict[str, int] = {}
-    taken: dict[int, str] = {}
-    for ours, theirs in sorted(names.items(), key=lambda kv: kv[1] is None):  # the flags given first
-        name = ours if theirs is None else theirs.strip()
-        where = [i for i, f in enumerate(found) if f == name]
-        if theirs is None and (not where or where[0] in taken):
-            continue  # an optional column by its default name: absent, or a column a flag already took
-        if len(where) > 1:
-            raise LabsimError(f"{path}: columns {where[0] + 1} and {where[1] + 1} are both named {name[:60]!r}; "
-                              f"rename one of them: which one is {FLAGS[ours][2:-4]} is not for labsim to guess")
-        if not where:
-            if any(DATA_LIKE.match(f) for f in found):
-                raise LabsimError(f"{path}: no column {name[:60]!r}; its first line looks like a row of visits (it "
-                                  "holds a date or a number), not a header: add a header line, e.g. person,date")
-            close = difflib.get_close_matches(name, found, n=1, cutoff=0.6) or difflib.get_close_matches(
-                name.lower(), [f.lower() for f in found], n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            shown = ", ".join(repr(f[:40]) for f in found[:12]) + (", ..." if len(found) > 12 else "")
-            raise LabsimError(f"{path}: no column {name[:60]!r}{hint}; its columns: {shown}; name yours with "
-                              f"{FLAGS[ours]}")
-        if where[0] in taken:
-            raise LabsimError(f"{path}: {FLAGS[taken[where[0]]]} and {FLAGS[ours]} both name the column {name[:60]!r}; "
-                              "each names a column of its own")
-        chosen[ours], taken[where[0]] = where[0], ours
-    return chosen
-
-
 def _csv_header(path: Path) -> list[str]:
     """The CSV's header cells, as written (pandas would rename a doubled name 'date' to 'date.1')."""
     try:
@@ -341,6 +283,9 @@ def _dates(column: pd.Series) -> pd.Series:
             parsed = parsed.dt.tz_localize(None)
     else:
         text = _text(column).str.replace(OFFSET, r"\1", regex=True)
+        compact = text.str.fullmatch(r"\d{8}")  # YYYYMMDD, as exports often write it: read as ISO's basic format
+        if compact.any():
+            text = text.where(~compact, text.str[:4] + "-" + text.str[4:6] + "-" + text.str[6:])
         try:
             parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
         except (ValueError, TypeError, OverflowError):

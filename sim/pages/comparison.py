@@ -19,6 +19,7 @@ from sim import outcomes
 from sim.errors import LabsimError
 from sim.io import need, read_csv, read_json, slug
 from sim.pages.render import figure_png, png
+from sim.text import counted
 
 TRANSIENT = ("No warm-up: this lab started empty, so its measured period is a transient (regulars and partners are "
              "still accumulating at its end), not the steady state of a lab that has run for years; set "
@@ -64,8 +65,9 @@ def context(folder: Path, focus: list[str] | None = None) -> dict:
             "Python": manifest.get("python_version")}
     rings = [folder / f"rings_{slug(n)}.png" for n in names]
     return {
+        "inert": [str(line) for line in meta.get("inert") or []],  # levers that cannot move the lab (sim.config.inert)
         "asked": asked, "changes": _changes(diff, names), "from_when": _from_when(meta, warmup), "base": names[0],
-        "reps": meta["reps"], "years": f"{meta['years']:g}", "answered": _answered(meta),
+        "reps": meta["reps"], "years": counted(meta["years"], "measured year"), "answered": _answered(meta),
         "found": [f["sentence"] for f in found], "focus": bool(focus),
         "focus_figure": figure_png(figures.focus_figure(table, shown)) if shown else "",
         "transient_names": ", ".join(n for n in names if warmup.get(n) == 0), "transient": TRANSIENT,
@@ -128,7 +130,7 @@ def _from_when(meta: dict, warmup: dict[str, float]) -> str:
     saved = meta.get("from")
     if saved:
         return (f"from year {saved['warmup_years'] + 1:g} of the mature lab {saved['scenario']} (saved after "
-                f"{saved['warmup_years']:g} years of warm-up): every scenario forks the same lab, so the policy "
+                f"{counted(saved['warmup_years'], 'year')} of warm-up): every scenario forks the same lab, so the policy "
                 "applies from now on.")
     return ("from an empty lab: each scenario built with its settings from its initial population, through its "
             f"warm-up ({_warmup_words(warmup)}), then measured: a lab that always had these settings.")
@@ -163,7 +165,7 @@ def _question(meta: dict) -> tuple[str, str]:
     saved = meta.get("from")
     if saved:
         how = (f"Each policy was forked from the same saved lab of each replication ({saved['scenario']} after "
-               f"{saved['warmup_years']:g} years of warm-up, labsim warmup, settings {saved['settings_hash']}): "
+               f"{counted(saved['warmup_years'], 'year')} of warm-up, labsim warmup, settings {saved['settings_hash']}): "
                "same people, ties, stocks and random stream up to the fork; the policy's settings apply from then "
                "on (common history, common random numbers).")
         asked = meta.get("question") or f"What changes if a policy applies from now on ({_answered(meta)})?"

@@ -66,9 +66,37 @@ def figure_png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def table(df: pd.DataFrame, numbers: bool = True) -> Markup:
-    """A data frame as an HTML table, every cell escaped by pandas; numbers with separators, never scientific."""
+CALENDAR = ("year", "month", "week", "day")  # columns of dates' parts: 2024, not 2,024
+
+
+def cell(value, column: str = ""):
+    """A cell as a reader wants it: about three significant digits, separators, never scientific; text as it is.
+
+    Every float is formatted, also in a column of mixed cells (a log's table where
+    small counts are suppressed as text would otherwise show 0.163668); a calendar
+    column's whole numbers stay plain.
+    """
     from sim.outcomes import number
 
-    return Markup(df.to_html(index=False, border=0, float_format=number if numbers else None, na_rep="-",
-                             escape=True))
+    if isinstance(value, bool) or not isinstance(value, float):
+        return value
+    if value.is_integer() and column.lower() in CALENDAR:
+        return str(int(value))
+    return number(value)
+
+
+def heading(column) -> str:
+    """A column's heading: an outcome's label and unit from the registry (e.g. "Returning visitors (people)")."""
+    from sim import outcomes
+
+    return outcomes.label(column) if isinstance(column, str) and column in outcomes.REGISTRY else str(column)
+
+
+def table(df: pd.DataFrame, numbers: bool = True) -> Markup:
+    """A data frame as an HTML table, every cell escaped by pandas; outcome labels as headings; numbers readable."""
+    shown = df.copy()
+    if numbers:
+        for column in shown.columns:
+            shown[column] = shown[column].astype(object).map(lambda v, c=str(column): cell(v, c))
+    shown.columns = [heading(c) for c in shown.columns]
+    return Markup(shown.to_html(index=False, border=0, na_rep="-", escape=True))

@@ -316,6 +316,34 @@ def test_progress_bar_follows_the_work(monkeypatch):
         assert not quiet.on
 
 
+def test_a_piped_run_prints_progress_lines(tmp_path):
+    # issue 34: stderr not a terminal -> a plain line every LABSIM_PROGRESS_SECONDS, not silence (nor a rich bar)
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "LABSIM_PROGRESS_SECONDS": "0.05"}
+    proc = subprocess.run([sys.executable, "-m", "sim", "run", FAST, "--years", "0.2", "--out", str(tmp_path / "r")],
+                          capture_output=True, text=True, check=False, env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert any(line.startswith("run: ") and "% " in line.replace("%,", "% ") for line in lines), proc.stderr
+    assert "\x1b" not in proc.stderr and "\r" not in proc.stderr  # plain lines: no terminal codes
+    assert "files written" in proc.stdout and "run: " not in proc.stdout
+    quiet = subprocess.run([sys.executable, "-m", "sim", "run", FAST, "--years", "0.1", "--quiet", "--force",
+                            "--out", str(tmp_path / "r")], capture_output=True, text=True, check=False, env=env,
+                           cwd=ROOT)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_progress_lines_say_the_share_and_what_is_done(monkeypatch):
+    from sim.progress import Mode, Progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    with Progress("runs", 40, poll=lambda: 10) as bar:
+        assert bar.mode is Mode.LINES
+        bar.done = 10
+        bar.stage("warm-up")
+        assert bar.line().startswith("runs: 10 of 40, ") and bar.line().endswith("(warm-up)")
+    assert Progress("x", None).line().startswith("x: 0 done")
+
+
 def test_missing_extra_is_one_line():
     from sim.cli.extras import require_extra
     from sim.errors import LabsimError

@@ -276,7 +276,7 @@ def test_calibrated_toml_cannot_be_injected(tmp_path):
     (tmp_path / "lab.toml").write_text(TINY.replace('"tiny"', json.dumps(evil)))
     spec = CalibrationSpec(str(tmp_path / "lab.toml"), {"visitors": 100.0}, {"discovery_rate": (0.001, 0.01)})
     table = pd.DataFrame([{"target": "visitors", "value": 100.0, "simulated_mean": 99.0, "ci_low": 90.0,
-                           "ci_high": 110.0, "reached": True}])
+                           "ci_high": 110.0, "reproduced": True}])
     text = scenario_file(spec, {"discovery_rate": 0.005}, table, tmp_path / "out")
     data = tomllib.loads(text)
     assert set(data) == {"extends", "name", "description", "discovery_rate"}

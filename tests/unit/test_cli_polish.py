@@ -138,3 +138,18 @@ def test_wrapped_table_wraps_prose_before_names():
     text = wrapped_table(("name", "what"), [("institution_culturelle", "word " * 40)], width=60)
     _fits(text, 60)
     assert text.splitlines()[2].startswith("institution_culturelle  word")
+
+
+def test_counts_agree_with_their_nouns():
+    # issue 34: "1 measured years"
+    import re
+    from pathlib import Path
+
+    from sim.text import counted
+
+    assert counted(1, "measured year") == "1 measured year" and counted(1.0, "year") == "1 year"
+    assert counted(2, "measured year") == "2 measured years" and counted(0.5, "year") == "0.5 years"
+    assert counted(1200, "run") == "1,200 runs" and counted(3, "person", "people") == "3 people"
+    sim = Path(__file__).resolve().parents[2] / "sim"
+    for path in [*sim.rglob("*.py"), *sim.rglob("*.html")]:
+        assert not re.search(r"\b(year|scenario|run|replication)\(s\)", path.read_text()), path

@@ -159,3 +159,25 @@ def test_the_focus_figure_draws_each_paired_difference_with_its_interval():
     for ax in fig.axes[:2]:
         low, high = ax.get_xlim()
         assert low < 0 < high and len(_visible_ticks(ax)) == 0  # zero is on the axis; no stray y tick
+
+
+def test_the_network_figure_says_what_its_legend_counts_and_rings_the_core():
+    # issue 34: a hairball with a black core; legend counts that differ from the summary's without a word
+    import networkx as nx
+
+    from sim.figures.run import VISITORS_DRAWN, innermost_core, network_figure
+
+    g = nx.complete_graph(6)
+    nx.set_node_attributes(g, "contributor", "role")
+    for i in range(6, 6 + 3 * VISITORS_DRAWN):
+        g.add_node(i, role="visitor")
+        g.add_edge(i, i % 6)
+    g.add_node("alone", role="artist")
+    assert innermost_core(g) == (set(range(6)), 5)
+    fig = network_figure(g, "lab")
+    legend = fig.axes[0].get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert legend.get_title().get_text() == "people with a tie at the end, by role then"
+    assert f"visitor: {VISITORS_DRAWN} shown of {3 * VISITORS_DRAWN:,} (a sample)" in texts
+    assert "contributor: 6" in texts and any(t.startswith("innermost core (5-core): 6 people") for t in texts)
+    assert not any(t.startswith("artist") for t in texts)  # no tie: not in the picture, not counted

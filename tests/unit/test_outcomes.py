@@ -134,6 +134,61 @@ def test_network_reading_follows_the_numbers():
     assert "island" in text and text.index("island") < text.index("swarm")
 
 
+def _with_intervals(rows):
+    """A comparison table from (metric, scenario, mean, ci_low, ci_high, diff, diff_low, diff_high) rows."""
+    table = _table_of([(m, n, mean, d, lo, hi) for m, n, mean, _, _, d, lo, hi in rows])
+    table["ci_low"] = [r[3] for r in rows]
+    table["ci_high"] = [r[4] for r in rows]
+    return table
+
+
+def test_network_reading_says_nothing_of_differences_that_are_not_significant():
+    # issue 34: "splits most clearly" for 0.206 against 0.181 and 0.199 with no test of the difference
+    from sim.analysis.story import network_reading
+
+    nan = float("nan")
+    table = _with_intervals([
+        ("modularity", "open", 0.181, 0.15, 0.21, nan, nan, nan),
+        ("modularity", "art", 0.206, 0.17, 0.24, 0.025, -0.01, 0.06),  # the paired interval holds 0
+        ("modularity", "cube", 0.199, 0.16, 0.23, 0.018, -0.02, 0.05),
+        ("mediator_betweenness_share", "open", 0.52, 0.50, 0.54, nan, nan, nan),
+        ("mediator_betweenness_share", "art", 0.53, 0.49, 0.57, 0.01, -0.02, 0.04),
+        ("mediator_betweenness_share", "cube", 0.55, 0.51, 0.58, 0.03, -0.01, 0.06)])
+    text = " ".join(network_reading(table))
+    assert "splits most clearly" not in text and "brokerage" not in text
+    table.loc[(table["metric"] == "modularity") & (table["scenario"] == "art"), ["diff_low", "significant"]] = [0.01, True]
+    assert "splits most clearly" not in " ".join(network_reading(table))  # art's and cube's intervals overlap
+    table.loc[(table["metric"] == "modularity") & (table["scenario"] == "art"), ["ci_low", "mean"]] = [0.235, 0.26]
+    assert "art splits most clearly" in " ".join(network_reading(table))
+
+
+def test_a_dense_network_of_thousands_is_not_called_a_small_group():
+    from sim.analysis.story import network_reading
+
+    nan = float("nan")
+    rows = [("density", "art", 0.004, 0.0038, 0.0042, nan, nan, nan),
+            ("density", "open", 0.001, 0.0009, 0.0011, -0.003, -0.0032, -0.0028),
+            ("nodes", "art", 10658, 10500, 10800, nan, nan, nan),
+            ("nodes", "open", 20000, 19800, 20200, 9342, 9000, 9600)]
+    text = " ".join(network_reading(_with_intervals(rows)))
+    assert "art is the densest network" in text and "small group" not in text and "Density is not size" in text
+    rows[2:] = [("nodes", "art", 40, 38, 42, nan, nan, nan), ("nodes", "open", 900, 880, 920, 860, 850, 870)]
+    assert "a small group of 40 people where most know each other" in " ".join(network_reading(_with_intervals(rows)))
+
+
+def test_better_and_worse_only_for_the_outcomes_asked_about():
+    # issue 34: "(worse)" for a private art lab having fewer visitors: its aims are its own
+    from sim.analysis.story import headline
+
+    nan = float("nan")
+    table = _table_of([("visitors", "open", 8000, nan, nan, nan), ("visitors", "art", 200, -7800, -7900, -7700),
+                       ("contributors", "open", 120, nan, nan, nan), ("contributors", "art", 60, -60, -70, -50)])
+    said = " ".join(f["sentence"] for f in headline(table))
+    assert "fewer visitors" in said and "(worse)" not in said and "(better)" not in said
+    asked = " ".join(f["sentence"] for f in headline(table, focus=["contributors"]))
+    assert "(worse)" in asked and asked.count("(worse)") == 1
+
+
 def test_settings_that_differ_are_listed():
     from sim.analysis.story import settings_diff
 
@@ -258,3 +313,15 @@ def test_the_budget_reports_the_deficit_no_one_covers():
     assert s["public_cost"] == pytest.approx(365.0)
     assert s["deficit_uncovered"] == pytest.approx(3650.0 - 100.0 - 365.0)
     assert s["net_result"] == pytest.approx(-s["deficit_uncovered"])
+
+
+def test_every_count_says_whether_it_is_a_flow_or_a_stock():
+    # issue 30: a reader must know whether a count is over the period (a flow) or at a moment (a stock)
+    from sim.outcomes import Timing, get
+
+    assert get("contributors").timing is Timing.FLOW and get("subscribers").timing is Timing.FLOW
+    for stock in ("contributors_active_mean", "partners_active_mean", "members_active_mean", "contributors_active_end",
+                  "density"):
+        assert get(stock).timing is Timing.STOCK, stock
+    assert get("seed").timing is Timing.NONE
+    assert "over the period" in Timing.FLOW.phrase and "at a moment" in Timing.STOCK.phrase

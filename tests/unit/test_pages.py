@@ -113,7 +113,8 @@ def test_batch_page():
 
 def test_sensitivity_page(tmp_path):
     (tmp_path / "sensitivity.json").write_text(json.dumps({"method": "morris", "scenario": HOSTILE, "n": 2,
-                                                           "points": 6, "replications": 1, "root_seed": 1}))
+                                                           "points": 6, "replications": 1, "root_seed": 1,
+                                                           "inert": [f"inert: {HOSTILE}"]}))
     pd.DataFrame({"output": ["visitors"], "parameter": [HOSTILE], "rank": [1]}).to_csv(
         tmp_path / "sensitivity.csv", index=False)
     pd.DataFrame({"output": ["visitors"], "noise_share": [0.1]}).to_csv(tmp_path / "noise.csv", index=False)
@@ -122,9 +123,13 @@ def test_sensitivity_page(tmp_path):
 
 def test_calibration_page(tmp_path):
     (tmp_path / "calibrated.toml").write_text(f'name = "{HOSTILE}"\n')
-    pd.DataFrame({"target": ["visitors"], "value": [1], "simulated_mean": [1.0], "reached": [True]}).to_csv(
+    pd.DataFrame({"target": ["visitors"], "value": [1], "simulated_mean": [1.0], "reproduced": [True]}).to_csv(
         tmp_path / "fit.csv", index=False)
-    escaped(_report("calibration", report._calibration(tmp_path)))
+    (tmp_path / "verdict.txt").write_text(f"the model reproduces all 1 targets {HOSTILE}\n")
+    pd.DataFrame({"setting": [HOSTILE], "profile_low": [0.1]}).to_csv(tmp_path / "intervals.csv", index=False)
+    page = _report("calibration", report._calibration(tmp_path))
+    escaped(page)
+    assert page.index("the model reproduces all 1 targets") < page.index("<h2>Fit</h2>")  # the verdict comes first
 
 
 def test_optimization_page(tmp_path):
@@ -147,7 +152,8 @@ def test_comparison_page():
              "rules": "", "funnels": "", "network_reading": [HOSTILE], "network": "", "rings": [("", HOSTILE)],
              "warmup": HOSTILE, "timeseries": "", "outcome_count": 1, "groups": [{"name": "Funnel", "table": cells}],
              "diff": pd.DataFrame({"setting": ["name"], "base": ["base"], HOSTILE: [HOSTILE]}),
-             "info": {"scenarios": ", ".join(names)}, "how": "h", "method": "m", "glossary": []}
+             "info": {"scenarios": ", ".join(names)}, "how": "h", "method": "m", "glossary": [],
+             "inert": [f"inert: {HOSTILE}"]}
     page = _report("comparison", shown)
     escaped(page)
     assert "<span class='sig'>*</span>" in page
@@ -180,3 +186,24 @@ def test_log_page(tmp_path):
                           "kind": "visit", "channel": ""})
     found = describe(VisitLog(frame, 40, 0, "<script>alert(1)&.csv"))  # a file name has no slash
     escaped(log.page(found, tmp_path), "&lt;script&gt;alert(1)&amp;.csv")
+
+
+def test_page_tables_use_outcome_labels_and_readable_numbers():
+    # issue 34: raw column names and 6-decimal shares in the log's, ABC's and calibration's tables
+    import pandas as pd
+
+    from sim.pages.render import table
+
+    df = pd.DataFrame({"year": [2024, 2025], "returning_visitors": ["<5", 1284.0],
+                       "gini_visits": [0.163668, 0.50617], "note": ["a", "b"]})
+    html = str(table(df))
+    assert "Returning visitors" in html and "returning_visitors" not in html and "Gini" in html
+    assert "0.164" in html and "0.163668" not in html and "1,284" in html and "&lt;5" in html
+    assert "2024" in html and "2,024" not in html
+
+
+def test_the_page_css_keeps_tables_and_pre_inside_their_box():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "sim" / "pages" / "templates" / "page.css").read_text()
+    assert "table{display:block;max-width:100%;overflow-x:auto}" in css and "pre{max-width:100%;overflow-x:auto" in css

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import LabsimError
-from sim.logs import visitlog
+from sim.logs import logfile, visitlog
 from sim.logs.visitlog import hash_people, read_log
 
 TODAY = pd.Timestamp("2025-06-30")
@@ -125,7 +125,7 @@ def test_a_log_too_large_is_refused_before_or_while_it_is_read(tmp_path, monkeyp
     path = write(tmp_path, "person,date\n" + "a,2024-01-01\n" * 30)
     monkeypatch.setattr(visitlog, "MAX_ROWS", 20)
     assert "more than 20 rows; allowed: at most 20" in refused(path)
-    monkeypatch.setattr(visitlog, "MAX_BYTES", 100)
+    monkeypatch.setattr(logfile, "MAX_BYTES", 100)  # checked before the read, without pandas (sim.logs.logfile)
     assert "bytes; allowed: a log of at most 100 bytes" in refused(path)
 
 
@@ -180,6 +180,29 @@ def test_fuzz_any_csv_is_a_log_or_one_line(tmp_path_factory, header, rows, encod
         assert len(exc.problems) == 1 and "\n" not in exc.problems[0].replace("\\n", "")
     else:
         assert list(log.visits.columns) == ["person_hash", "date", "kind", "channel"] and log.rows >= len(log.visits)
+
+
+# -- logs as labs have them (issue 31, item 6) ---------------------------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("alice 2024-03-15\nbob 2024-03-16\n", "separated by spaces, not commas, and has no header line: save it as "
+                                            "comma-separated CSV (e.g. tr -s ' ' ','"),
+    ("person\tdate\nalice\t2024-03-15\n", "separated by tabs, not commas: save it as comma-separated CSV"),
+    ("person;date\nalice;2024-03-15\n", "separated by semicolons, not commas"),
+    ("alice,2024-03-15\nbob,2024-03-16\n", "its first line looks like a visit, not a header: add a header line"),
+    ("alice,20240315\nbob,20240316\n", "its first line looks like a visit, not a header"),
+])
+def test_a_log_in_another_common_format_gets_a_one_line_hint(tmp_path, text, expected):
+    line = refused(write(tmp_path, text))
+    assert expected in line and "no column 'person'" in line, line
+
+
+def test_compact_dates_are_read_and_extra_columns_ignored(tmp_path):
+    text = 'id,person,date,room,notes\n1,alice,20240315,A,x\n2,bob,2024-03-16,B,"a, b"\n3,alice,20240317,A,\n'
+    log = read_log(write(tmp_path, text), today=TODAY)
+    assert list(log.visits["date"].dt.strftime("%Y-%m-%d")) == ["2024-03-15", "2024-03-16", "2024-03-17"]
+    assert list(log.visits.columns) == ["person_hash", "date", "kind", "channel"]
+    assert "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15, 20240315" in refused(
+        write(tmp_path, "person,date\nalice,20241315\n"))  # no 13th month: still refused, naming the format
 
 
 # -- columns, lines, time zones, sizes and values: issue 33 --------------------------------------------------------

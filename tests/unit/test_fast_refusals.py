@@ -1,0 +1,83 @@
+"""A bad argument or file kind is refused before the heavy packages load (issue 34: a refusal in under a second).
+
+Times are measured by benchmarks/refusals.py, not here (a shared machine's times
+vary); this checks the behaviour that makes them short: every refusal below ends
+with exit status 2 in a fresh interpreter that has not imported pandas, numpy,
+Mesa, matplotlib and the like.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("pandas", "numpy", "scipy", "matplotlib", "mesa", "networkx", "igraph", "pyarrow", "sim.model.model")
+PRESET = "carrefour_numerique"
+EXPERIMENT = str(ROOT / "scenarios" / "experiments" / "five_presets.toml")
+
+REFUSALS = [
+    ["run", "nosuch_lab"],
+    ["run", PRESET, "--set", "host_footfall_per_day=1000000", "--set", "discovery_rate=1"],
+    ["compare", PRESET, "--out", "new"],
+    ["compare", PRESET, "digital_arti", "--focus", "nosuch", "--out", "new"],
+    ["compare", PRESET, "digital_arti", "--out", "foreign"],
+    ["sensitivity", EXPERIMENT, "--out", "new"],
+    ["calibrate", PRESET, "--from-log", "notes.txt", "--out", "new"],
+    ["calibrate", PRESET, "--from-log", "nocolumn.csv", "--out", "new"],
+    ["discover", "foreign", "--where", "contributors >= 1"],
+    ["map", "--out", "foreign"],
+    ["log", "describe", "notes.txt", "--out", "new"],
+    ["log", "describe", "nocolumn.csv", "--out", "new"],
+    ["log", "describe", "log.csv", "--out", "foreign"],
+    ["log", "synth", PRESET, "--out", "visits.txt"],
+    ["report", "foreign"],
+    ["summarize", "foreign"],
+    ["casestudy", "--out", "foreign"],
+    ["warmup", "nosuch_lab", "--seeds", "2", "--out", "new"],
+]
+
+CHILD = """
+import json, sys
+from sim.cli import main
+codes = [main(argv) for argv in json.loads(sys.argv[1])]
+heavy = json.loads(sys.argv[2])
+print(json.dumps({"codes": codes, "loaded": sorted(m for m in heavy if m in sys.modules)}))
+"""
+
+
+def test_refusals_load_no_heavy_package(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a labsim file\n")
+    (tmp_path / "nocolumn.csv").write_text("who,when\na,2024-01-02\n")
+    (tmp_path / "log.csv").write_text("person,date\na,2024-01-02\n")
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "thesis.tex").write_text("x\n")
+    proc = subprocess.run([sys.executable, "-c", CHILD, json.dumps(REFUSALS), json.dumps(HEAVY)], cwd=tmp_path,
+                          capture_output=True, text=True, check=False,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert found["codes"] == [2] * len(REFUSALS), list(zip(REFUSALS, found["codes"], strict=True))
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) >= len(REFUSALS) and "Traceback" not in proc.stderr, proc.stderr
+    assert found["loaded"] == [], f"a refusal loaded {found['loaded']}"
+
+
+def test_a_csv_log_without_the_column_is_refused_as_the_reader_refuses_it(tmp_path):
+    from sim.errors import LabsimError
+    from sim.logs.logfile import check_log
+    from sim.logs.visitlog import read_log
+
+    path = tmp_path / "log.csv"
+    path.write_text('\ufeffwho,"da,te"\na,2024-01-02\n')
+    messages = []
+    for check in (check_log, read_log):
+        try:
+            check(path, "person", "da,te")
+        except LabsimError as exc:
+            messages.append(str(exc))
+    assert len(messages) == 2 and messages[0] == messages[1] and "no column 'person'" in messages[0]
+    path.write_text(",date\na,2024-01-02\n")  # an unnamed column: left to the reader, whose words name it
+    check_log(path, "person", "date")
