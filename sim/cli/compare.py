@@ -125,6 +125,7 @@ def _fork_states(base: str, reps: int, root_seed: int, folder: Path, workers, qu
     try:
         saved = LabStates(folder)
         if saved.seeds[:reps] == replication_seeds(root_seed, reps) and saved.settings == scenario.settings:
+            saved.verify(reps)  # every lab whole (a warm-up killed while its labs moved in is warmed up again)
             print(f"forking every scenario from the {reps} mature labs of {scenario.name} already in {folder}/",
                   file=sys.stderr)
             return folder
