@@ -154,7 +154,8 @@ def test_the_lever_rows_fail_on_labs_built_to_break_them():
     def staff_only_core(preset, changes, seed, year):
         workshops = changes.get("workshops_per_year", 50.0)
         contributors = 140.0 + 0.4 * (workshops - 50.0)  # more workshops, more contributors, the same 16 partners
-        return Summary(1.0, contributors=contributors + seed % 2, partners=16.0 + (seed % 2) * 0.1)
+        return Summary(1.0, contributors=contributors + seed % 2, partners=16.0 + (seed % 2) * 0.1,
+                       contributors_active_mean=contributors / 2, partners_active_mean=8.0)
 
     def healthy(preset, changes, seed, year):
         events = changes.get("events_per_year", 20.0)
@@ -162,11 +163,12 @@ def test_the_lever_rows_fail_on_labs_built_to_break_them():
         contributors = 140.0 + 0.1 * (events - 20.0) + 0.4 * (workshops - 50.0) + seed % 2
         appointment = changes.get("access") == "appointment"
         return Summary(1.0, contributors=contributors, partners=0.12 * contributors + seed % 3 * 0.1,
-                       contributors_active_mean=60.0 if appointment else 70.0)
+                       contributors_active_mean=(60.0 if appointment else 70.0) * contributors / 140.0,
+                       partners_active_mean=0.12 * (60.0 if appointment else 70.0) * contributors / 140.0)
 
     events = "twice the events: contributors not lower"
     partners = "three times the workshops: more partners"
-    share = "partners / contributors across the levers"
+    share = "partners / contributors at a time, across the levers"
     stock = "appointment-only: regulars present at a time do not rise"
     good = rows(healthy)
     assert good[events].passed and good[partners].passed and good[share].passed and good[stock].passed
