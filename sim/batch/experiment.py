@@ -313,12 +313,15 @@ def check_compare_args(scenarios: list[str], reps: int, loaded: list[Scenario] |
 
 def check_states(folder: str | Path, loaded: list[Scenario], points: list[dict], replications: int,
                  where: str) -> list[str]:
-    """Problems of forking these scenarios and design points from the saved labs of `folder`, as sentences."""
+    """Problems of forking these scenarios and design points from the saved labs of `folder`, as sentences.
+
+    The manifest alone tells (`sim.config.saved_labs`): no numpy, Mesa or model is loaded to refuse a folder.
+    """
+    from sim.config.saved_labs import SavedLabs
     from sim.config.schema import START_ONLY
-    from sim.model.state import LabStates
 
     try:
-        states = LabStates(folder, where)
+        states = SavedLabs(folder, where)
     except LabsimError as exc:
         return list(exc.problems)
     problems = []

@@ -29,9 +29,10 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Compare scenarios with common random numbers; write the table, CSV and figures, all at the end."""
-    from sim.batch.experiment import check_compare_args
+    from sim.batch.experiment import check_compare_args, check_states
     from sim.cli.folders import output_folder
     from sim.config.cost import check_batch
+    from sim.config.files import cap
     from sim.config.scenario import load_scenario, parse_settings
     from sim.io import OutputKind
 
@@ -44,6 +45,10 @@ def run(args) -> int:
     check_compare_args(args.scenarios, args.reps, loaded, args.years)
     check_batch(loaded, [{}], args.reps, args.years, args.allow_large,
                 where="compare --set" if settings else "experiment compare")  # as the batch checks it, sooner
+    if args.states is not None:  # the saved labs' manifest, as the comparison checks it, before numpy and Mesa
+        problems = check_states(args.states, loaded, [{}], args.reps, "--from")
+        if problems:
+            raise LabsimError(cap(problems))
     with output_folder(args, OutputKind.COMPARISON) as folder:  # its batch checks that it is this comparison's
         from sim import figures  # the model, pandas and matplotlib: only once the input is checked
         from sim.analysis.compare import format_table, run_comparison
