@@ -172,6 +172,7 @@ def funnel_figure(f: dict[str, int], days: float) -> Figure:
     ax.set_ylim(0, max(f.values()) * 4)
     ax.tick_params(axis="y", labelsize=8)
     ax.set_title(f"Engagement funnel: people of days 0 to {days:.0f}", fontsize=10)
+    figures.plain_text_ticks(fig)
     return fig
 
 
@@ -217,6 +218,7 @@ def roles_figure(model) -> Figure | None:
               handlelength=1.2, columnspacing=1.0)  # under the axes, never over a line
     ax.set_xlabel("week (since day 0)", fontsize=8)
     ax.set_title("Active people per role (weekly)", fontsize=10)
+    figures.plain_text_ticks(fig)
     return fig
 
 

@@ -220,3 +220,20 @@ def test_the_network_figure_says_what_its_legend_counts_and_rings_the_core():
     assert f"visitor: {VISITORS_DRAWN} shown of {3 * VISITORS_DRAWN:,} (a sample)" in texts
     assert "contributor: 6" in texts and any(t.startswith("innermost core (5-core): 6 people") for t in texts)
     assert not any(t.startswith("artist") for t in texts)  # no tie: not in the picture, not counted
+
+
+def test_log_axes_are_labelled_in_plain_numbers_when_saved(tmp_path):
+    """Issue 34: math text is off, so matplotlib's log labels read `$\\mathdefault{2\\times10^{-1}}$` as typed."""
+    import matplotlib.pyplot as plt
+
+    for xs, ys in (([1, 2, 3, 5], [0.5, 0.3, 0.2, 0.1]), ([1, 1e5], [1, 1e4])):  # a narrow range, a wide one
+        fig, ax = plt.subplots()
+        ax.loglog(xs, ys)
+        fig.canvas.draw()
+        raw = [t.get_text() for t in ax.get_xticklabels(minor=True) + ax.get_xticklabels() if t.get_text()]
+        figures.save(fig, tmp_path / "log.png")  # save() writes the same ticks in plain numbers
+        labels = [t.get_text() for a in (ax.xaxis, ax.yaxis) for minor in (False, True)
+                  for t in a.get_ticklabels(minor=minor) if t.get_text()]
+        assert labels and all("$" not in t and "mathdefault" not in t for t in labels), labels
+        assert all(any(c.isdigit() for c in t) for t in labels)
+        assert len([t for t in ax.get_xticklabels(minor=True) + ax.get_xticklabels() if t.get_text()]) == len(raw)
