@@ -29,12 +29,6 @@ PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"  # argparse's layo
 # Outcomes measured at the end of the measured period (a stock); every other number is counted over the
 # period (a flow) or is a ratio of such counts. The registry does not say it (a `measure` field on
 # sim.outcomes.Outcome would be its home); the test checks that every name here is an outcome.
-STOCKS = frozenset({
-    "contributors_active_end", "partners_active_end", "mediators", "partner_organisations", "engineer_providers",
-})
-STOCK_GROUPS = frozenset({"network"})  # the collaboration graph as it stands at the end
-
-
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     """A parser's subcommands, by name, in the order `--help` lists them ({} for a leaf).
 
@@ -110,10 +104,7 @@ def measure(name: str) -> str:
     """'flow', 'stock' or '' (what was run), for the outcome `name`."""
     from sim import outcomes
 
-    o = outcomes.get(name)
-    if o.kind in ("meta", "text"):
-        return ""
-    return "stock" if name in STOCKS or o.group in STOCK_GROUPS else "flow"
+    return outcomes.get(name).timing.value
 
 
 def _cell(text: str) -> str:

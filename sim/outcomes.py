@@ -16,9 +16,32 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import Enum
 
 KINDS = ("count", "share", "money", "network", "rate", "index", "text", "meta")
 CURRENCY = "€"
+
+
+class Timing(Enum):
+    """When a number is counted: over the period (a flow) or at a moment (a stock)."""
+
+    FLOW = "flow"  # counted over the period: everyone who did or held it at some point (rises with churn)
+    STOCK = "stock"  # at a moment: the period's last day, or the mean of each day's count
+    NONE = ""  # not a count in time (a share, an index, a label)
+
+    @property
+    def phrase(self) -> str:
+        """How a reader is told: 'a flow (over the period)', 'a stock (at a moment)' or ''."""
+        return {"flow": "a flow (counted over the period)", "stock": "a stock (at a moment)", "": ""}[self.value]
+
+
+# Counts taken at a moment; every other count or sum of money is over the period. The network is as it stands
+# at the period's end.
+STOCKS = frozenset({
+    "contributors_active_end", "partners_active_end", "contributors_active_mean", "partners_active_mean",
+    "members_active_mean", "mediators", "partner_organisations", "engineer_providers",
+})
+STOCK_GROUPS = frozenset({"network"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +63,13 @@ class Outcome:
         if self.unit.startswith("EUR/"):
             return fmt_value("money_rate", x, sign)
         return fmt_value(self.kind, x, sign)
+
+    @property
+    def timing(self) -> Timing:
+        """A flow (over the period), a stock (at a moment), or neither (shares, indices, labels)."""
+        if self.kind in ("meta", "text"):
+            return Timing.NONE
+        return Timing.STOCK if self.name in STOCKS or self.group in STOCK_GROUPS else Timing.FLOW
 
     @property
     def label_unit(self) -> str:

@@ -7,9 +7,18 @@ boxes), then generations that resample it, move each particle with a Gaussian
 kernel of twice the weighted covariance, simulate one lab-year per particle and
 keep those whose distance to the targets is below a tolerance that falls to the
 median distance of the previous generation. Weights correct for the kernel.
-The distance is the root of the summed squared relative errors (as the point
-fit's loss, one simulation per particle: the lab's own numbers are one year, not
-a mean).
+The distance is the root of the summed squared errors, each in units of its
+target's run-to-run spread (`sim.analysis.distance.noise_scales`: the spread
+left after a linear regression on the settings), re-estimated at the end of
+each generation from all its simulations, as in Prangle's (2017) adaptive
+ABC-SMC: the tolerance of the next generation is the median of the accepted
+particles' distances under the new spreads. One simulation per particle: the
+lab's own numbers are one year, not a mean. A target that no simulation of the
+first batch can measure (a one-year cohort in a one-year run without warm-up)
+is dropped with a note; a simulation missing a kept target is rejected.
+
+After the inference, `predictive` runs settings drawn from the posterior on
+fresh seeds: their 90% band per target is the verdict (`distance.verdict`).
 
 Written here, not with pyabc: pyabc installs ten packages (SQLAlchemy, redis,
 GitPython, scikit-learn, ...), keeps its history in a database, and is
@@ -21,7 +30,9 @@ of workers. A simulation that fails (even one that kills its worker) has no
 outcomes: its particle is rejected, and counted in the generations' `failed`.
 
 A setting is *pinned down* when its posterior 90% interval is narrower than
-PINNED (50%) of its prior range, *left free* otherwise. Its figures are
+PINNED (50%) of its prior range, *left free* otherwise; the targets *do not
+inform* it when its posterior SD is more than UNINFORMED (0.8) of its uniform
+prior's, (high - low) / sqrt(12). Its figures are
 `sim.figures.calibration`'s, its files and page `sim.pages.abc`'s.
 """
 
@@ -35,6 +46,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.distance import (
+    correlation,
+    dropped_note,
+    noise_scales,
+    number,
+    scaled_distance,
+    unmeasurable,
+    verdict,
+    weighted_sd,
+)
 from sim.batch.evaluate import evaluate
 from sim.batch.executors import Pool
 from sim.batch.experiment import RunSpec
@@ -44,8 +65,10 @@ from sim.metrics import NETWORK_KEYS
 from sim.model.state import LabStates
 
 PINNED = 0.5  # a posterior 90% interval narrower than half the prior range pins the setting down
+UNINFORMED = 0.8  # a posterior SD above this share of the prior's: the targets do not inform the setting
 LEVEL = 0.90
 MIN_POPULATION = 10
+PREDICTIVE_DRAWS = 40  # posterior draws simulated on fresh seeds for the verdict
 
 # settings and seeds in, one outcome dict per run out (NaN outcomes for a run that failed)
 Simulator = Callable[[list[dict], list[int]], list[dict]]
@@ -58,14 +81,22 @@ class AbcResult:
     params: dict[str, tuple[float, float]]
     targets: dict[str, float]
     posterior: pd.DataFrame  # one row per particle: settings, weight, distance, simulated targets
-    generations: pd.DataFrame  # generation, epsilon, accepted, simulated, acceptance
+    generations: pd.DataFrame  # generation, epsilon, accepted, simulated, acceptance, the spreads used
     intervals: pd.DataFrame = field(default_factory=pd.DataFrame)
     stopped: str = ""
+    scales: dict[str, float] = field(default_factory=dict)  # each target's spread in the last distance
+    notes: list[str] = field(default_factory=list)  # targets dropped, and why
+    correlation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    verdict: pd.DataFrame = field(default_factory=pd.DataFrame)  # per target: the value against the predictive band
 
 
-def distance(sim: dict, targets: dict[str, float]) -> float:
-    """Root of the summed squared relative errors (scale: the target, at least 1)."""
-    return float(np.sqrt(sum(((sim[k] - v) / max(abs(v), 1.0)) ** 2 for k, v in targets.items())))
+def distance(sim: dict, targets: dict[str, float], scales: dict[str, float] | None = None) -> float:
+    """Root of the summed squared errors in spreads (`sim.analysis.distance`); NaN when an outcome is missing.
+
+    Without `scales`, each target's own size (at least 1) is its scale: a relative error.
+    """
+    scales = scales or {k: max(abs(v), 1.0) for k, v in targets.items()}
+    return scaled_distance(sim, targets, scales)
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, qs: list[float]) -> np.ndarray:
@@ -81,6 +112,7 @@ def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], target
             integer: tuple[str, ...] = (), progress: Callable[[int], None] | None = None) -> AbcResult:
     """Run ABC-SMC with `simulator` (called on batches); stop after `generations` or `max_simulations`."""
     names = list(params)
+    targets = dict(targets)
     lows = np.array([params[n][0] for n in names], float)
     highs = np.array([params[n][1] for n in names], float)
     if population < MIN_POPULATION:
@@ -88,9 +120,11 @@ def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], target
     max_simulations = max_simulations or 20 * population * generations
     done = 0
     gens: list[dict] = []
+    notes: list[str] = []
     theta = w = dist = None
     sims: list[dict] = []
     eps = np.inf
+    scale: dict[str, float] = {}
     stopped = f"{generations} generations"
 
     def cast(x: np.ndarray) -> dict:
@@ -98,10 +132,9 @@ def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], target
 
     for gen in range(generations):
         if gen > 0:
-            eps = float(np.median(dist))
             cov = 2 * np.atleast_2d(np.cov(theta.T, aweights=w)) + np.diag(((highs - lows) * 1e-6) ** 2)
             chol = np.linalg.cholesky(cov)
-        kept_x, kept_d, kept_s, simulated, failed, batch = [], [], [], 0, 0, 0
+        kept_x, kept_s, every, every_x, simulated, failed, batch = [], [], [], [], 0, 0, 0
         while len(kept_x) < population:
             if done >= max_simulations:
                 break
@@ -115,16 +148,27 @@ def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], target
             inside = np.all((xs >= lows) & (xs <= highs), axis=1)  # outside the prior: zero prior mass, not run
             xs = xs[inside]
             seeds = [int(s) for s in rng.integers(0, 2**63 - 1, size=len(xs))]
-            outs = simulator([cast(x) for x in xs], seeds) if len(xs) else []
+            raw = simulator([cast(x) for x in xs], seeds) if len(xs) else []
+            outs = [{k: number(o.get(k)) for k in targets} for o in raw]
+            if gen == 0 and batch == 0 and (lost := unmeasurable(targets, raw)):
+                notes.append(dropped_note(lost))
+                targets = {k: v for k, v in targets.items() if k not in lost}
+                if not targets:
+                    raise LabsimError(f"calibrate: no target can be measured by the simulations ({', '.join(lost)}); "
+                                      "nothing fitted: use a longer horizon (--years, a warm-up) or other targets")
             done += len(xs)
             simulated += len(xs)
             batch += 1
             for x, out in zip(xs, outs, strict=True):
-                d = distance(out, targets)
-                failed += math.isnan(d)  # a failed run: never within the tolerance
+                values = [out[k] for k in targets]
+                if not all(math.isfinite(v) for v in values):
+                    failed += not any(math.isfinite(v) for v in values)  # a failed run: never within the tolerance
+                    continue
+                every.append(out)
+                every_x.append(x)
+                d = scaled_distance(out, targets, scale) if gen > 0 else 0.0  # the first generation is the prior
                 if d <= eps and len(kept_x) < population:
                     kept_x.append(x)
-                    kept_d.append(d)
                     kept_s.append(out)
             if progress:
                 progress(done)
@@ -133,9 +177,10 @@ def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], target
             if gen == 0 or len(kept_x) < MIN_POPULATION:
                 if gen == 0:
                     raise LabsimError(f"--budget: {max_simulations} simulations cannot fill a first population of "
-                                      f"{population}; allowed: a budget >= --population")
+                                      f"{population} (complete simulations: {len(every)}); allowed: a budget >= "
+                                      "--population")
                 break  # keep the previous generation
-        new_x, new_d = np.array(kept_x), np.array(kept_d)
+        new_x = np.array(kept_x)
         if gen == 0:
             new_w = np.full(len(new_x), 1.0 / len(new_x))
         else:  # w_i ∝ prior(θ_i) / Σ_j w_j K(θ_i | θ_j); the uniform prior is constant inside the box
@@ -144,31 +189,64 @@ def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], target
             kern = np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", diff, inv, diff))
             new_w = 1.0 / (kern @ w)
             new_w /= new_w.sum()
-        theta, w, dist, sims = new_x, new_w, new_d, kept_s
+        used = dict(scale)
+        scale = noise_scales(targets, np.array(every_x), every)  # the next distance's spreads (Prangle 2017)
+        theta, w, sims = new_x, new_w, kept_s
+        dist = np.array([scaled_distance(s, targets, scale) for s in kept_s])
         gens.append({"generation": gen, "epsilon": eps, "accepted": len(new_x), "simulated": simulated,
                      "acceptance": len(new_x) / max(simulated, 1), "ess": float(1 / np.sum(new_w ** 2)),
-                     "failed": failed})
+                     "failed": failed, **{f"scale_{k}": used.get(k, math.nan) for k in targets}})
+        eps = float(np.median(dist))  # the next generation's tolerance, in the new spreads
         if len(kept_x) < population:
             break
     post = pd.DataFrame([cast(x) for x in theta])
     post["weight"], post["distance"] = w, dist
     for k in targets:
         post[f"sim_{k}"] = [s[k] for s in sims]
-    result = AbcResult(params, targets, post, pd.DataFrame(gens), stopped=stopped)
+    result = AbcResult(params, targets, post, pd.DataFrame(gens), stopped=stopped, scales=scale, notes=notes)
     result.intervals = intervals(result)
+    result.correlation = correlation(post, names, post["weight"].to_numpy())
     return result
 
 
+def predictive(simulator: Simulator, result: AbcResult, seed: int, draws: int = PREDICTIVE_DRAWS,
+               integer: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Settings drawn from the posterior (by weight), each simulated once on a fresh seed: one row a draw.
+
+    Also sets `result.verdict`: each target against these draws' 90% band.
+    """
+    post = result.posterior
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 31]))
+    picks = rng.choice(len(post), size=draws, p=post["weight"].to_numpy() / post["weight"].sum())
+    seeds = [int(s) for s in rng.integers(0, 2**63 - 1, size=draws)]
+    settings = [{n: (round(float(post[n].iloc[i])) if n in integer else float(post[n].iloc[i])) for n in result.params}
+                for i in picks]
+    outs = simulator(settings, seeds)
+    table = pd.DataFrame([s | {k: number(o.get(k)) for k in result.targets} for s, o in zip(settings, outs, strict=True)])
+    result.verdict = verdict(result.targets, table, result.scales)
+    return table
+
+
 def intervals(result: AbcResult) -> pd.DataFrame:
-    """Per setting: prior range, posterior median and 90% interval, its width as a share of the prior's, pinned."""
+    """Per setting: prior range, posterior median and 90% interval, width share, pinned, SD against the prior's."""
     rows = []
     post = result.posterior
     for name, (lo, hi) in result.params.items():
-        q05, med, q95 = weighted_quantile(post[name].to_numpy(float), post["weight"].to_numpy(), [0.05, 0.5, 0.95])
+        values, weights = post[name].to_numpy(float), post["weight"].to_numpy()
+        q05, med, q95 = weighted_quantile(values, weights, [0.05, 0.5, 0.95])
         share = (q95 - q05) / (hi - lo)
+        ratio = weighted_sd(values, weights) / ((hi - lo) / math.sqrt(12))
         rows.append({"setting": name, "prior_low": lo, "prior_high": hi, "median": med, "q05": q05, "q95": q95,
-                     "width_share": share, "pinned": bool(share < PINNED)})
+                     "width_share": share, "pinned": bool(share < PINNED), "sd_ratio": round(ratio, 4),
+                     "informed": bool(ratio <= UNINFORMED)})
     return pd.DataFrame(rows)
+
+
+def uninformed_line(table: pd.DataFrame, source: str = "the targets") -> str:
+    """One line naming the settings `source` does not inform (SD close to the prior's), '' if none."""
+    names = [f"{r.setting} (posterior SD {r.sd_ratio:.2f} of the prior's)" for r in table.itertuples()
+             if not r.informed]
+    return f"{source} do{'es' if source.startswith('the log') else ''} not inform: {'; '.join(names)}" if names else ""
 
 
 def statement(result: AbcResult) -> str:
@@ -204,8 +282,9 @@ def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool
                         state=states)
                 for i, (s, seed) in enumerate(zip(settings, seeds, strict=True))]
         table = evaluate(jobs, pool=pool)
-        return [{k: (row[k] if row["status"] == "ok" else math.nan) for k in targets}
-                for row in table.to_dict("records")]
+        # `ran`: 1 for a run that finished, so a target it could not measure is told from a failed run
+        return [{k: (number(row.get(k)) if row["status"] == "ok" else math.nan) for k in targets}
+                | {"ran": 1.0 if row["status"] == "ok" else math.nan} for row in table.to_dict("records")]
 
     return simulate
 

@@ -1,7 +1,16 @@
 """Fit a scenario to a lab's own numbers: "we had 3,000 visitors, 60 regulars and 6 partners".
 
-The loss is the sum of squared relative errors between the targets and the
-mean outcomes over `reps` replications. Every evaluation uses the same seeds
+The loss is the sum of squared errors between the targets and the mean
+outcomes over `reps` replications, each error in units of its target's
+run-to-run spread (`sim.analysis.distance`: the replications' SD, pooled over
+the screen's candidates) times sqrt(1 + 1/reps), the spread of a lab's single
+year against a mean of `reps` runs. So the loss is, under a normal
+approximation with independent targets, -2 log-likelihood up to a constant,
+and the *profile interval* of a parameter is its range over the evaluations
+whose loss is within PROFILE (2.71, the 90% quantile of chi-square with one
+degree of freedom, as a profile-likelihood interval) of the best. It is as fine
+as the search's evaluations, and narrower than it should be when targets are
+correlated (the visit-count quantiles are). Every evaluation uses the same seeds
 (common random numbers), so the loss is a deterministic function of the
 parameters and differences between candidates are not noise. The search is
 scipy's, with no new dependency: a Latin-hypercube screen of the box (run in
@@ -12,7 +21,9 @@ numeric knobs, where this is enough and reproducible.
 The runs go through the batch engine (`sim.batch.evaluate`) on one pool kept
 for the whole fit. A run that fails (even one that kills its worker) is left
 out of its candidate's means and counted in the history (`failed_runs`); a
-candidate none of whose runs finished gets an infinite loss.
+candidate none of whose runs finished gets an infinite loss. A target no run
+of the screen could measure is dropped with a note (`spec.notes`); a fit whose
+losses are all infinite is refused (a `LabsimError`: nothing fitted).
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.distance import Z, band_row, dropped_note, pooled_scales, summary_line
 from sim.analysis.summary import confidence
 from sim.batch.evaluate import evaluate
 from sim.batch.executors import Pool, make_pool
@@ -36,11 +48,12 @@ from sim.config.specs.batch import whole_bounds
 from sim.config.specs.problems import read_spec
 from sim.config.specs.targets import TargetsFile, box, unknown_metrics
 from sim.errors import LabsimError
-from sim.metrics import NETWORK_KEYS
+from sim.metrics import COHORT_KEYS, NETWORK_KEYS
 from sim.model.state import LabStates
 
-TOLERANCE = 0.10  # a target is "reached" within 10% of its value
 YEARS = 1.0  # each evaluation simulates one year
+PROFILE = 2.706  # the profile interval: evaluations whose loss is within this of the best (chi-square(1) 90%)
+UNINFORMED = 0.8  # a profile interval wider than this share of its box: the targets do not inform the setting
 
 
 @dataclass
@@ -56,6 +69,8 @@ class CalibrationSpec:
     history: list[dict] = field(default_factory=list)
     states: str | None = None  # saved mature labs: every candidate is a policy forked from them (labsim warmup)
     years: float = YEARS  # measured years per evaluation (a log's span with --from-log)
+    scales: dict[str, float] = field(default_factory=dict)  # each target's run-to-run spread (set by the screen)
+    notes: list[str] = field(default_factory=list)  # targets dropped before or during the fit, and why
 
 
 def parse_target(text: str) -> tuple[str, float]:
@@ -152,13 +167,26 @@ def build_spec(scenario: str | None, targets: list[str], params: list[str], from
     if base is not None and states and not problems:
         corners = [{name: round(v) if PARAM_BY_NAME[name].kind is int else v} for name, box in p.items() for v in box]
         problems += check_states(states, [base], corners, replications or reps, "--from")
+    notes = []
+    if base is not None and not states and (lost := [k for k in COHORT_KEYS if k in t]) \
+            and base.settings.warmup_years + years <= 1.0:  # sim.metrics.cohorts: no cohort's year fits in the run
+        notes.append(f"dropped {', '.join(lost)}: the simulated horizon (warm-up {base.settings.warmup_years:g} y + "
+                     f"{measured_years(years)}) holds no one-year cohort; give the scenario a warm-up to fit it")
+        t = {k: v for k, v in t.items() if k not in lost}
+        if not t and not problems:
+            problems.append(f"calibrate: no target left: {notes[-1]}")
     if reps < 2:
         problems.append(f"--reps: got {reps}; allowed: an integer >= 2")
     if budget < 4:
         problems.append(f"--budget: got {budget}; allowed: an integer >= 4 evaluations")
     if problems:
         raise LabsimError(problems)
-    return CalibrationSpec(scenario, t, p, reps, budget, root_seed, states=states, years=years)
+    return CalibrationSpec(scenario, t, p, reps, budget, root_seed, states=states, years=years, notes=notes)
+
+
+def measured_years(years: float) -> str:
+    """'1 measured year', '2 measured years', '0.5 measured years'."""
+    return f"{years:g} measured year{'' if years == 1 else 's'}"
 
 
 # -- evaluation ------------------------------------------------------------------
@@ -191,7 +219,7 @@ class Evaluator:
         """Keep the evaluation of one candidate (its rows of the table) in the history; return its loss."""
         ok = runs[runs["status"] == "ok"]
         means = target_means(self.spec.targets, ok)
-        value = loss(self.spec.targets, means)
+        value = loss(self.spec.targets, means, self.spec.scales, len(ok))
         self.spec.history.append(changes | {f"sim_{k}": v for k, v in means.items()} | {
             "loss": value, "failed_runs": len(runs) - len(ok)})
         return value
@@ -202,14 +230,39 @@ def target_means(targets: dict[str, float], runs: pd.DataFrame) -> dict[str, flo
     return {k: float(np.mean(runs[k].to_numpy(dtype=float))) if len(runs) else math.nan for k in targets}
 
 
-def loss(targets: dict[str, float], means: dict[str, float]) -> float:
-    """Sum of squared relative errors of the means; infinite when a mean is missing (every run failed)."""
-    value = float(sum(((means[k] - v) / max(abs(v), 1.0)) ** 2 for k, v in targets.items()))
+def loss(targets: dict[str, float], means: dict[str, float], scales: dict[str, float] | None = None,
+         runs: int = 0) -> float:
+    """Sum of squared errors of the means in spreads (see the module); infinite when a mean is missing.
+
+    Without `scales`, each target's own size (at least 1) is its scale: squared relative errors.
+    """
+    scales = scales or {k: max(abs(v), 1.0) for k, v in targets.items()}
+    noise = math.sqrt(1 + 1 / runs) if runs else 1.0
+    value = float(sum(((means[k] - v) / (scales[k] * noise)) ** 2 for k, v in targets.items()))
     return value if math.isfinite(value) else math.inf
 
 
+def _screened(spec: CalibrationSpec, screen: pd.DataFrame) -> None:
+    """After the screen: drop the targets no run could measure (a note), refuse a screen of failures, set the spreads."""
+    ok = (screen[screen["status"] == "ok"] if len(screen) else screen).copy()
+    if not len(ok):
+        raise LabsimError(f"calibrate: every run of the screen failed ({len(screen)} runs); nothing fitted")
+    for k in spec.targets:
+        ok[k] = pd.to_numeric(ok[k], errors="coerce")
+    if lost := [k for k in spec.targets if not ok[k].notna().any()]:
+        spec.notes.append(dropped_note(lost))
+        spec.targets = {k: v for k, v in spec.targets.items() if k not in lost}
+        if not spec.targets:
+            raise LabsimError(f"calibrate: no target can be measured by the simulations ({', '.join(lost)}); nothing "
+                              "fitted: use a longer horizon (a warm-up) or other targets")
+    spec.scales = pooled_scales(spec.targets, ok)
+
+
 def calibrate(spec: CalibrationSpec, workers: int = 1) -> tuple[dict, pd.DataFrame]:
-    """Fit the parameters; return the fitted settings and the fit table (target, mean, CI, error, reached)."""
+    """Fit the parameters; return the fitted settings and the fit table (target, mean, CI, band, reproduced).
+
+    Raises a `LabsimError` (nothing fitted) when every evaluation's loss is infinite.
+    """
     from scipy.optimize import minimize
     from scipy.stats import qmc
 
@@ -222,7 +275,11 @@ def calibrate(spec: CalibrationSpec, workers: int = 1) -> tuple[dict, pd.DataFra
         xs = qmc.scale(unit, lows, highs)
         candidates = [_cast(spec, x) for x in xs]
         screen = ev.runs(candidates)
+        _screened(spec, screen)
         losses = [ev.record(c, screen[screen["point"] == i]) for i, c in enumerate(candidates)]
+        if not any(math.isfinite(v) for v in losses):
+            raise LabsimError(f"calibrate: every evaluation's loss is infinite ({len(losses)} of the screen: no "
+                              "candidate has a finished run measuring every target); nothing fitted")
         best = xs[int(np.argmin(losses))]
         span = highs - lows
 
@@ -236,7 +293,7 @@ def calibrate(spec: CalibrationSpec, workers: int = 1) -> tuple[dict, pd.DataFra
                            options={"maxfev": left, "xatol": 1e-3, "fatol": 1e-6,
                                     "initial_simplex": _simplex((best - lows) / span)})
             cand = lows + np.clip(res.x, 0, 1) * span
-            if res.fun > min(losses):
+            if not res.fun <= min(losses):
                 cand = best
         else:
             cand = best
@@ -257,16 +314,63 @@ def _simplex(x0: np.ndarray) -> np.ndarray:
 
 
 def fit_table(spec: CalibrationSpec, fitted: dict, final: pd.DataFrame) -> pd.DataFrame:
-    """Each target against the simulated mean and its 95% CI, on fresh seeds (the runs that finished)."""
+    """Each target against the fitted setting's runs on fresh seeds: their mean and 95% CI, and the verdict.
+
+    The verdict's band is the 90% band of a single simulated year at the fitted setting, mean ± 1.645 SD of
+    the runs (no parameter uncertainty: that is the profile intervals'); `reproduced` when the value is inside.
+    """
     ok = final[final["status"] == "ok"] if len(final) else final
     rows = []
     for name, target in spec.targets.items():
-        mean, _, lo, hi = confidence(ok[name].to_numpy(dtype=float)) if len(ok) else (math.nan,) * 4
-        err = (mean - target) / max(abs(target), 1e-12)
+        x = pd.to_numeric(ok[name], errors="coerce").dropna().to_numpy(dtype=float) if len(ok) else np.array([])
+        mean, _, lo, hi = confidence(x) if len(x) else (math.nan,) * 4
+        sd = float(np.std(x, ddof=1)) if len(x) >= 2 else spec.scales.get(name, math.nan)
+        band = band_row(name, target, mean, mean - Z * sd, mean + Z * sd, spec.scales.get(name, math.nan), len(x))
         rows.append({"target": name, "value": target, "simulated_mean": mean, "ci_low": lo, "ci_high": hi,
-                     "relative_error": err, "reached": abs(err) <= TOLERANCE or lo <= target <= hi,
-                     "runs": len(ok), "failed_runs": len(final) - len(ok)})
+                     "relative_error": (mean - target) / max(abs(target), 1e-12), "band_low": band["band_low"],
+                     "band_high": band["band_high"], "scaled_error": band["scaled_error"],
+                     "reproduced": band["reproduced"], "far": band["far"], "runs": len(ok),
+                     "failed_runs": len(final) - len(ok)})
     return pd.DataFrame(rows)
+
+
+def verdict_lines(table: pd.DataFrame, source: str = "the target") -> list[str]:
+    """The first lines of a fit's result: the summary of the verdict, then what is far (see distance.flags)."""
+    from sim.analysis.distance import flags
+
+    frame = table.rename(columns={"simulated_mean": "simulated_median"}) if "simulated_mean" in table else table
+    return [summary_line(frame), *(f"warning: {f}" for f in flags(frame, source))]
+
+
+def profile(spec: CalibrationSpec, fitted: dict) -> pd.DataFrame:
+    """Per parameter: its box, the fitted value and its profile interval over the evaluations (see the module)."""
+    hist = pd.DataFrame(spec.history)
+    ok = hist[np.isfinite(hist["loss"].to_numpy(dtype=float))] if len(hist) else hist
+    near = ok[ok["loss"] <= ok["loss"].min() + PROFILE] if len(ok) else ok
+    rows = []
+    for name, (lo, hi) in spec.params.items():
+        low, high = (float(near[name].min()), float(near[name].max())) if len(near) else (math.nan, math.nan)
+        share = (high - low) / (hi - lo)
+        rows.append({"setting": name, "prior_low": lo, "prior_high": hi, "fitted": fitted[name], "profile_low": low,
+                     "profile_high": high, "width_share": share, "evaluations_within": len(near),
+                     "informed": bool(share <= UNINFORMED)})
+    return pd.DataFrame(rows)
+
+
+def profile_correlation(spec: CalibrationSpec) -> pd.DataFrame:
+    """The parameters' correlation over the evaluations within PROFILE of the best (the near-best region's shape)."""
+    from sim.analysis.distance import correlation
+
+    hist = pd.DataFrame(spec.history)
+    ok = hist[np.isfinite(hist["loss"].to_numpy(dtype=float))]
+    return correlation(ok[ok["loss"] <= ok["loss"].min() + PROFILE], list(spec.params))
+
+
+def uninformed_line(table: pd.DataFrame, source: str = "the targets") -> str:
+    """One line naming the settings whose profile interval covers most of their box, '' if none."""
+    names = [f"{r.setting} (profile interval {r.width_share:.0%} of its box)" for r in table.itertuples()
+             if not r.informed]
+    return f"{source} do{'es' if source.startswith('the log') else ''} not inform: {'; '.join(names)}" if names else ""
 
 
 def failed_runs(spec: CalibrationSpec, table: pd.DataFrame) -> str:
@@ -279,20 +383,21 @@ def failed_runs(spec: CalibrationSpec, table: pd.DataFrame) -> str:
             "each evaluation used the replications that finished (history.csv: failed_runs)")
 
 
-def unreached(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame) -> list[str]:
-    """Messages for targets not reached, naming the parameters stuck at a bound."""
+def misfits(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame) -> list[str]:
+    """Messages for targets the fit does not reproduce, naming the parameters stuck at a bound."""
     near = 0.05  # within 5% of the box from a bound counts as pressing against it
     at_bound = [f"{k}={fitted[k]:g} (near its {'lower' if fitted[k] - lo < hi - fitted[k] else 'upper'} bound)"
                 for k, (lo, hi) in spec.params.items() if min(fitted[k] - lo, hi - fitted[k]) <= near * (hi - lo)]
     out = []
-    for r in table[~table["reached"]].itertuples():
-        msg = (f"target {r.target}={r.value:g} not reached within the bounds: simulated {r.simulated_mean:,.4g} "
+    for r in table[~table["reproduced"].astype(bool)].itertuples():
+        msg = (f"target {r.target}={r.value:g} not reproduced within the bounds: simulated {r.simulated_mean:,.4g} "
                f"[{r.ci_low:,.4g}, {r.ci_high:,.4g}], {r.relative_error:+.0%} off")
         out.append(msg + (f"; {', '.join(at_bound)}: widen it" if at_bound else ""))
     return out
 
 
-def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame, out: Path) -> str:
+def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame, out: Path,
+                  intervals: pd.DataFrame | None = None) -> str:
     """A scenario file that `labsim run` takes: the base, extended with the fitted values (path relative to out).
 
     The keys are written by a TOML writer (tomli-w), never by string formatting,
@@ -305,8 +410,11 @@ def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame, out:
     head = [f"# Calibrated by `labsim calibrate` to: {', '.join(f'{_safe(k)}={v:g}' for k, v in spec.targets.items())}",
             f"# ({spec.reps} replications per evaluation, {spec.budget} evaluations, root seed {spec.root_seed}).",
             *(f"# {_safe(k)} fitted within [{lo:g}, {hi:g}]" for k, (lo, hi) in spec.params.items())]
+    if intervals is not None:
+        head += [f"# {_safe(r.setting)}: profile interval {r.profile_low:.6g} to {r.profile_high:.6g}" for r in intervals.itertuples()]
     tail = [f"# {_safe(r.target)}: target {r.value:g}, simulated {r.simulated_mean:,.4g} "
-            f"[{r.ci_low:,.4g}, {r.ci_high:,.4g}]{'' if r.reached else '  (not reached)'}" for r in table.itertuples()]
+            f"[{r.ci_low:,.4g}, {r.ci_high:,.4g}]{'' if r.reproduced else '  (not reproduced)'}"
+            for r in table.itertuples()]
     return "\n".join(head) + "\n" + tomli_w.dumps(data) + "\n" + "\n".join(tail) + "\n"
 
 

@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
     p.add_argument("--from-log", type=Path, default=None, metavar="LOG",
                    help="a visit log (CSV or Parquet, columns person and date, as labsim log describe reads): its "
                         "published outcomes become the targets (a --target of the same name replaces one), and each "
-                        "simulation covers as many measured years as the log")
+                        "simulation covers as many measured years as the log; --method abc is then the default")
     p.add_argument("--from", dest="from_refs", type=Path, action="append", default=[],
                    help="a TOML file with [targets] and [params], and/or a folder of saved mature labs (labsim "
                         "warmup): every candidate is then a policy forked from them (repeatable)")
@@ -37,8 +37,9 @@ def add_parser(sub) -> None:
     p.add_argument("--budget", type=options.integer(4, 10_000), default=None,
                    help="evaluations, 4 to 10,000 (default 40); with --method abc: most simulations "
                         "(default 20 x population x generations)")
-    p.add_argument("--method", type=choice("--method", ("point", "abc")), default="point",
-                   help="point: one best fit (default); abc: a posterior sample of the settings (ABC-SMC)")
+    p.add_argument("--method", type=choice("--method", ("point", "abc")), default=None,
+                   help="point: one best fit with a profile interval per setting (the default with --target); abc: "
+                        "a posterior sample of the settings, ABC-SMC (the default with --from-log)")
     p.add_argument("--population", type=options.integer(10, 10_000), default=100, help="abc: particles (default 100)")
     p.add_argument("--generations", type=options.integer(1, 50), default=5, help="abc: generations (default 5)")
 
@@ -62,14 +63,28 @@ def run(args) -> int:
         check_log(args.from_log, args.person_col, args.date_col)
     import pandas as pd
 
-    from sim.analysis.calibrate import build_spec, calibrate, check_cost, failed_runs, scenario_file, unreached
+    from sim.analysis.calibrate import (
+        PROFILE,
+        build_spec,
+        calibrate,
+        check_cost,
+        failed_runs,
+        misfits,
+        profile,
+        profile_correlation,
+        scenario_file,
+        uninformed_line,
+        verdict_lines,
+    )
     from sim.batch.executors import default_workers
     from sim.cli.folders import output_folder
     from sim.cli.progress import Bar
     from sim.config.scenario import load_scenario, resolved
     from sim.io import OutputKind, atomic_write, csv_bytes
 
+    _check_before_log(args)
     found = _log_targets(args)
+    args.method = args.method or ("abc" if found is not None else "point")
     if args.method == "abc":
         return _abc(args, found)
     if args.years is not None:
@@ -80,6 +95,8 @@ def run(args) -> int:
                       log_targets=found.targets if found else None)
     check_cost(spec, allow_large=args.allow_large)
     _say_log_targets(args, found, spec.targets)
+    _say_notes(args, spec.notes)
+    known = len(spec.notes)
     scenario = load_scenario(spec.scenario)
     request = {"method": "point", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
                "reps": spec.reps, "budget": spec.budget, "seed": spec.root_seed, "from": args.states,
@@ -87,21 +104,88 @@ def run(args) -> int:
     folder = output_folder(args, OutputKind.CALIBRATION, request, replace=args.force)
     t0 = time.perf_counter()
     evaluations = spec.budget + 1  # the screen and the search, then the check on fresh seeds
+    source = "the log" if found else "the target"
     with folder, Bar("calibrate: evaluations", evaluations, args.quiet, poll=lambda: len(spec.history)):
-        fitted, table = calibrate(spec, workers=args.workers or default_workers())
-        atomic_write(folder.tmp / "calibrated.toml", scenario_file(spec, fitted, table, args.out).encode())
+        fitted, table = calibrate(spec, workers=args.workers or default_workers())  # all losses infinite: refused
+        intervals = profile(spec, fitted)
+        head, uninformed = verdict_lines(table, source), uninformed_line(intervals, _informer(found))
+        lines = [*head, *(f"note: {n}" for n in spec.notes), *([f"note: {uninformed}"] if uninformed else [])]
+        atomic_write(folder.tmp / "calibrated.toml", scenario_file(spec, fitted, table, args.out, intervals).encode())
         atomic_write(folder.tmp / "fit.csv", csv_bytes(table))
         atomic_write(folder.tmp / "history.csv", csv_bytes(pd.DataFrame(spec.history)))
+        atomic_write(folder.tmp / "intervals.csv", csv_bytes(intervals))
+        atomic_write(folder.tmp / "correlation.csv", csv_bytes(profile_correlation(spec)))
+        atomic_write(folder.tmp / "verdict.txt", ("\n".join(lines) + "\n").encode())
         folder.record(scenario=scenario)
+    _say_notes(args, spec.notes[known:])
+    print("\n".join(head))
     print("fitted: " + ", ".join(f"{k} = {v:g}" for k, v in fitted.items()))
     failed = failed_runs(spec, table)
-    shown = table if failed else table.drop(columns=["runs", "failed_runs"])
+    shown = table.drop(columns=["far"]) if failed else table.drop(columns=["runs", "failed_runs", "far"])
     print(frame_text(shown))
-    for message in [*unreached(spec, fitted, table), *([failed] if failed else [])]:
+    print(f"profile intervals (the evaluations within {PROFILE:.2f} of the best loss):")
+    print(frame_text(intervals))
+    if uninformed:
+        print(uninformed)
+    for message in [*misfits(spec, fitted, table), *([failed] if failed else [])]:
         print(f"warning: {message}", file=sys.stderr)
     print(f"\n{args.out / 'calibrated.toml'} (run it: labsim run {args.out / 'calibrated.toml'}); "
-          f"{len(spec.history)} evaluations in {time.perf_counter() - t0:.0f} s")
+          f"{len(spec.history)} evaluations in {time.perf_counter() - t0:.0f} s; fit.csv, intervals.csv, "
+          f"correlation.csv, history.csv, verdict.txt in {args.out}/")
     return 0
+
+
+def _check_before_log(args) -> None:
+    """With --from-log: --out and the cost checked before the log is read (it may take a minute).
+
+    The cost is checked at the least span a log gives (one measured year a simulation) with a stand-in
+    target; once the log is read, its own span is checked again. Nothing is written here.
+    """
+    if args.from_log is None:
+        return
+    from sim.analysis.calibrate import build_spec, check_cost
+    from sim.cli.folders import command_line
+    from sim.io import OutputKind, claim_out
+
+    method = args.method or "abc"  # (--from-log's default)
+    kind = OutputKind.ABC if method == "abc" else OutputKind.CALIBRATION
+    claim_out(args.out, kind, None, force=args.force, command=command_line(args))
+    stand_in = {"visitors": 1.0}  # the log's targets are not known yet; a target is needed to check the rest
+    if method == "abc":
+        years = args.years or 1.0
+        spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed, states=args.states,
+                          replications=1, years=years, log_targets=stand_in)
+        _abc_cost(args, spec, years)
+    else:
+        spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps,
+                          40 if args.budget is None else args.budget, args.seed, states=args.states, years=1.0,
+                          log_targets=stand_in)
+        check_cost(spec, allow_large=args.allow_large)
+
+
+def _abc_cost(args, spec, years: float) -> None:
+    """Refuse an ABC calibration whose simulations (at the top of every box) cost more than the limits."""
+    from sim.analysis import abc
+    from sim.config.cost import check_batch
+    from sim.config.scenario import load_scenario
+    from sim.config.schema import PARAM_BY_NAME
+
+    cap = args.budget or 20 * args.population * args.generations
+    if cap < args.population:
+        raise LabsimError(f"--budget: got {cap}; allowed with --method abc: at least --population ({args.population})")
+    top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
+    check_batch([load_scenario(spec.scenario).with_settings(**top)], [{}], cap + abc.PREDICTIVE_DRAWS, years,
+                allow_large=args.allow_large, where=f"calibrate --method abc (--budget {cap} simulations)")
+
+
+def _informer(found) -> str:
+    return "the log" if found is not None else "the targets"
+
+
+def _say_notes(args, notes: list[str]) -> None:
+    """Targets dropped (and why), on stderr."""
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _log_targets(args):
@@ -122,8 +206,7 @@ def _say_log_targets(args, found, targets: dict) -> None:
     if found is None or args.quiet:
         return
     print(f"targets from {args.from_log.name} ({counted(found.days, 'day')}: {counted(found.years, 'measured year')} a "
-          "simulation): "
-          + ", ".join(f"{k}={targets[k]:g}" for k in found.targets), file=sys.stderr)
+          "simulation): " + ", ".join(f"{k}={v:g}" for k, v in (found.targets | targets).items()), file=sys.stderr)
     if found.left_out:
         print("left out: " + "; ".join(found.left_out), file=sys.stderr)
 
@@ -131,14 +214,13 @@ def _say_log_targets(args, found, targets: dict) -> None:
 def _abc(args, found=None) -> int:
     """Calibrate --method abc: the same targets and boxes as the point fit, a posterior sample instead of a point."""
     from sim.analysis import abc
-    from sim.analysis.calibrate import build_spec
+    from sim.analysis.calibrate import build_spec, measured_years, verdict_lines
     from sim.batch.executors import default_workers, make_pool
     from sim.cli.folders import output_folder
     from sim.cli.progress import Bar
-    from sim.config.cost import check_batch
     from sim.config.scenario import load_scenario, resolved
     from sim.config.schema import PARAM_BY_NAME
-    from sim.io import OutputKind, atomic_write
+    from sim.io import OutputKind, atomic_write, csv_bytes
     from sim.logs.synth import MAX_LOG_YEARS
     from sim.pages.abc import write as write_abc
 
@@ -146,12 +228,13 @@ def _abc(args, found=None) -> int:
     cap = args.budget or 20 * args.population * args.generations
     spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed,  # checks all input
                       states=args.states, replications=1, years=years, log_targets=found.targets if found else None)
-    if cap < args.population:
-        raise LabsimError(f"--budget: got {cap}; allowed with --method abc: at least --population ({args.population})")
-    top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
-    check_batch([load_scenario(spec.scenario).with_settings(**top)], [{}], cap, years, allow_large=args.allow_large,
-                where=f"calibrate --method abc (--budget {cap} simulations)")
+    _abc_cost(args, spec, years)
+    if found is not None and years != found.years:
+        spec.notes.append(f"the log covers {found.days} days ({measured_years(found.years)}), each simulation "
+                          f"{measured_years(years)} (--years): counts such as visitors are not comparable")
     _say_log_targets(args, found, spec.targets)
+    _say_notes(args, spec.notes)
+    known = len(spec.notes)
     scenario = load_scenario(spec.scenario)
     request = {"method": "abc", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
                "population": args.population, "generations": args.generations, "budget": cap, "years": years,
@@ -159,6 +242,7 @@ def _abc(args, found=None) -> int:
     folder = output_folder(args, OutputKind.ABC, request, replace=args.force)
     workers = args.workers or default_workers()
     integer = tuple(k for k in spec.params if PARAM_BY_NAME[k].kind is int)
+    source = "the log" if found else "the target"
     t0, count = time.perf_counter(), [0]
     with make_pool("local", workers) as pool, folder, \
             Bar("calibrate abc: simulations", cap, args.quiet, poll=lambda: count[0]):
@@ -166,6 +250,11 @@ def _abc(args, found=None) -> int:
         sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool, states=args.states)
         result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
                              integer, progress=lambda n: count.__setitem__(0, n))
+        spec.notes += result.notes
+        abc.predictive(sim, result, args.seed, integer=integer)  # the verdict: fresh runs of posterior draws
+        uninformed = abc.uninformed_line(result.intervals, _informer(found))
+        head = verdict_lines(result.verdict, source)
+        lines = [*head, *(f"note: {n}" for n in spec.notes), *([f"note: {uninformed}"] if uninformed else [])]
         shown = []
         if found is not None and not args.states and years <= MAX_LOG_YEARS:  # the log against posterior draws
             from sim.analysis import predictive
@@ -173,19 +262,29 @@ def _abc(args, found=None) -> int:
 
             draws = predictive.simulate(spec.scenario, result.posterior, list(spec.params), years, pool, args.seed)
             shown = predictive_figures(found.description, draws, tmp) if len(draws) >= 2 else []
-        write_abc(result, tmp, str(args.scenario), predictive=shown)
-        source = f"the log {args.from_log.name}" if found else "its targets"
-        atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out, source).encode())
+        title = f"the log {args.from_log.name}" if found else str(args.scenario)
+        write_abc(result, tmp, title, predictive=shown, head=lines)
+        atomic_write(tmp / "verdict.csv", csv_bytes(result.verdict))
+        atomic_write(tmp / "verdict.txt", ("\n".join(lines) + "\n").encode())
+        atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out,
+                                                                "the log " + args.from_log.name if found
+                                                                else "its targets").encode())
         folder.record(scenario=scenario)
+    _say_notes(args, spec.notes[known:])
     failed = int(result.generations["failed"].sum()) if len(result.generations) else 0
     if failed:
         print(f"warning: {failed} simulations failed; their particles were rejected (generations.csv: failed)",
               file=sys.stderr)
+    print("\n".join(head))
     print(abc.statement(result))
     print(frame_text(result.intervals))
+    if uninformed:
+        print(uninformed)
+    print(frame_text(result.verdict.drop(columns=["far"])))
     print(f"\n{len(result.posterior)} particles after {len(result.generations)} generations "
-          f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}) in "
-          f"{time.perf_counter() - t0:.0f} s; posterior.csv, intervals.csv, marginals.png, pairs.png, "
+          f"({int(result.generations['simulated'].sum()):,} simulations, stopped after {result.stopped}; "
+          f"{abc.PREDICTIVE_DRAWS} posterior draws for the verdict) in {time.perf_counter() - t0:.0f} s; "
+          f"posterior.csv, intervals.csv, correlation.csv, verdict.csv, marginals.png, pairs.png, "
           f"{'predictive_*.png (the log against posterior draws), ' if shown else ''}abc.html, "
           f"calibrated.toml (the posterior medians: labsim run {args.out / 'calibrated.toml'}) in {args.out}/")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.cli import options
+from sim.cli import inert, options
 from sim.errors import LabsimError
 from sim.text import counted
 
@@ -49,6 +49,7 @@ def run(args) -> int:
         problems = check_states(args.states, loaded, [{}], args.reps, "--from")
         if problems:
             raise LabsimError(cap(problems))
+    notes = inert.comparison(args, settings)  # printed first: levers that cannot move these scenarios
     with output_folder(args, OutputKind.COMPARISON) as folder:  # its batch checks that it is this comparison's
         from sim import figures  # the model, pandas and matplotlib: only once the input is checked
         from sim.analysis.compare import format_table, run_comparison
@@ -91,6 +92,7 @@ def run(args) -> int:
                 Bar("network pictures", len(jobs), quiet=args.quiet) as bar:  # one replication again per scenario
             for _ in pool.executor.map(network_pictures, jobs):
                 bar.advance()
+        inert.keep(tmp / "comparison.json", notes)
         folder.record([] if settings else refs, settings)
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0

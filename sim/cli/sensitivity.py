@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from sim.cli import options
+from sim.cli import inert, options
 from sim.cli.parser import choice
 from sim.errors import LabsimError
 
@@ -46,6 +46,7 @@ def run(args) -> int:
         if problems:
             raise LabsimError(cap(problems))
         spec = dataclasses.replace(spec, states=str(args.states))
+    notes = inert.sensitivity(spec)  # printed first: factors that cannot move the scenario
     with output_folder(args, OutputKind.SENSITIVITY) as folder:  # its batch checks that it is this analysis'
         from sim import figures
         from sim.analysis.sensitivity import format_table, run_sensitivity
@@ -54,6 +55,7 @@ def run(args) -> int:
                                          scheduler=args.scheduler, quiet=args.quiet, force=args.force,
                                          allow_large=args.allow_large, dest=folder.tmp)
         figures.save(figures.sensitivity_figure(indices, args.method), folder.tmp / "sensitivity.png")
+        inert.keep(folder.tmp / "sensitivity.json", notes)
         folder.record([spec.scenario])
     print(format_table(indices, noise, args.method))
     print(f"\nsensitivity.csv, noise.csv and sensitivity.png in {args.out}/")

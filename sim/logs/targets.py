@@ -5,8 +5,12 @@ the scenario's contributor rule, and the whole log's values of the outcomes the
 model reports under the same names become the targets; the model is then run
 for as many measured years as the log covers, so both count the same span.
 The visit-count distribution enters by its quantiles (`visits_q50` ...
-`visits_q99`), not only its mean. A value the log does not publish (fewer than
-5 people behind it, or no one-year cohort) is left out, and said so.
+`visits_q99`), not only its mean; its maximum (`visits_max`, one person's
+count, ±20% from seed to seed) is not a default target: an extreme order
+statistic says little about the settings and much about luck (a --target
+visits_max=N adds it, weighed by its spread; a log's description publishes no
+exact maximum). A value the log does not publish (fewer than 5 people behind it,
+a count it would give away, or no one-year cohort) is left out, and said so.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from sim.metrics import VISIT_QUANTILE_KEYS
 
 # outcomes measured the same way on a log and on a run (the model's names); a log's newcomers and contributors are
 # not: a log's first year counts everyone as new, and its regulars cannot see the model's roles
-LOG_TARGET_KEYS = ("visitors", "returning_visitors", "visitors_4plus_share", "gini_visits", "visits_max",
-                   *VISIT_QUANTILE_KEYS, "returner_survival_1y")
+LOG_TARGET_KEYS = ("visitors", "returning_visitors", "visitors_4plus_share", "gini_visits", *VISIT_QUANTILE_KEYS,
+                   "returner_survival_1y")
 
 
 @dataclass
@@ -54,8 +58,9 @@ def from_log(path: Path, scenario: str, person_col: str = "person", date_col: st
         if isinstance(value, int | float) and not isinstance(value, bool):
             targets[key] = float(value)
         else:
-            why = ("fewer than 5 people behind it" if value is not None else
-                   "no one-year cohort in the log" if key == "returner_survival_1y" else "not published")
+            why = ("hidden: fewer than 5 people behind it, or it would give such a count away" if value is not None
+                   else "no one-year cohort in the log" if key == "returner_survival_1y" and summary.get("cohort_gap")
+                   else "not published: fewer than 5 people on one side of it, or a count it would give away")
             left_out.append(f"{key} ({why})")
     if "visitors" not in targets:  # a log of under 5 people: even its zeros say nothing (and would be its only targets)
         left_out += [f"{k} (fewer than 5 visitors in the log)" for k in targets]

@@ -149,12 +149,15 @@ def _sensitivity(folder: Path) -> dict:
 
 
 def _calibration(folder: Path) -> dict:
-    fit = read_csv(folder / "fit.csv", ("target", "value", "simulated_mean", "reached"))
+    fit = read_csv(folder / "fit.csv", ("target", "value", "simulated_mean"))
     try:
         text = (folder / "calibrated.toml").read_text(encoding="utf-8")
+        # the verdict's lines (written since issue 31): the first screen says whether the fit holds
+        head = (folder / "verdict.txt").read_text(encoding="utf-8") if (folder / "verdict.txt").is_file() else ""
     except (OSError, UnicodeDecodeError) as exc:
         raise LabsimError(f"{folder / 'calibrated.toml'}: unreadable ({exc.__class__.__name__})") from None
-    return {"fitted": folder / "calibrated.toml", "fit": fit, "text": text}
+    intervals = read_csv(folder / "intervals.csv", ("setting",)) if (folder / "intervals.csv").is_file() else None
+    return {"fitted": folder / "calibrated.toml", "fit": fit, "text": text, "head": head, "intervals": intervals}
 
 
 def _optimization(folder: Path) -> dict:

@@ -48,7 +48,7 @@ def test_every_outcome_is_in_the_reference_with_its_measure():
     text = reference.OUTPUTS_MD.read_text()
     for name in outcomes.REGISTRY:
         assert f"| `{name}` |" in text
-    assert set(outcomes.REGISTRY) >= reference.STOCKS, "a stock that is not an outcome: update scripts/reference.py"
+    assert set(outcomes.REGISTRY) >= outcomes.STOCKS, "a stock that is not an outcome: update sim/outcomes.py"
     assert reference.measure("contributors_active_end") == "stock" and reference.measure("visits") == "flow"
     assert reference.measure("density") == "stock" and reference.measure("seed") == ""
 

@@ -37,15 +37,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def explorer(tmp_path_factory):
+def explorer(tmp_path_factory, module_processes):
     """`labsim explore` on a small open lab, served on a free port until the tests end."""
     lab = tmp_path_factory.mktemp("lab") / "small_open.toml"
     lab.write_text('extends = "carrefour_numerique"\nname = "small_open"\nhost_footfall_per_day = 1500.0\n')
     port = _free_port()
     log = lab.with_name("server.log")  # a file, not a pipe: read while the server runs, never full
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "sim", "explore", str(lab), "--port", str(port), "--set",
-                                 "mediators=9"], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = module_processes.popen([sys.executable, "-m", "sim", "explore", str(lab), "--port", str(port), "--set",
+                                       "mediators=9"], stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 600  # guards against a hang, never a measure (as every timeout below)
     while time.monotonic() < deadline:
@@ -58,8 +58,7 @@ def explorer(tmp_path_factory):
         if proc.poll() is not None:
             pytest.fail(f"labsim explore exited early: {log.read_text()[-2000:]}")
     else:
-        proc.kill()
-        pytest.fail("labsim explore did not answer within 10 minutes")
+        pytest.fail("labsim explore did not answer within 10 minutes")  # module_processes kills it
     yield url, log
     os.killpg(proc.pid, 15)
     proc.wait(timeout=120)
@@ -318,7 +317,7 @@ def test_explore_warns_when_served_to_the_network(monkeypatch, capsys):
     assert "warning" not in capsys.readouterr().err
 
 
-def test_the_server_ignores_only_solara_s_cookie_note(monkeypatch):
+def test_the_server_ignores_only_solara_s_cookie_note(monkeypatch, processes):
     """Issue 34: Solara's 14-line SameSite note on the first request is ignored; any other warning is printed."""
     import subprocess as sp
 
@@ -327,7 +326,7 @@ def test_the_server_ignores_only_solara_s_cookie_note(monkeypatch):
 
     seen = {}
     monkeypatch.setattr(assets, "fetch", lambda: None)
-    monkeypatch.setattr(sp, "call", lambda cmd, env: seen.update(env) or 0)
+    monkeypatch.setattr(sp, "call", lambda cmd, env, **k: seen.update(env) or 0)  # the server is not started
     monkeypatch.setenv("PYTHONWARNINGS", "default::DeprecationWarning")  # the user's own filters are kept
     assert main(["explore", "digital_arti", "--port", str(_free_port())]) == 0
     assert seen["PYTHONWARNINGS"] == f"default::DeprecationWarning,{SAMESITE_NOTE}"
@@ -335,6 +334,6 @@ def test_the_server_ignores_only_solara_s_cookie_note(monkeypatch):
              "warnings.warn_explicit('Cookies with samesite=none require https, but ...', UserWarning, 'starlette.py', 1,"
              " module='solara.server.starlette')\n"
              "warnings.warn_explicit('another note', UserWarning, 'starlette.py', 2, module='solara.server.starlette')\n")
-    out = sp.run([sys.executable, "-c", probe], env=os.environ | {"PYTHONWARNINGS": SAMESITE_NOTE},
-                 capture_output=True, text=True, check=True)
+    out = processes.run([sys.executable, "-c", probe], env=os.environ | {"PYTHONWARNINGS": SAMESITE_NOTE},
+                        capture_output=True, text=True, check=True)
     assert "samesite" not in out.stderr and "another note" in out.stderr

@@ -277,7 +277,7 @@ def test_fuzz_hostile_names_in_every_command_that_writes(tmp_path_factory, capsy
         check(code, err, tmp, out)
     finally:
         mp.undo()
-    assert all(line.isprintable() for line in err.splitlines()), "a control character reached the terminal"
+    assert all(line.isprintable() for line in err.splitlines()), "a control character got to the terminal"
     assert {p for p in tmp.rglob("*") if not p.is_relative_to(out)} == before, "written outside --out"
     for page in out.rglob("*.html") if out.is_dir() else []:  # what ran the whole way (log describe): escaped
         assert "<img src=x" not in page.read_text() and "<script>alert" not in page.read_text(), page.name
@@ -303,7 +303,7 @@ def test_fuzz_hostile_names_reach_files_only_escaped(tmp_path_factory, capsys, n
             shown: list[str] = []
             code, err = run_cli(command, capsys, None, shown)
             check(code, err, tmp, out if command[0] in ("run", "batch") else None)
-            assert not control_characters(shown[0], allowed="\n"), "a control character reached stdout"
+            assert not control_characters(shown[0], allowed="\n"), "a control character got to stdout"
             if code == 2:
                 break
         if code == 2:

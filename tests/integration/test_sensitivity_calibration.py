@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from sim.analysis.calibrate import build_spec, calibrate, unreached
+from sim.analysis.calibrate import build_spec, calibrate, misfits
 from sim.analysis.sensitivity import load_spec, run_sensitivity
 from sim.cli import main
 from sim.config.scenario import load_scenario
@@ -101,9 +101,10 @@ def test_unreachable_target_says_which_and_how_far(tiny):
     spec = build_spec(str(tiny), ["visitors=100000"], ["discovery_rate=0.002:0.004"], None, reps=2, budget=10,
                       root_seed=1)
     fitted, table = calibrate(spec, workers=1)
-    messages = unreached(spec, fitted, table)
+    messages = misfits(spec, fitted, table)
     assert len(messages) == 1
-    assert "visitors=100000 not reached" in messages[0] and "upper bound" in messages[0]
+    assert "visitors=100000 not reproduced" in messages[0] and "upper bound" in messages[0]
+    assert not table["reproduced"].any() and table["far"].all()
 
 
 def test_calibrate_command_writes_a_scenario_that_runs(tmp_path, tiny, capsys):

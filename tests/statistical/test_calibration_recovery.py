@@ -40,4 +40,4 @@ def test_calibration_recovers_known_values(tiny):
     # tolerance: 15% of the true value (the targets are means of 6 seeds, the fit uses 3 other seeds)
     assert fitted["discovery_rate"] == pytest.approx(truth["discovery_rate"], rel=0.15)
     assert fitted["return_base_visitor"] == pytest.approx(truth["return_base_visitor"], rel=0.15)
-    assert table["reached"].all(), table
+    assert table["reproduced"].all(), table

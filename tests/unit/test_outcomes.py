@@ -313,3 +313,15 @@ def test_the_budget_reports_the_deficit_no_one_covers():
     assert s["public_cost"] == pytest.approx(365.0)
     assert s["deficit_uncovered"] == pytest.approx(3650.0 - 100.0 - 365.0)
     assert s["net_result"] == pytest.approx(-s["deficit_uncovered"])
+
+
+def test_every_count_says_whether_it_is_a_flow_or_a_stock():
+    # issue 30: a reader must know whether a count is over the period (a flow) or at a moment (a stock)
+    from sim.outcomes import Timing, get
+
+    assert get("contributors").timing is Timing.FLOW and get("subscribers").timing is Timing.FLOW
+    for stock in ("contributors_active_mean", "partners_active_mean", "members_active_mean", "contributors_active_end",
+                  "density"):
+        assert get(stock).timing is Timing.STOCK, stock
+    assert get("seed").timing is Timing.NONE
+    assert "over the period" in Timing.FLOW.phrase and "at a moment" in Timing.STOCK.phrase

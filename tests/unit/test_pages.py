@@ -113,7 +113,8 @@ def test_batch_page():
 
 def test_sensitivity_page(tmp_path):
     (tmp_path / "sensitivity.json").write_text(json.dumps({"method": "morris", "scenario": HOSTILE, "n": 2,
-                                                           "points": 6, "replications": 1, "root_seed": 1}))
+                                                           "points": 6, "replications": 1, "root_seed": 1,
+                                                           "inert": [f"inert: {HOSTILE}"]}))
     pd.DataFrame({"output": ["visitors"], "parameter": [HOSTILE], "rank": [1]}).to_csv(
         tmp_path / "sensitivity.csv", index=False)
     pd.DataFrame({"output": ["visitors"], "noise_share": [0.1]}).to_csv(tmp_path / "noise.csv", index=False)
@@ -122,9 +123,13 @@ def test_sensitivity_page(tmp_path):
 
 def test_calibration_page(tmp_path):
     (tmp_path / "calibrated.toml").write_text(f'name = "{HOSTILE}"\n')
-    pd.DataFrame({"target": ["visitors"], "value": [1], "simulated_mean": [1.0], "reached": [True]}).to_csv(
+    pd.DataFrame({"target": ["visitors"], "value": [1], "simulated_mean": [1.0], "reproduced": [True]}).to_csv(
         tmp_path / "fit.csv", index=False)
-    escaped(_report("calibration", report._calibration(tmp_path)))
+    (tmp_path / "verdict.txt").write_text(f"the model reproduces all 1 targets {HOSTILE}\n")
+    pd.DataFrame({"setting": [HOSTILE], "profile_low": [0.1]}).to_csv(tmp_path / "intervals.csv", index=False)
+    page = _report("calibration", report._calibration(tmp_path))
+    escaped(page)
+    assert page.index("the model reproduces all 1 targets") < page.index("<h2>Fit</h2>")  # the verdict comes first
 
 
 def test_optimization_page(tmp_path):
@@ -147,7 +152,8 @@ def test_comparison_page():
              "rules": "", "funnels": "", "network_reading": [HOSTILE], "network": "", "rings": [("", HOSTILE)],
              "warmup": HOSTILE, "timeseries": "", "outcome_count": 1, "groups": [{"name": "Funnel", "table": cells}],
              "diff": pd.DataFrame({"setting": ["name"], "base": ["base"], HOSTILE: [HOSTILE]}),
-             "info": {"scenarios": ", ".join(names)}, "how": "h", "method": "m", "glossary": []}
+             "info": {"scenarios": ", ".join(names)}, "how": "h", "method": "m", "glossary": [],
+             "inert": [f"inert: {HOSTILE}"]}
     page = _report("comparison", shown)
     escaped(page)
     assert "<span class='sig'>*</span>" in page
