@@ -23,6 +23,8 @@ from sim.config.schema import PARAM_BY_NAME
 from sim.errors import LabsimError
 
 MAX_BYTES = 50_000_000  # posterior.csv of 10,000 particles and dozens of columns is a few MB
+DRAWS = 20  # posterior draws by default (compare --draws)
+SEEDS = 2  # seeds per draw by default (compare --reps with --posterior): 40 paired labs per scenario
 WHAT = "a folder written by labsim calibrate --method abc (posterior.csv, intervals.csv)"
 
 
