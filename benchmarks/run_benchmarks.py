@@ -223,7 +223,7 @@ def main() -> int:
                         help="write results.json and the README's tables (make bench-update); default: print only")
     parser.add_argument("--render", action="store_true", help="only re-render README.md from results.json")
     parser.add_argument("--abc", action="store_true",
-                        help="only ABC's runs with and without the network measures (~2 minutes); prints, writes nothing")
+                        help="only ABC's runs with and without the network measures; prints, writes nothing")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.render:
