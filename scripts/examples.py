@@ -134,7 +134,7 @@ EXAMPLES: dict[str, Example] = {
     "damaged-state": Example(("labsim run carrefour_numerique --from results/states --replication 3",),
                              setup=(CUT[0], "truncate -s 1000 results/states/rep-0003/state.npz"), status=2),
     "sensitivity": Example(("labsim sensitivity scenarios/experiments/sensitivity_open.toml --method morris "
-                            "--out results/sens",), keep=("visitors ",)),
+                            "--out results/sens",), keep=("inert: ", "visitors ")),
     "calibrate": Example(("labsim calibrate carrefour_numerique --target visitors=3000 --target contributors=60 "
                           "--target partners=6 --param discovery_rate=0.0002:0.004 --param event_newcomers=20:110 "
                           "--param return_base_visitor=0.03:0.3 --param partner_promotion_prob=0.001:0.1 --budget 60 "

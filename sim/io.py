@@ -155,7 +155,7 @@ _WRITTEN = {
     "abc": "posterior.csv intervals.csv generations.csv marginals.png pairs.png predictive_*.png abc.html "
            "calibrated.toml scenario.toml",
     "optimization": "pareto.csv evaluations.csv presets.csv optimize.json front.png report.html scenario.toml scenarios "
-                    "evaluations study.db study.db-journal",
+                    "evaluations study.db study.db-journal study.db-wal study.db-shm",  # SQLite's, beside its study
     "discovery": "box.csv box.png trajectory.csv trajectory.png tree.txt discover.html scenarios",
 }
 _WRITTEN["batch-of-a-tool"] = " ".join(_WRITTEN[k] for k in ("comparison", "map", "sensitivity"))
@@ -183,26 +183,47 @@ def _ours(entry: Path) -> bool:
     return entry.name.startswith(".") and (entry.name.endswith(TMP_SUFFIX) or STAGING in entry.name)
 
 
+def _nothing(entry: Path) -> bool:
+    """An entry that leaves its folder new: labsim's hidden names, or what a command killed at its start left."""
+    if entry.name == "states" and entry.is_dir() and not entry.is_symlink():  # compare --fork's, not yet written
+        return all(_ours(e) for e in entry.iterdir())
+    alone = entry.name == MARKER and all(e.name == MARKER or _ours(e) for e in entry.parent.iterdir())
+    return _ours(entry) or (alone and unfinished(entry.parent))  # the first write, and nothing after it
+
+
+def _marker(out: Path) -> dict | None:
+    """A folder's labsim.json as labsim writes it (a regular file holding an output folder's object), or None."""
+    marker = Path(out) / MARKER
+    if not marker.is_file() or marker.is_symlink():
+        return None
+    try:
+        data = json.loads(read_limited(marker, MAX_MARKER_BYTES))
+    except (LabsimError, OSError, ValueError, RecursionError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("labsim") == "output folder" else None
+
+
+def unfinished(out: Path) -> bool:
+    """Whether a folder's labsim.json is the one its command wrote at its first write (the command has not ended)."""
+    return (_marker(out) or {}).get("finished") is False
+
+
 def folder_kind(out: Path) -> tuple[str | None, dict | None]:
     """What an existing folder holds: (kind, marker) for a labsim folder, ("", None) for one of other files.
 
     (None, None) for a folder that is new or empty. A folder without `labsim.json` is labsim's
     only if it holds what an earlier labsim wrote (a batch's or states' manifest, a run's summary.json...)
-    and nothing else.
+    and nothing else. A folder that holds only what a command killed at its start left is new (`_nothing`).
     """
     out = Path(out)
-    if not out.is_dir() or all(_ours(e) for e in out.iterdir()):
+    if not out.is_dir() or all(_nothing(e) for e in out.iterdir()):
         return None, None
     marker = out / MARKER
     if marker.is_symlink() or (marker.exists() and not marker.is_file()):
         return "", None  # labsim writes its marker as a regular file: a link or a FIFO here is someone else's
-    if marker.is_file():
-        try:
-            data = json.loads(read_limited(marker, MAX_MARKER_BYTES))
-        except (LabsimError, ValueError, RecursionError, UnicodeDecodeError):
-            data = None
-        if isinstance(data, dict) and data.get("labsim") == "output folder" and isinstance(data.get("kind"), str):
-            return data["kind"], data
+    data = _marker(out)
+    if data is not None and isinstance(data.get("kind"), str):
+        return data["kind"], data
     manifest = out / "manifest.json"
     if manifest.is_file() and not manifest.is_symlink():
         try:
@@ -307,6 +328,9 @@ def claim_folder(folder: Path, kinds: tuple[str, ...], command: str) -> str:
         shown = "an unfinished comparison, map or sensitivity" if found == "batch-of-a-tool" else f"labsim {found}"
         hint = f" ({_INSTEAD[found].format(folder=folder)})" if found in _INSTEAD else ""
         raise LabsimError(f"{folder}: holds {shown} results{hint}; {command} reads {allowed}")
+    if unfinished(folder):
+        raise LabsimError(f"{folder}: holds unfinished labsim {found} results (its command was stopped before its "
+                          f"end); run the same command again to finish them, then {command}")
     link = first_link(folder)
     if link is not None:
         raise LabsimError(f"{link}: a symbolic link in a labsim folder; labsim neither reads results nor writes "
@@ -323,12 +347,19 @@ def first_link(folder: Path) -> Path | None:
     return None
 
 
-def marker_bytes(kind: str, request: Any = None, command: str = "", changes: dict | None = None) -> bytes:
-    """The `labsim.json` of an output folder: its kind, the command line, the --set changes, the request's hash."""
+def marker_bytes(kind: str, request: Any = None, command: str = "", changes: dict | None = None,
+                 finished: bool = True) -> bytes:
+    """The `labsim.json` of an output folder: its kind, the command line, the --set changes, the request's hash.
+
+    `finished=False`: the one a command writes first, so a folder it leaves when killed is labsim's (its end
+    replaces it).
+    """
     from sim.version import __version__
 
     data = {"labsim": "output folder", "kind": str(kind), "command": command, "set": changes or {},
             "request": None if request is None else request_hash(request), "labsim_version": __version__}
+    if not finished:
+        data["finished"] = False
     return (json.dumps(data, indent=2, default=str) + "\n").encode()
 
 
@@ -511,6 +542,11 @@ def read_json(path: Path, expect: type = dict) -> Any:
         raise LabsimError(f"{path}: holds a JSON {type(data).__name__}, not a labsim {expect.__name__}; "
                           "the file is damaged or not labsim's")
     return data
+
+
+def add_to_json(path: Path, **keys: Any) -> None:
+    """Add keys to a JSON object labsim just wrote (a command's note beside an analysis' own result), atomically."""
+    atomic_write(Path(path), json.dumps(read_json(path) | keys, indent=2).encode())
 
 
 def need(data: dict, path: Path, *keys: str) -> None:

@@ -4,12 +4,19 @@ Runs and batches that several tests read are built once per session (or module) 
 written to; a test that changes one takes a copy.
 """
 
+import os
+
 import pytest
 from hypothesis import settings
+from processes import Processes
 
 from sim.config.scenario import load_scenario
 from sim.metrics import summary
 from sim.model.model import LabModel
+
+# No test may fail because a machine is slow: plain progress lines (printed every LABSIM_PROGRESS_SECONDS when
+# stderr is not a terminal) would land in the stderr that tests read; a test of progress sets its own interval.
+os.environ.setdefault("LABSIM_PROGRESS_SECONDS", "86400")
 
 # No test may fail because a machine is slow: hypothesis's default 200 ms deadline per example is off everywhere.
 settings.register_profile("labsim", deadline=None)
@@ -59,3 +66,18 @@ def open_summary(open_lab) -> dict:
 @pytest.fixture(scope="session")
 def closed_summary(closed_lab) -> dict:
     return summary(closed_lab)
+
+
+@pytest.fixture
+def processes():
+    """Start processes with `processes.popen(cmd, ...)` or `processes.run(cmd, ...)`: each in a process group of
+    its own, killed (the whole group) and reaped when the test ends, however it ends (tests/processes.py)."""
+    with Processes() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def module_processes():
+    """`processes` for a module's fixture: the groups are killed and reaped when the module's tests end."""
+    with Processes() as started:
+        yield started

@@ -8,7 +8,7 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import suppress
 
-from sim.batch.orphans import die_with_parent
+from sim.batch.orphans import die_with_parent, start_forkserver
 from sim.errors import LabsimError
 
 EXECUTORS = ("local", "dask")
@@ -50,6 +50,7 @@ class Pool:
         self.executor: Executor = self._make()
 
     def _make(self) -> Executor:
+        start_forkserver()  # now, knowing this process's pid: it dies with this process from its first moment
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx, initializer=die_with_parent)
 
     def rebuild(self) -> None:

@@ -1,9 +1,10 @@
 """Imported by the pool's forkserver only (`executors.PRELOAD`): it dies with the labsim process that started it.
 
 Never import this module elsewhere: the process importing it is killed when
-its parent dies (`sim.batch.orphans`).
+the labsim process that recorded its pid dies, and exits at once if that one is
+not its parent (`sim.batch.orphans`).
 """
 
-from sim.batch.orphans import die_with_parent
+from sim.batch.orphans import guard_forkserver
 
-die_with_parent()
+guard_forkserver()

@@ -28,10 +28,11 @@ MAX_REPLICATIONS = 10_000
 
 def warm_up(scenario: Scenario, replications: int, out: Path, root_seed: int = 1, workers: int | None = None,
             executor: str = "local", force: bool = False, progress: Callable[[bool], None] | None = None,
-            allow_large: bool = False, extra: dict[str, bytes] | None = None) -> dict[str, Any]:
+            allow_large: bool = False, extra: dict[str, bytes] | None = None, claimed: bool = False) -> dict[str, Any]:
     """Warm `scenario` up from `replications` seeds (SeedSequence of `root_seed`) and save the labs into `out`.
 
-    Returns the manifest. `out` must be new, empty, or a states folder (replaced only with `force`).
+    Returns the manifest. `out` must be new, empty, or a states folder (replaced only with `force`), unless
+    `claimed`: the command line's folder policy has accepted it (the same warm-up asked again, as any command).
     """
     if not 1 <= replications <= MAX_REPLICATIONS:
         raise LabsimError(f"--seeds: got {replications}; allowed: an integer in [1, {MAX_REPLICATIONS}]")
@@ -39,7 +40,8 @@ def warm_up(scenario: Scenario, replications: int, out: Path, root_seed: int = 1
         raise LabsimError(f"{scenario.path or scenario.name}: key 'warmup_years': 0; a saved lab needs a warm-up "
                           "(warmup_years > 0)")
     out = Path(out)
-    _check_out(out, force)
+    if not claimed:
+        _check_out(out, force)
     check_batch([scenario], [{}], replications, 0.01, allow_large=allow_large, where=scenario.path or scenario.name)
     seeds = replication_seeds(root_seed, replications)
     with locked(out), staged(out, replace=force) as tmp:

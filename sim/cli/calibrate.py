@@ -82,6 +82,7 @@ def run(args) -> int:
     from sim.config.scenario import load_scenario, resolved
     from sim.io import OutputKind, atomic_write, csv_bytes
 
+    _check_before_log(args)
     found = _log_targets(args)
     args.method = args.method or ("abc" if found is not None else "point")
     if args.method == "abc":
@@ -134,6 +135,49 @@ def run(args) -> int:
     return 0
 
 
+def _check_before_log(args) -> None:
+    """With --from-log: --out and the cost checked before the log is read (it may take a minute).
+
+    The cost is checked at the least span a log gives (one measured year a simulation) with a stand-in
+    target; once the log is read, its own span is checked again. Nothing is written here.
+    """
+    if args.from_log is None:
+        return
+    from sim.analysis.calibrate import build_spec, check_cost
+    from sim.cli.folders import command_line
+    from sim.io import OutputKind, claim_out
+
+    method = args.method or "abc"  # (--from-log's default)
+    kind = OutputKind.ABC if method == "abc" else OutputKind.CALIBRATION
+    claim_out(args.out, kind, None, force=args.force, command=command_line(args))
+    stand_in = {"visitors": 1.0}  # the log's targets are not known yet; a target is needed to check the rest
+    if method == "abc":
+        years = args.years or 1.0
+        spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed, states=args.states,
+                          replications=1, years=years, log_targets=stand_in)
+        _abc_cost(args, spec, years)
+    else:
+        spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps,
+                          40 if args.budget is None else args.budget, args.seed, states=args.states, years=1.0,
+                          log_targets=stand_in)
+        check_cost(spec, allow_large=args.allow_large)
+
+
+def _abc_cost(args, spec, years: float) -> None:
+    """Refuse an ABC calibration whose simulations (at the top of every box) cost more than the limits."""
+    from sim.analysis import abc
+    from sim.config.cost import check_batch
+    from sim.config.scenario import load_scenario
+    from sim.config.schema import PARAM_BY_NAME
+
+    cap = args.budget or 20 * args.population * args.generations
+    if cap < args.population:
+        raise LabsimError(f"--budget: got {cap}; allowed with --method abc: at least --population ({args.population})")
+    top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
+    check_batch([load_scenario(spec.scenario).with_settings(**top)], [{}], cap + abc.PREDICTIVE_DRAWS, years,
+                allow_large=args.allow_large, where=f"calibrate --method abc (--budget {cap} simulations)")
+
+
 def _informer(found) -> str:
     return "the log" if found is not None else "the targets"
 
@@ -174,7 +218,6 @@ def _abc(args, found=None) -> int:
     from sim.batch.executors import default_workers, make_pool
     from sim.cli.folders import output_folder
     from sim.cli.progress import Bar
-    from sim.config.cost import check_batch
     from sim.config.scenario import load_scenario, resolved
     from sim.config.schema import PARAM_BY_NAME
     from sim.io import OutputKind, atomic_write, csv_bytes
@@ -185,11 +228,7 @@ def _abc(args, found=None) -> int:
     cap = args.budget or 20 * args.population * args.generations
     spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed,  # checks all input
                       states=args.states, replications=1, years=years, log_targets=found.targets if found else None)
-    if cap < args.population:
-        raise LabsimError(f"--budget: got {cap}; allowed with --method abc: at least --population ({args.population})")
-    top = {k: (round(hi) if PARAM_BY_NAME[k].kind is int else hi) for k, (_, hi) in spec.params.items()}
-    check_batch([load_scenario(spec.scenario).with_settings(**top)], [{}], cap + abc.PREDICTIVE_DRAWS, years,
-                allow_large=args.allow_large, where=f"calibrate --method abc (--budget {cap} simulations)")
+    _abc_cost(args, spec, years)
     if found is not None and years != found.years:
         spec.notes.append(f"the log covers {found.days} days ({measured_years(found.years)}), each simulation "
                           f"{measured_years(years)} (--years): counts such as visitors are not comparable")

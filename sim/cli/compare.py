@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.cli import options
+from sim.cli import inert, options
 from sim.config.posterior import DRAWS, SEEDS
 from sim.errors import LabsimError
 from sim.text import counted
@@ -56,6 +56,7 @@ def run(args) -> int:
         posterior = _draws(args, posterior, settings, loaded)
     check_batch(loaded, posterior["draws"] if posterior else [{}], args.reps, args.years, args.allow_large,
                 where="compare --set" if settings else "experiment compare")  # as the batch checks it, sooner
+    notes = inert.comparison(args, settings)  # printed first: levers that cannot move these scenarios
     with output_folder(args, OutputKind.COMPARISON) as folder:  # its batch checks that it is this comparison's
         from sim import figures  # the model, pandas and matplotlib: only once the input is checked
         from sim.analysis.compare import format_table, run_comparison
@@ -102,6 +103,7 @@ def run(args) -> int:
                 Bar("network pictures", len(jobs), quiet=args.quiet) as bar:  # one replication again per scenario
             for _ in pool.executor.map(network_pictures, jobs):
                 bar.advance()
+        inert.keep(tmp / "comparison.json", notes)
         folder.record([] if settings else refs, settings)
     print(f"\ncomparison.csv and figures in {args.out}/; `labsim report {args.out}` makes the HTML page")
     return 0

@@ -25,6 +25,7 @@ def run(args) -> int:
     import os
     import subprocess
 
+    from sim.batch.orphans import dies_with_me
     from sim.cli.extras import require_extra
     from sim.config.scenario import load_scenario, parse_settings, resolve
     from sim.explorer import assets
@@ -43,7 +44,7 @@ def run(args) -> int:
     print(f"labsim explorer on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
            "--production", "--no-open"]
-    return subprocess.call(cmd, env=env)
+    return subprocess.call(cmd, env=env, preexec_fn=dies_with_me())  # the server ends with labsim, even on kill -9
 
 
 def is_loopback(host: str) -> bool:

@@ -3,7 +3,9 @@
 Every command that writes a folder goes through `output_folder`, so the policy is
 written once: the folder is claimed when the object is made (before anything is
 written: a new folder, or labsim's of this kind, sim.io.claim_out); entering it locks
-the folder and, unless the command's own layer stages (a run, a batch), opens a staging
+the folder, marks a new one as this command's at once (`first_write`: a kill -9 at any
+moment leaves a folder the same command resumes) and, unless the command's own layer
+stages (a run, a batch), opens a staging
 folder that replaces `--out` only when everything is written; leaving it records what ran
 (labsim.json: the kind, the command line, the --set changes, the request's fingerprint)
 if the command has not recorded more itself (its scenarios, resolved).
@@ -23,11 +25,11 @@ def command_line(args) -> str:
     return shlex.join(["labsim", *getattr(args, "argv", [])])
 
 
-def marker(args, kind: str, request: Any = None, changes: dict | None = None) -> bytes:
+def marker(args, kind: str, request: Any = None, changes: dict | None = None, finished: bool = True) -> bytes:
     """A folder's labsim.json: its kind, the command line, the --set changes and the request's fingerprint."""
     from sim.io import marker_bytes
 
-    return marker_bytes(kind, request, command_line(args), changes)
+    return marker_bytes(kind, request, command_line(args), changes, finished)
 
 
 def what_ran(args, kind: str, request: Any, scenario, changes: dict | None = None) -> dict[str, bytes]:
@@ -67,6 +69,7 @@ class OutputFolder:
 
         with ExitStack() as stack:
             stack.enter_context(locked(self.out))
+            stack.enter_context(self.first_write())
             if self.stage:
                 self.tmp = stack.enter_context(self.staged())
             self._stack = stack.pop_all()
@@ -75,6 +78,26 @@ class OutputFolder:
     def __exit__(self, *exc) -> bool | None:
         """Record what ran (if not yet), put the staged folder in place, unlock; all undone on an error."""
         return self._stack.__exit__(*exc)
+
+    @contextmanager
+    def first_write(self):
+        """In a new (or as good as empty) folder, write an unfinished labsim.json before anything else.
+
+        The command's end replaces it with the full record; if the command fails having
+        written nothing else, it is taken away again (the folder is as it was).
+        """
+        from sim.io import MARKER, atomic_write, folder_kind, unfinished
+
+        marker = self.out / MARKER
+        wrote = folder_kind(self.out) == (None, None)
+        if wrote:
+            atomic_write(marker, self.marker(finished=False))
+        try:
+            yield
+        except BaseException:
+            if wrote and unfinished(self.out) and folder_kind(self.out) == (None, None):
+                marker.unlink(missing_ok=True)
+            raise
 
     @contextmanager
     def staged(self):
@@ -87,9 +110,9 @@ class OutputFolder:
             if not self.recorded:
                 self.record()
 
-    def marker(self, changes: dict | None = None) -> bytes:
-        """The folder's labsim.json."""
-        return marker(self.args, self.kind, self.request, changes)
+    def marker(self, changes: dict | None = None, finished: bool = True) -> bytes:
+        """The folder's labsim.json (`finished=False`: the one written at the first write)."""
+        return marker(self.args, self.kind, self.request, changes, finished)
 
     def what_ran(self, scenario, changes: dict | None = None) -> dict[str, bytes]:
         """labsim.json and scenario.toml, for a layer that writes the folder itself (a run, a warm-up)."""

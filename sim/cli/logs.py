@@ -100,7 +100,7 @@ def describe(args) -> int:
                "scenario": args.scenario, "people": args.people, "figures": not args.no_figures,
                "rule": [settings.contributor_visits, settings.contributor_window_days]}
     folder = output_folder(args, OutputKind.LOG_DESCRIPTION, request, replace=args.force)  # before the long read
-    from sim.logs.describe import SUPPRESSED  # pandas, the figures: only once the input is checked
+    from sim.logs.describe import HIDDEN, SUPPRESSED  # pandas, the figures: only once the input is checked
     from sim.logs.describe import describe as describe_log
     from sim.logs.visitlog import read_log
     from sim.pages.log import write
@@ -119,8 +119,11 @@ def describe(args) -> int:
     shown = ["year", "visits", "visitors", "newcomers", "returning_visitors", "contributors", "gini_visits",
              "returner_survival_1y"]
     print(found.tables["years"][shown].to_string(index=False))
-    print(f"\n{s['log']['rows']:,} rows, {s['log']['same_day_repeats_dropped']:,} same-day repeats dropped; "
-          f"{s['log']['first_day']} to {s['log']['last_day']}; counts of fewer than 5 people shown as {SUPPRESSED}")
+    members = s["log"]["membership_rows"]
+    print(f"\n{s['log']['rows']:,} visit rows, {s['log']['same_day_repeats_dropped']:,} same-day repeats dropped"
+          + (f", {members if isinstance(members, str) else format(members, ',')} membership rows" if members else "")
+          + f"; {s['log']['first_day']} to {s['log']['last_day']}; counts of fewer than 5 people shown as "
+          f"{SUPPRESSED}, counts that would give one away as {HIDDEN}")
     print(f"{len(written) + 1} files written to {args.out}/ in {time.perf_counter() - t0:.1f} s "
           f"(log_summary.json, report.html{', people.csv' if args.people else ''})")
     return 0

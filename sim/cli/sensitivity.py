@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from sim.cli import options
+from sim.cli import inert, options
 from sim.cli.parser import choice
 
 
@@ -35,6 +35,7 @@ def run(args) -> int:
     spec = load_spec(args.experiment)  # the file's kind and keys, before pandas, SALib and the model are loaded
     if args.states is not None:
         spec = dataclasses.replace(spec, states=str(args.states))
+    notes = inert.sensitivity(spec)  # printed first: factors that cannot move the scenario
     with output_folder(args, OutputKind.SENSITIVITY) as folder:  # its batch checks that it is this analysis'
         from sim import figures
         from sim.analysis.sensitivity import format_table, run_sensitivity
@@ -43,6 +44,7 @@ def run(args) -> int:
                                          scheduler=args.scheduler, quiet=args.quiet, force=args.force,
                                          allow_large=args.allow_large, dest=folder.tmp)
         figures.save(figures.sensitivity_figure(indices, args.method), folder.tmp / "sensitivity.png")
+        inert.keep(folder.tmp / "sensitivity.json", notes)
         folder.record([spec.scenario])
     print(format_table(indices, noise, args.method))
     print(f"\nsensitivity.csv, noise.csv and sensitivity.png in {args.out}/")

@@ -20,6 +20,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from sim.batch.orphans import dies_with_me
 from sim.errors import LabsimError
 
 PACKAGE = re.compile(r"((?:@[a-z0-9_-]+/)?[a-z0-9_.-]+)@(\d[0-9a-z.-]*)")
@@ -77,7 +78,7 @@ def fetch(quiet: bool = False) -> list[str]:
             if not quiet:
                 print(f"fetching {spec} from the npm registry", file=sys.stderr)
             out = subprocess.run([npm, "pack", spec, "--silent", "--pack-destination", tmp], capture_output=True,
-                                 text=True, check=False, timeout=300)
+                                 text=True, check=False, timeout=300, preexec_fn=dies_with_me())  # ends with labsim
             if out.returncode != 0:
                 raise LabsimError(f"explore: `npm pack {spec}` failed: {out.stderr.strip().splitlines()[-1:]}")
             tarball = Path(tmp) / out.stdout.strip().splitlines()[-1]

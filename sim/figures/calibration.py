@@ -11,7 +11,8 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter
 
 from sim.figures.style import save
-from sim.logs.describe import MIN_COUNT, at_least
+from sim.logs.describe import MIN_COUNT, at_least, published_weekly
+from sim.logs.privacy import coarse_steps
 
 if TYPE_CHECKING:
     from sim.analysis.abc import AbcResult
@@ -67,7 +68,7 @@ def _at_least(counts: np.ndarray, k: np.ndarray) -> np.ndarray:
 def predictive_figures(found, draws: list[dict], folder: Path) -> list[str]:
     """predictive_weekly.png, predictive_counts.png, predictive_survival.png: the log against the draws' band."""
     fig, ax = plt.subplots(figsize=(9, 3.2))
-    w = found.weekly
+    w = published_weekly(found)  # the log as published: hidden weeks are gaps
     w = w[w["days"] == 7]
     n = min([len(w), *(d["weekly"].size for d in draws)])
     sims = np.array([d["weekly"][:n] for d in draws], float)
@@ -75,9 +76,7 @@ def predictive_figures(found, draws: list[dict], folder: Path) -> list[str]:
     x = np.arange(n)
     ax.fill_between(x, lo, hi, color="#9ecae1", alpha=0.6, label=f"posterior predictive {BAND[0]}-{BAND[2]}%")
     ax.plot(x, mid, color="#3182bd", lw=1, label="posterior predictive median")
-    data = w["visits"].to_numpy()[:n].astype(float)
-    ax.plot(x, np.where(w["visitors"].to_numpy()[:n] >= MIN_COUNT, data, np.nan), color="#e6550d", lw=1.2,
-            label="the log")
+    ax.plot(x, w["visits"].to_numpy()[:n].astype(float), color="#e6550d", lw=1.2, label="the log")
     ax.set(xlabel="whole week of the log", ylabel="visits per week", title="Weekly visits: the log and the model")
     ax.legend(frameon=False, fontsize=8)
     save(fig, folder / "predictive_weekly.png")
@@ -90,9 +89,10 @@ def predictive_figures(found, draws: list[dict], folder: Path) -> list[str]:
     keep = band[1] * max(counts.size, 1) >= MIN_COUNT
     ax.fill_between(k[keep], band[0][keep], band[2][keep], color="#9ecae1", alpha=0.6,
                     label=f"posterior predictive {BAND[0]}-{BAND[2]}%")
-    mine = _at_least(counts, k)
-    shown = mine * counts.size >= MIN_COUNT
-    ax.plot(k[shown], mine[shown], color="#e6550d", marker=".", lw=1, label="the log")
+    many = coarse_steps(at_least(counts, k))  # the log's curve as published: steps and levels of 5 or more
+    shown = np.r_[True, many[1:] != many[:-1]] & (many > 0)
+    ax.plot(k[shown], many[shown] / max(counts.size, 1), color="#e6550d", marker=".", lw=1, label="the log",
+            drawstyle="steps-post")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set(xlabel="visits", ylabel="share of visitors with at least that many", title="Visit-count distribution")

@@ -1,6 +1,7 @@
 """Figures of a lab's visit log (`labsim log describe`): weekly series, visit counts, survival of cohorts.
 
-Every curve is drawn only where 5 people or more stand behind it (`sim.logs.describe.MIN_COUNT`).
+Every figure draws only what the tables publish (`sim.logs.privacy`): weeks whose visits are published,
+and curves coarsened so that each step and each level is 5 people or more.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter
 
 from sim.figures.style import save
-from sim.logs.describe import MIN_COUNT, at_least
+from sim.logs.describe import at_least, published_weekly
+from sim.logs.privacy import MIN_COUNT, coarse_steps
 
 if TYPE_CHECKING:
     from sim.logs.describe import Description
@@ -22,20 +24,20 @@ if TYPE_CHECKING:
 def log_figures(found: Description, folder: Path) -> list[str]:
     """weekly.png, visit_counts.png and survival.png of a described log, saved into `folder`."""
     fig, ax = plt.subplots(figsize=(9, 3.2))
-    w = found.weekly
+    w = published_weekly(found)
     w = w[w["days"] == 7]  # whole weeks only: a partial first or last week is not a fall
-    ax.plot(w["week"], w["visits"].where(w["visitors"] >= MIN_COUNT), lw=1, label="visits")
-    ax.plot(w["week"], w["visitors"].where(w["visitors"] >= MIN_COUNT), lw=1, label="visitors")
-    ax.set(ylabel="per week", title="Weekly visits and visitors (whole weeks of 5 visitors or more)")
+    ax.plot(w["week"], w["visits"], lw=1, label="visits")
+    ax.plot(w["week"], w["visitors"].where(w["visits"].notna()), lw=1, label="visitors")
+    ax.set(ylabel="per week", title="Weekly visits and visitors (whole weeks whose visits are published)")
     ax.legend(frameon=False)
     save(fig, folder / "weekly.png")
 
     fig, ax = plt.subplots(figsize=(5, 3.6))
     counts = np.sort(found.counts)
     k = np.unique(counts)
-    many = at_least(counts, k)
-    keep = many >= MIN_COUNT
-    ax.loglog(k[keep], many[keep] / counts.size, marker=".", lw=1)
+    many = coarse_steps(at_least(counts, k))  # each step and each level 5 people or more
+    keep = np.r_[True, many[1:] != many[:-1]] & (many > 0) & (counts.size >= MIN_COUNT)
+    ax.loglog(k[keep], many[keep] / counts.size, marker=".", lw=1, drawstyle="steps-post")
     ax.set(xlabel="visits over the log", ylabel="share of visitors with at least that many",
            title="Visit-count distribution")
     plain = FuncFormatter(lambda x, _: f"{x:g}")  # labels drawn as text (sim.figures turns math text off)

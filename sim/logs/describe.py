@@ -12,15 +12,17 @@ where they mean the same, so a log and a run read side by side.
 The files (tables, figures, report.html) are written by `sim.pages.log`.
 
 Privacy: the log's people are hashes already (`sim.logs.visitlog`); every
-published count of people below `MIN_COUNT` is shown as "<5" and a share of
-fewer than `MIN_COUNT` people is not published; tables of people are written
-only on request.
+published count of 1 to 4 people is shown as "<5", and no such count can be
+recovered from the others (a total minus its parts, a share times its whole,
+a step of a curve): `sim.logs.privacy` decides what else is hidden ("x"). No
+exact maximum is published (`visits_max` is null; `visits_top5` is the visits
+of the fifth most frequent visitor); tables of people are written only on
+request.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 from pathlib import Path
 
@@ -29,25 +31,19 @@ import pandas as pd
 
 from sim.config.settings import Settings
 from sim.kinds import DAYS_PER_YEAR, VisitKind
+from sim.logs.privacy import HIDDEN, MIN_COUNT, SUPPRESSED, Cells, bins, coarse_steps, quantile_ok, shown, top_k
 from sim.logs.visitlog import VISIT_KINDS, VisitLog
 from sim.metrics import VISIT_QUANTILE_KEYS, gini, visit_quantiles
 from sim.model.careers import RETURNER_WINDOW
 from sim.model.ladder import is_regular
 
-MIN_COUNT = 5  # a published count of people under this is suppressed ("<5"), a share of fewer people is not published
-SUPPRESSED = "<5"
 YEAR_DAYS = int(DAYS_PER_YEAR)
 PEOPLE_KEYS = ("visitors", "newcomers", "returning_visitors", "contributors", "members_started")
 SHARE_KEYS = ("visitors_once_share", "visitors_4plus_share", "gini_visits", "top1_visits_share",
               "returner_survival_1y", "newcomer_survival_1y", "member_retention_1y")
 GAP_BINS = (0, 1, 7, 30, 90, 365, np.inf)  # days between two visits: (0,1], (1,7], ... (365, inf)
+COUNT_EDGES = [1, 2, 3, 4, 8, 16, 32, 64, 128, 256, 512, np.inf]  # visit_counts.csv: 1, 2, 3, 4-7, 8-15, ...
 GAP_LABELS = ("1 day", "2-7 days", "8-30 days", "31-90 days", "91-365 days", "over a year")
-
-
-def shown(count: int) -> int | str:
-    """A count of people as published: '<5' for 1 to 4 (zero is no one, and stays 0)."""
-    count = int(count)
-    return SUPPRESSED if 0 < count < MIN_COUNT else count
 
 
 @dataclasses.dataclass
@@ -57,8 +53,8 @@ class Description:
     summary: dict
     tables: dict[str, pd.DataFrame]
     source: tuple  # (the visits' arrays, the log's visits): the per-person table is made only when asked (--people)
-    weekly: pd.DataFrame  # unsuppressed weekly series, for the figure (drawn only where 5 people or more came)
-    counts: np.ndarray  # visits per visitor over the whole log, for the figure (drawn only where 5 people or more)
+    weekly: pd.DataFrame  # unsuppressed weekly series (a posterior draw's band); figures draw `published_weekly`
+    counts: np.ndarray  # visits per visitor over the whole log, for the figure (coarsened by `coarse_steps`)
     survival: pd.DataFrame
 
 
@@ -98,54 +94,40 @@ def _arrays(visits: pd.DataFrame, settings: Settings) -> _Visits:
     return _Visits(person, day, first, np.asarray(regular, dtype=bool), year, start)
 
 
-def _share(part: int, whole: int) -> float | None:
-    """A share of people, published only when the whole is at least MIN_COUNT people."""
-    return round(part / whole, 6) if whole >= MIN_COUNT else None
-
-
 def _stats(v: _Visits, rows: np.ndarray, lo: int, hi: int, last: int, members: pd.DataFrame) -> dict:
-    """The outcomes of the visits `rows` (a mask), of days lo..hi, in a log whose last day is `last`."""
+    """The outcomes of the visits `rows` (a mask), of days lo..hi, in a log whose last day is `last`, unpublished.
+
+    Counts behind the shares are kept under `_`-keys (`_once`, `_4plus`, ...): what is published is decided
+    for the whole description at once (`_published`), since a count may be recovered from others.
+    """
     n_people = v.first.size
     counts = np.bincount(v.person[rows], minlength=n_people)
     c = counts[counts > 0]
     visitors = int(c.size)
-    newcomers = int(((v.first >= lo) & (v.first <= hi)).sum())
-    out: dict = {"visits": int(rows.sum()), "visitors": visitors, "newcomers": newcomers,
+    out: dict = {"visits": int(rows.sum()), "visitors": visitors,
+                 "newcomers": int(((v.first >= lo) & (v.first <= hi)).sum()),
                  "returning_visitors": int((c >= 2).sum()),
-                 "contributors": int(np.unique(v.person[rows & v.regular]).size)}
-    top = np.sort(c)[::-1][: max(1, math.ceil(0.01 * visitors))] if visitors else c
-    out |= {"visitors_once_share": _share(int((c == 1).sum()), visitors),
-            "visitors_4plus_share": _share(int((c >= 4).sum()), visitors),
-            "gini_visits": round(gini(c), 6) if visitors >= MIN_COUNT else None,
-            "top1_visits_share": round(float(top.sum() / c.sum()), 6) if visitors >= MIN_COUNT else None,
-            "visits_max": int(c.max()) if visitors >= MIN_COUNT else None}
-    out |= visit_quantiles(c) if visitors >= MIN_COUNT else dict.fromkeys(VISIT_QUANTILE_KEYS)
+                 "contributors": int(np.unique(v.person[rows & v.regular]).size),
+                 "_once": int((c == 1).sum()), "_4plus": int((c >= 4).sum()), "_counts": c}
     # cohorts (sim.metrics.cohorts, on days): people first seen in lo..hi whose year fits in the log
     edge = min(hi, last - YEAR_DAYS)
     gaps = []
     cohort = (v.first >= lo) & (v.first <= edge)
-    if cohort.any():
-        since = v.since
-        returned = np.bincount(v.person[(since > 0) & (since <= RETURNER_WINDOW)], minlength=n_people) > 0
-        alive = np.bincount(v.person[(since > YEAR_DAYS - RETURNER_WINDOW) & (since <= YEAR_DAYS)],
-                            minlength=n_people) > 0
-        returners = cohort & returned
-        out["returner_survival_1y"] = _share(int((returners & alive).sum()), int(returners.sum()))
-        out["newcomer_survival_1y"] = _share(int((cohort & alive).sum()), int(cohort.sum()))
-        out["returners_cohort"] = int(returners.sum())
-        out["newcomers_cohort"] = int(cohort.sum())
-    else:
-        out |= {"returner_survival_1y": None, "newcomer_survival_1y": None, "returners_cohort": 0,
-                "newcomers_cohort": 0}
+    since = v.since
+    returned = np.bincount(v.person[(since > 0) & (since <= RETURNER_WINDOW)], minlength=n_people) > 0
+    alive = np.bincount(v.person[(since > YEAR_DAYS - RETURNER_WINDOW) & (since <= YEAR_DAYS)],
+                        minlength=n_people) > 0
+    returners = cohort & returned
+    out |= {"returners_cohort": int(returners.sum()), "newcomers_cohort": int(cohort.sum()),
+            "_returners_alive": int((returners & alive).sum()), "_newcomers_alive": int((cohort & alive).sum())}
+    if not cohort.any():
         gaps.append("returner_survival_1y and newcomer_survival_1y: no one first seen here a full year before the "
                     "log's last day")
     started = members[(members["day"] >= lo) & (members["day"] <= hi)] if len(members) else members
     out["members_started"] = len(started)
     fits = started[started["day"] <= last - YEAR_DAYS] if len(started) else started
-    if len(fits):
-        out["member_retention_1y"] = _share(int((~fits["ended_within_1y"]).sum()), len(fits))
-    else:
-        out["member_retention_1y"] = None
+    out |= {"_members_fit": len(fits), "_members_kept": int((~fits["ended_within_1y"]).sum()) if len(fits) else 0}
+    if not len(fits):
         gaps.append("member_retention_1y: " + ("no membership_start rows in the log" if not len(members) else
                                                "no membership started here a full year before the log's last day"))
     if gaps:
@@ -177,46 +159,135 @@ def describe(log: VisitLog, settings: Settings | None = None) -> Description:
     v = _arrays(visits, settings)
     members = _members(log.visits, v.start)
     last = int(v.day.max())
-    whole = _stats(v, np.ones(v.day.size, dtype=bool), 0, last, last, members)
-    years = {}
+    rows = {}
     for year in sorted(set(v.year.tolist())):
         lo = max(0, (pd.Timestamp(year=year, month=1, day=1) - v.start).days)
         hi = min(last, (pd.Timestamp(year=year, month=12, day=31) - v.start).days)
-        years[str(year)] = _stats(v, v.year == year, lo, hi, last, members) | {"days": hi - lo + 1}
+        rows[str(year)] = _stats(v, v.year == year, lo, hi, last, members) | {"days": hi - lo + 1}
+    rows["all"] = _stats(v, np.ones(v.day.size, dtype=bool), 0, last, last, members)
     gaps = _gaps(v)
     weekly = _weekly(visits)
+    seasons = _seasonality(visits, v.start, last)
+    counts = np.bincount(v.person)
+    membership_rows = int((~log.visits["kind"].isin(VISIT_KINDS)).sum())
+    cells = _cells(rows, counts, gaps, weekly, seasons, membership_rows)
+    published = {y: _published(r, cells, y) for y, r in rows.items()}
+    whole = published.pop("all")
     summary = {
-        **{k: _publish(k, x) for k, x in whole.items()},
+        **whole,
         "gap_days_median": float(gaps["median"]) if gaps["count"] >= MIN_COUNT else None,
         "gap_days_mean": round(float(gaps["mean"]), 3) if gaps["count"] >= MIN_COUNT else None,
-        "log": {"file": Path(log.path).name, "rows": log.rows, "same_day_repeats_dropped": log.duplicates,
-                "first_day": str(v.start.date()), "last_day": str((v.start + pd.Timedelta(days=last)).date()),
-                "days": last + 1, "membership_rows": int((~log.visits["kind"].isin(VISIT_KINDS)).sum())},
+        "log": {"file": Path(log.path).name, "rows": log.rows - membership_rows,
+                "same_day_repeats_dropped": log.duplicates, "first_day": str(v.start.date()),
+                "last_day": str((v.start + pd.Timedelta(days=last)).date()), "days": last + 1,
+                "membership_rows": cells.shown(("log", "membership_rows"))},
         "rule": {"contributor_visits": settings.contributor_visits,
                  "contributor_window_days": settings.contributor_window_days,
                  "returner_window_days": RETURNER_WINDOW},
         "privacy": {"people": "salted hashes (blake2b, a random salt per reading); raw identifiers are never written",
-                    "suppressed_below": MIN_COUNT},
-        "years": {y: {k: _publish(k, x) for k, x in s.items()} for y, s in years.items()},
+                    "suppressed_below": MIN_COUNT,
+                    "shown_as": {SUPPRESSED: "a count of 1 to 4 people",
+                                 HIDDEN: "hidden so that a count under 5 cannot be recovered from the others"}},
+        "years": published,
     }
-    counts = np.bincount(v.person)
-    tables = {"years": _years_table(summary), "weekly": _published_weekly(weekly),
-              "seasonality": _seasonality(visits, v.start, last), "visit_counts": _count_table(counts),
-              "gaps": gaps["table"]}
-    survival = _survival(v, last)
-    tables["survival"] = survival
+    survival = _survival(v, last, cells)
+    tables = {"years": _years_table(summary),
+              "weekly": weekly.assign(week=weekly["week"].dt.strftime("%Y-%m-%d"),
+                                      visits=[cells.shown(("week", i)) for i in range(len(weekly))],
+                                      visitors=[shown(x) for x in weekly["visitors"]]),
+              "seasonality": seasons.assign(index=[x if cells.published(("season", i)) else HIDDEN
+                                                   for i, x in enumerate(seasons["index"])]).drop(columns=["_visits", "_visitors"]),
+              "visit_counts": pd.DataFrame({"visits": [label for label, _ in _BINS(counts)],
+                                            "people": [cells.shown(("bin", label)) for label, _ in _BINS(counts)]}),
+              "gaps": pd.DataFrame({"gap": GAP_LABELS, "gaps": [cells.shown(("gap", g)) for g in GAP_LABELS]}),
+              "survival": survival}
     return Description(summary, tables, (v, visits), weekly, counts, survival)
 
 
-def _publish(key: str, value):
-    """A summary value as published: counts of people suppressed under MIN_COUNT."""
-    if key in PEOPLE_KEYS or key.endswith("_cohort"):
-        return shown(value)
-    return value
+def _BINS(counts: np.ndarray) -> list[tuple[str, int]]:  # noqa: N802 (a table's rows, named as the table)
+    return bins(counts, COUNT_EDGES)
+
+
+# -- what is published: one set of cells, so that no count under 5 is recovered from the others ------------------
+def _cells(rows: dict, counts: np.ndarray, gaps: dict, weekly: pd.DataFrame, seasons: pd.DataFrame,
+           membership_rows: int) -> Cells:
+    """Every count the description publishes, with the sums that tie them, protected (`sim.logs.privacy`)."""
+    cells = Cells()
+    for r, s in rows.items():
+        for key in ("visitors", "newcomers", "returning_visitors", "contributors", "members_started", "_once",
+                    "_4plus", "newcomers_cohort", "returners_cohort", "_newcomers_alive", "_returners_alive",
+                    "_members_fit", "_members_kept"):
+            cells.add((r, key), s[key])
+        cells.add((r, "visits"), s["visits"], people=False, few=s["visitors"] < MIN_COUNT,
+                  fixed=r == "all")  # the log's visits: its rows read less the repeats, published anyway
+        for part in ("newcomers", "contributors", "_4plus"):
+            cells.difference((r, "visitors"), (r, part), (r, "not" + part))
+        cells.tie((r, "visitors"), [(r, "returning_visitors"), (r, "_once")])  # one visit, or more
+        for whole, part in (("returning_visitors", "_4plus"), ("newcomers", "newcomers_cohort"),
+                            ("newcomers_cohort", "returners_cohort"), ("newcomers_cohort", "_newcomers_alive"),
+                            ("returners_cohort", "_returners_alive"), ("_members_fit", "_members_kept"),
+                            ("members_started", "_members_fit")):
+            cells.difference((r, whole), (r, part), (r, "not" + part + "_of" + whole))
+    years = [r for r in rows if r != "all"]
+    for key in ("newcomers", "visits", "members_started"):  # a partition of the whole log's by year
+        cells.tie(("all", key), [(y, key) for y in years])
+    cells.tie(("all", "visitors"), [("all", "newcomers")])  # everyone is new in the log's first year
+    cells.add(("log", "membership_rows"), membership_rows)
+    cells.difference(("log", "membership_rows"), ("all", "members_started"), ("log", "membership_ends"))
+    binned = _BINS(counts)
+    for label, n in binned:
+        cells.add(("bin", label), n)
+    cells.tie(("all", "visitors"), [("bin", label) for label, _ in binned])
+    cells.tie(("all", "_once"), [("bin", "1")])
+    cells.tie(("all", "_4plus"), [("bin", label) for label, _ in binned[3:]])
+    cells.tie(("all", "returning_visitors"), [("bin", label) for label, _ in binned[1:]])
+    for label, n in zip(GAP_LABELS, gaps["binned"], strict=True):
+        cells.add(("gap", label), n)
+    cells.sums.append([(("all", "visits"), -1), (("all", "visitors"), 1), *((("gap", g), 1) for g in GAP_LABELS)])
+    for i, (n, people) in enumerate(zip(weekly["visits"], weekly["visitors"], strict=True)):
+        cells.add(("week", i), n, people=False, few=people < MIN_COUNT)
+    cells.tie(("all", "visits"), [("week", i) for i in range(len(weekly))])
+    for i, (n, people) in enumerate(zip(seasons["_visits"], seasons["_visitors"], strict=True)):
+        cells.add(("season", i), n, people=False, few=people < MIN_COUNT)
+    for period in ("month", "weekday"):
+        cells.tie(("all", "visits"), [("season", i) for i in np.flatnonzero(seasons["period"] == period)])
+    cells.protect()
+    return cells
+
+
+def _published(s: dict, cells: Cells, r: str) -> dict:
+    """A row of the description as published: counts through the cells, shares only of published counts."""
+    def share(part: str, whole: str) -> float | None:
+        p, w = (r, part), (r, whole)
+        if not (cells.published(p) and cells.published(w)) or not cells.value[w]:
+            return None
+        return round(cells.value[p] / cells.value[w], 6)
+
+    c = s["_counts"]
+    many = c.size >= MIN_COUNT
+    top = np.sort(c)[::-1][: max(1, math.ceil(0.01 * c.size))]
+    out = {"visits": cells.shown((r, "visits"))}
+    out |= {k: cells.shown((r, k)) for k in PEOPLE_KEYS}
+    out |= {"visitors_once_share": share("_once", "visitors"), "visitors_4plus_share": share("_4plus", "visitors"),
+            "gini_visits": round(gini(c), 6) if many else None,
+            "top1_visits_share": round(float(top.sum() / c.sum()), 6) if top.size >= MIN_COUNT else None,
+            "visits_max": None, "visits_top5": top_k(c)}
+    quantiles = visit_quantiles(c) if many else dict.fromkeys(VISIT_QUANTILE_KEYS)
+    out |= {k: (q if q is not None and quantile_ok(c, q) else None) for k, q in quantiles.items()}
+    out |= {"returner_survival_1y": share("_returners_alive", "returners_cohort"),
+            "newcomer_survival_1y": share("_newcomers_alive", "newcomers_cohort"),
+            "returners_cohort": cells.shown((r, "returners_cohort")),
+            "newcomers_cohort": cells.shown((r, "newcomers_cohort")),
+            "member_retention_1y": share("_members_kept", "_members_fit")}
+    if "cohort_gap" in s:
+        out["cohort_gap"] = s["cohort_gap"]
+    if "days" in s:
+        out["days"] = s["days"]
+    return out
 
 
 def _years_table(summary: dict) -> pd.DataFrame:
-    keys = ["visits", *PEOPLE_KEYS, *SHARE_KEYS, "visits_max", *VISIT_QUANTILE_KEYS]
+    keys = ["visits", *PEOPLE_KEYS, *SHARE_KEYS, "visits_top5", *VISIT_QUANTILE_KEYS]
     rows = [{"year": y, **{k: s.get(k) for k in keys}} for y, s in summary["years"].items()]
     rows.append({"year": "all", **{k: summary.get(k) for k in keys}})
     return pd.DataFrame(rows).astype(object).where(lambda d: d.notna(), "")
@@ -239,18 +310,19 @@ def _weekly(visits: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index().assign(days=np.asarray(days))
 
 
-def _published_weekly(weekly: pd.DataFrame) -> pd.DataFrame:
-    out = weekly.assign(week=weekly["week"].dt.strftime("%Y-%m-%d")).astype(object)
-    out["visitors"] = [shown(x) for x in weekly["visitors"]]
-    out["visits"] = [x if p >= MIN_COUNT or p == 0 else SUPPRESSED for x, p in zip(weekly["visits"],
-                                                                                    weekly["visitors"], strict=True)]
-    return out
+def published_weekly(found: Description) -> pd.DataFrame:
+    """The weekly series as published, as numbers (NaN where hidden): what a figure of the log may draw."""
+    table = found.tables["weekly"]
+    return table.assign(week=pd.to_datetime(table["week"]),
+                        visits=pd.to_numeric(table["visits"], errors="coerce"),
+                        visitors=pd.to_numeric(table["visitors"], errors="coerce"))
 
 
 def _seasonality(visits: pd.DataFrame, start: pd.Timestamp, last: int) -> pd.DataFrame:
     """Visits a day in each calendar month and weekday, over the log's days of that month or weekday, as an index.
 
-    1.0 is the log's mean; 1.3 a month 30% busier than the average day.
+    1.0 is the log's mean; 1.3 a month 30% busier than the average day. `_visits` and `_visitors` (not
+    published) say how many visits and people stand behind each index.
     """
     days = pd.date_range(start, start + pd.Timedelta(days=last), freq="D")
     mean = len(visits) / len(days)
@@ -260,47 +332,47 @@ def _seasonality(visits: pd.DataFrame, start: pd.Timestamp, last: int) -> pd.Dat
             ("weekday", visits["date"].dt.day_of_week, days.day_of_week, [pd.Timestamp(2001, 1, 1 + d).strftime("%A")
                                                                        for d in range(7)])):
         counts, spans = of_visits.value_counts(), pd.Series(of_days).value_counts()
+        people = visits.groupby(of_visits.to_numpy())["person_hash"].nunique()
         for i, name in enumerate(names, start=1 if what == "month" else 0):
             if spans.get(i, 0):
                 rows.append({"period": what, "name": name, "days": int(spans[i]),
-                             "index": round(float(counts.get(i, 0) / spans[i] / mean), 4)})
-    return pd.DataFrame(rows)
-
-
-def _count_table(counts: np.ndarray) -> pd.DataFrame:
-    """People by visits over the whole log (1, 2, 3, 4-7, 8-15, ...), counts under 5 suppressed."""
-    edges = [1, 2, 3, 4, 8, 16, 32, 64, 128, 256, 512, np.inf]
-    rows = []
-    for lo, hi in itertools.pairwise(edges):
-        n = int(((counts >= lo) & (counts < hi)).sum())
-        label = str(lo) if hi == lo + 1 else f"{lo}+" if hi == np.inf else f"{lo}-{int(hi) - 1}"
-        rows.append({"visits": label, "people": shown(n)})
+                             "index": round(float(counts.get(i, 0) / spans[i] / mean), 4),
+                             "_visits": int(counts.get(i, 0)), "_visitors": int(people.get(i, 0))})
     return pd.DataFrame(rows)
 
 
 def _gaps(v: _Visits) -> dict:
-    """Days between a person's consecutive visits: their median, mean and distribution (counts under 5 suppressed)."""
+    """Days between a person's consecutive visits: their median, mean and distribution (published by the cells)."""
     same = v.person[1:] == v.person[:-1]
     gaps = (v.day[1:] - v.day[:-1])[same]
     binned = pd.cut(pd.Series(gaps, dtype=float), GAP_BINS, labels=GAP_LABELS).value_counts().reindex(GAP_LABELS)
-    table = pd.DataFrame({"gap": GAP_LABELS, "gaps": [shown(x) for x in binned.fillna(0).astype(int)]})
     return {"count": int(gaps.size), "median": float(np.median(gaps)) if gaps.size else math.nan,
-            "mean": float(gaps.mean()) if gaps.size else math.nan, "table": table}
+            "mean": float(gaps.mean()) if gaps.size else math.nan,
+            "binned": [int(x) for x in binned.fillna(0).astype(int)]}
 
 
-def _survival(v: _Visits, last: int) -> pd.DataFrame:
-    """Share of a cohort still coming d days after their first visit (a visit on day d or later), by week."""
+def _survival(v: _Visits, last: int, cells: Cells | None = None) -> pd.DataFrame:
+    """Share of a cohort still coming d days after their first visit (a visit on day d or later), by week.
+
+    Coarsened (`coarse_steps`): the curve steps only when 5 people or more have stopped, and never shows
+    fewer than 5 still coming, so no step, and no level, is a count of 1 to 4 people.
+    """
     cohort = v.first <= last - YEAR_DAYS
     latest = np.zeros(v.first.size, dtype=np.int64)
     np.maximum.at(latest, v.person, v.day)
     since = latest - v.first
     returned = np.bincount(v.person[(v.since > 0) & (v.since <= RETURNER_WINDOW)], minlength=v.first.size) > 0
     rows = []
-    for group, mask in (("newcomers", cohort), ("returners", cohort & returned)):
+    days = np.arange(0, YEAR_DAYS + 1, 7)
+    for group, mask, key in (("newcomers", cohort, "newcomers_cohort"), ("returners", cohort & returned,
+                                                                         "returners_cohort")):
         size = int(mask.sum())
-        for d in range(0, YEAR_DAYS + 1, 7):
-            rows.append({"cohort": group, "day": d, "people": shown(size),
-                         "still_coming": round(float((since[mask] >= d).mean()), 6) if size >= MIN_COUNT else None})
+        people = cells.shown(("all", key)) if cells is not None else shown(size)
+        ok = size >= MIN_COUNT and (cells is None or cells.published(("all", key)))
+        levels = coarse_steps(at_least(np.sort(since[mask]), days)) if ok else None
+        for i, d in enumerate(days):
+            rows.append({"cohort": group, "day": int(d), "people": people,
+                         "still_coming": round(float(levels[i] / size), 6) if ok else None})
     return pd.DataFrame(rows)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from sim.errors import LabsimError
 
 MAX_BYTES = 4 * 2**30  # a log larger than this is refused before it is read (20 million rows of CSV are ~0.7 GB)
-MAX_ROWS = 20_000_000  # rows at most: the read log holds ~20 bytes a row, so 0.4 GB at most
+MAX_ROWS = 20_000_000  # rows at most: reading holds ~100-200 bytes a row at its peak (2-4 GB at the limit)
 PARQUET_SUFFIXES = (".parquet", ".pq")  # a log's file name says its format
 LOG_SUFFIXES = (".csv", *PARQUET_SUFFIXES)
 FLAGS = {"person": "--person-col", "date": "--date-col", "kind": "--kind-col", "channel": "--channel-col"}
@@ -42,6 +42,7 @@ def check_file(path: Path) -> None:
         raise LabsimError(f"{path}: a '{suffix or 'nameless'}' file; allowed: a log in .csv (UTF-8) or .parquet")
 
 
+DATA_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date anywhere in the header: its first line is a visit
 DATE_LIKE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}([T ][\d:.]+)?([+-]\d{2}:?\d{2}|Z)?|\d{8})\s*$")
 
 
@@ -68,28 +69,44 @@ def format_hint(found: list[str]) -> str:
     return ""
 
 
-def columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict[str, str]:
-    """The log's column for each of ours; a missing one is refused with the closest names (did you mean).
+def columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict[str, int]:
+    """The position of the log's column for each of ours; refused in one line when missing, doubled or ambiguous.
 
-    When the header looks like another common format (another separator, no
-    header line), the refusal says that instead of "name yours with --person-col".
+    A missing column is told with the closest names (did you mean); when the header looks like another
+    common format (another separator, no header line), the refusal says that instead of "name yours with
+    --person-col", and a header that looks like a visit is not repeated (it may hold a person's name). A
+    column named twice in the log, or one column named by two of our flags, is refused rather than one of
+    them silently taken (issue 33).
     """
-    chosen = {}
+    found = [str(f).strip() for f in found]
+    chosen: dict[str, int] = {}
+    taken: dict[int, str] = {}
     other_format = format_hint(found)
-    for ours, theirs in names.items():
-        if theirs is None and ours in found:  # an optional column by its default name
-            chosen[ours] = ours
-        elif theirs is not None and theirs in found:
-            chosen[ours] = theirs
-        elif theirs is not None:
-            close = difflib.get_close_matches(theirs, found, n=1, cutoff=0.6) or difflib.get_close_matches(
-                theirs.lower(), [f.lower() for f in found], n=1, cutoff=0.6)
+    for ours, theirs in sorted(names.items(), key=lambda kv: kv[1] is None):  # the flags given first
+        name = ours if theirs is None else theirs.strip()
+        where = [i for i, f in enumerate(found) if f == name]
+        if theirs is None and (not where or where[0] in taken):
+            continue  # an optional column by its default name: absent, or a column a flag already took
+        if len(where) > 1:
+            raise LabsimError(f"{path}: columns {where[0] + 1} and {where[1] + 1} are both named {name[:60]!r}; "
+                              f"rename one of them: which one is {FLAGS[ours][2:-4]} is not for labsim to guess")
+        if not where:
+            if DATA_LIKE.search(" ".join(found)) or any(DATE_LIKE.match(f) for f in found):
+                raise LabsimError(f"{path}: no column {name[:60]!r}; its first line looks like a visit (it holds a "
+                                  "date), not a header" + (other_format or ": add a header line naming the columns "
+                                                           "(e.g. person,date) at the top"))
+            close = difflib.get_close_matches(name, found, n=1, cutoff=0.6) or difflib.get_close_matches(
+                name.lower(), [f.lower() for f in found], n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             shown = ", ".join(repr(f[:40]) for f in found[:12]) + (", ..." if len(found) > 12 else "")
             if other_format:
-                raise LabsimError(f"{path}: no column {theirs[:60]!r}; its columns: {shown}{other_format}")
-            raise LabsimError(f"{path}: no column {theirs[:60]!r}{hint}; its columns: {shown}; name yours with "
+                raise LabsimError(f"{path}: no column {name[:60]!r}; its columns: {shown}{other_format}")
+            raise LabsimError(f"{path}: no column {name[:60]!r}{hint}; its columns: {shown}; name yours with "
                               f"{FLAGS[ours]}")
+        if where[0] in taken:
+            raise LabsimError(f"{path}: {FLAGS[taken[where[0]]]} and {FLAGS[ours]} both name the column "
+                              f"{name[:60]!r}; each names a column of its own")
+        chosen[ours], taken[where[0]] = where[0], ours
     return chosen
 
 

@@ -8,8 +8,9 @@ The visit-count distribution enters by its quantiles (`visits_q50` ...
 `visits_q99`), not only its mean; its maximum (`visits_max`, one person's
 count, ±20% from seed to seed) is not a default target: an extreme order
 statistic says little about the settings and much about luck (a --target
-visits_max=N adds it, weighed by its spread). A value the log does not publish
-(fewer than 5 people behind it, or no one-year cohort) is left out, and said so.
+visits_max=N adds it, weighed by its spread; a log's description publishes no
+exact maximum). A value the log does not publish (fewer than 5 people behind it,
+a count it would give away, or no one-year cohort) is left out, and said so.
 """
 
 from __future__ import annotations
@@ -57,8 +58,9 @@ def from_log(path: Path, scenario: str, person_col: str = "person", date_col: st
         if isinstance(value, int | float) and not isinstance(value, bool):
             targets[key] = float(value)
         else:
-            why = ("fewer than 5 people behind it" if value is not None else
-                   "no one-year cohort in the log" if key == "returner_survival_1y" else "not published")
+            why = ("hidden: fewer than 5 people behind it, or it would give such a count away" if value is not None
+                   else "no one-year cohort in the log" if key == "returner_survival_1y" and summary.get("cohort_gap")
+                   else "not published: fewer than 5 people on one side of it, or a count it would give away")
             left_out.append(f"{key} ({why})")
     if "visitors" not in targets:  # a log of under 5 people: even its zeros say nothing (and would be its only targets)
         left_out += [f"{k} (fewer than 5 visitors in the log)" for k in targets]

@@ -13,16 +13,22 @@ Raw identifiers never leave this module: each is replaced, as its chunk is
 read, by a salted hash (blake2b keyed with a salt that is random for each run
 unless given), so that no output can name a person. A person who came twice on
 the same day came once: the repeats are dropped and counted. A bad log is
-refused with one line naming the file, the line and the value; a large one is
-read in chunks with a progress callback, up to `MAX_ROWS` rows.
+refused with one line naming the file, the line and the column, never the
+value (it may be a person's name: a log whose person and date columns are
+swapped would print one); a large one is read in chunks with a progress
+callback, up to `MAX_ROWS` rows (a Parquet log's count is read from its footer
+before any row). A date-time is taken at its day as written, its UTC offset
+ignored: one rule for the whole log, whichever chunk a row falls in.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import difflib
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +45,9 @@ SALT_BYTES = 16
 KINDS = tuple(k.value for k in VisitKind)
 VISIT_KINDS = tuple(k.value for k in VisitKind if k.is_visit)
 DATE_HELP = "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15, 20240315 or 2024-03-15T14:30"
+# a date-time's UTC offset (Z, +02, +0200, +02:00) after its time: dropped, the day is the day as written
+OFFSET = r"^(\s*\d{4}-?\d{2}-?\d{2}[T ]\d[\d:.,]*)(?:[zZ]|[+-]\d{2}(?::?\d{2})?)\s*$"
+
 
 
 @dataclasses.dataclass
@@ -94,11 +103,11 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
     reader = _parquet_chunks if suffix in PARQUET_SUFFIXES else _csv_chunks
     names = {"person": person_col, "date": date_col, "kind": kind_col, "channel": channel_col}
     parts, rows = [], 0
-    for chunk, first, unit, done in reader(path, names):
+    for chunk, first, where, done in reader(path, names):
         rows += len(chunk)
         if rows > MAX_ROWS:
             raise LabsimError(f"{path}: more than {MAX_ROWS:,} rows; allowed: at most {MAX_ROWS:,}: split it by year")
-        parts.append(_clean(chunk, path, first, unit, salt, today))
+        parts.append(_clean(chunk, path, first, where, salt, today))
         if progress is not None:
             progress(done)
     if not rows:
@@ -114,35 +123,73 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
 
 
 # -- the two formats, read in chunks -----------------------------------------------------------------------------
-def _csv_chunks(path: Path, names: dict[str, str | None]):
-    """Yield (chunk with our column names, the first row's line number, 'line', share read) from a UTF-8 CSV."""
+def _csv_header(path: Path) -> list[str]:
+    """The CSV's header cells, as written (pandas would rename a doubled name 'date' to 'date.1')."""
     try:
-        with open(path, "rb") as fh:  # opened here: pandas would expand a folder named "~" to the home folder
-            header = pd.read_csv(fh, nrows=0, encoding="utf-8-sig", dtype=str)
-    except pd.errors.EmptyDataError:
-        raise LabsimError(f"{path}: an empty file; a log needs a header line and one row per visit") from None
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            for row in csv.reader(fh):
+                if row and not (len(row) == 1 and not row[0].strip()):  # pandas skips blank lines
+                    return [cell.strip() for cell in row]
     except UnicodeDecodeError:
         raise _encoding_error(path) from None
-    except (pd.errors.ParserError, ValueError, OSError) as exc:
+    except (csv.Error, OSError) as exc:
         raise LabsimError(f"{path}: not a readable CSV file ({exc.__class__.__name__}); a log is a CSV file "
                           "with a header line, or a Parquet file") from None
-    found = [str(c) for c in header.columns]
-    chosen = _columns(path, found, names)
-    rename = {v: k for k, v in chosen.items()}
+    raise LabsimError(f"{path}: an empty file; a log needs a header line and one row per visit")
+
+
+def line_of(path: Path, row: int) -> int:
+    """The line of a CSV file on which its data row `row` (0 the first after the header) starts.
+
+    Counted as the CSV reader reads: a quoted cell may hold line breaks, and blank lines are skipped, so the
+    row's number plus one is not its line. Only done for a row being refused, so it costs nothing otherwise.
+    """
+    with open(path, encoding="utf-8-sig", newline="", errors="replace") as fh:
+        reader = csv.reader(fh)
+        seen, after = -1, 0  # data rows seen (the header is -1), the line the last record ended on
+        for record in reader:
+            begins, after = after + 1, reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            if seen == row:
+                return begins
+            seen += 1
+    return after + 1
+
+
+def _csv_chunks(path: Path, names: dict[str, str | None]):
+    """Yield (chunk with our column names, its first row, how to name a row, share read) from a UTF-8 CSV."""
+    header = _csv_header(path)
+    positions = _columns(path, header, names)
+    labels = {k: header[v] for k, v in positions.items()}
+    order = sorted(positions.values())  # pandas gives the chosen columns in the file's order
+    ours = [next(k for k, v in positions.items() if v == i) for i in order]
     size = max(path.stat().st_size, 1)
-    line = 2
-    with open(path, "rb") as fh:
+    row = 0
+    with open(path, "rb") as fh:  # opened here: pandas would expand a folder named "~" to the home folder
         try:
-            reader = pd.read_csv(fh, usecols=list(chosen.values()), dtype=str, keep_default_na=False,
-                                 encoding="utf-8-sig", chunksize=CHUNK_ROWS)
+            reader = pd.read_csv(fh, usecols=order, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                                 chunksize=CHUNK_ROWS)
             for chunk in reader:
-                yield chunk.rename(columns=rename), line, "line", min(fh.tell() / size, 1.0)
-                line += len(chunk)
+                chunk.columns = ours
+                chunk.attrs["names"] = labels
+                yield chunk, row, _csv_place(path), min(fh.tell() / size, 1.0)
+                row += len(chunk)
         except UnicodeDecodeError:
             raise _encoding_error(path) from None
         except (pd.errors.ParserError, ValueError) as exc:
             text = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
-            raise LabsimError(f"{path}: not a readable CSV file after line {line - 1} ({text})") from None
+            raise LabsimError(f"{path}: not a readable CSV file after line {line_of(path, row) - 1} "
+                              f"({_no_values(text)})") from None
+
+
+def _csv_place(path: Path) -> Callable[[int], str]:
+    return lambda row: f"line {line_of(path, row)}"
+
+
+def _no_values(text: str) -> str:
+    """A parser's message without what it quotes of the file (a cell may be a person's name)."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", text)
 
 
 def _encoding_error(path: Path) -> LabsimError:
@@ -160,25 +207,35 @@ def _encoding_error(path: Path) -> LabsimError:
 
 
 def _parquet_chunks(path: Path, names: dict[str, str | None]):
-    """Yield (chunk with our column names, the first row's number, 'row', share read) from a Parquet file."""
+    """Yield (chunk with our column names, its first row, how to name a row, share read) from a Parquet file.
+
+    The row count is the footer's: a log over `MAX_ROWS` is refused before any row is read.
+    """
     import pyarrow
     import pyarrow.parquet as pq
 
     try:
         pf = pq.ParquetFile(path)
-    except (OSError, ValueError, pyarrow.ArrowException) as exc:
+        total = int(pf.metadata.num_rows)
+        found = [str(n) for n in pf.schema_arrow.names]
+    except (OSError, ValueError, TypeError, pyarrow.ArrowException) as exc:
         raise LabsimError(f"{path}: not a readable Parquet file ({exc.__class__.__name__})") from None
-    chosen = _columns(path, list(pf.schema_arrow.names), names)
-    rename = {v: k for k, v in chosen.items()}
-    total = max(pf.metadata.num_rows, 1)
-    row = 1
+    if total > MAX_ROWS:
+        raise LabsimError(f"{path}: {total:,} rows (its footer says); allowed: at most {MAX_ROWS:,}: split it by year")
+    positions = _columns(path, found, names)
+    labels = {k: found[v] for k, v in positions.items()}
+    order = sorted(positions.values())
+    ours = [next(k for k, v in positions.items() if v == i) for i in order]
+    row = 0
     try:
-        for batch in pf.iter_batches(batch_size=CHUNK_ROWS, columns=list(chosen.values())):
-            chunk = batch.to_pandas().rename(columns=rename)
-            yield chunk, row, "row", min((row - 1 + len(chunk)) / total, 1.0)
+        for batch in pf.iter_batches(batch_size=CHUNK_ROWS, columns=[found[i] for i in order]):
+            chunk = batch.to_pandas()
+            chunk.columns = ours
+            chunk.attrs["names"] = labels
+            yield chunk, row, lambda r: f"row {r + 1}", min((row + len(chunk)) / max(total, 1), 1.0)
             row += len(chunk)
-    except (OSError, ValueError, pyarrow.ArrowException) as exc:
-        raise LabsimError(f"{path}: not a readable Parquet file after row {row - 1} ({exc.__class__.__name__})") \
+    except (OSError, ValueError, TypeError, pyarrow.ArrowException) as exc:
+        raise LabsimError(f"{path}: not a readable Parquet file after row {row} ({exc.__class__.__name__})") \
             from None
 
 
@@ -188,49 +245,81 @@ def _text(column: pd.Series) -> pd.Series:
     return column.astype(object).where(column.notna(), "").astype(str).str.strip()
 
 
-def _refuse(path: Path, column: pd.Series, bad, first: int, unit: str, what: str) -> None:
-    """Raise one line naming the first bad row's line number and value."""
+def _refuse(path: Path, bad, first: int, where: Callable[[int], str], column: str, what: str) -> None:
+    """Raise one line naming the first bad row's line (or row) and column, never its value (it may name a person)."""
     position = int(np.flatnonzero(np.asarray(bad))[0])
-    value = str(column.iloc[position])
-    shown = repr(value[:60] + ("..." if len(value) > 60 else ""))
-    raise LabsimError(f"{path}: {unit} {first + position}: {what.format(value=shown)}")
+    raise LabsimError(f"{path}: {where(first + position)}, column {column[:60]!r}: {what}")
+
+
+def _date_shape(value: str) -> str:
+    """What a cell that is not a date looks like, said without the cell itself (it may be a person's name)."""
+    if not value:
+        return "an empty date"
+    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}( .*)?", value):
+        return "a date with the day or month first (e.g. 15/03/2024), which is ambiguous"
+    if not any(ch.isdigit() for ch in value):
+        return "not a date (no digit in it: is it the person column?)"
+    return "not a date"
 
 
 def _dates(column: pd.Series) -> pd.Series:
-    """Days from ISO 8601 text, or from a Parquet date or timestamp column (NaT where unreadable)."""
+    """Days from ISO 8601 text, or from a Parquet date or timestamp column (NaT where unreadable).
+
+    One rule for the whole log: a date-time is taken at its day as written, its UTC offset dropped (the
+    lab's own clock), so a row lands on the same day whatever else its chunk holds, and a date alone
+    beside date-times with an offset changes nothing. A Parquet timestamp column with a time zone has one
+    for all its rows: its days are those of that zone.
+    """
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
         parsed = column
-    elif column.dtype == object and len(column) and not isinstance(column.iloc[0], str):
-        parsed = pd.to_datetime(column, errors="coerce")  # Parquet dates (datetime.date objects)
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)  # the wall-clock time in the column's own zone
+    elif column.dtype == object and len(column) and not isinstance(column.iloc[0], str) and column.notna().all():
+        try:
+            parsed = pd.to_datetime(column, errors="coerce")  # Parquet dates (datetime.date objects)
+        except (ValueError, TypeError, OverflowError):
+            parsed = pd.Series(pd.NaT, index=column.index)
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)
     else:
-        text = _text(column)
+        text = _text(column).str.replace(OFFSET, r"\1", regex=True)
         compact = text.str.fullmatch(r"\d{8}")  # YYYYMMDD, as exports often write it: read as ISO's basic format
         if compact.any():
             text = text.where(~compact, text.str[:4] + "-" + text.str[4:6] + "-" + text.str[6:])
         try:
             parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        except (ValueError, TypeError, OverflowError):  # date-times with several UTC offsets
-            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)  # the day as the lab saw it
+        except (ValueError, TypeError, OverflowError):
+            parsed = pd.Series([_one_date(t) for t in text], index=column.index, dtype="datetime64[ns]")
     return parsed.dt.normalize()
 
 
-def _clean(chunk: pd.DataFrame, path: Path, first: int, unit: str, salt: bytes, today: pd.Timestamp) -> pd.DataFrame:
+def _one_date(text: str):
+    """One cell's day, or NaT (the slow path, for a chunk pandas cannot parse as a whole)."""
+    try:
+        return pd.to_datetime(text, format="ISO8601")
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+
+
+def _clean(chunk: pd.DataFrame, path: Path, first: int, where: Callable[[int], str], salt: bytes,
+           today: pd.Timestamp) -> pd.DataFrame:
     """One chunk checked and made compact: people hashed, dates as days, kinds checked, channels as labels."""
+    cols = chunk.attrs.get("names", {})
     person = _text(chunk["person"])
     empty = (person == "").to_numpy()
     if empty.any():
-        _refuse(path, person, empty, first, unit, "no person (an empty identifier); every row names who came")
+        _refuse(path, empty, first, where, cols.get("person", "person"),
+                "no person (an empty identifier); every row names who came")
     raw = chunk["date"]
     days = _dates(raw)
     unreadable = days.isna().to_numpy()
     if unreadable.any():
-        _refuse(path, _text(raw), unreadable, first, unit, "date {value} is not a date; " + DATE_HELP)
+        value = str(_text(raw).iloc[int(np.flatnonzero(unreadable)[0])])
+        _refuse(path, unreadable, first, where, cols.get("date", "date"), f"{_date_shape(value)}; {DATE_HELP}")
     future = (days > today).to_numpy()
     if future.any():
-        _refuse(path, _text(raw), future, first, unit, "date {value} is in the future (today is "
-                f"{today.date()}); a log records visits that happened")
+        _refuse(path, future, first, where, cols.get("date", "date"),
+                f"a date in the future (today is {today.date()}); a log records visits that happened")
     if "kind" in chunk:
         kind = _text(chunk["kind"]).str.lower().replace("", VisitKind.VISIT.value)
         wrong = ~kind.isin(KINDS).to_numpy()
@@ -238,8 +327,8 @@ def _clean(chunk: pd.DataFrame, path: Path, first: int, unit: str, salt: bytes, 
             value = kind.iloc[int(np.flatnonzero(wrong)[0])]
             close = difflib.get_close_matches(value, KINDS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            _refuse(path, kind, wrong, first, unit, "kind {value} is not a kind" + hint + "; allowed: "
-                    + ", ".join(KINDS) + " (empty: visit)")
+            _refuse(path, wrong, first, where, cols.get("kind", "kind"),
+                    "not a kind" + hint + "; allowed: " + ", ".join(KINDS) + " (empty: visit)")
     else:
         kind = pd.Series(VisitKind.VISIT.value, index=chunk.index)
     channel = _text(chunk["channel"]) if "channel" in chunk else pd.Series("", index=chunk.index)

@@ -70,6 +70,7 @@ def context(folder: Path, focus: list[str] | None = None) -> dict:
                  "seeds (first 5)": point_seeds(meta["root_seed"], 1, min(5, drawn["seeds"]))[0]}
     rings = [folder / f"rings_{slug(n)}.png" for n in names]
     return {
+        "inert": [str(line) for line in meta.get("inert") or []],  # levers that cannot move the lab (sim.config.inert)
         "asked": asked, "changes": _changes(diff, names), "from_when": _from_when(meta, warmup), "base": names[0],
         "reps": meta["reps"], "years": counted(meta["years"], "measured year"), "answered": _answered(meta),
         "found": [f["sentence"] for f in found], "focus": bool(focus),

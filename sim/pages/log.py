@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sim.logs.describe import MIN_COUNT, SUPPRESSED, Description, people_table
+from sim.logs.describe import HIDDEN, MIN_COUNT, SUPPRESSED, Description, people_table
 from sim.pages.render import png, render
 
 
@@ -38,6 +38,7 @@ def page(found: Description, folder: Path) -> str:
     s = found.summary
     t = found.tables
     return render("log.html", log=s["log"], rule=s["rule"], min_count=MIN_COUNT, suppressed=SUPPRESSED,
+                  hidden=HIDDEN,
                   years=t["years"], cohort_gap=s.get("cohort_gap") or "", weekly=png(folder / "weekly.png"),
                   visit_counts=png(folder / "visit_counts.png"), survival=png(folder / "survival.png"),
                   seasonality=t["seasonality"], counts=t["visit_counts"], gaps=t["gaps"],

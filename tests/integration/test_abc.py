@@ -214,7 +214,8 @@ def test_from_log_bad_log_is_one_line_exit_2_nothing_written(tmp_path, capsys, n
     if cols:
         message = "no outcome with 5 people or more"
     argv = ["calibrate", "carrefour_numerique", *cols, "--from-log", str(tmp_path / name), "--free",
-            "discovery_rate=0.002:0.02", "--method", "abc", "--out", str(tmp_path / "out")]
+            "discovery_rate=0.002:0.02", "--method", "abc", "--population", "10", "--generations", "1",
+            "--out", str(tmp_path / "out")]  # a cost within the limits: it is checked before the log is read
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err

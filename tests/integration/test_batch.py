@@ -1,7 +1,6 @@
 """The batch engine: experiment files, seeds, workers, crashes, resume, Dask, output layout, summaries."""
 
 import json
-import os
 import platform
 import shutil
 import signal
@@ -244,7 +243,7 @@ def test_resuming_a_finished_batch_runs_nothing(baseline, tmp_path):
         k: v for k, v in manifest_before.items() if k not in stamps}
 
 
-def test_resume_after_kill_9_completes_every_run_once(tmp_path):
+def test_resume_after_kill_9_completes_every_run_once(tmp_path, processes):
     """SIGKILL the whole process group mid-batch, run again: each run once, all ok, as an uninterrupted batch."""
     write(tmp_path, YOUNG_OPEN, "young_open.toml")
     exp_path = write(tmp_path, KILLABLE)
@@ -252,20 +251,16 @@ def test_resume_after_kill_9_completes_every_run_once(tmp_path):
     specs = exp.runs()
     assert len(specs) == 40
     out = tmp_path / "killed"
-    proc = subprocess.Popen(
+    proc = processes.popen(
         [sys.executable, "-m", "sim", "batch", str(exp_path), "--out", str(out), "--workers", "2", "--quiet"],
-        cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-    try:
-        deadline = time.monotonic() + 600  # a guard against a hang, never a measure: a loaded machine may be slow
-        while not list((out / "runs").glob("part-*.parquet")):
-            assert proc.poll() is None, f"the batch ended before it could be killed: {proc.stderr.read()!r}"
-            assert time.monotonic() < deadline, "no part written within 10 minutes: the batch hangs"
-            time.sleep(0.02)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        proc.stderr.close()
+    deadline = time.monotonic() + 600  # a guard against a hang, never a measure: a loaded machine may be slow
+    while not list((out / "runs").glob("part-*.parquet")):
+        assert proc.poll() is None, f"the batch ended before it could be killed: {proc.stderr.read()!r}"
+        assert time.monotonic() < deadline, "no part written within 10 minutes: the batch hangs"
+        time.sleep(0.02)
+    processes.kill(proc)  # the whole process group, as `kill -9` of a terminal's job
     assert proc.returncode == -signal.SIGKILL
     assert not (out / "runs.parquet").exists(), "killed before finalizing"
     partial = Store(out).runs()

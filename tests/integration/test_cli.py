@@ -1,7 +1,6 @@
 """The command line end to end, and its answers to bad input."""
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -82,12 +81,11 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
     assert (tmp_path / "a" / "timeseries.csv").read_bytes() != (tmp_path / "c" / "timeseries.csv").read_bytes()
 
 
-def test_python_dash_m_sim_works(tmp_path):
-    proc = subprocess.run(
+def test_python_dash_m_sim_works(tmp_path, processes):
+    proc = processes.run(
         [sys.executable, "-m", "sim", "run", FAST, "--years", "0.25", "--out", str(tmp_path), "--no-figures"],
         capture_output=True,
         text=True,
-        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "summary.json").read_text())["years"] == 0.25
@@ -261,17 +259,17 @@ def test_small_open_is_a_scenario_where_scenarios_live():
     assert file_kind(str(ROOT / "scenarios" / "examples" / "small_open.toml")) == "scenario"
 
 
-def test_light_commands_import_no_model():
+def test_light_commands_import_no_model(processes):
     # labsim --help, scenarios and validate must start fast: no model, Mesa, pandas or matplotlib (issue 14)
     code = ("import sys\nfrom sim.cli import main\n"
             "for argv in (['scenarios'], ['validate', 'scenarios/digital_arti.toml', 'scenarios/experiments/"
             "mediation_access.toml', 'scenarios/experiments/optimize_open.toml']):\n    assert main(argv) == 0\n"
             "heavy = ('sim.model.model', 'mesa', 'pandas', 'matplotlib', 'networkx', 'numpy', 'scipy', 'pyarrow')\n"
             "print('LOADED', sorted(m for m in heavy if m in sys.modules))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
+    proc = processes.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "LOADED []" in proc.stdout
-    help_ = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True, check=False)
+    help_ = processes.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True)
     assert help_.returncode == 0 and "--version" in help_.stdout
 
 
@@ -316,19 +314,18 @@ def test_progress_bar_follows_the_work(monkeypatch):
         assert not quiet.on
 
 
-def test_a_piped_run_prints_progress_lines(tmp_path):
+def test_a_piped_run_prints_progress_lines(tmp_path, processes):
     # issue 34: stderr not a terminal -> a plain line every LABSIM_PROGRESS_SECONDS, not silence (nor a rich bar)
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "LABSIM_PROGRESS_SECONDS": "0.05"}
-    proc = subprocess.run([sys.executable, "-m", "sim", "run", FAST, "--years", "0.2", "--out", str(tmp_path / "r")],
-                          capture_output=True, text=True, check=False, env=env, cwd=ROOT)
+    proc = processes.run([sys.executable, "-m", "sim", "run", FAST, "--years", "0.2", "--out", str(tmp_path / "r")],
+                         capture_output=True, text=True, env=env, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.splitlines()
     assert any(line.startswith("run: ") and "% " in line.replace("%,", "% ") for line in lines), proc.stderr
     assert "\x1b" not in proc.stderr and "\r" not in proc.stderr  # plain lines: no terminal codes
     assert "files written" in proc.stdout and "run: " not in proc.stdout
-    quiet = subprocess.run([sys.executable, "-m", "sim", "run", FAST, "--years", "0.1", "--quiet", "--force",
-                            "--out", str(tmp_path / "r")], capture_output=True, text=True, check=False, env=env,
-                           cwd=ROOT)
+    quiet = processes.run([sys.executable, "-m", "sim", "run", FAST, "--years", "0.1", "--quiet", "--force",
+                           "--out", str(tmp_path / "r")], capture_output=True, text=True, env=env, cwd=ROOT)
     assert quiet.returncode == 0 and quiet.stderr == ""
 
 

@@ -33,13 +33,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def explorer(tmp_path_factory):
+def explorer(tmp_path_factory, module_processes):
     """`labsim explore` on a small open lab, served on a free port until the tests end."""
     lab = tmp_path_factory.mktemp("lab") / "small_open.toml"
     lab.write_text('extends = "carrefour_numerique"\nname = "small_open"\nhost_footfall_per_day = 1500.0\n')
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "explore", str(lab), "--port", str(port), "--set", "mediators=9"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = module_processes.popen([sys.executable, "-m", "sim", "explore", str(lab), "--port", str(port), "--set",
+                                   "mediators=9"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 600  # guards against a hang, never a measure (as every timeout below)
     while time.monotonic() < deadline:
@@ -52,8 +52,7 @@ def explorer(tmp_path_factory):
         if proc.poll() is not None:
             pytest.fail(f"labsim explore exited early: {proc.stdout.read().decode()[-2000:]}")
     else:
-        proc.kill()
-        pytest.fail("labsim explore did not answer within 10 minutes")
+        pytest.fail("labsim explore did not answer within 10 minutes")  # module_processes kills it
     yield url
     os.killpg(proc.pid, 15)
     proc.wait(timeout=120)

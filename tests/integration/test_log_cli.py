@@ -73,7 +73,8 @@ def test_a_bad_log_writes_nothing_and_exits_2(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["log", "describe", str(bad), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "line 3: date '03/15/2024' is not a date" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "line 3, column 'date': a date with the day or month first" in err
+    assert "03/15/2024" not in err and "Traceback" not in err
     assert not out.exists()
 
 
@@ -102,9 +103,10 @@ def test_describe_of_a_synthesised_log_recovers_the_runs_own_counts(tmp_path, ca
     assert main(["log", "describe", str(log), "--out", str(tmp_path / "d"), "--quiet", "--no-figures"]) == 0
     described = json.loads((tmp_path / "d" / "log_summary.json").read_text())
     run = sim.run("carrefour_numerique", seed=3, years=1, people=False).summary  # a run of its own, no recorder
-    for key in ("visitors", "returning_visitors", "gini_visits", "visits", "visitors_4plus_share", "visits_max",
+    for key in ("visitors", "returning_visitors", "gini_visits", "visits", "visitors_4plus_share",
                 "visits_q50", "visits_q75", "visits_q90", "visits_q99"):  # the quantiles: one shared function
         assert described[key] == run[key], key
+    assert described["visits_max"] is None and described["visits_top5"] <= run["visits_max"]  # no one's exact count
     assert described["log"]["same_day_repeats_dropped"] == 0 and described["log"]["first_day"] == "2001-01-01"
     assert described["log"]["last_day"] == "2001-12-31"
     head = log.read_text().splitlines()[:2]
@@ -132,4 +134,37 @@ def test_the_contributor_rule_comes_from_the_scenario_asked(tmp_path, log):
     default, loose = (json.loads((tmp_path / x / "log_summary.json").read_text()) for x in ("default", "loose"))
     assert default["rule"]["contributor_visits"] == 9 and loose["rule"] == {
         "contributor_visits": 2, "contributor_window_days": 400.0, "returner_window_days": 90.0}
-    assert default["contributors"] < loose["contributors"] <= loose["returning_visitors"]  # 2 visits within 400 days
+    first, loose_first = default["years"]["2023"], loose["years"]["2023"]  # (the whole log's few once-visitors hide
+    assert first["contributors"] < loose_first["contributors"] <= loose_first["returning_visitors"]  # its returning)
+
+
+# -- calibrate --from-log: the folder and the cost before the log is read (issue 33) -----------------------------
+def test_calibrate_from_log_checks_out_and_cost_before_reading_the_log(tmp_path, log, capsys, monkeypatch):
+    from sim.logs import visitlog
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the log was read before the folder and the cost were checked")
+
+    monkeypatch.setattr(visitlog, "read_log", unread)
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "notes.txt").write_text("mine")
+    base = ["calibrate", "carrefour_numerique", "--from-log", str(log), "--person-col", "badge", "--date-col", "day",
+            "--free", "discovery_rate=0.002:0.01", "--quiet"]
+    assert main([*base, "--out", str(theirs)]) == 2 and "holds files labsim did not write" in capsys.readouterr().err
+    assert main([*base, "--out", str(tmp_path / "new"), "--budget", "10000", "--reps", "1000"]) == 2
+    assert "error:" in capsys.readouterr().err and not (tmp_path / "new").exists()
+    assert main([*base, "--method", "abc", "--population", "10000", "--generations", "50",
+                 "--out", str(tmp_path / "abc")]) == 2
+    assert "error:" in capsys.readouterr().err and not (tmp_path / "abc").exists()
+    assert main(["calibrate", "carrefour_numerique", "--from-log", str(tmp_path / "none.csv"), "--free",
+                 "discovery_rate=0.002:0.01", "--out", str(tmp_path / "x")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_describe_names_no_raw_value_on_stderr(tmp_path, capsys):
+    log = tmp_path / "swapped.csv"
+    log.write_text("person,date\n2024-01-02,secret-person@example.org\n")
+    assert main(["log", "describe", str(log), "--out", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "line 2, column 'date'" in err and "secret" not in err and len(err.strip().splitlines()) == 1

@@ -3,8 +3,8 @@
 import json
 import os
 import re
+import shutil
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
@@ -160,8 +160,15 @@ presets = {presets}
 """
 
 
+def _as_killed(out: Path, into: Path) -> Path:
+    """A copy of a killed search's folder, to look into: sqlite3 opening the study itself would fold its -wal and
+    -shm files into study.db and remove them, which a user never does between a kill and the resume."""
+    shutil.copytree(out, into)
+    return into
+
+
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
+def tiny(tmp_path_factory, module_processes):
     """One search on a tiny lab, killed (SIGKILL) after its second generation ran, then run again to the end."""
     d = tmp_path_factory.mktemp("opt")
     (d / "tiny.toml").write_text(f'extends = "{ROOT / "scenarios" / "examples" / "small_open.toml"}"\n'
@@ -170,16 +177,17 @@ def tiny(tmp_path_factory):
     out = d / "out"
     cmd = [sys.executable, "-m", "sim", "optimize", str(d / "tiny.toml"), "--search", str(d / "search.toml"),
            "--out", str(out), "--workers", "2", "--quiet"]
-    killed = subprocess.run(cmd, capture_output=True, text=True, env=os.environ | {opt.KILL_HOOK: "gen-0001"},
-                            cwd=ROOT, check=False, timeout=600)
-    db = sqlite3.connect(out / opt.STUDY)
+    killed = module_processes.run(cmd, capture_output=True, text=True, env=os.environ | {opt.KILL_HOOK: "gen-0001"},
+                                  cwd=ROOT)
+    seen = _as_killed(out, d / "as-killed")
+    db = sqlite3.connect(seen / opt.STUDY)
     before = dict(db.execute("select number, state from trials").fetchall())
     (plan,) = db.execute("select value_json from study_user_attributes where key = ?", (f"{opt.PLAN}0001",)).fetchone()
     db.close()
     from sim.batch.store import Store
 
-    runs_before = sum(len(Store(p).runs()) for p in (out / "evaluations").iterdir())
-    resumed = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False, timeout=600)
+    runs_before = sum(len(Store(p).runs()) for p in (seen / "evaluations").iterdir())
+    resumed = module_processes.run(cmd, capture_output=True, text=True, cwd=ROOT)  # as a user would: the same again
     return {"dir": d, "out": out, "killed": killed, "before": before, "plan": json.loads(plan)["params"],
             "runs_before": runs_before, "resumed": resumed}
 
@@ -244,13 +252,13 @@ def _uninterrupted(d: Path) -> tuple[list[str], Path]:
 
 # SIGTERM within generation 0's runs (8), within generation 1's, and between two asks of generation 1
 @pytest.mark.parametrize("after", ["run:5", "run:13", "ask:6"])
-def test_a_search_stopped_by_sigterm_or_sigkill_and_resumed_gives_the_same_study(tiny, after):
+def test_a_search_stopped_by_sigterm_or_sigkill_and_resumed_gives_the_same_study(tiny, after, processes):
     """The same pareto.csv and evaluations.csv as a search never interrupted (SIGTERM mid-batch; kill -9: `tiny`)."""
     d = tiny["dir"]
     args, whole = _uninterrupted(d)
     out = d / f"stopped-{after.replace(':', '-')}"
-    stopped = subprocess.run([sys.executable, "-c", SIGTERM_AFTER, *args, "--out", str(out)], cwd=ROOT,
-                             env=os.environ | {"AFTER": str(after)}, capture_output=True, text=True, timeout=600)
+    stopped = processes.run([sys.executable, "-c", SIGTERM_AFTER, *args, "--out", str(out)], cwd=ROOT,
+                            env=os.environ | {"AFTER": str(after)}, capture_output=True, text=True)
     assert stopped.returncode == 130 and "interrupted" in stopped.stderr, stopped.stderr
     assert not (out / "pareto.csv").exists()
     assert main([*args, "--out", str(out)]) == 0
@@ -259,17 +267,17 @@ def test_a_search_stopped_by_sigterm_or_sigkill_and_resumed_gives_the_same_study
         assert (tiny["out"] / name).read_bytes() == (whole / name).read_bytes(), f"{name} after kill -9"
 
 
-# kill -9 while generation 1 is being asked (in memory: nothing is kept), after telling 2 of its 4 candidates,
-# and while generation 2 is being asked after generation 1 was told
-@pytest.mark.parametrize("point", ["ask-0001:2", "tell-0001:2", "ask-0002:4"])
-def test_a_search_killed_while_asking_or_telling_resumes_to_the_same_study(tiny, point):
+# kill -9 after the first trial was told, while generation 1 is being asked (in memory: nothing is kept), after
+# telling 2 of its 4 candidates, and while generation 2 is being asked after generation 1 was told
+@pytest.mark.parametrize("point", ["tell-0000:1", "ask-0001:2", "tell-0001:2", "ask-0002:4"])
+def test_a_search_killed_while_asking_or_telling_resumes_to_the_same_study(tiny, point, processes):
     d = tiny["dir"]
     args, whole = _uninterrupted(d)
     out = d / f"killed-{point.replace(':', '-')}"
-    killed = subprocess.run([sys.executable, "-m", "sim", *args, "--out", str(out)], cwd=ROOT, capture_output=True,
-                            text=True, env=os.environ | {opt.KILL_HOOK: point}, timeout=600, check=False)
+    killed = processes.run([sys.executable, "-m", "sim", *args, "--out", str(out)], cwd=ROOT, capture_output=True,
+                           text=True, env=os.environ | {opt.KILL_HOOK: point})
     assert killed.returncode == -9, killed.stderr
-    db = sqlite3.connect(out / opt.STUDY)
+    db = sqlite3.connect(_as_killed(out, d / f"seen-{point.replace(':', '-')}") / opt.STUDY)
     told = db.execute("select count(*) from trials").fetchone()[0]
     plans = [k for (k,) in db.execute("select key from study_user_attributes where key like 'plan-%'")]
     db.close()
@@ -279,6 +287,28 @@ def test_a_search_killed_while_asking_or_telling_resumes_to_the_same_study(tiny,
     assert main([*args, "--out", str(out)]) == 0
     for name in ("pareto.csv", "evaluations.csv"):
         assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+
+
+# kill -9 from outside, at moments told by what the search has written: its folder made (the first write), its
+# study made, the first runs of its first generation on disk
+MOMENTS = {"folder": lambda out: out.exists(), "study": lambda out: (out / opt.STUDY).exists(),
+           "first-runs": lambda out: any(out.glob("evaluations/*/runs/part-*.parquet"))}
+
+
+@pytest.mark.parametrize("moment", list(MOMENTS))
+def test_a_search_killed_at_any_moment_resumes_with_the_same_command(tiny, moment, processes):
+    """Between the kill and the resume nothing a user would not do: the same command again, nothing looked into
+    (the folder holds SQLite's study.db-wal and -shm, and labsim.json as it was at the first write)."""
+    d = tiny["dir"]
+    args, whole = _uninterrupted(d)
+    out = d / f"moment-{moment}"
+    cmd = [sys.executable, "-m", "sim", *args, "--out", str(out)]
+    assert processes.kill_when(cmd, lambda: MOMENTS[moment](out), cwd=ROOT).returncode == -9
+    resumed = processes.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    for name in ("pareto.csv", "evaluations.csv"):
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+    assert json.loads((out / "labsim.json").read_text()).get("finished", True) is True
 
 
 def test_returned_points_are_non_dominated_and_files_are_written(tiny):

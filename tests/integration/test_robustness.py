@@ -321,20 +321,16 @@ def test_a_changed_scenario_file_makes_resume_refuse(tmp_path, capsys):
     assert (out / "runs.parquet").read_bytes() == before
 
 
-def test_a_locked_folder_refuses_a_second_process_even_forced(small_batch, capsys):
+def test_a_locked_folder_refuses_a_second_process_even_forced(small_batch, capsys, processes):
     folder, out = small_batch
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom sim.io import locked\n"
-                               f"with locked({str(out)!r}):\n    print('held', flush=True)\n    time.sleep(600)\n"],
-                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        before = tree(out)
-        assert main(["batch", str(folder / "exp.toml"), "--out", str(out), "--force", "--quiet"]) == 2
-        one_error(capsys, "another labsim process", str(out))
-        assert tree(out) == before
-    finally:
-        holder.kill()
-        holder.wait()
+    holder = processes.popen([sys.executable, "-c", "import sys, time\nfrom sim.io import locked\n"
+                              f"with locked({str(out)!r}):\n    print('held', flush=True)\n    time.sleep(600)\n"],
+                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    before = tree(out)
+    assert main(["batch", str(folder / "exp.toml"), "--out", str(out), "--force", "--quiet"]) == 2
+    one_error(capsys, "another labsim process", str(out))
+    assert tree(out) == before
 
 
 def test_runs_missing_at_the_end_exit_non_zero(small_batch, monkeypatch, capsys):
@@ -441,12 +437,12 @@ def test_an_interrupted_write_leaves_nothing(tmp_path, monkeypatch, capsys):
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_sigterm_leaves_all_files_or_none(tmp_path):
+def test_sigterm_leaves_all_files_or_none(tmp_path, processes):
     outcomes = set()
     for i, delay in enumerate((0.5, 1.5, 2.5, 3.5)):
         out = tmp_path / f"out{i}"
-        proc = subprocess.Popen([sys.executable, "-m", "sim", "run", "digital_arti", "--years", "0.1", "--out",
-                                 str(out)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = processes.popen([sys.executable, "-m", "sim", "run", "digital_arti", "--years", "0.1", "--out",
+                                str(out)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         time.sleep(delay)
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=600)  # a guard against a hang, never a measure

@@ -1,6 +1,7 @@
 """Lab states (issue 20): a mature lab saved once and forked for every policy; the files are data and checked."""
 
 import json
+import sys
 import zipfile
 
 import numpy as np
@@ -135,8 +136,14 @@ def test_warmup_command_and_compare_from_states(tmp_path, capsys):
     states = tmp_path / "states"
     assert main(["warmup", str(base), "--seeds", "2", "--out", str(states), "--workers", "1", "--quiet"]) == 0
     assert "2 mature labs of base" in capsys.readouterr().out
-    assert main(["warmup", str(base), "--seeds", "2", "--out", str(states), "--quiet"]) == 2  # no --force
-    assert "--force" in capsys.readouterr().err
+    saved = {p.relative_to(states): p.read_bytes() for p in states.rglob("*") if p.is_file()}
+    assert main(["warmup", str(base), "--seeds", "2", "--out", str(states), "--quiet"]) == 0  # the same again
+    again = {p.relative_to(states): p.read_bytes() for p in states.rglob("*") if p.is_file()}
+    assert again.keys() == saved.keys() and all(again[k] == saved[k] for k in saved if k.suffix == ".npz")
+    capsys.readouterr()
+    assert main(["warmup", str(base), "--seeds", "3", "--out", str(states), "--quiet"]) == 2  # another: --force
+    err = capsys.readouterr().err
+    assert "asked otherwise" in err and "add --force" in err
     out = tmp_path / "cmp"
     assert main(["compare", str(base), str(policy), "--from", str(states), "--reps", "2", "--years", "0.2",
                  "--out", str(out), "--quiet", "--workers", "1"]) == 0
@@ -172,6 +179,36 @@ def test_compare_fork_warms_up_once_and_reuses(tmp_path, capsys):
     assert len(LabStates(out / "states")) == 2
     assert main([*args, "--force"]) == 0
     assert "already in" in capsys.readouterr().err  # the labs are reused, not warmed up again
+
+
+# kill -9 at moments told by what compare --fork has written: its folder made (the first write), its warm-up begun
+# (states/ made, still empty), its labs saved, the first runs of its batch on disk
+FORK_MOMENTS = {"folder": lambda out: out.exists(), "warm-up": lambda out: (out / "states").exists(),
+                "warmed": lambda out: (out / "states" / "manifest.json").exists(),
+                "first-runs": lambda out: any(out.glob("batch/runs/part-*.parquet"))}
+
+
+@pytest.fixture(scope="module")
+def fork_compare(tmp_path_factory):
+    """compare --fork on a small lab, never interrupted: its command (without --out) and its folder."""
+    d = tmp_path_factory.mktemp("fork")
+    base, policy = _base_and_policy(d, 'name = "more_workshops"\nworkshops_per_year = 80.0\n')
+    args = ["compare", str(base), str(policy), "--fork", "--reps", "2", "--years", "0.2", "--quiet", "--workers", "2"]
+    assert main([*args, "--out", str(d / "whole")]) == 0
+    return d, args
+
+
+@pytest.mark.parametrize("moment", list(FORK_MOMENTS))
+def test_compare_fork_killed_at_any_moment_resumes_with_the_same_command(fork_compare, moment, processes):
+    """Between the kill and the resume nothing a user would not do: the same command again gives the table of
+    a comparison never interrupted."""
+    d, args = fork_compare
+    out = d / f"killed-{moment}"
+    cmd = [sys.executable, "-m", "sim", *args, "--out", str(out)]
+    assert processes.kill_when(cmd, lambda: FORK_MOMENTS[moment](out)).returncode == -9
+    resumed = processes.run(cmd, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert (out / "comparison.csv").read_bytes() == (d / "whole" / "comparison.csv").read_bytes()
 
 
 def test_run_from_a_saved_lab_uses_its_seed(saved, small_open):

@@ -3,7 +3,6 @@
 
 import json
 import os
-import subprocess
 import sys
 import types
 from pathlib import Path
@@ -82,25 +81,24 @@ ASKED = [["--help"], ["log", "--help"], ["sensitivity", "--help"], ["rnu"], ["zz
          ["run", "a", "--sed", "3"], ["run", "a", "--seed", "x"], ["run"], ["map", "--out"]]
 
 
-def _answers(python: str, env: dict) -> dict:
-    proc = subprocess.run([python, "-c", PROBE % (ASKED,)], capture_output=True, text=True, env=env, cwd=ROOT,
-                          check=False, timeout=120)
+def _answers(processes, python: str, env: dict) -> dict:
+    proc = processes.run([python, "-c", PROBE % (ASKED,)], capture_output=True, text=True, env=env, cwd=ROOT,
+                         timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
 
-def test_help_errors_and_did_you_mean_are_the_same_on_python_3_12_and_3_13():
+def test_help_errors_and_did_you_mean_are_the_same_on_python_3_12_and_3_13(processes):
     if not PYTHON_313.exists():
         pytest.skip(f"{PYTHON_313} is not installed")
     import site
 
     packages = os.pathsep.join(site.getsitepackages())
     env = os.environ | {"PYTHONPATH": os.pathsep.join([str(ROOT), packages])}
-    probe = subprocess.run([str(PYTHON_313), "-c", "import sim.cli"], capture_output=True, text=True, env=env,
-                           check=False)
+    probe = processes.run([str(PYTHON_313), "-c", "import sim.cli"], capture_output=True, text=True, env=env)
     if probe.returncode != 0:
         pytest.skip(f"the venv's packages do not import under Python 3.13: {probe.stderr.strip()[-200:]}")
-    here, there = _answers(sys.executable, env), _answers(str(PYTHON_313), env)
+    here, there = _answers(processes, sys.executable, env), _answers(processes, str(PYTHON_313), env)
     assert here == there
     assert here["--help"][0] == 0 and "casestudy" in here["--help"][1] and "--version" in here["--help"][1]
     assert "unknown command 'rnu' (did you mean 'run'?); allowed: run, warmup," in here["rnu"][2]

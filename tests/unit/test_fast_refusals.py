@@ -9,7 +9,6 @@ Mesa, matplotlib and the like.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -50,7 +49,7 @@ print(json.dumps({"codes": codes, "loaded": sorted(m for m in heavy if m in sys.
 """
 
 
-def test_refusals_load_no_heavy_package(tmp_path):
+def test_refusals_load_no_heavy_package(tmp_path, processes):
     (tmp_path / "notes.txt").write_text("not a labsim file\n")
     (tmp_path / "nocolumn.csv").write_text("who,when\na,2024-01-02\n")
     (tmp_path / "log.csv").write_text("person,date\na,2024-01-02\n")
@@ -60,9 +59,8 @@ def test_refusals_load_no_heavy_package(tmp_path):
     (tmp_path / "cal" / "labsim.json").write_text('{"labsim": "output folder", "kind": "abc"}')
     (tmp_path / "cal" / "intervals.csv").write_text("setting,median\ndiscovery_rate,0.5\n")
     (tmp_path / "cal" / "posterior.csv").write_text("discovery_rate,weight\n2.5,1\n")
-    proc = subprocess.run([sys.executable, "-c", CHILD, json.dumps(REFUSALS), json.dumps(HEAVY)], cwd=tmp_path,
-                          capture_output=True, text=True, check=False,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    proc = processes.run([sys.executable, "-c", CHILD, json.dumps(REFUSALS), json.dumps(HEAVY)], cwd=tmp_path,
+                         capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
     found = json.loads(proc.stdout.strip().splitlines()[-1])
     assert found["codes"] == [2] * len(REFUSALS), list(zip(REFUSALS, found["codes"], strict=True))

@@ -113,7 +113,8 @@ def test_batch_page():
 
 def test_sensitivity_page(tmp_path):
     (tmp_path / "sensitivity.json").write_text(json.dumps({"method": "morris", "scenario": HOSTILE, "n": 2,
-                                                           "points": 6, "replications": 1, "root_seed": 1}))
+                                                           "points": 6, "replications": 1, "root_seed": 1,
+                                                           "inert": [f"inert: {HOSTILE}"]}))
     pd.DataFrame({"output": ["visitors"], "parameter": [HOSTILE], "rank": [1]}).to_csv(
         tmp_path / "sensitivity.csv", index=False)
     pd.DataFrame({"output": ["visitors"], "noise_share": [0.1]}).to_csv(tmp_path / "noise.csv", index=False)
@@ -151,7 +152,8 @@ def test_comparison_page():
              "rules": "", "funnels": "", "network_reading": [HOSTILE], "network": "", "rings": [("", HOSTILE)],
              "warmup": HOSTILE, "timeseries": "", "outcome_count": 1, "groups": [{"name": "Funnel", "table": cells}],
              "diff": pd.DataFrame({"setting": ["name"], "base": ["base"], HOSTILE: [HOSTILE]}),
-             "info": {"scenarios": ", ".join(names)}, "how": "h", "method": "m", "glossary": []}
+             "info": {"scenarios": ", ".join(names)}, "how": "h", "method": "m", "glossary": [],
+             "inert": [f"inert: {HOSTILE}"]}
     page = _report("comparison", shown)
     escaped(page)
     assert "<span class='sig'>*</span>" in page

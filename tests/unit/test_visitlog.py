@@ -81,20 +81,21 @@ def test_a_bad_date_names_its_line_in_a_later_chunk(tmp_path, monkeypatch):
     monkeypatch.setattr(visitlog, "CHUNK_ROWS", 4)
     rows = ["person,date"] + [f"p{i},2024-01-01" for i in range(9)] + ["p9,15/03/2024"]
     line = refused(write(tmp_path, "\n".join(rows) + "\n"))
-    assert "line 11: date '15/03/2024' is not a date" in line and "2024-03-15" in line
+    assert "line 11, column 'date': a date with the day or month first" in line and "2024-03-15" in line
+    assert "15/03/2024" not in line.split("(e.g.")[0] + line.split("ambiguous")[1]
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("person,date\na,2024-13-01\n", "line 2: date '2024-13-01' is not a date"),
-    ("person,date\na,\n", "line 2: date '' is not a date"),
-    ("person,date\na,2024-01-01\nb,2031-01-01\n", "line 3: date '2031-01-01' is in the future (today is 2025-06-30)"),
+    ("person,date\na,2024-13-01\n", "line 2, column 'date': not a date; allowed"),
+    ("person,date\na,\n", "line 2, column 'date': an empty date"),
+    ("person,date\na,2024-01-01\nb,2031-01-01\n", "line 3, column 'date': a date in the future (today is 2025-06-30)"),
     ("", "an empty file"),
     ("person,date\n", "a header and no rows"),
     ("persn,date\na,2024-01-01\n", "no column 'person' (did you mean 'persn'?); its columns: 'persn', 'date'; "
                                    "name yours with --person-col"),
     ("person,day\na,2024-01-01\n", "no column 'date'; its columns: 'person', 'day'; name yours with --date-col"),
-    ("person,date\n,2024-01-01\n", "line 2: no person"),
-    ("person,date,kind\na,2024-01-01,vist\n", "line 2: kind 'vist' is not a kind (did you mean 'visit'?)"),
+    ("person,date\n,2024-01-01\n", "line 2, column 'person': no person"),
+    ("person,date,kind\na,2024-01-01,vist\n", "line 2, column 'kind': not a kind (did you mean 'visit'?)"),
     ('person,date\na,"2024-01-01\n', "not a readable CSV file"),
 ])
 def test_every_bad_log_is_one_line(tmp_path, text, expected):
@@ -202,3 +203,102 @@ def test_compact_dates_are_read_and_extra_columns_ignored(tmp_path):
     assert list(log.visits.columns) == ["person_hash", "date", "kind", "channel"]
     assert "allowed: an ISO 8601 date or date-time, e.g. 2024-03-15, 20240315" in refused(
         write(tmp_path, "person,date\nalice,20241315\n"))  # no 13th month: still refused, naming the format
+
+
+# -- columns, lines, time zones, sizes and values: issue 33 --------------------------------------------------------
+def test_a_doubled_csv_header_is_refused_not_silently_the_first(tmp_path):
+    line = refused(write(tmp_path, "person,date,date\na,2024-01-01,2024-02-01\n"))
+    assert "columns 2 and 3 are both named 'date'" in line
+    # a doubled column labsim does not use is no matter
+    assert len(read_log(write(tmp_path, "person,date,x,x\na,2024-01-01,1,2\n"), today=TODAY).visits) == 1
+
+
+def test_a_doubled_parquet_column_is_refused_in_one_line(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "log.parquet"
+    pq.write_table(pa.Table.from_arrays([pa.array(["a"]), pa.array(["2024-01-01"]), pa.array(["2024-01-02"])],
+                                        names=["person", "date", "date"]), path)
+    assert "columns 2 and 3 are both named 'date'" in refused(path)
+
+
+@pytest.mark.parametrize("options, expected", [
+    ({"person_col": "badge", "date_col": "badge"}, "--person-col and --date-col both name the column 'badge'"),
+    ({"person_col": "badge", "kind_col": "badge"}, "--person-col and --kind-col both name the column 'badge'"),
+])
+def test_one_column_named_by_two_flags_is_one_line(tmp_path, options, expected):
+    assert expected in refused(write(tmp_path, "badge,date,kind\na,2024-01-01,visit\n"), **options)
+
+
+def test_a_default_optional_column_taken_by_a_flag_is_not_read_twice(tmp_path):
+    log = read_log(write(tmp_path, "kind,date\nk1,2024-01-01\n"), person_col="kind", today=TODAY)
+    assert list(log.visits["kind"].astype(str)) == ["visit"]
+
+
+@pytest.mark.parametrize("text, line", [
+    ('person,date,channel\na,2024-01-01,"two\nlines"\nb,bad,\n', 4),
+    ('person,date,channel\na,2024-01-01,"three\n\nlines"\n\nb,2024-01-02,\nc,bad,\n', 7),
+    ("person,date\n\n\na,bad\n", 4),
+])
+def test_the_line_named_is_the_files_line_after_quoted_line_breaks_and_blank_lines(tmp_path, text, line):
+    assert f"line {line}, column 'date'" in refused(write(tmp_path, text))
+
+
+def test_the_line_is_right_in_a_later_chunk_after_a_quoted_line_break(tmp_path, monkeypatch):
+    monkeypatch.setattr(visitlog, "CHUNK_ROWS", 2)
+    rows = ["person,date,channel", 'a,2024-01-01,"x\ny"'] + [f"p{i},2024-01-01," for i in range(4)] + ["z,bad,"]
+    assert "line 8, column 'date'" in refused(write(tmp_path, "\n".join(rows) + "\n"))
+
+
+def test_a_date_time_is_its_day_as_written_whatever_its_chunk_holds(tmp_path, monkeypatch):
+    rows = ["person,date", "a,2024-03-15T23:30+01:00", "b,2024-03-15T23:30-05:00", "c,2024-03-16",
+            "d,2024-03-15T23:30Z", "e,2024-03-15 23:30:00.5+0200"]
+    path = write(tmp_path, "\n".join(rows) + "\n")
+    whole = read_log(path, today=TODAY, salt=b"k").visits
+    assert sorted(whole["date"].dt.strftime("%d")) == ["15", "15", "15", "15", "16"]
+    for size in (1, 2, 3):  # the same days, whichever rows share a chunk
+        monkeypatch.setattr(visitlog, "CHUNK_ROWS", size)
+        pd.testing.assert_frame_equal(read_log(path, today=TODAY, salt=b"k").visits, whole)
+
+
+def test_date_only_rows_do_not_move_a_single_offset_log_to_utc(tmp_path):
+    path = write(tmp_path, "person,date\na,2024-03-15T23:30+01:00\nb,2024-03-20\n")
+    days = read_log(path, today=TODAY).visits["date"].dt.strftime("%Y-%m-%d")
+    assert sorted(days) == ["2024-03-15", "2024-03-20"]
+
+
+def test_a_parquet_log_over_the_limit_is_refused_from_its_footer_before_any_row(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "log.parquet"
+    pd.DataFrame({"person": ["a"] * 30, "date": ["2024-01-01"] * 30}).to_parquet(path)
+    monkeypatch.setattr(visitlog, "MAX_ROWS", 20)
+
+    def no_rows(*args, **kwargs):
+        raise AssertionError("rows read before the footer's count was checked")
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", no_rows)
+    assert "30 rows (its footer says); allowed: at most 20" in refused(path)
+
+
+@pytest.mark.parametrize("text, options", [
+    ("person,date\n2024-01-01,alice.secret@example.org\n", {}),  # person and date swapped
+    ("person,date\nalice.secret@example.org,15/03/2024\n", {}),
+    ("person,date,kind\nbob,2024-01-01,alice.secret@example.org\n", {}),
+    ("alice.secret@example.org,2024-01-01\nbob,2024-01-02\n", {}),  # no header line: its first row is data
+    ('person,date\nalice.secret@example.org,"2024-01-01\n', {}),
+])
+def test_no_raw_value_of_the_log_is_in_an_error(tmp_path, text, options):
+    line = refused(write(tmp_path, text), **options)
+    assert "alice" not in line and "secret" not in line
+
+
+def test_a_parquet_log_of_nested_or_odd_columns_is_one_line(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "log.parquet"
+    pq.write_table(pa.table({"person": pa.array([["x"], ["y"]]), "date": pa.array([{"a": 1}, {"a": 2}])}), path)
+    line = refused(path)
+    assert "row 1, column 'date'" in line
