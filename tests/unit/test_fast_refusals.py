@@ -24,6 +24,8 @@ REFUSALS = [
     ["compare", PRESET, "--out", "new"],
     ["compare", PRESET, "digital_arti", "--focus", "nosuch", "--out", "new"],
     ["compare", PRESET, "digital_arti", "--out", "foreign"],
+    ["compare", PRESET, "digital_arti", "--posterior", "foreign", "--out", "new"],
+    ["compare", PRESET, "digital_arti", "--posterior", "cal", "--out", "new"],
     ["sensitivity", EXPERIMENT, "--out", "new"],
     ["calibrate", PRESET, "--from-log", "notes.txt", "--out", "new"],
     ["calibrate", PRESET, "--from-log", "nocolumn.csv", "--out", "new"],
@@ -63,6 +65,10 @@ def test_refusals_load_no_heavy_package(tmp_path, processes):
     (tmp_path / "oldstates").mkdir()  # saved labs of another labsim
     (tmp_path / "oldstates" / "manifest.json").write_text('{"kind": "labsim lab states", "format": 1, '
                                                           '"labsim_version": "0.0.1"}\n')
+    (tmp_path / "cal").mkdir()  # an ABC folder whose posterior sets a value out of its key's range
+    (tmp_path / "cal" / "labsim.json").write_text('{"labsim": "output folder", "kind": "abc"}')
+    (tmp_path / "cal" / "intervals.csv").write_text("setting,median\ndiscovery_rate,0.5\n")
+    (tmp_path / "cal" / "posterior.csv").write_text("discovery_rate,weight\n2.5,1\n")
     proc = processes.run([sys.executable, "-c", CHILD, json.dumps(REFUSALS), json.dumps(HEAVY)], cwd=tmp_path,
                          capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
