@@ -48,7 +48,7 @@ from sim.config.specs.batch import whole_bounds
 from sim.config.specs.problems import read_spec
 from sim.config.specs.targets import TargetsFile, box, unknown_metrics
 from sim.errors import LabsimError
-from sim.metrics import COHORT_KEYS, NETWORK_KEYS
+from sim.metrics import COHORT_KEYS
 from sim.model.state import LabStates
 
 YEARS = 1.0  # each evaluation simulates one year
@@ -203,7 +203,6 @@ class Evaluator:
         # forking saved labs: replication r continues saved lab r (its seed: common history and random numbers)
         self.seeds = (LabStates(spec.states).seeds[: spec.reps] if spec.states
                       else replication_seeds(spec.root_seed, spec.reps))
-        self.network = any(t in NETWORK_KEYS for t in spec.targets)
 
     def runs(self, candidates: list[dict], seeds: list[int] | None = None) -> pd.DataFrame:
         """Every replication of every candidate (`point` = its index), in parallel: the engine's table.
@@ -211,7 +210,8 @@ class Evaluator:
         Other `seeds` than the evaluator's own (the honest check's fresh seeds) give the saved labs a future of
         their own when forking.
         """
-        jobs = make_jobs([self.spec.scenario], candidates, seeds or self.seeds, self.spec.years, network=self.network,
+        jobs = make_jobs([self.spec.scenario], candidates, seeds or self.seeds, self.spec.years,
+                         outcomes=tuple(self.spec.targets),  # only what the targets need (no network measures)
                          state=self.spec.states)
         return evaluate(jobs, pool=self.pool)
 
