@@ -51,6 +51,12 @@ REFUSALS = [
     ("calibrate: --from-log a text file", ["calibrate", PRESET, "--from-log", "notes.txt", "--out", "new"]),
     ("calibrate: --from-log without the column", ["calibrate", PRESET, "--from-log", "nocolumn.csv", "--out", "new"]),
     ("discover: not a batch folder", ["discover", "foreign", "--where", "contributors >= 1"]),
+    ("discover: --where an unknown outcome", ["discover", "foreign", "--where", "contributers >= 1"]),
+    ("discover: --where without a number", ["discover", "foreign", "--where", "contributors >="]),
+    ("compare: --from not saved labs", ["compare", PRESET, "digital_arti", "--from", "foreign", "--out", "new"]),
+    ("compare: --from labs of another labsim", ["compare", PRESET, "digital_arti", "--from", "oldstates", "--out",
+                                               "new"]),
+    ("sensitivity: --from not saved labs", ["sensitivity", "sensitivity.toml", "--from", "foreign", "--out", "new"]),
     ("optimize: --search an experiment file", ["optimize", PRESET, "--search", "experiment.toml", "--out", "new"]),
     ("map: --out a folder of another program", ["map", "--out", "foreign"]),
     ("log describe: a text file", ["log", "describe", "notes.txt", "--out", "new"]),
@@ -73,6 +79,9 @@ def make_inputs(folder: Path) -> None:
     (folder / "log.csv").write_text("person,date\na,2024-01-02\nb,2024-01-03\n")
     (folder / "foreign").mkdir()
     (folder / "foreign" / "thesis.tex").write_text("\\documentclass{article}\n")
+    (folder / "oldstates").mkdir()  # saved labs of another labsim
+    (folder / "oldstates" / "manifest.json").write_text('{"kind": "labsim lab states", "format": 1, '
+                                                        '"labsim_version": "0.0.1"}\n')
     for name, kind in (("sensitivity_open.toml", "sensitivity"), ("five_presets.toml", "experiment")):
         (folder / f"{kind}.toml").symlink_to(ROOT / "scenarios" / "experiments" / name)  # its relative paths hold
 

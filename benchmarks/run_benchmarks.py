@@ -46,7 +46,12 @@ TARGETS = {
     "batch_parent_memory": ("batch parent's peak memory: 160 runs / 40 runs", "<=", 1.15),
     "startup_help": ("start-up of `labsim --help` / `python -c pass` (same run)", "<=", 5.0),
     "startup_validate": ("start-up of `labsim validate <preset>` / `python -c pass`", "<=", 6.0),
+    "abc_fork_targets": ("ABC-style run of the open preset's measured year forked from a saved lab, asked for a log's "
+                         "targets only (no network measures) / every outcome (same run)", "info", 0),
+    "abc_full_targets": ("the same with the preset's 4-year warm-up in each run (ABC without --from)", "info", 0),
 }
+ABC_TARGETS = ("visitors", "returning_visitors", "visitors_4plus_share", "gini_visits", "visits_max", "visits_q50",
+               "visits_q75", "visits_q90", "visits_q99")  # what calibrate --from-log fits: no network measure
 STARTUP_REPS = 15  # best of: a start-up is ~0.1 s, and the machine is shared
 BENCH_WARMUP = 2.0  # years of warm-up of the benchmarked year: the open preset's before issue 19, so both codes do the same work
 
@@ -144,6 +149,37 @@ def measure_batch(workers: int, executor: str, runs: int) -> dict:
     return {"workers": workers, "executor": executor, "runs": runs, "wall_s": wall, "peak_mb": _peak_mb()}
 
 
+def measure_abc(reps: int) -> dict:
+    """One ABC particle's run of the open preset (a changed setting, its own seed): its targets only, or everything.
+
+    As `labsim calibrate --method abc` runs it (`sim.run.summarise_run` with `outcomes=` its targets), forked
+    from a saved mature lab (--from: the measured year alone) and from scratch (the preset's warm-up each
+    time); each pair interleaved, best of `reps`, so that a busy moment slows both alike.
+    """
+    import tempfile
+
+    import sim.model.model  # noqa: F401  (imported before timing)
+    from sim.batch.warmup import warm_up
+    from sim.config.scenario import load_scenario
+    from sim.model.state import LabStates
+    from sim.run import summarise_run
+
+    scenario = load_scenario("carrefour_numerique").with_settings(discovery_rate=0.0015)  # a particle's setting
+    out = {}
+    with tempfile.TemporaryDirectory() as folder:
+        warm_up(load_scenario("carrefour_numerique"), 1, Path(folder) / "states", workers=1)
+        state = LabStates(Path(folder) / "states").state(0)
+        for kind, saved in (("fork", state), ("full", None)):
+            best = {"targets": float("inf"), "every": float("inf")}
+            for rep in range(reps):
+                for ask, outcomes in (("targets", ABC_TARGETS), ("every", None)):
+                    t0 = time.perf_counter()
+                    summarise_run(scenario, 1000 + rep, 1.0, state=saved, outcomes=outcomes)
+                    best[ask] = min(best[ask], time.perf_counter() - t0)
+            out |= {f"{kind}_targets_s": best["targets"], f"{kind}_every_s": best["every"]}
+    return out
+
+
 def measure_startup(reps: int = STARTUP_REPS) -> dict:
     """Best wall time of `python -c pass`, `labsim --help`, `labsim scenarios` and `labsim validate`, same run.
 
@@ -186,6 +222,8 @@ def main() -> int:
     parser.add_argument("--write", action="store_true",
                         help="write results.json and the README's tables (make bench-update); default: print only")
     parser.add_argument("--render", action="store_true", help="only re-render README.md from results.json")
+    parser.add_argument("--abc", action="store_true",
+                        help="only ABC's runs with and without the network measures; prints, writes nothing")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.render:
@@ -200,11 +238,18 @@ def main() -> int:
             text, op, bound = TARGETS[key]
             print(f"{text}: {value:.2f} ({op} {bound:g}) {'ok' if _ok(key, value) else 'MISSED'}")
         return 0 if all(_ok(k, v) for k, v in ratios.items()) else 1
+    if args.abc:
+        ab = child("abc", 3)
+        print(_abc_line(ab))
+        for key, value in _abc_ratios(ab).items():
+            print(f"{TARGETS[key][0]}: {value:.2f}")
+        return 0
     if args.child:
         kind, *rest = args.child
-        fn = {"year": measure_year, "skeleton": measure_skeleton, "batch": measure_batch}[kind]
+        fn = {"year": measure_year, "skeleton": measure_skeleton, "batch": measure_batch, "abc": measure_abc}[kind]
         conv = [float(rest[0]), int(rest[1]), *(float(x) for x in rest[2:3]), *rest[3:]] if kind == "year" else (
-            [int(rest[0]), int(rest[1])] if kind == "skeleton" else [int(rest[0]), rest[1], int(rest[2])])
+            [int(rest[0]), int(rest[1])] if kind == "skeleton" else [int(rest[0])] if kind == "abc"
+            else [int(rest[0]), rest[1], int(rest[2])])
         print(json.dumps(fn(*conv)))
         return 0
 
@@ -240,6 +285,9 @@ def main() -> int:
         "startup_help": st["help_s"] / st["python_pass_s"],
         "startup_validate": st["validate_s"] / st["python_pass_s"],
     }
+    print("ABC's runs, with and without the network measures ...", flush=True)
+    ab = res["abc"] = child("abc", 3)
+    ratios |= _abc_ratios(ab)
     if not args.quick:
         print("100x year (a few minutes) ...", flush=True)
         y100 = res["year_100x"] = child("year", 100, 1)
@@ -266,6 +314,17 @@ def main() -> int:
     if args.write:
         (HERE / "results.json").write_text(json.dumps(res, indent=2) + "\n")
     return _publish(res, write=args.write)
+
+
+def _abc_ratios(ab: dict) -> dict[str, float]:
+    return {"abc_fork_targets": ab["fork_targets_s"] / ab["fork_every_s"],
+            "abc_full_targets": ab["full_targets_s"] / ab["full_every_s"]}
+
+
+def _abc_line(ab: dict) -> str:
+    return (f"ABC-style runs (best of 3): forked year {ab['fork_targets_s']:.2f} s with the targets only, "
+            f"{ab['fork_every_s']:.2f} s with every outcome; with the warm-up {ab['full_targets_s']:.2f} s, "
+            f"{ab['full_every_s']:.2f} s")
 
 
 def _startup_line(st: dict) -> str:
@@ -320,6 +379,8 @@ def render(res: dict) -> str:
                      f"{b['wall_s']:.1f} | - | - | {b['peak_mb']:,.0f} |")
     if "startup" in res:
         lines += ["", _startup_line(res["startup"]) + "."]
+    if "abc" in res:
+        lines += ["", _abc_line(res["abc"]) + "."]
     return "\n".join(lines)
 
 

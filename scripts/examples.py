@@ -72,6 +72,8 @@ TINY_LOG = ("labsim log synth tiny.toml --seed 4 --years 1 --out lab.csv --set d
             "--set return_base_visitor=0.15",
             "labsim calibrate tiny.toml --from-log lab.csv --free discovery_rate=0.002:0.012 --free "
             "return_base_visitor=0.02:0.3 --method abc --population 40 --generations 4 --seed 3 --workers 2 --out cal")
+POLICY_CUT = 'extends = "cal/calibrated.toml"\nname = "calibrated_two_fewer_mediators"\nmediators = 8\n'
+POLICY_FEE = 'extends = "cal/calibrated.toml"\nname = "fee_5_eur"\nprice_per_visit = 5.0\n'
 
 EXAMPLES: dict[str, Example] = {
     "scenarios": Example(("labsim scenarios",), cheap=True),
@@ -115,8 +117,10 @@ EXAMPLES: dict[str, Example] = {
     "log-strategist": Example((TINY_LOG[0], "labsim log describe lab.csv --out described", TINY_LOG[1]),
                               files={"tiny.toml": TINY}),
     "log-policy": Example(("cat cut.toml", "labsim compare cal/calibrated.toml cut.toml --reps 10 --quiet --out cut_cmp"),
-                          setup=TINY_LOG[:2], files={"tiny.toml": TINY, "cut.toml": 'extends = "cal/calibrated.toml"\n'
-                                                     'name = "calibrated_two_fewer_mediators"\nmediators = 8\n'}),
+                          setup=TINY_LOG[:2], files={"tiny.toml": TINY, "cut.toml": POLICY_CUT}),
+    "log-posterior": Example(("cat fee.toml", "labsim compare cal/calibrated.toml fee.toml cut.toml --posterior cal "
+                              "--focus visitors,contributors,costs --quiet --out sure"),
+                             setup=TINY_LOG[:2], files={"tiny.toml": TINY, "fee.toml": POLICY_FEE, "cut.toml": POLICY_CUT}),
     "states": Example((CUT[0],)),
     "cut": Example(CUT, keep=("outcome (unit)", "---", "Contributors (", "Partners (", "Net result (")),
     "cut-from-start": Example(

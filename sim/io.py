@@ -148,8 +148,8 @@ _WRITTEN = {
            "scenario.toml",
     "batch": "manifest.json runs.parquet timeseries.parquet runs timeseries summary.csv report.html scenarios",
     "states": "manifest.json scenario.toml rep-*",
-    "comparison": "comparison.csv comparison.json funnels.png network_metrics.png timeseries.png rings_*.png report.html "
-                  "scenarios batch states",
+    "comparison": "comparison.csv comparison.json posterior_effects.csv funnels.png network_metrics.png timeseries.png "
+                  "rings_*.png report.html scenarios batch states",
     "map": "map.csv map.json map.png report.html scenarios batch batch_presets",
     "sensitivity": "sensitivity.csv sensitivity.json noise.csv sensitivity.png report.html scenarios batch",
     "calibration": "calibrated.toml fit.csv history.csv report.html scenario.toml",

@@ -9,6 +9,7 @@ stays under 10% (`tests/test_metrics.py`; about 5% on the open lab's network).
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from typing import Any
 
 import igraph as ig
@@ -51,6 +52,17 @@ NETWORK_KEYS = (
     "betweenness_centralization", "mediator_betweenness_share", "modularity", "modularity_peers", "core_size",
 )
 FUNNEL_STEPS = ("visitors", "returning_visitors", "contributors", "partners")
+NETWORK_SIZE = ("nodes", "density")  # the network's size: measured by every run, at no cost (sim.run.summarise_run)
+
+
+def measures_network(outcomes: Iterable[str] | None) -> bool:
+    """Whether a summary asked for `outcomes` (None: every one) needs the network measures.
+
+    They (betweenness, modularity, clustering, cores) are most of a summary's time, about half of a
+    mature lab's measured year (benchmarks/README.md); a calibration whose targets are counts of
+    visitors asks for those only, and its runs skip them. The network's size is measured either way.
+    """
+    return outcomes is None or any(o in NETWORK_KEYS and o not in NETWORK_SIZE for o in outcomes)
 
 
 def gini(values) -> float:
@@ -116,8 +128,13 @@ def period_visits(model: Any) -> np.ndarray:
     return visits[visits > 0]
 
 
-def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
-    """The measured period's outcomes: the ladder, arrivals, programme, output and (unless network=False) the network."""
+def summary(model: Any, network: bool = True, outcomes: Iterable[str] | None = None) -> dict[str, float | int | None]:
+    """The measured period's outcomes: the ladder, arrivals, programme, output and (unless network=False) the network.
+
+    `outcomes` asks for some outcomes only (None: every one): the network measures are then computed
+    only if one of them needs them (`measures_network`); the other outcomes cost next to nothing and are
+    all returned.
+    """
     people, tally = model.people, model.tally
     n = people.n
     visits = period_visits(model)
@@ -164,7 +181,7 @@ def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
     out |= cohort
     if gap:
         out["cohort_gap"] = gap
-    if not network:
+    if not network or not measures_network(outcomes):
         return out
     return out | network_metrics(model.network.to_igraph(), seed=int(model.rng.integers(2**31)))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,7 +116,8 @@ class Summaries(NamedTuple):
 
 
 def summarise_run(scenario: Scenario, seed: int, years: float, network: bool = True, yearly: bool = False,
-                  series: bool = False, state: LabState | None = None) -> Summaries:
+                  series: bool = False, state: LabState | None = None,
+                  outcomes: Iterable[str] | None = None) -> Summaries:
     """Run one scenario from one seed and summarise it: the one run function of every tool that runs many.
 
     Batches, compare, map, sensitivity, optimize, calibrate, ABC and the
@@ -137,12 +138,16 @@ def summarise_run(scenario: Scenario, seed: int, years: float, network: bool = T
         series: Also return the measured weeks' time series (`timeseries.csv`).
         state: A saved mature lab (`sim.model.state`) to fork instead of warming one up: the
             scenario's settings apply from now on, `seed` is the saved lab's.
+        outcomes: The outcomes asked for (a calibration's targets), None for every one: the
+            network measures are skipped when none of them needs them (`sim.metrics.measures_network`).
+            The run itself is the same either way.
 
     """
     from sim.config.cost import check_run
-    from sim.metrics import network_metrics, summary
+    from sim.metrics import measures_network, network_metrics, summary
     from sim.model.model import LabModel
 
+    network = network and measures_network(outcomes)
     check_run_args(seed, years)
     scenario.check_horizon(years)
     check_run(scenario, years, allow_large=True)  # a guard: the caller checked the cost of all its runs

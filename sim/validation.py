@@ -235,6 +235,8 @@ def calibration(c: Checker) -> Iterator[CheckResult]:
                 source="case study: ~15 (band +-20%)")
     core = c.mean("partners", c.open) / c.mean("contributors", c.open)
     yield _band("open: partners / contributors", core, 0.10, 0.15, n, ".3f", "Wenger et al. 2002: core 10-15%")
+    yield _band("open: members a year (subscribers, a flow)", c.values("subscribers", c.open), 130, 200, n,
+                source="case study: 166 subscribers (band +-20%), more than its 100-150 regulars")
     yield _band("open: mediators", c.values("mediators", c.open), 10, 10, n, source=cs)
     yield _band("open: big events a year (~20)", c.values("events_held", c.open), 18, 22, n, source=cs)
     yield _band("open: workshops a year (~50)", c.values("workshops_held", c.open), 45, 55, n, source=cs)
@@ -337,6 +339,42 @@ def governance(c: Checker) -> Iterator[CheckResult]:
         [x["works_produced"] / max(1, x["contributors"]) for x in a])
     yield CheckResult("selection: fewer contributors, more works each", "contributors x < 1, works each x > 1",
                       f"x{fewer:.2f}, x{each:.2f}", f"ratios of means over {m} seeds", fewer < 1 < each, cs)
+
+
+def _not_lower(fact: str, diff: float, se: float, n: int, source: str = "") -> CheckResult:
+    """A paired difference that must not be below 0 beyond noise (the 95% interval reaches 0 or above)."""
+    return CheckResult(fact, "not lower (95% interval reaches >= 0)", _interval(diff, se),
+                       f"paired mean over {n} seeds", diff + 1.96 * se >= 0, source)
+
+
+LEVER_VARIANTS = (("base", {}), ("workshops x3", {"workshops_per_year": 150.0}), ("events x2", {"events_per_year": 40.0}),
+                  ("mediators 10 -> 5", {"mediators": 5}))
+
+
+def levers(c: Checker) -> Iterator[CheckResult]:
+    """Arrival channels feed the ladder and the core grows with the community, bounded by staff (issue 30)."""
+    m = c.paired_seeds
+    more_events, more_workshops = LEVER_VARIANTS[2][1], LEVER_VARIANTS[1][1]
+    d, se = c.paired(lambda s: s["contributors"], {}, more_events)
+    yield _not_lower("twice the events: contributors not lower", d, se, m,
+                     "issue 30; makerspaces: most members first came on an open night (shared/DOMAIN.md)")
+    d, se = c.paired(lambda s: s["partners"], {}, more_workshops)
+    yield _higher("three times the workshops: more partners", d, se, m, "issue 30; Wenger et al. 2002")
+    stock = {name: c.mean("partners_active_mean", c.open, m, **v) / c.mean("contributors_active_mean", c.open, m, **v)
+             for name, v in LEVER_VARIANTS}
+    flow = {name: c.mean("partners", c.open, m, **v) / c.mean("contributors", c.open, m, **v)
+            for name, v in LEVER_VARIANTS}
+    yield CheckResult("partners / contributors at a time, across the levers", "0.10 to 0.15 in each (stocks)",
+                      "; ".join(f"{k} {stock[k]:.3f} (year's counts {flow[k]:.3f})" for k in stock),
+                      f"ratios of mean stocks over {m} seeds", all(0.10 <= v <= 0.15 for v in stock.values()),
+                      "Wenger et al. 2002: the core is 10-15% of a community at a time; docs/ODD.md 7.18")
+    a, b = c.runs(c.open, m), c.runs(c.open, m, **APPOINTMENT)
+    flow = np.mean([y["contributors"] for y in b]) / np.mean([x["contributors"] for x in a])
+    stock = np.mean([y["contributors_active_mean"] for y in b]) / np.mean([x["contributors_active_mean"] for x in a])
+    yield CheckResult("appointment-only: regulars present at a time do not rise",
+                      "stock (mean active) x <= 1.05; the year's count (flow) shown beside it",
+                      f"stock x{stock:.2f}, flow x{flow:.2f}", f"ratios of means over {m} seeds", stock <= 1.05,
+                      "issue 30; docs/ODD.md 7.19 (why the flow and the stock differ)")
 
 
 def edges(s: dict) -> float:
@@ -461,7 +499,7 @@ def network_shape(c: Checker) -> Iterator[CheckResult]:
                       pc > po, "Kaat et al. 2024 (person-tool networks, staff not nodes); docs/ODD.md 1.2")
 
 
-CHECKS = (steady_state, formation, calibration, arrivals_and_careers, governance, market, network_shape)  # the long runs first: shorter requests reuse them
+CHECKS = (steady_state, formation, calibration, arrivals_and_careers, governance, levers, market, network_shape)  # the long runs first: shorter requests reuse them
 
 
 def run_checks(seeds: int = 20, network_seeds: int = 3, paired_seeds: int = 20, drift_seeds: int = 12,

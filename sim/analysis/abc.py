@@ -61,7 +61,6 @@ from sim.batch.executors import Pool
 from sim.batch.experiment import RunSpec
 from sim.config.scenario import load_scenario
 from sim.errors import LabsimError
-from sim.metrics import NETWORK_KEYS
 from sim.model.state import LabStates
 
 PINNED = 0.5  # a posterior 90% interval narrower than half the prior range pins the setting down
@@ -272,7 +271,6 @@ def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool
     With `states` (saved mature labs), particle i forks saved lab i mod n and
     gives it a future of its own (its own seed): settings applied from now on.
     """
-    network = any(t in NETWORK_KEYS for t in targets)
     base = load_scenario(scenario)
     if states:
         from sim.run import trial_restore
@@ -282,7 +280,7 @@ def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool
 
     def simulate(settings: list[dict], seeds: list[int]) -> list[dict]:
         jobs = [RunSpec(run_id=f"p{i:05d}-r0000", scenario=base, scenario_name=base.name, point=i, params=s,
-                        replication=i % saved if states else 0, seed=seed, years=years, network=network,
+                        replication=i % saved if states else 0, seed=seed, years=years, outcomes=tuple(targets),
                         state=states)
                 for i, (s, seed) in enumerate(zip(settings, seeds, strict=True))]
         table = evaluate(jobs, pool=pool)

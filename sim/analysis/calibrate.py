@@ -40,7 +40,7 @@ from sim.analysis.distance import Z, band_row, dropped_note, pooled_scales, summ
 from sim.analysis.summary import confidence
 from sim.batch.evaluate import evaluate
 from sim.batch.executors import Pool, make_pool
-from sim.batch.experiment import check_states, make_jobs, replication_seeds
+from sim.batch.experiment import check_states, make_jobs, replication_seeds, verify_states
 from sim.batch.failures import Failures
 from sim.config.files import show
 from sim.config.scenario import load_scenario, nearest
@@ -49,7 +49,7 @@ from sim.config.specs.batch import whole_bounds
 from sim.config.specs.problems import read_spec
 from sim.config.specs.targets import TargetsFile, box, unknown_metrics
 from sim.errors import LabsimError
-from sim.metrics import COHORT_KEYS, NETWORK_KEYS
+from sim.metrics import COHORT_KEYS
 from sim.model.state import LabStates
 
 YEARS = 1.0  # each evaluation simulates one year
@@ -169,6 +169,11 @@ def build_spec(scenario: str | None, targets: list[str], params: list[str], from
     if base is not None and states and not problems:
         corners = [{name: round(v) if PARAM_BY_NAME[name].kind is int else v} for name, box in p.items() for v in box]
         problems += check_states(states, [base], corners, replications or reps, "--from")
+        if not problems:  # the saved labs themselves, by meaning, before the first evaluation
+            try:
+                verify_states(states, replications or reps)
+            except LabsimError as exc:
+                problems += exc.problems
     notes = []
     if base is not None and not states and (lost := [k for k in COHORT_KEYS if k in t]) \
             and base.settings.warmup_years + years <= 1.0:  # sim.metrics.cohorts: no cohort's year fits in the run
@@ -205,7 +210,6 @@ class Evaluator:
         # forking saved labs: replication r continues saved lab r (its seed: common history and random numbers)
         self.seeds = (LabStates(spec.states).seeds[: spec.reps] if spec.states
                       else replication_seeds(spec.root_seed, spec.reps))
-        self.network = any(t in NETWORK_KEYS for t in spec.targets)
 
     def runs(self, candidates: list[dict], seeds: list[int] | None = None) -> pd.DataFrame:
         """Every replication of every candidate (`point` = its index), in parallel: the engine's table.
@@ -214,7 +218,8 @@ class Evaluator:
         their own when forking.
         """
         seeds = seeds or self.seeds
-        jobs = make_jobs([self.spec.scenario], candidates, seeds, self.spec.years, network=self.network,
+        jobs = make_jobs([self.spec.scenario], candidates, seeds, self.spec.years,
+                         outcomes=tuple(self.spec.targets),  # only what the targets need (no network measures)
                          state=self.spec.states)
         table = evaluate(jobs, pool=self.pool)
         self.spec.failures = self.spec.failures + Failures.of(table, len(seeds), "point", label="candidate {}")

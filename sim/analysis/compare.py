@@ -16,12 +16,14 @@ import numpy as np
 import pandas as pd
 
 from sim import outcomes
+from sim.analysis.posterior import LEVEL, UNDECIDED, effects, paired
 from sim.analysis.summary import confidence, mean_interval
-from sim.batch.experiment import Experiment, check_compare_args
+from sim.batch.experiment import Experiment, check_compare_args, check_points
 from sim.batch.failures import Failures
 from sim.batch.runner import run_batch
 from sim.batch.store import Store
 from sim.config.scenario import load_scenario
+from sim.errors import LabsimError
 
 SHOWN = (  # the terminal table's rows, when present (the CSV and the report hold every metric)
     "visitors", "returning_visitors", "contributors", "partners", "artists", "visits", "workshops_held",
@@ -41,42 +43,66 @@ def metrics_of(runs: pd.DataFrame) -> list[str]:
     known = [name for name, o in outcomes.REGISTRY.items() if name in numeric and o.kind not in ("meta", "text")]
     return known + [c for c in numeric if c not in outcomes.REGISTRY]
 
+
 def run_comparison(scenarios: list[str], reps: int, out: Path, workers: int | None = None, years: float = 1.0,
                    root_seed: int = 1, quiet: bool = False, force: bool = False, allow_large: bool = False,
-                   states: Path | None = None, focus: list[str] | None = None,
-                   changes: dict | None = None) -> tuple[pd.DataFrame, dict]:
-    """Run (or resume) the comparison batch under out/batch; return its table and what it compared.
+                   states: Path | None = None, focus: list[str] | None = None, changes: dict | None = None,
+                   posterior: dict | None = None) -> tuple[pd.DataFrame, dict, pd.DataFrame | None]:
+    """Run (or resume) the comparison batch under out/batch; return its table, what it compared and the effects.
 
-    The table is comparison.csv's, the dict comparison.json's: the command
-    (sim.cli.compare) writes them, so that this analysis stays tables in, tables out.
+    The table is comparison.csv's, the dict comparison.json's and the effects (with `posterior`, else None)
+    posterior_effects.csv's: the command (sim.cli.compare) writes them, so that this analysis stays tables
+    in, tables out.
 
     With `states` (saved mature labs), every scenario is a policy forked from
     replication r's saved lab: the question is "what if, from now on". `focus`
     names the outcomes asked about (kept in comparison.json: the report leads
     with them); `changes` the command line's --set (kept there too: what ran).
+    With `posterior` ({"folder", "draws": settings of each draw, "particles": their
+    rows in posterior.csv}), every scenario runs each draw on `reps` seeds of its own
+    (`sim.batch.experiment.point_seeds`), paired by (draw, seed); comparison.csv is
+    then over the draws x seeds pairs, and posterior_effects.csv holds each policy's
+    band and probability of beating the first scenario (`sim.analysis.posterior`).
     """
     check_compare_args(scenarios, reps)
     loaded = [load_scenario(s) for s in scenarios]  # validates each, and its interventions, before running
     check_compare_args(scenarios, reps, loaded, years)
     names = [sc.name for sc in loaded]
     refs = list(scenarios)
-    exp = Experiment(name="compare", scenarios=refs, points=[{}], replications=reps, root_seed=root_seed,
+    draws = list(posterior["draws"]) if posterior else [{}]
+    exp = Experiment(name="compare", scenarios=refs, points=draws, replications=reps, root_seed=root_seed,
                      years=years, source={"scenarios": refs, "replications": reps, "root_seed": root_seed,
-                                          "years": years, "kind": "compare"}, loaded=loaded)
+                                          "years": years, "kind": "compare"}, loaded=loaded,
+                     seed_per_point=bool(posterior))
+    if posterior:
+        exp.source["posterior"] = {"folder": str(posterior["folder"]), "draws": len(draws)}
+        problems = check_points(draws, loaded, f"--posterior {posterior['folder']}")
+        if problems:
+            raise LabsimError(problems[0])
     if states is not None:
         exp.from_states(states)
         exp.source["from"] = exp.states
     run_batch(exp, out / "batch", workers=workers, quiet=quiet, force=force, allow_large=allow_large)
     runs = Store(out / "batch").runs()
+    if posterior:
+        runs = paired(runs, len(draws), reps)
     table = comparison_table(runs, names)
-    failures = Failures.of(runs, reps, "scenario", groups=names, where=out / "batch" / "runs.parquet")
+    failures = Failures.of(runs, reps * len(draws), "scenario", groups=names, where=out / "batch" / "runs.parquet")
     meta = {"scenarios": names, "refs": refs, "reps": reps, "years": years, "root_seed": root_seed,
-            "question": question(loaded, states), "focus": list(focus or []), "set": changes or {}}
+            "question": question(loaded, states, posterior), "focus": list(focus or []), "set": changes or {}}
+    drawn = None
+    if posterior:
+        present = list(dict.fromkeys(table["metric"]))
+        shown = [m for m in focus or SHOWN if m in present]  # the outcomes asked about, else those compare shows
+        drawn = effects(runs, names, shown, focus)
+        meta["posterior"] = {"folder": str(posterior["folder"]), "draws": len(draws), "seeds": reps,
+                             "settings": list(draws[0]), "particles": list(posterior["particles"]),
+                             "undecided": list(UNDECIDED), "level": LEVEL}
     if failures:  # the runs that failed: said by the command, kept for the report's first screen
         meta["failures"] = failures.as_dict()
     if states is not None:
         meta["from"] = {"folder": str(states), **forked_from(states)}
-    return table, meta
+    return table, meta, drawn
 
 
 def forked_from(states: Path) -> dict:
@@ -88,9 +114,13 @@ def forked_from(states: Path) -> dict:
             "settings_hash": saved.manifest["settings_hash"], "replications_saved": len(saved)}
 
 
-def question(loaded: list, states: Path | None) -> str:
+def question(loaded: list, states: Path | None, posterior: dict | None = None) -> str:
     """The question a comparison answers, in words (the report's first line)."""
     others = ", ".join(sc.name for sc in loaded[1:])
+    if posterior:
+        when = "from now on (forked from saved labs)" if states is not None else "on a lab built with them"
+        return (f"How sure is it that {others} would do better than {loaded[0].name} {when}, over the settings the "
+                f"calibration {posterior['folder']} leaves possible ({len(posterior['draws'])} posterior draws)?")
     if states is None:
         return (f"How would labs built with the settings of {others} differ from {loaded[0].name}, each run from its "
                 "initial population through its warm-up (settings held from the start)?")

@@ -4,7 +4,10 @@ A strategist types the condition on the command line; it is parsed here by a
 small recursive-descent parser (comparisons `NAME OP NUMBER`, joined by `and`
 and `or`, grouped by parentheses), never by `eval` or `DataFrame.query`, so
 no text can run code, and every name is checked against a whitelist of
-columns before anything is computed.
+columns before anything is computed. `check` reads it against every column a
+batch can hold, before the batch (and pandas) is loaded, so that a mistyped
+condition is refused in a fraction of a second (issue 34); numpy is loaded only
+to evaluate it.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import math
 import operator
 import re
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from sim.config.scenario import nearest
 from sim.errors import LabsimError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq, "!=": operator.ne}
 MAX_LENGTH = 1000
@@ -60,8 +65,11 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def parse(text: str, columns: list[str] | tuple[str, ...]) -> Clause | Join:
-    """Parse the condition and check every name against `columns`; one clear line on any problem."""
+def parse(text: str, columns: list[str] | tuple[str, ...], shown: list[str] | None = None) -> Clause | Join:
+    """Parse the condition and check every name against `columns`; one clear line on any problem.
+
+    `shown` are the names a refusal lists as allowed (default: `columns`).
+    """
     if not isinstance(text, str) or not text.strip():
         raise LabsimError('--where: empty condition; e.g. "contributors >= 100 and net_result >= -400000"')
     if len(text) > MAX_LENGTH:
@@ -102,14 +110,34 @@ def parse(text: str, columns: list[str] | tuple[str, ...]) -> Clause | Join:
         if not math.isfinite(value):
             raise LabsimError(f"--where: {name} {op} {value}: allowed: a finite number")
         if name not in columns:
+            listed = sorted(shown if shown is not None else columns)
             raise LabsimError(f"--where: unknown column {name!r}{nearest(name, list(columns))}; allowed: the batch's "
-                              f"outcomes ({', '.join(sorted(columns)[:8])}{', ...' if len(columns) > 8 else ''})")
+                              f"outcomes ({', '.join(listed[:8])}{', ...' if len(listed) > 8 else ''})")
         return Clause(name, op, value)
 
     tree = expr()
     if pos != len(tokens):
         raise LabsimError(f"--where {text!r}: unexpected {peek()[1]!r}; join comparisons with 'and' or 'or'")
     return tree
+
+
+def batch_columns() -> list[str]:
+    """Every numeric column a batch's runs table can hold: the outcomes, the settings a design varies, the year."""
+    from sim.config.schema import PARAMS
+    from sim.outcomes import comparable
+
+    return [*comparable(), *(p.name for p in PARAMS), "year"]
+
+
+def check(text: str) -> None:
+    """Refuse, before any batch is read, a condition that no batch could satisfy: its grammar, then its names.
+
+    A name that is a column of some batch but not of this one is refused later,
+    by `parse` on the batch's own columns (`sim.analysis.discover.load_batch`).
+    """
+    from sim.outcomes import comparable
+
+    parse(text, batch_columns(), shown=comparable())
 
 
 def names(tree: Clause | Join) -> list[str]:
@@ -121,6 +149,8 @@ def names(tree: Clause | Join) -> list[str]:
 
 def evaluate(tree: Clause | Join, table) -> np.ndarray:
     """Where the condition holds, row by row (a missing value makes a comparison false)."""
+    import numpy as np
+
     if isinstance(tree, Clause):
         values = np.asarray(table[tree.name], dtype=float)
         with np.errstate(invalid="ignore"):

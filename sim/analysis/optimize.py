@@ -41,7 +41,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.batch.experiment import cast_point, check_points, check_states, scenario_identity, states_identity
+from sim.batch.experiment import (
+    cast_point,
+    check_points,
+    check_states,
+    scenario_identity,
+    states_identity,
+    verify_states,
+)
 from sim.config.files import cap
 from sim.config.specs.problems import read_spec
 from sim.config.specs.search import DIRECTIONS, Constraint, SearchFile
@@ -119,6 +126,11 @@ def check_scenario(spec: SearchSpec, scenario: str, allow_large: bool = False):
     problems = check_points(corners, [base], f"{spec.path}: [search] knobs")
     if not problems and spec.states:
         problems += check_states(spec.states, [base], corners, spec.replications, f"{spec.path}: key 'from'")
+        if not problems:  # the saved labs themselves, by meaning, before anything is written
+            try:
+                verify_states(spec.states, spec.replications, f"{spec.path}: key 'from'")
+            except LabsimError as exc:
+                problems += exc.problems
     if problems:
         raise LabsimError(cap(problems))
     heavy = base.with_settings(**cast_point(highs))

@@ -56,7 +56,9 @@ class RunSpec:
     `yearly`: one summary per measured year instead of one for the whole run;
     `series`: keep the weekly time series (a batch's store does, a table does not);
     `state`: a folder of saved mature labs (`labsim warmup`): fork replication r's lab (its seed) instead of
-    warming one up; `save_state`: a folder to save this run's mature lab into (a warm-up, nothing measured).
+    warming one up; `save_state`: a folder to save this run's mature lab into (a warm-up, nothing measured);
+    `outcomes`: only these are needed (calibration's targets), so the summary may skip the measures none of
+    them needs (the network's: `sim.metrics.measures_for`); None asks for every outcome.
     """
 
     run_id: str
@@ -72,6 +74,7 @@ class RunSpec:
     series: bool = False
     state: str | None = None
     save_state: str | None = None
+    outcomes: tuple[str, ...] | None = None  # the outcomes asked for (None: every one): see summarise_run
 
 
 @dataclass
@@ -89,6 +92,7 @@ class Experiment:
     loaded: list[Scenario] = field(default_factory=list, repr=False, compare=False)
     path: str = ""  # the experiment file, for messages
     states: str | None = None  # a folder of saved mature labs: every point is a policy forked from them
+    seed_per_point: bool = False  # each point its own seeds (`point_seeds`: compare --posterior's draws)
 
     def scenario_objects(self) -> list[Scenario]:
         """The base scenarios, loaded once: their contents are the experiment's identity."""
@@ -118,6 +122,8 @@ class Experiment:
                  "root_seed": self.root_seed, "years": self.years}
         if self.states:
             ident["states"] = states_identity(self.states)
+        if self.seed_per_point:
+            ident["seeds"] = "per point"
         blob = json.dumps(ident, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -130,9 +136,15 @@ class Experiment:
         return replication_seeds(self.root_seed, self.replications)
 
     def runs(self) -> list[RunSpec]:
-        """Every run, in a fixed order; ids and seeds do not depend on that order."""
+        """Every run, in a fixed order; ids and seeds do not depend on that order.
+
+        With `seed_per_point`, replication r of point p runs on `point_seeds`' seed (p, r), the same for
+        every base scenario; forking saved labs, it still forks saved lab r, with a future of its own.
+        """
+        by_point = (point_seeds(self.root_seed, len(self.points), self.replications) if self.seed_per_point
+                    else None)
         return make_jobs(self.scenario_objects(), self.points, self.seeds(), self.years, series=True,
-                         state=self.states)
+                         state=self.states, seeds_by_point=by_point)
 
     def from_states(self, folder: str | Path, where: str = "--from") -> None:
         """Fork every run from the saved labs of `folder` (checked against the scenarios, points and replications)."""
@@ -144,7 +156,8 @@ class Experiment:
 
 def make_jobs(scenarios: list[Scenario | str], points: list[dict[str, Any]], seeds: list[int], years: float = 1.0,
               *, network: bool = True, yearly: bool = False, series: bool = False,
-              state: str | None = None) -> list[RunSpec]:
+              state: str | None = None, outcomes: tuple[str, ...] | None = None,
+              seeds_by_point: list[list[int]] | None = None) -> list[RunSpec]:
     """Every point (settings changes) of every scenario on every seed: settings x seeds, in a fixed order.
 
     Each run's id is `p<point>-r<replication>` (point counted over scenarios,
@@ -152,6 +165,8 @@ def make_jobs(scenarios: list[Scenario | str], points: list[dict[str, Any]], see
     same seeds (common random numbers), so settings compare pair by pair. With
     `state` (a folder of saved labs), replication r forks saved lab r: then
     `seeds` must be the saved labs' seeds (common random numbers and common history).
+    `seeds_by_point[p]`, if given, are point p's seeds instead (the same under every scenario).
+    `outcomes` asks for these outcomes only (`RunSpec.outcomes`; None: every one).
     Scenarios are loaded here, once: workers get the resolved scenario, so a
     file changed while the runs go on cannot leak in.
     """
@@ -160,9 +175,9 @@ def make_jobs(scenarios: list[Scenario | str], points: list[dict[str, Any]], see
     for s_idx, sc in enumerate(loaded):
         for p_idx, params in enumerate(points):
             point = s_idx * len(points) + p_idx
-            for rep, seed in enumerate(seeds):
+            for rep, seed in enumerate(seeds if seeds_by_point is None else seeds_by_point[p_idx]):
                 out.append(RunSpec(f"p{point:05d}-r{rep:04d}", sc, sc.name, point, params, rep, seed, years,
-                                   network, yearly, series, state))
+                                   network, yearly, series, state, outcomes=outcomes))
     return out
 
 
@@ -182,6 +197,19 @@ def changed_keys(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         if old.get(part) != new.get(part):
             out.append(f"{part} changed")
     return out
+
+
+def point_seeds(root_seed: int, points: int, replications: int) -> list[list[int]]:
+    """Each point's own replication seeds: SeedSequence(root_seed, spawn_key=(p, r, 1)) for point p, replication r.
+
+    For designs whose points are draws of the same lab (compare --posterior: posterior draw p, seed r), so
+    that every draw has a future of its own, while every scenario runs draw p, seed r on the same seed
+    (paired). Like `replication_seeds`, they do not depend on the order or the number of workers.
+    """
+    import numpy as np
+
+    return [[int(np.random.SeedSequence(root_seed, spawn_key=(p, r, 1)).generate_state(1, np.uint64)[0] >> 1)
+             for r in range(replications)] for p in range(points)]
 
 
 def replication_seeds(root_seed: int, replications: int) -> list[int]:
@@ -313,12 +341,15 @@ def check_compare_args(scenarios: list[str], reps: int, loaded: list[Scenario] |
 
 def check_states(folder: str | Path, loaded: list[Scenario], points: list[dict], replications: int,
                  where: str) -> list[str]:
-    """Problems of forking these scenarios and design points from the saved labs of `folder`, as sentences."""
+    """Problems of forking these scenarios and design points from the saved labs of `folder`, as sentences.
+
+    The manifest alone tells (`sim.config.saved_labs`): no numpy, Mesa or model is loaded to refuse a folder.
+    """
+    from sim.config.saved_labs import SavedLabs
     from sim.config.schema import START_ONLY
-    from sim.model.state import LabStates
 
     try:
-        states = LabStates(folder, where)
+        states = SavedLabs(folder, where)
     except LabsimError as exc:
         return list(exc.problems)
     problems = []
@@ -332,14 +363,21 @@ def check_states(folder: str | Path, loaded: list[Scenario], points: list[dict],
     varied = sorted({k for point in points for k in point} & START_ONLY)
     problems += [f"{where}: the design varies '{k}', which defines how the lab started; forks of saved labs "
                  "can vary any other key" for k in varied]
-    if not problems:  # every saved lab the runs will read, checked by meaning before the first run
-        try:
-            from sim.run import trial_restore
-
-            states.verify(replications, trial_restore)
-        except LabsimError as exc:
-            problems += exc.problems
     return problems
+
+
+def verify_states(folder: str | Path, replications: int | None = None, where: str = "--from") -> None:
+    """Every saved lab the runs will read, checked by meaning and restored once into a model not run.
+
+    `check_states` reads the manifest alone (light: before the heavy imports); this reads the labs
+    themselves (numpy, the model: sim.model.state.LabStates.verify with sim.run.trial_restore), once the
+    input and --out are known good and before the first run, so that a tampered or damaged lab is
+    refused in one line, never in a worker. Checked once per folder in a process.
+    """
+    from sim.model.state import LabStates
+    from sim.run import trial_restore
+
+    LabStates(folder, where).verify(replications, trial_restore)
 
 
 def check_points(points: list[dict], loaded: list[Scenario], where: str) -> list[str]:

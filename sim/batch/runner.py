@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.batch.evaluate import drive
 from sim.batch.executors import check_executor, check_workers, default_workers, make_pool
-from sim.batch.experiment import Experiment, RunSpec
+from sim.batch.experiment import Experiment, RunSpec, verify_states
 from sim.batch.store import Store, _now
 from sim.config.cost import check_batch
 from sim.io import held_signals, locked
@@ -54,6 +54,8 @@ def run_batch(
     digest, identity = exp.digest(), exp.identity()
     store = Store(out)
     store.check(digest, force, identity)  # nothing is written until the options, the cost and the folder are good
+    if exp.states:  # and the saved labs every run forks, by meaning, before the first run
+        verify_states(exp.states, exp.replications)
     specs = exp.runs()
     with locked(out):
         ours = store.check(digest, force, identity)  # again, under the lock: another process may have been first

@@ -82,7 +82,7 @@ def execute(spec: RunSpec, faults: dict[str, str]) -> Outcome:
             return [row], None
         state = saved_lab(spec.state, spec.replication) if spec.state else None
         summaries, series = summarise_run(scenario, spec.seed, spec.years, network=spec.network, yearly=spec.yearly,
-                                          series=spec.series, state=state)
+                                          series=spec.series, state=state, outcomes=spec.outcomes)
     except Exception as exc:  # recorded with the run; the batch goes on
         last = traceback.format_exception_only(exc)[-1].strip()
         return [failed(spec, last)], None

@@ -27,13 +27,15 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """Scenario discovery: read the batch, check the condition, run PRIM, then write everything at the end."""
+    from sim.analysis import condition
     from sim.batch.store import Store
     from sim.cli.extras import require_analysis
     from sim.cli.folders import output_folder
     from sim.io import OutputKind, atomic_write, read_limited
 
     require_analysis("discover")
-    Store(args.batch).require_manifest()  # not a batch folder: refused before pandas and PRIM are loaded
+    condition.check(args.where)  # a condition no batch could satisfy, then a folder that is not a batch: both
+    Store(args.batch).require_manifest()  # refused before pandas and PRIM are loaded
     from sim.analysis import discover
     from sim.pages import discovery
 

@@ -9,6 +9,13 @@ from sim.cli import options
 from sim.cli.parser import shown
 from sim.errors import LabsimError
 
+# Solara's server warns on the first request of every browser that opens the page at an address other than
+# "localhost" over http (127.0.0.1 included): its session cookie then falls back from SameSite=None, needed only
+# when the page is embedded in another site's iframe, to SameSite=Lax, which is what a local explorer wants. The
+# 14-line note says nothing to a student; this one warning of solara.server.starlette is ignored, every other
+# warning is printed (Python's -W syntax: action:message start:category:module).
+SAMESITE_NOTE = "ignore:Cookies with samesite=none require https:UserWarning:solara.server.starlette"
+
 
 def add_parser(sub) -> None:
     """The explore command."""
@@ -40,7 +47,8 @@ def run(args) -> int:
               "this machine (it has no login); use 127.0.0.1 to keep it to yourself", file=sys.stderr, flush=True)
     assets.fetch()
     app = Path(assets.__file__).resolve().parent / "app.py"
-    env = os.environ | {"LABSIM_EXPLORE_SCENARIO": str(path.resolve()), "LABSIM_EXPLORE_SET": json.dumps(settings)}
+    env = os.environ | {"LABSIM_EXPLORE_SCENARIO": str(path.resolve()), "LABSIM_EXPLORE_SET": json.dumps(settings),
+                        "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), SAMESITE_NOTE]))}
     print(f"labsim explorer on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
            "--production", "--no-open"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sim.cli import inert, options
 from sim.cli.parser import choice
+from sim.errors import LabsimError
 
 
 def add_parser(sub) -> None:
@@ -25,18 +26,34 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     """Run a sensitivity analysis and print its indices beside the noise."""
     from sim.analysis.sensitivity_spec import load_spec
+    from sim.batch.experiment import check_states
     from sim.cli.extras import require_analysis, require_extra
     from sim.cli.folders import output_folder
+    from sim.config.files import cap
+    from sim.config.saved_labs import SavedLabs
+    from sim.config.scenario import load_scenario
     from sim.io import OutputKind
 
     require_analysis("sensitivity")
     if args.executor == "dask":
         require_extra("distributed", "dask", "--executor dask")
+    if args.states is not None:  # saved labs' manifest first: reading the file's outputs loads sim.metrics (numpy)
+        SavedLabs(args.states, "--from")
     spec = load_spec(args.experiment)  # the file's kind and keys, before pandas, SALib and the model are loaded
-    if args.states is not None:
+    if args.states is not None:  # checked as the file's 'from' key is, before pandas, SALib and the model load
+        problems = check_states(args.states, [load_scenario(spec.scenario)], [dict.fromkeys(spec.names, 0)],
+                                spec.replications, "--from")
+        if problems:
+            raise LabsimError(cap(problems))
         spec = dataclasses.replace(spec, states=str(args.states))
     notes = inert.sensitivity(spec)  # printed first: factors that cannot move the scenario
-    with output_folder(args, OutputKind.SENSITIVITY) as folder:  # its batch checks that it is this analysis'
+    folder = output_folder(args, OutputKind.SENSITIVITY)  # --out claimed (its batch checks it is this analysis')
+    if spec.states:  # the saved labs by meaning (numpy, the model): --out is good, nothing written yet
+        from sim.batch.experiment import verify_states
+
+        where = "--from" if args.states is not None else f"{args.experiment}: key 'from'"
+        verify_states(spec.states, spec.replications, where)
+    with folder:
         from sim import figures  # the model, pandas, SALib and matplotlib: only once --out is claimed
         from sim.analysis.sensitivity import format_table, run_sensitivity
         from sim.batch.failures import Failures

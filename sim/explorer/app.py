@@ -5,11 +5,13 @@ preset, move the governance sliders, press Reset to build the lab with them,
 then Step (a week) or Play, and watch the funnel, the network (roles in rings,
 staff at the centre) and each role over time.
 
-The explorer starts from the preset's mature lab (its warm-up run once per
-preset and seed in this session, then kept in memory): the sliders are a
-policy applied from now on, and the first funnel reads like `labsim run`'s.
-"Start from: an empty lab" builds the lab from its initial population at
-day 0 instead, to watch it grow.
+The first screen shows a mature lab's funnel: the preset's lab after its
+warm-up (run once per preset and seed in this session, then kept in memory),
+then a year with the sliders' settings, so the first funnel and the weekly
+plot read like `labsim run`'s (about a second more than the warm-up). "Start
+from" offers the same mature lab at the moment the settings apply (to watch a
+policy's first weeks), or an empty lab from its initial population at day 0
+(to watch it grow). The page's layout is `sim.explorer.layout`.
 """
 
 from __future__ import annotations
@@ -17,20 +19,23 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 
 try:
     import solara
-    from mesa.visualization import Slider, SolaraViz
+    from mesa.visualization import Slider
 except ImportError:  # an optional extra: a batch-only install has no explorer
     raise ImportError("the labsim explorer needs the 'explore' extra: pip install 'labsim[explore]'") from None
+import matplotlib
 from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
 from sim import figures
 from sim.config.scenario import Scenario, load_scenario, preset_names
+from sim.explorer.layout import ExplorerPage
 from sim.metrics import summary
 from sim.model.model import LabModel
 from sim.model.state import LabState, read_state, settings_hash
@@ -42,7 +47,20 @@ if START.endswith(".toml") and Path(START).stem in preset_names() and Path(START
     START = Path(START).stem  # a preset given by its path is shown by its name
 START_SETTINGS = json.loads(os.environ.get("LABSIM_EXPLORE_SET") or "{}")  # labsim explore --set KEY=VALUE
 TITLE = "labsim explorer"
-MATURE, EMPTY = "a mature lab", "an empty lab"  # where a lab starts: after its preset's warm-up, or at day 0
+YEAR_DAYS = 365  # the first screen: a year of the settings on the mature lab, as `labsim run`'s default year
+ROLES_FROM_WEEK = 4  # the weekly plot is drawn from its fourth point: one point on a 0.3-day axis says nothing
+
+
+class Start(StrEnum):
+    """Where the explorer's lab starts (the "Start from" select; the values are what it shows)."""
+
+    YEAR_ON = "a mature lab, a year on"  # after the preset's warm-up, then a year with the settings
+    TODAY = "a mature lab, from today"  # after the preset's warm-up; the settings apply from now on
+    EMPTY = "an empty lab"  # the initial population at day 0, no warm-up
+
+# The funnel and the weekly plot are SVG with their words as text (the network, thousands of dots, stays PNG):
+# sharp at any zoom, and the browser test reads their tick labels ("1,000", never a raw "$\mathdefault{10^{3}}$").
+matplotlib.rcParams["svg.fonttype"] = "none"
 _MATURE_LABS: dict[tuple[str, int], LabState] = {}  # (settings hash, seed) -> the warmed-up lab, for this session
 # Mesa's SolaraViz draws a tab bar ("Page 0") even for one page, and Vuetify shows a slider's value only while it is
 # dragged: one page needs no tabs, and a student should see every setting's value.
@@ -63,8 +81,8 @@ class ExplorerModel(LabModel):
                  mediators: int | None = None, events_per_year: float | None = None,
                  workshops_per_year: float | None = None, open_documentation: float | None = None,
                  contributor_selectivity: float | None = None, internal_friction: float | None = None,
-                 rng: int = 42, start: str = MATURE) -> None:
-        """Build the preset with the knobs' values: from its mature lab (a policy from now on) or from day 0."""
+                 rng: int = 42, start: str = Start.YEAR_ON) -> None:
+        """Build the preset with the knobs' values: its mature lab (a year on, or now) or its lab at day 0."""
         knobs = {"access": access, "price_per_visit": price_per_visit, "mediators": mediators,
                  "events_per_year": events_per_year, "workshops_per_year": workshops_per_year,
                  "open_documentation": open_documentation, "contributor_selectivity": contributor_selectivity,
@@ -74,12 +92,15 @@ class ExplorerModel(LabModel):
         if changes.get("mediators") == 0:
             changes["workshops_per_year"] = 0.0  # no one to run them
         base, seed = base_scenario(preset), int(rng)
-        if start == EMPTY:
+        start = Start(start)
+        if start is Start.EMPTY:
             changes["warmup_years"] = 0.0  # the preset starts from its initial population: measure from day 0
             super().__init__(base.with_settings(**changes), rng=seed)
         else:  # the preset's lab after its warm-up; the knobs apply from now on
             super().__init__(base.with_settings(**changes), rng=seed, state=mature_lab(base, seed))
         self.preset, self.start = preset, start
+        if start is Start.YEAR_ON:  # the first screen: a year's funnel, as `labsim run` measures it
+            self.run_for(YEAR_DAYS)
 
 
 def mature_lab(scenario: Scenario, seed: int) -> LabState:
@@ -111,10 +132,10 @@ def Status(model):
     solara.Title(TITLE)  # the browser tab's title (Solara's default is "App")
     solara.Style(STYLE)
     settings, f = model.settings, live_funnel(model)
-    if model.start == EMPTY:
-        where = "an empty lab built with these settings from day 0"
-    else:
-        where = f"a mature lab (after {counted(settings.warmup_years, 'year')} of warm-up); these settings apply from now on"
+    warmup = counted(settings.warmup_years, "year")
+    where = {Start.EMPTY: "an empty lab built with these settings from day 0",
+             Start.TODAY: f"a mature lab (after {warmup} of warm-up); these settings apply from day 0",
+             Start.YEAR_ON: f"a mature lab (after {warmup} of warm-up) with these settings from day 0"}[model.start]
     solara.Markdown(
         f"**{model.lab_scenario.name}**, day **{model.time - model.measure_start:.0f}** ({where}) &nbsp; | &nbsp; "
         f"access **{settings.access}**, "
@@ -136,15 +157,23 @@ def Funnel(model):
     if not f["visitors"]:  # day 0: no one has come yet; a funnel of the lab's regulars alone would stand on its head
         solara.Text("Engagement funnel: drawn once people have come (press Step).")
         return
+    fig = funnel_figure(f, model.time - model.measure_start)
+    solara.FigureMatplotlib(fig, format="svg", bbox_inches="tight")
+
+
+def funnel_figure(f: dict[str, int], days: float) -> Figure:
+    """The funnel's picture: plain numbers on its axis (1,000, never 10^3), room above the tallest bar's label."""
     fig = Figure(figsize=(5, 3.2))
     ax = fig.subplots()
     bars = ax.bar(range(4), list(f.values()), color=list(figures.FUNNEL_COLORS))
     ax.bar_label(bars, labels=[f"{v:,}" for v in f.values()], fontsize=8)
     ax.set_xticks(range(4), ["visitors", "returning", "contributors", "partners"], fontsize=8)
-    ax.set_yscale("symlog", linthresh=1)
-    ax.set_ylim(0, max(f.values()) * 3)
-    ax.set_title("Engagement funnel (people so far)", fontsize=10)
-    solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+    figures.symlog_axis(ax)  # the tick labels are plain text: sim.figures turns math text off
+    ax.set_ylim(0, max(f.values()) * 4)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_title(f"Engagement funnel: people of days 0 to {days:.0f}", fontsize=10)
+    figures.plain_text_ticks(fig)
+    return fig
 
 
 @solara.component
@@ -160,22 +189,37 @@ def Network(model):
 
 @solara.component
 def Roles(model):
-    """Active people of each role, week by week."""
+    """Active people of each role, week by week, once there are a few weeks to draw."""
     update_counter.get()
-    if not model.datacollector.model_vars.get("time"):  # before the first week's row: nothing to draw yet
-        solara.Text("Active people per role: drawn from the end of the first week (Step runs a week).")
+    fig = roles_figure(model)
+    if fig is None:  # one point on a 0.3-day axis says nothing
+        solara.Text(f"Active people per role: drawn from week {ROLES_FROM_WEEK} (Step runs a week).")
         return
-    df = model.datacollector.get_model_vars_dataframe()
+    solara.FigureMatplotlib(fig, format="svg", bbox_inches="tight")
+
+
+def roles_figure(model) -> Figure | None:
+    """The weekly plot of active people per role, in weeks since day 0; None before ROLES_FROM_WEEK weekly rows."""
+    rows = model.datacollector.model_vars
+    times = np.asarray(rows.get("time", []), dtype=float)
+    keep = times > 0  # the measured weeks (a warmed-up lab's rows start at day 0)
+    if keep.sum() < ROLES_FROM_WEEK:
+        return None
     fig = Figure(figsize=(5, 3.2))
     ax = fig.subplots()
+    values = []
     for role in ("visitors", "contributors", "partners", "mediators", "artists"):
-        ax.plot(df["time"], np.asarray(df[role]), label=role, color=figures.ROLE_COLORS[role[:-1]],
-                marker="o" if len(df) < 4 else None)  # the first weeks' points, not an invisible line
-    ax.set_yscale("symlog")
-    ax.legend(frameon=False, fontsize=7, ncol=3)
-    ax.set_xlabel("day")
+        series = np.asarray(rows[role], dtype=float)[keep]
+        values.append(series)
+        ax.plot(times[keep] / 7, series, label=role, color=figures.ROLE_COLORS[role[:-1]])
+    figures.readable_y(ax, np.concatenate(values), symlog=True)  # plain numbers, log only over a wide range
+    ax.tick_params(labelsize=8)
+    ax.legend(frameon=False, fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              handlelength=1.2, columnspacing=1.0)  # under the axes, never over a line
+    ax.set_xlabel("week (since day 0)", fontsize=8)
     ax.set_title("Active people per role (weekly)", fontsize=10)
-    solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+    figures.plain_text_ticks(fig)
+    return fig
 
 
 def model_params(start: str = START) -> dict:
@@ -184,7 +228,8 @@ def model_params(start: str = START) -> dict:
     presets = preset_names() if start in preset_names() else [start, *preset_names()]
     return {
         "preset": {"type": "Select", "value": start, "values": presets, "label": "Preset"},
-        "start": {"type": "Select", "value": MATURE, "values": [MATURE, EMPTY], "label": "Start from"},
+        "start": {"type": "Select", "value": Start.YEAR_ON.value, "values": [s.value for s in Start],
+                  "label": "Start from"},
         "rng": {"type": "InputText", "value": 42, "label": "Random seed"},
         "access": {"type": "Select", "value": settings.access, "values": ["open", "appointment"], "label": "Access"},
         "price_per_visit": Slider("Price per visit (EUR)", settings.price_per_visit, 0.0, 30.0, 1.0),
@@ -197,12 +242,6 @@ def model_params(start: str = START) -> dict:
     }
 
 
-model = ExplorerModel()
-page = SolaraViz(
-    model,
-    components=[Status, Funnel, Network, Roles],
-    model_params=model_params(),
-    name="labsim explorer",
-    render_interval=7,  # Step = a week
-)
+model = ExplorerModel()  # the first screen's lab, built (warm-up and a year) before the first request
+page = ExplorerPage(model, components=[Status, Funnel, Network, Roles], model_params=model_params(), name=TITLE)
 page  # noqa: B018

@@ -40,10 +40,13 @@ from sim.figures.style import (
     SCENARIO_COLORS,
     activity_color,
     mark_warmup,
+    plain,
+    plain_text_ticks,
     readable_y,
     save,
     scenario_color,
     seed_label,
+    symlog_axis,
     wrap_label,
 )
 from sim.metrics import FUNNEL_STEPS
@@ -53,6 +56,6 @@ __all__ = [
     "ROLE_COLORS", "SCENARIO_COLORS", "SERIES_SHOWN", "SHELL_ORDER", "activity_color", "box_figure",
     "drawable_subgraph", "focus_figure", "front_figure", "funnel_ci_figure", "funnel_figure", "log_figures",
     "map_figure", "marginals_figure", "mark_warmup", "network_figure", "network_metrics_figure", "pairs_figure",
-    "predictive_figures", "readable_y", "role_shells_figure", "run_figures", "save", "scenario_color", "seed_label",
-    "sensitivity_figure", "timeseries_bands_figure", "timeseries_figure", "trajectory_figure", "wrap_label",
+    "plain", "plain_text_ticks", "predictive_figures", "readable_y", "role_shells_figure", "run_figures", "save", "scenario_color", "seed_label",
+    "sensitivity_figure", "symlog_axis", "timeseries_bands_figure", "timeseries_figure", "trajectory_figure", "wrap_label",
 ]

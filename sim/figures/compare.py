@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 
-from sim.figures.style import ROLE_COLORS, mark_warmup, readable_y, scenario_color, symlog_axis, wrap_label
+from sim.figures.style import ROLE_COLORS, mark_warmup, plain, readable_y, scenario_color, wrap_label
 from sim.metrics import FUNNEL_STEPS
 from sim.outcomes import SERIES, fmt, label
 from sim.outcomes import get as outcome
@@ -21,37 +21,50 @@ NETWORK_SHOWN = ("density", "avg_clustering", "giant_component_share", "degree_c
 SERIES_SHOWN = ("visitors", "contributors", "partners", "visits")
 
 
-def _ci_bars(ax, table, metrics, names, log=False):
-    """Bars at the mean (never floored) with their 95% CI; on a symlog axis when log, so 0.1 is drawn as 0.1."""
-    width = 0.8 / len(names)
-    x = np.arange(len(metrics))
+FUNNEL_FONT = 8  # points: the smallest text of a funnel, read at 1x on a page
+
+
+def _funnel_bars(ax, table, names):
+    """Horizontal bars at the mean (never floored) with their 95% CI, one group per rung, on a symlog axis.
+
+    Horizontal, so every label reads level at FUNNEL_FONT whatever the number of
+    scenarios: rungs on the y axis, each bar's value just right of its interval's cap.
+    """
+    group = len(names) + 0.8  # rows per rung: a bar per scenario and a gap
+    y0 = np.arange(len(FUNNEL_STEPS))[::-1] * group  # visitors at the top, partners at the bottom
     for i, name in enumerate(names):
-        sub = table[table["scenario"] == name].set_index("metric").reindex(list(metrics))
+        sub = table[table["scenario"] == name].set_index("metric").reindex(list(FUNNEL_STEPS))
         mean = sub["mean"].to_numpy(dtype=float)
         err = np.vstack([mean - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - mean])
-        ax.bar(x + i * width, np.nan_to_num(mean), width, yerr=np.clip(np.nan_to_num(err), 0, None), capsize=2,
-               label=name, color=scenario_color(i))
-        top = np.fmax(mean, sub["ci_high"].to_numpy(dtype=float))  # above the interval's cap, never across it
-        crowded = len(names) > 2
-        for xi, m, v, y in zip(x + i * width, metrics, mean, top, strict=True):
+        y = y0 + (len(names) - 1) / 2 - i  # the first scenario on top of its group
+        ax.barh(y, np.nan_to_num(mean), 0.85, xerr=np.clip(np.nan_to_num(err), 0, None), capsize=2,
+                label=name, color=scenario_color(i))
+        right = np.fmax(mean, sub["ci_high"].to_numpy(dtype=float))  # past the interval's cap, never across it
+        for yi, m, v, x in zip(y, FUNNEL_STEPS, mean, right, strict=True):
             if np.isfinite(v):
-                ax.annotate(fmt(m, v), (xi, y if np.isfinite(y) else v), xytext=(0, 2), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=6 if crowded else 7, rotation=90 if crowded else 0)
-    ax.set_xticks(x + width * (len(names) - 1) / 2, [label(m, unit=False) for m in metrics], rotation=20, ha="right")
-    if log:
-        symlog_axis(ax)
-        high = np.nanmax(table[table["metric"].isin(list(metrics))]["ci_high"].to_numpy(dtype=float), initial=1.0)
-        ax.set_ylim(0, max(high, 1.0) * (30 if len(names) > 2 else 6))  # room for the labels above the bars
+                ax.annotate(fmt(m, v), (x if np.isfinite(x) else v, yi), xytext=(3, 0), textcoords="offset points",
+                            ha="left", va="center", fontsize=FUNNEL_FONT)
+    ax.set_yticks(y0, [label(m, unit=False) for m in FUNNEL_STEPS], fontsize=10)
+    ax.tick_params(axis="x", labelsize=FUNNEL_FONT + 1)
+    ax.set_xscale("symlog", linthresh=1.0, linscale=0.5)
+    ax.xaxis.set_major_formatter(plain)
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    high = np.nanmax(table[table["metric"].isin(list(FUNNEL_STEPS))]["ci_high"].to_numpy(dtype=float), initial=1.0)
+    ax.set_xlim(0, max(high, 1.0) * 12)  # a decade of room for the values right of the longest bar
+    ax.set_ylim(y0[-1] - group / 2, y0[0] + group / 2)
 
 
 def funnel_ci_figure(table):
-    """Funnels side by side: mean and 95% CI of each rung, per scenario, each bar at its value."""
+    """Funnels side by side: mean and 95% CI of each rung, per scenario, each bar at its value, every label level."""
     names = list(dict.fromkeys(table["scenario"]))
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    _ci_bars(ax, table, FUNNEL_STEPS, names, log=True)
-    ax.set_ylabel("distinct people\n(symlog scale: linear below 1, log above)")
+    rows = len(FUNNEL_STEPS) * (len(names) + 0.8)
+    fig, ax = plt.subplots(figsize=(8, 1.4 + 0.2 * rows))
+    _funnel_bars(ax, table, names)
+    ax.set_xlabel("distinct people (symlog scale: linear below 1, log above)", fontsize=9)
     ax.set_title("Engagement funnels (mean and 95% CI over replications)")
-    ax.legend(frameon=False, fontsize=8)
+    below = ax.transAxes + matplotlib.transforms.ScaledTranslation(0, -0.5, fig.dpi_scale_trans)  # under the x label
+    ax.legend(frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
+              ncol=min(3, len(names)))  # under the axes: never over a bar, whatever the values
     return fig
 
 

@@ -20,17 +20,24 @@ NETWORK_DRAW_LIMIT = 800  # nodes drawn at most; the rest of the periphery is sa
 
 
 def funnel_figure(summaries: dict[str, dict]):
-    """Bars of the engagement funnel (log scale), one group per scenario."""
+    """Bars of the engagement funnel (log scale), one group per scenario.
+
+    The axis reaches above the tallest bar's value label (symlog: a factor of 4
+    is a fixed height), so no bar or label runs across the frame.
+    """
     fig, ax = plt.subplots(figsize=(7, 4))
     width = 0.8 / max(1, len(summaries))
     x = np.arange(len(FUNNEL_STEPS))
+    top = 1.0
     for i, (name, s) in enumerate(summaries.items()):
         values = list(funnel(s).values())
+        top = max(top, *values)
         bars = ax.bar(x + i * width, values, width, label=name, color=scenario_color(i))  # the value, no floor
         ax.bar_label(bars, labels=[f"{v:,}" for v in values], fontsize=8)
     ax.set_xticks(x + width * (len(summaries) - 1) / 2, [label(s, unit=False) for s in FUNNEL_STEPS])
     symlog_axis(ax)
-    ax.set_ylabel("distinct people (symlog scale: linear below 1, log above)")
+    ax.set_ylim(0, top * 4)
+    ax.set_ylabel("distinct people\n(symlog scale: linear below 1, log above)")
     ax.set_title("Engagement funnel")
     ax.legend(frameon=False)
     return fig

@@ -69,10 +69,50 @@ def seed_label(seed: int) -> str:
     return text if len(text) <= 8 else f"{text[:4]}...{text[-4:]}"
 
 
+class PlainLog(matplotlib.ticker.Formatter):
+    """A log formatter's choice of ticks (which minor ones to label), written as plain numbers (`number`)."""
+
+    def __init__(self, inner: matplotlib.ticker.Formatter) -> None:
+        """Wrap `inner`, which still decides which ticks get a label."""
+        self.inner = inner
+
+    def set_axis(self, axis) -> None:
+        """Both formatters see the axis (the inner one reads its view to choose the labelled ticks)."""
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs) -> None:
+        """The inner formatter chooses, from the ticks shown, which minor ones to label."""
+        super().set_locs(locs)
+        self.inner.set_locs(locs)
+
+    def __call__(self, x, pos=None) -> str:
+        """The tick's value in plain numbers, or nothing where the inner formatter writes nothing."""
+        return number(x) if self.inner(x, pos) else ""
+
+
+def plain_text_ticks(fig) -> None:
+    """Tick labels in plain numbers wherever matplotlib would write math text (log axes: 10^3, 2x10^-1).
+
+    Math text is off in every figure (names are labels, `text.parse_math`), so
+    matplotlib's own log formatters would print the math source of 10 to the 3rd as typed:
+    each such formatter is wrapped to write the same ticks, the same ones left
+    blank, as plain numbers (1,000 and 0.2).
+    """
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for get, put in ((axis.get_major_formatter, axis.set_major_formatter),
+                             (axis.get_minor_formatter, axis.set_minor_formatter)):
+                old = get()
+                if isinstance(old, matplotlib.ticker.LogFormatterMathtext):
+                    put(PlainLog(old))
+
+
 def save(fig, path: Path) -> Path:
-    """Save a figure atomically and close it."""
+    """Save a figure atomically and close it; its tick labels plain text (`plain_text_ticks`)."""
     from sim.io import atomic_write
 
+    plain_text_ticks(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)

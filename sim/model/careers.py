@@ -121,8 +121,8 @@ class Careers:
             keep = ~residents & ~organisations
             ids, role = ids[keep], role[keep]
         was_contributor = ids[role == Role.CONTRIBUTOR]
-        joined = self.memberships(ids, role)
-        self.promote_to_contributor(ids, role, joined)
+        self.memberships(ids, role)
+        self.promote_to_contributor(ids, role)
         self.promote_to_partner(was_contributor)
         role = people.role[ids]
         chance = self.return_chance(ids, role)
@@ -134,6 +134,10 @@ class Careers:
         self.leave(ids[~stay])
         self.watch(ids[REGULAR[role]])
         return partners_of_the_lab
+
+    def members(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each person holds a membership now."""
+        return self.people.member_until[ids] >= self.lab.time
 
     def return_chance(self, ids: np.ndarray, role: np.ndarray | None = None) -> np.ndarray:
         """Chance of coming back after today's visit (`sim.model.ladder`), the drop-in fee weighed in.
@@ -147,7 +151,7 @@ class Careers:
         people, settings = self.people, self.lab.settings
         role = people.role[ids] if role is None else role
         visitor = ladder.visitor_return_chance(people.last_quality[ids], people.engagement[ids], people.trained[ids],
-                                               people.propensity[ids], settings)
+                                               people.propensity[ids], settings, member=self.members(ids))
         regular = REGULAR[role]
         chance = np.where(regular, ladder.regular_return_chance(role, settings, people.propensity[ids]), visitor)
         if settings.price_per_visit <= 0:
@@ -156,58 +160,57 @@ class Careers:
         return np.where(self.can_pay(ids), chance, np.where(regular, chance * habit, 0.0))
 
     # -- climbing ---------------------------------------------------------------------------
-    def memberships(self, ids: np.ndarray, role: np.ndarray | None = None) -> np.ndarray:
-        """Contributors renew a membership that ran out if still worth it; trained non-members may take one.
+    def memberships(self, ids: np.ndarray, role: np.ndarray | None = None) -> None:
+        """Non-members among today's visitors may take a membership; those whose membership ran out renew it.
 
-        A membership is worth its fee when the visits the person expects in
-        its period at a regular's pace are worth that much to them
-        (`sim.model.ladder.membership_worth_it`). Returns a mask of who took one now:
-        a visitor who takes one becomes a contributor at once. A membership
-        that ran out while its holder stopped being a regular lapses; they may
-        take a new one later. A regular who finds the drop-in fee too dear
-        considers one at every visit, trained or not (joining includes the
-        machines' introduction), so a fee does not leave them without the
-        membership that would exempt them.
+        Membership is a state of its own, not a rung: it gives free entry and
+        brings an occasional visitor back more often, and it is open to anyone
+        from their second visit (joining includes the machines' introduction).
+        A membership is worth its fee when the visits the person expects in its
+        period, at their pace, are worth that much to them
+        (`sim.model.ladder.membership_worth_it`): its price is elastic. A
+        regular who finds the drop-in fee too dear considers one at every visit.
         """
         people, settings, now = self.people, self.lab.settings, self.lab.time
         role = people.role[ids] if role is None else role
-        joined = np.zeros(ids.size, dtype=bool)
-        priced_out = REGULAR[role] & np.logical_not(self.can_pay(ids))  # none without a fee
-        idx = np.flatnonzero(people.trained[ids] | priced_out)
-        idx = idx[(role[idx] != Role.PARTNER) & (people.member_until[ids[idx]] < now)]
+        idx = np.flatnonzero((role != Role.PARTNER) & (people.member_until[ids] < now))
         if not idx.size:
-            return joined
-        who = ids[idx]
-        renewing = (people.member_until[who] != -np.inf) & (role[idx] == Role.CONTRIBUTOR)
+            return
+        who, role = ids[idx], role[idx]
+        renewing = people.member_until[who] != -np.inf
         people.member_until[who] = -np.inf
         wants = renewing.copy()
         new = ~renewing & (people.visits[who] > 1) & (people.talent[who] >= settings.contributor_selectivity)
         wants[new] = self.lab.draws.uniform(people.key[who[new]], int(now), Purpose.SUBSCRIBE) < settings.subscription_prob
-        wants |= priced_out[idx]
-        expected = settings.membership_days / settings.interval_contributor_days  # visits in its period at a regular's pace
-        takes = wants & ladder.membership_worth_it(people.wtp[who], expected, settings.subscription_fee)
+        if settings.price_per_visit > 0:
+            wants |= REGULAR[role] & (people.wtp[who] < settings.price_per_visit)
+        pace = np.where(REGULAR[role], settings.interval_contributor_days,
+                        min(settings.member_interval_days, settings.interval_visitor_days))
+        takes = wants & ladder.membership_worth_it(people.wtp[who], settings.membership_days / pace,
+                                                   settings.subscription_fee)
         members = who[takes]
         people.member_until[members] = now + settings.membership_days
-        people.trained[members] = True
         self.budget.earn("subscriptions", settings.subscription_fee * members.size)
         self.tally.subscriber(members)
-        joined[idx[takes]] = True
-        return joined
 
-    def promote_to_contributor(self, ids: np.ndarray, role: np.ndarray, joined: np.ndarray) -> None:
-        """Visitors and creators with enough visits in the window (or a membership just taken) become regulars."""
+    def promote_to_contributor(self, ids: np.ndarray, role: np.ndarray) -> None:
+        """Visitors and creators with enough visits in the window become regulars (members too, by their visits)."""
         people, settings = self.people, self.lab.settings
         candidates = OCCASIONAL[role]
         recent = people.visits_within(ids, self.lab.time - settings.contributor_window_days)
-        climb = ids[candidates & (joined | ladder.is_regular(recent, people.talent[ids], settings))]
+        equipped = self.members(ids) & people.trained[ids]  # a member with the machines' introduction works on their own
+        climb = ids[candidates & (equipped | ladder.is_regular(recent, people.talent[ids], settings))]
         if climb.size:
             self.become(climb, Role.CONTRIBUTOR)
             self.tally.add("promoted_contributor", climb.size)
 
     @property
     def core_load(self) -> int:
-        """Partnerships the staff carry now: individual partners and partner organisations."""
-        return int(self.people.active_count[Role.PARTNER])
+        """Individual partnerships the staff and the community carry now (organisations have their own pool)."""
+        people = self.people
+        n = people.n
+        return int(np.count_nonzero(people.active[:n] & (people.role[:n] == Role.PARTNER)
+                                    & (people.affiliation[:n] == Affiliation.INDIVIDUAL)))
 
     def promote_to_partner(self, ids: np.ndarray) -> None:
         """Eligible contributors join the core, one at a time: each one fills the staff's capacity a little more.
@@ -221,7 +224,7 @@ class Careers:
         ids = ids[people.role[ids] == Role.CONTRIBUTOR]
         if not ids.size:
             return
-        capacity = ladder.partner_capacity(len(self.staff), settings)
+        capacity = ladder.partner_capacity(len(self.staff), settings, self.people.active_count[Role.CONTRIBUTOR])
         draws = self.lab.draws.uniform(people.key[ids], int(self.lab.time), Purpose.PARTNER)
         lucky = draws < ladder.partner_promotion_chance(self.core_load, capacity, settings)
         for uid, draw in zip(ids[lucky].tolist(), draws[lucky].tolist(), strict=True):
@@ -251,7 +254,8 @@ class Careers:
         if not ids.size:
             return
         people, settings = self.people, self.lab.settings
-        mean = ladder.visit_interval(people.role[ids] if role is None else role, people.propensity[ids], settings)
+        mean = ladder.visit_interval(people.role[ids] if role is None else role, people.propensity[ids], settings,
+                                     member=self.members(ids))
         resident = people.in_residence[ids] & (settings.residency_visits_per_week > 0)
         organisation = people.affiliation[ids] > Affiliation.INDIVIDUAL
         arranged = resident | organisation
@@ -345,8 +349,8 @@ class Careers:
     def count_stocks(self) -> None:
         """The evening's headcount of active contributors, partners and members, summed over the period's days.
 
-        Yearly counts are flows (everyone who held a rung at some point); these
-        sums divided by the days give the stocks (how many at a time).
+        Yearly counts are flows (everyone who held a rung at some point);
+        these sums divided by the days give the stocks (how many at a time).
         """
         people, tally = self.people, self.tally
         if not tally.counting:

@@ -47,16 +47,18 @@ def scale_chance(chance: float, propensity: float) -> float:
 
 
 # -- coming back after a visit ------------------------------------------------
-def visitor_return_chance(quality, engagement, trained, propensity, settings: Settings):
+def visitor_return_chance(quality, engagement, trained, propensity, settings: Settings, member=False):
     """Chance that an occasional visitor (or a creator among the public) books another visit.
 
     Good visits (mediator attention, peers, documentation) and engagement
     raise it (Joyce & Kraut 2006; Zhou & Mockus 2012); a workshop's training
-    raises it too; the person's propensity scales it. Price is applied by the caller.
+    raises it too, and so does holding a membership (a commitment made); the
+    person's propensity scales it. Price is applied by the caller.
     """
     chance = (settings.return_base_visitor + settings.return_quality_effect * (np.asarray(quality) - 0.5)
               + settings.return_engagement_effect * np.minimum(engagement, ENGAGEMENT_COUNTED)
-              + settings.training_return_effect * np.asarray(trained))
+              + settings.training_return_effect * np.asarray(trained)
+              + settings.member_return_effect * np.asarray(member))
     chance = np.minimum(np.maximum(chance, 0.0), MAX_RETURN)
     return np.minimum(MAX_RETURN, scale_chance(chance, propensity))
 
@@ -75,17 +77,20 @@ def regular_return_chance(role, settings: Settings, propensity=1.0):
     return base ** (visit_interval(role, propensity, settings) / rung)
 
 
-def visit_interval(role, propensity, settings: Settings):
+def visit_interval(role, propensity, settings: Settings, member=False):
     """Mean days until a person's next visit: the rung's interval for a person of average propensity.
 
     Keener people come sooner, on every rung (the interval divided by the
     square root of their propensity, between one day and a year), so the
     busiest regulars come most days, as a makerspace's most active members do
-    (issue 21).
+    (issue 21). An occasional visitor who holds a membership comes every
+    `member_interval_days` (never less often than an occasional visitor).
     """
     role = np.asarray(role)
     regular = np.where(role == Role.PARTNER, settings.interval_partner_days, settings.interval_contributor_days)
-    base = np.where((role == Role.PARTNER) | (role == Role.CONTRIBUTOR), regular, settings.interval_visitor_days)
+    occasional = np.where(member, min(settings.member_interval_days, settings.interval_visitor_days),
+                          settings.interval_visitor_days)
+    base = np.where((role == Role.PARTNER) | (role == Role.CONTRIBUTOR), regular, occasional)
     return np.minimum(np.maximum(base / np.sqrt(np.maximum(propensity, 1e-9)), 1.0), DAYS_PER_YEAR)
 
 
@@ -127,13 +132,23 @@ def is_regular(recent_visits, talent, settings: Settings):
     return (np.asarray(recent_visits) >= settings.contributor_visits) & (np.asarray(talent) >= settings.contributor_selectivity)
 
 
-def partner_capacity(mediators: int, settings: Settings) -> float:
-    """Partnerships the staff can carry: their time for co-production, less what friction takes.
+def partner_capacity(mediators: int, settings: Settings, contributors: float | None = None) -> float:
+    """Partnerships the lab can carry: bounded by the staff's co-production time and by its community's size.
 
-    Absorptive capacity is a resource, not a cap: each partner (person or
-    organisation) uses some of it, and promotion gets harder as it fills.
+    Absorptive capacity is a resource, not a cap: each partner uses some of
+    it, and promotion gets harder as it fills. Two bottlenecks in series: the
+    staff's time (mediators x partners_per_mediator, less friction) and the
+    community the core comes from (core_per_contributor x the `contributors`
+    active now: projects and peers draw partners from the regulars, Wenger et
+    al. 2002). Capacity = S K / (S + K), so it grows with either and is held
+    by the smaller. Without `contributors` (organisations' relations, or
+    core_per_contributor 0), the staff's alone.
     """
-    return mediators * settings.partners_per_mediator * (1.0 - settings.internal_friction)
+    staff = mediators * settings.partners_per_mediator * (1.0 - settings.internal_friction)
+    if contributors is None or settings.core_per_contributor <= 0:
+        return staff
+    community = settings.core_per_contributor * contributors
+    return staff * community / (staff + community) if staff + community > 0 else 0.0
 
 
 def eligible_for_partner(engagement, ties, coleads, settings: Settings):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtri
 
-from sim.kinds import Access, Role, SessionKind
+from sim.kinds import Access, Channel, Role, SessionKind
 from sim.model import ladder
 from sim.model.draws import Purpose
 from sim.model.network import groups_pairs
@@ -29,7 +29,7 @@ from sim.model.staff import Staff
 
 SESSION_LOG = 60  # recent sessions kept (time, kind, attendees) for the person-activity picture
 WORKSHOP_FOCUS = 2.0  # a mediator running a workshop gives it twice the attention of an open day (assumption)
-POOLED = (SessionKind.OPEN_SESSION, SessionKind.PROJECT, SessionKind.EVENT)  # share the free mediators' attention
+POOLED = (SessionKind.OPEN_SESSION, SessionKind.PROJECT)  # share the free mediators' attention (an event has its own programme)
 EMPTY = np.empty(0, dtype=np.int64)
 
 
@@ -67,17 +67,25 @@ class Sessions:
             sessions.append(Session(SessionKind.CONFIDENTIAL, others[secret]))
             others = others[~secret]
         rest = others
-        if workshops:  # seats go to untrained visitors, fewest visits first (those who booked are newcomers)
+        crowd = EMPTY
+        if event:  # the event's crowd (who came for it today) in its own programme; the lab's day goes on beside it
+            self.tally.add("events_held")
+            came_for_it = (people.channel[others] == Channel.EVENT) & (people.created[others] == now)
+            crowd, others = others[came_for_it], others[~came_for_it]
+            rest = others
+        if workshops:  # seats go to untrained visitors: those who booked (today's workshop newcomers), then members
+            # (the machines' introduction comes with a membership), then the fewest visits first
             untrained = others[(people.role[others] == Role.VISITOR) & ~people.trained[others]]
             size = settings.workshop_size
-            seated = untrained[np.argsort(people.visits[untrained], kind="stable")][: workshops * size]
+            booked = (people.channel[untrained] == Channel.WORKSHOP) & (people.created[untrained] == now)
+            member = people.member_until[untrained] >= now
+            order = np.lexsort((people.visits[untrained], ~member, ~booked))
+            seated = untrained[order][: workshops * size]
             sessions += [Session(SessionKind.WORKSHOP, seated[i * size : (i + 1) * size]) for i in range(workshops)]
             self.tally.add("workshops_held", workshops)
             rest = others[~np.isin(others, seated)]
         if event:
-            self.tally.add("events_held")
-            sessions.append(Session(SessionKind.EVENT, rest))
-            return sessions
+            sessions.append(Session(SessionKind.EVENT, crowd))
         if self.lab.rng.random() < settings.project_sessions_per_week / settings.open_days_per_week:
             regular = people.role[rest] != Role.VISITOR
             if regular.any():
@@ -109,7 +117,9 @@ class Sessions:
             elif x.kind is SessionKind.RESIDENCY:
                 x.attention = 1.0 if mediators.size else 0.0
                 x.staff = mediators
-            else:  # open sessions, projects, events, confidential projects: co-production with users
+            elif x.kind is SessionKind.EVENT:  # planned for a crowd: its programme's attention, not the everyday share
+                x.attention = settings.event_attention
+            else:  # open sessions, projects, confidential projects: co-production with users
                 x.attention = shared * co_production
         for x in pool:
             x.staff = free
@@ -126,7 +136,8 @@ class Sessions:
         people, settings, now = self.people, self.lab.settings, self.lab.time
         ids = np.concatenate([x.ids for x in sessions]) if sessions else EMPTY
         regular = REGULAR[people.role[ids]]
-        newcomers = ids.size - int(regular.sum())
+        # Peers help those beside them in the everyday space; an event's crowd has its own programme.
+        newcomers = ids.size - int(regular.sum()) - sum(x.ids.size for x in sessions if x.kind is SessionKind.EVENT)
         peer = 1.0 if newcomers == 0 else min(1.0, settings.peer_help_per_contributor * int(regular.sum()) / newcomers)
         # Big events are planned for crowds; the others share the everyday space.
         everyday = sum(x.ids.size for x in sessions if x.kind is not SessionKind.EVENT)

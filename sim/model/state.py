@@ -35,7 +35,14 @@ from typing import Any
 import numpy as np
 from mesa.time import EventGenerator, Priority, Schedule
 
-from sim.config.schema import START_ONLY
+from sim.config.saved_labs import (  # the manifest's reader, light; re-exported here for the model's users
+    FORMAT,
+    SavedLabs,
+    seed_folder,
+    settings_hash,
+    start_differences,
+)
+from sim.config.saved_labs import json_object as _json
 from sim.config.settings import Settings
 from sim.errors import LabsimError
 from sim.io import STATES_MANIFEST_KIND, atomic_write, read_limited
@@ -44,7 +51,6 @@ from sim.model.calendar import VISIT_HOUR
 from sim.model.population import COLUMNS as PEOPLE_COLUMNS
 from sim.version import __version__
 
-FORMAT = 1  # the layout of a state's files; a state of another format is refused
 KIND = STATES_MANIFEST_KIND
 COMPONENTS = ("people", "network", "calendar", "awareness", "careers", "programme", "staff", "market",
               "partnerships", "blog", "tally", "budget", "sessions")
@@ -52,8 +58,6 @@ WARMED_UP = 1e-6  # a lab is saved this long before the end of its warm-up: noth
 MAX_STATE_BYTES = 4 * 2**30  # a state file larger than this is refused before it is read (100x open lab: ~0.5 GB)
 MAX_INFLATED = 512 * 2**20  # the arrays of one saved lab, as the zip's members declare them, before any is inflated
 MAX_JSON_STATE = 256 * 2**20  # a state.json larger than this is refused before it is parsed
-MAX_MANIFEST = 10 * 2**20
-MAX_DEPTH = 32  # JSON nesting in a state or manifest (labsim's: 5)
 MAX_MEMBERS = 1_000  # arrays in a state.npz (labsim's: about 60)
 MAX_PEOPLE = 10**8  # rows of a saved people table
 FUTURE_YEARS = 100  # a saved day may lie this far after the end of the warm-up (a membership's end), no further
@@ -124,11 +128,6 @@ def write_manifest(folder: Path, scenario: Any, seeds: list[int], root_seed: int
     return manifest
 
 
-def settings_hash(settings: dict[str, Any]) -> str:
-    """A short hash of resolved settings (sorted JSON): the identity of the lab a state was warmed up from."""
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
-
-
 def check_state(state: object, what: str = "state") -> None:
     """Refuse, in one line, a `state` argument that is not a saved lab (or None)."""
     if state is not None and not isinstance(state, LabState):
@@ -138,72 +137,9 @@ def check_state(state: object, what: str = "state") -> None:
                           "or None")
 
 
-def seed_folder(replication: int) -> str:
-    """The folder of a replication's state inside a states folder."""
-    return f"rep-{replication:04d}"
-
-
 # -- loading -----------------------------------------------------------------------------------------
-class LabStates:
-    """A folder of saved labs (`labsim warmup`), checked: its manifest, then each state's files when read."""
-
-    def __init__(self, folder: str | Path, given: str = "--from") -> None:
-        """Read and check the manifest; raise LabsimError (one line) if it is not a states folder of this labsim.
-
-        `given` says where the folder was named (`--from`, or a file's key), for the message of a missing folder.
-        """
-        self.folder = Path(folder)
-        where = f"{self.folder}/manifest.json"
-        path = self.folder / "manifest.json"
-        for link in (self.folder, path):
-            if link.is_symlink():
-                raise LabsimError(f"{link}: a symbolic link; labsim reads saved labs only from the folder itself, "
-                                  "never through a link: give the folder")
-        if not self.folder.is_dir() or not path.is_file():
-            named = f"{given} {self.folder}" if given.startswith("--") else f"{given}: {self.folder}"
-            raise LabsimError(f"{named}: not a folder of lab states (no manifest.json); "
-                              "make one with labsim warmup SCENARIO --seeds N --out FOLDER")
-        manifest = _json(read_limited(path, MAX_MANIFEST), where)
-        if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
-            raise LabsimError(f"{where}: not a manifest of lab states; make one with labsim warmup")
-        if manifest.get("format") != FORMAT or manifest.get("labsim_version") != __version__:
-            raise LabsimError(f"{where}: states of labsim {manifest.get('labsim_version')} (format "
-                              f"{manifest.get('format')}); this is labsim {__version__} (format {FORMAT}): "
-                              "warm up again with labsim warmup")
-        try:
-            self.settings = Settings(**manifest["settings"])
-            seeds, files = manifest["seeds"], manifest["files"]
-            if not isinstance(seeds, list) or not isinstance(files, dict):
-                raise TypeError("seeds or files")
-            self.seeds = [_whole(s, 0, 2**63 - 1) for s in seeds]
-            self.files = {str(k): str(v) for k, v in files.items()}
-        except (KeyError, TypeError, ValueError):
-            raise LabsimError(f"{where}: incomplete manifest (settings, seeds, files); warm up again") from None
-        expected = {f"{seed_folder(r)}/{name}" for r in range(len(self.seeds)) for name in ("state.npz", "state.json")}
-        if not self.seeds or len(set(self.seeds)) < len(self.seeds) or set(self.files) != expected or any(
-                len(v) != 64 or v.strip("0123456789abcdef") for v in self.files.values()):
-            raise LabsimError(f"{where}: its seeds and files do not match (one distinct seed and two checksummed "
-                              "files per saved lab); warm up again with labsim warmup")
-        if settings_hash(dataclasses.asdict(self.settings)) != manifest.get("settings_hash"):
-            raise LabsimError(f"{where}: key 'settings_hash': does not match the settings (changed by hand?)")
-        self.scenario_name = str(manifest.get("scenario", ""))
-        self.manifest = manifest
-
-    def __len__(self) -> int:
-        """Replications saved."""
-        return len(self.seeds)
-
-    def check_scenario(self, settings: Settings, where: str) -> None:
-        """Refuse a scenario whose start-defining settings differ from the saved labs' (naming the keys)."""
-        problems = start_differences(self.settings, settings)
-        if problems:
-            raise LabsimError([f"{where}: {p} (states in {self.folder})" for p in problems])
-
-    def check_replications(self, n: int, where: str = "--reps") -> None:
-        """Refuse asking for more replications than states saved."""
-        if n > len(self.seeds):
-            raise LabsimError(f"{where}: {n} replications asked; {self.folder} holds {len(self.seeds)} saved labs "
-                              f"(labsim warmup ... --seeds {n})")
+class LabStates(SavedLabs):
+    """A folder of saved labs (`labsim warmup`), checked: its manifest (`SavedLabs`), then each state's files when read."""
 
     def state(self, replication: int) -> LabState:
         """The saved lab of one replication, its files checked against the manifest, then by meaning.
@@ -269,34 +205,7 @@ def read_state(files: dict[str, bytes], settings: Settings, folder: str | Path =
     return LabState(Path(folder), seed, settings, arrays, data)
 
 
-def start_differences(saved: Settings, asked: Settings) -> list[str]:
-    """The start-defining settings that differ between a saved lab and a scenario, as sentences."""
-    return [f"key '{k}': defines how the lab started ({getattr(saved, k)!r} in the saved lab, {getattr(asked, k)!r} "
-            "asked); a policy from now on can change any other key"
-            for k in sorted(START_ONLY) if getattr(saved, k) != getattr(asked, k)]
-
-
 # -- checking what is read, by meaning ---------------------------------------------------------------
-def _json(raw: bytes, where: str) -> dict:
-    """A JSON object, at most MAX_DEPTH deep; one line otherwise (never a RecursionError)."""
-    try:
-        data = json.loads(raw)
-    except RecursionError:
-        raise LabsimError(f"{where}: nested too deep; not a labsim file (warm up again)") from None
-    except (ValueError, UnicodeDecodeError):
-        raise LabsimError(f"{where}: not valid JSON (damaged?); warm up again with labsim warmup") from None
-    if not isinstance(data, dict):
-        raise LabsimError(f"{where}: not a JSON object; not a labsim file (warm up again)")
-    stack = [(data, 1)]
-    while stack:  # the depth, without recursion
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise LabsimError(f"{where}: nested more than {MAX_DEPTH} deep; not a labsim file (warm up again)")
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        stack += [(v, depth + 1) for v in children if isinstance(v, dict | list)]
-    return data
-
-
 def _arrays(raw: bytes, where: str) -> dict[str, np.ndarray]:
     """A state.npz's arrays: the zip's declared sizes and each array's header checked before anything is inflated."""
     from numpy.lib import format as npy

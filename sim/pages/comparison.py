@@ -35,7 +35,7 @@ def context(folder: Path, focus: list[str] | None = None) -> dict:
     from sim import figures
     from sim.analysis import story
     from sim.analysis.summary import METHOD
-    from sim.batch.experiment import replication_seeds
+    from sim.batch.experiment import point_seeds, replication_seeds
 
     meta = read_json(folder / "comparison.json")
     need(meta, folder / "comparison.json", "scenarios", "reps", "years", "root_seed")
@@ -59,11 +59,16 @@ def context(folder: Path, focus: list[str] | None = None) -> dict:
     found = story.headline(table, focus=focus, identity=by_name)
     shown = focus or list(dict.fromkeys(f["metric"] for f in found if f["kind"] == "largest"))[:4]
     by = {m: table[table["metric"] == m].set_index("scenario") for m in present}
+    drawn = meta.get("posterior") or None
     info = {"scenarios": ", ".join(names), "files or presets": ", ".join(refs), "replications": meta["reps"],
             "measured years": meta["years"], "root seed": meta["root_seed"],
             "seeds (first 5)": replication_seeds(meta["root_seed"], min(5, meta["reps"])),
             "labsim": manifest.get("labsim_version"), "Mesa": manifest.get("mesa_version"),
             "Python": manifest.get("python_version")}
+    if drawn:
+        info |= {"replications": f"{drawn['draws']} posterior draws x {counted(drawn['seeds'], 'seed')}",
+                 "posterior": f"{drawn['folder']} ({', '.join(drawn['settings'])})",
+                 "seeds (first 5)": point_seeds(meta["root_seed"], 1, min(5, drawn["seeds"]))[0]}
     rings = [folder / f"rings_{slug(n)}.png" for n in names]
     return {
         "inert": [str(line) for line in meta.get("inert") or []],  # levers that cannot move the lab (sim.config.inert)
@@ -79,7 +84,26 @@ def context(folder: Path, focus: list[str] | None = None) -> dict:
         "warmup": _warmup_words(warmup), "timeseries": png(folder / "timeseries.png"),
         "outcome_count": len(present), "groups": _groups(by, names, present), "diff": diff, "info": info,
         "how": how, "method": METHOD, "glossary": outcomes.glossary(present),
+        "posterior": posterior_context(folder, drawn) if drawn else None,
+        "pairs": f"{drawn['draws']} posterior draws x {counted(drawn['seeds'], 'seed')}" if drawn else "",
     }
+
+
+def posterior_context(folder: Path, drawn: dict) -> dict:
+    """The answer of compare --posterior (posterior_effects.csv): the headline sentences and one row per outcome and policy."""
+    from sim.analysis.posterior import chance_text, effect_text, headline
+
+    table = read_csv(folder / "posterior_effects.csv", ("scenario", "metric", "base", "p_higher", "verdict"))
+    rows = [{"label": outcomes.label(r["metric"]), "title": outcomes.get(r["metric"]).definition,
+             "base": f"{outcomes.fmt(r['metric'], r['base_median'])} "
+                     f"{outcomes.fmt_interval(r['metric'], r['base_low'], r['base_high'])}",
+             "policy": r["scenario"], "effect": effect_text(r), "chance": chance_text(r), "verdict": r["verdict"]}
+            for _, r in table.iterrows()]
+    low, high = drawn.get("undecided", [0.2, 0.8])
+    return {"found": headline(table), "rows": rows, "base": table["base"].iloc[0] if len(table) else "",
+            "folder": drawn["folder"], "draws": drawn["draws"], "seeds": drawn["seeds"],
+            "settings": ", ".join(drawn["settings"]), "low": f"{low:g}", "high": f"{high:g}",
+            "level": f"{drawn.get('level', 0.9):.0%}"}
 
 
 def cells(by: dict, names: list[str], metrics: list[str]) -> dict:

@@ -73,12 +73,14 @@ def test_fees_are_booked_per_paid_visit_and_materials_per_visit():
     assert m.tally["visits"] == 2 and m.tally["visitors"] == 2 and m.tally["regular_visits"] == 1
 
 
-@pytest.mark.parametrize(("fee", "subscribes"), [(0.0, True), (100.0, True), (10_000.0, False)])
+@pytest.mark.parametrize(("fee", "subscribes"), [(0.0, True), (100.0, True), (200.0, False), (10_000.0, False)])
 def test_a_membership_is_taken_only_when_worth_its_fee(fee, subscribes):
-    m = lab(subscription_prob=1.0, subscription_fee=fee, membership_days=365.0, interval_contributor_days=7.0)
-    v = add(m, Role.VISITOR, trained=True, visits=2, wtp=5.0, propensity=1.0)  # ~52 visits a year x 5 EUR = 260 EUR
-    joined = m.careers.memberships(v)
-    assert bool(joined[0]) is subscribes and bool(m.people.member_until[v][0] > m.time) is subscribes
+    # an occasional visitor's pace as a member: ~26 visits a year (member_interval_days 14) x 5 EUR = 130 EUR
+    m = lab(subscription_prob=1.0, subscription_fee=fee, membership_days=365.0, member_interval_days=14.0)
+    v = add(m, Role.VISITOR, trained=False, visits=2, wtp=5.0, propensity=1.0)
+    m.careers.memberships(v)
+    assert bool(m.people.member_until[v][0] > m.time) is subscribes
+    assert m.people.role[v][0] == Role.VISITOR  # membership is not a rung: an untrained member stays a visitor
     assert m.budget.income["subscriptions"] == (fee if subscribes else 0.0)
     assert (int(v[0]) in m.tally.subscribers) is subscribes
 
@@ -293,3 +295,47 @@ def test_a_staff_cut_lowers_the_public_cost_under_deficit_cover_and_raises_the_n
         before, after = books(rule, 4), books(rule, 2)
         assert abs(after[moves] - before[moves]) > 1000, rule  # two salaries for 20 days: ~EUR 4,000
         assert after[stays] == pytest.approx(before[stays], abs=1.0), rule
+
+
+def test_a_trained_member_becomes_a_regular_and_an_untrained_one_does_not():
+    # issue 30: membership is its own state; a member with the machines' introduction works on their own (7.7)
+    m = lab(subscription_prob=1.0, subscription_fee=0.0)
+    trained = add(m, Role.VISITOR, trained=True, visits=2, wtp=5.0, propensity=1.0)
+    untrained = add(m, Role.VISITOR, trained=False, visits=2, wtp=5.0, propensity=1.0)
+    both = np.concatenate([trained, untrained])
+    m.careers.memberships(both)
+    assert (m.people.member_until[both] > m.time).all()
+    m.careers.promote_to_contributor(both, m.people.role[both])
+    assert m.people.role[trained][0] == Role.CONTRIBUTOR and m.people.role[untrained][0] == Role.VISITOR
+
+
+def test_an_events_crowd_meets_apart_and_the_lab_day_goes_on_beside_it():
+    # issue 30: the crowd no longer dilutes the mediators' attention and the peers' help of the everyday sessions
+    from sim.kinds import SessionKind
+
+    m = lab(workshop_size=2)
+    crowd = m.people.add(5, Role.VISITOR, Channel.EVENT, m.time)
+    regular = add(m, Role.CONTRIBUTOR, trained=True)
+    walk_in = add(m, Role.VISITOR)
+    sessions = m.sessions.split(np.concatenate([crowd, regular, walk_in]), workshops=0, event=True)
+    by_kind = {x.kind: set(x.ids.tolist()) for x in sessions}
+    assert by_kind[SessionKind.EVENT] == set(crowd.tolist())
+    assert set(regular.tolist()) | set(walk_in.tolist()) <= set().union(
+        *(ids for kind, ids in by_kind.items() if kind is not SessionKind.EVENT))
+    m.sessions.attend(sessions)
+    event = next(x for x in sessions if x.kind is SessionKind.EVENT)
+    assert event.attention == m.settings.event_attention
+
+
+def test_workshop_seats_go_to_who_booked_then_to_members_then_to_the_fewest_visits():
+    from sim.kinds import SessionKind
+
+    m = lab(workshop_size=3)
+    booked = m.people.add(1, Role.VISITOR, Channel.WORKSHOP, m.time)
+    member = add(m, Role.VISITOR, visits=6)
+    m.people.member_until[member] = m.time + 100
+    few, many = add(m, Role.VISITOR, visits=1), add(m, Role.VISITOR, visits=4)
+    trained = add(m, Role.VISITOR, visits=0, trained=True)  # already trained: never seated
+    sessions = m.sessions.split(np.concatenate([many, few, trained, member, booked]), workshops=1, event=False)
+    seated = next(x for x in sessions if x.kind is SessionKind.WORKSHOP).ids.tolist()
+    assert seated == [int(booked[0]), int(member[0]), int(few[0])]

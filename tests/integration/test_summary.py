@@ -35,3 +35,20 @@ def test_run_table_fits_100_columns(tiny_summary):
 def test_declared_metric_names_match_the_summary(open_summary):
     # a run with a year inside it (a shorter one adds cohort_gap, the note of the cohort measures it cannot give)
     assert tuple(open_summary) == LADDER_KEYS + NETWORK_KEYS
+
+
+def test_a_run_asked_for_some_outcomes_skips_the_network_measures_only_when_none_needs_them():
+    """Calibration asks for its targets only (issue 31 item 7): the network measures are skipped, nothing else moves."""
+    from sim.metrics import measures_network
+    from sim.run import summarise_run
+
+    assert measures_network(None) and measures_network(["visitors", "modularity"])
+    assert not measures_network(["visitors", "visits_q90"]) and not measures_network(["density", "nodes"])
+    sc = load_scenario("carrefour_numerique").with_settings(warmup_years=0.0, host_footfall_per_day=300.0)
+    (every,), _ = summarise_run(sc, 5, 0.1)
+    (some,), _ = summarise_run(sc, 5, 0.1, outcomes=("visitors", "returning_visitors"))
+    (net,), _ = summarise_run(sc, 5, 0.1, outcomes=("visitors", "modularity"))
+    skipped = set(NETWORK_KEYS) - {"nodes", "density"}
+    assert skipped <= set(every) and not skipped & set(some) and net == every
+    assert some.pop("density") == pytest.approx(every["density"], abs=1e-8)  # rounded to 8 places by the measures
+    assert {k: v for k, v in every.items() if k not in skipped | {"density"}} == some  # the same run: only the measures go

@@ -54,8 +54,19 @@ def lives_on_its_subsidy(preset, changes, seed, year):
     return Summary(1.0, revenue_sales=0.0, revenue_rentals=0.0, revenue_services=0.0, subsidy=10.0)
 
 
+def events_starve(preset, changes, seed, year):
+    events = changes.get("events_per_year", 20.0)
+    return Summary(1.0, contributors=(140.0 - 0.5 * events) + seed % 2, partners=16.0)  # -10 with twice the events
+
+
+def appointment_packs_the_lab(preset, changes, seed, year):
+    more = 1.3 if changes.get("access") == "appointment" else 1.0
+    return Summary(1.0, contributors=140.0 * more, contributors_active_mean=70.0 * more)
+
+
 LABS = {"inert": inert, "drifting": drifting, "fee empties the ladder": fee_empties_the_ladder,
-        "lives on its subsidy": lives_on_its_subsidy}
+        "lives on its subsidy": lives_on_its_subsidy, "events starve the ladder": events_starve,
+        "appointment packs the lab": appointment_packs_the_lab}
 
 
 class StubChecker(Checker):
@@ -95,7 +106,9 @@ def test_the_inert_lab_fails_every_band_and_every_direction(results):
     assert held == sorted([*(f"no drift over 8 measured years: {k}" for k in ("visitors", "contributors", "partners")),
                            "warm-up independence: contributors, 2 more years of warm-up",
                            "a EUR 5 drop-in fee: members and partners do not vanish",
-                           "closed: lives on co-production income"])
+                           "closed: lives on co-production income",
+                           "twice the events: contributors not lower",  # nothing moves, so nothing falls
+                           "appointment-only: regulars present at a time do not rise"])
 
 
 @pytest.mark.parametrize("fact", ["no drift over 8 measured years: contributors",
@@ -134,3 +147,32 @@ def test_the_fee_transient_row_tells_at_once_from_over_weeks():
     assert rows(lab)[fact].passed
     assert not rows(fee_empties_the_ladder)[fact].passed  # a third gone in the first days
     assert not rows(inert)[fact].passed  # a fee that removes no one at all
+
+
+def test_the_lever_rows_fail_on_labs_built_to_break_them():
+    # issue 30: events that starve the ladder, a core held by staff alone, appointment that raises the stock
+    def staff_only_core(preset, changes, seed, year):
+        workshops = changes.get("workshops_per_year", 50.0)
+        contributors = 140.0 + 0.4 * (workshops - 50.0)  # more workshops, more contributors, the same 16 partners
+        return Summary(1.0, contributors=contributors + seed % 2, partners=16.0 + (seed % 2) * 0.1,
+                       contributors_active_mean=contributors / 2, partners_active_mean=8.0)
+
+    def healthy(preset, changes, seed, year):
+        events = changes.get("events_per_year", 20.0)
+        workshops = changes.get("workshops_per_year", 50.0)
+        contributors = 140.0 + 0.1 * (events - 20.0) + 0.4 * (workshops - 50.0) + seed % 2
+        appointment = changes.get("access") == "appointment"
+        return Summary(1.0, contributors=contributors, partners=0.12 * contributors + seed % 3 * 0.1,
+                       contributors_active_mean=(60.0 if appointment else 70.0) * contributors / 140.0,
+                       partners_active_mean=0.12 * (60.0 if appointment else 70.0) * contributors / 140.0)
+
+    events = "twice the events: contributors not lower"
+    partners = "three times the workshops: more partners"
+    share = "partners / contributors at a time, across the levers"
+    stock = "appointment-only: regulars present at a time do not rise"
+    good = rows(healthy)
+    assert good[events].passed and good[partners].passed and good[share].passed and good[stock].passed
+    assert not rows(events_starve)[events].passed
+    assert not rows(staff_only_core)[partners].passed
+    assert not rows(staff_only_core)[share].passed  # 16 of 180 under three times the workshops: 0.089
+    assert not rows(appointment_packs_the_lab)[stock].passed

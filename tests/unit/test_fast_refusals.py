@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("pandas", "numpy", "scipy", "matplotlib", "mesa", "networkx", "igraph", "pyarrow", "sim.model.model")
 PRESET = "carrefour_numerique"
 EXPERIMENT = str(ROOT / "scenarios" / "experiments" / "five_presets.toml")
+SENSITIVITY = str(ROOT / "scenarios" / "experiments" / "sensitivity_open.toml")
 
 REFUSALS = [
     ["run", "nosuch_lab"],
@@ -23,10 +24,18 @@ REFUSALS = [
     ["compare", PRESET, "--out", "new"],
     ["compare", PRESET, "digital_arti", "--focus", "nosuch", "--out", "new"],
     ["compare", PRESET, "digital_arti", "--out", "foreign"],
+    ["compare", PRESET, "digital_arti", "--posterior", "foreign", "--out", "new"],
+    ["compare", PRESET, "digital_arti", "--posterior", "cal", "--out", "new"],
     ["sensitivity", EXPERIMENT, "--out", "new"],
     ["calibrate", PRESET, "--from-log", "notes.txt", "--out", "new"],
     ["calibrate", PRESET, "--from-log", "nocolumn.csv", "--out", "new"],
     ["discover", "foreign", "--where", "contributors >= 1"],
+    ["discover", "foreign", "--where", "contributers >= 1"],
+    ["discover", "foreign", "--where", "contributors >="],
+    ["compare", PRESET, "digital_arti", "--from", "foreign", "--out", "new"],
+    ["compare", PRESET, "digital_arti", "--from", "oldstates", "--out", "new"],
+    ["sensitivity", SENSITIVITY, "--from", "foreign", "--out", "new"],
+    ["sensitivity", SENSITIVITY, "--from", "oldstates", "--out", "new"],
     ["map", "--out", "foreign"],
     ["log", "describe", "notes.txt", "--out", "new"],
     ["log", "describe", "nocolumn.csv", "--out", "new"],
@@ -53,6 +62,13 @@ def test_refusals_load_no_heavy_package(tmp_path, processes):
     (tmp_path / "log.csv").write_text("person,date\na,2024-01-02\n")
     (tmp_path / "foreign").mkdir()
     (tmp_path / "foreign" / "thesis.tex").write_text("x\n")
+    (tmp_path / "oldstates").mkdir()  # saved labs of another labsim
+    (tmp_path / "oldstates" / "manifest.json").write_text('{"kind": "labsim lab states", "format": 1, '
+                                                          '"labsim_version": "0.0.1"}\n')
+    (tmp_path / "cal").mkdir()  # an ABC folder whose posterior sets a value out of its key's range
+    (tmp_path / "cal" / "labsim.json").write_text('{"labsim": "output folder", "kind": "abc"}')
+    (tmp_path / "cal" / "intervals.csv").write_text("setting,median\ndiscovery_rate,0.5\n")
+    (tmp_path / "cal" / "posterior.csv").write_text("discovery_rate,weight\n2.5,1\n")
     proc = processes.run([sys.executable, "-c", CHILD, json.dumps(REFUSALS), json.dumps(HEAVY)], cwd=tmp_path,
                          capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
@@ -79,3 +95,61 @@ def test_a_csv_log_without_the_column_is_refused_as_the_reader_refuses_it(tmp_pa
     assert len(messages) == 2 and messages[0] == messages[1] and "no column 'person'" in messages[0]
     path.write_text(",date\na,2024-01-02\n")  # an unnamed column: left to the reader, whose words name it
     check_log(path, "person", "date")
+
+
+def _manifest(folder: Path, **changes) -> Path:
+    import dataclasses
+
+    from sim.config.saved_labs import FORMAT, settings_hash
+    from sim.config.scenario import load_scenario
+    from sim.io import STATES_MANIFEST_KIND
+    from sim.version import __version__
+
+    settings = dataclasses.asdict(load_scenario("digital_arti").settings)
+    manifest = {"kind": STATES_MANIFEST_KIND, "format": FORMAT, "labsim_version": __version__,
+                "scenario": "digital_arti", "settings": settings, "settings_hash": settings_hash(settings),
+                "seeds": [11, 12], "files": {f"rep-{r:04d}/{name}": "0" * 64 for r in range(2)
+                                             for name in ("state.npz", "state.json")}} | changes
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def test_saved_labs_are_refused_by_their_manifest_as_the_model_refuses_them(tmp_path):
+    """The light check of a --from folder (sim.config.saved_labs) says what sim.model.state.LabStates says."""
+    from sim.config import saved_labs
+    from sim.config.scenario import load_scenario
+    from sim.errors import LabsimError
+    from sim.model import state
+
+    assert saved_labs.FORMAT == state.FORMAT
+    (tmp_path / "nomanifest").mkdir()
+    (tmp_path / "damaged").mkdir()
+    (tmp_path / "damaged" / "manifest.json").write_text("{not json")
+    bad = [tmp_path / "missing", tmp_path / "nomanifest", tmp_path / "damaged",
+           _manifest(tmp_path / "kind", kind="labsim batch"), _manifest(tmp_path / "old", labsim_version="0.0.1"),
+           _manifest(tmp_path / "format", format=99), _manifest(tmp_path / "incomplete", seeds="many"),
+           _manifest(tmp_path / "edited", settings_hash="0" * 16), _manifest(tmp_path / "nofiles", files={}),
+           _manifest(tmp_path / "sameseed", seeds=[11, 11])]  # the last two: issue 33's manifest checks, light too
+    for folder in bad:
+        said = []
+        for reader in (saved_labs.SavedLabs, state.LabStates):
+            try:
+                reader(folder, "--from")
+            except LabsimError as exc:
+                said.append(str(exc))
+        assert len(said) == 2 and said[0] == said[1], (folder.name, said)
+    good = _manifest(tmp_path / "good")
+    light, full = saved_labs.SavedLabs(good), state.LabStates(good)
+    assert (light.seeds, light.settings, light.scenario_name, len(light)) == (full.seeds, full.settings,
+                                                                             full.scenario_name, len(full))
+    other = load_scenario("carrefour_numerique").settings
+    assert saved_labs.start_differences(light.settings, other) == state.start_differences(full.settings, other)
+    for check in (lambda s: s.check_replications(5, "--reps"), lambda s: s.check_scenario(other, "open")):
+        said = []
+        for saved in (light, full):
+            try:
+                check(saved)
+            except LabsimError as exc:
+                said.append(str(exc))
+        assert len(said) == 2 and said[0] == said[1], said

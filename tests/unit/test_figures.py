@@ -17,9 +17,9 @@ def _funnel_table(means):
 
 def test_funnel_bars_stand_at_their_value_with_no_floor():
     table = _funnel_table({"open": [8000, 3400, 120, 15], "closed": [200, 50, 0.1, 0.4]})
-    fig = figures.funnel_ci_figure(table)
-    heights = sorted(round(p.get_height(), 6) for p in fig.axes[0].patches)
-    assert heights == sorted([8000, 3400, 120, 15, 200, 50, 0.1, 0.4])
+    fig = figures.funnel_ci_figure(table)  # horizontal bars: the value is the width
+    widths = sorted(round(p.get_width(), 6) for p in fig.axes[0].patches)
+    assert widths == sorted([8000, 3400, 120, 15, 200, 50, 0.1, 0.4])
     fig = figures.funnel_figure({"lab": {"visitors": 10, "returning_visitors": 2, "contributors": 0, "partners": 0}})
     assert sorted(p.get_height() for p in fig.axes[0].patches) == [0, 0, 2, 10]
 
@@ -122,6 +122,45 @@ def test_funnel_value_labels_do_not_overlap_with_five_labs():
     assert len(labels) == 20 and _no_overlap(labels)
 
 
+def _inside(artist, ax) -> bool:
+    """Whether an artist's drawn box lies within the axes' frame (a pixel of slack for antialiasing)."""
+    renderer = ax.figure.canvas.get_renderer()
+    box, frame = artist.get_window_extent(renderer), ax.get_window_extent(renderer)
+    return box.x0 >= frame.x0 - 1 and box.x1 <= frame.x1 + 1 and box.y0 >= frame.y0 - 1 and box.y1 <= frame.y1 + 1
+
+
+def test_compare_funnel_labels_are_level_and_readable_with_five_labs():
+    """Issue 34: compare's funnel labels were rotated and 6-7 pt; now level, 8 pt or more, inside the frame."""
+    table = _funnel_table({"carrefour_numerique": [8156, 3046, 127, 14.1], "digital_arti": [164, 119, 0.1, 0],
+                           "friche": [2500, 914, 60.2, 7.97], "institution_culturelle": [29846, 3940, 3.02, 0.5],
+                           "le_cube": [3400, 1185, 39.8, 5.09]})
+    fig = figures.funnel_ci_figure(table)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+    legend = ax.get_legend().get_texts()
+    assert ticks and all(t.get_rotation() == 0 for t in [*ticks, *ax.texts])
+    assert all(t.get_fontsize() >= 8 for t in [*ticks, *ax.texts, *legend])
+    assert {t.get_text() for t in ax.get_yticklabels()} >= {"Visitors", "Partners"}
+    right = ax.get_xlim()[1]
+    assert all(0 <= p.get_width() <= right for p in ax.patches)
+    assert all(_inside(t, ax) for t in ax.texts)  # every value within the frame
+
+
+def test_run_funnel_bars_and_labels_stay_inside_the_frame():
+    """Issue 34: the run's tallest bar and its label ran across the top of the frame."""
+    fig = figures.funnel_figure({"lab": {"visitors": 8637, "returning_visitors": 3518, "contributors": 134,
+                                         "partners": 16}})
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    low, high = ax.get_ylim()
+    assert all(low <= p.get_y() and p.get_y() + p.get_height() < high for p in ax.patches)
+    assert ax.texts and all(_inside(t, ax) for t in ax.texts)
+    assert all(t.get_rotation() == 0 and t.get_fontsize() >= 8 for t in ax.get_xticklabels())
+    label = ax.yaxis.label.get_window_extent(fig.canvas.get_renderer())
+    assert label.height <= ax.get_window_extent().height  # the axis title no longer than the axis
+
+
 def test_the_map_stays_in_its_domain_with_separate_labels_and_euros_on_its_colour_bars():
     axis = np.linspace(0, 1, 5)
     grid = pd.DataFrame([{"public_market": pm, "open_closed": oc, "revenue": 400000.0 * pm, "visitors": 100.0 + oc}
@@ -181,3 +220,20 @@ def test_the_network_figure_says_what_its_legend_counts_and_rings_the_core():
     assert f"visitor: {VISITORS_DRAWN} shown of {3 * VISITORS_DRAWN:,} (a sample)" in texts
     assert "contributor: 6" in texts and any(t.startswith("innermost core (5-core): 6 people") for t in texts)
     assert not any(t.startswith("artist") for t in texts)  # no tie: not in the picture, not counted
+
+
+def test_log_axes_are_labelled_in_plain_numbers_when_saved(tmp_path):
+    """Issue 34: math text is off, so matplotlib's log labels read `$\\mathdefault{2\\times10^{-1}}$` as typed."""
+    import matplotlib.pyplot as plt
+
+    for xs, ys in (([1, 2, 3, 5], [0.5, 0.3, 0.2, 0.1]), ([1, 1e5], [1, 1e4])):  # a narrow range, a wide one
+        fig, ax = plt.subplots()
+        ax.loglog(xs, ys)
+        fig.canvas.draw()
+        raw = [t.get_text() for t in ax.get_xticklabels(minor=True) + ax.get_xticklabels() if t.get_text()]
+        figures.save(fig, tmp_path / "log.png")  # save() writes the same ticks in plain numbers
+        labels = [t.get_text() for a in (ax.xaxis, ax.yaxis) for minor in (False, True)
+                  for t in a.get_ticklabels(minor=minor) if t.get_text()]
+        assert labels and all("$" not in t and "mathdefault" not in t for t in labels), labels
+        assert all(any(c.isdigit() for c in t) for t in labels)
+        assert len([t for t in ax.get_xticklabels(minor=True) + ax.get_xticklabels() if t.get_text()]) == len(raw)

@@ -210,3 +210,27 @@ def test_waits_are_whole_days_at_least_one_and_average_the_interval():
     assert np.all(ladder.draw_wait(np.random.default_rng(3), np.ones(10)) == 1.0)
 
 
+
+
+def test_partner_capacity_is_staff_and_community_in_series():
+    # issue 30: S K / (S + K); the staff's alone for organisations (no contributors given) or core_per_contributor 0
+    staff = 10 * S.partners_per_mediator * (1 - S.internal_friction)
+    assert ladder.partner_capacity(10, S) == pytest.approx(staff)
+    community = S.core_per_contributor * 80
+    assert ladder.partner_capacity(10, S, 80) == pytest.approx(staff * community / (staff + community))
+    assert ladder.partner_capacity(10, S, 80) < min(staff, community) + 1e-9  # held by the smaller bottleneck
+    assert ladder.partner_capacity(10, S, 120) > ladder.partner_capacity(10, S, 80)  # grows with the community
+    assert ladder.partner_capacity(5, S, 80) < ladder.partner_capacity(10, S, 80)  # and with the staff
+    assert ladder.partner_capacity(10, S, 0) == 0.0  # no regulars, no core to draw from
+    off = dataclasses.replace(S, core_per_contributor=0.0)
+    assert ladder.partner_capacity(10, off, 80) == pytest.approx(staff)
+
+
+def test_a_member_comes_more_often_and_back_more_surely_than_an_occasional_visitor():
+    # issue 30: membership is a state of its own with its own pace (member_interval_days) and commitment
+    assert ladder.visit_interval(Role.VISITOR, 1.0, S, member=True) == min(S.member_interval_days,
+                                                                           S.interval_visitor_days)
+    assert ladder.visit_interval(Role.CONTRIBUTOR, 1.0, S, member=True) == S.interval_contributor_days
+    base = ladder.visitor_return_chance(0.5, 0.0, False, 1.0, S)
+    assert ladder.visitor_return_chance(0.5, 0.0, False, 1.0, S, member=True) == pytest.approx(
+        base + S.member_return_effect)

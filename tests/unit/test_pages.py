@@ -157,6 +157,13 @@ def test_comparison_page():
     page = _report("comparison", shown)
     escaped(page)
     assert "<span class='sig'>*</span>" in page
+    row = {"label": HOSTILE, "title": HOSTILE, "base": HOSTILE, "policy": HOSTILE, "effect": HOSTILE,
+           "chance": HOSTILE, "verdict": "loss"}
+    drawn = {"found": [HOSTILE], "rows": [row], "base": HOSTILE, "folder": HOSTILE, "draws": 2, "seeds": 2,
+             "settings": HOSTILE, "low": "0.2", "high": "0.8", "level": "90%"}  # compare --posterior's answer
+    page = _report("comparison", shown | {"posterior": drawn, "pairs": HOSTILE})
+    escaped(page)
+    assert "How sure: over the calibration" in page
 
 
 def test_abc_page(tmp_path):
