@@ -19,38 +19,21 @@ import numpy as np
 from sim.kinds import DAYS_PER_YEAR, Affiliation, Channel, Role
 
 BETWEENNESS_SAMPLES = 128
-CHANNELS = ("footfall", "events", "workshops", "word_of_mouth", "reputation")
 _CHANNEL_OF = {Channel.FOOTFALL: "footfall", Channel.EVENT: "events", Channel.WORKSHOP: "workshops",
                Channel.WORD_OF_MOUTH: "word_of_mouth", Channel.REPUTATION: "reputation"}
 NOT_NEWCOMERS = (Channel.INITIAL, Channel.STAFF, Channel.PARTNERSHIP, Channel.RESIDENCY, Channel.PROVIDER,
                  Channel.MARKET)  # people who did not walk in as newcomers: outside the cohorts
-BUDGET_KEYS = (
-    "revenue", "revenue_fees", "revenue_subscriptions", "revenue_workshops", "revenue_sales", "revenue_rentals",
-    "revenue_services", "subsidy", "costs", "costs_staff", "costs_space", "costs_engineers", "costs_materials",
-    "net_result", "public_cost", "deficit_uncovered", "cost_per_visit", "cost_per_contributor",
+from sim.outcomes import (  # noqa: E402, F401  (the summary's keys, by group: light, for readers of files)
+    BUDGET_KEYS,
+    CHANNELS,
+    COHORT_KEYS,
+    LADDER_KEYS,
+    MARKET_KEYS,
+    NETWORK_KEYS,
+    VISIT_QUANTILE_KEYS,
+    VISIT_QUANTILES,
 )
-MARKET_KEYS = (
-    "subscribers", "works_sold", "works_rented", "client_companies", "engineer_hours", "projects_completed",
-    "company_projects", "confidential_projects", "partnerships_formed", "partnerships_ended",
-    "blog_articles_published", "blog_articles_rejected", "blog_authors",
-)
-VISIT_QUANTILES = (50, 75, 90, 99)  # percentiles of visits per visitor: the distribution, not only its mean
-VISIT_QUANTILE_KEYS = tuple(f"visits_q{q}" for q in VISIT_QUANTILES)
-LADDER_KEYS = (
-    "visitors", "returning_visitors", "contributors", "contributors_active_end", "partners", "partners_active_end",
-    "contributors_active_mean", "partners_active_mean", "members_active_mean",
-    "mediators", "artists", "partner_organisations", "engineer_providers",
-    "conversion_visitor_contributor", "conversion_contributor_partner", "visits", "regular_visits",
-    "newcomers", *(f"newcomers_{c}" for c in CHANNELS),
-    "workshops_held", "events_held", "people_trained", "residencies_completed", "works_produced",
-    "docs_pages", "gini_visits", "visitors_4plus_share", "visits_max", *VISIT_QUANTILE_KEYS, "partners_initial_share", *BUDGET_KEYS, *MARKET_KEYS,
-    "returner_survival_1y", "member_retention_1y",
-)
-COHORT_KEYS = ("returner_survival_1y", "member_retention_1y")
-NETWORK_KEYS = (
-    "nodes", "edges", "density", "avg_clustering", "giant_component_share", "degree_centralization",
-    "betweenness_centralization", "mediator_betweenness_share", "modularity", "modularity_peers", "core_size",
-)
+
 FUNNEL_STEPS = ("visitors", "returning_visitors", "contributors", "partners")
 NETWORK_SIZE = ("nodes", "density")  # the network's size: measured by every run, at no cost (sim.run.summarise_run)
 

@@ -62,6 +62,10 @@ def run(args) -> int:
         from sim.logs.logfile import check_log
 
         check_log(args.from_log, args.person_col, args.date_col)
+    else:  # targets and boxes: refused before pandas and the model load (a log's targets are known only once read)
+        from sim.analysis.calibrate_spec import check_inputs
+
+        check_inputs(args.scenario, args.target, args.param, args.from_file)
     import pandas as pd
 
     from sim.analysis.calibrate import (

@@ -28,6 +28,8 @@ REFUSALS = [
     ["compare", PRESET, "digital_arti", "--posterior", "cal", "--out", "new"],
     ["sensitivity", EXPERIMENT, "--out", "new"],
     ["calibrate", PRESET, "--from-log", "notes.txt", "--out", "new"],
+    ["calibrate", PRESET, "--target", "nosuch=3", "--param", "discovery_rate=0.001:0.01", "--out", "new"],
+    ["calibrate", PRESET, "--target", "visitors=3000", "--param", "nosuch=0:1", "--out", "new"],
     ["calibrate", PRESET, "--from-log", "nocolumn.csv", "--out", "new"],
     ["discover", "foreign", "--where", "contributors >= 1"],
     ["discover", "foreign", "--where", "contributers >= 1"],

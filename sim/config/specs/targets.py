@@ -27,7 +27,7 @@ PARAM = '[low, high] or "low:high"'
 
 def unknown_metrics(names: list[str]) -> list[tuple[str, str]]:
     """(name, problem) of each name that is not a metric of a run (a calibration target, a sensitivity output)."""
-    from sim.metrics import LADDER_KEYS, NETWORK_KEYS  # here: reading a file needs no numpy
+    from sim.outcomes import LADDER_KEYS, NETWORK_KEYS  # light: reading a file needs no numpy
 
     known = LADDER_KEYS + NETWORK_KEYS
     return [(m, f"unknown metric '{m}'{nearest(m, known)}") for m in names if m not in known]
