@@ -346,7 +346,7 @@ def comparable() -> list[str]:
 
 def parse_focus(value, where: str = "--focus") -> tuple[list[str], list[str]]:
     """Outcome names from 'a,b,c' or a list of strings: (names, problems), one problem line per unknown name."""
-    from sim.config.scenario import nearest
+    from sim.text import nearest
 
     known = comparable()
     if isinstance(value, str):

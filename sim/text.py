@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import textwrap
 
 WIDTH = 100  # every table labsim prints fits in 100 columns
@@ -62,3 +63,9 @@ def frame_text(frame, width: int = WIDTH) -> str:
     """
     return frame.to_string(index=False, float_format=lambda v: f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:,.4g}",
                            line_width=width)
+
+
+def nearest(name: str, known: list[str] | tuple[str, ...]) -> str:
+    """Suggest the nearest known name, as ' (did you mean ...?)', or ''."""
+    hits = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{hits[0]}'?)" if hits else ""

@@ -29,7 +29,7 @@ def run(args) -> int:
 
 def scenarios(args) -> int:
     """List the presets on the map, or describe every scenario key."""
-    from sim.config import schema
+    from sim.config import reference
     from sim.config.scenario import load_scenario, preset_names
 
     if args.json_schema:
@@ -40,7 +40,7 @@ def scenarios(args) -> int:
         print(json.dumps(json_schema(), indent=2))
         return 0
     if args.describe:
-        print(schema.markdown(), end="") if args.markdown else print(schema.describe())
+        print(reference.markdown(), end="") if args.markdown else print(reference.describe())
         return 0
     rows = []
     for name in preset_names():

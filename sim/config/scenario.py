@@ -9,7 +9,6 @@ line each naming the file, the key and what is allowed.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import sys
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from sim.config.settings import Settings
 from sim.config.willingness import fee_acceptance
 from sim.errors import LabsimError
 from sim.kinds import DAYS_PER_YEAR
+from sim.text import nearest
 
 
 def _preset_dir() -> Path:
@@ -144,12 +144,6 @@ def check_consistency(settings: Any) -> list[str]:
         problems.append("keys 'partner_min_ties', 'ties_per_activity' and 'introductions_per_day': "
                         "no tie can form, so no one can become a partner")
     return problems
-
-
-def nearest(name: str, known: list[str] | tuple[str, ...]) -> str:
-    """Suggest the nearest known name, as ' (did you mean ...?)', or ''."""
-    hits = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{hits[0]}'?)" if hits else ""
 
 
 def check_value(key: str, value: Any) -> list[str]:

@@ -2,8 +2,9 @@
 
 import pytest
 
+from sim.config.reference import markdown
 from sim.config.scenario import PRESET_DIR, load_scenario, preset_names
-from sim.config.schema import PARAMS, markdown
+from sim.config.schema import PARAMS
 from sim.errors import LabsimError
 
 PRESETS = ["carrefour_numerique", "digital_arti", "le_cube", "friche", "institution_culturelle"]
