@@ -204,7 +204,9 @@ def run(name: str, python: str = sys.executable) -> str:
         shutil.copytree(ROOT / "scenarios", cwd / "scenarios")
         for file, text in example.files.items():
             (cwd / file).write_text(text)
-        env = os.environ | {"PYTHONPATH": str(ROOT), "COLUMNS": "100", "PYTHONUNBUFFERED": "1"}
+        # no plain progress lines in a block: a reader's terminal shows a bar that ends, not a line every 5 s
+        env = os.environ | {"PYTHONPATH": str(ROOT), "COLUMNS": "100", "PYTHONUNBUFFERED": "1",
+                            "LABSIM_PROGRESS_SECONDS": "86400"}
         for command in example.setup:
             done = subprocess.run(_glob(_argv(command, python), cwd), cwd=cwd, env=env, capture_output=True, text=True)
             if done.returncode != 0:

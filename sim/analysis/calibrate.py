@@ -52,6 +52,7 @@ from sim.model.state import LabStates
 YEARS = 1.0  # each evaluation simulates one year
 PROFILE = 2.706  # the profile interval: evaluations whose loss is within this of the best (chi-square(1) 90%)
 UNINFORMED = 0.8  # a profile interval wider than this share of its box: the targets do not inform the setting
+PROFILE_MIN = 3  # fewer evaluations than this near the best bound nothing: the interval is not measured
 
 
 @dataclass
@@ -281,7 +282,7 @@ def profile(spec: CalibrationSpec, fitted: dict) -> pd.DataFrame:
         share = (high - low) / (hi - lo)
         rows.append({"setting": name, "prior_low": lo, "prior_high": hi, "fitted": fitted[name], "profile_low": low,
                      "profile_high": high, "width_share": share, "evaluations_within": len(near),
-                     "informed": bool(share <= UNINFORMED)})
+                     "informed": bool(len(near) >= PROFILE_MIN and share <= UNINFORMED)})
     return pd.DataFrame(rows)
 
 
@@ -295,7 +296,15 @@ def profile_correlation(spec: CalibrationSpec) -> pd.DataFrame:
 
 
 def uninformed_line(table: pd.DataFrame, source: str = "the targets") -> str:
-    """One line naming the settings whose profile interval covers most of their box, '' if none."""
+    """One line naming the settings whose profile interval covers most of their box, '' if none.
+
+    When fewer than PROFILE_MIN evaluations lie within PROFILE of the best, the
+    interval is not measured (a point is not an interval): the line says so.
+    """
+    if "evaluations_within" in table and len(table) and int(table["evaluations_within"].iloc[0]) < PROFILE_MIN:
+        n = int(table["evaluations_within"].iloc[0])
+        return (f"{source}: the profile intervals rest on {n} evaluation{'' if n == 1 else 's'} within {PROFILE:g} of "
+                f"the best loss, too few to say how well the settings are known (raise --budget)")
     names = [f"{r.setting} (profile interval {r.width_share:.0%} of its box)" for r in table.itertuples()
              if not r.informed]
     return f"{source} do{'es' if source.startswith('the log') else ''} not inform: {'; '.join(names)}" if names else ""
