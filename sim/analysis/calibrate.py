@@ -48,6 +48,7 @@ from sim.config.schema import PARAM_BY_NAME
 from sim.errors import LabsimError
 from sim.metrics import COHORT_KEYS
 from sim.model.state import LabStates
+from sim.text import counted
 
 YEARS = 1.0  # each evaluation simulates one year
 PROFILE = 2.706  # the profile interval: evaluations whose loss is within this of the best (chi-square(1) 90%)
@@ -111,8 +112,8 @@ def build_spec(scenario: str | None, targets: list[str], params: list[str], from
 
 
 def measured_years(years: float) -> str:
-    """'1 measured year', '2 measured years', '0.5 measured years'."""
-    return f"{years:g} measured year{'' if years == 1 else 's'}"
+    """'1 measured year', '2 measured years', '0.5 measured years' (sim.text.counted: one agreement rule)."""
+    return counted(years, "measured year")
 
 
 # -- evaluation ------------------------------------------------------------------
