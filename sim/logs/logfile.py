@@ -158,6 +158,10 @@ def columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict[
         if len(where) > 1:
             raise LabsimError(f"{path}: columns {where[0] + 1} and {where[1] + 1} are both named {name[:60]!r}; "
                               f"rename one of them: which one is {FLAGS[ours][2:-4]} is not for labsim to guess")
+        if not where and name.isdigit() and found == [str(i + 1) for i in range(len(found))]:  # --no-header
+            raise LabsimError(f"{path}: no column {name}: the log has {len(found)} column"
+                              f"{'' if len(found) == 1 else 's'} (with --no-header, {FLAGS[ours]} is a column's "
+                              "position)")
         if not where:
             if DATA_LIKE.search(" ".join(found)) or any(DATE_LIKE.match(f) for f in found):
                 raise LabsimError(f"{path}: no column {name[:60]!r}; its first line looks like a visit (it holds a "
