@@ -24,8 +24,10 @@ def add_parser(sub) -> None:
         options.force("replace an earlier description in --out asked otherwise")])
     p.add_argument("log", type=Path, help="the visit log: .csv (UTF-8) or .parquet, one row per visit")
     p.add_argument("--kind-col", default=None, help="the column of kinds: visit, workshop, event, membership_start, "
-                                                   "membership_end (default kind, if the log has it)")
-    p.add_argument("--channel-col", default=None, help="the column of channels (default channel, if the log has it)")
+                                                   "membership_end (default kind, if the log has it; with "
+                                                   "--no-header, a position)")
+    p.add_argument("--channel-col", default=None, help="the column of channels (default channel, if the log has it; "
+                                                      "with --no-header, a position)")
     p.add_argument("--scenario", default=None, help="the preset or scenario file whose contributor rule "
                                                     "(contributor_visits, contributor_window_days) counts regulars "
                                                     "(default: the model's built-in defaults)")

@@ -6,8 +6,9 @@ with the scenario's `contributor_visits` within `contributor_window_days`), the
 visit-count distribution (share once, share 4+, Gini, top 1% share), the
 one-year survival of returners and newcomers and the retention of members (the
 cohorts of `sim.metrics.cohorts`, on days), the gaps between visits, and the
-weekly series with its seasonality. Keys are named as the model's outcomes
-where they mean the same, so a log and a run read side by side.
+weekly series with its seasonality; and how the log begins (`start`: mid-life,
+young, one cohort, by `sim.logs.onset`'s rule). Keys are named as the model's
+outcomes where they mean the same, so a log and a run read side by side.
 
 The files (tables, figures, report.html) are written by `sim.pages.log`.
 

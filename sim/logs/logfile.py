@@ -27,7 +27,7 @@ WHITESPACE = "whitespace"  # --sep whitespace: columns separated by runs of spac
 SEPARATOR_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "space": WHITESPACE,
                    "whitespace": WHITESPACE}
 SEP_HELP = ("the separator of a CSV log: one character (e.g. ';' or '|'), tab, or whitespace (runs of spaces and "
-            "tabs, as in a fixed-width export) (default ,; a Parquet log ignores it)")
+            "tabs, as in a fixed-width export); default a comma; a Parquet log ignores it")
 NO_HEADER_HELP = ("the log's first line is a visit, not column names: columns are then named by their position "
                   "(1, 2, ...): the person is column 1 and the date column 2 unless --person-col N and --date-col N "
                   "say otherwise (a Parquet log ignores it)")

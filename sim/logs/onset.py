@@ -18,10 +18,10 @@ days since the log's first day, of each person's first day in the log:
   deviations of what the later rate predicts; `YOUNG` when it is under 1.25
   times; `UNDECIDED` when the log is under 12 weeks, when the later rate
   predicts fewer than 20 people in the first 4 weeks, or when the excess is
-  within chance. On 1-year logs of the five presets (each with a warm-up) the
-  ratio was 1.20-2.20, and 1.33 or more wherever 20 people were expected;
-  on 1-year logs of the presets with no warm-up and no initial population it was
-  0.58-1.10 (docs/ODD.md gives the table).
+  within chance. On 1-year logs of the presets with their warm-up the ratio was
+  1.33-2.15 wherever 20 newcomers were expected in the first 4 weeks, and on
+  those of the presets with no warm-up and no initial population 0.59-1.10
+  (`benchmarks/log_onset.py`; docs/ODD.md section 6.2 gives the table).
 
 The people "who behave like regulars" are those first seen in the first 4
 weeks who came 4 times or more in their first 4 weeks (once a week): a
