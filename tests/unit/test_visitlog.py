@@ -338,3 +338,45 @@ def test_a_parquet_log_of_nested_or_odd_columns_is_one_line(tmp_path):
     pq.write_table(pa.table({"person": pa.array([["x"], ["y"]]), "date": pa.array([{"a": 1}, {"a": 2}])}), path)
     line = refused(path)
     assert "row 1, column 'date'" in line
+
+
+@pytest.mark.parametrize(("text", "sep"), [(";", ";"), ("tab", "\t"), ("\\t", "\t"), ("\t", "\t"), (" ", "whitespace"),
+                                          ("whitespace", "whitespace"), ("Space", "whitespace"), ("|", "|")])
+def test_sep_takes_a_character_or_a_name(text, sep):
+    from sim.cli.options import separator_type
+
+    assert separator_type(text) == sep
+
+
+@pytest.mark.parametrize("text", ["ab", "", '"', "a", "1", "\n"])
+def test_sep_refuses_what_cannot_separate_columns(text):
+    import argparse
+
+    from sim.cli.options import separator_type
+
+    with pytest.raises(argparse.ArgumentTypeError, match="allowed: one character"):
+        separator_type(text)
+
+
+def test_no_header_names_the_columns_by_position_and_refuses_a_name():
+    import argparse
+
+    from sim.cli.options import log_format_of
+
+    args = argparse.Namespace(no_header=True, sep="whitespace", person_col="person", date_col="date", kind_col="04",
+                              channel_col=None)
+    fmt = log_format_of(args)
+    assert (args.person_col, args.date_col, args.kind_col) == ("1", "2", "4") and fmt == logfile.LogFormat(
+        sep="whitespace", header=False)
+    args = argparse.Namespace(no_header=True, sep=",", person_col="badge", date_col="date")
+    with pytest.raises(LabsimError, match="--person-col: got 'badge'; allowed with --no-header: a column's position"):
+        log_format_of(args)
+    args = argparse.Namespace(no_header=False, sep=",", person_col="badge", date_col="date")
+    assert log_format_of(args) == logfile.CSV and args.person_col == "badge"
+
+
+def test_a_header_less_log_without_the_asked_position_says_how_many_columns_it_has(tmp_path):
+    path = write(tmp_path, "a 2024-01-01\nb 2024-01-02\n")
+    fmt = logfile.LogFormat(sep=logfile.WHITESPACE, header=False)
+    line = refused(path, person_col="1", date_col="3", fmt=fmt)
+    assert line.endswith("no column 3: the log has 2 columns (with --no-header, --date-col is a column's position)")
