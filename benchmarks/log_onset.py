@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             if start == "young":
                 scenario = scenario.with_settings(**YOUNG)
             found = [described(scenario, seed) for seed in range(1, args.seeds + 1)]
-            kinds = ", ".join(f"{k} {sum(f['kind'] == k for f in found)}" for k in dict.fromkeys(f["kind"] for f in found))
+            seen = dict.fromkeys(f["kind"] for f in found)
+            kinds = ", ".join(f"{k} {sum(f['kind'] == k for f in found)}" for k in seen)
             ratios = [f["first_seen_ratio"] for f in found if f["first_seen_ratio"] is not None]
             span = f"{min(ratios):.2f}-{max(ratios):.2f}" if ratios else "-"
             regulars = ", ".join(str(f["regular_like"]) for f in found)

@@ -69,18 +69,18 @@ def start_line(start: dict, scenario, states: bool = False) -> str:
         why = (f"{regulars:,} people seen in its first 4 weeks behave like regulars" if isinstance(regulars, int) else
                f"people first seen in its first 4 weeks {ratio:.2f} times as fast as later" if ratio is not None else
                "people first seen in its first 4 weeks faster than later")
-        return (f"warning: the log starts mid-life ({why}) but {name} has no warm-up (warmup_years 0, no initial population): its simulations "
-                "begin with no one, which biases the fit; give it a warm-up as long as the lab had lived when the "
-                "log began (warmup_years in the scenario file), or --from a folder of saved mature labs "
-                "(labsim warmup)")
+        return (f"warning: the log starts mid-life ({why}) but {name} has no warm-up (warmup_years 0, no initial "
+                "population): its simulations begin with no one, which biases the fit; give it a warm-up as long as "
+                "the lab had lived when the log began (warmup_years in the scenario file), or --from a folder of "
+                "saved mature labs (labsim warmup)")
     if kind is LogStart.YOUNG and warm:
         begins = [f"warmup_years {settings.warmup_years:g}"] if settings.warmup_years > 0 else []
         begins += ["an initial population"] if seats_people(settings) else []
         how = "forks saved mature labs (--from)" if states else f"warms up ({', '.join(begins)})"
         return (f"warning: the log starts young (no sign of visitors from before it began) but {name} {how}: its "
                 "simulations begin with a lab the log does not have, which biases the fit; "
-                + ("drop --from" if states else "set warmup_years = 0 and the initial population (initial_contributors, "
-                   "initial_partners, initial_dormant, initial_former_regulars) to 0, as "
+                + ("drop --from" if states else "set warmup_years = 0 and the initial population "
+                   "(initial_contributors, initial_partners, initial_dormant, initial_former_regulars) to 0, as "
                    "scenarios/examples/tiny.toml does"))
     return ""
 

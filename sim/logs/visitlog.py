@@ -162,7 +162,8 @@ def line_of(path: Path, row: int, fmt: LogFormat = CSV) -> int:
     spaces = fmt.sep == WHITESPACE
     with open(path, encoding="utf-8-sig", newline="", errors="replace") as fh:
         reader = csv.reader(fh, delimiter=" " if spaces else fmt.sep)
-        seen, after = (-1 if fmt.header else 0), 0  # data rows seen (the header is -1), the line the last record ended on
+        # data rows seen (the header, if any, is -1), the line the last record ended on
+        seen, after = (-1 if fmt.header else 0), 0
         for record in reader:
             begins, after = after + 1, reader.line_num
             blank = not any(cell.strip() for cell in record) if spaces else len(record) == 1 and not record[0].strip()

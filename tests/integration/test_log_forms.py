@@ -22,7 +22,8 @@ def lab_rows(regulars: int, days: int = 365, per_day: float = 2.0, seed: int = 1
     rows = [(f"r{i:05d}", d) for i in range(regulars) for d in range(int(rng.integers(0, 7)), days, 7)]
     for d in range(days):
         for k in range(rng.poisson(per_day)):
-            rows += [(f"n{d:03d}{k}", int(x)) for x in {d} | set(rng.integers(d, days, rng.geometric(0.5) - 1).tolist())]
+            later = set(rng.integers(d, days, rng.geometric(0.5) - 1).tolist())
+            rows += [(f"n{d:03d}{k}", int(x)) for x in {d} | later]
     return [(p, (day0 + pd.Timedelta(days=d)).strftime("%Y%m%d")) for p, d in rows]
 
 

@@ -45,7 +45,8 @@ def test_regulars_from_before_the_log_make_it_mid_life_and_a_flow_alone_young():
 
 def test_a_log_of_one_cohort_is_told_before_its_first_weeks_are():
     rng = np.random.default_rng(3)
-    rows = [(f"p{p}", d) for p in range(300) for d in {int(rng.integers(0, 14))} | set(rng.integers(0, 400, 3).tolist())]
+    rows = [(f"p{p}", d) for p in range(300)
+            for d in {int(rng.integers(0, 14))} | set(rng.integers(0, 400, 3).tolist())]
     assert onset(*arrays(rows)).kind is LogStart.SINGLE_COHORT
 
 
@@ -95,5 +96,6 @@ def test_the_start_is_set_against_the_scenarios_warm_up():
     assert "--from a folder of saved mature labs" in start_line(mid, tiny)
     assert start_line(mid, warm) == "" and start_line(young, tiny) == ""
     line = start_line(young, warm)
-    assert line.startswith("warning: the log starts young") and "warms up (warmup_years 4, an initial population)" in line
+    assert line.startswith("warning: the log starts young")
+    assert "warms up (warmup_years 4, an initial population)" in line
     assert "set warmup_years = 0" in line and "drop --from" in start_line(young, tiny, states=True)
