@@ -65,12 +65,10 @@ CUT = ("labsim warmup carrefour_numerique --seeds 10 --out results/states",
 LOG = ("person,date,kind,channel\nana.m@example.org,2024-03-15,visit,footfall\n"
        "ana.m@example.org,2024-03-15T17:40,workshop,\nbadge-0042,2024-03-16 10:05,event,word_of_mouth\n"
        "badge-0042,2024-03-16,membership_start,\n")  # the README's five-line log
-TINY = ('extends = "carrefour_numerique"\nname = "tiny_open"\nhost_footfall_per_day = 500.0\nwarmup_years = 0.0\n'
-        "initial_contributors = 0\ninitial_partners = 0\ninitial_dormant = 0\ninitial_former_regulars = 0\n"
-        "initial_awareness = 0.0\nevent_reach = 20.0\ndoc_reach_per_year = 200.0\n")  # a young lab of 500 passers-by
-TINY_LOG = ("labsim log synth tiny.toml --seed 4 --years 1 --out lab.csv --set discovery_rate=0.006 "
+TINY = "scenarios/examples/tiny.toml"  # a young lab of 500 passers-by a day (shipped: the docs' log example)
+TINY_LOG = (f"labsim log synth {TINY} --seed 4 --years 1 --out lab.csv --set discovery_rate=0.006 "
             "--set return_base_visitor=0.15",
-            "labsim calibrate tiny.toml --from-log lab.csv --free discovery_rate=0.002:0.012 --free "
+            f"labsim calibrate {TINY} --from-log lab.csv --free discovery_rate=0.002:0.012 --free "
             "return_base_visitor=0.02:0.3 --method abc --population 40 --generations 4 --seed 3 --workers 2 --out cal")
 POLICY_CUT = 'extends = "cal/calibrated.toml"\nname = "calibrated_two_fewer_mediators"\nmediators = 8\n'
 POLICY_FEE = 'extends = "cal/calibrated.toml"\nname = "fee_5_eur"\nprice_per_visit = 5.0\n'
@@ -112,15 +110,13 @@ EXAMPLES: dict[str, Example] = {
                             files={"visits.csv": LOG}),
     "log-synth": Example(("labsim log synth carrefour_numerique --seed 1 --years 2 --out open_lab.csv",
                           "head -3 open_lab.csv", "labsim log describe open_lab.csv --out results/open_lab_log")),
-    "log-calibrate": Example((*TINY_LOG[:2], "labsim compare tiny.toml cal/calibrated.toml --reps 4 --quiet --out cmp"),
-                             files={"tiny.toml": TINY}),
-    "log-strategist": Example((TINY_LOG[0], "labsim log describe lab.csv --out described", TINY_LOG[1]),
-                              files={"tiny.toml": TINY}),
+    "log-calibrate": Example((*TINY_LOG[:2], f"labsim compare {TINY} cal/calibrated.toml --reps 4 --quiet --out cmp")),
+    "log-strategist": Example((TINY_LOG[0], "labsim log describe lab.csv --out described", TINY_LOG[1])),
     "log-policy": Example(("cat cut.toml", "labsim compare cal/calibrated.toml cut.toml --reps 10 --quiet --out cut_cmp"),
-                          setup=TINY_LOG[:2], files={"tiny.toml": TINY, "cut.toml": POLICY_CUT}),
+                          setup=TINY_LOG[:2], files={"cut.toml": POLICY_CUT}),
     "log-posterior": Example(("cat fee.toml", "labsim compare cal/calibrated.toml fee.toml cut.toml --posterior cal "
                               "--focus visitors,contributors,costs --quiet --out sure"),
-                             setup=TINY_LOG[:2], files={"tiny.toml": TINY, "fee.toml": POLICY_FEE, "cut.toml": POLICY_CUT}),
+                             setup=TINY_LOG[:2], files={"fee.toml": POLICY_FEE, "cut.toml": POLICY_CUT}),
     "states": Example((CUT[0],)),
     "cut": Example(CUT, keep=("outcome (unit)", "---", "Contributors (", "Partners (", "Net result (")),
     "cut-from-start": Example(

@@ -16,8 +16,9 @@ from sim.text import counted, frame_text
 def add_parser(sub) -> None:
     """The calibrate command."""
     p = sub.add_parser("calibrate", help="fit parameters so that mean outcomes match a lab's own numbers", parents=[
-        options.columns("with --from-log: the column of dates (default date)",
-                        "with --from-log: the column of person identifiers (default person)"),
+        options.columns("with --from-log: the column of dates (default date; with --no-header, 2)",
+                        "with --from-log: the column of person identifiers (default person; with --no-header, 1)"),
+        options.log_format(),
         options.out("results folder (calibrated.toml, fit.csv, history.csv)"),
         options.seed("root seed of the runs' seeds (default 1)"), options.workers(),
         options.quiet("no progress line"), options.allow_large(),
@@ -61,10 +62,13 @@ def run(args) -> int:
     if args.from_log is not None:  # a log of the wrong kind or columns: refused before pandas and the model load
         from sim.logs.logfile import check_log
 
-        check_log(args.from_log, args.person_col, args.date_col)
+        args.log_format = options.log_format_of(args)
+        check_log(args.from_log, args.person_col, args.date_col, fmt=args.log_format)
     else:  # targets and boxes: refused before pandas and the model load (a log's targets are known only once read)
         from sim.analysis.calibrate_spec import check_inputs
 
+        if args.no_header or args.sep != ",":
+            raise LabsimError("--sep and --no-header: only with --from-log (they say how its CSV file is laid out)")
         check_inputs(args.scenario, args.target, args.param, args.from_file)
     import pandas as pd
 
@@ -107,7 +111,7 @@ def run(args) -> int:
     scenario = load_scenario(spec.scenario)
     request = {"method": "point", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
                "reps": spec.reps, "budget": spec.budget, "seed": spec.root_seed, "from": args.states,
-               "from_log": str(args.from_log.resolve()) if found else None, "years": spec.years}
+               "from_log": str(args.from_log.resolve()) if found else None, "years": spec.years, **_layout(args)}
     folder = output_folder(args, OutputKind.CALIBRATION, request, replace=args.force)
     t0 = time.perf_counter()
     evaluations = spec.budget + 1  # the screen and the search, then the check on fresh seeds
@@ -115,7 +119,8 @@ def run(args) -> int:
     with folder, Bar("calibrate: evaluations", evaluations, args.quiet, poll=lambda: len(spec.history)):
         fitted, table = calibrate(spec, workers=args.workers or default_workers())  # all losses infinite: refused
         intervals = profile(spec, fitted)
-        head, uninformed = verdict_lines(table, source), uninformed_line(intervals, _informer(found))
+        head = _with_start(verdict_lines(table, source), found)
+        uninformed = uninformed_line(intervals, _informer(found))
         lines = [*head, *(f"note: {n}" for n in spec.notes), *([f"note: {uninformed}"] if uninformed else [])]
         failures = dataclasses.replace(spec.failures, where=str(args.out / "history.csv")) if spec.failures else None
         text = scenario_file(spec, fitted, table, args.out, intervals)
@@ -221,11 +226,25 @@ def _log_targets(args):
         return None
     from sim.logs.targets import from_log
 
-    found = from_log(args.from_log, args.scenario, args.person_col, args.date_col)
+    found = from_log(args.from_log, args.scenario, args.person_col, args.date_col, args.log_format,
+                     states=bool(args.states))
     if not found.targets:
         raise LabsimError(f"--from-log {args.from_log}: no outcome with 5 people or more behind it; a log this small "
                           "cannot be calibrated to")
     return found
+
+
+def _layout(args) -> dict:
+    """A log's layout in the request, when not the default (so that an earlier folder's request still matches)."""
+    fmt = getattr(args, "log_format", None)
+    return {"sep": fmt.sep, "header": fmt.header} if fmt is not None and (fmt.sep != "," or not fmt.header) else {}
+
+
+def _with_start(head: list[str], found) -> list[str]:
+    """The verdict's first lines, the log's start against the scenario's second (a mismatch that biases the fit)."""
+    if found is None or not found.start:
+        return head
+    return [*head[:1], found.start, *head[1:]]
 
 
 def _say_log_targets(args, found, targets: dict) -> None:
@@ -236,6 +255,10 @@ def _say_log_targets(args, found, targets: dict) -> None:
           "simulation): " + ", ".join(f"{k}={v:g}" for k, v in (found.targets | targets).items()), file=sys.stderr)
     if found.left_out:
         print("left out: " + "; ".join(found.left_out), file=sys.stderr)
+    if found.ignored:
+        from sim.cli.logs import ignored_line
+
+        print(ignored_line(found.ignored), file=sys.stderr)
 
 
 def _abc(args, found=None) -> int:
@@ -267,7 +290,8 @@ def _abc(args, found=None) -> int:
     scenario = load_scenario(spec.scenario)
     request = {"method": "abc", "scenario": resolved(scenario), "targets": spec.targets, "params": spec.params,
                "population": args.population, "generations": args.generations, "budget": cap, "years": years,
-               "seed": args.seed, "from": args.states, "from_log": str(args.from_log.resolve()) if found else None}
+               "seed": args.seed, "from": args.states, "from_log": str(args.from_log.resolve()) if found else None,
+               **_layout(args)}
     folder = output_folder(args, OutputKind.ABC, request, replace=args.force)
     workers = args.workers or default_workers()
     integer = tuple(k for k in spec.params if PARAM_BY_NAME[k].kind is int)
@@ -282,7 +306,7 @@ def _abc(args, found=None) -> int:
         spec.notes += result.notes
         abc.predictive(sim, result, args.seed, integer=integer)  # the verdict: fresh runs of posterior draws
         uninformed = abc.uninformed_line(result.intervals, _informer(found))
-        head = verdict_lines(result.verdict, source)
+        head = _with_start(verdict_lines(result.verdict, source), found)
         lines = [*head, *(f"note: {n}" for n in spec.notes), *([f"note: {uninformed}"] if uninformed else [])]
         shown = []
         if found is not None and not args.states and years <= MAX_LOG_YEARS:  # the log against posterior draws

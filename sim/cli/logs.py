@@ -18,12 +18,16 @@ def add_parser(sub) -> None:
     p = logs.add_parser("describe", help="the model's outcomes measured on a visit log (CSV or Parquet): per year and "
                                          "over the whole log, tables, figures and a one-page report", parents=[
         options.out("output folder (new, or an earlier log description's)"),
-        options.columns("the column of dates, ISO 8601 (default date)"), options.no_figures(), options.quiet(),
+        options.columns("the column of dates, ISO 8601 or YYYYMMDD (default date; with --no-header, 2)",
+                        "the column of person identifiers (default person; with --no-header, 1)"),
+        options.log_format(), options.no_figures(), options.quiet(),
         options.force("replace an earlier description in --out asked otherwise")])
     p.add_argument("log", type=Path, help="the visit log: .csv (UTF-8) or .parquet, one row per visit")
     p.add_argument("--kind-col", default=None, help="the column of kinds: visit, workshop, event, membership_start, "
-                                                   "membership_end (default kind, if the log has it)")
-    p.add_argument("--channel-col", default=None, help="the column of channels (default channel, if the log has it)")
+                                                   "membership_end (default kind, if the log has it; with "
+                                                   "--no-header, a position)")
+    p.add_argument("--channel-col", default=None, help="the column of channels (default channel, if the log has it; "
+                                                      "with --no-header, a position)")
     p.add_argument("--scenario", default=None, help="the preset or scenario file whose contributor rule "
                                                     "(contributor_visits, contributor_window_days) counts regulars "
                                                     "(default: the model's built-in defaults)")
@@ -37,6 +41,12 @@ def add_parser(sub) -> None:
         options.force("replace an existing file at --out"), options.allow_large(),
         options.quiet("no progress (a bar on a terminal, else a line every few seconds)")])
     p.add_argument("scenario", help="a preset name or a scenario file")
+
+
+def ignored_line(ignored: list[str]) -> str:
+    """The log's columns not read, said once (by name, or by position in a log without a header line)."""
+    names = ", ".join(repr(name[:40]) for name in ignored[:8]) + (", ..." if len(ignored) > 8 else "")
+    return f"{counted(len(ignored), 'column')} of the log not used: {names}"
 
 
 def run(args) -> int:
@@ -87,9 +97,10 @@ def describe(args) -> int:
     from sim.cli.progress import Bar
     from sim.config.settings import Settings
     from sim.io import OutputKind
-    from sim.logs.logfile import check_log
+    from sim.logs.logfile import CSV, check_log
 
-    check_log(args.log, args.person_col, args.date_col, args.kind_col, args.channel_col)  # before pandas is loaded
+    fmt = options.log_format_of(args)  # --no-header: the columns by position
+    check_log(args.log, args.person_col, args.date_col, args.kind_col, args.channel_col, fmt)  # before pandas loads
     settings = Settings()
     if args.scenario is not None:
         from sim.config.scenario import load_scenario
@@ -97,6 +108,7 @@ def describe(args) -> int:
         settings = load_scenario(args.scenario).settings
     log_path = args.log.resolve() if args.log.exists() else args.log
     request = {"log": str(log_path), "columns": [args.person_col, args.date_col, args.kind_col, args.channel_col],
+               **({"sep": fmt.sep, "header": fmt.header} if fmt != CSV else {}),
                "scenario": args.scenario, "people": args.people, "figures": not args.no_figures,
                "rule": [settings.contributor_visits, settings.contributor_window_days]}
     folder = output_folder(args, OutputKind.LOG_DESCRIPTION, request, replace=args.force)  # before the long read
@@ -109,7 +121,7 @@ def describe(args) -> int:
     with Bar("log describe", 100, args.quiet, poll=lambda: round(100 * share[0]), percent=True) as bar:
         bar.stage("reading the log")
         log = read_log(args.log, args.person_col, args.date_col, args.kind_col, args.channel_col,
-                       progress=lambda x: share.__setitem__(0, x))
+                       progress=lambda x: share.__setitem__(0, x), fmt=fmt)
         bar.stage("the statistics")
         found = describe_log(log, settings)
         with folder:
@@ -124,6 +136,9 @@ def describe(args) -> int:
           + (f", {members if isinstance(members, str) else format(members, ',')} membership rows" if members else "")
           + f"; {s['log']['first_day']} to {s['log']['last_day']}; counts of fewer than 5 people shown as "
           f"{SUPPRESSED}, counts that would give one away as {HIDDEN}")
+    print(s["start"]["sentence"])
+    if log.ignored:
+        print(ignored_line(log.ignored))
     print(f"{len(written) + 1} files written to {args.out}/ in {time.perf_counter() - t0:.1f} s "
           f"(log_summary.json, report.html{', people.csv' if args.people else ''})")
     return 0

@@ -187,6 +187,53 @@ def columns(date_help: str, person_help: str = "the column of person identifiers
     return p
 
 
+def separator_type(text: str) -> str:
+    """An argparse type: a CSV log's separator, one character or a name (tab, whitespace, semicolon, comma)."""
+    from sim.logs.logfile import SEPARATOR_NAMES, WHITESPACE
+
+    value = WHITESPACE if text == " " else SEPARATOR_NAMES.get(text.lower(), text)
+    if value != WHITESPACE and (len(value) != 1 or value in '"\n\r' or value.isalnum()):
+        raise argparse.ArgumentTypeError(f"got {shown(text)}; allowed: one character (e.g. ';' or '|'), tab, or "
+                                         "whitespace (runs of spaces and tabs)")
+    return value
+
+
+separator_type.limits = "one character, tab or whitespace"
+
+
+def log_format() -> Parser:
+    """--sep and --no-header: how a CSV log is laid out (a Parquet log ignores them)."""
+    from sim.logs.logfile import NO_HEADER_HELP, SEP_HELP
+
+    p = _parent()
+    p.add_argument("--sep", type=separator_type, default=",", metavar="SEP", help=SEP_HELP)
+    p.add_argument("--no-header", action="store_true", help=NO_HEADER_HELP)
+    return p
+
+
+def log_format_of(args):
+    """The log's layout (`sim.logs.logfile.LogFormat`), its columns checked before anything heavy loads.
+
+    With --no-header the columns are named by position: --person-col and --date-col default to 1 and 2,
+    and every column flag given must be a position (1, 2, ...), else one line says so.
+    """
+    from sim.logs.logfile import FLAGS, LogFormat
+
+    if args.no_header:
+        defaults = {"person_col": ("person", "1"), "date_col": ("date", "2")}
+        for attr, (name, position) in defaults.items():
+            if getattr(args, attr) == name:
+                setattr(args, attr, position)
+        for key, flag in FLAGS.items():
+            value = getattr(args, f"{key}_col", None)
+            if value is not None and not (value.strip().isdigit() and int(value) >= 1):
+                raise LabsimError(f"{flag}: got {shown(value)}; allowed with --no-header: a column's position "
+                                  "(1 for the first column, 2 for the second, ...)")
+            if value is not None:
+                setattr(args, f"{key}_col", str(int(value)))
+    return LogFormat(sep=args.sep, header=not args.no_header)
+
+
 def focus_of(args) -> list[str] | None:
     """The --focus outcomes, checked before anything runs: an unknown name is one line with a suggestion."""
     if args.focus is None:

@@ -6,8 +6,9 @@ with the scenario's `contributor_visits` within `contributor_window_days`), the
 visit-count distribution (share once, share 4+, Gini, top 1% share), the
 one-year survival of returners and newcomers and the retention of members (the
 cohorts of `sim.metrics.cohorts`, on days), the gaps between visits, and the
-weekly series with its seasonality. Keys are named as the model's outcomes
-where they mean the same, so a log and a run read side by side.
+weekly series with its seasonality; and how the log begins (`start`: mid-life,
+young, one cohort, by `sim.logs.onset`'s rule). Keys are named as the model's
+outcomes where they mean the same, so a log and a run read side by side.
 
 The files (tables, figures, report.html) are written by `sim.pages.log`.
 
@@ -31,6 +32,9 @@ import pandas as pd
 
 from sim.config.settings import Settings
 from sim.kinds import DAYS_PER_YEAR, VisitKind
+from sim.logs.onset import Onset, onset
+from sim.logs.onset import add_cells as onset_cells
+from sim.logs.onset import published as onset_published
 from sim.logs.privacy import HIDDEN, MIN_COUNT, SUPPRESSED, Cells, bins, coarse_steps, quantile_ok, shown, top_k
 from sim.logs.visitlog import VISIT_KINDS, VisitLog
 from sim.metrics import VISIT_QUANTILE_KEYS, gini, visit_quantiles
@@ -170,7 +174,8 @@ def describe(log: VisitLog, settings: Settings | None = None) -> Description:
     seasons = _seasonality(visits, v.start, last)
     counts = np.bincount(v.person)
     membership_rows = int((~log.visits["kind"].isin(VISIT_KINDS)).sum())
-    cells = _cells(rows, counts, gaps, weekly, seasons, membership_rows)
+    start = onset(v.person, v.day, v.first)  # mid-life, young or one cohort (sim.logs.onset)
+    cells = _cells(rows, counts, gaps, weekly, seasons, membership_rows, start)
     published = {y: _published(r, cells, y) for y, r in rows.items()}
     whole = published.pop("all")
     summary = {
@@ -180,7 +185,8 @@ def describe(log: VisitLog, settings: Settings | None = None) -> Description:
         "log": {"file": Path(log.path).name, "rows": log.rows - membership_rows,
                 "same_day_repeats_dropped": log.duplicates, "first_day": str(v.start.date()),
                 "last_day": str((v.start + pd.Timedelta(days=last)).date()), "days": last + 1,
-                "membership_rows": cells.shown(("log", "membership_rows"))},
+                "membership_rows": cells.shown(("log", "membership_rows")), "columns_ignored": log.ignored},
+        "start": onset_published(start, cells, ("all", "newcomers")),
         "rule": {"contributor_visits": settings.contributor_visits,
                  "contributor_window_days": settings.contributor_window_days,
                  "returner_window_days": RETURNER_WINDOW},
@@ -210,7 +216,7 @@ def _BINS(counts: np.ndarray) -> list[tuple[str, int]]:  # noqa: N802 (a table's
 
 # -- what is published: one set of cells, so that no count under 5 is recovered from the others ------------------
 def _cells(rows: dict, counts: np.ndarray, gaps: dict, weekly: pd.DataFrame, seasons: pd.DataFrame,
-           membership_rows: int) -> Cells:
+           membership_rows: int, start: Onset) -> Cells:
     """Every count the description publishes, with the sums that tie them, protected (`sim.logs.privacy`)."""
     cells = Cells()
     for r, s in rows.items():
@@ -233,6 +239,7 @@ def _cells(rows: dict, counts: np.ndarray, gaps: dict, weekly: pd.DataFrame, sea
         cells.tie(("all", key), [(y, key) for y in years])
     cells.tie(("all", "visitors"), [("all", "newcomers")])  # everyone is new in the log's first year
     cells.add(("log", "membership_rows"), membership_rows)
+    onset_cells(start, cells, ("all", "newcomers"))
     cells.difference(("log", "membership_rows"), ("all", "members_started"), ("log", "membership_ends"))
     binned = _BINS(counts)
     for label, n in binned:

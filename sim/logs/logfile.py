@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import difflib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import LabsimError
@@ -22,6 +23,64 @@ PARQUET_SUFFIXES = (".parquet", ".pq")  # a log's file name says its format
 LOG_SUFFIXES = (".csv", *PARQUET_SUFFIXES)
 FLAGS = {"person": "--person-col", "date": "--date-col", "kind": "--kind-col", "channel": "--channel-col"}
 HEADER_CHARS = 65_536  # a CSV header longer than this is left to the full reader
+WHITESPACE = "whitespace"  # --sep whitespace: columns separated by runs of spaces and tabs
+SEPARATOR_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "space": WHITESPACE,
+                   "whitespace": WHITESPACE}
+SEP_HELP = ("the separator of a CSV log: one character (e.g. ';' or '|'), tab, or whitespace (runs of spaces and "
+            "tabs, as in a fixed-width export); default a comma; a Parquet log ignores it")
+NO_HEADER_HELP = ("the log's first line is a visit, not column names: columns are then named by their position "
+                  "(1, 2, ...): the person is column 1 and the date column 2 unless --person-col N and --date-col N "
+                  "say otherwise (a Parquet log ignores it)")
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    """How a CSV log is laid out (`--sep`, `--no-header`): its separator, and whether its first line names columns.
+
+    Without a header line the columns are named by their position, "1", "2", ...: the names
+    `--person-col 3` and the refusals use, so that one naming rule serves both layouts.
+    """
+
+    sep: str = ","  # one character, or WHITESPACE
+    header: bool = True
+
+    @property
+    def pandas_sep(self) -> str:
+        """The separator as pandas reads it (runs of spaces and tabs: a regular expression its C engine knows)."""
+        return r"\s+" if self.sep == WHITESPACE else self.sep
+
+    def fields(self, lines) -> tuple[list[str] | None, int]:
+        """The first record of `lines` (an iterable of lines) that pandas would not skip, and lines read for it.
+
+        None when there is none. Raises csv.Error for a record the csv module cannot read.
+        """
+        if self.sep == WHITESPACE:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    return line.split(), number
+            return None, 0
+        reader = csv.reader(lines, delimiter=self.sep)
+        for row in reader:
+            if row and not (len(row) == 1 and not row[0].strip()):  # pandas skips blank lines
+                return row, reader.line_num
+        return None, reader.line_num
+
+    def names(self, record: list[str], path: Path) -> list[str]:
+        """The column names a first record gives: itself, or the positions "1", "2", ... without a header line.
+
+        A header-less record of one column with spaces, tabs or semicolons in it is refused with the
+        separator to give (its columns would be "1" only, and the refusal would not say why).
+        """
+        if self.header:
+            return [cell.strip() for cell in record]
+        found = separator_of(record[0]) if len(record) == 1 else None
+        if found:
+            raise LabsimError(f"{path}: one column only; the file looks separated by {found[0]}, not commas: "
+                              f"add --sep {found[1]}")
+        return [str(i + 1) for i in range(len(record))]
+
+
+CSV = LogFormat()  # comma-separated, with a header line: the format labsim writes
 
 
 def check_file(path: Path) -> None:
@@ -42,8 +101,16 @@ def check_file(path: Path) -> None:
         raise LabsimError(f"{path}: a '{suffix or 'nameless'}' file; allowed: a log in .csv (UTF-8) or .parquet")
 
 
-DATA_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date anywhere in the header: its first line is a visit
+DATA_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|(?<![\w.])\d{8}(?![\w.])")  # a date in the header: a visit
 DATE_LIKE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}([T ][\d:.]+)?([+-]\d{2}:?\d{2}|Z)?|\d{8})\s*$")
+
+
+def separator_of(cell: str) -> tuple[str, str] | None:
+    """The separator a one-column line seems to use, as (what, the --sep to give), or None."""
+    for sep, what, flag in (("\t", "tabs", "tab"), (";", "semicolons", "';'"), (" ", "spaces", "whitespace")):
+        if sep in cell.strip():
+            return what, flag
+    return None
 
 
 def format_hint(found: list[str]) -> str:
@@ -55,15 +122,16 @@ def format_hint(found: list[str]) -> str:
     def dated(words: list[str]) -> bool:
         return any(DATE_LIKE.match(w) for w in words)
 
-    header = "add a header line naming the columns (e.g. person,date) at the top"
-    if len(found) == 1:
-        for sep, what in (("\t", "tabs"), (";", "semicolons"), (" ", "spaces")):
-            if sep in found[0].strip():
-                shown = "\\t" if sep == "\t" else sep
-                fix = f"save it as comma-separated CSV (e.g. tr -s '{shown}' ',' < log.txt > log.csv)"
-                if dated(found[0].split(sep)):
-                    return f"; the file looks separated by {what}, not commas, and has no header line: {fix}, {header}"
-                return f"; the file looks separated by {what}, not commas: {fix}"
+    header = ("add --no-header (columns are then named by position: the person is column 1 and the date column 2, "
+              "or say which with --person-col N --date-col N)")
+    separated = separator_of(found[0]) if len(found) == 1 else None
+    if separated:
+        what, flag = separated
+        if dated(found[0].split()) or dated(found[0].split(";")):
+            return (f"; the file looks separated by {what}, not commas, and has no header line: add --sep {flag} "
+                    f"--no-header (the person is then column 1 and the date column 2, or say which with "
+                    f"--person-col N --date-col N)")
+        return f"; the file looks separated by {what}, not commas: add --sep {flag}"
     if dated(found):
         return f"; its first line looks like a visit, not a header: {header}"
     return ""
@@ -90,6 +158,10 @@ def columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict[
         if len(where) > 1:
             raise LabsimError(f"{path}: columns {where[0] + 1} and {where[1] + 1} are both named {name[:60]!r}; "
                               f"rename one of them: which one is {FLAGS[ours][2:-4]} is not for labsim to guess")
+        if not where and name.isdigit() and found == [str(i + 1) for i in range(len(found))]:  # --no-header
+            raise LabsimError(f"{path}: no column {name}: the log has {len(found)} column"
+                              f"{'' if len(found) == 1 else 's'} (with --no-header, {FLAGS[ours]} is a column's "
+                              "position)")
         if not where:
             if DATA_LIKE.search(" ".join(found)) or any(DATE_LIKE.match(f) for f in found):
                 raise LabsimError(f"{path}: no column {name[:60]!r}; its first line looks like a visit (it holds a "
@@ -110,12 +182,13 @@ def columns(path: Path, found: list[str], names: dict[str, str | None]) -> dict[
     return chosen
 
 
-def csv_header(path: Path) -> list[str] | None:
+def csv_header(path: Path, fmt: LogFormat = CSV) -> list[str] | None:
     """A CSV log's column names as the csv module reads its first record; None when that is unsure.
 
     None (left to the full reader, whose words then hold) for a file that is not
     UTF-8, a header that is not one plain record, or an unnamed column, which
-    pandas would name otherwise ("Unnamed: 0").
+    pandas would name otherwise ("Unnamed: 0"). Without a header line (`fmt`),
+    the names are the first record's positions.
     """
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -123,28 +196,27 @@ def csv_header(path: Path) -> list[str] | None:
     except (OSError, UnicodeDecodeError):
         return None
     lines = text.splitlines(keepends=True)
-    reader = csv.reader(lines)
     try:
-        header = next(reader, None)
+        header, read = fmt.fields(lines)
     except csv.Error:
         return None
-    if len(text) >= HEADER_CHARS and reader.line_num >= len(lines):  # the header may run on past what was read
+    if len(text) >= HEADER_CHARS and read >= len(lines):  # the header may run on past what was read
         return None
-    if not header or any(not name for name in header):
+    if not header or (fmt.header and any(not name for name in header)):
         return None
-    return header
+    return fmt.names(header, path)
 
 
 def check_log(path: Path, person_col: str = "person", date_col: str = "date", kind_col: str | None = None,
-              channel_col: str | None = None) -> None:
+              channel_col: str | None = None, fmt: LogFormat = CSV) -> None:
     """Refuse a log file of the wrong kind, or a CSV log without an asked column, before anything heavy is loaded.
 
-    A Parquet log's columns are checked when it is read (its schema needs pyarrow).
+    A Parquet log's columns are checked when it is read (its schema needs pyarrow); it ignores `fmt`.
     """
     path = Path(path)
     check_file(path)
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return
-    header = csv_header(path)
+    header = csv_header(path, fmt)
     if header is not None:
         columns(path, header, {"person": person_col, "date": date_col, "kind": kind_col, "channel": channel_col})

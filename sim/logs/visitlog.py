@@ -6,8 +6,11 @@ a date (ISO 8601: `2024-03-15` or `2024-03-15T14:30`, or `20240315`), and option
 (`VisitKind`: visit, workshop, event, membership_start, membership_end; empty
 means visit) and a channel (any label). Column names are mapped by the caller
 (`--person-col`, `--date-col`, `--kind-col`, `--channel-col`); other columns
-are ignored. A log without a header line, or separated by spaces, tabs or
-semicolons rather than commas, is refused with a one-line hint on how to fix it.
+are ignored (and named in `VisitLog.ignored`, for the caller to say once). A CSV
+log separated otherwise than by commas is read with `--sep` (a character, tab, or
+whitespace: runs of spaces and tabs); one without a header line with
+`--no-header`, its columns then named by position ("1", "2", ...: `LogFormat`).
+Without them, such a log is refused with a one-line hint naming the option.
 
 Raw identifiers never leave this module: each is replaced, as its chunk is
 read, by a salted hash (blake2b keyed with a salt that is random for each run
@@ -37,7 +40,16 @@ import pandas as pd
 
 from sim.errors import LabsimError
 from sim.kinds import VisitKind
-from sim.logs.logfile import LOG_SUFFIXES, MAX_BYTES, MAX_ROWS, PARQUET_SUFFIXES, check_file  # noqa: F401 (kept here too)
+from sim.logs.logfile import (  # noqa: F401 (the limits and suffixes kept here too)
+    CSV,
+    LOG_SUFFIXES,
+    MAX_BYTES,
+    MAX_ROWS,
+    PARQUET_SUFFIXES,
+    WHITESPACE,
+    LogFormat,
+    check_file,
+)
 from sim.logs.logfile import columns as _columns
 
 CHUNK_ROWS = 250_000  # rows read at a time (memory stays bounded by the chunk plus the compact result)
@@ -63,6 +75,7 @@ class VisitLog:
     rows: int
     duplicates: int
     path: str
+    ignored: list[str] = dataclasses.field(default_factory=list)  # the log's columns not read, by name (or position)
 
 
 def new_salt() -> bytes:
@@ -81,7 +94,7 @@ def hash_people(values, salt: bytes) -> np.ndarray:
 
 def read_log(path: Path, person_col: str = "person", date_col: str = "date", kind_col: str | None = None,
              channel_col: str | None = None, salt: bytes | None = None, today: pd.Timestamp | None = None,
-             progress: Callable[[float], None] | None = None) -> VisitLog:
+             progress: Callable[[float], None] | None = None, fmt: LogFormat = CSV) -> VisitLog:
     """Read and check a visit log (CSV or Parquet) into a `VisitLog`; a bad log raises one `LabsimError` line.
 
     Args:
@@ -93,6 +106,7 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
         salt: The hashes' key; None: a random one (hashes differ from one reading to the next).
         today: Dates after this day are refused (default: today).
         progress: Called with the share of the file read so far.
+        fmt: A CSV log's separator and header line (`--sep`, `--no-header`); a Parquet log ignores it.
 
     """
     path = Path(path)
@@ -102,9 +116,10 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
     today = pd.Timestamp.now().normalize() if today is None else pd.Timestamp(today).normalize()
     reader = _parquet_chunks if suffix in PARQUET_SUFFIXES else _csv_chunks
     names = {"person": person_col, "date": date_col, "kind": kind_col, "channel": channel_col}
-    parts, rows = [], 0
-    for chunk, first, where, done in reader(path, names):
+    parts, rows, ignored = [], 0, []
+    for chunk, first, where, done in reader(path, names, fmt):
         rows += len(chunk)
+        ignored = chunk.attrs.get("ignored", [])
         if rows > MAX_ROWS:
             raise LabsimError(f"{path}: more than {MAX_ROWS:,} rows; allowed: at most {MAX_ROWS:,}: split it by year")
         parts.append(_clean(chunk, path, first, where, salt, today))
@@ -119,17 +134,17 @@ def read_log(path: Path, person_col: str = "person", date_col: str = "date", kin
     visits = visits.loc[~repeat].sort_values(["date", "person_hash"], kind="stable").reset_index(drop=True)
     visits["kind"] = pd.Categorical(visits["kind"], categories=KINDS)
     visits["channel"] = visits["channel"].astype("category")
-    return VisitLog(visits, rows, int(repeat.sum()), str(path))
+    return VisitLog(visits, rows, int(repeat.sum()), str(path), ignored)
 
 
 # -- the two formats, read in chunks -----------------------------------------------------------------------------
-def _csv_header(path: Path) -> list[str]:
-    """The CSV's header cells, as written (pandas would rename a doubled name 'date' to 'date.1')."""
+def _csv_header(path: Path, fmt: LogFormat = CSV) -> list[str]:
+    """The CSV's header cells, as written (pandas would rename a doubled name 'date' to 'date.1'), or positions."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            for row in csv.reader(fh):
-                if row and not (len(row) == 1 and not row[0].strip()):  # pandas skips blank lines
-                    return [cell.strip() for cell in row]
+            record, _ = fmt.fields(fh)
+            if record is not None:
+                return fmt.names(record, path)
     except UnicodeDecodeError:
         raise _encoding_error(path) from None
     except (csv.Error, OSError) as exc:
@@ -138,18 +153,21 @@ def _csv_header(path: Path) -> list[str]:
     raise LabsimError(f"{path}: an empty file; a log needs a header line and one row per visit")
 
 
-def line_of(path: Path, row: int) -> int:
-    """The line of a CSV file on which its data row `row` (0 the first after the header) starts.
+def line_of(path: Path, row: int, fmt: LogFormat = CSV) -> int:
+    """The line of a CSV file on which its data row `row` (0 the first after the header, if any) starts.
 
     Counted as the CSV reader reads: a quoted cell may hold line breaks, and blank lines are skipped, so the
     row's number plus one is not its line. Only done for a row being refused, so it costs nothing otherwise.
     """
+    spaces = fmt.sep == WHITESPACE
     with open(path, encoding="utf-8-sig", newline="", errors="replace") as fh:
-        reader = csv.reader(fh)
-        seen, after = -1, 0  # data rows seen (the header is -1), the line the last record ended on
+        reader = csv.reader(fh, delimiter=" " if spaces else fmt.sep)
+        # data rows seen (the header, if any, is -1), the line the last record ended on
+        seen, after = (-1 if fmt.header else 0), 0
         for record in reader:
             begins, after = after + 1, reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip()):
+            blank = not any(cell.strip() for cell in record) if spaces else len(record) == 1 and not record[0].strip()
+            if not record or blank:
                 continue
             if seen == row:
                 return begins
@@ -157,34 +175,36 @@ def line_of(path: Path, row: int) -> int:
     return after + 1
 
 
-def _csv_chunks(path: Path, names: dict[str, str | None]):
+def _csv_chunks(path: Path, names: dict[str, str | None], fmt: LogFormat = CSV):
     """Yield (chunk with our column names, its first row, how to name a row, share read) from a UTF-8 CSV."""
-    header = _csv_header(path)
+    header = _csv_header(path, fmt)
     positions = _columns(path, header, names)
     labels = {k: header[v] for k, v in positions.items()}
     order = sorted(positions.values())  # pandas gives the chosen columns in the file's order
     ours = [next(k for k, v in positions.items() if v == i) for i in order]
+    ignored = [name for i, name in enumerate(header) if i not in positions.values()]
     size = max(path.stat().st_size, 1)
     row = 0
     with open(path, "rb") as fh:  # opened here: pandas would expand a folder named "~" to the home folder
         try:
             reader = pd.read_csv(fh, usecols=order, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                                 chunksize=CHUNK_ROWS)
+                                 chunksize=CHUNK_ROWS, sep=fmt.pandas_sep, header=0 if fmt.header else None)
             for chunk in reader:
                 chunk.columns = ours
                 chunk.attrs["names"] = labels
-                yield chunk, row, _csv_place(path), min(fh.tell() / size, 1.0)
+                chunk.attrs["ignored"] = ignored
+                yield chunk, row, _csv_place(path, fmt), min(fh.tell() / size, 1.0)
                 row += len(chunk)
         except UnicodeDecodeError:
             raise _encoding_error(path) from None
         except (pd.errors.ParserError, ValueError) as exc:
             text = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
-            raise LabsimError(f"{path}: not a readable CSV file after line {line_of(path, row) - 1} "
+            raise LabsimError(f"{path}: not a readable CSV file after line {line_of(path, row, fmt) - 1} "
                               f"({_no_values(text)})") from None
 
 
-def _csv_place(path: Path) -> Callable[[int], str]:
-    return lambda row: f"line {line_of(path, row)}"
+def _csv_place(path: Path, fmt: LogFormat = CSV) -> Callable[[int], str]:
+    return lambda row: f"line {line_of(path, row, fmt)}"
 
 
 def _no_values(text: str) -> str:
@@ -206,10 +226,11 @@ def _encoding_error(path: Path) -> LabsimError:
                        "(e.g. iconv -f latin1 -t utf-8 in.csv > out.csv)")
 
 
-def _parquet_chunks(path: Path, names: dict[str, str | None]):
+def _parquet_chunks(path: Path, names: dict[str, str | None], fmt: LogFormat = CSV):
     """Yield (chunk with our column names, its first row, how to name a row, share read) from a Parquet file.
 
-    The row count is the footer's: a log over `MAX_ROWS` is refused before any row is read.
+    The row count is the footer's: a log over `MAX_ROWS` is refused before any row is read. `fmt` (a CSV's
+    separator and header line) does not apply to Parquet: it is ignored.
     """
     import pyarrow
     import pyarrow.parquet as pq
@@ -226,12 +247,14 @@ def _parquet_chunks(path: Path, names: dict[str, str | None]):
     labels = {k: found[v] for k, v in positions.items()}
     order = sorted(positions.values())
     ours = [next(k for k, v in positions.items() if v == i) for i in order]
+    ignored = [name for i, name in enumerate(found) if i not in positions.values()]
     row = 0
     try:
         for batch in pf.iter_batches(batch_size=CHUNK_ROWS, columns=[found[i] for i in order]):
             chunk = batch.to_pandas()
             chunk.columns = ours
             chunk.attrs["names"] = labels
+            chunk.attrs["ignored"] = ignored
             yield chunk, row, lambda r: f"row {r + 1}", min((row + len(chunk)) / max(total, 1), 1.0)
             row += len(chunk)
     except (OSError, ValueError, TypeError, pyarrow.ArrowException) as exc:

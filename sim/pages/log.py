@@ -38,8 +38,10 @@ def page(found: Description, folder: Path) -> str:
     """One page: the log, the outcomes per year, the figures, the tables."""
     s = found.summary
     t = found.tables
+    start = s.get("start") or {}
     return render("log.html", log=s["log"], rule=s["rule"], min_count=MIN_COUNT, suppressed=SUPPRESSED,
-                  hidden=HIDDEN,
+                  hidden=HIDDEN, start=start.get("sentence", ""),
+                  start_warns=start.get("kind") in ("mid_life", "single_cohort"),
                   years=t["years"], cohort_gap=s.get("cohort_gap") or "", weekly=png(folder / "weekly.png"),
                   visit_counts=png(folder / "visit_counts.png"), survival=png(folder / "survival.png"),
                   seasonality=t["seasonality"], counts=t["visit_counts"], gaps=t["gaps"],

@@ -5,6 +5,8 @@ a single cohort, a fit whose every run fails, a target far out of reach: each en
 on its first lines, or in one line and exit 2, never in a traceback or a "fitted:" of nothing.
 """
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -65,8 +67,12 @@ def test_a_single_cohort_log_calibrates_and_says_what_it_cannot_reproduce(lab, t
                  "--workers", "1", "--seed", "2", "--quiet", "--out", str(out)]) == 0  # ABC: --from-log's default
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
-    first = captured.out.splitlines()[0]
+    first, second = captured.out.splitlines()[:2]
     assert first.startswith("the model reproduces ") and "it cannot reproduce" in first  # no lab of one cohort
+    assert second.startswith("note: the log is a single cohort: 99% of its people were first seen in its first 2 "
+                             "weeks (of 58); newcomers are not a flow here"), second  # and why, on the next line
+    assert second in (out / "verdict.txt").read_text().splitlines()
+    assert second[len("note: "):] in html.unescape((out / "abc.html").read_text())  # the report's head lines too
     assert (out / "posterior.csv").is_file() and (out / "calibrated.toml").is_file()
 
 

@@ -109,6 +109,8 @@ def test_describe_of_a_synthesised_log_recovers_the_runs_own_counts(tmp_path, ca
     assert described["visits_max"] is None and described["visits_top5"] <= run["visits_max"]  # no one's exact count
     assert described["log"]["same_day_repeats_dropped"] == 0 and described["log"]["first_day"] == "2001-01-01"
     assert described["log"]["last_day"] == "2001-12-31"
+    assert described["start"]["kind"] == "mid_life"  # a preset's year after its warm-up (sim.logs.onset)
+    assert "the log starts mid-life: " in capsys.readouterr().out
     head = log.read_text().splitlines()[:2]
     assert head[0] == "person,date,kind,channel" and head[1].split(",")[2] == "visit"
 

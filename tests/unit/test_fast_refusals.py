@@ -43,6 +43,14 @@ REFUSALS = [
     ["log", "describe", "nocolumn.csv", "--out", "new"],
     ["log", "describe", "log.csv", "--out", "foreign"],
     ["log", "synth", PRESET, "--out", "visits.txt"],
+    ["log", "describe", "spaces.csv", "--out", "new"],  # separated by spaces, no header: the hint names --sep
+    ["log", "describe", "spaces.csv", "--sep", "ab", "--out", "new"],
+    ["log", "describe", "spaces.csv", "--no-header", "--person-col", "badge", "--out", "new"],
+    ["log", "describe", "spaces.csv", "--no-header", "--out", "new"],  # one column only: which --sep to give
+    ["calibrate", PRESET, "--from-log", "spaces.csv", "--sep", "whitespace", "--no-header", "--date-col", "3",
+     "--out", "new"],
+    ["calibrate", PRESET, "--target", "visitors=3000", "--param", "discovery_rate=0.001:0.01", "--no-header",
+     "--out", "new"],
     ["report", "foreign"],
     ["summarize", "foreign"],
     ["casestudy", "--out", "foreign"],
@@ -62,6 +70,7 @@ def test_refusals_load_no_heavy_package(tmp_path, processes):
     (tmp_path / "notes.txt").write_text("not a labsim file\n")
     (tmp_path / "nocolumn.csv").write_text("who,when\na,2024-01-02\n")
     (tmp_path / "log.csv").write_text("person,date\na,2024-01-02\n")
+    (tmp_path / "spaces.csv").write_text("a 20240102\nb 20240103\n")
     (tmp_path / "foreign").mkdir()
     (tmp_path / "foreign" / "thesis.tex").write_text("x\n")
     (tmp_path / "oldstates").mkdir()  # saved labs of another labsim

@@ -184,16 +184,52 @@ def test_fuzz_any_csv_is_a_log_or_one_line(tmp_path_factory, header, rows, encod
 
 # -- logs as labs have them (issue 31, item 6) ---------------------------------------------------------------
 @pytest.mark.parametrize(("text", "expected"), [
-    ("alice 2024-03-15\nbob 2024-03-16\n", "separated by spaces, not commas, and has no header line: save it as "
-                                            "comma-separated CSV (e.g. tr -s ' ' ','"),
-    ("person\tdate\nalice\t2024-03-15\n", "separated by tabs, not commas: save it as comma-separated CSV"),
-    ("person;date\nalice;2024-03-15\n", "separated by semicolons, not commas"),
-    ("alice,2024-03-15\nbob,2024-03-16\n", "its first line looks like a visit, not a header: add a header line"),
+    ("alice 2024-03-15\nbob 2024-03-16\n", "separated by spaces, not commas, and has no header line: add --sep "
+                                            "whitespace --no-header (the person is then column 1 and the date column 2"),
+    ("  00001 19970101 1 11.77\n", "separated by spaces, not commas, and has no header line: add --sep whitespace "
+                                   "--no-header"),  # a repeat-purchase dataset's layout
+    ("person\tdate\nalice\t2024-03-15\n", "separated by tabs, not commas: add --sep tab"),
+    ("person;date\nalice;2024-03-15\n", "separated by semicolons, not commas: add --sep ';'"),
+    ("alice,2024-03-15\nbob,2024-03-16\n", "its first line looks like a visit, not a header: add --no-header (columns "
+                                           "are then named by position"),
     ("alice,20240315\nbob,20240316\n", "its first line looks like a visit, not a header"),
 ])
 def test_a_log_in_another_common_format_gets_a_one_line_hint(tmp_path, text, expected):
     line = refused(write(tmp_path, text))
     assert expected in line and "no column 'person'" in line, line
+    assert "alice" not in line and "00001" not in line  # a first line that is a visit is not repeated
+
+
+@pytest.mark.parametrize(("text", "fmt", "columns"), [
+    ("  00001 19970101 1 11.77\n  00002 19970112 5 77.00\n\n  00001 19970301 2 20.76\n",
+     logfile.LogFormat(sep=logfile.WHITESPACE, header=False), {}),
+    ("19970101\t00001\t1\n19970112\t00002\t5\n19970301\t00001\t2\n", logfile.LogFormat(sep="\t", header=False),
+     {"person_col": "2", "date_col": "1"}),
+    ("who;when;amount\n00001;1997-01-01;1\n00002;19970112;5\n00001;19970301;2\n", logfile.LogFormat(sep=";"),
+     {"person_col": "who", "date_col": "when"}),
+    ("00001,19970101,1\n00002,19970112,5\n00001,19970301,2\n", logfile.LogFormat(header=False), {}),
+])
+def test_whitespace_tab_semicolon_and_header_less_logs_are_read_with_sep_and_no_header(tmp_path, text, fmt, columns):
+    names = {"person_col": "1", "date_col": "2"} if not fmt.header else {}
+    path = write(tmp_path, text)
+    logfile.check_log(path, **(names | columns), fmt=fmt)
+    log = read_log(path, today=TODAY, salt=b"k", fmt=fmt, **(names | columns))
+    assert list(log.visits["date"].dt.strftime("%Y-%m-%d")) == ["1997-01-01", "1997-01-12", "1997-03-01"]
+    assert log.visits["person_hash"].nunique() == 2 and log.rows == 3
+    assert log.ignored == (["amount"] if fmt.header else ["3", "4"] if fmt.sep == logfile.WHITESPACE else ["3"])
+
+
+def test_a_header_less_log_names_its_bad_line_by_the_files_count(tmp_path):
+    fmt = logfile.LogFormat(sep=logfile.WHITESPACE, header=False)
+    path = write(tmp_path, "a 20240101\n\nb 2024-01-02\nc 15/01/2024\n")
+    line = refused(path, person_col="1", date_col="2", fmt=fmt)
+    assert "line 4, column '2': a date with the day or month first" in line
+
+
+def test_a_header_less_log_of_one_column_says_which_separator(tmp_path):
+    path = write(tmp_path, "a 2024-01-01\nb 2024-01-02\n")
+    line = refused(path, person_col="1", date_col="2", fmt=logfile.LogFormat(header=False))
+    assert line.endswith("one column only; the file looks separated by spaces, not commas: add --sep whitespace")
 
 
 def test_compact_dates_are_read_and_extra_columns_ignored(tmp_path):
@@ -302,3 +338,45 @@ def test_a_parquet_log_of_nested_or_odd_columns_is_one_line(tmp_path):
     pq.write_table(pa.table({"person": pa.array([["x"], ["y"]]), "date": pa.array([{"a": 1}, {"a": 2}])}), path)
     line = refused(path)
     assert "row 1, column 'date'" in line
+
+
+@pytest.mark.parametrize(("text", "sep"), [(";", ";"), ("tab", "\t"), ("\\t", "\t"), ("\t", "\t"), (" ", "whitespace"),
+                                          ("whitespace", "whitespace"), ("Space", "whitespace"), ("|", "|")])
+def test_sep_takes_a_character_or_a_name(text, sep):
+    from sim.cli.options import separator_type
+
+    assert separator_type(text) == sep
+
+
+@pytest.mark.parametrize("text", ["ab", "", '"', "a", "1", "\n"])
+def test_sep_refuses_what_cannot_separate_columns(text):
+    import argparse
+
+    from sim.cli.options import separator_type
+
+    with pytest.raises(argparse.ArgumentTypeError, match="allowed: one character"):
+        separator_type(text)
+
+
+def test_no_header_names_the_columns_by_position_and_refuses_a_name():
+    import argparse
+
+    from sim.cli.options import log_format_of
+
+    args = argparse.Namespace(no_header=True, sep="whitespace", person_col="person", date_col="date", kind_col="04",
+                              channel_col=None)
+    fmt = log_format_of(args)
+    assert (args.person_col, args.date_col, args.kind_col) == ("1", "2", "4") and fmt == logfile.LogFormat(
+        sep="whitespace", header=False)
+    args = argparse.Namespace(no_header=True, sep=",", person_col="badge", date_col="date")
+    with pytest.raises(LabsimError, match="--person-col: got 'badge'; allowed with --no-header: a column's position"):
+        log_format_of(args)
+    args = argparse.Namespace(no_header=False, sep=",", person_col="badge", date_col="date")
+    assert log_format_of(args) == logfile.CSV and args.person_col == "badge"
+
+
+def test_a_header_less_log_without_the_asked_position_says_how_many_columns_it_has(tmp_path):
+    path = write(tmp_path, "a 2024-01-01\nb 2024-01-02\n")
+    fmt = logfile.LogFormat(sep=logfile.WHITESPACE, header=False)
+    line = refused(path, person_col="1", date_col="3", fmt=fmt)
+    assert line.endswith("no column 3: the log has 2 columns (with --no-header, --date-col is a column's position)")
