@@ -22,7 +22,7 @@ def add_parser(sub) -> None:
                         "the column of person identifiers (default person; with --no-header, 1)"),
         options.log_format(), options.no_figures(), options.quiet(),
         options.force("replace an earlier description in --out asked otherwise")])
-    p.add_argument("log", type=Path, help="the visit log: .csv (UTF-8) or .parquet, one row per visit")
+    p.add_argument("log", type=Path, help="the visit log: delimited text (.csv, .tsv, .txt, .dat; UTF-8) or .parquet, one row per visit")
     p.add_argument("--kind-col", default=None, help="the column of kinds: visit, workshop, event, membership_start, "
                                                    "membership_end (default kind, if the log has it; with "
                                                    "--no-header, a position)")

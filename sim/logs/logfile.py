@@ -20,7 +20,9 @@ from sim.errors import LabsimError
 MAX_BYTES = 4 * 2**30  # a log larger than this is refused before it is read (20 million rows of CSV are ~0.7 GB)
 MAX_ROWS = 20_000_000  # rows at most: reading holds ~100-200 bytes a row at its peak (2-4 GB at the limit)
 PARQUET_SUFFIXES = (".parquet", ".pq")  # a log's file name says its format
-LOG_SUFFIXES = (".csv", *PARQUET_SUFFIXES)
+LOG_SUFFIXES = (".csv", *PARQUET_SUFFIXES)  # what labsim writes (log synth)
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")  # read as delimited text (--sep, --no-header): exports come so named
+READ_SUFFIXES = (*TEXT_SUFFIXES, *PARQUET_SUFFIXES)
 FLAGS = {"person": "--person-col", "date": "--date-col", "kind": "--kind-col", "channel": "--channel-col"}
 HEADER_CHARS = 65_536  # a CSV header longer than this is left to the full reader
 WHITESPACE = "whitespace"  # --sep whitespace: columns separated by runs of spaces and tabs
@@ -97,8 +99,9 @@ def check_file(path: Path) -> None:
     if size == 0:
         raise LabsimError(f"{path}: an empty file; a log needs a header line and one row per visit")
     suffix = path.suffix.lower()
-    if suffix not in LOG_SUFFIXES:
-        raise LabsimError(f"{path}: a '{suffix or 'nameless'}' file; allowed: a log in .csv (UTF-8) or .parquet")
+    if suffix not in READ_SUFFIXES:
+        raise LabsimError(f"{path}: a '{suffix or 'nameless'}' file; allowed: a log in delimited text "
+                          f"({', '.join(TEXT_SUFFIXES)}; UTF-8) or .parquet")
 
 
 DATA_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|(?<![\w.])\d{8}(?![\w.])")  # a date in the header: a visit

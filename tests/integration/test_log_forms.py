@@ -34,7 +34,7 @@ def write_spaced(path: Path, rows) -> Path:
 
 
 def test_a_header_less_whitespace_log_is_described_with_sep_and_no_header(tmp_path, capsys):
-    log = write_spaced(tmp_path / "purchases.txt.csv", lab_rows(40))
+    log = write_spaced(tmp_path / "purchases.txt", lab_rows(40))  # a .txt export, read as delimited text
     out = tmp_path / "d"
     assert main(["log", "describe", str(log), "--out", str(out), "--quiet", "--no-figures"]) == 2
     assert "add --sep whitespace --no-header" in capsys.readouterr().err

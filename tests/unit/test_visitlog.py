@@ -130,7 +130,7 @@ def test_a_log_too_large_is_refused_before_or_while_it_is_read(tmp_path, monkeyp
 
 
 def test_other_files_are_refused(tmp_path):
-    assert "a '.txt' file; allowed" in refused(write(tmp_path, "person,date\n", name="log.txt"))
+    assert "a '.xlsx' file; allowed: a log in delimited text" in refused(write(tmp_path, "person,date\n", name="log.xlsx"))
     assert "no such file" in refused(tmp_path / "absent.csv")
     (tmp_path / "folder.csv").mkdir()
     assert "not a regular file" in refused(tmp_path / "folder.csv")
