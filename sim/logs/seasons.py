@@ -19,10 +19,13 @@ How it is measured, and why:
   divided by it.
 - Each calendar month (its instances over the years pooled) against the usual
   month: the median of the months with visits. A month is a dip when it is below
-  `DIP` of the usual and the shortfall is clear (more than `CLEAR` standard
-  deviations of a Poisson count at the usual rate: a small lab's months vary a lot
-  by chance); closed when it has no visit at all and the usual rate would have
-  brought clearly some (`CLEAR` again).
+  `DIP` of the usual and the shortfall is clear: more than `CLEAR` standard
+  deviations of a Poisson count at the usual rate (a small lab's months vary a lot
+  by chance) and of the months' own scatter around the usual (a robust SD, 1.4826
+  x the median absolute deviation of their logs: a young lab's first year bends
+  more than a log-linear trend, and its first and last months would otherwise
+  pass for dips). A month is closed when it has no visit at all and the usual
+  rate would have brought clearly some (`CLEAR` again).
 - The suggested `monthly_opening` is the profile as the scenario key's value:
   0 for a closed month, the month's share (2 decimals) for a dip, 1 for every
   other month. It reads visits as opening: a month with half the usual visits is
@@ -142,9 +145,14 @@ def theil_sen(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.median((y[j] - y[i])[ok] / dx[ok])) if ok.any() else 0.0
 
 
-def _month(m: int, whole: int, observed: float, expected: float, ratio: float,
-           visitors: int) -> tuple[float | None, str, float]:
-    """One calendar month: its share of the usual (None: not shown), its state, and its suggested opening."""
+def _month(m: int, whole: int, observed: float, expected: float, ratio: float, visitors: int,
+           spread: float) -> tuple[float | None, str, float]:
+    """One calendar month: its share of the usual (None: not shown), its state, and its suggested opening.
+
+    A shortfall is clear when it exceeds `CLEAR` standard deviations both of a Poisson count at the usual
+    rate and of the months' own scatter around the usual (`spread`, on the log scale: what chance, a
+    young lab's bending growth and everything else the trend leaves do to a month).
+    """
     if not whole:
         return None, State.NOT_MEASURED, 1.0
     clear = expected - observed > CLEAR * math.sqrt(expected)
@@ -153,7 +161,7 @@ def _month(m: int, whole: int, observed: float, expected: float, ratio: float,
     if visitors < MIN_COUNT:
         return None, State.FEW, 1.0
     value = round(ratio, 2)
-    if value < DIP and clear:
+    if value < DIP and clear and math.log(ratio) < -CLEAR * spread:
         return value, State.DIP, value
     return value, State.USUAL, 1.0
 
@@ -177,8 +185,10 @@ def estimate(visits: pd.DataFrame) -> Seasons:
     rate = [float(n[cal == m].sum() / (days * trend)[cal == m].sum()) if whole[m] else math.nan for m in range(12)]
     open_rates = [r for r in rate if r > 0]
     usual = float(np.median(open_rates)) if open_rates else math.nan
+    logs = np.log(np.array(open_rates) / usual) if open_rates else np.zeros(1)
+    spread = 1.4826 * float(np.median(np.abs(logs - np.median(logs))))  # the months' own scatter (a robust SD)
     rows = [_month(m, whole[m], float(n[cal == m].sum()), usual * float((days * trend)[cal == m].sum()),
-                   rate[m] / usual if whole[m] else math.nan, int(people.get(m + 1, 0))) for m in range(12)]
+                   rate[m] / usual if whole[m] else math.nan, int(people.get(m + 1, 0)), spread) for m in range(12)]
     share, state, opening = (list(col) for col in zip(*rows, strict=True))
     if all(v == 0 for v in opening):  # cannot happen with visits in the log; kept so the profile stays valid
         opening = [1.0] * 12
