@@ -22,9 +22,10 @@ How it is measured, and why:
   `DIP` of the usual and the shortfall is clear: more than `CLEAR` standard
   deviations of a Poisson count at the usual rate (a small lab's months vary a lot
   by chance) and of the months' own scatter around the usual (a robust SD, 1.4826
-  x the median absolute deviation of their logs: a young lab's first year bends
-  more than a log-linear trend, and its first and last months would otherwise
-  pass for dips). A month is closed when it has no visit at all and the usual
+  x the median absolute deviation of their logs, at least `MIN_SPREAD`: a young
+  lab's first year bends more than a log-linear trend, and its first and last
+  months would otherwise pass for dips; so a month above exp(-0.3) = 0.74 of the
+  usual is never called a dip). A month is closed when it has no visit at all and the usual
   rate would have brought clearly some (`CLEAR` again).
 - The suggested `monthly_opening` is the profile as the scenario key's value:
   0 for a closed month, the month's share (2 decimals) for a dip, 1 for every
@@ -49,6 +50,7 @@ MONTH_NAMES = tuple(pd.Timestamp(2001, m, 1).strftime("%B") for m in range(1, 13
 EDGE_DAYS = 7  # a log starting or ending this close to a month's edge covers that month (a weekday or holiday off)
 DIP = 0.8  # a month below this share of the usual one is a dip (if clearly so)
 CLEAR = 3.0  # standard deviations (of a Poisson count at the usual rate) a shortfall must exceed to count
+MIN_SPREAD = 0.1  # the least month-to-month scatter assumed (log scale): weather, a busy event, a holiday
 
 
 class State:
@@ -186,7 +188,7 @@ def estimate(visits: pd.DataFrame) -> Seasons:
     open_rates = [r for r in rate if r > 0]
     usual = float(np.median(open_rates)) if open_rates else math.nan
     logs = np.log(np.array(open_rates) / usual) if open_rates else np.zeros(1)
-    spread = 1.4826 * float(np.median(np.abs(logs - np.median(logs))))  # the months' own scatter (a robust SD)
+    spread = max(MIN_SPREAD, 1.4826 * float(np.median(np.abs(logs - np.median(logs)))))  # the months' scatter
     rows = [_month(m, whole[m], float(n[cal == m].sum()), usual * float((days * trend)[cal == m].sum()),
                    rate[m] / usual if whole[m] else math.nan, int(people.get(m + 1, 0)), spread) for m in range(12)]
     share, state, opening = (list(col) for col in zip(*rows, strict=True))
