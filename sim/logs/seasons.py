@@ -176,6 +176,8 @@ def estimate(visits: pd.DataFrame) -> Seasons:
     inside = period.isin(months)
     counts = period[inside].value_counts().reindex(months, fill_value=0)
     people = visits.loc[inside.to_numpy()].groupby(dates[inside].dt.month)["person_hash"].nunique()
+    if not len(months):  # a log shorter than a whole month
+        return Seasons([None] * 12, [State.NOT_MEASURED] * 12, [0] * 12, (1.0,) * 12, None, edges)
     days = np.array([m.days_in_month for m in months], dtype=float)
     n = counts.to_numpy(dtype=float)
     t = np.arange(len(months), dtype=float)
