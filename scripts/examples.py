@@ -72,6 +72,8 @@ TINY_LOG = ("labsim log synth tiny.toml --seed 4 --years 1 --out lab.csv --set d
             "--set return_base_visitor=0.15",
             "labsim calibrate tiny.toml --from-log lab.csv --free discovery_rate=0.002:0.012 --free "
             "return_base_visitor=0.02:0.3 --method abc --population 40 --generations 4 --seed 3 --workers 2 --out cal")
+SUMMER = ('extends = "carrefour_numerique"\nname = "summer"\n'
+          "monthly_opening = [1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0.5]  # closed in August, half of December\n")
 POLICY_CUT = 'extends = "cal/calibrated.toml"\nname = "calibrated_two_fewer_mediators"\nmediators = 8\n'
 POLICY_FEE = 'extends = "cal/calibrated.toml"\nname = "fee_5_eur"\nprice_per_visit = 5.0\n'
 
@@ -112,6 +114,9 @@ EXAMPLES: dict[str, Example] = {
                             files={"visits.csv": LOG}),
     "log-synth": Example(("labsim log synth carrefour_numerique --seed 1 --years 2 --out open_lab.csv",
                           "head -3 open_lab.csv", "labsim log describe open_lab.csv --out results/open_lab_log")),
+    "log-seasons": Example(("cat summer.toml", "labsim log synth summer.toml --seed 3 --years 1 --out summer.csv --quiet",
+                            "labsim log describe summer.csv --out results/summer_log --quiet"), cheap=True,
+                           files={"summer.toml": SUMMER}),
     "log-calibrate": Example((*TINY_LOG[:2], "labsim compare tiny.toml cal/calibrated.toml --reps 4 --quiet --out cmp"),
                              files={"tiny.toml": TINY}),
     "log-strategist": Example((TINY_LOG[0], "labsim log describe lab.csv --out described", TINY_LOG[1]),
