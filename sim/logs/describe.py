@@ -192,7 +192,8 @@ def describe(log: VisitLog, settings: Settings | None = None) -> Description:
                     "shown_as": {SUPPRESSED: "a count of 1 to 4 people",
                                  HIDDEN: "hidden so that a count under 5 cannot be recovered from the others"}},
         "years": published,
-        "seasons": estimate_seasons(visits).summary(),  # sim.logs.seasons: closures and dips, the profile to paste
+        "seasons": estimate_seasons(visits).hide([r.name for i, r in enumerate(seasons.itertuples()) if r.period ==
+                                                  "month" and not cells.published(("season", i))]).summary(),
     }
     survival = _survival(v, last, cells)
     tables = {"years": _years_table(summary),

@@ -60,7 +60,7 @@ class State:
     DIP = "dip"
     CLOSED = "closed"
     NO_VISIT = "no visit (too few visits a month to call it a closure)"
-    FEW = "hidden (fewer than 5 visitors)"
+    FEW = "hidden (fewer than 5 visitors, or it would give such a count away)"
     NOT_MEASURED = "not measured (no whole month in the log)"
 
 
@@ -93,6 +93,19 @@ class Seasons:
             text += f"; not measured: {_and(missing)}"
         return f"seasons: {text}"
 
+
+    def hide(self, months: list[str]) -> Seasons:
+        """The same, with the months the description hides (`sim.logs.privacy`: their visits) hidden here too.
+
+        A month's share and the usual month would give back its visits, and so a count the description's
+        complementary suppression hid; such a month is shown as hidden, and its opening stays 1.
+        """
+        out = dataclasses.replace(self, share=list(self.share), state=list(self.state), opening=list(self.opening))
+        for m in (MONTH_NAMES.index(name) for name in months):
+            if out.state[m] != State.NOT_MEASURED and out.share[m] != 0.0:
+                out.share[m], out.state[m], out.opening[m] = None, State.FEW, 1.0
+        out.opening = tuple(out.opening)
+        return out
 
     def summary(self) -> dict:
         """`seasons` in log_summary.json."""

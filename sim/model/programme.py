@@ -30,7 +30,8 @@ from sim.model.partnerships import Partnerships
 from sim.model.shared import Shared
 
 RESIDENCY_START_DELAY = 14  # days between a call and the start of its residencies (assumption)
-PROGRAMME_KEYS = frozenset({"workshops_per_year", "events_per_year", "residency_calls_per_year"})
+# keys whose change re-plans the rest of the year (new seasons too: no item may stay on a day now closed)
+PROGRAMME_KEYS = frozenset({"workshops_per_year", "events_per_year", "residency_calls_per_year", "monthly_opening"})
 
 
 class Item(Enum):

@@ -62,6 +62,10 @@ def test_an_intervention_that_closes_august_is_a_real_closure_for_visits_already
                                      f"monthly_opening = {AUGUST}\n")
     log, _ = synth(labs / "later.toml", 1, 1)
     assert months(log)[8] == 0 and months(log)[9] > 0
+    model = LabModel(str(labs / "later.toml"), rng=1)
+    model.run_for(206)  # the intervention has re-planned the rest of the year: nothing is left in August
+    august = range(sum(MONTH_DAYS[:7]), sum(MONTH_DAYS[:8]))
+    assert model.programme.plan and not any(day in model.programme.plan for day in august)
 
 
 def test_the_default_profile_stated_in_full_changes_nothing(labs):

@@ -109,3 +109,11 @@ def test_a_month_cut_by_the_logs_edge_is_not_measured_and_whole_years_are_whole(
 def test_a_sparse_month_without_visits_is_not_called_closed():
     sparse = estimate(fake_log(per_day=lambda d: 0.05 if d.month == 8 else 0.3))
     assert State.CLOSED not in sparse.state and not sparse.seasonal
+
+
+def test_a_month_the_description_hides_is_hidden_in_the_seasons_too():
+    found = estimate(fake_log(closed=lambda d: d.month == 8 or (d.month == 12 and d.day > 15)))
+    hidden = found.hide(["December", "August"])
+    assert hidden.state[11] == State.FEW and hidden.share[11] is None and hidden.opening[11] == 1.0
+    assert hidden.state[7] == State.CLOSED and hidden.opening[7] == 0.0  # no visit at all: no one to give away
+    assert found.state[11] == State.DIP  # the estimate itself is left as it was
