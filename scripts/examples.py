@@ -70,6 +70,8 @@ TINY_LOG = (f"labsim log synth {TINY} --seed 4 --years 1 --out lab.csv --set dis
             "--set return_base_visitor=0.15",
             f"labsim calibrate {TINY} --from-log lab.csv --free discovery_rate=0.002:0.012 --free "
             "return_base_visitor=0.02:0.3 --method abc --population 40 --generations 4 --seed 3 --workers 2 --out cal")
+SUMMER = ('extends = "carrefour_numerique"\nname = "summer"\n'
+          "monthly_opening = [1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0.5]  # closed in August, half of December\n")
 POLICY_CUT = 'extends = "cal/calibrated.toml"\nname = "calibrated_two_fewer_mediators"\nmediators = 8\n'
 POLICY_FEE = 'extends = "cal/calibrated.toml"\nname = "fee_5_eur"\nprice_per_visit = 5.0\n'
 
@@ -110,6 +112,9 @@ EXAMPLES: dict[str, Example] = {
                             files={"visits.csv": LOG}),
     "log-synth": Example(("labsim log synth carrefour_numerique --seed 1 --years 2 --out open_lab.csv",
                           "head -3 open_lab.csv", "labsim log describe open_lab.csv --out results/open_lab_log")),
+    "log-seasons": Example(("cat summer.toml", "labsim log synth summer.toml --seed 3 --years 1 --out summer.csv --quiet",
+                            "labsim log describe summer.csv --out results/summer_log --quiet"), cheap=True,
+                           files={"summer.toml": SUMMER}),
     "log-calibrate": Example((*TINY_LOG[:2], f"labsim compare {TINY} cal/calibrated.toml --reps 4 --quiet --out cmp")),
     "log-strategist": Example((TINY_LOG[0], "labsim log describe lab.csv --out described", TINY_LOG[1])),
     "log-policy": Example(("cat cut.toml", "labsim compare cal/calibrated.toml cut.toml --reps 10 --quiet --out cut_cmp"),

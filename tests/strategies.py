@@ -7,6 +7,9 @@ def valid_value(p):
     """A hypothesis strategy for valid values of one scenario key (sim.config.schema.Param)."""
     if p.choices:
         return st.sampled_from(p.choices)
+    if p.kind is tuple:  # a profile: `length` numbers in [low, high], not all 0 (the lab opens some day)
+        number = st.floats(p.low, p.high, allow_nan=False, allow_infinity=False)
+        return st.tuples(*[number] * p.length).filter(any)
     if p.kind is bool:
         return st.booleans()
     if p.kind is int:

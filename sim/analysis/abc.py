@@ -294,7 +294,7 @@ def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool
     return simulate
 
 
-def scenario_file(scenario: str, result: AbcResult, out: Path, source: str) -> str:
+def scenario_file(scenario: str, result: AbcResult, out: Path, source: str, carried: dict | None = None) -> str:
     """calibrated.toml: the base scenario at the posterior medians (written by tomli-w), the intervals as comments."""
     import tomli_w
 
@@ -309,4 +309,4 @@ def scenario_file(scenario: str, result: AbcResult, out: Path, source: str) -> s
             "# Each setting at its posterior median; 90% credible intervals:",
             *(f"# {_safe(r.setting)}: {r.q05:.6g} to {r.q95:.6g} (prior {r.prior_low:g} to {r.prior_high:g})"
               for r in result.intervals.itertuples())]
-    return "\n".join(head) + "\n" + tomli_w.dumps(scenario_data(scenario, medians, out))
+    return "\n".join(head) + "\n" + tomli_w.dumps(scenario_data(scenario, medians, out, carried))

@@ -335,7 +335,7 @@ def misfits(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame) -> list[st
 
 
 def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame, out: Path,
-                  intervals: pd.DataFrame | None = None) -> str:
+                  intervals: pd.DataFrame | None = None, carried: dict | None = None) -> str:
     """A scenario file that `labsim run` takes: the base, extended with the fitted values (path relative to out).
 
     The keys are written by a TOML writer (tomli-w), never by string formatting,
@@ -344,7 +344,7 @@ def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame, out:
     """
     import tomli_w
 
-    data = scenario_data(spec.scenario, fitted, out)
+    data = scenario_data(spec.scenario, fitted, out, carried)
     head = [f"# Calibrated by `labsim calibrate` to: {', '.join(f'{_safe(k)}={v:g}' for k, v in spec.targets.items())}",
             f"# ({spec.reps} replications per evaluation, {spec.budget} evaluations, root seed {spec.root_seed}).",
             *(f"# {_safe(k)} fitted within [{lo:g}, {hi:g}]" for k, (lo, hi) in spec.params.items())]
@@ -356,12 +356,16 @@ def scenario_file(spec: CalibrationSpec, fitted: dict, table: pd.DataFrame, out:
     return "\n".join(head) + "\n" + tomli_w.dumps(data) + "\n" + "\n".join(tail) + "\n"
 
 
-def scenario_data(scenario: str, fitted: dict, out: Path) -> dict:
-    """The calibrated scenario's keys: extends the base (a path relative to `out`), with the fitted values."""
+def scenario_data(scenario: str, fitted: dict, out: Path, carried: dict | None = None) -> dict:
+    """The calibrated scenario's keys: extends the base (a path relative to `out`), with the fitted values.
+
+    `carried` are keys the simulated lab had on top of the base (the log's seasons, `monthly_opening`).
+    """
     base = load_scenario(scenario)
     is_path = Path(scenario).suffix == ".toml"
     ref = os.path.relpath(Path(scenario).resolve(), Path(out).resolve()) if is_path else scenario
     data = {"extends": ref, "name": f"{base.name}_calibrated", "description": f"{base.name} fitted to its own numbers"}
+    data |= {k: list(v) if isinstance(v, tuple) else v for k, v in (carried or {}).items()}
     return data | {k: (int(v) if PARAM_BY_NAME[k].kind is int else float(v)) for k, v in fitted.items()}
 
 

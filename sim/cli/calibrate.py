@@ -42,6 +42,10 @@ def add_parser(sub) -> None:
     p.add_argument("--method", type=choice("--method", ("point", "abc")), default=None,
                    help="point: one best fit with a profile interval per setting (the default with --target); abc: "
                         "a posterior sample of the settings, ABC-SMC (the default with --from-log)")
+    p.add_argument("--seasons", type=choice("--seasons", ("log", "scenario")), default="log",
+                   help="with --from-log: whose seasons the simulated lab has: log (the default: the log's closed "
+                        "months and dips, as monthly_opening, when the log shows some and the scenario has none) or "
+                        "scenario (the scenario's own)")
     p.add_argument("--population", type=options.integer(10, 10_000), default=100, help="abc: particles (default 100)")
     p.add_argument("--generations", type=options.integer(1, 50), default=5, help="abc: generations (default 5)")
 
@@ -95,9 +99,10 @@ def run(args) -> int:
 
     _check_before_log(args)
     found = _log_targets(args)
+    carried = _log_seasons(args, found)
     args.method = args.method or ("abc" if found is not None else "point")
     if args.method == "abc":
-        return _abc(args, found)
+        return _abc(args, found, carried)
     if args.years is not None:
         raise LabsimError("--years: only with --method abc (the point fit simulates one year, or the log's years)")
     args.budget = 40 if args.budget is None else args.budget
@@ -105,6 +110,7 @@ def run(args) -> int:
                       states=args.states, years=found.years if found else 1.0,
                       log_targets=found.targets if found else None)
     check_cost(spec, allow_large=args.allow_large)
+    spec.notes[:0] = args.seasons_note
     _say_log_targets(args, found, spec.targets)
     _say_notes(args, spec.notes)
     known = len(spec.notes)
@@ -123,7 +129,8 @@ def run(args) -> int:
         uninformed = uninformed_line(intervals, _informer(found))
         lines = [*head, *(f"note: {n}" for n in spec.notes), *([f"note: {uninformed}"] if uninformed else [])]
         failures = dataclasses.replace(spec.failures, where=str(args.out / "history.csv")) if spec.failures else None
-        text = scenario_file(spec, fitted, table, args.out, intervals)
+        text = scenario_file(dataclasses.replace(spec, scenario=args.base_scenario), fitted, table, args.out,
+                             intervals, carried)
         if failures:  # said in the file (the report's first screen reads it), as on the terminal
             text = f"{COMMENT}{failures.sentence()}\n{text}"
         atomic_write(folder.tmp / "calibrated.toml", text.encode())
@@ -247,6 +254,46 @@ def _with_start(head: list[str], found) -> list[str]:
     return [*head[:1], found.start, *head[1:]]
 
 
+def _log_seasons(args, found) -> dict:
+    """--seasons log: a log with seasons, fitted with a scenario without any, is simulated with the log's.
+
+    The log's profile (`sim.logs.seasons`) becomes the simulated lab's `monthly_opening`: `args.scenario`
+    becomes a stand-in file (in a temporary folder, for the command's life) that extends the scenario
+    with it, so every simulation, here or in a worker, loads it by path; `args.base_scenario` keeps the
+    scenario for calibrated.toml's `extends`. Returns the keys calibrated.toml carries on top of the
+    scenario; `args.seasons_note` is the one line that says so (stderr and the report's head).
+    """
+    args.base_scenario, args.seasons_note = args.scenario, []
+    if found is None or found.description is None:
+        return {}
+    import tempfile
+
+    import tomli_w
+
+    from sim.config.scenario import is_path_like, load_scenario
+    from sim.config.settings import Settings
+    from sim.io import slug
+    from sim.logs.seasons import opening_line
+
+    seasons = found.description.summary["seasons"]
+    if not seasons["seasonal"]:
+        return {}
+    base = load_scenario(args.scenario)
+    if args.seasons == "scenario" or base.settings.monthly_opening != Settings().monthly_opening:
+        whose = "--seasons scenario" if args.seasons == "scenario" else "the scenario has its own monthly_opening"
+        args.seasons_note = [f"{seasons['line']} in the log; not simulated ({whose})"]
+        return {}
+    args.seasons_folder = tempfile.TemporaryDirectory(prefix="labsim-seasons-")  # removed when the command ends
+    ref = str(Path(args.scenario).resolve()) if is_path_like(str(args.scenario)) else str(args.scenario)
+    stand_in = Path(args.seasons_folder.name) / f"{slug(base.name)}.toml"
+    stand_in.write_text(tomli_w.dumps({"extends": ref, "name": base.name,
+                                       "monthly_opening": list(seasons["monthly_opening"])}))
+    args.scenario = str(stand_in)
+    args.seasons_note = [f"{seasons['line']}: simulated with the log's {opening_line(seasons)} "
+                         "(--seasons scenario: the scenario's own)"]
+    return {"monthly_opening": tuple(seasons["monthly_opening"])}
+
+
 def _say_log_targets(args, found, targets: dict) -> None:
     """On stderr, once every input is checked: the log's targets used (a --target may replace one) and left out."""
     if found is None or args.quiet:
@@ -261,7 +308,7 @@ def _say_log_targets(args, found, targets: dict) -> None:
         print(ignored_line(found.ignored), file=sys.stderr)
 
 
-def _abc(args, found=None) -> int:
+def _abc(args, found=None, carried: dict | None = None) -> int:
     """Calibrate --method abc: the same targets and boxes as the point fit, a posterior sample instead of a point."""
     from sim.analysis import abc
     from sim.analysis.calibrate import build_spec, measured_years, verdict_lines
@@ -281,6 +328,7 @@ def _abc(args, found=None) -> int:
     spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed,  # checks all input
                       states=args.states, replications=1, years=years, log_targets=found.targets if found else None)
     _abc_cost(args, spec, years)
+    spec.notes[:0] = args.seasons_note
     if found is not None and years != found.years:
         spec.notes.append(f"the log covers {found.days} days ({measured_years(found.years)}), each simulation "
                           f"{measured_years(years)} (--years): counts such as visitors are not comparable")
@@ -324,9 +372,9 @@ def _abc(args, found=None) -> int:
                   failures=failures.sentence() + "; their particles were rejected" if failures else "")
         atomic_write(tmp / "verdict.csv", csv_bytes(result.verdict))
         atomic_write(tmp / "verdict.txt", ("\n".join(lines) + "\n").encode())
-        atomic_write(tmp / "calibrated.toml", abc.scenario_file(spec.scenario, result, args.out,
+        atomic_write(tmp / "calibrated.toml", abc.scenario_file(args.base_scenario, result, args.out,
                                                                 "the log " + args.from_log.name if found
-                                                                else "its targets").encode())
+                                                                else "its targets", carried).encode())
         folder.record(scenario=scenario)
     code = failed_first(failures, args, "calibrate --method abc")  # the failed runs first, then the verdict
     _say_notes(args, spec.notes[known:])

@@ -114,6 +114,7 @@ def describe(args) -> int:
     folder = output_folder(args, OutputKind.LOG_DESCRIPTION, request, replace=args.force)  # before the long read
     from sim.logs.describe import HIDDEN, SUPPRESSED  # pandas, the figures: only once the input is checked
     from sim.logs.describe import describe as describe_log
+    from sim.logs.seasons import opening_line
     from sim.logs.visitlog import read_log
     from sim.pages.log import write
 
@@ -139,6 +140,8 @@ def describe(args) -> int:
     print(s["start"]["sentence"])
     if log.ignored:
         print(ignored_line(log.ignored))
+    print(s["seasons"]["line"] + (f"; to simulate them, paste into the scenario: {opening_line(s['seasons'])}"
+                                  if s["seasons"]["seasonal"] else ""))
     print(f"{len(written) + 1} files written to {args.out}/ in {time.perf_counter() - t0:.1f} s "
           f"(log_summary.json, report.html{', people.csv' if args.people else ''})")
     return 0

@@ -34,7 +34,8 @@ def markdown() -> str:
         for p in PARAMS:
             if p.group == group:
                 default = (
-                    str(p.default).lower() if p.kind is bool else repr(p.default) if p.kind is str else f"{p.default:g}"
+                    str(p.default).lower() if p.kind is bool else repr(p.default) if p.kind is str
+                    else profile_text(p.default) if p.kind is tuple else f"{p.default:g}"
                 )
                 when = "start only" if p.start_only else "yes"
                 lines.append(f"| `{p.name}` | {p.unit} | {default} | {p.allowed()} | {when} | {p.doc} | {p.source} |")
@@ -49,7 +50,12 @@ def describe() -> str:
         for p in PARAMS:
             if p.group == group:
                 out.append(
-                    f"  {p.name} = {p.default!r}  [{p.unit}; {p.allowed()}{'; start only' if p.start_only else ''}]"
+                    f"  {p.name} = {profile_text(p.default) if p.kind is tuple else repr(p.default)}  [{p.unit}; {p.allowed()}{'; start only' if p.start_only else ''}]"
                     f"\n      {p.doc}\n      source: {p.source}"
                 )
     return "\n".join(out).lstrip("\n")
+
+
+def profile_text(values) -> str:
+    """A profile as a scenario file writes it: `[1, 1, 0.5, ...]`."""
+    return "[" + ", ".join(f"{v:g}" for v in values) + "]"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.schema import START_ONLY
-from sim.config.settings import Settings
+from sim.config.settings import Settings, settings_from
 from sim.errors import LabsimError
 from sim.io import STATES_MANIFEST_KIND, read_limited
 from sim.version import __version__
@@ -102,7 +102,7 @@ class SavedLabs:
                               f"{manifest.get('format')}); this is labsim {__version__} (format {FORMAT}): "
                               "warm up again with labsim warmup")
         try:
-            self.settings = Settings(**manifest["settings"])
+            self.settings = settings_from(manifest["settings"])
             seeds, files = manifest["seeds"], manifest["files"]
             if not isinstance(seeds, list) or not isinstance(files, dict):
                 raise TypeError("seeds or files")

@@ -64,7 +64,7 @@ class Scenario:
         problems = [msg for key, val in changes.items() for msg in check_value(key, val)]
         if problems:
             raise LabsimError([f"{self.name}: {m}" for m in problems])
-        changes = {k: float(v) if PARAM_BY_NAME[k].kind is float else v for k, v in changes.items()}
+        changes = {k: cast(k, v) for k, v in changes.items()}
         settings = dataclasses.replace(self.settings, **changes)
         problems = check_consistency(settings)
         if problems:
@@ -151,6 +151,8 @@ def check_value(key: str, value: Any) -> list[str]:
     param = PARAM_BY_NAME.get(key)
     if param is None:
         return [f"key '{key}': unknown key{nearest(key, list(PARAM_BY_NAME))}"]
+    if param.kind is tuple:
+        return _check_profile(key, value, param)
     ok_type = (
         isinstance(value, bool)
         if param.kind is bool
@@ -171,6 +173,24 @@ def check_value(key: str, value: Any) -> list[str]:
         if bad:
             return [f"key '{key}': got {show(value)}; allowed: {param.allowed()}"]
     return []
+
+
+def _check_profile(key: str, value: Any, param: Any) -> list[str]:
+    """The problems of a profile's value: a list of `param.length` numbers in [low, high], not all 0."""
+    numbers = isinstance(value, list | tuple) and all(
+        isinstance(x, int | float) and not isinstance(x, bool) for x in value)  # NaN and inf fail the range below
+    if not numbers or len(value) != param.length or not all(param.low <= x <= param.high for x in value) \
+            or not any(value):
+        return [f"key '{key}': got {show(value)}; allowed: {param.allowed()}"]
+    return []
+
+
+def cast(key: str, value: Any) -> Any:
+    """A checked value as the Settings field holds it: floats as float, a profile as a tuple of floats."""
+    kind = PARAM_BY_NAME[key].kind
+    if kind is tuple:
+        return tuple(float(x) for x in value)
+    return float(value) if kind is float else value
 
 
 def from_keywords(scenario: Any = None, settings: dict[str, Any] | None = None, rng: Any = None) -> tuple[Scenario, Any]:
@@ -245,7 +265,7 @@ def parse_setting(text: str) -> tuple[str, Any]:
     problems = check_value(key, value)
     if problems:
         raise LabsimError(f"--set: {problems[0]}")
-    return key, float(value) if PARAM_BY_NAME[key].kind is float else value
+    return key, cast(key, value)
 
 
 def parse_settings(texts: list[str]) -> dict[str, Any]:
@@ -293,7 +313,7 @@ def _parse(tf: TomlFile, base: Scenario | None) -> Scenario:
             found = check_value(key, value)
             problems += [f"{where}: {msg.split(': ', 1)[1]}" for msg in found]
             if not found:
-                values[key] = float(value) if PARAM_BY_NAME[key].kind is float else value
+                values[key] = cast(key, value)
         if len(problems) > 2 * MAX_REPORTED:
             break  # a file of thousands of bad keys: report the first ones, fast
     interventions = _parse_interventions(tf, problems) if (
@@ -338,8 +358,7 @@ def _parse_interventions(tf: TomlFile, problems: list[str]) -> list[Intervention
                   for k in changes if k in START_ONLY]
         problems += [f"{tag}: {msg}" for msg in found]
         if not found and isinstance(at, int | float) and not isinstance(at, bool):
-            cast = {k: float(v) if PARAM_BY_NAME[k].kind is float else v for k, v in changes.items()}
-            out.append(Intervention(float(at), cast))
+            out.append(Intervention(float(at), {k: cast(k, v) for k, v in changes.items()}))
     return sorted(out, key=lambda iv: iv.at)
 
 

@@ -31,9 +31,12 @@ class Param:
     high: float | None = None
     choices: tuple[str, ...] | None = None
     start_only: bool = False  # defines how the lab started: no intervention or fork of a saved lab changes it
+    length: int | None = None  # a profile (kind tuple): this many numbers, each in [low, high]
 
     def allowed(self) -> str:
         """Say in words what values the key takes."""
+        if self.kind is tuple:
+            return f"a list of {self.length} numbers, each in [{_fmt(self.low)}, {_fmt(self.high)}], not all 0"
         if self.choices:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind is bool:
@@ -61,6 +64,14 @@ def _p(group: str, name: str, kind: type, default, unit: str, low, high, doc: st
     return Param(name, kind, default, unit, doc, source, group, low, high, choices, name in START_ONLY)
 
 
+def _profile(group: str, name: str, default: tuple, unit: str, low: float, high: float, doc: str, source: str) -> Param:
+    """A key whose value is a list of numbers (one per calendar month), each in [low, high]."""
+    return Param(name, tuple, default, unit, doc, source, group, low, high, None, name in START_ONLY, len(default))
+
+
+MONTHS = 12
+
+
 # fmt: off
 PARAMS: tuple[Param, ...] = (
     # -- host --------------------------------------------------------
@@ -73,6 +84,9 @@ PARAMS: tuple[Param, ...] = (
     _p("host", "open_days_per_week", int, 6, "days/week", 1, 7,
        "Days a week the lab opens to participants (staff work on the others).",
        "assumption: public fablabs open Tuesday to Sunday"),
+    _profile("host", "monthly_opening", (1.0,) * MONTHS, "share of usual open days", 0.0, 1.0,
+             "Seasons: the share of its usual open days the lab opens in each calendar month, January to December (day 0 is 1 January). 0 closes the month (a summer closure); 0.5 opens half of its days, the closed ones joined to the closure of the lower neighbouring month (a Christmas break at the end of December). Closed days bring no newcomers and hold no workshop or event; a visit due then moves to the next open day.",
+             "assumption: no seasons by default; a university lab dips in summer and at Christmas (the semester rhythm); `labsim log describe` estimates a lab's own from its log"),
     _p("host", "space_capacity", int, 60, "persons/day", 1, 10000,
        "People the space holds in a day before crowding lowers the quality of visits.",
        "case study: 500 m2 in four spaces (open lab), 100 m2 (art lab); ~1 person per 8 m2 (assumption)"),

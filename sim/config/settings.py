@@ -23,3 +23,8 @@ def _settings_class() -> type:
 
 
 Settings = _settings_class()
+
+
+def settings_from(data: dict) -> Settings:
+    """Settings from their JSON form (a saved lab's manifest): a profile read back as a list is held as a tuple."""
+    return Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})

@@ -6,9 +6,10 @@ with the scenario's `contributor_visits` within `contributor_window_days`), the
 visit-count distribution (share once, share 4+, Gini, top 1% share), the
 one-year survival of returners and newcomers and the retention of members (the
 cohorts of `sim.metrics.cohorts`, on days), the gaps between visits, and the
-weekly series with its seasonality; and how the log begins (`start`: mid-life,
-young, one cohort, by `sim.logs.onset`'s rule). Keys are named as the model's
-outcomes where they mean the same, so a log and a run read side by side.
+weekly series with its seasonality; its seasons (closed months and dips,
+`sim.logs.seasons`); and how the log begins (`start`: mid-life, young, one
+cohort, by `sim.logs.onset`'s rule). Keys are named as the model's outcomes
+where they mean the same, so a log and a run read side by side.
 
 The files (tables, figures, report.html) are written by `sim.pages.log`.
 
@@ -36,6 +37,8 @@ from sim.logs.onset import Onset, onset
 from sim.logs.onset import add_cells as onset_cells
 from sim.logs.onset import published as onset_published
 from sim.logs.privacy import HIDDEN, MIN_COUNT, SUPPRESSED, Cells, bins, coarse_steps, quantile_ok, shown, top_k
+from sim.logs.seasons import estimate as estimate_seasons
+from sim.logs.seasons import table as season_table
 from sim.logs.visitlog import VISIT_KINDS, VisitLog
 from sim.metrics import VISIT_QUANTILE_KEYS, gini, visit_quantiles
 from sim.model.careers import RETURNER_WINDOW
@@ -195,6 +198,8 @@ def describe(log: VisitLog, settings: Settings | None = None) -> Description:
                     "shown_as": {SUPPRESSED: "a count of 1 to 4 people",
                                  HIDDEN: "hidden so that a count under 5 cannot be recovered from the others"}},
         "years": published,
+        "seasons": estimate_seasons(visits).hide([r.name for i, r in enumerate(seasons.itertuples()) if r.period ==
+                                                  "month" and not cells.published(("season", i))]).summary(),
     }
     survival = _survival(v, last, cells)
     tables = {"years": _years_table(summary),
@@ -206,7 +211,7 @@ def describe(log: VisitLog, settings: Settings | None = None) -> Description:
               "visit_counts": pd.DataFrame({"visits": [label for label, _ in _BINS(counts)],
                                             "people": [cells.shown(("bin", label)) for label, _ in _BINS(counts)]}),
               "gaps": pd.DataFrame({"gap": GAP_LABELS, "gaps": [cells.shown(("gap", g)) for g in GAP_LABELS]}),
-              "survival": survival}
+              "survival": survival, "seasons": season_table(summary["seasons"])}
     return Description(summary, tables, (v, visits), weekly, counts, survival)
 
 

@@ -2,7 +2,8 @@
 
 Each year's workshops, events and residency calls are spread evenly over the
 year's open days when the year starts (an intervention that changes them
-re-plans the rest of the year). A workshop seats newcomers who booked it and
+re-plans the rest of the year); a lab with seasons holds them all on its open
+days (none in a closed month: the year's count is kept, on fewer days). A workshop seats newcomers who booked it and
 spreads the word; a big event brings the host's crowd and people aware of the
 lab, reminds dormant people and may start partnerships; a residency call
 selects the best applicants above the selectivity bar, who move in two weeks
@@ -29,7 +30,8 @@ from sim.model.partnerships import Partnerships
 from sim.model.shared import Shared
 
 RESIDENCY_START_DELAY = 14  # days between a call and the start of its residencies (assumption)
-PROGRAMME_KEYS = frozenset({"workshops_per_year", "events_per_year", "residency_calls_per_year"})
+# keys whose change re-plans the rest of the year (new seasons too: no item may stay on a day now closed)
+PROGRAMME_KEYS = frozenset({"workshops_per_year", "events_per_year", "residency_calls_per_year", "monthly_opening"})
 
 
 class Item(Enum):
@@ -85,10 +87,19 @@ class Programme:
             (settings.events_per_year, Item.EVENT, 0.5),
             (settings.residency_calls_per_year, Item.CALL, 0.0),
         )
+        seasonal = self.calendar.seasonal
+        if seasonal:  # the open days of the period: items are spread over them, none on a closed day
+            first = self.calendar.day_of(max(start, self.lab.time))
+            days = self.calendar.open_days(first, int(start + length) + 1)
+            days = days[days + MORNING < start + length]
         for per_year, item, phase in plan:
             expected = per_year * length / DAYS_PER_YEAR
             n = int(expected) + (rng.random() < expected - int(expected))
             for i in range(n):
+                if seasonal:
+                    if days.size:
+                        self.plan[int(days[int((i + phase) * days.size / n)])].append(item)
+                    continue
                 day = self.calendar.day_of(max(start + (i + phase) * length / n, self.lab.time))
                 if day + MORNING < start + length:
                     self.plan[day].append(item)

@@ -43,7 +43,7 @@ from sim.config.saved_labs import (  # the manifest's reader, light; re-exported
     start_differences,
 )
 from sim.config.saved_labs import json_object as _json
-from sim.config.settings import Settings
+from sim.config.settings import Settings, settings_from
 from sim.errors import LabsimError
 from sim.io import STATES_MANIFEST_KIND, atomic_write, read_limited
 from sim.kinds import DAYS_PER_YEAR, Affiliation, Channel, Role
@@ -283,7 +283,7 @@ def check_meaning(state: LabState, seed: int, where: str) -> None:
         if state.seed != seed:
             raise ValueError(f"seed {state.seed}; the manifest says {seed} for this replication (swapped?)")
         model = data["model"]
-        if not isinstance(model.get("settings"), dict) or Settings(**model["settings"]) != state.settings:
+        if not isinstance(model.get("settings"), dict) or settings_from(model["settings"]) != state.settings:
             raise ValueError("settings differ from the manifest's")
         warmup = state.settings.warmup_years * DAYS_PER_YEAR
         horizon = warmup + FUTURE_YEARS * DAYS_PER_YEAR
@@ -370,7 +370,7 @@ def resume(model: Any, state: LabState) -> None:
         raise LabsimError([f"{model.lab_scenario.path or model.lab_scenario.name}: {p}" for p in problems])
     meta = state.data["model"]
     try:  # data a component cannot take back (a saved lab not labsim's): one line, not a traceback
-        model.settings = Settings(**meta["settings"])
+        model.settings = settings_from(meta["settings"])
         for name in COMPONENTS:
             part = dict(state.data[name])
             part.update({key.split("/", 1)[1]: value for key, value in state.arrays.items()

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from sim.logs.describe import HIDDEN, MIN_COUNT, SUPPRESSED, Description, people_table
+from sim.logs.seasons import opening_line
 from sim.pages.render import png, render
 
 
@@ -45,4 +46,5 @@ def page(found: Description, folder: Path) -> str:
                   years=t["years"], cohort_gap=s.get("cohort_gap") or "", weekly=png(folder / "weekly.png"),
                   visit_counts=png(folder / "visit_counts.png"), survival=png(folder / "survival.png"),
                   seasonality=t["seasonality"], counts=t["visit_counts"], gaps=t["gaps"],
-                  gap_median=str(s["gap_days_median"]), gap_mean=str(s["gap_days_mean"]))
+                  gap_median=str(s["gap_days_median"]), gap_mean=str(s["gap_days_mean"]),
+                  seasons=s["seasons"], seasons_key=opening_line(s["seasons"]), season_months=t["seasons"])

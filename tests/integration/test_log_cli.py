@@ -32,8 +32,8 @@ def test_describe_writes_the_summary_tables_figures_and_report(tmp_path, log, ca
     out = tmp_path / "out"
     assert describe(log, out) == 0
     assert {p.name for p in out.iterdir()} == {
-        "labsim.json", "log_summary.json", "years.csv", "weekly.csv", "seasonality.csv", "visit_counts.csv", "gaps.csv",
-        "survival.csv", "weekly.png", "visit_counts.png", "survival.png", "report.html"}
+        "labsim.json", "log_summary.json", "years.csv", "weekly.csv", "seasonality.csv", "seasons.csv",
+        "visit_counts.csv", "gaps.csv", "survival.csv", "weekly.png", "visit_counts.png", "survival.png", "report.html"}
     summary = json.loads((out / "log_summary.json").read_text())
     assert summary["visitors"] == 40 and summary["members_started"] == 8 and summary["log"]["file"] == "visits.csv"
     assert json.loads((out / "labsim.json").read_text())["kind"] == "log_description"

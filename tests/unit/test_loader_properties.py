@@ -18,6 +18,8 @@ def toml_value(v):
         return "true" if v else "false"
     if isinstance(v, str):
         return json.dumps(v)
+    if isinstance(v, tuple):  # a profile: a TOML array
+        return "[" + ", ".join(repr(x) for x in v) + "]"
     return repr(v)
 
 

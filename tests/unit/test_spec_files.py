@@ -71,8 +71,11 @@ def test_the_json_schema_is_derived_from_the_one_declaration():
     assert schema["additionalProperties"] is False
     for p in PARAMS:
         prop = schema["properties"][p.name]
-        assert prop["default"] == p.default and p.doc in prop["description"]
-        if p.choices:
+        assert prop["default"] == (list(p.default) if p.kind is tuple else p.default) and p.doc in prop["description"]
+        if p.kind is tuple:  # a profile: an array of `length` numbers in [low, high]
+            assert prop["type"] == "array" and prop["minItems"] == prop["maxItems"] == p.length
+            assert prop["items"]["minimum"] == p.low and prop["items"]["maximum"] == p.high
+        elif p.choices:
             assert prop["enum"] == list(p.choices)
         elif p.kind in (int, float):
             assert prop["type"] == ("integer" if p.kind is int else "number")

@@ -10,7 +10,7 @@ what `sim.config.scenario` accepts. Scenario files themselves are read by
 from __future__ import annotations
 
 import functools
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -23,6 +23,10 @@ def _field(p: Param, default: Any) -> tuple[Any, Any]:
     """A key's type (its choices as a Literal) and range, with its meaning, unit and source as the description."""
     kind: Any = Literal[p.choices] if p.choices else p.kind
     bounds = {k: v for k, v in (("ge", p.low), ("le", p.high)) if v is not None and not p.choices}
+    if p.kind is tuple:  # a profile: `length` numbers, each in [low, high]
+        kind = list[Annotated[float, Field(**bounds)]]
+        bounds = {"min_length": p.length, "max_length": p.length}
+        default = list(default) if default is not None else None
     return kind, Field(default, description=f"{p.doc} Unit: {p.unit}. Source: {p.source}.", **bounds)
 
 
