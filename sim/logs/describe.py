@@ -33,7 +33,7 @@ import pandas as pd
 
 from sim.config.settings import Settings
 from sim.kinds import DAYS_PER_YEAR, VisitKind
-from sim.logs.onset import Onset, onset
+from sim.logs.onset import LogStart, Onset, onset
 from sim.logs.onset import add_cells as onset_cells
 from sim.logs.onset import published as onset_published
 from sim.logs.privacy import HIDDEN, MIN_COUNT, SUPPRESSED, Cells, bins, coarse_steps, quantile_ok, shown, top_k
@@ -198,7 +198,7 @@ def describe(log: VisitLog, settings: Settings | None = None) -> Description:
                     "shown_as": {SUPPRESSED: "a count of 1 to 4 people",
                                  HIDDEN: "hidden so that a count under 5 cannot be recovered from the others"}},
         "years": published,
-        "seasons": estimate_seasons(visits).hide([r.name for i, r in enumerate(seasons.itertuples()) if r.period ==
+        "seasons": estimate_seasons(visits, _arriving_until(start, v.start)).hide([r.name for i, r in enumerate(seasons.itertuples()) if r.period ==
                                                   "month" and not cells.published(("season", i))]).summary(),
     }
     survival = _survival(v, last, cells)
@@ -220,6 +220,13 @@ def _BINS(counts: np.ndarray) -> list[tuple[str, int]]:  # noqa: N802 (a table's
 
 
 # -- what is published: one set of cells, so that no count under 5 is recovered from the others ------------------
+def _arriving_until(start: Onset, first_day: pd.Timestamp) -> pd.Timestamp | None:
+    """A single cohort's last day of arrivals (its months are no season), None for any other log."""
+    if start.kind is not LogStart.SINGLE_COHORT:
+        return None
+    return first_day + pd.Timedelta(days=start.cohort_days - 1)
+
+
 def _cells(rows: dict, counts: np.ndarray, gaps: dict, weekly: pd.DataFrame, seasons: pd.DataFrame,
            membership_rows: int, start: Onset) -> Cells:
     """Every count the description publishes, with the sums that tie them, protected (`sim.logs.privacy`)."""

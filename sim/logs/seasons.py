@@ -62,6 +62,7 @@ class State:
     NO_VISIT = "no visit (too few visits a month to call it a closure)"
     FEW = "hidden (fewer than 5 visitors, or it would give such a count away)"
     NOT_MEASURED = "not measured (no whole month in the log)"
+    ARRIVING = "not measured (a single cohort still arriving: a ramp, not a season)"
 
 
 @dataclasses.dataclass
@@ -181,10 +182,19 @@ def _month(m: int, whole: int, observed: float, expected: float, ratio: float, v
     return value, State.USUAL, 1.0
 
 
-def estimate(visits: pd.DataFrame) -> Seasons:
-    """The seasons of a log's visits (columns `date`, a day, and `person_hash`)."""
+def estimate(visits: pd.DataFrame, arriving_until: pd.Timestamp | None = None) -> Seasons:
+    """The seasons of a log's visits (columns `date`, a day, and `person_hash`).
+
+    `arriving_until`: the last day a single cohort was still arriving (`sim.logs.onset`); the months
+    up to it are a ramp of first visits, not a season, and are left out (a one-cohort purchase log
+    otherwise reads its first month as a dip).
+    """
     dates = visits["date"]
     months, edges = _whole_months(dates.min(), dates.max())
+    if arriving_until is not None and len(months):
+        ramp = months[months.start_time <= arriving_until]
+        months = months[months.start_time > arriving_until]
+        edges = edges + [f"{m.strftime('%B %Y')} (the cohort was still arriving)" for m in ramp]
     period = dates.dt.to_period("M")
     inside = period.isin(months)
     counts = period[inside].value_counts().reindex(months, fill_value=0)

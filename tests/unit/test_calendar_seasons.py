@@ -117,3 +117,13 @@ def test_a_month_the_description_hides_is_hidden_in_the_seasons_too():
     assert hidden.state[11] == State.FEW and hidden.share[11] is None and hidden.opening[11] == 1.0
     assert hidden.state[7] == State.CLOSED and hidden.opening[7] == 0.0  # no visit at all: no one to give away
     assert found.state[11] == State.DIP  # the estimate itself is left as it was
+
+
+def test_a_single_cohorts_arrival_months_are_a_ramp_not_a_season():
+    # one cohort first seen in its first 12 weeks (a repeat-purchase dataset): its first months hold the arrivals,
+    # which read as a dip against the later months; describe passes the cohort's span and those months are left out
+    ramp = lambda d: 60 * (1 - np.exp(-d.day_of_year / 120)) if d.year == 2023 else 60  # noqa: E731
+    assert estimate(fake_log(per_day=ramp)).state[0] == State.DIP
+    found = estimate(fake_log(per_day=ramp), arriving_until=pd.Timestamp("2023-03-25"))
+    assert State.DIP not in found.state[:3] and not found.seasonal
+    assert any("still arriving" in edge for edge in found.edges)
