@@ -30,9 +30,9 @@ setting the method gets wrong cannot hide behind the other.
 Measured with these seeds: 35 of 40 (discovery_rate 19 of 20, its intervals 81%
 of the prior box wide: this small log hardly informs it; return_base_visitor 16
 of 20, its misses mostly true values in the top 5% of the box). Cost: 1,213
-one-year simulations of the young lab (about 0.35 s each on one idle core), so
-about 4 minutes on 2 idle cores; 17 minutes on the shared machine it was
-measured on (load average 10 on 2 cores).
+one-year simulations of the young lab (about 0.35 s each on one core): 4 min 11 s
+measured on the shared 2-core machine at a load average of about 5, 17 minutes
+at a load of 10.
 """
 
 import pytest
