@@ -294,6 +294,31 @@ def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool
     return simulate
 
 
+def abc_spec(scenario: str, targets: list[str], params: list[str], from_file: Path | None, seed: int, years: float,
+             states: str | None = None, log_targets: dict[str, float] | None = None):
+    """The checked inputs of `calibrate --method abc` (`calibrate.build_spec`: one simulation a particle, no reps)."""
+    from sim.analysis.calibrate import build_spec
+
+    return build_spec(scenario, targets, params, from_file, 2, 4, seed, states=states, replications=1, years=years,
+                      log_targets=log_targets)
+
+
+def fit(spec, pool: Pool, population: int = 100, generations: int = 5, budget: int | None = None,
+        progress: Callable[[int], None] | None = None) -> tuple[AbcResult, Simulator, tuple[str, ...]]:
+    """ABC-SMC of `spec` (from `abc_spec`) with labsim as the simulator on `pool`: what `calibrate --method abc` runs.
+
+    One function for the command and the coverage study (`sim.analysis.coverage`), so that the study measures
+    the command's own inference. Returns the result, the simulator (for `predictive`) and the integer settings.
+    """
+    from sim.config.schema import PARAM_BY_NAME
+
+    integer = tuple(k for k in spec.params if PARAM_BY_NAME[k].kind is int)
+    sim = labsim_simulator(spec.scenario, list(spec.targets), spec.years, pool, states=spec.states)
+    result = abc_smc(sim, spec.params, spec.targets, population, generations, budget, spec.root_seed, integer,
+                     progress=progress)
+    return result, sim, integer
+
+
 def scenario_file(scenario: str, result: AbcResult, out: Path, source: str, carried: dict | None = None) -> str:
     """calibrated.toml: the base scenario at the posterior medians (written by tomli-w), the intervals as comments."""
     import tomli_w

@@ -311,13 +311,12 @@ def _say_log_targets(args, found, targets: dict) -> None:
 def _abc(args, found=None, carried: dict | None = None) -> int:
     """Calibrate --method abc: the same targets and boxes as the point fit, a posterior sample instead of a point."""
     from sim.analysis import abc
-    from sim.analysis.calibrate import build_spec, measured_years, verdict_lines
+    from sim.analysis.calibrate import measured_years, verdict_lines
     from sim.batch.executors import default_workers, make_pool
     from sim.batch.failures import Failures
     from sim.cli.folders import output_folder
     from sim.cli.progress import Bar
     from sim.config.scenario import load_scenario, resolved
-    from sim.config.schema import PARAM_BY_NAME
     from sim.csvfile import csv_bytes
     from sim.io import OutputKind, atomic_write
     from sim.logs.synth import MAX_LOG_YEARS
@@ -325,8 +324,8 @@ def _abc(args, found=None, carried: dict | None = None) -> int:
 
     years = args.years or (found.years if found else 1.0)
     cap = args.budget or 20 * args.population * args.generations
-    spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed,  # checks all input
-                      states=args.states, replications=1, years=years, log_targets=found.targets if found else None)
+    spec = abc.abc_spec(args.scenario, args.target, args.param, args.from_file, args.seed, years,  # checks all input
+                        states=args.states, log_targets=found.targets if found else None)
     _abc_cost(args, spec, years)
     spec.notes[:0] = args.seasons_note
     if found is not None and years != found.years:
@@ -342,15 +341,13 @@ def _abc(args, found=None, carried: dict | None = None) -> int:
                **_layout(args)}
     folder = output_folder(args, OutputKind.ABC, request, replace=args.force)
     workers = args.workers or default_workers()
-    integer = tuple(k for k in spec.params if PARAM_BY_NAME[k].kind is int)
     source = "the log" if found else "the target"
     t0, count = time.perf_counter(), [0]
     with make_pool("local", workers) as pool, folder, \
             Bar("calibrate abc: simulations", cap, args.quiet, poll=lambda: count[0]):
         tmp = folder.tmp
-        sim = abc.labsim_simulator(spec.scenario, list(spec.targets), years, pool, states=args.states)
-        result = abc.abc_smc(sim, spec.params, spec.targets, args.population, args.generations, cap, args.seed,
-                             integer, progress=lambda n: count.__setitem__(0, n))
+        result, sim, integer = abc.fit(spec, pool, args.population, args.generations, cap,
+                                       progress=lambda n: count.__setitem__(0, n))
         spec.notes += result.notes
         abc.predictive(sim, result, args.seed, integer=integer)  # the verdict: fresh runs of posterior draws
         uninformed = abc.uninformed_line(result.intervals, _informer(found))
