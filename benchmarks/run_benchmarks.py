@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/run_benchmarks.py --quick    # skips the 100x year and the batches
     .venv/bin/python benchmarks/run_benchmarks.py --startup  # only the command line's start-up (seconds)
     .venv/bin/python benchmarks/run_benchmarks.py --write    # or: make bench-update (rewrites the tracked files)
+    .venv/bin/python benchmarks/run_benchmarks.py --calibrate  # only the ABC calibration end to end (calibration.py)
 
 Each measurement runs in a fresh subprocess, so that its peak memory (ru_maxrss)
 is its own; times are the best of a few repetitions, because this is a shared
@@ -28,6 +29,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 import baseline  # noqa: E402  (benchmarks/baseline.py: the code before issue 19)
+import calibration  # noqa: E402  (benchmarks/calibration.py: issue 31's calibration end to end)
 
 TARGETS = {
     "vs_before": ("one measured open-lab year, warm-up and summary included / the same with the code before issue 19",
@@ -224,8 +226,19 @@ def main() -> int:
     parser.add_argument("--render", action="store_true", help="only re-render README.md from results.json")
     parser.add_argument("--abc", action="store_true",
                         help="only ABC's runs with and without the network measures; prints, writes nothing")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="only the ABC calibration of a year's log end to end, and the year against the code "
+                             "before issue 19 (calibration.py; --write records them)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.calibrate:
+        print("the calibration of a year's log (log synth, then calibrate --method abc: minutes) ...", flush=True)
+        cal = calibration.measure_calibration()
+        print(f"  {cal['wall_s']:.0f} s, {cal['simulations']:,} simulations, load average {cal['load_mean']:.1f}",
+              flush=True)
+        print("the year and the marginal year, with the code before issue 19 (best of 3) ...", flush=True)
+        years = calibration.measure_year_ratios(child, str(baseline.checkout()))
+        return calibration.publish(cal, years, write=args.write)
     if args.render:
         res = json.loads((HERE / "results.json").read_text())
         return _publish(res, write=True)
@@ -311,6 +324,8 @@ def main() -> int:
         ratios.update({k: v for k, v in last.get("ratios", {}).items() if k in kept})
         res["kept_from"] = last.get("kept_from") or last.get("started")
     res["ratios"] = ratios
+    if args.write and (HERE / "results.json").is_file() and "calibrate" in (last := json.loads((HERE / "results.json").read_text())):
+        res["calibrate"] = last["calibrate"]  # measured only with --calibrate: kept
     if args.write:
         (HERE / "results.json").write_text(json.dumps(res, indent=2) + "\n")
     return _publish(res, write=args.write)
