@@ -65,7 +65,12 @@ def scaled(k: float):
     Workshops scale in number; big events in size (a k-times larger host holds
     k-times larger events), so the calendar keeps its shape.
     """
-    from sim.config.scenario import load_scenario
+    import sim
+
+    if (Path(sim.__file__).parent / "config").is_dir():
+        from sim.config.scenario import load_scenario
+    else:  # the code before issue 19 (baseline.py) has sim/scenario.py; the venv's editable install would
+        from sim.scenario import load_scenario  # otherwise find the work tree's sim.config beside the old sim
 
     sc = load_scenario("carrefour_numerique")
     p = sc.settings
@@ -95,7 +100,10 @@ def measure_year(k: float, reps: int, years: float = 1.0, code: str = "") -> dic
         sys.path.insert(0, code)
         sys.modules.pop("sim", None)
     import sim
-    import sim.model.model  # imported before timing: Mesa and igraph take a second or two to import
+    try:  # imported before timing: Mesa and igraph take a second or two to import
+        import sim.model.model
+    except ModuleNotFoundError:  # the code before issue 19: the model is one module, sim/model.py
+        import sim.model
     from sim.metrics import summary
     from sim.run import relaxed_gc, simulate
 
@@ -234,8 +242,8 @@ def main() -> int:
     if args.calibrate:
         print("the calibration of a year's log (log synth, then calibrate --method abc: minutes) ...", flush=True)
         cal = calibration.measure_calibration()
-        print(f"  {cal['wall_s']:.0f} s, {cal['simulations']:,} simulations, load average {cal['load_mean']:.1f}",
-              flush=True)
+        print(f"  {cal['wall_s']:.0f} s, {cal['simulations']:,} simulations, load average {cal['load_mean']:.1f}: "
+              f"{json.dumps(cal)}", flush=True)  # all of it, should the next part fail
         print("the year and the marginal year, with the code before issue 19 (best of 3) ...", flush=True)
         years = calibration.measure_year_ratios(child, str(baseline.checkout()))
         return calibration.publish(cal, years, write=args.write)
