@@ -132,6 +132,29 @@ def measure_year(k: float, reps: int, years: float = 1.0, code: str = "") -> dic
     }
 
 
+def measure_marginal(reps: int, code: str = "") -> dict:
+    """The open lab's next mature year: the warm-up and a measured year run, then one more year timed (best of reps).
+
+    The day's own speed (issue 31's marginal year): neither the model's start nor the summary; with
+    `code`, the `sim` found there (the code before issue 19, as `measure_year`).
+    """
+    if code:
+        sys.path.insert(0, code)
+        sys.modules.pop("sim", None)
+    import sim
+    from sim.run import relaxed_gc, simulate
+
+    assert sim.__file__.startswith(code or str(ROOT)), sim.__file__
+    best = float("inf")
+    for rep in range(reps):
+        model = simulate(scaled(1.0), seed=rep, years=1.0)
+        with relaxed_gc():
+            t0 = time.perf_counter()
+            model.run_years(1.0)
+            best = min(best, time.perf_counter() - t0)
+    return {"marginal_s": best}
+
+
 def measure_skeleton(n: int, reps: int) -> dict:
     """The bare time-stepped Mesa model at the same population and horizon."""
     from skeleton import run_skeleton
@@ -267,10 +290,11 @@ def main() -> int:
         return 0
     if args.child:
         kind, *rest = args.child
-        fn = {"year": measure_year, "skeleton": measure_skeleton, "batch": measure_batch, "abc": measure_abc}[kind]
+        fn = {"year": measure_year, "skeleton": measure_skeleton, "batch": measure_batch, "abc": measure_abc,
+              "marginal": measure_marginal}[kind]
         conv = [float(rest[0]), int(rest[1]), *(float(x) for x in rest[2:3]), *rest[3:]] if kind == "year" else (
             [int(rest[0]), int(rest[1])] if kind == "skeleton" else [int(rest[0])] if kind == "abc"
-            else [int(rest[0]), rest[1], int(rest[2])])
+            else [int(rest[0]), *rest[1:]] if kind == "marginal" else [int(rest[0]), rest[1], int(rest[2])])
         print(json.dumps(fn(*conv)))
         return 0
 
