@@ -68,8 +68,8 @@ UNINFORMED = 0.8  # a posterior SD above this share of the prior's: the targets 
 LEVEL = 0.90
 MIN_POPULATION = 10
 # Defaults: a year's log of a mature lab, 2 free settings, fitted within 10 minutes on 2 cores (issue 31; each
-# particle simulates the warm-up too). 50 particles after 4 generations are ~550 simulations where 100 x 5 were
-# ~1,300, and their 90% intervals held the hidden settings as 100 x 5's did (benchmarks/README.md; docs/ODD.md 6.1).
+# particle simulates the warm-up too). 50 particles after 4 generations took 477 simulations where 100 x 5 took
+# 1,308, and both held the hidden settings in their 90% intervals (benchmarks/README.md; docs/ODD.md 6.1).
 # The command line's defaults are sim.cli.calibrate's ABC_POPULATION and ABC_GENERATIONS (the same numbers).
 POPULATION = 50
 GENERATIONS = 4
