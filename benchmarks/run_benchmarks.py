@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/run_benchmarks.py --quick    # skips the 100x year and the batches
     .venv/bin/python benchmarks/run_benchmarks.py --startup  # only the command line's start-up (seconds)
     .venv/bin/python benchmarks/run_benchmarks.py --write    # or: make bench-update (rewrites the tracked files)
+    .venv/bin/python benchmarks/run_benchmarks.py --calibrate  # only the ABC calibration end to end (calibration.py)
 
 Each measurement runs in a fresh subprocess, so that its peak memory (ru_maxrss)
 is its own; times are the best of a few repetitions, because this is a shared
@@ -28,6 +29,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 import baseline  # noqa: E402  (benchmarks/baseline.py: the code before issue 19)
+import calibration  # noqa: E402  (benchmarks/calibration.py: issue 31's calibration end to end)
 
 TARGETS = {
     "vs_before": ("one measured open-lab year, warm-up and summary included / the same with the code before issue 19",
@@ -63,7 +65,12 @@ def scaled(k: float):
     Workshops scale in number; big events in size (a k-times larger host holds
     k-times larger events), so the calendar keeps its shape.
     """
-    from sim.config.scenario import load_scenario
+    import sim
+
+    if (Path(sim.__file__).parent / "config").is_dir():
+        from sim.config.scenario import load_scenario
+    else:  # the code before issue 19 (baseline.py) has sim/scenario.py; the venv's editable install would
+        from sim.scenario import load_scenario  # otherwise find the work tree's sim.config beside the old sim
 
     sc = load_scenario("carrefour_numerique")
     p = sc.settings
@@ -93,7 +100,10 @@ def measure_year(k: float, reps: int, years: float = 1.0, code: str = "") -> dic
         sys.path.insert(0, code)
         sys.modules.pop("sim", None)
     import sim
-    import sim.model.model  # imported before timing: Mesa and igraph take a second or two to import
+    try:  # imported before timing: Mesa and igraph take a second or two to import
+        import sim.model.model
+    except ModuleNotFoundError:  # the code before issue 19: the model is one module, sim/model.py
+        import sim.model
     from sim.metrics import summary
     from sim.run import relaxed_gc, simulate
 
@@ -120,6 +130,29 @@ def measure_year(k: float, reps: int, years: float = 1.0, code: str = "") -> dic
         "visits_per_s": s["visits"] / best, "people_created": created,
         "people_held": held, "sim_peak_mb": sim_peak, "peak_mb": _peak_mb(), "ties": s["edges"],
     }
+
+
+def measure_marginal(reps: int, code: str = "") -> dict:
+    """The open lab's next mature year: the warm-up and a measured year run, then one more year timed (best of reps).
+
+    The day's own speed (issue 31's marginal year): neither the model's start nor the summary; with
+    `code`, the `sim` found there (the code before issue 19, as `measure_year`).
+    """
+    if code:
+        sys.path.insert(0, code)
+        sys.modules.pop("sim", None)
+    import sim
+    from sim.run import relaxed_gc, simulate
+
+    assert sim.__file__.startswith(code or str(ROOT)), sim.__file__
+    best = float("inf")
+    for rep in range(reps):
+        model = simulate(scaled(1.0), seed=rep, years=1.0)
+        with relaxed_gc():
+            t0 = time.perf_counter()
+            model.run_years(1.0)
+            best = min(best, time.perf_counter() - t0)
+    return {"marginal_s": best}
 
 
 def measure_skeleton(n: int, reps: int) -> dict:
@@ -224,8 +257,19 @@ def main() -> int:
     parser.add_argument("--render", action="store_true", help="only re-render README.md from results.json")
     parser.add_argument("--abc", action="store_true",
                         help="only ABC's runs with and without the network measures; prints, writes nothing")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="only the ABC calibration of a year's log end to end, and the year against the code "
+                             "before issue 19 (calibration.py; --write records them)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.calibrate:
+        print("the calibration of a year's log (log synth, then calibrate --method abc: minutes) ...", flush=True)
+        cal = calibration.measure_calibration()
+        print(f"  {cal['wall_s']:.0f} s, {cal['simulations']:,} simulations, load average {cal['load_mean']:.1f}: "
+              f"{json.dumps(cal)}", flush=True)  # all of it, should the next part fail
+        print("the year and the marginal year, with the code before issue 19 (best of 3) ...", flush=True)
+        years = calibration.measure_year_ratios(child, str(baseline.checkout()))
+        return calibration.publish(cal, years, write=args.write)
     if args.render:
         res = json.loads((HERE / "results.json").read_text())
         return _publish(res, write=True)
@@ -246,10 +290,11 @@ def main() -> int:
         return 0
     if args.child:
         kind, *rest = args.child
-        fn = {"year": measure_year, "skeleton": measure_skeleton, "batch": measure_batch, "abc": measure_abc}[kind]
+        fn = {"year": measure_year, "skeleton": measure_skeleton, "batch": measure_batch, "abc": measure_abc,
+              "marginal": measure_marginal}[kind]
         conv = [float(rest[0]), int(rest[1]), *(float(x) for x in rest[2:3]), *rest[3:]] if kind == "year" else (
             [int(rest[0]), int(rest[1])] if kind == "skeleton" else [int(rest[0])] if kind == "abc"
-            else [int(rest[0]), rest[1], int(rest[2])])
+            else [int(rest[0]), *rest[1:]] if kind == "marginal" else [int(rest[0]), rest[1], int(rest[2])])
         print(json.dumps(fn(*conv)))
         return 0
 
@@ -311,6 +356,8 @@ def main() -> int:
         ratios.update({k: v for k, v in last.get("ratios", {}).items() if k in kept})
         res["kept_from"] = last.get("kept_from") or last.get("started")
     res["ratios"] = ratios
+    if args.write and (HERE / "results.json").is_file() and "calibrate" in (last := json.loads((HERE / "results.json").read_text())):
+        res["calibrate"] = last["calibrate"]  # measured only with --calibrate: kept
     if args.write:
         (HERE / "results.json").write_text(json.dumps(res, indent=2) + "\n")
     return _publish(res, write=args.write)

@@ -67,6 +67,12 @@ PINNED = 0.5  # a posterior 90% interval narrower than half the prior range pins
 UNINFORMED = 0.8  # a posterior SD above this share of the prior's: the targets do not inform the setting
 LEVEL = 0.90
 MIN_POPULATION = 10
+# Defaults: a year's log of a mature lab, 2 free settings, fitted within 10 minutes on 2 cores (issue 31; each
+# particle simulates the warm-up too). 50 particles after 4 generations took 477 simulations where 100 x 5 took
+# 1,308, and both held the hidden settings in their 90% intervals (benchmarks/README.md; docs/ODD.md 6.1).
+# The command line's defaults are sim.cli.calibrate's ABC_POPULATION and ABC_GENERATIONS (the same numbers).
+POPULATION = 50
+GENERATIONS = 4
 PREDICTIVE_DRAWS = 40  # posterior draws simulated on fresh seeds for the verdict
 
 # settings and seeds in, one outcome dict per run out (NaN outcomes for a run that failed)
@@ -107,9 +113,13 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, qs: list[float]) 
 
 
 def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], targets: dict[str, float],
-            population: int = 100, generations: int = 5, max_simulations: int | None = None, seed: int = 1,
-            integer: tuple[str, ...] = (), progress: Callable[[int], None] | None = None) -> AbcResult:
-    """Run ABC-SMC with `simulator` (called on batches); stop after `generations` or `max_simulations`."""
+            population: int = POPULATION, generations: int = GENERATIONS, max_simulations: int | None = None, seed: int = 1,
+            integer: tuple[str, ...] = (), progress: Callable[[float, int], None] | None = None) -> AbcResult:
+    """Run ABC-SMC with `simulator` (called on batches); stop after `generations` or `max_simulations`.
+
+    `progress`, if given, is told after each batch how far the inference is, in generations (the
+    generations done plus the share of the current one's particles accepted), and the simulations so far.
+    """
     names = list(params)
     targets = dict(targets)
     lows = np.array([params[n][0] for n in names], float)
@@ -170,7 +180,7 @@ def abc_smc(simulator: Simulator, params: dict[str, tuple[float, float]], target
                     kept_x.append(x)
                     kept_s.append(out)
             if progress:
-                progress(done)
+                progress(gen + len(kept_x) / population, done)
         if len(kept_x) < population:
             stopped = f"the simulation budget ({max_simulations:,}) in generation {gen}"
             if gen == 0 or len(kept_x) < MIN_POPULATION:
@@ -303,8 +313,8 @@ def abc_spec(scenario: str, targets: list[str], params: list[str], from_file: Pa
                       log_targets=log_targets)
 
 
-def fit(spec, pool: Pool, population: int = 100, generations: int = 5, budget: int | None = None,
-        progress: Callable[[int], None] | None = None) -> tuple[AbcResult, Simulator, tuple[str, ...]]:
+def fit(spec, pool: Pool, population: int = POPULATION, generations: int = GENERATIONS, budget: int | None = None,
+        progress: Callable[[float, int], None] | None = None) -> tuple[AbcResult, Simulator, tuple[str, ...]]:
     """ABC-SMC of `spec` (from `abc_spec`) with labsim as the simulator on `pool`: what `calibrate --method abc` runs.
 
     One function for the command and the coverage study (`sim.analysis.coverage`), so that the study measures

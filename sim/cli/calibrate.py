@@ -12,6 +12,10 @@ from sim.cli.parser import choice
 from sim.errors import LabsimError
 from sim.text import counted, frame_text
 
+# ABC's defaults: sim.analysis.abc's POPULATION and GENERATIONS (why there), not imported here so that the parser
+# stays light (tests/unit checks that the two agree)
+ABC_POPULATION, ABC_GENERATIONS = 50, 4
+
 
 def add_parser(sub) -> None:
     """The calibrate command."""
@@ -46,8 +50,10 @@ def add_parser(sub) -> None:
                    help="with --from-log: whose seasons the simulated lab has: log (the default: the log's closed "
                         "months and dips, as monthly_opening, when the log shows some and the scenario has none) or "
                         "scenario (the scenario's own)")
-    p.add_argument("--population", type=options.integer(10, 10_000), default=100, help="abc: particles (default 100)")
-    p.add_argument("--generations", type=options.integer(1, 50), default=5, help="abc: generations (default 5)")
+    p.add_argument("--population", type=options.integer(10, 10_000), default=ABC_POPULATION,
+                   help=f"abc: particles (default {ABC_POPULATION})")
+    p.add_argument("--generations", type=options.integer(1, 50), default=ABC_GENERATIONS,
+                   help=f"abc: generations (default {ABC_GENERATIONS})")
 
 
 def _split_from(args) -> None:
@@ -342,12 +348,18 @@ def _abc(args, found=None, carried: dict | None = None) -> int:
     folder = output_folder(args, OutputKind.ABC, request, replace=args.force)
     workers = args.workers or default_workers()
     source = "the log" if found else "the target"
-    t0, count = time.perf_counter(), [0]
+    t0, share = time.perf_counter(), [0.0]
     with make_pool("local", workers) as pool, folder, \
-            Bar("calibrate abc: simulations", cap, args.quiet, poll=lambda: count[0]):
+            Bar("calibrate abc", 100, args.quiet, poll=lambda: share[0], percent=True) as bar:
         tmp = folder.tmp
-        result, sim, integer = abc.fit(spec, pool, args.population, args.generations, cap,
-                                       progress=lambda n: count.__setitem__(0, n))
+        def progress(generations: float, simulations: int) -> None:  # the share of the generations done
+            share[0] = 100 * min(generations / args.generations, 1.0)
+            bar.stage(f"generation {min(int(generations) + 1, args.generations)} of {args.generations}, "
+                      f"{simulations:,} simulations")
+
+        bar.stage(f"generation 1 of {args.generations}")
+        result, sim, integer = abc.fit(spec, pool, args.population, args.generations, cap, progress=progress)
+        bar.stage("posterior draws for the verdict and the figures")
         spec.notes += result.notes
         abc.predictive(sim, result, args.seed, integer=integer)  # the verdict: fresh runs of posterior draws
         uninformed = abc.uninformed_line(result.intervals, _informer(found))

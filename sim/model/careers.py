@@ -224,12 +224,17 @@ class Careers:
         ids = ids[people.role[ids] == Role.CONTRIBUTOR]
         if not ids.size:
             return
-        capacity = ladder.partner_capacity(len(self.staff), settings, self.people.active_count[Role.CONTRIBUTOR])
         draws = self.lab.draws.uniform(people.key[ids], int(self.lab.time), Purpose.PARTNER)
+        if not (draws < settings.partner_promotion_prob).any():  # the chance never exceeds it: nobody is lucky
+            return  # (and the core's load, a pass over the whole table, is not counted: most days)
+        capacity = ladder.partner_capacity(len(self.staff), settings, self.people.active_count[Role.CONTRIBUTOR])
         lucky = draws < ladder.partner_promotion_chance(self.core_load, capacity, settings)
         for uid, draw in zip(ids[lucky].tolist(), draws[lucky].tolist(), strict=True):
             one = np.array([uid])
-            eligible = ladder.eligible_for_partner(self.engagement(one), self.network.degrees(one), people.coleads[one], settings)
+            engagement, coleads = self.engagement(one), people.coleads[one]
+            if not ladder.eligible_for_partner(engagement, settings.partner_min_ties, coleads, settings)[0]:
+                continue  # not engaged or no co-lead: the ties need not be counted (a merge of the day's ties)
+            eligible = ladder.eligible_for_partner(engagement, self.network.degrees(one), coleads, settings)
             if eligible[0] and draw < ladder.partner_promotion_chance(self.core_load, capacity, settings):
                 people.affiliation[uid] = Affiliation.INDIVIDUAL
                 self.become(one, Role.PARTNER)

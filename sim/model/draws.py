@@ -175,7 +175,9 @@ class Keyed:
         self.u = u
 
     def _n(self, size) -> None:
-        if size is not None and int(np.prod(size)) != self.u.size:
+        if size is None or (isinstance(size, (int, np.integer)) and size == self.u.size):  # the usual case: no np.prod
+            return
+        if int(np.prod(size)) != self.u.size:
             raise ValueError(f"keyed draws: {self.u.size} people, {size} draws asked")
 
     def random(self, size=None) -> np.ndarray:

@@ -230,3 +230,15 @@ def test_from_log_with_a_bad_box_says_only_the_box_nothing_written(tiny_log, tmp
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "inverted bounds" in err[0], err  # the log's targets are said only once all is checked
     assert not (tmp_path / "out").exists()
+
+
+def test_progress_counts_generations_and_simulations():
+    """The command's bar shows the share of the generations done (issue 31: not the budget's 20 x P x G)."""
+    observed = toy([TRUTH | {"c": 0.5}], [12345])[0]
+    told: list[tuple[float, int]] = []
+    result = abc.abc_smc(toy, PRIORS, observed, population=20, generations=3, seed=7,
+                         progress=lambda share, simulations: told.append((share, simulations)))
+    shares, counts = [s for s, _ in told], [n for _, n in told]
+    assert shares == sorted(shares) and counts == sorted(counts)  # it only moves forward
+    assert shares[0] == 1.0 and shares[-1] == 3.0  # the prior's generation fills at once; the last one ends it
+    assert counts[-1] == int(result.generations["simulated"].sum())
