@@ -49,6 +49,7 @@ class Example:
     cheap: bool = False  # seconds: the tests re-run it and compare the block
     setup: tuple[str, ...] = ()  # run first, not shown (a batch the shown command reads, a damaged file)
     keep: tuple[str, ...] = ()  # line prefixes: an excerpt of these lines and the indented lines under them
+    keep_last: bool = False  # `keep` applies to the last command's output only (the others shown whole)
     files: dict[str, str] = field(default_factory=dict)  # files the commands read that the text does not show
     status: int = 0  # the last command's expected exit status
     without: tuple[str, ...] = ()  # modules hidden from labsim, as in an install without an extra
@@ -115,10 +116,12 @@ EXAMPLES: dict[str, Example] = {
     "log-seasons": Example(("cat summer.toml", "labsim log synth summer.toml --seed 3 --years 1 --out summer.csv --quiet",
                             "labsim log describe summer.csv --out results/summer_log --quiet"), cheap=True,
                            files={"summer.toml": SUMMER}),
-    "log-calibrate": Example((*TINY_LOG[:2], f"labsim compare {TINY} cal/calibrated.toml --reps 4 --quiet --out cmp")),
+    "log-calibrate": Example((*TINY_LOG[:2], f"labsim compare {TINY} cal/calibrated.toml --reps 4 --quiet --out cmp"),
+                             keep=("Visitors (", "Returning visitors (", "Contributors ("), keep_last=True),
     "log-strategist": Example((TINY_LOG[0], "labsim log describe lab.csv --out described", TINY_LOG[1])),
     "log-policy": Example(("cat cut.toml", "labsim compare cal/calibrated.toml cut.toml --reps 10 --quiet --out cut_cmp"),
-                          setup=TINY_LOG[:2], files={"cut.toml": POLICY_CUT}),
+                          setup=TINY_LOG[:2], files={"cut.toml": POLICY_CUT},
+                          keep=("Visitors (", "Returning visitors (", "Contributors (", "Costs (")),
     "log-posterior": Example(("cat fee.toml", "labsim compare cal/calibrated.toml fee.toml cut.toml --posterior cal "
                               "--focus visitors,contributors,costs --quiet --out sure"),
                              setup=TINY_LOG[:2], files={"fee.toml": POLICY_FEE, "cut.toml": POLICY_CUT}),
@@ -222,7 +225,8 @@ def run(name: str, python: str = sys.executable) -> str:
                 raise SystemExit(f"{name}: `{command}` exited {done.returncode}, not {expected}: "
                                  f"{done.stdout.strip()[-500:]}")
             lines.append(f"$ {command}")
-            lines += excerpt(done.stdout.rstrip("\n").splitlines(), example.keep)
+            keep = example.keep if not example.keep_last or i == len(example.commands) - 1 else ()
+            lines += excerpt(done.stdout.rstrip("\n").splitlines(), keep)
     return "\n".join(line.rstrip() for line in lines)
 
 
