@@ -29,7 +29,6 @@ design point (common random numbers), so settings compare pair by pair.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import itertools
 import json
@@ -40,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.files import TomlFile, cap, read_toml, show
-from sim.config.scenario import Scenario, load_scenario
+from sim.config.scenario import Scenario, load_scenario, settings_data
 from sim.config.schema import PARAM_BY_NAME
 from sim.config.specs.batch import MAX_POINTS, ExperimentFile, Sample, Steps
 from sim.config.specs.problems import validate
@@ -183,7 +182,7 @@ def make_jobs(scenarios: list[Scenario | str], points: list[dict[str, Any]], see
 
 def scenario_identity(sc: Scenario) -> dict[str, Any]:
     """The contents that make a scenario what it is (its path is not one of them)."""
-    return {"name": sc.name, "settings": dataclasses.asdict(sc.settings),
+    return {"name": sc.name, "settings": settings_data(sc.settings),
             "interventions": [[iv.at, dict(sorted(iv.changes.items()))] for iv in sc.interventions],
             "map": dict(sorted(sc.stated_map.items()))}
 

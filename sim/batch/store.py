@@ -215,6 +215,7 @@ def _changed_scenarios(old: dict | None, new: dict | None) -> str:
 
     if not isinstance(old, dict) or not isinstance(new, dict) or set(old) != set(new):
         return ""
+    new = json.loads(json.dumps(new))  # as the manifest stores it (a tuple comes back a list)
     parts = []
     for ref in new:
         if isinstance(old[ref], dict) and old[ref] != new[ref]:

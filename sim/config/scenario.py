@@ -86,6 +86,15 @@ class Scenario:
             raise LabsimError(late)
 
 
+def settings_data(settings: Any) -> dict[str, Any]:
+    """Settings as plain data, a profile (`monthly_opening`) as a list.
+
+    A list is what JSON and TOML give back, so a stored copy (a batch's identity, a folder's request)
+    compares equal to the settings it was made from.
+    """
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(settings).items()}
+
+
 def resolved(scenario: Scenario) -> dict[str, Any]:
     """The scenario as one self-contained file's data: every key (no `extends`), its interventions, its map place.
 
@@ -96,7 +105,7 @@ def resolved(scenario: Scenario) -> dict[str, Any]:
     if scenario.description:
         data["description"] = scenario.description
     data |= {k: float(v) for k, v in scenario.stated_map.items()}
-    data |= dataclasses.asdict(scenario.settings)
+    data |= settings_data(scenario.settings)
     if scenario.interventions:
         data["interventions"] = [{"at": iv.at, **iv.changes} for iv in scenario.interventions]
     return data

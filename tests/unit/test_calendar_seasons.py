@@ -127,3 +127,17 @@ def test_a_single_cohorts_arrival_months_are_a_ramp_not_a_season():
     found = estimate(fake_log(per_day=ramp), arriving_until=pd.Timestamp("2023-03-25"))
     assert State.DIP not in found.state[:3] and not found.seasonal
     assert any("still arriving" in edge for edge in found.edges)
+
+
+def test_a_profile_compares_equal_to_its_stored_copy(tmp_path):
+    # a batch's identity and a folder's request are stored as JSON, which gives a tuple back as a list: a
+    # scenario with monthly_opening was read as "started with other contents" when asked again
+    import json
+
+    from sim.batch.experiment import scenario_identity
+    from sim.config.scenario import resolved
+
+    lab = tmp_path / "summer.toml"
+    lab.write_text('extends = "carrefour_numerique"\nname = "summer"\nmonthly_opening = [1,1,1,1,1,1,1,0,1,1,1,0.5]\n')
+    for data in (scenario_identity(load_scenario(str(lab))), resolved(load_scenario("carrefour_numerique"))):
+        assert json.loads(json.dumps(data)) == data
