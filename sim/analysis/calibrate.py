@@ -45,6 +45,7 @@ from sim.batch.experiment import check_states, make_jobs, replication_seeds, ver
 from sim.batch.failures import Failures
 from sim.config.scenario import load_scenario
 from sim.config.schema import PARAM_BY_NAME
+from sim.config.settings import plain
 from sim.errors import LabsimError
 from sim.metrics import COHORT_KEYS
 from sim.model.state import LabStates
@@ -365,7 +366,7 @@ def scenario_data(scenario: str, fitted: dict, out: Path, carried: dict | None =
     is_path = Path(scenario).suffix == ".toml"
     ref = os.path.relpath(Path(scenario).resolve(), Path(out).resolve()) if is_path else scenario
     data = {"extends": ref, "name": f"{base.name}_calibrated", "description": f"{base.name} fitted to its own numbers"}
-    data |= {k: list(v) if isinstance(v, tuple) else v for k, v in (carried or {}).items()}
+    data |= plain(carried or {})
     return data | {k: (int(v) if PARAM_BY_NAME[k].kind is int else float(v)) for k, v in fitted.items()}
 
 

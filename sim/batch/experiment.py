@@ -39,8 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.files import TomlFile, cap, read_toml, show
-from sim.config.scenario import Scenario, load_scenario, settings_data
+from sim.config.scenario import Scenario, load_scenario
 from sim.config.schema import PARAM_BY_NAME
+from sim.config.settings import settings_data
 from sim.config.specs.batch import MAX_POINTS, ExperimentFile, Sample, Steps
 from sim.config.specs.problems import validate
 from sim.errors import LabsimError

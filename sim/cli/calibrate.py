@@ -198,8 +198,10 @@ def _check_before_log(args) -> None:
     stand_in = {"visitors": 1.0}  # the log's targets are not known yet; a target is needed to check the rest
     if method == "abc":
         years = args.years or 1.0
-        spec = build_spec(args.scenario, args.target, args.param, args.from_file, 2, 4, args.seed, states=args.states,
-                          replications=1, years=years, log_targets=stand_in)
+        from sim.analysis.abc import abc_spec
+
+        spec = abc_spec(args.scenario, args.target, args.param, args.from_file, args.seed, years, states=args.states,
+                        log_targets=stand_in)
         _abc_cost(args, spec, years)
     else:
         spec = build_spec(args.scenario, args.target, args.param, args.from_file, args.reps,
@@ -250,7 +252,7 @@ def _log_targets(args):
 def _layout(args) -> dict:
     """A log's layout in the request, when not the default (so that an earlier folder's request still matches)."""
     fmt = getattr(args, "log_format", None)
-    return {"sep": fmt.sep, "header": fmt.header} if fmt is not None and (fmt.sep != "," or not fmt.header) else {}
+    return fmt.request() if fmt is not None else {}
 
 
 def _with_start(head: list[str], found) -> list[str]:

@@ -97,7 +97,7 @@ def describe(args) -> int:
     from sim.cli.progress import Bar
     from sim.config.settings import Settings
     from sim.io import OutputKind
-    from sim.logs.logfile import CSV, check_log
+    from sim.logs.logfile import check_log
 
     fmt = options.log_format_of(args)  # --no-header: the columns by position
     check_log(args.log, args.person_col, args.date_col, args.kind_col, args.channel_col, fmt)  # before pandas loads
@@ -108,7 +108,7 @@ def describe(args) -> int:
         settings = load_scenario(args.scenario).settings
     log_path = args.log.resolve() if args.log.exists() else args.log
     request = {"log": str(log_path), "columns": [args.person_col, args.date_col, args.kind_col, args.channel_col],
-               **({"sep": fmt.sep, "header": fmt.header} if fmt != CSV else {}),
+               **fmt.request(),
                "scenario": args.scenario, "people": args.people, "figures": not args.no_figures,
                "rule": [settings.contributor_visits, settings.contributor_window_days]}
     folder = output_folder(args, OutputKind.LOG_DESCRIPTION, request, replace=args.force)  # before the long read

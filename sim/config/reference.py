@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.config.schema import FILE_KEYS, GROUP_TITLES, GROUPS, PARAMS
+from sim.config.schema import FILE_KEYS, GROUP_TITLES, GROUPS, PARAMS, profile_text
 
 
 def markdown() -> str:
@@ -55,7 +55,3 @@ def describe() -> str:
                 )
     return "\n".join(out).lstrip("\n")
 
-
-def profile_text(values) -> str:
-    """A profile as a scenario file writes it: `[1, 1, 0.5, ...]`."""
-    return "[" + ", ".join(f"{v:g}" for v in values) + "]"

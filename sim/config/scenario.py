@@ -17,7 +17,7 @@ from typing import Any
 
 from sim.config.files import TomlFile, cap, control_characters, read_toml, show
 from sim.config.schema import PARAM_BY_NAME, START_ONLY
-from sim.config.settings import Settings
+from sim.config.settings import Settings, settings_data
 from sim.config.willingness import fee_acceptance
 from sim.errors import LabsimError
 from sim.kinds import DAYS_PER_YEAR
@@ -84,15 +84,6 @@ class Scenario:
                 for i, iv in enumerate(self.interventions) if iv.at >= days]
         if late:
             raise LabsimError(late)
-
-
-def settings_data(settings: Any) -> dict[str, Any]:
-    """Settings as plain data, a profile (`monthly_opening`) as a list.
-
-    A list is what JSON and TOML give back, so a stored copy (a batch's identity, a folder's request)
-    compares equal to the settings it was made from.
-    """
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(settings).items()}
 
 
 def resolved(scenario: Scenario) -> dict[str, Any]:

@@ -72,6 +72,11 @@ def _profile(group: str, name: str, default: tuple, unit: str, low: float, high:
 MONTHS = 12
 
 
+def profile_text(values) -> str:
+    """A profile (a key of kind tuple) as a scenario file writes it: `[1, 1, 0.5, ...]`."""
+    return "[" + ", ".join(f"{v:g}" for v in values) + "]"
+
+
 # fmt: off
 PARAMS: tuple[Param, ...] = (
     # -- host --------------------------------------------------------

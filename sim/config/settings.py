@@ -28,3 +28,17 @@ Settings = _settings_class()
 def settings_from(data: dict) -> Settings:
     """Settings from their JSON form (a saved lab's manifest): a profile read back as a list is held as a tuple."""
     return Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+def plain(values: dict) -> dict:
+    """Keys' values as JSON and TOML give them back: a profile (`monthly_opening`) as a list, not a tuple.
+
+    So a stored copy (a batch's identity, a folder's request, a calibrated file) compares equal to what it
+    was made from; `settings_from` is the way back.
+    """
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
+
+def settings_data(settings: Settings) -> dict:
+    """Settings as plain data (`plain`)."""
+    return plain(dataclasses.asdict(settings))

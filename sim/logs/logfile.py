@@ -46,6 +46,10 @@ class LogFormat:
     sep: str = ","  # one character, or WHITESPACE
     header: bool = True
 
+    def request(self) -> dict:
+        """The layout in an output folder's request: nothing for the default, so an earlier folder's still matches."""
+        return {} if self == CSV else {"sep": self.sep, "header": self.header}
+
     @property
     def pandas_sep(self) -> str:
         """The separator as pandas reads it (runs of spaces and tabs: a regular expression its C engine knows)."""

@@ -44,6 +44,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.config.schema import profile_text
 from sim.logs.privacy import MIN_COUNT
 
 MONTH_NAMES = tuple(pd.Timestamp(2001, m, 1).strftime("%B") for m in range(1, 13))
@@ -122,7 +123,7 @@ class Seasons:
 
 def opening_line(summary: dict) -> str:
     """The profile of `Seasons.summary` as a scenario file's line: `monthly_opening = [1, 1, ..., 0, 1, 1, 1, 0.52]`."""
-    return "monthly_opening = [" + ", ".join(f"{v:g}" for v in summary["monthly_opening"]) + "]"
+    return f"monthly_opening = {profile_text(summary['monthly_opening'])}"
 
 
 def table(summary: dict) -> pd.DataFrame:

@@ -175,14 +175,23 @@ def line_of(path: Path, row: int, fmt: LogFormat = CSV) -> int:
     return after + 1
 
 
+def _chosen(names: list[str], positions: dict[str, int]) -> tuple[dict, list[int], list[str], list[str]]:
+    """What to read, from the file's column names and the positions of ours (one rule for CSV and Parquet).
+
+    Returns our labels, the columns to read in the file's order (as readers give them), our names in that
+    order, and the columns left unread (said once).
+    """
+    order = sorted(positions.values())
+    ours = [next(k for k, v in positions.items() if v == i) for i in order]
+    ignored = [name for i, name in enumerate(names) if i not in positions.values()]
+    return {k: names[v] for k, v in positions.items()}, order, ours, ignored
+
+
 def _csv_chunks(path: Path, names: dict[str, str | None], fmt: LogFormat = CSV):
     """Yield (chunk with our column names, its first row, how to name a row, share read) from a UTF-8 CSV."""
     header = _csv_header(path, fmt)
     positions = _columns(path, header, names)
-    labels = {k: header[v] for k, v in positions.items()}
-    order = sorted(positions.values())  # pandas gives the chosen columns in the file's order
-    ours = [next(k for k, v in positions.items() if v == i) for i in order]
-    ignored = [name for i, name in enumerate(header) if i not in positions.values()]
+    labels, order, ours, ignored = _chosen(header, positions)
     size = max(path.stat().st_size, 1)
     row = 0
     with open(path, "rb") as fh:  # opened here: pandas would expand a folder named "~" to the home folder
@@ -244,10 +253,7 @@ def _parquet_chunks(path: Path, names: dict[str, str | None], fmt: LogFormat = C
     if total > MAX_ROWS:
         raise LabsimError(f"{path}: {total:,} rows (its footer says); allowed: at most {MAX_ROWS:,}: split it by year")
     positions = _columns(path, found, names)
-    labels = {k: found[v] for k, v in positions.items()}
-    order = sorted(positions.values())
-    ours = [next(k for k, v in positions.items() if v == i) for i in order]
-    ignored = [name for i, name in enumerate(found) if i not in positions.values()]
+    labels, order, ours, ignored = _chosen(found, positions)
     row = 0
     try:
         for batch in pf.iter_batches(batch_size=CHUNK_ROWS, columns=[found[i] for i in order]):
