@@ -111,12 +111,11 @@ def period_visits(model: Any) -> np.ndarray:
     return visits[visits > 0]
 
 
-def summary(model: Any, network: bool = True, outcomes: Iterable[str] | None = None) -> dict[str, float | int | None]:
+def summary(model: Any, network: bool = True) -> dict[str, float | int | None]:
     """The measured period's outcomes: the ladder, arrivals, programme, output and (unless network=False) the network.
 
-    `outcomes` asks for some outcomes only (None: every one): the network measures are then computed
-    only if one of them needs them (`measures_network`); the other outcomes cost next to nothing and are
-    all returned.
+    A caller asking for some outcomes only decides `network` with `measures_network` (`sim.run.summarise_run`):
+    the other outcomes cost next to nothing and are all returned.
     """
     people, tally = model.people, model.tally
     n = people.n
@@ -164,7 +163,7 @@ def summary(model: Any, network: bool = True, outcomes: Iterable[str] | None = N
     out |= cohort
     if gap:
         out["cohort_gap"] = gap
-    if not network or not measures_network(outcomes):
+    if not network:
         return out
     return out | network_metrics(model.network.to_igraph(), seed=int(model.rng.integers(2**31)))
 

@@ -95,15 +95,6 @@ class AbcResult:
     verdict: pd.DataFrame = field(default_factory=pd.DataFrame)  # per target: the value against the predictive band
 
 
-def distance(sim: dict, targets: dict[str, float], scales: dict[str, float] | None = None) -> float:
-    """Root of the summed squared errors in spreads (`sim.analysis.distance`); NaN when an outcome is missing.
-
-    Without `scales`, each target's own size (at least 1) is its scale: a relative error.
-    """
-    scales = scales or {k: max(abs(v), 1.0) for k, v in targets.items()}
-    return scaled_distance(sim, targets, scales)
-
-
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, qs: list[float]) -> np.ndarray:
     """Quantiles of a weighted sample (interpolated on the cumulative weights' midpoints)."""
     order = np.argsort(values)
@@ -282,11 +273,12 @@ def labsim_simulator(scenario: str, targets: list[str], years: float, pool: Pool
     gives it a future of its own (its own seed): settings applied from now on.
     """
     base = load_scenario(scenario)
+    saved = 1
     if states:
-        from sim.run import trial_restore
+        from sim.batch.experiment import verify_states
 
-        LabStates(states).verify(restore=trial_restore)  # every saved lab a particle may fork, before the first one
-    saved = len(LabStates(states)) if states else 1
+        verify_states(states)  # every saved lab a particle may fork, before the first one
+        saved = len(LabStates(states))
 
     def simulate(settings: list[dict], seeds: list[int]) -> list[dict]:
         jobs = [RunSpec(run_id=f"p{i:05d}-r0000", scenario=base, scenario_name=base.name, point=i, params=s,

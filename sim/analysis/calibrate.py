@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.calibrate_spec import input_problems, parse_param, parse_target  # noqa: F401 (kept here too)
+from sim.analysis.calibrate_spec import input_problems
 from sim.analysis.distance import Z, band_row, dropped_note, pooled_scales, summary_line
 from sim.analysis.summary import confidence
 from sim.batch.evaluate import evaluate

@@ -36,6 +36,15 @@ class Failures:
     short: list[tuple[str, int, int]] = field(default_factory=list)  # (group, succeeded, asked) below the ask
     where: str = ""  # the file that holds every run's status and error
 
+    @staticmethod
+    def first_reason(runs: pd.DataFrame) -> str:
+        """The first failed run's error (by run id), on one line and cut short; '' when none failed."""
+        failed = runs[runs["status"] != "ok"] if len(runs) else runs
+        if not len(failed):
+            return ""
+        error = failed.sort_values("run_id")["error"].iloc[0] if "error" in runs.columns else ""
+        return " ".join(str(error or "no error recorded").split())[:REASON_CHARS]
+
     @classmethod
     def of(cls, runs: pd.DataFrame, asked: int, by: str | list[str] = "scenario", total: int | None = None,
            where: Path | str = "", groups: list | None = None, label: str = "") -> Failures:
@@ -48,11 +57,7 @@ class Failures:
             expected = len(groups or []) * asked if total is None else total
             return cls(expected, expected, "no run came back", [], str(where)) if expected else cls()
         ok = runs["status"] == "ok"
-        failed_rows = runs[~ok]
-        first = ""
-        if len(failed_rows):
-            error = failed_rows.sort_values("run_id")["error"].iloc[0] if "error" in runs.columns else ""
-            first = " ".join(str(error or "no error recorded").split())[:REASON_CHARS]
+        first = cls.first_reason(runs)
         counts = runs[ok].groupby(by).size() if ok.any() else pd.Series(dtype=int)
         keys = list(groups) if groups is not None else list(dict.fromkeys(
             runs[by].itertuples(index=False, name=None)))

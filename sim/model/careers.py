@@ -228,17 +228,19 @@ class Careers:
         if not (draws < settings.partner_promotion_prob).any():  # the chance never exceeds it: nobody is lucky
             return  # (and the core's load, a pass over the whole table, is not counted: most days)
         capacity = ladder.partner_capacity(len(self.staff), settings, self.people.active_count[Role.CONTRIBUTOR])
-        lucky = draws < ladder.partner_promotion_chance(self.core_load, capacity, settings)
+        load = self.core_load  # counted once (a pass over the table); each promotion adds one
+        lucky = draws < ladder.partner_promotion_chance(load, capacity, settings)
         for uid, draw in zip(ids[lucky].tolist(), draws[lucky].tolist(), strict=True):
             one = np.array([uid])
             engagement, coleads = self.engagement(one), people.coleads[one]
             if not ladder.eligible_for_partner(engagement, settings.partner_min_ties, coleads, settings)[0]:
                 continue  # not engaged or no co-lead: the ties need not be counted (a merge of the day's ties)
             eligible = ladder.eligible_for_partner(engagement, self.network.degrees(one), coleads, settings)
-            if eligible[0] and draw < ladder.partner_promotion_chance(self.core_load, capacity, settings):
+            if eligible[0] and draw < ladder.partner_promotion_chance(load, capacity, settings):
                 people.affiliation[uid] = Affiliation.INDIVIDUAL
                 self.become(one, Role.PARTNER)
                 self.tally.add("promoted_partner")
+                load += 1
 
     def become(self, ids: np.ndarray, role: Role) -> None:
         """People move to another rung; a first step onto the regulars' rungs starts a one-year membership watch."""

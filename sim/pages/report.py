@@ -65,11 +65,8 @@ def failures_note(folder: Path, kind: str) -> str:
             return ""
         from sim.batch.store import Store
 
-        runs = Store(folder).runs()
-        failed = runs[runs["status"] != "ok"] if len(runs) else runs
-        first = " ".join(str(failed.sort_values("run_id")["error"].iloc[0]).split()) if len(failed) else ""
-        return Failures(int(manifest["runs_failed"]), int(manifest.get("runs_total") or 0), first[:160],
-                        where=str(folder / "runs.parquet")).sentence()
+        return Failures(int(manifest["runs_failed"]), int(manifest.get("runs_total") or 0),
+                        Failures.first_reason(Store(folder).runs()), where=str(folder / "runs.parquet")).sentence()
     if kind == "calibration":  # calibrated.toml's first line says them (sim.cli.calibrate)
         from sim.batch.failures import COMMENT
 
